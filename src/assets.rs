@@ -1,0 +1,90 @@
+//! Fingerprinting: gives stylesheets, scripts, images and fonts a name that carries a
+//! hash of their content (`style.3f9a0c12be.css`), so that a council's web server can
+//! tell browsers to keep them for a year. Other files, such as PDFs that people share
+//! links to, keep their names. Uses `page`; blake3 does the hashing.
+
+use std::collections::HashMap;
+
+use crate::page::{AssetFile, OutputFile};
+
+/// File types whose names carry a content hash.
+const FINGERPRINTED: &[&str] = &[
+    "css", "js", "mjs", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "woff", "woff2",
+];
+
+/// Where each asset ended up in the output.
+#[derive(Debug, Clone, Default)]
+pub struct AssetMap {
+    output_paths: HashMap<String, String>,
+}
+
+impl AssetMap {
+    /// The output path of the file written at `site_path`: `crying/cot.jpg` gives
+    /// `crying/cot.0a1b2c3d4e.jpg`.
+    pub fn output_path(&self, site_path: &str) -> Option<&str> {
+        self.output_paths.get(site_path).map(String::as_str)
+    }
+
+    /// The site paths of every asset, for suggestions.
+    pub fn site_paths(&self) -> impl Iterator<Item = &str> {
+        self.output_paths.keys().map(String::as_str)
+    }
+}
+
+/// Names every asset and makes the files to write.
+pub fn fingerprint(assets: &[AssetFile]) -> (AssetMap, Vec<OutputFile>) {
+    let mut map = AssetMap::default();
+    let mut files = Vec::with_capacity(assets.len());
+    for asset in assets {
+        let output_path = fingerprinted_path(&asset.site_path, &asset.bytes);
+        map.output_paths
+            .insert(asset.site_path.clone(), output_path.clone());
+        files.push(OutputFile {
+            path: output_path,
+            bytes: asset.bytes.clone(),
+        });
+    }
+    (map, files)
+}
+
+fn fingerprinted_path(site_path: &str, bytes: &[u8]) -> String {
+    let (folder, name) = match site_path.rsplit_once('/') {
+        Some((folder, name)) => (Some(folder), name),
+        None => (None, site_path),
+    };
+    let Some((stem, extension)) = name.rsplit_once('.').filter(|(stem, ext)| {
+        !stem.is_empty() && FINGERPRINTED.contains(&ext.to_ascii_lowercase().as_str())
+    }) else {
+        return site_path.to_owned();
+    };
+    let hash = blake3::hash(bytes).to_hex();
+    let name = format!("{stem}.{}.{extension}", &hash[..10]);
+    match folder {
+        Some(folder) => format!("{folder}/{name}"),
+        None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_and_styles_carry_a_hash_of_their_content() {
+        let a = fingerprinted_path("crying/cot.jpg", b"one");
+        let b = fingerprinted_path("crying/cot.jpg", b"two");
+        assert!(a.starts_with("crying/cot.") && a.ends_with(".jpg"), "{a}");
+        assert_eq!(a.len(), "crying/cot.".len() + 10 + ".jpg".len());
+        assert_ne!(a, b);
+        assert_eq!(a, fingerprinted_path("crying/cot.jpg", b"one"));
+    }
+
+    #[test]
+    fn documents_keep_their_names() {
+        assert_eq!(
+            fingerprinted_path("leaflets/crying.pdf", b"x"),
+            "leaflets/crying.pdf"
+        );
+        assert_eq!(fingerprinted_path(".css", b"x"), ".css");
+    }
+}

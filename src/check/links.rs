@@ -1,0 +1,148 @@
+//! Link check: every link to another page goes to a page that is in this build, every
+//! `#heading` exists on the page it points at, and every image or file link finds its
+//! file. Uses `site`, `page` and `error`.
+
+use std::collections::HashSet;
+
+use crate::error::{Diagnostic, Position, StageError, did_you_mean};
+use crate::page::{LinkTarget, RenderedPage};
+use crate::site::Site;
+
+/// What can be wrong with a link.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("there is no page or file at '{written}'")]
+    Missing {
+        written: String,
+        position: Position,
+        suggestion: Option<String>,
+    },
+    #[error("'{written}' links to a draft page, which is left out of this build")]
+    Draft { written: String, position: Position },
+    #[error("there is no heading '#{fragment}' on {page}")]
+    MissingHeading {
+        fragment: String,
+        page: String,
+        position: Position,
+        suggestion: Option<String>,
+    },
+}
+
+impl StageError for LinkError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            LinkError::Missing { position, .. }
+            | LinkError::Draft { position, .. }
+            | LinkError::MissingHeading { position, .. } => Some(*position),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            LinkError::Missing { suggestion: Some(s), .. } => format!("did you mean '{s}'?"),
+            LinkError::Missing { written, .. } if !written.contains(".md") && !written.contains('.') => {
+                "link to the page's markdown file, such as ../crying/soothing.md".into()
+            }
+            LinkError::Missing { .. } => {
+                "paths are relative to the folder of the page the link is in".into()
+            }
+            LinkError::Draft { .. } => {
+                "publish that page (remove `draft: true`) or remove the link; `--drafts` builds a preview with drafts".into()
+            }
+            LinkError::MissingHeading { suggestion: Some(s), .. } => format!("did you mean '#{s}'?"),
+            LinkError::MissingHeading { .. } => {
+                "a heading's id is its text in lowercase with hyphens between the words".into()
+            }
+        })
+    }
+}
+
+/// Checks the links of every page.
+pub fn check(
+    site: &Site,
+    rendered: &[Option<RenderedPage>],
+    drafts: &HashSet<String>,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for page in rendered.iter().flatten() {
+        for link in &page.links {
+            let error = match &link.target {
+                LinkTarget::Page {
+                    content_path,
+                    fragment: Some(fragment),
+                } => {
+                    let Some(&target) = site.by_content_path.get(content_path) else {
+                        continue;
+                    };
+                    let Some(target_page) = &rendered[target] else {
+                        continue;
+                    };
+                    let decoded = crate::paths::percent_decode(fragment);
+                    if target_page.headings.iter().any(|h| h.id == decoded) {
+                        continue;
+                    }
+                    let ids = target_page.headings.iter().map(|h| h.id.as_str());
+                    LinkError::MissingHeading {
+                        fragment: fragment.clone(),
+                        page: target_page
+                            .page
+                            .source
+                            .display_path
+                            .to_string_lossy()
+                            .replace('\\', "/"),
+                        position: link.position,
+                        suggestion: did_you_mean(&decoded, ids).map(str::to_owned),
+                    }
+                }
+                LinkTarget::Missing { written, resolved } if drafts.contains(resolved) => {
+                    LinkError::Draft {
+                        written: written.clone(),
+                        position: link.position,
+                    }
+                }
+                LinkTarget::Missing { written, resolved } => {
+                    let pages = site.by_content_path.keys().map(String::as_str);
+                    let suggestion = did_you_mean(resolved, pages)
+                        .map(|s| relative_to(&page.page.source.content_path, s));
+                    LinkError::Missing {
+                        written: written.clone(),
+                        position: link.position,
+                        suggestion,
+                    }
+                }
+                _ => continue,
+            };
+            diagnostics.push(
+                error.to_diagnostic(&page.page.source.display_path, Some(&page.page.source.text)),
+            );
+        }
+    }
+    diagnostics
+}
+
+/// How to write a link to `target` from the file at `from`, both content paths.
+fn relative_to(from: &str, target: &str) -> String {
+    let from_parts: Vec<&str> = from.split('/').collect();
+    let from_folder = &from_parts[..from_parts.len() - 1];
+    let target_parts: Vec<&str> = target.split('/').collect();
+    let common = from_folder
+        .iter()
+        .zip(&target_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut parts = vec![".."; from_folder.len() - common];
+    parts.extend(&target_parts[common..]);
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+
+    #[test]
+    fn suggestions_are_written_from_the_linking_page() {
+        assert_eq!(relative_to("crying/a.md", "crying/b.md"), "b.md");
+        assert_eq!(relative_to("crying/a.md", "play.md"), "../play.md");
+        assert_eq!(relative_to("a.md", "crying/b.md"), "crying/b.md");
+    }
+}

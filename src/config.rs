@@ -1,0 +1,296 @@
+//! Configuration: `site.yaml` and the command line's build options, read once into an
+//! immutable [`Config`] that every stage borrows. Uses `yaml` to read the file and
+//! `error` for diagnostics.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Diagnostic, Position, StageError, display_path};
+use crate::yaml;
+
+/// The keys `site.yaml` may have.
+pub const KEYS: &[&str] = &["title", "description", "base_url", "language", "theme"];
+
+/// What a build was asked to do, before anything is read.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The project folder, which holds `site.yaml` and `content/`.
+    pub root: PathBuf,
+    /// Where to write the site; `public/` in the project folder if not given.
+    pub out_dir: Option<PathBuf>,
+    /// Replaces `base_url` from `site.yaml`.
+    pub base_url: Option<String>,
+    /// Include pages marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// Where the site will be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// The full address, ending in `/`: `https://example.gov.uk/start-for-life/`.
+    pub url: String,
+    /// Its path, starting and ending with `/`: `/start-for-life/`.
+    pub path: String,
+}
+
+/// The site's settings from `site.yaml`.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    /// The language of the pages, as a BCP 47 tag: `en-GB`.
+    pub language: String,
+    pub theme: String,
+}
+
+/// Everything a build needs to know, read once.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub out_dir: PathBuf,
+    pub drafts: bool,
+    pub site: SiteConfig,
+}
+
+impl Config {
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+}
+
+/// What can be wrong with the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read site.yaml: {reason}")]
+    Unreadable { reason: String },
+    #[error("{message}")]
+    Yaml {
+        position: Position,
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("site.yaml has no '{key}'")]
+    MissingKey { key: &'static str },
+    #[error("the base URL {value:?} {reason}")]
+    BadBaseUrl {
+        value: String,
+        reason: &'static str,
+        position: Option<Position>,
+    },
+    #[error("the language {value:?} is not a language tag")]
+    BadLanguage { value: String, position: Position },
+}
+
+impl StageError for ConfigError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            ConfigError::Yaml { position, .. } | ConfigError::BadLanguage { position, .. } => {
+                Some(*position)
+            }
+            ConfigError::BadBaseUrl { position, .. } => *position,
+            ConfigError::Unreadable { .. } | ConfigError::MissingKey { .. } => None,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            ConfigError::Unreadable { .. } => Some(
+                "run tellyou in the project folder, the one that holds site.yaml and content/"
+                    .into(),
+            ),
+            ConfigError::Yaml { hint, .. } => hint.clone(),
+            ConfigError::MissingKey { key: "base_url" } => Some(
+                "add the address the site will live at, such as `base_url: https://www.example.gov.uk/start-for-life/`".into(),
+            ),
+            ConfigError::MissingKey { key } => Some(format!("add a line `{key}: ...`")),
+            ConfigError::BadBaseUrl { .. } => Some(
+                "write the full address, such as https://www.example.gov.uk/start-for-life/".into(),
+            ),
+            ConfigError::BadLanguage { .. } => Some("use a tag such as en-GB or cy".into()),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawSiteConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+}
+
+/// Reads `site.yaml` and applies the command line's options to it.
+pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
+    let path = options.root.join("site.yaml");
+    let shown = display_path(&options.root, &path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        vec![
+            ConfigError::Unreadable {
+                reason: crate::error::plain_io_error(&e),
+            }
+            .to_diagnostic(&shown, None),
+        ]
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let (site, errors) = parse_site(text, options.base_url.as_deref());
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| match e {
+                ConfigError::BadBaseUrl { position: None, .. } => {
+                    e.to_diagnostic(Path::new("--base-url"), None)
+                }
+                _ => e.to_diagnostic(&shown, Some(text)),
+            })
+            .collect());
+    }
+    let out_dir = match &options.out_dir {
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => std::env::current_dir()
+            .map(|cwd| cwd.join(dir))
+            .unwrap_or_else(|_| dir.clone()),
+        None => options.root.join("public"),
+    };
+    Ok(Config {
+        root: options.root.clone(),
+        out_dir,
+        drafts: options.drafts,
+        site,
+    })
+}
+
+fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<ConfigError>) {
+    let parsed = yaml::parse_mapping::<RawSiteConfig>(text, 1, KEYS, "site.yaml");
+    let mut errors: Vec<ConfigError> = parsed
+        .errors
+        .into_iter()
+        .map(|e| ConfigError::Yaml {
+            position: e.position,
+            message: e.message,
+            hint: e.hint,
+        })
+        .collect();
+    let raw = parsed.value;
+    let positions = parsed.key_positions;
+
+    let title = raw.title.clone().unwrap_or_default();
+    if raw.title.is_none() && !positions.contains_key("title") {
+        errors.push(ConfigError::MissingKey { key: "title" });
+    }
+    let base_url = match (base_url_override, raw.base_url) {
+        (Some(value), _) => parse_base_url(value, None),
+        (None, Some(value)) => parse_base_url(&value, positions.get("base_url").copied()),
+        (None, None) if positions.contains_key("base_url") => Ok(BaseUrl {
+            url: String::new(),
+            path: "/".into(),
+        }),
+        (None, None) => Err(ConfigError::MissingKey { key: "base_url" }),
+    };
+    let base_url = base_url.unwrap_or_else(|e| {
+        errors.push(e);
+        BaseUrl {
+            url: String::new(),
+            path: "/".into(),
+        }
+    });
+    let language = raw.language.unwrap_or_else(|| "en-GB".into());
+    let valid_language = !language.is_empty()
+        && language.split('-').all(|part| {
+            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+    if !valid_language {
+        errors.push(ConfigError::BadLanguage {
+            value: language.clone(),
+            position: positions
+                .get("language")
+                .copied()
+                .unwrap_or(Position { line: 1, col: 1 }),
+        });
+    }
+    let site = SiteConfig {
+        title,
+        description: raw.description.unwrap_or_default(),
+        base_url,
+        language,
+        theme: raw.theme.unwrap_or_else(|| "default".into()),
+    };
+    (site, errors)
+}
+
+/// Checks a base URL and splits off its path; adds the final `/` if it is missing.
+pub fn parse_base_url(value: &str, position: Option<Position>) -> Result<BaseUrl, ConfigError> {
+    let bad = |reason| ConfigError::BadBaseUrl {
+        value: value.to_owned(),
+        reason,
+        position,
+    };
+    let trimmed = value.trim();
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| bad("does not start with https:// or http://"))?;
+    if trimmed.contains(['?', '#', ' ', '\\']) {
+        return Err(bad("cannot have spaces, a query or a fragment"));
+    }
+    let (host, path) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, "/"),
+    };
+    if host.is_empty() || host.starts_with('.') || host.ends_with('.') {
+        return Err(bad("has no host name"));
+    }
+    if path.split('/').any(|p| p == ".." || p == ".") {
+        return Err(bad("cannot have `.` or `..` in its path"));
+    }
+    let path = if path.ends_with('/') {
+        path.to_owned()
+    } else {
+        format!("{path}/")
+    };
+    let scheme_len = trimmed.len() - rest.len();
+    Ok(BaseUrl {
+        url: format!("{}{host}{path}", &trimmed[..scheme_len]),
+        path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_keep_their_path_and_gain_a_final_slash() {
+        let url = parse_base_url("https://example.gov.uk/start-for-life", None).unwrap();
+        assert_eq!(url.url, "https://example.gov.uk/start-for-life/");
+        assert_eq!(url.path, "/start-for-life/");
+        let root = parse_base_url("http://127.0.0.1:8000", None).unwrap();
+        assert_eq!(root.url, "http://127.0.0.1:8000/");
+        assert_eq!(root.path, "/");
+    }
+
+    #[test]
+    fn base_urls_must_be_web_addresses() {
+        for bad in ["example.gov.uk", "https://", "https://a/?x=1", "ftp://a/"] {
+            assert!(parse_base_url(bad, None).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn site_settings_have_defaults() {
+        let (site, errors) = parse_site("title: T\nbase_url: https://a.example/\n", None);
+        assert!(errors.is_empty());
+        assert_eq!(site.language, "en-GB");
+        assert_eq!(site.theme, "default");
+    }
+
+    #[test]
+    fn the_command_line_base_url_wins() {
+        let (site, _) = parse_site(
+            "title: T\nbase_url: https://a.example/\n",
+            Some("https://b.example/x/"),
+        );
+        assert_eq!(site.base_url.path, "/x/");
+    }
+}

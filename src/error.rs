@@ -1,0 +1,302 @@
+//! Diagnostics and the typed errors of each pipeline stage.
+//!
+//! A [`Diagnostic`] is what an editor sees: a file, a position, a plain message, the
+//! source line with a caret under the spot, and a hint where one helps. Each stage has
+//! its own error enum (thiserror) that knows how to turn itself into a diagnostic, so
+//! the wording of every message lives beside the condition that causes it. It also
+//! suggests the word a writer probably meant. Uses thiserror and strsim only.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a finding is: errors fail the build, warnings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// A position in a file: 1-based line and column, the column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Position {
+    pub line: usize,
+    pub col: usize,
+}
+
+/// One finding about the site, tied to a file and, where it has one, a spot in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file, relative to the project folder, written with `/`.
+    pub path: PathBuf,
+    pub position: Option<Position>,
+    pub severity: Severity,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The text of the line at `position`, shown with a caret under the column.
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            position: None,
+            severity: Severity::Error,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    /// Points the diagnostic at a spot in `source` (the whole file's text).
+    pub fn at(mut self, source: &str, position: Position) -> Self {
+        self.source_line = line_text(source, position.line).map(str::to_owned);
+        self.position = Some(position);
+        self
+    }
+
+    /// Points the diagnostic at a line and column without quoting the line.
+    pub fn at_position(mut self, position: Position) -> Self {
+        self.position = Some(position);
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    /// Sort key that lists findings file by file, top to bottom.
+    pub fn sort_key(&self) -> (PathBuf, Option<Position>, Severity, String) {
+        (
+            self.path.clone(),
+            self.position,
+            self.severity,
+            self.message.clone(),
+        )
+    }
+}
+
+/// Renders like a compiler message:
+///
+/// ```text
+/// content/crying.md:3:1: error: unknown key 'titel'
+///   |
+/// 3 | titel: Crying
+///   | ^
+///   = hint: did you mean 'title'?
+/// ```
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.to_string_lossy().replace('\\', "/");
+        match self.position {
+            Some(Position { line, col }) => write!(f, "{path}:{line}:{col}")?,
+            None => write!(f, "{path}")?,
+        }
+        write!(f, ": {}: {}", self.severity, self.message)?;
+        let gutter = self.position.map(|p| p.line.to_string().len()).unwrap_or(1);
+        let pad = " ".repeat(gutter);
+        if let (Some(position), Some(text)) = (self.position, &self.source_line) {
+            let shown: String = text
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
+            let caret_at = " ".repeat(position.col.saturating_sub(1));
+            write!(
+                f,
+                "\n{pad} |\n{} | {shown}\n{pad} | {caret_at}^",
+                position.line
+            )?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n{pad} = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The text of a 1-based line, without its line ending.
+pub fn line_text(source: &str, line: usize) -> Option<&str> {
+    source
+        .split('\n')
+        .nth(line.checked_sub(1)?)
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// Turns byte offsets in a file into lines and columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts }
+    }
+
+    /// The position of byte `offset` in `source` (the text this index was built from).
+    pub fn position(&self, source: &str, offset: usize) -> Position {
+        let offset = offset.min(source.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let col = source
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        Position { line, col }
+    }
+
+    /// The byte offset where a 1-based line starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line.clamp(1, self.line_starts.len()) - 1]
+    }
+}
+
+/// A stage's typed error that can say where in its file it happened and how to fix
+/// it; every stage error enum implements this so the pipeline can report them alike.
+pub trait StageError: std::error::Error {
+    fn position(&self) -> Option<Position> {
+        None
+    }
+
+    fn hint(&self) -> Option<String> {
+        None
+    }
+
+    /// The diagnostic for this error in the file at `path`, quoting `source` (the
+    /// file's whole text) when there is one.
+    fn to_diagnostic(&self, path: &Path, source: Option<&str>) -> Diagnostic {
+        let diagnostic = Diagnostic::error(path, self.to_string()).with_hint_opt(self.hint());
+        match (self.position(), source) {
+            (Some(position), Some(source)) => diagnostic.at(source, position),
+            (Some(position), None) => diagnostic.at_position(position),
+            (None, _) => diagnostic,
+        }
+    }
+}
+
+/// Every finding of a build that failed, in the order they should be printed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the site has {} error(s)", self.errors().count())]
+pub struct Errors {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Errors {
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Writes a path relative to a folder with `/`, as diagnostics show it.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    PathBuf::from(relative.to_string_lossy().replace('\\', "/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters_from_one() {
+        let source = "ab\ncé d\n";
+        let index = LineIndex::new(source);
+        assert_eq!(index.position(source, 0), Position { line: 1, col: 1 });
+        assert_eq!(index.position(source, 3), Position { line: 2, col: 1 });
+        let d = source.find('d').unwrap();
+        assert_eq!(index.position(source, d), Position { line: 2, col: 4 });
+    }
+
+    #[test]
+    fn diagnostic_shows_source_line_with_caret_and_hint() {
+        let source = "---\ntitel: Crying\n---\n";
+        let d = Diagnostic::error("content/a.md", "unknown key 'titel'")
+            .at(source, Position { line: 2, col: 1 })
+            .with_hint("did you mean 'title'?");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:2:1: error: unknown key 'titel'\n  |\n2 | titel: Crying\n  | ^\n  = hint: did you mean 'title'?"
+        );
+    }
+
+    #[test]
+    fn line_text_drops_carriage_returns() {
+        assert_eq!(line_text("a\r\nb\r\n", 1), Some("a"));
+        assert_eq!(line_text("a\r\nb\r\n", 2), Some("b"));
+        assert_eq!(line_text("a", 3), None);
+    }
+}
+
+/// The closest of `candidates` to a misspelt `word`, if one is close enough to be what
+/// the writer meant.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            let distance = strsim::damerau_levenshtein(&word_lower, &candidate.to_lowercase());
+            (distance, candidate)
+        })
+        .filter(|&(distance, _)| distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn close_misspellings_get_a_suggestion() {
+        let keys = ["title", "description", "order"];
+        assert_eq!(did_you_mean("titel", keys), Some("title"));
+        assert_eq!(did_you_mean("Descripton", keys), Some("description"));
+        assert_eq!(did_you_mean("colour", keys), None);
+    }
+}
+
+/// An I/O error in words an editor knows, without the operating system's error code.
+pub fn plain_io_error(error: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match error.kind() {
+        NotFound => "the file or folder does not exist".into(),
+        PermissionDenied => "permission denied".into(),
+        AlreadyExists => "it already exists".into(),
+        InvalidData => "it is not text in UTF-8".into(),
+        StorageFull => "the disk is full".into(),
+        ReadOnlyFilesystem => "the disk is read-only".into(),
+        IsADirectory => "it is a folder, not a file".into(),
+        NotADirectory => "a part of the path is a file, not a folder".into(),
+        _ => {
+            let text = error.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_lowercase(),
+                None => text,
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! tellyou turns markdown pages with YAML front matter into an accessible static site
+//! for the "If They Could Tell You" parent guidance. [`pipeline::build`] is the entry
+//! point; each stage is a module of its own, and only `pipeline` knows their order.
+
+pub mod assets;
+pub mod check;
+pub mod config;
+pub mod error;
+pub mod front_matter;
+pub mod load;
+pub mod markdown;
+pub mod minify;
+pub mod output;
+pub mod page;
+pub mod paths;
+pub mod pipeline;
+pub mod site;
+pub mod sitemap;
+pub mod templates;
+pub mod theme;
+mod yaml;

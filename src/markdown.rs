@@ -1,0 +1,778 @@
+//! Markdown: turns a page's body into an HTML fragment with pulldown-cmark. On the way
+//! it gives headings stable, unique ids, rewrites links to other pages' `.md` files
+//! and to images into URLs that work from the page's own address, records every
+//! heading and link with its line and column, and renders the care card and callout
+//! blocks (`::: kind heading` … `:::`). Uses `page`, `paths`, `assets` and `error`.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::assets::AssetMap;
+use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::page::{Heading, Link, LinkTarget, Page, RenderedPage};
+use crate::paths;
+
+/// What a care card or callout block is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Emergency,
+    Urgent,
+    NonUrgent,
+    Warning,
+    Info,
+    Do,
+    Dont,
+}
+
+impl BlockKind {
+    pub const NAMES: &'static [&'static str] = &[
+        "emergency",
+        "urgent",
+        "non-urgent",
+        "warning",
+        "info",
+        "do",
+        "dont",
+    ];
+
+    fn from_name(name: &str) -> Option<BlockKind> {
+        Some(match name {
+            "emergency" => BlockKind::Emergency,
+            "urgent" => BlockKind::Urgent,
+            "non-urgent" => BlockKind::NonUrgent,
+            "warning" => BlockKind::Warning,
+            "info" => BlockKind::Info,
+            "do" => BlockKind::Do,
+            "dont" => BlockKind::Dont,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    fn is_care_card(self) -> bool {
+        matches!(
+            self,
+            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent
+        )
+    }
+
+    /// Read out before the heading by screen readers, so urgency never rests on
+    /// colour alone.
+    fn hidden_prefix(self) -> &'static str {
+        match self {
+            BlockKind::Emergency => "Immediate action required: ",
+            BlockKind::Urgent => "Urgent advice: ",
+            BlockKind::NonUrgent => "Non-urgent advice: ",
+            BlockKind::Warning => "Important: ",
+            BlockKind::Info => "Information: ",
+            BlockKind::Do | BlockKind::Dont => "",
+        }
+    }
+
+    fn default_heading(self) -> &'static str {
+        match self {
+            BlockKind::Warning => "Important",
+            BlockKind::Do => "Do",
+            BlockKind::Dont => "Do not",
+            _ => "",
+        }
+    }
+}
+
+/// What can be wrong in a page's markdown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MarkdownError {
+    #[error("unknown block kind '{kind}'")]
+    UnknownKind { kind: String, position: Position },
+    #[error("this '::: {kind}' block is never closed")]
+    Unclosed { kind: String, position: Position },
+    #[error("this ':::' closes a block that was never opened")]
+    StrayClose { position: Position },
+    #[error("a '::: {kind}' block cannot start inside another block")]
+    Nested { kind: String, position: Position },
+    #[error("this care card has no heading")]
+    NoCardHeading { position: Position },
+}
+
+impl StageError for MarkdownError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            MarkdownError::UnknownKind { position, .. }
+            | MarkdownError::Unclosed { position, .. }
+            | MarkdownError::StrayClose { position }
+            | MarkdownError::Nested { position, .. }
+            | MarkdownError::NoCardHeading { position } => Some(*position),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            MarkdownError::UnknownKind { kind, .. } => {
+                match did_you_mean(kind, BlockKind::NAMES.iter().copied()) {
+                    Some(s) => format!("did you mean '{s}'?"),
+                    None => format!("the kinds are: {}", BlockKind::NAMES.join(", ")),
+                }
+            }
+            MarkdownError::Unclosed { .. } => {
+                "add a line with just ':::' where the block ends".into()
+            }
+            MarkdownError::StrayClose { .. } => {
+                "remove this line, or open a block above it with a line such as '::: info'".into()
+            }
+            MarkdownError::Nested { .. } => {
+                "close the first block with a line with just ':::' before starting the next".into()
+            }
+            MarkdownError::NoCardHeading { .. } => {
+                "write what to do after the kind, such as '::: urgent Call 111 if:'".into()
+            }
+        })
+    }
+}
+
+/// Where links can point: every page by its content path, and every asset.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkIndex<'a> {
+    /// URL path of each page, by content path.
+    pub page_urls: &'a HashMap<String, String>,
+    /// Content path of each page, by URL path.
+    pub pages_by_url: &'a HashMap<String, String>,
+    pub assets: &'a AssetMap,
+}
+
+/// Renders one page's body.
+pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<MarkdownError>> {
+    let text = page.source.text.as_str();
+    let body_start = page.front.body_start.min(text.len());
+    let body = &text[body_start..];
+    let mut renderer = Renderer {
+        text,
+        index: LineIndex::new(text),
+        page,
+        links,
+        html: String::with_capacity(body.len() * 3 / 2),
+        headings: Vec::new(),
+        records: Vec::new(),
+        used_ids: HashSet::new(),
+        last_level: 1,
+        references: HashMap::new(),
+        errors: Vec::new(),
+    };
+    if body.contains(":::") {
+        let segments = renderer.split_blocks(body_start, body);
+        renderer.collect_references(body);
+        for segment in segments {
+            match segment {
+                Segment::Markdown(range) => renderer.render_markdown(range),
+                Segment::Block {
+                    kind,
+                    heading,
+                    inner,
+                } => renderer.render_block(kind, &heading, inner),
+            }
+        }
+    } else {
+        renderer.render_markdown(body_start..text.len());
+    }
+    if !renderer.errors.is_empty() {
+        return Err(renderer.errors);
+    }
+    Ok(RenderedPage {
+        page: page.clone(),
+        html: renderer.html,
+        headings: renderer.headings,
+        links: renderer.records,
+    })
+}
+
+/// Every problem in a page's markdown as diagnostics.
+pub fn diagnostics(page: &Page, errors: &[MarkdownError]) -> Vec<Diagnostic> {
+    errors
+        .iter()
+        .map(|e| e.to_diagnostic(&page.source.display_path, Some(&page.source.text)))
+        .collect()
+}
+
+/// Markdown options: the CommonMark extensions editors expect.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A stretch of the body: plain markdown, or a `:::` block around some markdown.
+enum Segment {
+    Markdown(Range<usize>),
+    Block {
+        kind: BlockKind,
+        heading: String,
+        inner: Range<usize>,
+    },
+}
+
+struct Renderer<'a> {
+    text: &'a str,
+    index: LineIndex,
+    page: &'a Page,
+    links: LinkIndex<'a>,
+    html: String,
+    headings: Vec<Heading>,
+    records: Vec<Link>,
+    used_ids: HashSet<String>,
+    /// The level of the last heading, so a block's heading fits the outline.
+    last_level: u8,
+    /// Link reference definitions of the whole body, by normalised label, so that a
+    /// link inside a block can use a definition written outside it.
+    references: HashMap<String, (String, String)>,
+    errors: Vec<MarkdownError>,
+}
+
+impl<'a> Renderer<'a> {
+    fn position(&self, offset: usize) -> Position {
+        self.index.position(self.text, offset)
+    }
+
+    /// Finds the `:::` lines that are not inside code and splits the body around them.
+    fn split_blocks(&mut self, body_start: usize, body: &str) -> Vec<Segment> {
+        let code: Vec<Range<usize>> = Parser::new_ext(body, options())
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) => Some(range),
+                _ => None,
+            })
+            .collect();
+        let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
+
+        let mut segments = Vec::new();
+        let mut plain_start = body_start;
+        let mut open: Option<(BlockKind, String, usize, usize)> = None;
+        let mut offset = 0;
+        for line in body.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let trimmed = line.trim();
+            if indent > 3 || !trimmed.starts_with(":::") || in_code(line_start) {
+                continue;
+            }
+            let absolute = body_start + line_start;
+            let rest = trimmed.trim_start_matches(':').trim();
+            if rest.is_empty() {
+                match open.take() {
+                    Some((kind, heading, _, inner_start)) => {
+                        segments.push(Segment::Block {
+                            kind,
+                            heading,
+                            inner: inner_start..absolute,
+                        });
+                        plain_start = body_start + offset;
+                    }
+                    None => self.errors.push(MarkdownError::StrayClose {
+                        position: self.position(absolute + indent),
+                    }),
+                }
+                continue;
+            }
+            let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let kind_offset = absolute + line.find(kind_name).unwrap_or(indent);
+            if let Some((open_kind, ..)) = &open {
+                self.errors.push(MarkdownError::Nested {
+                    kind: open_kind.name().to_owned(),
+                    position: self.position(absolute + indent),
+                });
+                continue;
+            }
+            let Some(kind) = BlockKind::from_name(kind_name) else {
+                self.errors.push(MarkdownError::UnknownKind {
+                    kind: kind_name.to_owned(),
+                    position: self.position(kind_offset),
+                });
+                // Treat it as a block anyway, so its closing line is not reported too.
+                open = Some((
+                    BlockKind::Info,
+                    String::new(),
+                    absolute,
+                    body_start + offset,
+                ));
+                segments.push(Segment::Markdown(plain_start..absolute));
+                continue;
+            };
+            let heading = heading.trim().to_owned();
+            if kind.is_care_card() && heading.is_empty() {
+                self.errors.push(MarkdownError::NoCardHeading {
+                    position: self.position(absolute + indent),
+                });
+            }
+            segments.push(Segment::Markdown(plain_start..absolute));
+            open = Some((kind, heading, absolute, body_start + offset));
+        }
+        if let Some((kind, _, opened_at, _)) = open {
+            self.errors.push(MarkdownError::Unclosed {
+                kind: kind.name().to_owned(),
+                position: self.position(opened_at),
+            });
+        }
+        segments.push(Segment::Markdown(plain_start..self.text.len()));
+        segments.retain(|s| !matches!(s, Segment::Markdown(r) if r.is_empty()));
+        segments
+    }
+
+    fn collect_references(&mut self, body: &str) {
+        let parser = Parser::new_ext(body, options());
+        for (label, definition) in parser.reference_definitions().iter() {
+            self.references.insert(
+                normalise_label(label),
+                (
+                    definition.dest.to_string(),
+                    definition.title.as_deref().unwrap_or("").to_owned(),
+                ),
+            );
+        }
+    }
+
+    fn render_block(&mut self, kind: BlockKind, heading: &str, inner: Range<usize>) {
+        let level = (self.last_level + 1).clamp(2, 6);
+        let heading = if heading.is_empty() {
+            kind.default_heading()
+        } else {
+            heading
+        };
+        let prefix = kind.hidden_prefix();
+        let hidden = |html: &mut String| {
+            if !prefix.is_empty() {
+                html.push_str("<span class=\"visually-hidden\">");
+                html.push_str(prefix);
+                html.push_str("</span>");
+            }
+        };
+        let mut html = String::new();
+        let heading_html = escape_html(heading);
+        match kind {
+            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
+                html.push_str(&format!(
+                    "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
+                    kind.name()
+                ));
+                hidden(&mut html);
+                html.push_str(&format!(
+                    "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
+                ));
+            }
+            BlockKind::Warning => {
+                html.push_str(&format!(
+                    "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
+                ));
+                hidden(&mut html);
+                html.push_str(&format!("{heading_html}</h{level}>\n"));
+            }
+            BlockKind::Info => {
+                html.push_str("<div class=\"inset-text\">\n");
+                if heading.is_empty() {
+                    hidden(&mut html);
+                } else {
+                    html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
+                    hidden(&mut html);
+                    html.push_str(&format!("{heading_html}</h{level}>"));
+                }
+                html.push('\n');
+            }
+            BlockKind::Do | BlockKind::Dont => {
+                html.push_str(&format!(
+                    "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
+                    kind.name()
+                ));
+            }
+        }
+        self.html.push_str(&html);
+        self.render_markdown(inner);
+        if kind.is_care_card() {
+            self.html.push_str("</div>\n");
+        }
+        self.html.push_str("</div>\n");
+    }
+
+    fn render_markdown(&mut self, range: Range<usize>) {
+        let base = range.start;
+        let text = &self.text[range];
+        let references = &self.references;
+        let mut callback = |broken: BrokenLink<'_>| {
+            references
+                .get(&normalise_label(&broken.reference))
+                .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
+        };
+        let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut callback));
+        let mut events: Vec<(Event<'_>, Range<usize>)> = parser.into_offset_iter().collect();
+
+        let mut i = 0;
+        while i < events.len() {
+            let offset = base + events[i].1.start;
+            match &events[i].0 {
+                Event::Start(Tag::Heading { .. }) => {
+                    let end = find_end(&events, i);
+                    let plain = plain_text(&events[i + 1..end]);
+                    let position = self.position(offset);
+                    if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
+                        let wanted = match id {
+                            Some(explicit) => explicit.to_string(),
+                            None => heading_slug(&plain),
+                        };
+                        let unique = self.unique_id(wanted);
+                        *id = Some(CowStr::from(unique.clone()));
+                        let level = heading_level(*level);
+                        self.last_level = level;
+                        self.headings.push(Heading {
+                            level,
+                            id: unique,
+                            text: plain,
+                            position,
+                        });
+                    }
+                    i = end;
+                }
+                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                    let end = find_end(&events, i);
+                    let label = plain_text(&events[i + 1..end]);
+                    let position = self.position(offset);
+                    let (dest_url, is_image) = match &mut events[i].0 {
+                        Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+                        Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+                        _ => unreachable!("matched above"),
+                    };
+                    let (href, target) = self.resolve(dest_url);
+                    if let Some(href) = href {
+                        *dest_url = CowStr::from(href);
+                    }
+                    self.records.push(Link {
+                        target,
+                        position,
+                        is_image,
+                        text: label,
+                    });
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
+    }
+
+    fn unique_id(&mut self, wanted: String) -> String {
+        let base = if wanted.is_empty() {
+            "section".to_owned()
+        } else {
+            wanted
+        };
+        let mut candidate = base.clone();
+        let mut suffix = 0;
+        while self.used_ids.contains(&candidate) {
+            suffix += 1;
+            candidate = format!("{base}-{suffix}");
+        }
+        self.used_ids.insert(candidate.clone());
+        candidate
+    }
+
+    /// Works out where a link goes and what to write in its `href`; `None` keeps it
+    /// as written.
+    fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
+        let source = &self.page.source;
+        let here = source.url_path.as_str();
+        if paths::is_external(written) {
+            return (
+                None,
+                LinkTarget::External {
+                    url: written.to_owned(),
+                },
+            );
+        }
+        let (before_fragment, fragment) = match written.split_once('#') {
+            Some((path, fragment)) => (path, Some(fragment.to_owned())),
+            None => (written, None),
+        };
+        let path = before_fragment.split('?').next().unwrap_or("");
+        if path.is_empty() && fragment.is_some() {
+            let target = LinkTarget::Page {
+                content_path: source.content_path.clone(),
+                fragment,
+            };
+            return (None, target);
+        }
+        let missing = |resolved: &str| LinkTarget::Missing {
+            written: written.to_owned(),
+            resolved: resolved.to_owned(),
+        };
+        let decoded = paths::percent_decode(path);
+        let Some(resolved) = paths::resolve(&source.content_path, &decoded) else {
+            return (None, missing(&decoded));
+        };
+        let with_fragment = |url: String| match &fragment {
+            Some(f) => format!("{url}#{f}"),
+            None => url,
+        };
+
+        if resolved.ends_with(".md") {
+            return match self.links.page_urls.get(&resolved) {
+                Some(url) => (
+                    Some(with_fragment(paths::relative_url(here, url))),
+                    LinkTarget::Page {
+                        content_path: resolved,
+                        fragment,
+                    },
+                ),
+                None => (None, missing(&resolved)),
+            };
+        }
+        if let Some(output) = self.links.assets.output_path(&resolved) {
+            let href = with_fragment(paths::relative_url(here, output));
+            return (
+                Some(href),
+                LinkTarget::File {
+                    site_path: resolved,
+                },
+            );
+        }
+        // A site-root link to a page's address, such as `/crying/`.
+        if decoded.starts_with('/') {
+            let url = if resolved.is_empty() {
+                resolved.clone()
+            } else {
+                format!("{resolved}/")
+            };
+            if let Some(content_path) = self.links.pages_by_url.get(&url) {
+                let href = with_fragment(paths::relative_url(here, &url));
+                let target = LinkTarget::Page {
+                    content_path: content_path.clone(),
+                    fragment,
+                };
+                return (Some(href), target);
+            }
+        }
+        (None, missing(&resolved))
+    }
+}
+
+fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                text.push_str(t)
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A heading's id: its text in lowercase, each run of other characters than letters
+/// and digits made one hyphen. `Ways to soothe (0–3 months)` gives
+/// `ways-to-soothe-0-3-months`.
+pub fn heading_slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+fn normalise_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{FrontMatter, SourceFile};
+
+    fn page(content_path: &str, body: &str) -> Page {
+        let text = format!("---\ntitle: T\ndescription: D\n---\n{body}");
+        Page {
+            source: SourceFile {
+                content_path: content_path.into(),
+                display_path: format!("content/{content_path}").into(),
+                url_path: paths::url_path_for(content_path),
+                is_section: content_path.ends_with("_index.md"),
+                text,
+            },
+            front: FrontMatter {
+                body_start: "---\ntitle: T\ndescription: D\n---\n".len(),
+                ..FrontMatter::default()
+            },
+        }
+    }
+
+    fn render_body(content_path: &str, body: &str) -> Result<RenderedPage, Vec<MarkdownError>> {
+        let page_urls: HashMap<String, String> = [
+            ("crying/soothing.md", "crying/soothing/"),
+            ("crying/_index.md", "crying/"),
+            ("play.md", "play/"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        let pages_by_url = page_urls
+            .iter()
+            .map(|(a, b)| (b.clone(), a.clone()))
+            .collect();
+        let assets = AssetMap::default();
+        render(
+            &page(content_path, body),
+            LinkIndex {
+                page_urls: &page_urls,
+                pages_by_url: &pages_by_url,
+                assets: &assets,
+            },
+        )
+    }
+
+    #[test]
+    fn heading_ids_are_unique_within_a_page() {
+        let page = render_body(
+            "play.md",
+            "## Crying\n\n## Crying\n\n## Crying-1\n\n### Crying\n",
+        )
+        .unwrap();
+        let ids: Vec<_> = page.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["crying", "crying-1", "crying-1-1", "crying-2"]);
+        assert!(page.html.contains("<h2 id=\"crying-1\">"));
+    }
+
+    #[test]
+    fn links_to_markdown_files_become_page_urls() {
+        let page = render_body(
+            "crying/soothing.md",
+            "See [play](../play.md#peek) and [crying](_index.md).\n",
+        )
+        .unwrap();
+        assert!(
+            page.html.contains("href=\"../../play/#peek\""),
+            "{}",
+            page.html
+        );
+        assert!(
+            page.html.contains("href=\"../../crying/\""),
+            "{}",
+            page.html
+        );
+        assert_eq!(page.links[0].position, Position { line: 5, col: 5 });
+    }
+
+    #[test]
+    fn blocks_render_with_a_hidden_prefix_and_a_fitting_heading_level() {
+        let page = render_body(
+            "play.md",
+            "## When to get help\n\n::: urgent Call 111 if:\n- your baby is floppy\n:::\n\nAfter.\n",
+        )
+        .unwrap();
+        assert!(page.html.contains("<h3 class=\"care-card__heading\"><span class=\"visually-hidden\">Urgent advice: </span>Call 111 if:</h3>"), "{}", page.html);
+        assert!(page.html.contains("<li>your baby is floppy</li>"));
+        assert!(page.html.ends_with("<p>After.</p>\n"));
+    }
+
+    #[test]
+    fn colons_in_code_are_left_alone() {
+        let page = render_body("play.md", "```\n::: nonsense\n```\n").unwrap();
+        assert!(page.html.contains("::: nonsense"));
+    }
+
+    #[test]
+    fn block_mistakes_are_reported_where_they_are() {
+        let errors = render_body(
+            "play.md",
+            "::: emergancy Call 999 if:\n- x\n:::\n\n:::\n\n::: info\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            [
+                MarkdownError::UnknownKind {
+                    kind: "emergancy".into(),
+                    position: Position { line: 5, col: 5 }
+                },
+                MarkdownError::StrayClose {
+                    position: Position { line: 9, col: 1 }
+                },
+                MarkdownError::Unclosed {
+                    kind: "info".into(),
+                    position: Position { line: 11, col: 1 }
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn reference_links_work_inside_blocks() {
+        let page = render_body(
+            "play.md",
+            "::: info\nSee [the guide][g].\n:::\n\n[g]: crying/soothing.md\n",
+        )
+        .unwrap();
+        assert!(
+            page.html.contains("href=\"../crying/soothing/\""),
+            "{}",
+            page.html
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Output: writes the finished site into a staging folder beside the output folder,
+//! then swaps it in with one rename, so the output folder always holds a complete
+//! site, the old one or the new one, never a mix. A failed write leaves the old site
+//! as it was. Uses `page` and `error`; rayon writes files in parallel.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, StageError, plain_io_error};
+use crate::page::OutputFile;
+
+/// Marks a folder as one tellyou wrote, so it is safe to replace whole.
+pub const MARKER: &str = ".tellyou-output";
+const MARKER_TEXT: &str =
+    "This folder is written by tellyou build and replaced whole on every build.\n";
+
+/// What can go wrong while writing the site.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("the output folder {out} {reason}")]
+    Unsafe { out: String, reason: &'static str },
+    #[error("the output folder {out} already holds files that tellyou did not write")]
+    NotOurs { out: String },
+    #[error("cannot {action} {path}: {reason}")]
+    Io {
+        action: &'static str,
+        path: String,
+        reason: String,
+    },
+    #[error("the site has a file with a path that leaves the output folder: {path}")]
+    BadPath { path: String },
+}
+
+impl StageError for OutputError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            OutputError::Unsafe { .. } => Some("choose a folder outside content/, such as public".into()),
+            OutputError::NotOurs { .. } => Some(
+                "tellyou replaces the whole output folder: choose an empty or new folder, or empty this one first".into(),
+            ),
+            OutputError::Io { .. } => Some("the previous site was left as it was".into()),
+            OutputError::BadPath { .. } => None,
+        }
+    }
+}
+
+impl OutputError {
+    pub fn to_diagnostic(&self, out_dir: &Path) -> Diagnostic {
+        StageError::to_diagnostic(self, out_dir, None)
+    }
+}
+
+/// Refuses an output folder that would overwrite the project itself.
+pub fn check_out_dir(root: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    let root = normalise(root);
+    let out = normalise(out_dir);
+    let content = root.join("content");
+    let shown = out_dir.display().to_string();
+    let unsafe_because = |reason| OutputError::Unsafe {
+        out: shown.clone(),
+        reason,
+    };
+    if out == root || root.starts_with(&out) {
+        return Err(unsafe_because("would replace the project folder"));
+    }
+    for protected in [
+        "content",
+        "templates",
+        "themes",
+        "static",
+        "councils",
+        "src",
+        "tests",
+    ] {
+        let folder = root.join(protected);
+        if out.starts_with(&folder) {
+            return Err(if folder == content {
+                unsafe_because("is inside content/")
+            } else {
+                unsafe_because("is inside a folder of the project's sources")
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes the site to `out_dir`, replacing what was there only once everything is
+/// written. Files are written in the order given.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    for file in files {
+        if !is_safe_relative(&file.path) {
+            return Err(OutputError::BadPath {
+                path: file.path.clone(),
+            });
+        }
+    }
+    let out_dir = normalise(out_dir);
+    let (parent, name) = match (out_dir.parent(), out_dir.file_name()) {
+        (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_string_lossy().into_owned()),
+        _ => {
+            return Err(OutputError::Unsafe {
+                out: out_dir.display().to_string(),
+                reason: "is the root of the disk",
+            });
+        }
+    };
+    if out_dir.exists() && !is_replaceable(&out_dir) {
+        return Err(OutputError::NotOurs {
+            out: out_dir.display().to_string(),
+        });
+    }
+    fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
+    remove_leftovers(&parent, &name);
+
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, &out_dir));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    if staging.exists() {
+        fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
+    }
+    fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in &folders {
+        fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
+    }
+    files.par_iter().try_for_each(|file| {
+        let path = staging.join(&file.path);
+        fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
+    })?;
+    let marker = staging.join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))
+}
+
+/// Puts the staging folder in the output folder's place. On Linux the two folders
+/// trade places in one atomic step; elsewhere the old folder is moved aside first.
+fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    if !out_dir.exists() {
+        return fs::rename(staging, out_dir).map_err(|e| io_error("create", out_dir, e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
+            // The staging path now holds the old site.
+            let _ = fs::remove_dir_all(staging);
+            return Ok(());
+        }
+    }
+    let old = staging.with_extension("old");
+    fs::rename(out_dir, &old).map_err(|e| io_error("replace", out_dir, e))?;
+    if let Err(error) = fs::rename(staging, out_dir) {
+        let _ = fs::rename(&old, out_dir);
+        return Err(io_error("replace", out_dir, error));
+    }
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+fn io_error(action: &'static str, path: &Path, error: io::Error) -> OutputError {
+    OutputError::Io {
+        action,
+        path: path.display().to_string(),
+        reason: plain_io_error(&error),
+    }
+}
+
+/// Removes staging folders left by builds that were killed before they finished.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.staging-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = file_name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('.').next().unwrap_or("");
+        let ours = pid == std::process::id().to_string();
+        if ours || !process_is_running(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_is_running(pid: &str) -> bool {
+    if cfg!(target_os = "linux") {
+        !pid.is_empty() && Path::new("/proc").join(pid).exists()
+    } else {
+        false
+    }
+}
+
+fn is_replaceable(out_dir: &Path) -> bool {
+    if out_dir.join(MARKER).is_file() {
+        return true;
+    }
+    match fs::read_dir(out_dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(_) => false,
+    }
+}
+
+fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// An absolute path with `.` and `..` worked out, without touching the disk.
+fn normalise(path: &Path) -> PathBuf {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut result = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::ParentDir => {
+                result.pop();
+            }
+            Component::CurDir => {}
+            other => result.push(other),
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: Arc::from(text.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn a_new_site_replaces_the_old_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &out,
+            &[file("index.html", "one"), file("old/index.html", "x")],
+        )
+        .unwrap();
+        write_site(&out, &[file("index.html", "two")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!out.join("old").exists());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn a_folder_of_other_files_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("thesis.docx"), "precious").unwrap();
+        let error = write_site(dir.path(), &[file("index.html", "x")]).unwrap_err();
+        assert!(matches!(error, OutputError::NotOurs { .. }));
+        assert!(dir.path().join("thesis.docx").exists());
+    }
+
+    #[test]
+    fn output_inside_the_sources_is_refused() {
+        let root = Path::new("/project");
+        assert!(check_out_dir(root, Path::new("/project/public")).is_ok());
+        assert!(check_out_dir(root, Path::new("/elsewhere/site")).is_ok());
+        assert!(check_out_dir(root, Path::new("/project")).is_err());
+        assert!(check_out_dir(root, Path::new("/project/content")).is_err());
+        assert!(check_out_dir(root, Path::new("/project/content/out")).is_err());
+        assert!(check_out_dir(root, Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn paths_cannot_leave_the_output_folder() {
+        assert!(is_safe_relative("a/b.html"));
+        assert!(!is_safe_relative("../a.html"));
+        assert!(!is_safe_relative("/etc/passwd"));
+        assert!(!is_safe_relative(""));
+    }
+}

@@ -1,0 +1,141 @@
+//! The plain data that flows between pipeline stages: source files, front matter,
+//! pages, and what rendering found in them. No logic lives here; each stage owns the
+//! rules for the data it makes. Uses serde (for the template context) and `error`
+//! for positions.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::error::Position;
+
+/// A markdown file read from `content/`.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path relative to `content/`, written with `/`: `crying/soothing.md`.
+    pub content_path: String,
+    /// Path shown in diagnostics, relative to the project: `content/crying/soothing.md`.
+    pub display_path: PathBuf,
+    /// The text with any byte-order mark removed and lone carriage returns made newlines.
+    pub text: String,
+    /// The page's URL path relative to the site root: `crying/soothing/`, or `` for home.
+    pub url_path: String,
+    /// Whether this is a folder's `_index.md`.
+    pub is_section: bool,
+}
+
+/// A file copied to the output as it is: theme and project static files, and images
+/// or documents kept beside content pages.
+#[derive(Debug, Clone)]
+pub struct AssetFile {
+    /// Where links find it, relative to its root (`content/`, the theme's or the
+    /// project's `static/`), written with `/`: `crying/cot.jpg`, `style.css`.
+    pub site_path: String,
+    pub display_path: PathBuf,
+    pub bytes: Arc<[u8]>,
+}
+
+/// A template file, from the theme or from the project's own `templates/`.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// The name templates use for it: `page.html`.
+    pub name: String,
+    pub display_path: PathBuf,
+    pub text: String,
+}
+
+/// A calendar date written as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+/// A document a page's facts come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    pub title: String,
+    pub url: String,
+}
+
+/// A page's validated front matter.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: String,
+    pub order: Option<i64>,
+    pub draft: bool,
+    pub template: Option<String>,
+    pub aliases: Vec<String>,
+    pub reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    pub sources: Vec<SourceRef>,
+    /// Where each key was written, so later stages can point at it.
+    pub key_positions: BTreeMap<String, Position>,
+    /// Byte offset in the file's text where the markdown body starts.
+    pub body_start: usize,
+}
+
+/// A page whose front matter has been read.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub source: SourceFile,
+    pub front: FrontMatter,
+}
+
+/// A heading found in a page's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+    #[serde(skip)]
+    pub position: Position,
+}
+
+/// Where a link or image in the markdown points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// Another page (or this one), by its path in `content/`, with an optional heading.
+    Page {
+        content_path: String,
+        fragment: Option<String>,
+    },
+    /// A file that is not a page: an image, a PDF, a theme file.
+    File { site_path: String },
+    /// A page or file that does not exist; `written` is the link as the editor wrote it.
+    Missing { written: String, resolved: String },
+    /// A link off the site.
+    External { url: String },
+}
+
+/// A link or image in the markdown, with the spot where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub target: LinkTarget,
+    pub position: Position,
+    pub is_image: bool,
+    /// The link text, or an image's alt text.
+    pub text: String,
+}
+
+/// A page after its markdown has been turned into HTML.
+#[derive(Debug, Clone)]
+pub struct RenderedPage {
+    pub page: Page,
+    /// The body as an HTML fragment.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<Link>,
+}
+
+/// A file to be written, relative to the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Arc<[u8]>,
+}

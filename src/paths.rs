@@ -1,0 +1,216 @@
+//! Site paths: how a content file's path becomes its URL, which names are allowed,
+//! and how one page links to another so that links work under any base path. Pure
+//! functions over strings; uses nothing else in the crate.
+
+/// A URL path relative to the site root, without a leading slash and with a trailing
+/// one for pages (`crying/soothing/`); the home page is the empty string.
+pub fn url_path_for(content_path: &str) -> String {
+    let without_ext = content_path.strip_suffix(".md").unwrap_or(content_path);
+    let folder = match without_ext.rsplit_once('/') {
+        Some((folder, "_index")) => return format!("{folder}/"),
+        Some(_) => without_ext,
+        None if without_ext == "_index" => return String::new(),
+        None => without_ext,
+    };
+    format!("{folder}/")
+}
+
+/// The URL path of the section a page or section belongs to (`crying/` for
+/// `crying/soothing/`, the empty string for top-level pages). `None` for the home page.
+pub fn parent_url_path(url_path: &str) -> Option<String> {
+    let trimmed = url_path.strip_suffix('/')?;
+    Some(match trimmed.rsplit_once('/') {
+        Some((parent, _)) => format!("{parent}/"),
+        None => String::new(),
+    })
+}
+
+/// Whether a name is a valid slug: lowercase letters, digits and single hyphens.
+pub fn is_valid_slug(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The nearest valid slug to a name: `Soothing Baby` becomes `soothing-baby`.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// The prefix that leads from a page back to the site root: `../../` from
+/// `crying/soothing/`, `./` from the home page. Relative links keep a site working
+/// wherever it is hosted, at a domain root or under a path.
+pub fn root_prefix(from_url_path: &str) -> String {
+    let depth = from_url_path.matches('/').count();
+    if depth == 0 {
+        "./".to_owned()
+    } else {
+        "../".repeat(depth)
+    }
+}
+
+/// A relative URL from one page to a site path (a page's URL path or a file's path).
+pub fn relative_url(from_url_path: &str, to_site_path: &str) -> String {
+    let prefix = root_prefix(from_url_path);
+    if to_site_path.is_empty() {
+        prefix
+    } else if prefix == "./" {
+        to_site_path.to_owned()
+    } else {
+        format!("{prefix}{to_site_path}")
+    }
+}
+
+/// Resolves a relative path written in a file at `from_content_path` against that
+/// file's folder, or a path starting with `/` against the root. Returns `None` when the
+/// path climbs out of the root.
+pub fn resolve(from_content_path: &str, written: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    let relative = match written.strip_prefix('/') {
+        Some(from_root) => from_root,
+        None => {
+            if let Some((folder, _)) = from_content_path.rsplit_once('/') {
+                parts.extend(folder.split('/'));
+            }
+            written
+        }
+    };
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Decodes `%20` and other percent escapes in a link, leaving anything malformed as
+/// written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+}
+
+/// Whether a link leaves the site: it has a scheme (`https:`, `mailto:`, `tel:`) or is
+/// protocol-relative (`//host/...`).
+pub fn is_external(link: &str) -> bool {
+    if link.starts_with("//") {
+        return true;
+    }
+    match link.split_once(':') {
+        Some((scheme, _)) => {
+            !scheme.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !scheme.contains('/')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_paths_become_pretty_urls() {
+        assert_eq!(url_path_for("_index.md"), "");
+        assert_eq!(url_path_for("about.md"), "about/");
+        assert_eq!(url_path_for("crying/_index.md"), "crying/");
+        assert_eq!(url_path_for("crying/soothing.md"), "crying/soothing/");
+    }
+
+    #[test]
+    fn parents_are_sections() {
+        assert_eq!(parent_url_path(""), None);
+        assert_eq!(parent_url_path("crying/").as_deref(), Some(""));
+        assert_eq!(
+            parent_url_path("crying/soothing/").as_deref(),
+            Some("crying/")
+        );
+    }
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_hyphens() {
+        assert!(is_valid_slug("soothing-a-baby-2"));
+        for bad in ["", "Soothing", "a b", "a_b", "-a", "a-", "a--b", "café"] {
+            assert!(!is_valid_slug(bad), "{bad}");
+        }
+        assert_eq!(slugify("Soothing Baby (new)"), "soothing-baby-new");
+    }
+
+    #[test]
+    fn relative_urls_climb_to_the_root() {
+        assert_eq!(relative_url("", "crying/"), "crying/");
+        assert_eq!(relative_url("", ""), "./");
+        assert_eq!(relative_url("crying/soothing/", "play/"), "../../play/");
+        assert_eq!(relative_url("crying/", ""), "../");
+    }
+
+    #[test]
+    fn links_resolve_against_their_folder() {
+        assert_eq!(
+            resolve("crying/a.md", "b.md").as_deref(),
+            Some("crying/b.md")
+        );
+        assert_eq!(
+            resolve("crying/a.md", "../play.md").as_deref(),
+            Some("play.md")
+        );
+        assert_eq!(
+            resolve("crying/a.md", "/play.md").as_deref(),
+            Some("play.md")
+        );
+        assert_eq!(resolve("a.md", "../../x.md"), None);
+    }
+
+    #[test]
+    fn schemes_mark_external_links() {
+        assert!(is_external("https://www.nhs.uk/"));
+        assert!(is_external("tel:111"));
+        assert!(is_external("//cdn.example/x.js"));
+        assert!(!is_external("soothing.md#peak"));
+        assert!(!is_external("../a:b.md"));
+    }
+
+    #[test]
+    fn percent_escapes_are_decoded() {
+        assert_eq!(percent_decode("my%20page.md"), "my page.md");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

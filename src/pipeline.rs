@@ -1,0 +1,312 @@
+//! The pipeline: the one place that knows the order of the stages.
+//!
+//! ```text
+//! load -> front_matter -> markdown -> templates -> check -> minify -> output
+//! ```
+//!
+//! Every stage reports all it finds; the pipeline collects every diagnostic and
+//! decides only at the end whether the build failed, so an editor sees every problem
+//! in one run. Uses the stages.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Errors, Severity, StageError};
+use crate::markdown::LinkIndex;
+use crate::page::{OutputFile, Page, RenderedPage};
+use crate::site::Site;
+use crate::templates::{self, Templates};
+use crate::{assets, check, front_matter, load, markdown, minify, output, sitemap};
+
+/// A site rendered in memory, before minification and writing.
+#[derive(Debug)]
+pub struct RenderedSite {
+    /// Every file of the site, sorted by path. HTML is not yet minified.
+    pub files: Vec<OutputFile>,
+    /// How many pages were rendered from content.
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub out_dir: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the site and writes it to the output folder, replacing the old site only
+/// if everything succeeded.
+pub fn build(config: &Config) -> Result<BuildReport, Errors> {
+    output::check_out_dir(&config.root, &config.out_dir)
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir)]))?;
+    let mut site = render(config)?;
+    site.files.par_iter_mut().for_each(|file| {
+        if file.path.ends_with(".html") {
+            file.bytes = Arc::from(minify::html(&file.bytes));
+        }
+    });
+    output::write_site(&config.out_dir, &site.files)
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir)]))?;
+    Ok(BuildReport {
+        pages: site.pages,
+        files: site.files.len(),
+        out_dir: config.out_dir.clone(),
+        warnings: site.warnings,
+    })
+}
+
+/// Renders the whole site in memory.
+pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
+    let mut diagnostics = Vec::new();
+
+    let (loaded, found) = load::load(config);
+    diagnostics.extend(found);
+
+    let mut static_assets = loaded.assets;
+    static_assets.par_iter_mut().for_each(|asset| {
+        if asset.site_path.ends_with(".css") {
+            asset.bytes = Arc::from(minify::css(&asset.bytes));
+        }
+    });
+    let (asset_map, mut files) = assets::fingerprint(&static_assets);
+
+    let parsed: Vec<Result<Page, Vec<Diagnostic>>> = loaded
+        .pages
+        .into_par_iter()
+        .map(|source| match front_matter::parse(&source) {
+            Ok(front) => Ok(Page { source, front }),
+            Err(errors) => Err(front_matter::diagnostics(&source, &errors)),
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(parsed.len());
+    let mut drafts = HashSet::new();
+    for result in parsed {
+        match result {
+            Ok(page) if page.front.draft && !config.drafts => {
+                drafts.insert(page.source.content_path);
+            }
+            Ok(page) => pages.push(page),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+
+    let (site, found) = Site::build(pages);
+    diagnostics.extend(found);
+
+    let page_urls: HashMap<String, String> = site
+        .pages
+        .iter()
+        .map(|p| (p.source.content_path.clone(), p.source.url_path.clone()))
+        .collect();
+    let pages_by_url: HashMap<String, String> = page_urls
+        .iter()
+        .map(|(c, u)| (u.clone(), c.clone()))
+        .collect();
+    let link_index = LinkIndex {
+        page_urls: &page_urls,
+        pages_by_url: &pages_by_url,
+        assets: &asset_map,
+    };
+    let rendered: Vec<Result<RenderedPage, Vec<Diagnostic>>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            markdown::render(page, link_index)
+                .map_err(|errors| markdown::diagnostics(page, &errors))
+        })
+        .collect();
+    let rendered: Vec<Option<RenderedPage>> = rendered
+        .into_iter()
+        .map(|result| match result {
+            Ok(page) => Some(page),
+            Err(found) => {
+                diagnostics.extend(found);
+                None
+            }
+        })
+        .collect();
+
+    diagnostics.extend(check::run(&site, &rendered, &drafts));
+
+    match Templates::compile(&loaded.templates, &asset_map) {
+        Ok(templates) => {
+            let (html_files, found) = render_pages(config, &site, &rendered, &templates);
+            files.extend(html_files);
+            diagnostics.extend(found);
+        }
+        Err(found) => diagnostics.extend(found),
+    }
+
+    files.push(text_file(
+        "sitemap.xml",
+        sitemap::sitemap(&config.site.base_url, &site.pages),
+    ));
+    files.push(text_file(
+        "robots.txt",
+        sitemap::robots(&config.site.base_url),
+    ));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    diagnostics.extend(clashing_paths(&files));
+
+    finish(diagnostics, |warnings| RenderedSite {
+        files,
+        pages: site.pages.len(),
+        warnings,
+    })
+}
+
+/// Renders every page, alias and the 404 page through the templates.
+fn render_pages(
+    config: &Config,
+    site: &Site,
+    rendered: &[Option<RenderedPage>],
+    templates: &Templates,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    for name in [
+        "index.html",
+        "section.html",
+        "page.html",
+        "404.html",
+        "alias.html",
+    ] {
+        if !templates.has(name) {
+            let error = templates.missing(name);
+            diagnostics.push(error.to_diagnostic(&config.root.join("templates").join(name), None));
+        }
+    }
+    if !diagnostics.is_empty() || rendered.iter().any(Option::is_none) {
+        return (Vec::new(), diagnostics);
+    }
+    let rendered: Vec<RenderedPage> = rendered.iter().flatten().cloned().collect();
+
+    let results: Vec<Result<OutputFile, Box<Diagnostic>>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|index| {
+            let page = &site.pages[index];
+            let name = page
+                .front
+                .template
+                .as_deref()
+                .unwrap_or_else(|| templates::default_template(site, index));
+            if !templates.has(name) {
+                let position = page.front.key_positions.get("template").copied();
+                let diagnostic = templates
+                    .missing(name)
+                    .to_diagnostic(&page.source.display_path, None);
+                return Err(Box::new(match position {
+                    Some(position) => diagnostic.at(&page.source.text, position),
+                    None => diagnostic,
+                }));
+            }
+            let context = templates::page_context(&config.site, site, &rendered, index);
+            let shown = page.source.display_path.to_string_lossy();
+            let html = templates.render(name, &context, &shown)?;
+            Ok(text_file(
+                &format!("{}index.html", page.source.url_path),
+                html,
+            ))
+        })
+        .collect();
+
+    let mut files = Vec::with_capacity(results.len() + 1);
+    let mut seen_errors = HashSet::new();
+    for result in results {
+        match result {
+            Ok(file) => files.push(file),
+            // One mistake in a template shows up on every page; say it once.
+            Err(diagnostic) => {
+                if seen_errors.insert((
+                    diagnostic.path.clone(),
+                    diagnostic.position,
+                    template_message(&diagnostic),
+                )) {
+                    diagnostics.push(*diagnostic);
+                }
+            }
+        }
+    }
+
+    let not_found = templates::standalone_context(&config.site, site, "Page not found", None);
+    match templates.render("404.html", &not_found, "the 404 page") {
+        Ok(html) => files.push(text_file("404.html", html)),
+        Err(diagnostic) => diagnostics.push(*diagnostic),
+    }
+    for page in &site.pages {
+        for alias in &page.front.aliases {
+            let context = templates::standalone_context(
+                &config.site,
+                site,
+                &page.front.title,
+                Some(&page.source.url_path),
+            );
+            let folder = alias.trim_matches('/');
+            let path = if folder.is_empty() {
+                "index.html".to_owned()
+            } else {
+                format!("{folder}/index.html")
+            };
+            match templates.render(
+                "alias.html",
+                &context,
+                &page.source.display_path.to_string_lossy(),
+            ) {
+                Ok(html) => files.push(text_file(&path, html)),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+    }
+    (files, diagnostics)
+}
+
+/// A render error's message without the page it happened on, to spot repeats.
+fn template_message(diagnostic: &Diagnostic) -> String {
+    match diagnostic.message.split_once(": ") {
+        Some((_, rest)) => rest.to_owned(),
+        None => diagnostic.message.clone(),
+    }
+}
+
+/// Two files that would be written to the same path.
+fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
+    files
+        .windows(2)
+        .filter(|pair| pair[0].path == pair[1].path)
+        .map(|pair| {
+            Diagnostic::error("content", format!("two files would be written to {}", pair[0].path))
+                .with_hint("an alias or a file in static/ has the same address as a page or another file: rename one")
+        })
+        .collect()
+}
+
+fn text_file(path: &str, text: String) -> OutputFile {
+    OutputFile {
+        path: path.to_owned(),
+        bytes: Arc::from(text.into_bytes()),
+    }
+}
+
+fn fail(diagnostics: Vec<Diagnostic>) -> Errors {
+    Errors { diagnostics }
+}
+
+/// Sorts the diagnostics and fails if any is an error.
+fn finish<T>(
+    mut diagnostics: Vec<Diagnostic>,
+    success: impl FnOnce(Vec<Diagnostic>) -> T,
+) -> Result<T, Errors> {
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    diagnostics.dedup();
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        Err(Errors { diagnostics })
+    } else {
+        Ok(success(diagnostics))
+    }
+}

@@ -1,0 +1,69 @@
+//! Files for search engines: `sitemap.xml`, listing every page by its full address,
+//! and `robots.txt`, pointing to it. Uses `config` and `page`.
+
+use crate::config::BaseUrl;
+use crate::front_matter::format_date;
+use crate::page::Page;
+
+/// A sitemap of the given pages, in the order given, with each page's last review
+/// date as its last change.
+pub fn sitemap(base_url: &BaseUrl, pages: &[Page]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages {
+        xml.push_str("  <url>\n    <loc>");
+        xml.push_str(&escape_xml(&format!(
+            "{}{}",
+            base_url.url, page.source.url_path
+        )));
+        xml.push_str("</loc>\n");
+        if let Some(reviewed) = page.front.reviewed {
+            xml.push_str(&format!(
+                "    <lastmod>{}</lastmod>\n",
+                format_date(reviewed)
+            ));
+        }
+        xml.push_str("  </url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+/// A robots.txt that lets every crawler in and names the sitemap.
+pub fn robots(base_url: &BaseUrl) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n",
+        base_url.url
+    )
+}
+
+fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn robots_points_to_the_sitemap() {
+        let base = BaseUrl {
+            url: "https://example.gov.uk/sfl/".into(),
+            path: "/sfl/".into(),
+        };
+        assert_eq!(
+            robots(&base),
+            "User-agent: *\nAllow: /\n\nSitemap: https://example.gov.uk/sfl/sitemap.xml\n"
+        );
+    }
+
+    #[test]
+    fn addresses_are_escaped() {
+        assert_eq!(escape_xml("a&b"), "a&amp;b");
+    }
+}

@@ -1,0 +1,567 @@
+//! Templates: compiles the theme's Tera templates, with the project's own
+//! `templates/` replacing any of the same name, builds the context each page is
+//! rendered with, and renders it. A template mistake is reported at its file and
+//! line. Uses `page`, `site`, `config`, `assets`, `paths` and `error`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tera::Tera;
+
+use crate::assets::AssetMap;
+use crate::config::SiteConfig;
+use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::front_matter::format_date;
+use crate::page::{Date, Heading, RenderedPage, SourceRef, TemplateFile};
+use crate::paths;
+use crate::site::Site;
+
+/// What can go wrong with templates.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("the template has a syntax error: {message}")]
+    Syntax { position: Position, message: String },
+    #[error("{message}")]
+    Structure {
+        position: Option<Position>,
+        message: String,
+    },
+    #[error("the template failed while rendering {page}: {message}")]
+    Render {
+        page: String,
+        position: Option<Position>,
+        message: String,
+    },
+    #[error("there is no template called {name:?}")]
+    Missing {
+        name: String,
+        suggestion: Option<String>,
+    },
+}
+
+impl StageError for TemplateError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            TemplateError::Syntax { position, .. } => Some(*position),
+            TemplateError::Structure { position, .. } | TemplateError::Render { position, .. } => {
+                *position
+            }
+            TemplateError::Missing { .. } => None,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match self {
+            TemplateError::Missing { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
+            TemplateError::Missing { .. } => Some(
+                "add the template to the project's templates/ folder, or name one that exists".into(),
+            ),
+            TemplateError::Render { message, .. } if message.contains("not found in context") => Some(
+                "check the spelling of the name, or use `| default(value=\"\")` for something a page may leave out".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The compiled templates, ready to render pages in parallel.
+pub struct Templates {
+    tera: Tera,
+    files: BTreeMap<String, TemplateFile>,
+}
+
+impl Templates {
+    /// Compiles every template, reporting every syntax error at once.
+    pub fn compile(
+        files: &[TemplateFile],
+        assets: &AssetMap,
+    ) -> Result<Templates, Vec<Diagnostic>> {
+        let files: BTreeMap<String, TemplateFile> =
+            files.iter().map(|f| (f.name.clone(), f.clone())).collect();
+        let mut diagnostics = Vec::new();
+        for file in files.values() {
+            if let Err(error) = tera::Template::new(&file.name, None, &file.text) {
+                let (position, message) = syntax_error_location(&error);
+                let error = TemplateError::Syntax { position, message };
+                diagnostics.push(error.to_diagnostic(&file.display_path, Some(&file.text)));
+            }
+        }
+        if !diagnostics.is_empty() {
+            return Err(diagnostics);
+        }
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.register_function("asset", asset_function(assets));
+        let sources = files.values().map(|f| (f.name.as_str(), f.text.as_str()));
+        if let Err(error) = tera.add_raw_templates(sources) {
+            let message = error_chain(&error).last().cloned().unwrap_or_default();
+            let (file, position) = locate_structure_error(&files, &message);
+            let error = TemplateError::Structure {
+                position,
+                message: plain_tera_message(&message),
+            };
+            let (path, text) = match file {
+                Some(file) => (file.display_path.clone(), Some(file.text.as_str())),
+                None => (PathBuf::from("templates"), None),
+            };
+            return Err(vec![error.to_diagnostic(&path, text)]);
+        }
+        Ok(Templates { tera, files })
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// The diagnostic for a template that a page or the build asked for but that does
+    /// not exist.
+    pub fn missing(&self, name: &str) -> TemplateError {
+        TemplateError::Missing {
+            name: name.to_owned(),
+            suggestion: did_you_mean(name, self.files.keys().map(String::as_str))
+                .map(str::to_owned),
+        }
+    }
+
+    /// Renders a template; `for_page` names the page in error messages.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        for_page: &str,
+    ) -> Result<String, Box<Diagnostic>> {
+        self.tera.render(name, context).map_err(|error| {
+            let chain = error_chain(&error);
+            let message = chain.last().cloned().unwrap_or_default();
+            let (file, position) = self.locate_render_error(name, &message);
+            let error = TemplateError::Render {
+                page: for_page.to_owned(),
+                position,
+                message: plain_tera_message(&message),
+            };
+            Box::new(error.to_diagnostic(&file.display_path, Some(&file.text)))
+        })
+    }
+
+    /// Finds where a render error happened. Tera does not say, so look for the name it
+    /// complains about in the template and the ones it extends or includes.
+    fn locate_render_error(&self, name: &str, message: &str) -> (&TemplateFile, Option<Position>) {
+        let file = &self.files[name];
+        let Some(needle) = backticked(message) else {
+            return (file, None);
+        };
+        let mut order: Vec<&TemplateFile> = vec![file];
+        order.extend(self.files.values().filter(|f| f.name != name));
+        for candidate in order {
+            if let Some(position) = find_in_tags(&candidate.text, needle) {
+                return (candidate, Some(position));
+            }
+        }
+        (file, None)
+    }
+}
+
+fn asset_function(assets: &AssetMap) -> impl tera::Function + 'static {
+    let assets = assets.clone();
+    move |args: &HashMap<String, tera::Value>| -> tera::Result<tera::Value> {
+        let path = args.get("path").and_then(|v| v.as_str()).ok_or_else(|| {
+            tera::Error::msg("asset() needs a path, such as asset(path=\"style.css\")")
+        })?;
+        let path = path.trim_start_matches('/');
+        match assets.output_path(path) {
+            Some(output) => Ok(tera::Value::String(output.to_owned())),
+            None => {
+                let hint = did_you_mean(path, assets.site_paths())
+                    .map(|s| format!(": did you mean {s:?}?"))
+                    .unwrap_or_default();
+                Err(tera::Error::msg(format!(
+                    "there is no static file `{path}`{hint}"
+                )))
+            }
+        }
+    }
+}
+
+fn error_chain(error: &tera::Error) -> Vec<String> {
+    let mut chain = vec![error.to_string()];
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        chain.push(inner.to_string());
+        source = inner.source();
+    }
+    chain
+}
+
+/// The line, column and expectation from a pest error inside a Tera error:
+/// ` --> 3:5` … `= expected ...`.
+fn syntax_error_location(error: &tera::Error) -> (Position, String) {
+    let text = error_chain(error).join("\n");
+    let position = text
+        .split("--> ")
+        .nth(1)
+        .and_then(|rest| {
+            let coords = rest.split_whitespace().next()?;
+            let (line, col) = coords.split_once(':')?;
+            Some(Position {
+                line: line.parse().ok()?,
+                col: col.parse().ok()?,
+            })
+        })
+        .unwrap_or(Position { line: 1, col: 1 });
+    let message = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("= "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| text.lines().last().unwrap_or("").trim().to_owned());
+    (position, message)
+}
+
+fn locate_structure_error<'a>(
+    files: &'a BTreeMap<String, TemplateFile>,
+    message: &str,
+) -> (Option<&'a TemplateFile>, Option<Position>) {
+    let named = message
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .find_map(|name| files.get(name));
+    match named {
+        Some(file) => {
+            let position = ["extends", "import", "include"]
+                .iter()
+                .find_map(|word| find_in_tags(&file.text, word));
+            (Some(file), position)
+        }
+        None => (None, None),
+    }
+}
+
+/// The first place `needle` appears inside a `{{ }}` or `{% %}` tag.
+fn find_in_tags(text: &str, needle: &str) -> Option<Position> {
+    let index = LineIndex::new(text);
+    let mut search_from = 0;
+    while let Some(open) = text[search_from..].find(['{']).map(|i| i + search_from) {
+        let rest = &text[open..];
+        let close = if rest.starts_with("{{") {
+            rest.find("}}")
+        } else if rest.starts_with("{%") {
+            rest.find("%}")
+        } else {
+            search_from = open + 1;
+            continue;
+        };
+        let Some(close) = close else { break };
+        let tag = &rest[..close];
+        if let Some(found) = find_word(tag, needle) {
+            return Some(index.position(text, open + found));
+        }
+        search_from = open + close;
+    }
+    None
+}
+
+fn find_word(haystack: &str, needle: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    haystack.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + needle.len()..].chars().next();
+        !before.is_some_and(|c| is_word(c) || c == '.') && !after.is_some_and(is_word)
+    })
+}
+
+fn backticked(message: &str) -> Option<&str> {
+    message.split('`').nth(1).filter(|name| !name.is_empty())
+}
+
+fn plain_tera_message(message: &str) -> String {
+    message
+        .replace(" while rendering ", " in ")
+        .trim_end_matches('.')
+        .to_owned()
+}
+
+/// A link to a page, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageLink {
+    pub title: String,
+    pub description: String,
+    /// Site-relative URL path: write `{{ root }}{{ link.path }}` in a template.
+    pub path: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    base_url: &'a str,
+    base_path: &'a str,
+    language: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct DateContext {
+    iso: String,
+    display: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    path: &'a str,
+    permalink: String,
+    kind: &'static str,
+    content: &'a str,
+    toc: Vec<&'a Heading>,
+    reviewed: Option<DateContext>,
+    next_review: Option<DateContext>,
+    sources: &'a [SourceRef],
+    draft: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct GuideContext {
+    title: String,
+    path: String,
+    pages: Vec<PageLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct NavItem {
+    title: String,
+    path: String,
+    current: bool,
+    children: Vec<PageLink>,
+}
+
+/// The template a page is rendered with when its front matter does not name one.
+pub fn default_template(site: &Site, index: usize) -> &'static str {
+    if Some(index) == site.home() {
+        "index.html"
+    } else if site.pages[index].source.is_section {
+        "section.html"
+    } else {
+        "page.html"
+    }
+}
+
+/// Everything a page's template can use. See the README for the full list.
+pub fn page_context(
+    config: &SiteConfig,
+    site: &Site,
+    rendered: &[RenderedPage],
+    index: usize,
+) -> tera::Context {
+    let page = &site.pages[index];
+    let here = page.source.url_path.as_str();
+    let link = |i: usize| page_link(site, i, Some(index));
+    let kind = match default_template(site, index) {
+        "index.html" => "index",
+        "section.html" => "section",
+        _ => "page",
+    };
+    let body = &rendered[index];
+    let page_context = PageContext {
+        title: &page.front.title,
+        description: &page.front.description,
+        path: here,
+        permalink: format!("{}{here}", config.base_url.url),
+        kind,
+        content: &body.html,
+        toc: body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2 || h.level == 3)
+            .collect(),
+        reviewed: page.front.reviewed.map(date_context),
+        next_review: page.front.next_review.map(date_context),
+        sources: &page.front.sources,
+        draft: page.front.draft,
+    };
+    let guide = site.guide(index).map(|(section, sequence)| GuideContext {
+        title: site.pages[section].front.title.clone(),
+        path: site.pages[section].source.url_path.clone(),
+        pages: sequence.into_iter().map(link).collect(),
+    });
+    let (previous, next) = site.previous_and_next(index);
+
+    let mut context = tera::Context::new();
+    context.insert("site", &site_context(config));
+    context.insert("page", &page_context);
+    context.insert("root", &paths::root_prefix(here));
+    context.insert(
+        "breadcrumbs",
+        &site
+            .ancestors(index)
+            .into_iter()
+            .map(link)
+            .collect::<Vec<_>>(),
+    );
+    context.insert(
+        "children",
+        &site
+            .children(index)
+            .iter()
+            .map(|&c| link(c))
+            .collect::<Vec<_>>(),
+    );
+    context.insert("guide", &guide);
+    context.insert("nav", &nav_items(site, Some(index)));
+    context.insert("previous", &previous.map(link));
+    context.insert("next", &next.map(link));
+    context
+}
+
+/// The context of pages that are not made from content: the 404 page and alias
+/// redirects. They can be served at any depth, so `root` is the base path.
+pub fn standalone_context(
+    config: &SiteConfig,
+    site: &Site,
+    title: &str,
+    target: Option<&str>,
+) -> tera::Context {
+    let mut context = tera::Context::new();
+    context.insert("site", &site_context(config));
+    context.insert("root", &config.base_url.path);
+    context.insert("title", title);
+    if let Some(target) = target {
+        context.insert("target", &format!("{}{target}", config.base_url.path));
+        context.insert("permalink", &format!("{}{target}", config.base_url.url));
+    }
+    context.insert("nav", &nav_items(site, None));
+    context
+}
+
+/// The site's top-level sections and pages, each with its own pages, for the main
+/// navigation; `current` marks the one the page is in.
+fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
+    let Some(home) = site.home() else {
+        return Vec::new();
+    };
+    let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();
+    site.children(home)
+        .iter()
+        .map(|&top| NavItem {
+            title: site.pages[top].front.title.clone(),
+            path: site.pages[top].source.url_path.clone(),
+            current: Some(top) == current || ancestors.contains(&top),
+            children: site
+                .children(top)
+                .iter()
+                .map(|&child| page_link(site, child, current))
+                .collect(),
+        })
+        .collect()
+}
+
+fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink {
+    let page = &site.pages[index];
+    PageLink {
+        title: page.front.title.clone(),
+        description: page.front.description.clone(),
+        path: page.source.url_path.clone(),
+        current: Some(index) == current,
+    }
+}
+
+fn site_context(config: &SiteConfig) -> SiteContext<'_> {
+    SiteContext {
+        title: &config.title,
+        description: &config.description,
+        base_url: &config.base_url.url,
+        base_path: &config.base_url.path,
+        language: &config.language,
+    }
+}
+
+fn date_context(date: Date) -> DateContext {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    DateContext {
+        iso: format_date(date),
+        display: format!(
+            "{} {} {}",
+            date.day,
+            MONTHS[usize::from(date.month.clamp(1, 12)) - 1],
+            date.year
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> TemplateFile {
+        TemplateFile {
+            name: name.into(),
+            display_path: format!("templates/{name}").into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file_and_line() {
+        let errors = Templates::compile(
+            &[
+                file("a.html", "<p>\n{{ page.title }\n"),
+                file("b.html", "{% if %}"),
+            ],
+            &AssetMap::default(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].path, PathBuf::from("templates/a.html"));
+        assert_eq!(errors[0].position.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn render_errors_point_at_the_unknown_name() {
+        let templates = Templates::compile(
+            &[file("base.html", "<main>\n{% block main %}{% endblock %}</main>"),
+              file("page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.titel }}\n{% endblock %}")],
+            &AssetMap::default(),
+        )
+        .ok()
+        .unwrap();
+        let mut context = tera::Context::new();
+        context.insert("page", &serde_json_like());
+        let error = templates
+            .render("page.html", &context, "content/a.md")
+            .unwrap_err();
+        assert_eq!(error.path, PathBuf::from("templates/page.html"));
+        assert_eq!(error.position, Some(Position { line: 3, col: 4 }));
+    }
+
+    fn serde_json_like() -> BTreeMap<&'static str, &'static str> {
+        BTreeMap::from([("title", "T")])
+    }
+
+    #[test]
+    fn dates_are_shown_in_words() {
+        assert_eq!(
+            date_context(Date {
+                year: 2026,
+                month: 11,
+                day: 2
+            })
+            .display,
+            "2 November 2026"
+        );
+    }
+}
