@@ -151,7 +151,11 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
             hint: e.hint,
         })
         .collect();
+    if !parsed.readable {
+        return Err(errors);
+    }
     let positions = parsed.key_positions;
+    let suggested = parsed.suggested_keys;
     let raw = parsed.value;
     let at = |key: &str| {
         positions
@@ -188,7 +192,9 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
                     });
                     String::new()
                 }
-                None if positions.contains_key(key) => String::new(),
+                None if positions.contains_key(key) || suggested.iter().any(|s| s == key) => {
+                    String::new()
+                }
                 None => {
                     errors.push(FrontMatterError::MissingKey {
                         key,

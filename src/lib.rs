@@ -6,6 +6,7 @@ pub mod assets;
 pub mod check;
 pub mod config;
 pub mod error;
+pub mod escape;
 pub mod front_matter;
 pub mod load;
 pub mod markdown;

@@ -11,6 +11,7 @@ use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, T
 
 use crate::assets::AssetMap;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::escape::escape_html;
 use crate::page::{Heading, Link, LinkTarget, Page, RenderedPage};
 use crate::paths;
 
@@ -457,6 +458,10 @@ impl<'a> Renderer<'a> {
                     });
                     i += 1;
                 }
+                Event::TaskListMarker(done) => {
+                    events[i].0 = Event::InlineHtml(CowStr::from(task_marker(*done)));
+                    i += 1;
+                }
                 _ => i += 1,
             }
         }
@@ -590,6 +595,16 @@ fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     text.trim().to_owned()
 }
 
+/// A task list's tick box as text rather than a form control, which would need a
+/// label and could not be used anyway.
+fn task_marker(done: bool) -> &'static str {
+    if done {
+        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2611}</span><span class=\"visually-hidden\">Done: </span>"
+    } else {
+        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2610}</span><span class=\"visually-hidden\">To do: </span>"
+    }
+}
+
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -625,20 +640,6 @@ fn normalise_label(label: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]

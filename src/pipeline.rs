@@ -9,7 +9,7 @@
 //! in one run. Uses the stages.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -162,6 +162,15 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     })
 }
 
+/// The templates every site needs, from the theme or the project.
+const REQUIRED_TEMPLATES: [&str; 5] = [
+    "index.html",
+    "section.html",
+    "page.html",
+    "404.html",
+    "alias.html",
+];
+
 /// Renders every page, alias and the 404 page through the templates.
 fn render_pages(
     config: &Config,
@@ -170,16 +179,15 @@ fn render_pages(
     templates: &Templates,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    for name in [
-        "index.html",
-        "section.html",
-        "page.html",
-        "404.html",
-        "alias.html",
-    ] {
+    // With no templates at all, the theme is missing and loading has said so.
+    if templates.is_empty() {
+        return (Vec::new(), diagnostics);
+    }
+    for name in REQUIRED_TEMPLATES {
         if !templates.has(name) {
             let error = templates.missing(name);
-            diagnostics.push(error.to_diagnostic(&config.root.join("templates").join(name), None));
+            let path = Path::new("templates").join(name);
+            diagnostics.push(error.to_diagnostic(&path, None));
         }
     }
     if !diagnostics.is_empty() || rendered.iter().any(Option::is_none) {
@@ -240,7 +248,12 @@ fn render_pages(
         Err(diagnostic) => diagnostics.push(*diagnostic),
     }
     for page in &site.pages {
-        for alias in &page.front.aliases {
+        // An alias that is another page's address has been reported already.
+        let free = |alias: &&String| {
+            let url = format!("{}/", alias.trim_matches('/'));
+            !site.by_url.contains_key(&url) && !site.by_url.contains_key(alias.trim_matches('/'))
+        };
+        for alias in page.front.aliases.iter().filter(free) {
             let context = templates::standalone_context(
                 &config.site,
                 site,

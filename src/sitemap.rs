@@ -2,6 +2,7 @@
 //! and `robots.txt`, pointing to it. Uses `config` and `page`.
 
 use crate::config::BaseUrl;
+use crate::escape::escape_html;
 use crate::front_matter::format_date;
 use crate::page::Page;
 
@@ -13,7 +14,7 @@ pub fn sitemap(base_url: &BaseUrl, pages: &[Page]) -> String {
     );
     for page in pages {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_xml(&format!(
+        xml.push_str(&escape_html(&format!(
             "{}{}",
             base_url.url, page.source.url_path
         )));
@@ -38,14 +39,6 @@ pub fn robots(base_url: &BaseUrl) -> String {
     )
 }
 
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,10 +53,5 @@ mod tests {
             robots(&base),
             "User-agent: *\nAllow: /\n\nSitemap: https://example.gov.uk/sfl/sitemap.xml\n"
         );
-    }
-
-    #[test]
-    fn addresses_are_escaped() {
-        assert_eq!(escape_xml("a&b"), "a&amp;b");
     }
 }

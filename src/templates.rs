@@ -92,15 +92,25 @@ impl Templates {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(crate::escape::escape_html);
         tera.register_function("asset", asset_function(assets));
         let sources = files.values().map(|f| (f.name.as_str(), f.text.as_str()));
         if let Err(error) = tera.add_raw_templates(sources) {
-            let message = error_chain(&error).last().cloned().unwrap_or_default();
-            let (file, position) = locate_structure_error(&files, &message);
-            let error = TemplateError::Structure {
-                position,
-                message: plain_tera_message(&message),
+            let message = match &error.kind {
+                tera::ErrorKind::MissingParent { current, parent } => {
+                    format!("'{current}' extends '{parent}', which does not exist")
+                }
+                tera::ErrorKind::CircularExtend {
+                    tpl,
+                    inheritance_chain,
+                } => format!(
+                    "'{tpl}' extends itself through {}",
+                    inheritance_chain.join(" > ")
+                ),
+                _ => plain_tera_message(&error_chain(&error).last().cloned().unwrap_or_default()),
             };
+            let (file, position) = locate_structure_error(&files, &message);
+            let error = TemplateError::Structure { position, message };
             let (path, text) = match file {
                 Some(file) => (file.display_path.clone(), Some(file.text.as_str())),
                 None => (PathBuf::from("templates"), None),
@@ -108,6 +118,10 @@ impl Templates {
             return Err(vec![error.to_diagnostic(&path, text)]);
         }
         Ok(Templates { tera, files })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -131,10 +145,14 @@ impl Templates {
         context: &tera::Context,
         for_page: &str,
     ) -> Result<String, Box<Diagnostic>> {
+        let Some(file) = self.files.get(name) else {
+            let path = std::path::Path::new("templates").join(name);
+            return Err(Box::new(self.missing(name).to_diagnostic(&path, None)));
+        };
         self.tera.render(name, context).map_err(|error| {
             let chain = error_chain(&error);
             let message = chain.last().cloned().unwrap_or_default();
-            let (file, position) = self.locate_render_error(name, &message);
+            let (file, position) = self.locate_render_error(file, &message);
             let error = TemplateError::Render {
                 page: for_page.to_owned(),
                 position,
@@ -146,13 +164,16 @@ impl Templates {
 
     /// Finds where a render error happened. Tera does not say, so look for the name it
     /// complains about in the template and the ones it extends or includes.
-    fn locate_render_error(&self, name: &str, message: &str) -> (&TemplateFile, Option<Position>) {
-        let file = &self.files[name];
+    fn locate_render_error<'a>(
+        &'a self,
+        file: &'a TemplateFile,
+        message: &str,
+    ) -> (&'a TemplateFile, Option<Position>) {
         let Some(needle) = backticked(message) else {
             return (file, None);
         };
         let mut order: Vec<&TemplateFile> = vec![file];
-        order.extend(self.files.values().filter(|f| f.name != name));
+        order.extend(self.files.values().filter(|f| f.name != file.name));
         for candidate in order {
             if let Some(position) = find_in_tags(&candidate.text, needle) {
                 return (candidate, Some(position));
@@ -274,11 +295,19 @@ fn backticked(message: &str) -> Option<&str> {
     message.split('`').nth(1).filter(|name| !name.is_empty())
 }
 
+/// Tera's message in plainer words: `Variable `x` not found in context while
+/// rendering 'page.html'` becomes `` `x` is not defined ``.
 fn plain_tera_message(message: &str) -> String {
-    message
-        .replace(" while rendering ", " in ")
-        .trim_end_matches('.')
-        .to_owned()
+    if let Some(rest) = message.strip_prefix("Variable `") {
+        if let Some((name, _)) = rest.split_once("` not found in context") {
+            return format!("`{name}` is not defined");
+        }
+    }
+    let message = match message.find(" while rendering ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    message.trim_end_matches('.').to_owned()
 }
 
 /// A link to a page, as templates see it.

@@ -25,6 +25,12 @@ pub struct Parsed<T> {
     pub value: T,
     pub key_positions: BTreeMap<String, Position>,
     pub errors: Vec<YamlError>,
+    /// False when the block was not a readable YAML mapping at all, so no key in it
+    /// can be trusted to be missing.
+    pub readable: bool,
+    /// Known keys suggested for misspelt ones, so the caller need not also report
+    /// them as missing.
+    pub suggested_keys: Vec<String>,
 }
 
 /// Reads `text`, a YAML mapping whose first line is line `first_line` of its file,
@@ -42,6 +48,8 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
         value: T::default(),
         key_positions: BTreeMap::new(),
         errors: Vec::new(),
+        readable: true,
+        suggested_keys: Vec::new(),
     };
     let at_line = |line: usize, col: usize| Position {
         line: first_line + line.max(1) - 1,
@@ -56,18 +64,20 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
                 message: format!("the {what} must be a list of `key: value` lines"),
                 hint: Some("write each setting on its own line, such as `title: Crying`".into()),
             });
+            parsed.readable = false;
             return parsed;
         }
         Err(error) => {
-            let (line, col) = error
-                .location()
-                .map(|l| (l.line(), l.column()))
+            let (line, col) = duplicate_key_line(text, &error.to_string())
+                .map(|line| (line, 1))
+                .or_else(|| error.location().map(|l| (l.line(), l.column())))
                 .unwrap_or((1, 1));
             parsed.errors.push(YamlError {
                 position: at_line(line, col),
                 message: format!("the {what} is not valid YAML: {}", plain_message(&error)),
                 hint: syntax_hint(&error.to_string()),
             });
+            parsed.readable = false;
             return parsed;
         }
     };
@@ -105,7 +115,10 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
 
         if !known_keys.contains(&name.as_str()) {
             let hint = match did_you_mean(&name, known_keys.iter().copied()) {
-                Some(suggestion) => format!("did you mean '{suggestion}'?"),
+                Some(suggestion) => {
+                    parsed.suggested_keys.push(suggestion.to_owned());
+                    format!("did you mean '{suggestion}'?")
+                }
                 None => format!("the keys you can use are: {}", known_keys.join(", ")),
             };
             parsed.errors.push(YamlError {
@@ -197,6 +210,21 @@ fn key_of(line: &str) -> Option<String> {
         .find(|&(i, _)| line[i + 1..].is_empty() || line[i + 1..].starts_with([' ', '\t']))?
         .0;
     Some(line[..colon].trim_end().to_owned())
+}
+
+/// serde_yaml places a duplicate key at the start of its mapping; the line worth
+/// showing is the second time the key is written.
+fn duplicate_key_line(text: &str, message: &str) -> Option<usize> {
+    let key = message
+        .split("duplicate entry with key \"")
+        .nth(1)?
+        .split('"')
+        .next()?;
+    top_level_key_lines(text)
+        .iter()
+        .filter(|k| k.key == key)
+        .nth(1)
+        .map(|k| k.line)
 }
 
 /// serde_yaml's message without the "at line N column M" it adds.

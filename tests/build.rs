@@ -1,0 +1,401 @@
+//! Integration tests: build the fixture sites under `tests/fixtures/` and check what
+//! comes out, the HTML, the list of files and the exact text of every diagnostic.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tellyou::config::{self, BuildOptions, Config};
+use tellyou::error::Diagnostic;
+use tellyou::pipeline;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Copies a fixture site into a fresh temporary folder, so builds never write into
+/// the repository.
+fn copy_fixture(relative: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixtures().join(relative), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn options(root: &Path) -> BuildOptions {
+    BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    }
+}
+
+fn load_config(options: &BuildOptions) -> Config {
+    config::load(options).unwrap_or_else(|d| panic!("{}", render_diagnostics(&d)))
+}
+
+fn render_diagnostics(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| format!("{d}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every diagnostic a site gives, from reading its config to writing its output.
+fn diagnostics_of(root: &Path) -> String {
+    let config = match config::load(&options(root)) {
+        Ok(config) => config,
+        Err(diagnostics) => return render_diagnostics(&diagnostics),
+    };
+    match pipeline::build(&config) {
+        Ok(report) => format!(
+            "built without errors\n{}",
+            render_diagnostics(&report.warnings)
+        ),
+        Err(errors) => render_diagnostics(&errors.diagnostics),
+    }
+}
+
+/// Every file under a folder and its bytes, by path relative to the folder.
+fn read_tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(root).unwrap();
+            files.insert(
+                relative.to_string_lossy().replace('\\', "/"),
+                fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    files
+}
+
+#[test]
+fn good_site_renders_every_page() {
+    let site = copy_fixture("good-site");
+    let config = load_config(&options(site.path()));
+    let rendered = pipeline::render(&config)
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    let listing: Vec<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+    insta::assert_snapshot!("good_site_files", listing.join("\n"));
+    for file in &rendered.files {
+        let is_text = [".html", ".xml", ".txt"]
+            .iter()
+            .any(|ext| file.path.ends_with(ext));
+        if is_text {
+            let name = format!("good_site__{}", file.path.replace('/', "__"));
+            insta::assert_snapshot!(name, String::from_utf8_lossy(&file.bytes));
+        }
+    }
+    assert_eq!(rendered.pages, 7, "the draft page is left out");
+}
+
+#[test]
+fn drafts_are_built_only_when_asked() {
+    let site = copy_fixture("good-site");
+    let mut with_drafts = options(site.path());
+    with_drafts.drafts = true;
+    let rendered = pipeline::render(&load_config(&with_drafts)).unwrap();
+    assert!(
+        rendered
+            .files
+            .iter()
+            .any(|f| f.path == "crying/draft-page/index.html")
+    );
+    let without = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    assert!(!without.files.iter().any(|f| f.path.contains("draft-page")));
+}
+
+#[test]
+fn every_error_fixture_gives_its_exact_diagnostics() {
+    let mut failures = Vec::new();
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join("errors"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let site = copy_fixture(&format!("errors/{name}"));
+        let text = diagnostics_of(site.path());
+        let result = std::panic::catch_unwind(|| {
+            insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!("diagnostics", text);
+            });
+        });
+        if result.is_err() {
+            failures.push(name);
+        }
+    }
+    assert!(failures.is_empty(), "diagnostics changed for: {failures:?}");
+}
+
+#[test]
+fn every_internal_link_in_the_output_finds_a_file() {
+    for base_url in [
+        "https://example.gov.uk/",
+        "https://example.gov.uk/start-for-life/",
+    ] {
+        let site = copy_fixture("good-site");
+        let mut options = options(site.path());
+        options.base_url = Some(base_url.to_owned());
+        let config = load_config(&options);
+        pipeline::build(&config).unwrap();
+        let base_path = config.site.base_url.path.clone();
+        let out = site.path().join("public");
+        let tree = read_tree(&out);
+        for (path, bytes) in &tree {
+            if !path.ends_with(".html") {
+                continue;
+            }
+            let html = String::from_utf8_lossy(bytes);
+            let page_dir = Path::new(path).parent().unwrap().to_path_buf();
+            for link in internal_links(&html) {
+                let target = match link.strip_prefix(&base_path) {
+                    Some(from_root) if link.starts_with('/') => PathBuf::from(from_root),
+                    _ => page_dir.join(&link),
+                };
+                let mut resolved = normalise(&target);
+                if link.ends_with('/')
+                    || resolved.as_os_str().is_empty()
+                    || out.join(&resolved).is_dir()
+                {
+                    resolved = resolved.join("index.html");
+                }
+                let key = resolved.to_string_lossy().replace('\\', "/");
+                assert!(
+                    tree.contains_key(&key),
+                    "{path} links to {link} ({key}) under {base_url}"
+                );
+            }
+        }
+    }
+}
+
+/// The `href` and `src` values of a minified page that point inside the site.
+fn internal_links(html: &str) -> Vec<String> {
+    let mut links = Vec::new();
+    for attribute in ["href=", "src="] {
+        for (at, _) in html.match_indices(attribute) {
+            let rest = &html[at + attribute.len()..];
+            let value = match rest.chars().next() {
+                Some(quote @ ('"' | '\'')) => rest[1..].split(quote).next().unwrap_or(""),
+                _ => rest.split([' ', '>']).next().unwrap_or(""),
+            };
+            let value = value.split('#').next().unwrap_or("");
+            let external = value.contains(':') || value.starts_with("//");
+            if !value.is_empty() && !external {
+                links.push(value.to_owned());
+            }
+        }
+    }
+    links
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                assert!(out.pop(), "{} climbs out of the site", path.display());
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[test]
+fn two_builds_of_the_same_input_are_byte_identical() {
+    let first = copy_fixture("good-site");
+    let second = copy_fixture("good-site");
+    pipeline::build(&load_config(&options(first.path()))).unwrap();
+    pipeline::build(&load_config(&options(second.path()))).unwrap();
+    pipeline::build(&load_config(&options(second.path()))).unwrap();
+    let a = read_tree(&first.path().join("public"));
+    let b = read_tree(&second.path().join("public"));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a == b, "the two builds differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = copy_fixture("good-site");
+    let config = load_config(&options(site.path()));
+    pipeline::build(&config).unwrap();
+    let before = read_tree(&config.out_dir);
+
+    let page = site.path().join("content/crying/soothing.md");
+    let text = fs::read_to_string(&page)
+        .unwrap()
+        .replace("title: Soothing", "titel: Soothing");
+    fs::write(&page, text).unwrap();
+    fs::write(
+        site.path().join("content/new-page.md"),
+        "---\ntitle: New\ndescription: New.\n---\n",
+    )
+    .unwrap();
+    assert!(pipeline::build(&config).is_err());
+
+    assert!(before == read_tree(&config.out_dir), "the output changed");
+    let leftovers: Vec<_> = fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "staging folders left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn minified_pages_keep_their_content() {
+    let site = copy_fixture("good-site");
+    pipeline::build(&load_config(&options(site.path()))).unwrap();
+    let html = fs::read_to_string(site.path().join("public/crying/soothing/index.html")).unwrap();
+    assert!(html.starts_with("<!doctype html><html lang=en-GB>"));
+    assert!(!html.contains("\n\n"));
+    assert!(html.contains("<span class=visually-hidden>Immediate action required: </span>Call 999 or go to A&E now if:"));
+}
+
+#[test]
+fn output_inside_content_is_refused() {
+    let site = copy_fixture("good-site");
+    let mut options = options(site.path());
+    options.out_dir = Some(site.path().join("content/public"));
+    let error = pipeline::build(&load_config(&options)).unwrap_err();
+    assert_eq!(error.diagnostics.len(), 1);
+    assert!(
+        error.diagnostics[0].message.ends_with("is inside content/"),
+        "{}",
+        error.diagnostics[0]
+    );
+    assert!(!site.path().join("content/public").exists());
+}
+
+#[test]
+fn a_folder_of_someone_elses_files_is_never_replaced() {
+    let site = copy_fixture("good-site");
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("minutes.docx"), "keep me").unwrap();
+    let mut options = options(site.path());
+    options.out_dir = Some(elsewhere.path().to_path_buf());
+    let error = pipeline::build(&load_config(&options)).unwrap_err();
+    assert!(
+        error.diagnostics[0]
+            .message
+            .contains("already holds files that tellyou did not write")
+    );
+    assert_eq!(
+        fs::read_to_string(elsewhere.path().join("minutes.docx")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn byte_order_marks_and_crlf_line_endings_build_cleanly() {
+    let site = copy_fixture("good-site");
+    let page = site.path().join("content/crying/when-to-get-help.md");
+    let text = fs::read_to_string(&page).unwrap().replace('\n', "\r\n");
+    fs::write(&page, format!("\u{feff}{text}")).unwrap();
+    let rendered = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    let html = rendered
+        .files
+        .iter()
+        .find(|f| f.path == "crying/when-to-get-help/index.html")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&html.bytes).contains("<h1>When to get help</h1>"));
+}
+
+fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tellyou"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_command_line_builds_and_reports() {
+    let site = copy_fixture("good-site");
+    let output = tellyou(
+        site.path(),
+        &["build", "--base-url", "https://example.gov.uk/sfl"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("Built 7 pages (13 files) into public/ in "),
+        "{stdout}"
+    );
+    let sitemap = fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://example.gov.uk/sfl/crying/soothing/</loc>"));
+}
+
+#[test]
+fn site_errors_exit_with_status_one_and_every_message() {
+    let site = copy_fixture("errors/front-matter-every-problem-at-once");
+    let output = tellyou(site.path(), &["build"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("content/soothing.md:2:1: error: unknown key 'titel'\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("The build failed with 6 errors; public/ was left as it was."),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bad_usage_exits_with_status_two() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        tellyou(dir.path(), &["build", "--colour"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(tellyou(dir.path(), &["publish"]).status.code(), Some(2));
+    let bad_url = tellyou(dir.path(), &["build", "--base-url", "example.gov.uk"]);
+    assert_eq!(bad_url.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("does not start with https://"));
+}
+
+#[test]
+fn help_explains_every_option_and_version_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = tellyou(dir.path(), &["build", "--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for option in ["--out <DIR>", "--base-url <URL>", "--drafts"] {
+        assert!(text.contains(option), "{option} missing from\n{text}");
+    }
+    let version = tellyou(dir.path(), &["--version"]);
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("tellyou {}", env!("CARGO_PKG_VERSION"))
+    );
+}
