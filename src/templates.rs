@@ -472,15 +472,20 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
     let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();
     site.children(home)
         .iter()
-        .map(|&top| NavItem {
-            title: site.pages[top].front.title.clone(),
-            path: site.pages[top].source.url_path.clone(),
-            current: Some(top) == current || ancestors.contains(&top),
-            children: site
-                .children(top)
-                .iter()
-                .map(|&child| page_link(site, child, current))
-                .collect(),
+        .map(|&top| {
+            let is_current = Some(top) == current || ancestors.contains(&top);
+            // Only the open section lists its pages, so that each page's context grows
+            // with the size of its section rather than of the whole site.
+            let children = if is_current { site.children(top) } else { &[] };
+            NavItem {
+                title: site.pages[top].front.title.clone(),
+                path: site.pages[top].source.url_path.clone(),
+                current: is_current,
+                children: children
+                    .iter()
+                    .map(|&child| page_link(site, child, current))
+                    .collect(),
+            }
         })
         .collect()
 }
