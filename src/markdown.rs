@@ -777,3 +777,52 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod odd_input_tests {
+    use super::*;
+    use crate::front_matter;
+    use crate::page::SourceFile;
+
+    /// Runs text through front matter and markdown the way the pipeline does.
+    fn render_file(text: &str) {
+        let source = SourceFile {
+            content_path: "a/b.md".into(),
+            display_path: "content/a/b.md".into(),
+            text: text.into(),
+            url_path: "a/b/".into(),
+            is_section: false,
+        };
+        let Ok(front) = front_matter::parse(&source) else {
+            return;
+        };
+        let page = Page { source, front };
+        let empty = HashMap::new();
+        let assets = AssetMap::default();
+        let _ = render(&page, LinkIndex { page_urls: &empty, pages_by_url: &empty, assets: &assets });
+    }
+
+    #[test]
+    fn odd_inputs_never_panic() {
+        let head = "---\ntitle: T\ndescription: D\n---\n";
+        let bodies = [
+            "", ":::", "::: ", ":::\n:::", "::: info", "::: info\n", "::: info\n::: info\n:::\n:::",
+            "```\n:::\n", "    ::: info\n", "[x](#)", "[x]()", "[x](%)", "[x](%e9.md)", "[x](../../../../a.md)",
+            "[x](/)", "[x](/#a)", "![](é.png)", "# \n## \n###### x {#}", "[^1]\n\n[^1]: ::: info",
+            "::: urgent Ünïcödé if:\n- é\n:::", "\r\n::: info\r\nx\r\n:::\r\n", "<div>\n::: info\n</div>",
+            "> ::: info\n> x\n> :::", "- ::: warning\n  x\n:::", "::: info\n```\n:::\n```\n:::",
+        ];
+        for body in bodies {
+            render_file(&format!("{head}{body}"));
+        }
+        for text in [
+            "", "---", "---\n", "---\n---", "---\n---\n", "---\r\n---\r\n", "\u{feff}", "---\n: x\n---",
+            "---\n- a\n---", "---\n[1, 2]\n---", "---\n\"title\": x\n---", "---\ntitle: é\n  x: y\n---",
+            "---\ntitle: T\ndescription: D\naliases: [\"/é/\", \"\"]\n---", "---\n? [a]\n: b\n---",
+            "---\ntitle: &a T\ndescription: *a\n---", "---\ntitle: T\ndescription: D\nsources: [{}]\n---",
+            "---\n\ttitle: T\n---", "---\ntitle: T\ndescription: D\nreviewed: 2026-1-1\n---",
+        ] {
+            render_file(text);
+        }
+    }
+}
