@@ -422,7 +422,7 @@ impl<'a> Renderer<'a> {
                     if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
                         let wanted = match id {
                             Some(explicit) => explicit.to_string(),
-                            None => heading_slug(&plain),
+                            None => paths::heading_id(&plain),
                         };
                         let unique = self.unique_id(wanted);
                         *id = Some(CowStr::from(unique.clone()));
@@ -616,24 +616,6 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// A heading's id: its text in lowercase, each run of other characters than letters
-/// and digits made one hyphen. `Ways to soothe (0–3 months)` gives
-/// `ways-to-soothe-0-3-months`.
-pub fn heading_slug(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
-}
-
 fn normalise_label(label: &str) -> String {
     label
         .split_whitespace()
@@ -799,28 +781,68 @@ mod odd_input_tests {
         let page = Page { source, front };
         let empty = HashMap::new();
         let assets = AssetMap::default();
-        let _ = render(&page, LinkIndex { page_urls: &empty, pages_by_url: &empty, assets: &assets });
+        let _ = render(
+            &page,
+            LinkIndex {
+                page_urls: &empty,
+                pages_by_url: &empty,
+                assets: &assets,
+            },
+        );
     }
 
     #[test]
     fn odd_inputs_never_panic() {
         let head = "---\ntitle: T\ndescription: D\n---\n";
         let bodies = [
-            "", ":::", "::: ", ":::\n:::", "::: info", "::: info\n", "::: info\n::: info\n:::\n:::",
-            "```\n:::\n", "    ::: info\n", "[x](#)", "[x]()", "[x](%)", "[x](%e9.md)", "[x](../../../../a.md)",
-            "[x](/)", "[x](/#a)", "![](é.png)", "# \n## \n###### x {#}", "[^1]\n\n[^1]: ::: info",
-            "::: urgent Ünïcödé if:\n- é\n:::", "\r\n::: info\r\nx\r\n:::\r\n", "<div>\n::: info\n</div>",
-            "> ::: info\n> x\n> :::", "- ::: warning\n  x\n:::", "::: info\n```\n:::\n```\n:::",
+            "",
+            ":::",
+            "::: ",
+            ":::\n:::",
+            "::: info",
+            "::: info\n",
+            "::: info\n::: info\n:::\n:::",
+            "```\n:::\n",
+            "    ::: info\n",
+            "[x](#)",
+            "[x]()",
+            "[x](%)",
+            "[x](%e9.md)",
+            "[x](../../../../a.md)",
+            "[x](/)",
+            "[x](/#a)",
+            "![](é.png)",
+            "# \n## \n###### x {#}",
+            "[^1]\n\n[^1]: ::: info",
+            "::: urgent Ünïcödé if:\n- é\n:::",
+            "\r\n::: info\r\nx\r\n:::\r\n",
+            "<div>\n::: info\n</div>",
+            "> ::: info\n> x\n> :::",
+            "- ::: warning\n  x\n:::",
+            "::: info\n```\n:::\n```\n:::",
         ];
         for body in bodies {
             render_file(&format!("{head}{body}"));
         }
         for text in [
-            "", "---", "---\n", "---\n---", "---\n---\n", "---\r\n---\r\n", "\u{feff}", "---\n: x\n---",
-            "---\n- a\n---", "---\n[1, 2]\n---", "---\n\"title\": x\n---", "---\ntitle: é\n  x: y\n---",
-            "---\ntitle: T\ndescription: D\naliases: [\"/é/\", \"\"]\n---", "---\n? [a]\n: b\n---",
-            "---\ntitle: &a T\ndescription: *a\n---", "---\ntitle: T\ndescription: D\nsources: [{}]\n---",
-            "---\n\ttitle: T\n---", "---\ntitle: T\ndescription: D\nreviewed: 2026-1-1\n---",
+            "",
+            "---",
+            "---\n",
+            "---\n---",
+            "---\n---\n",
+            "---\r\n---\r\n",
+            "\u{feff}",
+            "---\n: x\n---",
+            "---\n- a\n---",
+            "---\n[1, 2]\n---",
+            "---\n\"title\": x\n---",
+            "---\ntitle: é\n  x: y\n---",
+            "---\ntitle: T\ndescription: D\naliases: [\"/é/\", \"\"]\n---",
+            "---\n? [a]\n: b\n---",
+            "---\ntitle: &a T\ndescription: *a\n---",
+            "---\ntitle: T\ndescription: D\nsources: [{}]\n---",
+            "---\n\ttitle: T\n---",
+            "---\ntitle: T\ndescription: D\nreviewed: 2026-1-1\n---",
         ] {
             render_file(text);
         }

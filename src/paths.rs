@@ -38,9 +38,20 @@ pub fn is_valid_slug(name: &str) -> bool {
 
 /// The nearest valid slug to a name: `Soothing Baby` becomes `soothing-baby`.
 pub fn slugify(name: &str) -> String {
-    let mut slug = String::with_capacity(name.len());
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+    hyphenate(name, |c| c.is_ascii_alphanumeric())
+}
+
+/// A heading's id: its text in lowercase, each run of characters other than letters
+/// and digits made one hyphen. `Ways to soothe (0–3 months)` gives
+/// `ways-to-soothe-0-3-months`. Letters outside ASCII are kept.
+pub fn heading_id(text: &str) -> String {
+    hyphenate(text, char::is_alphanumeric)
+}
+
+fn hyphenate(text: &str, keep: impl Fn(char) -> bool) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if keep(c) {
             slug.push(c);
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
@@ -171,6 +182,11 @@ mod tests {
             assert!(!is_valid_slug(bad), "{bad}");
         }
         assert_eq!(slugify("Soothing Baby (new)"), "soothing-baby-new");
+        assert_eq!(
+            heading_id("Ways to soothe (0–3 months)"),
+            "ways-to-soothe-0-3-months"
+        );
+        assert_eq!(heading_id("Café au lait"), "café-au-lait");
     }
 
     #[test]
