@@ -345,7 +345,11 @@ impl<'a> Renderer<'a> {
         } else {
             heading
         };
-        let prefix = kind.hidden_prefix();
+        // A heading that already says "important" needs no hidden "Important: ".
+        let prefix = match kind {
+            BlockKind::Warning if heading.to_lowercase().contains("important") => "",
+            _ => kind.hidden_prefix(),
+        };
         let hidden = |html: &mut String| {
             if !prefix.is_empty() {
                 html.push_str("<span class=\"visually-hidden\">");
