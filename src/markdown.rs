@@ -719,6 +719,18 @@ mod tests {
     }
 
     #[test]
+    fn a_warning_that_says_important_gets_no_second_prefix() {
+        let page =
+            render_body("play.md", "::: warning Important: safe sleep\nText.\n:::\n").unwrap();
+        assert!(!page.html.contains("visually-hidden"), "{}", page.html);
+        let page = render_body("play.md", "::: warning Safe sleep\nText.\n:::\n").unwrap();
+        assert!(
+            page.html
+                .contains("<span class=\"visually-hidden\">Important: </span>Safe sleep")
+        );
+    }
+
+    #[test]
     fn colons_in_code_are_left_alone() {
         let page = render_body("play.md", "```\n::: nonsense\n```\n").unwrap();
         assert!(page.html.contains("::: nonsense"));

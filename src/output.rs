@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, StageError, plain_io_error};
+use crate::error::{StageError, plain_io_error};
 use crate::page::OutputFile;
 
 /// Marks a folder as one tellyou wrote, so it is safe to replace whole.
@@ -44,12 +44,6 @@ impl StageError for OutputError {
             OutputError::Io { .. } => Some("the previous site was left as it was".into()),
             OutputError::BadPath { .. } => None,
         }
-    }
-}
-
-impl OutputError {
-    pub fn to_diagnostic(&self, out_dir: &Path) -> Diagnostic {
-        StageError::to_diagnostic(self, out_dir, None)
     }
 }
 
@@ -160,7 +154,10 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
             return Ok(());
         }
     }
-    let old = staging.with_extension("old");
+    // Named like a staging folder, so that a later build clears it if this one dies.
+    let mut old = staging.as_os_str().to_owned();
+    old.push("-old");
+    let old = PathBuf::from(old);
     fs::rename(out_dir, &old).map_err(|e| io_error("replace", out_dir, e))?;
     if let Err(error) = fs::rename(staging, out_dir) {
         let _ = fs::rename(&old, out_dir);
@@ -189,7 +186,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
         let Some(rest) = file_name.strip_prefix(&prefix) else {
             continue;
         };
-        let pid = rest.split('.').next().unwrap_or("");
+        let pid = rest.split('-').next().unwrap_or("");
         let ours = pid == std::process::id().to_string();
         if ours || !process_is_running(pid) {
             let _ = fs::remove_dir_all(entry.path());

@@ -45,7 +45,7 @@ pub struct BuildReport {
 /// if everything succeeded.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     output::check_out_dir(&config.root, &config.out_dir)
-        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir)]))?;
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
     let mut site = render(config)?;
     site.files.par_iter_mut().for_each(|file| {
         if file.path.ends_with(".html") {
@@ -53,7 +53,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         }
     });
     output::write_site(&config.out_dir, &site.files)
-        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir)]))?;
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
     Ok(BuildReport {
         pages: site.pages,
         files: site.files.len(),

@@ -39,10 +39,6 @@ pub enum SiteError {
 }
 
 impl StageError for SiteError {
-    fn position(&self) -> Option<crate::error::Position> {
-        None
-    }
-
     fn hint(&self) -> Option<String> {
         Some(match self {
             SiteError::NoHomePage => "add content/_index.md with a title and description".into(),
