@@ -183,7 +183,6 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         return Err(renderer.errors);
     }
     Ok(RenderedPage {
-        page: page.clone(),
         html: renderer.html,
         headings: renderer.headings,
         links: renderer.records,

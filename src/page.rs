@@ -123,10 +123,9 @@ pub struct Link {
     pub text: String,
 }
 
-/// A page after its markdown has been turned into HTML.
+/// What a page's markdown became; kept beside the [`Page`] it came from.
 #[derive(Debug, Clone)]
 pub struct RenderedPage {
-    pub page: Page,
     /// The body as an HTML fragment.
     pub html: String,
     pub headings: Vec<Heading>,

@@ -190,10 +190,17 @@ fn render_pages(
             diagnostics.push(error.to_diagnostic(&path, None));
         }
     }
-    if !diagnostics.is_empty() || rendered.iter().any(Option::is_none) {
+    // Pages whose markdown failed have been reported; render only a complete site.
+    let Some(bodies) = rendered
+        .iter()
+        .map(Option::as_ref)
+        .collect::<Option<Vec<_>>>()
+    else {
+        return (Vec::new(), diagnostics);
+    };
+    if !diagnostics.is_empty() {
         return (Vec::new(), diagnostics);
     }
-    let rendered: Vec<RenderedPage> = rendered.iter().flatten().cloned().collect();
 
     let results: Vec<Result<OutputFile, Box<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
@@ -214,7 +221,7 @@ fn render_pages(
                     None => diagnostic,
                 }));
             }
-            let context = templates::page_context(&config.site, site, &rendered, index);
+            let context = templates::page_context(&config.site, site, bodies[index], index);
             let shown = page.source.display_path.to_string_lossy();
             let html = templates.render(name, &context, &shown)?;
             Ok(text_file(

@@ -380,7 +380,7 @@ pub fn default_template(site: &Site, index: usize) -> &'static str {
 pub fn page_context(
     config: &SiteConfig,
     site: &Site,
-    rendered: &[RenderedPage],
+    body: &RenderedPage,
     index: usize,
 ) -> tera::Context {
     let page = &site.pages[index];
@@ -391,7 +391,6 @@ pub fn page_context(
         "section.html" => "section",
         _ => "page",
     };
-    let body = &rendered[index];
     let page_context = PageContext {
         title: &page.front.title,
         description: &page.front.description,

@@ -57,15 +57,19 @@ impl StageError for LinkError {
     }
 }
 
-/// Checks the links of every page.
+/// Checks the links of every page; `rendered[i]` is page `i` of the site.
 pub fn check(
     site: &Site,
     rendered: &[Option<RenderedPage>],
     drafts: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for page in rendered.iter().flatten() {
-        for link in &page.links {
+    for (index, rendered_page) in rendered.iter().enumerate() {
+        let Some(rendered_page) = rendered_page else {
+            continue;
+        };
+        let source = &site.pages[index].source;
+        for link in &rendered_page.links {
             let error = match &link.target {
                 LinkTarget::Page {
                     content_path,
@@ -84,8 +88,7 @@ pub fn check(
                     let ids = target_page.headings.iter().map(|h| h.id.as_str());
                     LinkError::MissingHeading {
                         fragment: fragment.clone(),
-                        page: target_page
-                            .page
+                        page: site.pages[target]
                             .source
                             .display_path
                             .to_string_lossy()
@@ -102,8 +105,8 @@ pub fn check(
                 }
                 LinkTarget::Missing { written, resolved } => {
                     let pages = site.by_content_path.keys().map(String::as_str);
-                    let suggestion = did_you_mean(resolved, pages)
-                        .map(|s| relative_to(&page.page.source.content_path, s));
+                    let suggestion =
+                        did_you_mean(resolved, pages).map(|s| relative_to(&source.content_path, s));
                     LinkError::Missing {
                         written: written.clone(),
                         position: link.position,
@@ -112,9 +115,7 @@ pub fn check(
                 }
                 _ => continue,
             };
-            diagnostics.push(
-                error.to_diagnostic(&page.page.source.display_path, Some(&page.page.source.text)),
-            );
+            diagnostics.push(error.to_diagnostic(&source.display_path, Some(&source.text)));
         }
     }
     diagnostics
