@@ -36,7 +36,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The default theme's static files, by their path in the output.
-pub const STATIC_FILES: &[(&str, &[u8])] = &[(
-    "style.css",
-    include_bytes!("../themes/default/static/style.css"),
-)];
+pub const STATIC_FILES: &[(&str, &[u8])] = &[
+    (
+        "favicon.svg",
+        include_bytes!("../themes/default/static/favicon.svg"),
+    ),
+    (
+        "style.css",
+        include_bytes!("../themes/default/static/style.css"),
+    ),
+];

@@ -1,0 +1,191 @@
+// Real-browser checks of a built site, run with Node's test runner:
+//
+//   SITE_DIRS=/path/to/site:/path/to/other node --test
+//
+// Each folder is served on 127.0.0.1 under a base path, as a council would host it,
+// and every page is opened in Debian's Chromium at phone and desktop sizes.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile, readdir } from "node:fs/promises";
+import { join, extname, normalize } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
+
+const BASE_PATH = "/start-for-life/";
+const SITE_DIRS = (process.env.SITE_DIRS || "").split(":").filter(Boolean);
+const VIEWPORTS = [
+  { name: "phone", width: 390, height: 844 },
+  { name: "desktop", width: 1280, height: 800 },
+];
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".svg": "image/svg+xml",
+  ".xml": "application/xml",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+if (SITE_DIRS.length === 0) {
+  throw new Error("set SITE_DIRS to the built site folders to check, separated by ':'");
+}
+
+/** Serves a folder under BASE_PATH, with its 404.html for anything missing. */
+function serve(root) {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
+    let file = null;
+    if (path.startsWith(BASE_PATH)) {
+      const relative = normalize(path.slice(BASE_PATH.length));
+      if (!relative.startsWith("..")) {
+        file = join(root, relative, path.endsWith("/") ? "index.html" : "");
+      }
+    }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404, { "content-type": TYPES[".html"] });
+      response.end(await readFile(join(root, "404.html")));
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => resolve(server));
+  });
+}
+
+async function pagesOf(root, folder = "") {
+  const pages = [];
+  for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
+    const relative = folder ? `${folder}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      pages.push(...(await pagesOf(root, relative)));
+    } else if (entry.name === "index.html") {
+      pages.push(folder ? `${folder}/` : "");
+    } else if (entry.name === "404.html" && !folder) {
+      pages.push("404.html");
+    }
+  }
+  return pages.sort();
+}
+
+// Playwright gives every launch a fresh, empty profile of its own.
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens a page and records every console error and every request to another host. */
+async function open(context, url, origin) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin)) problems.push(`request to another host: ${request.url()}`);
+  });
+  const response = await page.goto(url, { waitUntil: "load" });
+  return { page, problems, response };
+}
+
+for (const root of SITE_DIRS) {
+  test(`every page of ${root}`, async (t) => {
+    const server = await serve(root);
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const all = await pagesOf(root);
+      const redirects = [];
+      const pages = [];
+      for (const path of all) {
+        const html = await readFile(join(root, path.endsWith(".html") ? path : `${path}index.html`), "utf8");
+        (/http-equiv=["']?refresh/i.test(html) ? redirects : pages).push(path);
+      }
+      assert.ok(pages.length > 0, "the site has pages");
+
+      for (const path of redirects) {
+        await t.test(`${BASE_PATH}${path} redirects to a page that exists`, { timeout: 60_000 }, async () => {
+          const context = await browser.newContext();
+          const page = await context.newPage();
+          await page.goto(`${origin}${BASE_PATH}${path}`);
+          await page.waitForURL((url) => url.pathname !== `${BASE_PATH}${path}`);
+          await page.waitForLoadState("load");
+          const status = await page.evaluate(() => performance.getEntriesByType("navigation")[0].responseStatus);
+          assert.equal(status, 200, `the redirect from ${path} ends at ${page.url()}`);
+          await context.close();
+        });
+      }
+      for (const viewport of VIEWPORTS) {
+        const context = await browser.newContext({ viewport });
+        for (const path of pages) {
+          await t.test(`${viewport.name} ${BASE_PATH}${path}`, { timeout: 60_000 }, async () => {
+            const url = `${origin}${BASE_PATH}${path}`;
+            const { page, problems } = await open(context, url, origin);
+            try {
+              await page.evaluate(axeSource);
+              const results = await page.evaluate(
+                (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
+                AXE_TAGS,
+              );
+              const violations = results.violations.map(
+                (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`,
+              );
+              assert.deepEqual(violations, [], "axe-core violations");
+
+              await page.keyboard.press("Tab");
+              const first = await page.evaluate(() => document.activeElement?.className);
+              assert.equal(first, "skip-link", "the skip link is the first thing Tab reaches");
+              await page.keyboard.press("Enter");
+              const focused = await page.evaluate(() => document.activeElement?.id);
+              assert.equal(focused, "main-content", "the skip link moves focus to the main content");
+
+              assert.deepEqual(problems, [], "console errors and requests to other hosts");
+            } finally {
+              await page.close();
+            }
+          });
+        }
+        await context.close();
+      }
+
+      const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
+      for (const path of pages) {
+        await t.test(`320px ${BASE_PATH}${path} has no horizontal scroll`, { timeout: 60_000 }, async () => {
+          const { page } = await open(narrow, `${origin}${BASE_PATH}${path}`, origin);
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          await page.close();
+          assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+        });
+      }
+      await narrow.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+}
