@@ -4,11 +4,19 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::brand::{self, Colour};
 use crate::error::{Diagnostic, Position, StageError, display_path};
 use crate::yaml;
 
 /// The keys `site.yaml` may have.
-pub const KEYS: &[&str] = &["title", "description", "base_url", "language", "theme"];
+pub const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "brand",
+];
 
 /// What a build was asked to do, before anything is read.
 #[derive(Debug, Clone, Default)]
@@ -41,12 +49,38 @@ pub struct SiteConfig {
     /// The language of the pages, as a BCP 47 tag: `en-GB`.
     pub language: String,
     pub theme: String,
+    pub brand: Brand,
+}
+
+/// How a council's site looks: its name, logo and colour in the header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Brand {
+    /// Shown in the header when there is no logo; the site's title if not given.
+    pub name: String,
+    /// The logo's path in the project's `static/` folder.
+    pub logo: Option<String>,
+    pub logo_alt: String,
+    /// Where `logo` is written in site.yaml, to report a missing file.
+    pub logo_position: Option<Position>,
+    /// The header's background; white text must reach 4.5:1 on it.
+    pub colour: Option<Colour>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBrand {
+    name: Option<String>,
+    logo: Option<String>,
+    logo_alt: Option<String>,
+    colour: Option<String>,
 }
 
 /// Everything a build needs to know, read once.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub root: PathBuf,
+    /// The text of site.yaml, to quote in diagnostics found after loading.
+    pub site_yaml: String,
     pub out_dir: PathBuf,
     pub drafts: bool,
     pub site: SiteConfig,
@@ -79,14 +113,32 @@ pub enum ConfigError {
     },
     #[error("the language {value:?} is not a language tag")]
     BadLanguage { value: String, position: Position },
+    #[error("the brand colour {value:?} is not a colour")]
+    BadColour { value: String, position: Position },
+    #[error(
+        "white text on the brand colour {colour} has a contrast of {ratio}; it needs at least 4.5:1"
+    )]
+    LowContrast {
+        colour: String,
+        ratio: String,
+        suggestion: String,
+        position: Position,
+    },
+    #[error("the brand logo has no alt text")]
+    LogoWithoutAlt { position: Position },
+    #[error("there is no file {path:?} in static/ for the brand logo")]
+    LogoNotFound { path: String, position: Position },
 }
 
 impl StageError for ConfigError {
     fn position(&self) -> Option<Position> {
         match self {
-            ConfigError::Yaml { position, .. } | ConfigError::BadLanguage { position, .. } => {
-                Some(*position)
-            }
+            ConfigError::Yaml { position, .. }
+            | ConfigError::BadLanguage { position, .. }
+            | ConfigError::BadColour { position, .. }
+            | ConfigError::LowContrast { position, .. }
+            | ConfigError::LogoWithoutAlt { position }
+            | ConfigError::LogoNotFound { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. } | ConfigError::MissingKey { .. } => None,
         }
@@ -107,6 +159,18 @@ impl StageError for ConfigError {
                 "write the full address, such as https://www.example.gov.uk/start-for-life/".into(),
             ),
             ConfigError::BadLanguage { .. } => Some("use a tag such as en-GB or cy".into()),
+            ConfigError::BadColour { .. } => {
+                Some("write it as a hex code in quotes, such as colour: \"#005eb8\"".into())
+            }
+            ConfigError::LowContrast { suggestion, .. } => Some(format!(
+                "the nearest colour that passes is {suggestion}: use colour: \"{suggestion}\""
+            )),
+            ConfigError::LogoWithoutAlt { .. } => Some(
+                "add a line such as `logo_alt: Example Council` that says what the logo shows".into(),
+            ),
+            ConfigError::LogoNotFound { .. } => {
+                Some("put the logo in the static/ folder and give its path from there".into())
+            }
         }
     }
 }
@@ -119,6 +183,7 @@ struct RawSiteConfig {
     base_url: Option<String>,
     language: Option<String>,
     theme: Option<String>,
+    brand: Option<RawBrand>,
 }
 
 /// Reads `site.yaml` and applies the command line's options to it.
@@ -155,6 +220,7 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
     };
     Ok(Config {
         root: options.root.clone(),
+        site_yaml: text.to_owned(),
         out_dir,
         drafts: options.drafts,
         site,
@@ -209,14 +275,92 @@ fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<C
                 .unwrap_or(Position { line: 1, col: 1 }),
         });
     }
+    let brand_line = positions.get("brand").copied();
+    let brand = parse_brand(
+        text,
+        raw.brand.unwrap_or_default(),
+        brand_line,
+        &title,
+        &mut errors,
+    );
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
         base_url,
         language,
         theme: raw.theme.unwrap_or_else(|| "default".into()),
+        brand,
     };
     (site, errors)
+}
+
+fn parse_brand(
+    text: &str,
+    raw: RawBrand,
+    brand_at: Option<Position>,
+    title: &str,
+    errors: &mut Vec<ConfigError>,
+) -> Brand {
+    let at = |key: &str| {
+        brand_at
+            .and_then(|parent| nested_value_position(text, parent.line, key))
+            .or(brand_at)
+            .unwrap_or(Position { line: 1, col: 1 })
+    };
+    let colour = raw.colour.as_deref().and_then(|value| {
+        let Some(colour) = Colour::parse(value) else {
+            errors.push(ConfigError::BadColour {
+                value: value.to_owned(),
+                position: at("colour"),
+            });
+            return None;
+        };
+        let ratio = brand::contrast(brand::WHITE, colour);
+        if ratio < brand::MIN_TEXT_CONTRAST {
+            errors.push(ConfigError::LowContrast {
+                colour: colour.hex(),
+                ratio: brand::format_ratio(ratio),
+                suggestion: brand::nearest_passing_shade(colour).hex(),
+                position: at("colour"),
+            });
+        }
+        Some(colour)
+    });
+    let logo_alt = raw.logo_alt.unwrap_or_default().trim().to_owned();
+    if raw.logo.is_some() && logo_alt.is_empty() {
+        errors.push(ConfigError::LogoWithoutAlt {
+            position: at("logo"),
+        });
+    }
+    Brand {
+        name: raw.name.unwrap_or_else(|| title.to_owned()),
+        logo_position: raw.logo.as_ref().map(|_| at("logo")),
+        logo: raw
+            .logo
+            .map(|l| l.trim().trim_start_matches('/').to_owned()),
+        logo_alt,
+        colour,
+    }
+}
+
+/// Where the value of `key` is written in the indented block under the key on
+/// `parent_line`.
+fn nested_value_position(text: &str, parent_line: usize, key: &str) -> Option<Position> {
+    for (index, line) in text.lines().enumerate().skip(parent_line) {
+        let trimmed = line.trim_start();
+        if !line.starts_with([' ', '\t']) && !trimmed.is_empty() {
+            return None;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let indent = line.len() - trimmed.len();
+            let value_offset = indent + key.len() + 1 + (rest.len() - rest.trim_start().len());
+            return Some(Position {
+                line: index + 1,
+                col: line[..value_offset].chars().count() + 1,
+            });
+        }
+    }
+    None
 }
 
 /// Checks a base URL and splits off its path; adds the final `/` if it is missing.

@@ -3,6 +3,7 @@
 //! point; each stage is a module of its own, and only `pipeline` knows their order.
 
 pub mod assets;
+pub mod brand;
 pub mod check;
 pub mod config;
 pub mod error;

@@ -14,13 +14,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
 use crate::markdown::LinkIndex;
 use crate::page::{OutputFile, Page, RenderedPage};
 use crate::site::Site;
 use crate::templates::{self, Templates};
-use crate::{assets, check, front_matter, load, markdown, minify, output, sitemap};
+use crate::{assets, brand, check, front_matter, load, markdown, minify, output, sitemap};
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -70,12 +70,35 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     diagnostics.extend(found);
 
     let mut static_assets = loaded.assets;
+    let brand = &config.site.brand;
+    if let Some(colour) = brand.colour {
+        if let Some(style) = static_assets
+            .iter_mut()
+            .find(|a| a.site_path == THEME_STYLESHEET)
+        {
+            let mut bytes = style.bytes.to_vec();
+            bytes.extend_from_slice(brand::stylesheet(colour).as_bytes());
+            style.bytes = Arc::from(bytes);
+        }
+    }
     static_assets.par_iter_mut().for_each(|asset| {
         if asset.site_path.ends_with(".css") {
             asset.bytes = Arc::from(minify::css(&asset.bytes));
         }
     });
     let (asset_map, mut files) = assets::fingerprint(&static_assets);
+    // Every page shows the logo, so without it there is no point rendering pages.
+    let mut logo_found = true;
+    if let (Some(logo), Some(position)) = (&brand.logo, brand.logo_position) {
+        if asset_map.output_path(logo).is_none() {
+            let error = ConfigError::LogoNotFound {
+                path: logo.clone(),
+                position,
+            };
+            diagnostics.push(error.to_diagnostic(Path::new("site.yaml"), Some(&config.site_yaml)));
+            logo_found = false;
+        }
+    }
 
     let parsed: Vec<Result<Page, Vec<Diagnostic>>> = loaded
         .pages
@@ -136,6 +159,7 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     diagnostics.extend(check::run(&site, &rendered, &drafts));
 
     match Templates::compile(&loaded.templates, &asset_map) {
+        Ok(_) if !logo_found => {}
         Ok(templates) => {
             let (html_files, found) = render_pages(config, &site, &rendered, &templates);
             files.extend(html_files);
@@ -161,6 +185,9 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
         warnings,
     })
 }
+
+/// The theme's stylesheet, which the brand colour is added to.
+const THEME_STYLESHEET: &str = "style.css";
 
 /// The templates every site needs, from the theme or the project.
 const REQUIRED_TEMPLATES: [&str; 5] = [

@@ -327,6 +327,15 @@ struct SiteContext<'a> {
     base_url: &'a str,
     base_path: &'a str,
     language: &'a str,
+    brand: BrandContext<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct BrandContext<'a> {
+    name: &'a str,
+    /// The logo's path in `static/`: write `{{ root }}{{ asset(path=site.brand.logo) }}`.
+    logo: Option<&'a str>,
+    logo_alt: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -506,6 +515,11 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
         base_url: &config.base_url.url,
         base_path: &config.base_url.path,
         language: &config.language,
+        brand: BrandContext {
+            name: &config.brand.name,
+            logo: config.brand.logo.as_deref(),
+            logo_alt: &config.brand.logo_alt,
+        },
     }
 }
 
