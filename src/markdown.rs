@@ -162,6 +162,7 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         last_level: 1,
         references: HashMap::new(),
         errors: Vec::new(),
+        in_dont_list: false,
     };
     if body.contains(":::") {
         let segments = renderer.split_blocks(body_start, body);
@@ -232,6 +233,8 @@ struct Renderer<'a> {
     /// link inside a block can use a definition written outside it.
     references: HashMap<String, (String, String)>,
     errors: Vec<MarkdownError>,
+    /// Inside a `dont` block, where every item must start with "do not".
+    in_dont_list: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -395,7 +398,9 @@ impl<'a> Renderer<'a> {
             }
         }
         self.html.push_str(&html);
+        self.in_dont_list = kind == BlockKind::Dont;
         self.render_markdown(inner);
+        self.in_dont_list = false;
         if kind.is_care_card() {
             self.html.push_str("</div>\n");
         }
@@ -463,6 +468,22 @@ impl<'a> Renderer<'a> {
                 }
                 Event::TaskListMarker(done) => {
                     events[i].0 = Event::InlineHtml(CowStr::from(task_marker(*done)));
+                    i += 1;
+                }
+                // Screen reader users can miss a list's "Do not" heading, so each
+                // item says it too, as NHS don't lists do.
+                Event::Start(Tag::Item) if self.in_dont_list => {
+                    let first_text = events[i + 1..]
+                        .iter()
+                        .position(|(e, _)| !matches!(e, Event::Start(Tag::Paragraph)))
+                        .map(|skip| i + 1 + skip);
+                    if let Some(at) = first_text {
+                        let says_do_not = matches!(&events[at].0, Event::Text(t) if t.to_lowercase().starts_with("do not"));
+                        if !says_do_not {
+                            let range = events[at].1.clone();
+                            events.insert(at, (Event::Text(CowStr::from("do not ")), range));
+                        }
+                    }
                     i += 1;
                 }
                 _ => i += 1,
@@ -727,6 +748,22 @@ mod tests {
             page.html
                 .contains("<span class=\"visually-hidden\">Important: </span>Safe sleep")
         );
+    }
+
+    #[test]
+    fn every_dont_item_starts_with_do_not() {
+        let page = render_body(
+            "play.md",
+            "::: dont\n- shake your baby\n- do not leave them\n- Do not smoke\n:::\n",
+        )
+        .unwrap();
+        assert!(
+            page.html.contains("<li>do not shake your baby</li>"),
+            "{}",
+            page.html
+        );
+        assert!(page.html.contains("<li>do not leave them</li>"));
+        assert!(page.html.contains("<li>Do not smoke</li>"));
     }
 
     #[test]

@@ -399,3 +399,61 @@ fn help_explains_every_option_and_version_prints() {
         format!("tellyou {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+/// Builds a site, minified as published, into a temporary folder.
+fn published(root: &Path) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let out = tempfile::tempdir().unwrap();
+    let mut options = options(root);
+    options.out_dir = Some(out.path().join("public"));
+    pipeline::build(&load_config(&options))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    let tree = read_tree(&out.path().join("public"));
+    (out, tree)
+}
+
+fn gzipped_size(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap().len()
+}
+
+/// One round trip on a slow mobile connection carries about 14 KB.
+const PAGE_WEIGHT_LIMIT: usize = 14 * 1024;
+const STYLESHEET_LIMIT: usize = 10 * 1024;
+
+#[test]
+fn every_page_with_its_stylesheet_fits_in_14_kb_gzipped() {
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for root in [shipped.to_path_buf(), fixtures().join("good-site")] {
+        let (_out, tree) = published(&root);
+        let stylesheets: Vec<&Vec<u8>> = tree
+            .iter()
+            .filter(|(path, _)| path.ends_with(".css"))
+            .map(|(_, bytes)| bytes)
+            .collect();
+        assert_eq!(stylesheets.len(), 1, "one stylesheet");
+        let css = gzipped_size(stylesheets[0]);
+        for (path, bytes) in tree.iter().filter(|(path, _)| path.ends_with(".html")) {
+            let weight = gzipped_size(bytes) + css;
+            assert!(
+                weight <= PAGE_WEIGHT_LIMIT,
+                "{path} weighs {weight} bytes gzipped with its CSS"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_theme_stylesheet_is_at_most_10_kb_minified() {
+    let (_out, tree) = published(&fixtures().join("good-site"));
+    let (path, css) = tree
+        .iter()
+        .find(|(path, _)| path.ends_with(".css"))
+        .unwrap();
+    assert!(
+        css.len() <= STYLESHEET_LIMIT,
+        "{path} is {} bytes",
+        css.len()
+    );
+}
