@@ -163,6 +163,14 @@ for (const root of SITE_DIRS) {
               const focused = await page.evaluate(() => document.activeElement?.id);
               assert.equal(focused, "main-content", "the skip link moves focus to the main content");
 
+              const small = await page.evaluate(() =>
+                [...document.querySelectorAll(".header a, nav a")]
+                  .map((link) => [link.textContent.trim(), link.getBoundingClientRect()])
+                  .filter(([, box]) => box.width < 44 || box.height < 44)
+                  .map(([text, box]) => `${text} (${Math.round(box.width)}x${Math.round(box.height)})`),
+              );
+              assert.deepEqual(small, [], "navigation links smaller than 44 by 44 px");
+
               assert.deepEqual(problems, [], "console errors and requests to other hosts");
             } finally {
               await page.close();
