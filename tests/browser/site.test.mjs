@@ -3,7 +3,8 @@
 //   SITE_DIRS=/path/to/site:/path/to/other node --test
 //
 // Each folder is served on 127.0.0.1 under a base path, as a council would host it,
-// and every page is opened in Debian's Chromium at phone and desktop sizes.
+// and every page is opened in Debian's Chromium at phone and desktop sizes. Set
+// SCREENSHOTS to a folder to keep a full-page screenshot of each page there.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -172,6 +173,11 @@ for (const root of SITE_DIRS) {
               assert.deepEqual(small, [], "navigation links smaller than 44 by 44 px");
 
               assert.deepEqual(problems, [], "console errors and requests to other hosts");
+
+              if (process.env.SCREENSHOTS) {
+                const name = `${viewport.name}-${path.replace(/\//g, "_") || "home"}.png`;
+                await page.screenshot({ path: join(process.env.SCREENSHOTS, name), fullPage: true });
+              }
             } finally {
               await page.close();
             }
