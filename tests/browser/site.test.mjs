@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFile, readdir } from "node:fs/promises";
-import { join, extname, normalize } from "node:path";
+import { basename, join, extname, normalize } from "node:path";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -157,12 +157,43 @@ for (const root of SITE_DIRS) {
               );
               assert.deepEqual(violations, [], "axe-core violations");
 
+              if (process.env.SCREENSHOTS) {
+                const name = `${basename(root)}-${viewport.name}-${path.replace(/\//g, "_") || "home"}.png`;
+                await page.screenshot({ path: join(process.env.SCREENSHOTS, name), fullPage: true });
+              }
+
               await page.keyboard.press("Tab");
               const first = await page.evaluate(() => document.activeElement?.className);
               assert.equal(first, "skip-link", "the skip link is the first thing Tab reaches");
               await page.keyboard.press("Enter");
               const focused = await page.evaluate(() => document.activeElement?.id);
               assert.equal(focused, "main-content", "the skip link moves focus to the main content");
+              const mainLooksFocused = await page.evaluate(() => {
+                const main = document.activeElement;
+                return getComputedStyle(main).backgroundColor !== getComputedStyle(document.body).backgroundColor;
+              });
+              assert.equal(mainLooksFocused, false, "focus moved to main does not paint the whole page");
+
+              const hidden = await page.evaluate(() => {
+                const problems = [];
+                const links = [...document.querySelectorAll("a[href]")].filter((link) => link.getClientRects().length);
+                for (const link of links) {
+                  const before = getComputedStyle(link);
+                  const look = [before.backgroundColor, before.boxShadow, before.outlineStyle].join();
+                  link.focus({ focusVisible: true });
+                  link.scrollIntoView({ block: "center" });
+                  const after = getComputedStyle(link);
+                  const box = link.getClientRects()[0];
+                  const atCentre = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+                  if ([after.backgroundColor, after.boxShadow, after.outlineStyle].join() === look) {
+                    problems.push(`${link.textContent.trim()}: focus does not change how it looks`);
+                  } else if (!link.contains(atCentre)) {
+                    problems.push(`${link.textContent.trim()}: focused link is covered by ${atCentre?.outerHTML.slice(0, 60)}`);
+                  }
+                }
+                return problems;
+              });
+              assert.deepEqual(hidden, [], "every link shows a visible focus style that nothing covers");
 
               const small = await page.evaluate(() =>
                 [...document.querySelectorAll(".header a, nav a")]
@@ -174,10 +205,6 @@ for (const root of SITE_DIRS) {
 
               assert.deepEqual(problems, [], "console errors and requests to other hosts");
 
-              if (process.env.SCREENSHOTS) {
-                const name = `${viewport.name}-${path.replace(/\//g, "_") || "home"}.png`;
-                await page.screenshot({ path: join(process.env.SCREENSHOTS, name), fullPage: true });
-              }
             } finally {
               await page.close();
             }
