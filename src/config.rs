@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::brand::{self, Colour};
-use crate::error::{Diagnostic, Position, StageError, display_path};
+use crate::error::{Diagnostic, Position, Severity, StageError, display_path};
+use crate::page::Date;
 use crate::yaml;
 
 /// The keys `site.yaml` may have.
@@ -16,6 +17,49 @@ pub const KEYS: &[&str] = &[
     "language",
     "theme",
     "brand",
+    "check",
+];
+
+/// The keys of the `check:` block in `site.yaml`.
+pub const CHECK_KEYS: &[&str] = &[
+    "max_sentence_words",
+    "max_smog_grade",
+    "min_reading_ease",
+    "review_warning_days",
+    "missing_review",
+    "words_to_avoid",
+    "allowed_words",
+];
+
+/// Words and phrases the NHS content style avoids, with what to write instead.
+pub const DEFAULT_WORDS_TO_AVOID: &[(&str, &str)] = &[
+    (
+        "should",
+        "say what to do: 'do this', 'try to' or 'you need to'",
+    ),
+    ("don't", "write 'do not'"),
+    ("doesn't", "write 'does not'"),
+    ("didn't", "write 'did not'"),
+    ("can't", "write 'cannot'"),
+    ("couldn't", "write 'could not'"),
+    ("won't", "write 'will not'"),
+    ("wouldn't", "write 'would not'"),
+    ("shouldn't", "say what not to do: 'do not'"),
+    ("isn't", "write 'is not'"),
+    ("aren't", "write 'are not'"),
+    ("wasn't", "write 'was not'"),
+    ("weren't", "write 'were not'"),
+    ("haven't", "write 'have not'"),
+    ("hasn't", "write 'has not'"),
+    ("hadn't", "write 'had not'"),
+    ("mustn't", "write 'must not'"),
+    ("needn't", "write 'do not need to'"),
+    ("fever", "write 'high temperature'"),
+    ("perinatal", "write 'during pregnancy and the first year'"),
+    (
+        "clinician",
+        "name the role, such as doctor, nurse or health visitor",
+    ),
 ];
 
 /// What a build was asked to do, before anything is read.
@@ -29,6 +73,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
+    /// The date review dates are compared with; today if not given.
+    pub today: Option<Date>,
 }
 
 /// Where the site will be published.
@@ -50,6 +96,53 @@ pub struct SiteConfig {
     pub language: String,
     pub theme: String,
     pub brand: Brand,
+    pub check: CheckSettings,
+}
+
+/// What the editorial checks allow, from the `check:` block of `site.yaml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSettings {
+    /// Longer sentences get a warning.
+    pub max_sentence_words: usize,
+    /// A page with a higher SMOG grade gets a warning.
+    pub max_smog_grade: f64,
+    /// A page with a lower Flesch reading ease gets a warning.
+    pub min_reading_ease: f64,
+    /// A `next_review` this many days away or fewer gets a warning.
+    pub review_warning_days: i64,
+    /// How a page without `reviewed`, `next_review` or `sources` is reported;
+    /// `None` when the site does not ask for them.
+    pub missing_review: Option<Severity>,
+    /// Lowercase words or phrases, each with what to write instead.
+    pub words_to_avoid: Vec<(String, String)>,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            max_sentence_words: 20,
+            max_smog_grade: 7.0,
+            min_reading_ease: 80.0,
+            review_warning_days: 30,
+            missing_review: Some(Severity::Warning),
+            words_to_avoid: DEFAULT_WORDS_TO_AVOID
+                .iter()
+                .map(|(word, instead)| ((*word).to_owned(), (*instead).to_owned()))
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCheck {
+    max_sentence_words: Option<usize>,
+    max_smog_grade: Option<f64>,
+    min_reading_ease: Option<f64>,
+    review_warning_days: Option<u32>,
+    missing_review: Option<String>,
+    words_to_avoid: Option<std::collections::BTreeMap<String, String>>,
+    allowed_words: Option<Vec<String>>,
 }
 
 /// How a council's site looks: its name, logo and colour in the header.
@@ -83,6 +176,8 @@ pub struct Config {
     pub site_yaml: String,
     pub out_dir: PathBuf,
     pub drafts: bool,
+    /// The date review dates are compared with.
+    pub today: Date,
     pub site: SiteConfig,
 }
 
@@ -128,6 +223,13 @@ pub enum ConfigError {
     LogoWithoutAlt { position: Position },
     #[error("there is no file {path:?} in static/ for the brand logo")]
     LogoNotFound { path: String, position: Position },
+    #[error("missing_review is {value:?}; it can be 'warning', 'error' or 'off'")]
+    BadSeverity { value: String, position: Position },
+    #[error("{key} cannot be negative or zero")]
+    BadThreshold {
+        key: &'static str,
+        position: Position,
+    },
 }
 
 impl StageError for ConfigError {
@@ -138,7 +240,9 @@ impl StageError for ConfigError {
             | ConfigError::BadColour { position, .. }
             | ConfigError::LowContrast { position, .. }
             | ConfigError::LogoWithoutAlt { position }
-            | ConfigError::LogoNotFound { position, .. } => Some(*position),
+            | ConfigError::LogoNotFound { position, .. }
+            | ConfigError::BadSeverity { position, .. }
+            | ConfigError::BadThreshold { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. } | ConfigError::MissingKey { .. } => None,
         }
@@ -171,6 +275,8 @@ impl StageError for ConfigError {
             ConfigError::LogoNotFound { .. } => {
                 Some("put the logo in the static/ folder and give its path from there".into())
             }
+            ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
+            ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
         }
     }
 }
@@ -184,6 +290,7 @@ struct RawSiteConfig {
     language: Option<String>,
     theme: Option<String>,
     brand: Option<RawBrand>,
+    check: Option<RawCheck>,
 }
 
 /// Reads `site.yaml` and applies the command line's options to it.
@@ -223,6 +330,7 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
         site_yaml: text.to_owned(),
         out_dir,
         drafts: options.drafts,
+        today: options.today.unwrap_or_else(crate::calendar::today),
         site,
     })
 }
@@ -283,6 +391,12 @@ fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<C
         &title,
         &mut errors,
     );
+    let check = parse_check(
+        text,
+        raw.check.unwrap_or_default(),
+        positions.get("check").copied(),
+        &mut errors,
+    );
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
@@ -290,6 +404,7 @@ fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<C
         language,
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         brand,
+        check,
     };
     (site, errors)
 }
@@ -341,6 +456,77 @@ fn parse_brand(
         logo_alt,
         colour,
     }
+}
+
+fn parse_check(
+    text: &str,
+    raw: RawCheck,
+    check_at: Option<Position>,
+    errors: &mut Vec<ConfigError>,
+) -> CheckSettings {
+    let at = |key: &str| {
+        check_at
+            .and_then(|parent| nested_value_position(text, parent.line, key))
+            .or(check_at)
+            .unwrap_or(Position { line: 1, col: 1 })
+    };
+    let mut settings = CheckSettings::default();
+    let mut positive = |key: &'static str, value: f64| {
+        if value <= 0.0 || !value.is_finite() {
+            errors.push(ConfigError::BadThreshold {
+                key,
+                position: at(key),
+            });
+        }
+    };
+    if let Some(words) = raw.max_sentence_words {
+        positive("max_sentence_words", words as f64);
+        settings.max_sentence_words = words;
+    }
+    if let Some(grade) = raw.max_smog_grade {
+        positive("max_smog_grade", grade);
+        settings.max_smog_grade = grade;
+    }
+    if let Some(ease) = raw.min_reading_ease {
+        settings.min_reading_ease = ease;
+    }
+    if let Some(days) = raw.review_warning_days {
+        settings.review_warning_days = i64::from(days);
+    }
+    match raw.missing_review.as_deref().map(str::trim) {
+        None | Some("warning") => {}
+        Some("error") => settings.missing_review = Some(Severity::Error),
+        Some("off") => settings.missing_review = None,
+        Some(other) => errors.push(ConfigError::BadSeverity {
+            value: other.to_owned(),
+            position: at("missing_review"),
+        }),
+    }
+    let allowed: Vec<String> = raw
+        .allowed_words
+        .unwrap_or_default()
+        .iter()
+        .map(|w| normalise_word(w))
+        .collect();
+    settings
+        .words_to_avoid
+        .retain(|(word, _)| !allowed.contains(word));
+    for (word, instead) in raw.words_to_avoid.unwrap_or_default() {
+        let word = normalise_word(&word);
+        if word.is_empty() {
+            continue;
+        }
+        settings.words_to_avoid.retain(|(w, _)| *w != word);
+        settings
+            .words_to_avoid
+            .push((word, instead.trim().to_owned()));
+    }
+    settings
+}
+
+/// A word to avoid as it is matched: lowercase, with a plain apostrophe.
+pub fn normalise_word(word: &str) -> String {
+    word.trim().to_lowercase().replace('\u{2019}', "'")
 }
 
 /// Where the value of `key` is written in the indented block under the key on

@@ -57,6 +57,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
     /// Points the diagnostic at a spot in `source` (the whole file's text).
     pub fn at(mut self, source: &str, position: Position) -> Self {
         self.source_line = line_text(source, position.line).map(str::to_owned);
@@ -180,10 +187,18 @@ pub trait StageError: std::error::Error {
         None
     }
 
+    /// Whether this stops the build or is only a warning.
+    fn severity(&self) -> Severity {
+        Severity::Error
+    }
+
     /// The diagnostic for this error in the file at `path`, quoting `source` (the
     /// file's whole text) when there is one.
     fn to_diagnostic(&self, path: &Path, source: Option<&str>) -> Diagnostic {
-        let diagnostic = Diagnostic::error(path, self.to_string()).with_hint_opt(self.hint());
+        let diagnostic = Diagnostic {
+            severity: self.severity(),
+            ..Diagnostic::error(path, self.to_string()).with_hint_opt(self.hint())
+        };
         match (self.position(), source) {
             (Some(position), Some(source)) => diagnostic.at(source, position),
             (Some(position), None) => diagnostic.at_position(position),

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod brand;
+pub mod calendar;
 pub mod check;
 pub mod config;
 pub mod error;
@@ -12,10 +13,12 @@ pub mod front_matter;
 pub mod load;
 pub mod markdown;
 pub mod minify;
+pub mod new_page;
 pub mod output;
 pub mod page;
 pub mod paths;
 pub mod pipeline;
+pub mod report;
 pub mod site;
 pub mod sitemap;
 pub mod templates;

@@ -11,8 +11,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use tellyou::config::{self, BuildOptions};
-use tellyou::error::{Diagnostic, Severity};
-use tellyou::pipeline;
+use tellyou::error::{Diagnostic, Severity, StageError};
+use tellyou::{calendar, new_page, pipeline, report};
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +51,47 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+
+    /// Check every page for problems and write nothing.
+    ///
+    /// Finds broken links and anchors, images without alt text, headings out of
+    /// order, unclear link text, hard-to-read sentences, words to avoid and review
+    /// dates that are due. Errors would stop a build; warnings would not. Exits with 1
+    /// if there are errors (or, with --strict, warnings), else 0.
+    Check {
+        /// How to write the findings: `human` for people, `json` for CI dashboards.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+
+        /// Count warnings as errors, so any finding makes the check fail.
+        #[arg(long)]
+        strict: bool,
+
+        /// Also list every link that leaves the site, with where it is written. The
+        /// links are not visited.
+        #[arg(long)]
+        external: bool,
+
+        /// Check pages marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+
+    /// Write a new page with its front matter filled in.
+    ///
+    /// The title comes from the file name; `reviewed` is today and `next_review` a
+    /// year on. It never overwrites a page that is there.
+    New {
+        /// Where the page goes, such as content/crying/colic.md.
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
 }
 
 fn parse_base_url(value: &str) -> Result<String, String> {
@@ -75,19 +116,81 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = std::env::current_dir().context("cannot tell which folder this is")?;
     match cli.command {
+        Command::Check {
+            format,
+            strict,
+            external,
+            drafts,
+        } => {
+            let options = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
+            let report = match config::load(&options) {
+                Ok(config) => pipeline::check(&config),
+                Err(diagnostics) => pipeline::CheckReport {
+                    diagnostics,
+                    pages: 0,
+                    readability: Vec::new(),
+                    external_links: Vec::new(),
+                },
+            };
+            match format {
+                Format::Json => println!("{}", report::json(&report)),
+                Format::Human => {
+                    print_diagnostics(&mut std::io::stdout(), &report.diagnostics);
+                    if !report.readability.is_empty() {
+                        println!("{}", report::readability_table(&report));
+                    }
+                    if external {
+                        println!("Links that leave the site (not visited):");
+                        println!(
+                            "{}\n",
+                            report::external_list(&report.external_links).trim_end()
+                        );
+                    }
+                    println!("{}", report::summary(&report.diagnostics, report.pages));
+                }
+            }
+            let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::New { path } => match new_page::create(&root, &path, calendar::today()) {
+            Ok(page) => {
+                println!("Wrote {}", page.path.display());
+                if let Some(section) = page.folder_without_section {
+                    println!(
+                        "The folder needs a section page too: run tellyou new {}",
+                        section.display()
+                    );
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => {
+                let diagnostic = error.to_diagnostic(&path, None);
+                print_diagnostics(&mut std::io::stderr(), &[diagnostic]);
+                Ok(ExitCode::from(1))
+            }
+        },
         Command::Build {
             out,
             base_url,
             drafts,
         } => {
             let started = Instant::now();
-            let root = std::env::current_dir().context("cannot tell which folder this is")?;
             let options = BuildOptions {
                 root,
                 out_dir: out,
                 base_url,
                 drafts,
+                today: None,
             };
             let config = match config::load(&options) {
                 Ok(config) => config,
@@ -96,7 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let shown_out = shown(&config.root, &config.out_dir);
             match pipeline::build(&config) {
                 Ok(report) => {
-                    print_diagnostics(&report.warnings);
+                    print_diagnostics(&mut std::io::stderr(), &report.warnings);
                     let seconds = started.elapsed().as_secs_f64();
                     println!(
                         "Built {} page{} ({} files) into {shown_out} in {seconds:.2} s",
@@ -116,7 +219,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn report_failure(diagnostics: &[Diagnostic], out: Option<&str>) -> ExitCode {
-    print_diagnostics(diagnostics);
+    print_diagnostics(&mut std::io::stderr(), diagnostics);
     let count = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -131,10 +234,8 @@ fn report_failure(diagnostics: &[Diagnostic], out: Option<&str>) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let stderr = std::io::stderr();
-    let colour = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = stderr.lock();
+fn print_diagnostics<W: Write + IsTerminal>(out: &mut W, diagnostics: &[Diagnostic]) {
+    let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for diagnostic in diagnostics {
         let text = diagnostic.to_string();
         let text = if colour {

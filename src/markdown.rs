@@ -12,7 +12,10 @@ use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, T
 use crate::assets::AssetMap;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::escape::escape_html;
-use crate::page::{Heading, Link, LinkTarget, Page, RenderedPage};
+use crate::page::{
+    BlockSummary, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary, TextBlock, TextRole,
+    TextRun,
+};
 use crate::paths;
 
 /// What a care card or callout block is for.
@@ -163,6 +166,9 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         references: HashMap::new(),
         errors: Vec::new(),
         in_dont_list: false,
+        text_blocks: Vec::new(),
+        blocks: Vec::new(),
+        tables: Vec::new(),
     };
     if body.contains(":::") {
         let segments = renderer.split_blocks(body_start, body);
@@ -173,8 +179,9 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
                 Segment::Block {
                     kind,
                     heading,
+                    heading_at,
                     inner,
-                } => renderer.render_block(kind, &heading, inner),
+                } => renderer.render_block(kind, &heading, heading_at, inner),
             }
         }
     } else {
@@ -187,6 +194,9 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         html: renderer.html,
         headings: renderer.headings,
         links: renderer.records,
+        text: renderer.text_blocks,
+        blocks: renderer.blocks,
+        tables: renderer.tables,
     })
 }
 
@@ -214,6 +224,8 @@ enum Segment {
     Block {
         kind: BlockKind,
         heading: String,
+        /// Byte offset in the file where the heading is written.
+        heading_at: usize,
         inner: Range<usize>,
     },
 }
@@ -235,6 +247,9 @@ struct Renderer<'a> {
     errors: Vec<MarkdownError>,
     /// Inside a `dont` block, where every item must start with "do not".
     in_dont_list: bool,
+    text_blocks: Vec<TextBlock>,
+    blocks: Vec<BlockSummary>,
+    tables: Vec<TableSummary>,
 }
 
 impl<'a> Renderer<'a> {
@@ -255,7 +270,9 @@ impl<'a> Renderer<'a> {
 
         let mut segments = Vec::new();
         let mut plain_start = body_start;
-        let mut open: Option<(BlockKind, String, usize, usize)> = None;
+        // The open block: its kind, heading, where the heading and the line start, and
+        // where its content starts.
+        let mut open: Option<(BlockKind, String, usize, usize, usize)> = None;
         let mut offset = 0;
         for line in body.split_inclusive('\n') {
             let line_start = offset;
@@ -269,10 +286,11 @@ impl<'a> Renderer<'a> {
             let rest = trimmed.trim_start_matches(':').trim();
             if rest.is_empty() {
                 match open.take() {
-                    Some((kind, heading, _, inner_start)) => {
+                    Some((kind, heading, heading_at, _, inner_start)) => {
                         segments.push(Segment::Block {
                             kind,
                             heading,
+                            heading_at,
                             inner: inner_start..absolute,
                         });
                         plain_start = body_start + offset;
@@ -284,7 +302,11 @@ impl<'a> Renderer<'a> {
                 continue;
             }
             let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let kind_offset = absolute + line.find(kind_name).unwrap_or(indent);
+            let kind_in_line = line.find(kind_name).unwrap_or(indent);
+            let kind_offset = absolute + kind_in_line;
+            let after_kind = &line[kind_in_line + kind_name.len()..];
+            let heading_at =
+                kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
             if let Some((open_kind, ..)) = &open {
                 self.errors.push(MarkdownError::Nested {
                     kind: open_kind.name().to_owned(),
@@ -301,6 +323,7 @@ impl<'a> Renderer<'a> {
                 open = Some((
                     BlockKind::Info,
                     String::new(),
+                    heading_at,
                     absolute,
                     body_start + offset,
                 ));
@@ -314,9 +337,9 @@ impl<'a> Renderer<'a> {
                 });
             }
             segments.push(Segment::Markdown(plain_start..absolute));
-            open = Some((kind, heading, absolute, body_start + offset));
+            open = Some((kind, heading, heading_at, absolute, body_start + offset));
         }
-        if let Some((kind, _, opened_at, _)) = open {
+        if let Some((kind, _, _, opened_at, _)) = open {
             self.errors.push(MarkdownError::Unclosed {
                 kind: kind.name().to_owned(),
                 position: self.position(opened_at),
@@ -340,8 +363,37 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn render_block(&mut self, kind: BlockKind, heading: &str, inner: Range<usize>) {
+    fn render_block(
+        &mut self,
+        kind: BlockKind,
+        heading: &str,
+        heading_at: usize,
+        inner: Range<usize>,
+    ) {
         let level = (self.last_level + 1).clamp(2, 6);
+        let heading_position = self.position(heading_at);
+        if !heading.is_empty() {
+            self.text_blocks.push(TextBlock {
+                role: TextRole::BlockHeading,
+                text: heading.to_owned(),
+                runs: vec![TextRun {
+                    text_start: 0,
+                    position: heading_position,
+                    verbatim: true,
+                }],
+            });
+        }
+        let starts_with_list = matches!(
+            Parser::new_ext(&self.text[inner.clone()], options()).next(),
+            Some(Event::Start(Tag::List(_)))
+        );
+        self.blocks.push(BlockSummary {
+            kind: kind.name(),
+            is_care_card: kind.is_care_card(),
+            heading: heading.to_owned(),
+            position: heading_position,
+            starts_with_list,
+        });
         let heading = if heading.is_empty() {
             kind.default_heading()
         } else {
@@ -447,8 +499,16 @@ impl<'a> Renderer<'a> {
                 }
                 Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
                     let end = find_end(&events, i);
-                    let label = plain_text(&events[i + 1..end]);
+                    let mut label = plain_text(&events[i + 1..end]);
                     let position = self.position(offset);
+                    let is_image = matches!(events[i].0, Event::Start(Tag::Image { .. }));
+                    let decorative = is_image && label.eq_ignore_ascii_case(DECORATIVE);
+                    if decorative {
+                        for (event, _) in &mut events[i + 1..end] {
+                            *event = Event::Text(CowStr::Borrowed(""));
+                        }
+                        label.clear();
+                    }
                     let (dest_url, is_image) = match &mut events[i].0 {
                         Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
                         Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
@@ -463,6 +523,15 @@ impl<'a> Renderer<'a> {
                         position,
                         is_image,
                         text: label,
+                        decorative,
+                    });
+                    i += 1;
+                }
+                Event::Start(Tag::TableHead) => {
+                    let end = find_end(&events, i);
+                    self.tables.push(TableSummary {
+                        position: self.position(offset),
+                        has_header: !plain_text(&events[i + 1..end]).is_empty(),
                     });
                     i += 1;
                 }
@@ -489,7 +558,74 @@ impl<'a> Renderer<'a> {
                 _ => i += 1,
             }
         }
+        self.collect_text(&events, base);
         pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
+    }
+
+    /// Records the text a reader sees, block by block, with where each run of it was
+    /// written. Code, raw HTML and image alt text are not part of it.
+    fn collect_text(&mut self, events: &[(Event<'_>, Range<usize>)], base: usize) {
+        let mut roles: Vec<TextRole> = Vec::new();
+        let mut hidden_depth = 0usize;
+        let mut block = TextBlock {
+            role: TextRole::Paragraph,
+            text: String::new(),
+            runs: Vec::new(),
+        };
+        let finish = |block: &mut TextBlock, blocks: &mut Vec<TextBlock>, role| {
+            let taken = std::mem::replace(
+                block,
+                TextBlock {
+                    role,
+                    text: String::new(),
+                    runs: Vec::new(),
+                },
+            );
+            if !taken.text.trim().is_empty() {
+                blocks.push(taken);
+            }
+        };
+        for (event, range) in events {
+            let role = |roles: &[TextRole]| roles.last().copied().unwrap_or(TextRole::Paragraph);
+            match event {
+                Event::Start(Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock) => {
+                    hidden_depth += 1
+                }
+                Event::End(TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock) => {
+                    hidden_depth = hidden_depth.saturating_sub(1)
+                }
+                Event::Start(tag) if is_text_block(tag) => {
+                    let pushed = match tag {
+                        Tag::Heading { .. } => Some(TextRole::Heading),
+                        Tag::Item => Some(TextRole::ListItem),
+                        Tag::TableCell => Some(TextRole::TableCell),
+                        _ => None,
+                    };
+                    if let Some(pushed) = pushed {
+                        roles.push(pushed);
+                    }
+                    finish(&mut block, &mut self.text_blocks, role(&roles));
+                }
+                Event::End(tag) if ends_text_block(*tag) => {
+                    if matches!(tag, TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) {
+                        roles.pop();
+                    }
+                    finish(&mut block, &mut self.text_blocks, role(&roles));
+                }
+                Event::Text(text) | Event::Code(text) if hidden_depth == 0 => {
+                    let written = &self.text[base + range.start..base + range.end];
+                    block.runs.push(TextRun {
+                        text_start: block.text.len(),
+                        position: self.index.position(self.text, base + range.start),
+                        verbatim: written == text.as_ref(),
+                    });
+                    block.text.push_str(text);
+                }
+                Event::SoftBreak | Event::HardBreak if hidden_depth == 0 => block.text.push(' '),
+                _ => {}
+            }
+        }
+        finish(&mut block, &mut self.text_blocks, TextRole::Paragraph);
     }
 
     fn unique_id(&mut self, wanted: String) -> String {
@@ -585,6 +721,43 @@ impl<'a> Renderer<'a> {
         }
         (None, missing(&resolved))
     }
+}
+
+/// The alt text that marks an image as decorative, rendered with empty alt text.
+pub const DECORATIVE: &str = "decorative";
+
+/// Tags that start a new block of text.
+fn is_text_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Table(_)
+            | Tag::TableHead
+            | Tag::TableRow
+            | Tag::TableCell
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+/// Tags whose end closes a block of text.
+fn ends_text_block(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::FootnoteDefinition
+    )
 }
 
 fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {

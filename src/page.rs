@@ -121,6 +121,77 @@ pub struct Link {
     pub is_image: bool,
     /// The link text, or an image's alt text.
     pub text: String,
+    /// An image whose alt text was written as `decorative`, so it is rendered with
+    /// empty alt text on purpose.
+    pub decorative: bool,
+}
+
+/// What a stretch of a page's text is, for the checks that read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRole {
+    Heading,
+    Paragraph,
+    ListItem,
+    TableCell,
+    /// The heading of a care card or callout, written on its `:::` line.
+    BlockHeading,
+}
+
+/// One block of a page's text as a reader sees it: a paragraph, a list item, a
+/// heading or a table cell, without markup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextBlock {
+    pub role: TextRole,
+    pub text: String,
+    /// Where each run of `text` was written, in order.
+    pub runs: Vec<TextRun>,
+}
+
+/// A run of a [`TextBlock`]'s text that was written in one place on one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextRun {
+    /// Byte offset in the block's text where the run starts.
+    pub text_start: usize,
+    /// Where the run starts in the file.
+    pub position: Position,
+    /// Whether the run is the file's text unchanged, so columns can be counted in it.
+    pub verbatim: bool,
+}
+
+impl TextBlock {
+    /// Where the character at byte `offset` of the text was written.
+    pub fn position_of(&self, offset: usize) -> Option<Position> {
+        let run = self.runs.iter().rev().find(|r| r.text_start <= offset)?;
+        if !run.verbatim {
+            return Some(run.position);
+        }
+        let chars = self.text.get(run.text_start..offset)?.chars().count();
+        Some(Position {
+            line: run.position.line,
+            col: run.position.col + chars,
+        })
+    }
+}
+
+/// A care card or callout block, as the checks need to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockSummary {
+    /// The kind as written: `urgent`.
+    pub kind: &'static str,
+    pub is_care_card: bool,
+    pub heading: String,
+    /// Where the heading is written on the `:::` line.
+    pub position: Position,
+    /// Whether the block's content starts with a list.
+    pub starts_with_list: bool,
+}
+
+/// A table, as the checks need to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSummary {
+    pub position: Position,
+    /// Whether any cell of the first row has text.
+    pub has_header: bool,
 }
 
 /// What a page's markdown became; kept beside the [`Page`] it came from.
@@ -130,6 +201,10 @@ pub struct RenderedPage {
     pub html: String,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
+    /// The text a reader sees, block by block.
+    pub text: Vec<TextBlock>,
+    pub blocks: Vec<BlockSummary>,
+    pub tables: Vec<TableSummary>,
 }
 
 /// A file to be written, relative to the output folder.

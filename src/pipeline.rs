@@ -32,6 +32,34 @@ pub struct RenderedSite {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What `tellyou check` found: every diagnostic, and each page's readability
+/// figures and the links that leave the site.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// Errors and warnings, sorted file by file.
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub readability: Vec<check::PageReadability>,
+    pub external_links: Vec<check::ExternalLink>,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
@@ -64,6 +92,41 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
 
 /// Renders the whole site in memory.
 pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
+    let (rendered, diagnostics) = render_and_check(config);
+    finish(diagnostics, |warnings| RenderedSite {
+        files: rendered.files,
+        pages: rendered.pages,
+        warnings,
+    })
+}
+
+/// Runs every check, as a build does, and writes nothing.
+pub fn check(config: &Config) -> CheckReport {
+    let (mut rendered, mut diagnostics) = render_and_check(config);
+    diagnostics.sort_by_key(Diagnostic::sort_key);
+    diagnostics.dedup();
+    rendered
+        .findings
+        .readability
+        .sort_by(|a, b| a.path.cmp(&b.path));
+    rendered.findings.external_links.sort();
+    rendered.findings.external_links.dedup();
+    CheckReport {
+        diagnostics,
+        pages: rendered.pages,
+        readability: rendered.findings.readability,
+        external_links: rendered.findings.external_links,
+    }
+}
+
+/// Everything rendering made, whatever was wrong.
+struct Rendered {
+    files: Vec<OutputFile>,
+    pages: usize,
+    findings: check::Findings,
+}
+
+fn render_and_check(config: &Config) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
     let (loaded, found) = load::load(config);
@@ -156,7 +219,8 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
         })
         .collect();
 
-    diagnostics.extend(check::run(&site, &rendered, &drafts));
+    let mut findings = check::run(&site, &rendered, &drafts, &config.site.check, config.today);
+    diagnostics.append(&mut findings.diagnostics);
 
     match Templates::compile(&loaded.templates, &asset_map) {
         Ok(_) if !logo_found => {}
@@ -178,12 +242,24 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     ));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.extend(clashing_paths(&files));
+    // Broken links in the markdown have been reported at their own lines; looking at
+    // the HTML then would report them twice.
+    if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.extend(check::rendered_html(
+            &files,
+            &site,
+            &loaded.templates,
+            &config.site.base_url,
+            &mut findings.external_links,
+        ));
+    }
 
-    finish(diagnostics, |warnings| RenderedSite {
+    let rendered = Rendered {
         files,
         pages: site.pages.len(),
-        warnings,
-    })
+        findings,
+    };
+    (rendered, diagnostics)
 }
 
 /// The theme's stylesheet, which the brand colour is added to.
@@ -321,16 +397,43 @@ fn template_message(diagnostic: &Diagnostic) -> String {
     }
 }
 
-/// Two files that would be written to the same path.
+/// Two files that would be written to the same path, also where the paths differ
+/// only in case: on Windows and macOS one would overwrite the other.
 fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
-    files
+    let hint =
+        "an alias or a file in static/ has the same address as a page or another file: rename one";
+    let mut diagnostics: Vec<Diagnostic> = files
         .windows(2)
         .filter(|pair| pair[0].path == pair[1].path)
         .map(|pair| {
-            Diagnostic::error("content", format!("two files would be written to {}", pair[0].path))
-                .with_hint("an alias or a file in static/ has the same address as a page or another file: rename one")
+            Diagnostic::error(
+                "content",
+                format!("two files would be written to {}", pair[0].path),
+            )
+            .with_hint(hint)
         })
-        .collect()
+        .collect();
+    let mut by_lowercase: Vec<(String, &str)> = files
+        .iter()
+        .map(|f| (f.path.to_lowercase(), f.path.as_str()))
+        .collect();
+    by_lowercase.sort();
+    by_lowercase.dedup();
+    for pair in by_lowercase.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            diagnostics.push(
+                Diagnostic::error(
+                    "content",
+                    format!(
+                        "{} and {} differ only in capital letters, so one would overwrite the other on Windows and macOS",
+                        pair[0].1, pair[1].1
+                    ),
+                )
+                .with_hint("use lowercase letters in addresses, aliases and file names"),
+            );
+        }
+    }
+    diagnostics
 }
 
 fn text_file(path: &str, text: String) -> OutputFile {

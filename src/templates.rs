@@ -524,28 +524,9 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
 }
 
 fn date_context(date: Date) -> DateContext {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     DateContext {
         iso: format_date(date),
-        display: format!(
-            "{} {} {}",
-            date.day,
-            MONTHS[usize::from(date.month.clamp(1, 12)) - 1],
-            date.year
-        ),
+        display: crate::calendar::in_words(date),
     }
 }
 

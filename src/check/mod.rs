@@ -1,22 +1,160 @@
 //! Checks: read-only passes over the rendered site that return diagnostics and change
-//! nothing. Each check is a module of its own; this one runs them all. Uses `site`,
-//! `page` and `error`.
+//! nothing. Each check is a module of its own; this one runs them all and gathers what
+//! `tellyou check` reports besides problems: each page's readability figures and the
+//! links that leave the site. Uses `site`, `page`, `config` and `error`.
 
+pub mod content;
+pub mod html;
 pub mod links;
+pub mod readability;
+pub mod review;
+pub mod site_wide;
+pub mod words;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
 
-use crate::error::Diagnostic;
-use crate::page::RenderedPage;
+use rayon::prelude::*;
+
+use crate::config::{BaseUrl, CheckSettings};
+use crate::error::{Diagnostic, LineIndex, Position};
+use crate::page::{Date, LinkTarget, OutputFile, RenderedPage, TemplateFile};
 use crate::site::Site;
 
-/// Runs every check. `rendered[i]` is page `i` of the site, or `None` if its
-/// markdown could not be rendered; `drafts` holds the content paths of draft pages
-/// left out of this build.
+pub use readability::Readability;
+
+/// One page's readability figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageReadability {
+    pub path: PathBuf,
+    pub figures: Readability,
+}
+
+/// A link that leaves the site. It is listed, never fetched.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExternalLink {
+    /// The file the link is written in.
+    pub path: PathBuf,
+    pub position: Option<Position>,
+    pub url: String,
+}
+
+/// What the checks of the pages' content found.
+#[derive(Debug, Default)]
+pub struct Findings {
+    pub diagnostics: Vec<Diagnostic>,
+    pub readability: Vec<PageReadability>,
+    pub external_links: Vec<ExternalLink>,
+}
+
+/// Runs every check of the pages' content. `rendered[i]` is page `i` of the site, or
+/// `None` if its markdown could not be rendered; `drafts` holds the content paths of
+/// draft pages left out of this build.
 pub fn run(
     site: &Site,
     rendered: &[Option<RenderedPage>],
     drafts: &HashSet<String>,
+    settings: &CheckSettings,
+    today: Date,
+) -> Findings {
+    let mut findings = Findings {
+        diagnostics: links::check(site, rendered, drafts),
+        ..Findings::default()
+    };
+    findings.diagnostics.extend(site_wide::check(site));
+    let per_page: Vec<_> = site
+        .pages
+        .par_iter()
+        .zip(rendered)
+        .map(|(page, rendered)| {
+            let mut diagnostics = review::check(page, today, settings);
+            let Some(rendered) = rendered else {
+                return (diagnostics, None, Vec::new());
+            };
+            diagnostics.extend(content::check(page, rendered));
+            diagnostics.extend(words::check(page, rendered, settings));
+            let (figures, found) = readability::check(page, rendered, settings);
+            diagnostics.extend(found);
+            let readability = PageReadability {
+                path: page.source.display_path.clone(),
+                figures,
+            };
+            (
+                diagnostics,
+                Some(readability),
+                external_links(page, rendered),
+            )
+        })
+        .collect();
+    for (diagnostics, readability, external) in per_page {
+        findings.diagnostics.extend(diagnostics);
+        findings.readability.extend(readability);
+        findings.external_links.extend(external);
+    }
+    findings
+}
+
+/// The links of a page's markdown and its sources that leave the site.
+fn external_links(page: &crate::page::Page, rendered: &RenderedPage) -> Vec<ExternalLink> {
+    let path = &page.source.display_path;
+    let mut found: Vec<ExternalLink> = rendered
+        .links
+        .iter()
+        .filter_map(|link| match &link.target {
+            LinkTarget::External { url } => Some(ExternalLink {
+                path: path.clone(),
+                position: Some(link.position),
+                url: url.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let text = &page.source.text;
+    let front_matter = &text[..page.front.body_start.min(text.len())];
+    let index = LineIndex::new(text);
+    for source in &page.front.sources {
+        found.push(ExternalLink {
+            path: path.clone(),
+            position: front_matter
+                .find(&source.url)
+                .map(|at| index.position(text, at)),
+            url: source.url.clone(),
+        });
+    }
+    found
+}
+
+/// Runs the checks of the rendered HTML, and adds the links that leave the site from
+/// templates to `external_links`.
+pub fn rendered_html(
+    files: &[OutputFile],
+    site: &Site,
+    templates: &[TemplateFile],
+    base_url: &BaseUrl,
+    external_links: &mut Vec<ExternalLink>,
 ) -> Vec<Diagnostic> {
-    links::check(site, rendered, drafts)
+    let (diagnostics, hrefs) = html::check(files, site, templates, base_url);
+    let known: HashSet<&str> = external_links.iter().map(|l| l.url.as_str()).collect();
+    let mut from_templates = BTreeSet::new();
+    for href in hrefs.iter().filter(|h| !known.contains(h.url.as_str())) {
+        let written_in = templates.iter().find_map(|t| {
+            t.text
+                .find(&href.url)
+                .map(|at| (t, LineIndex::new(&t.text).position(&t.text, at)))
+        });
+        from_templates.insert(match written_in {
+            Some((template, position)) => ExternalLink {
+                path: template.display_path.clone(),
+                position: Some(position),
+                url: href.url.clone(),
+            },
+            None => ExternalLink {
+                path: PathBuf::from(&href.file),
+                position: None,
+                url: href.url.clone(),
+            },
+        });
+    }
+    external_links.extend(from_templates);
+    diagnostics
 }

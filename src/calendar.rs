@@ -1,0 +1,141 @@
+//! Calendar arithmetic on [`Date`]: today's date, days between dates and a year on.
+//! Review dates are whole days, so no time zones are involved: "today" is the date in
+//! UTC, or the date of `SOURCE_DATE_EPOCH` when it is set, so that a check or build can
+//! be repeated exactly. Uses `page` only.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::page::Date;
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Today's date: from `SOURCE_DATE_EPOCH` (seconds since 1970) if it is set, else
+/// from the system clock.
+pub fn today() -> Date {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        });
+    from_days(seconds.div_euclid(SECONDS_PER_DAY))
+}
+
+/// Days since 1970-01-01 (negative before it).
+pub fn days(date: Date) -> i64 {
+    // Howard Hinnant's days_from_civil, with years starting in March.
+    let (month, day) = (i64::from(date.month), i64::from(date.day));
+    let year = i64::from(date.year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The date `days` days after 1970-01-01.
+pub fn from_days(days: i64) -> Date {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    Date {
+        year: year.clamp(0, 9999) as u16,
+        month: month as u8,
+        day: day as u8,
+    }
+}
+
+/// A date as people write it: "22 May 2027".
+pub fn in_words(date: Date) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    format!(
+        "{} {} {}",
+        date.day,
+        MONTHS[usize::from(date.month.clamp(1, 12)) - 1],
+        date.year
+    )
+}
+
+/// How many days from `from` to `to`; negative when `to` is earlier.
+pub fn days_between(from: Date, to: Date) -> i64 {
+    days(to) - days(from)
+}
+
+/// The same day a year later; 29 February becomes 28 February.
+pub fn a_year_after(date: Date) -> Date {
+    let year = date.year.saturating_add(1);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let day = if date.month == 2 && date.day == 29 && !leap {
+        28
+    } else {
+        date.day
+    };
+    Date {
+        year,
+        month: date.month,
+        day,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(year: u16, month: u8, day: u8) -> Date {
+        Date { year, month, day }
+    }
+
+    #[test]
+    fn days_count_from_1970() {
+        assert_eq!(days(date(1970, 1, 1)), 0);
+        assert_eq!(days(date(2000, 3, 1)), 11_017);
+        assert_eq!(days(date(2026, 11, 23)), 20_780);
+    }
+
+    #[test]
+    fn days_and_dates_convert_both_ways() {
+        for n in (-700_000..2_000_000).step_by(997) {
+            assert_eq!(days(from_days(n)), n);
+        }
+    }
+
+    #[test]
+    fn the_gap_between_dates_crosses_leap_days() {
+        assert_eq!(days_between(date(2028, 2, 28), date(2028, 3, 1)), 2);
+        assert_eq!(days_between(date(2027, 2, 28), date(2027, 3, 1)), 1);
+        assert_eq!(days_between(date(2026, 12, 1), date(2026, 11, 1)), -30);
+    }
+
+    #[test]
+    fn a_year_on_keeps_the_day() {
+        assert_eq!(a_year_after(date(2026, 11, 23)), date(2027, 11, 23));
+        assert_eq!(a_year_after(date(2028, 2, 29)), date(2029, 2, 28));
+    }
+}

@@ -1,0 +1,184 @@
+//! Accessible content: every image has alt text or is declared decorative, headings
+//! go in order below the page title, link text says where the link goes, tables have
+//! a header row, and a care card's heading says what to do "if:" and is followed by
+//! a list. Uses `page`, `markdown` (for the decorative marker) and `error`.
+
+use crate::error::{Diagnostic, Position, Severity, StageError};
+use crate::markdown::DECORATIVE;
+use crate::page::{LinkTarget, Page, RenderedPage};
+
+/// What can be wrong with a page's content for people who use assistive technology.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContentError {
+    #[error("this image has no alt text")]
+    ImageWithoutAlt { position: Position },
+    #[error("this page has a level 1 heading in its text; the page title is its only h1")]
+    SecondH1 { position: Position },
+    #[error("this heading skips from level {from} to level {to}")]
+    SkippedLevel {
+        from: u8,
+        to: u8,
+        position: Position,
+    },
+    #[error("the link text {text:?} does not say where the link goes")]
+    VagueLinkText { text: String, position: Position },
+    #[error("the link text is a web address")]
+    AddressAsLinkText { position: Position },
+    #[error("this table has no header row")]
+    TableWithoutHeader { position: Position },
+    #[error("a care card's heading says what to do and ends with \"if:\"")]
+    CardHeadingNotAction { position: Position },
+    #[error("a care card's heading is followed by a list of signs")]
+    CardWithoutList { position: Position },
+}
+
+impl StageError for ContentError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            ContentError::ImageWithoutAlt { position }
+            | ContentError::SecondH1 { position }
+            | ContentError::SkippedLevel { position, .. }
+            | ContentError::VagueLinkText { position, .. }
+            | ContentError::AddressAsLinkText { position }
+            | ContentError::TableWithoutHeader { position }
+            | ContentError::CardHeadingNotAction { position }
+            | ContentError::CardWithoutList { position } => Some(*position),
+        }
+    }
+
+    fn severity(&self) -> Severity {
+        match self {
+            ContentError::VagueLinkText { .. } | ContentError::AddressAsLinkText { .. } => {
+                Severity::Warning
+            }
+            _ => Severity::Error,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            ContentError::ImageWithoutAlt { .. } => format!(
+                "say what the image shows in the brackets: ![A dad holding his baby close](cuddle.jpg); if it only decorates, write ![{DECORATIVE}](border.png)"
+            ),
+            ContentError::SecondH1 { .. } => "start the page's headings at level 2: ## Heading".into(),
+            ContentError::SkippedLevel { from, .. } => format!(
+                "use a level {} heading here ({}), or add the level between",
+                from + 1,
+                "#".repeat(usize::from(*from) + 1)
+            ),
+            ContentError::VagueLinkText { .. } => {
+                "use the name of the page or what it is for, such as [how to soothe a crying baby](soothing.md)".into()
+            }
+            ContentError::AddressAsLinkText { .. } => {
+                "use the name of the page, such as [NHS 111 online](https://111.nhs.uk)".into()
+            }
+            ContentError::TableWithoutHeader { .. } => {
+                "write what each column holds in the table's first row".into()
+            }
+            ContentError::CardHeadingNotAction { .. } => {
+                "write it as an action, such as '::: urgent Ask for an urgent GP appointment or call 111 if:'".into()
+            }
+            ContentError::CardWithoutList { .. } => {
+                "put the signs to look out for in a list straight after the heading, one per line starting with '- '".into()
+            }
+        })
+    }
+}
+
+/// Link text that does not make sense out of context, as a screen reader's list of
+/// links reads it.
+const VAGUE_LINK_TEXT: &[&str] = &[
+    "here",
+    "click here",
+    "click",
+    "read more",
+    "more",
+    "more info",
+    "more information",
+    "learn more",
+    "find out more",
+    "link",
+    "this link",
+    "this page",
+    "this",
+    "go",
+    "see here",
+];
+
+/// Checks one page's content.
+pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for link in &rendered.links {
+        let text = link.text.trim();
+        let position = link.position;
+        if link.is_image {
+            if text.is_empty() && !link.decorative {
+                errors.push(ContentError::ImageWithoutAlt { position });
+            }
+            continue;
+        }
+        let plain = text
+            .trim_end_matches(['.', ':', '!'])
+            .to_lowercase()
+            .replace('\u{2019}', "'");
+        if VAGUE_LINK_TEXT.contains(&plain.as_str()) {
+            errors.push(ContentError::VagueLinkText {
+                text: text.to_owned(),
+                position,
+            });
+        } else if looks_like_address(text)
+            || matches!(&link.target, LinkTarget::External { url } if url.trim_end_matches('/') == text.trim_end_matches('/'))
+        {
+            errors.push(ContentError::AddressAsLinkText { position });
+        }
+    }
+
+    let mut previous = 1;
+    for heading in &rendered.headings {
+        if heading.level == 1 {
+            errors.push(ContentError::SecondH1 {
+                position: heading.position,
+            });
+        } else if heading.level > previous + 1 {
+            errors.push(ContentError::SkippedLevel {
+                from: previous,
+                to: heading.level,
+                position: heading.position,
+            });
+        }
+        previous = heading.level;
+    }
+
+    for table in rendered.tables.iter().filter(|t| !t.has_header) {
+        errors.push(ContentError::TableWithoutHeader {
+            position: table.position,
+        });
+    }
+
+    for block in rendered.blocks.iter().filter(|b| b.is_care_card) {
+        if block.heading.is_empty() {
+            // Rendering has reported a card without a heading already.
+            continue;
+        }
+        if !block.heading.trim_end().ends_with("if:") {
+            errors.push(ContentError::CardHeadingNotAction {
+                position: block.position,
+            });
+        }
+        if !block.starts_with_list {
+            errors.push(ContentError::CardWithoutList {
+                position: block.position,
+            });
+        }
+    }
+
+    errors
+        .iter()
+        .map(|e| e.to_diagnostic(&page.source.display_path, Some(&page.source.text)))
+        .collect()
+}
+
+fn looks_like_address(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+}

@@ -1,0 +1,407 @@
+//! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the HTML the
+//! templates made resolves to a file of the built site, and every image has an `alt`
+//! attribute. This catches what the markdown checks cannot see: links written in
+//! templates and in raw HTML. A problem is reported where the link was written: in
+//! the page's markdown if it is there, else in the template that holds it. Uses
+//! lol_html to read the HTML, and `page`, `site`, `paths` and `error`.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use lol_html::{HtmlRewriter, Settings, element};
+
+use crate::config::BaseUrl;
+use crate::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::page::{OutputFile, TemplateFile};
+use crate::paths;
+use crate::site::Site;
+
+/// What can be wrong in a rendered page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HtmlError {
+    #[error("the {attribute} {written:?} on {page} goes to nothing: the site has no {target}")]
+    Missing {
+        attribute: &'static str,
+        written: String,
+        page: String,
+        target: String,
+        position: Option<Position>,
+    },
+    #[error("the link {written:?} on {page} goes to a heading that is not there")]
+    MissingAnchor {
+        written: String,
+        page: String,
+        position: Option<Position>,
+    },
+    #[error("an image on {page} has no alt attribute")]
+    ImageWithoutAlt {
+        page: String,
+        position: Option<Position>,
+    },
+}
+
+impl StageError for HtmlError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            HtmlError::Missing { position, .. }
+            | HtmlError::MissingAnchor { position, .. }
+            | HtmlError::ImageWithoutAlt { position, .. } => *position,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            HtmlError::Missing { .. } => {
+                "in a template, build addresses from {{ root }} and the page's path, and files with asset(path=\"...\")".into()
+            }
+            HtmlError::MissingAnchor { .. } => {
+                "point it at the id of a heading or element on that page".into()
+            }
+            HtmlError::ImageWithoutAlt { .. } => {
+                "add alt=\"what the image shows\", or alt=\"\" if it only decorates".into()
+            }
+        })
+    }
+}
+
+/// What one page links to and which ids it has.
+#[derive(Debug, Default)]
+struct Scan {
+    ids: HashSet<String>,
+    references: Vec<(&'static str, String)>,
+    images_without_alt: usize,
+}
+
+/// Links in a page that leave the site, for `check --external`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalHref {
+    /// The output file the link is in: `crying/index.html`.
+    pub file: String,
+    pub url: String,
+}
+
+/// Checks every HTML file against the built site. `base_url` is where the site will
+/// be published: its path resolves links written from the domain root, and links to
+/// its own address (such as the canonical link) do not leave the site.
+pub fn check(
+    files: &[OutputFile],
+    site: &Site,
+    templates: &[TemplateFile],
+    base_url: &BaseUrl,
+) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
+    let base_path = base_url.path.as_str();
+    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let scans: HashMap<&str, Scan> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .map(|f| (f.path.as_str(), scan(&f.bytes)))
+        .collect();
+    let locator = Locator::new(site, templates);
+    let mut diagnostics = Vec::new();
+    let mut external = Vec::new();
+    let mut names: Vec<&&str> = scans.keys().collect();
+    names.sort();
+    for file in names {
+        let scan = &scans[*file];
+        let page = shown_page(file);
+        if scan.images_without_alt > 0 {
+            let (path, position) = locator.find(file, "<img");
+            diagnostics.push(locator.diagnostic(
+                &path,
+                &HtmlError::ImageWithoutAlt {
+                    page: page.clone(),
+                    position,
+                },
+            ));
+        }
+        for (attribute, written) in &scan.references {
+            let Some(reference) = resolve(file, written, base_path) else {
+                let web = written.starts_with("https://") || written.starts_with("http://");
+                if web && !written.starts_with(&base_url.url) {
+                    external.push(ExternalHref {
+                        file: (*file).to_owned(),
+                        url: written.clone(),
+                    });
+                }
+                continue;
+            };
+            let target = match reference.path {
+                None => Some((*file).to_owned()),
+                Some(path) => existing(&paths, &path),
+            };
+            // `Some(target)` for a missing file, `None` for a missing anchor.
+            let missing_file = match (&target, &reference.fragment) {
+                (None, _) => Some(reference.shown),
+                (Some(target), Some(fragment)) => {
+                    let has_anchor = scans
+                        .get(target.as_str())
+                        .is_none_or(|s| s.ids.contains(fragment));
+                    if has_anchor {
+                        continue;
+                    }
+                    None
+                }
+                (Some(_), None) => continue,
+            };
+            let (path, position) = locator.find(file, written);
+            let error = match missing_file {
+                Some(target) => HtmlError::Missing {
+                    attribute,
+                    written: written.clone(),
+                    page: page.clone(),
+                    target,
+                    position,
+                },
+                None => HtmlError::MissingAnchor {
+                    written: written.clone(),
+                    page: page.clone(),
+                    position,
+                },
+            };
+            diagnostics.push(locator.diagnostic(&path, &error));
+        }
+    }
+    (diagnostics, external)
+}
+
+/// How a page is named in messages: its address.
+fn shown_page(file: &str) -> String {
+    match file.strip_suffix("index.html") {
+        Some(folder) => format!("/{folder}"),
+        None => format!("/{file}"),
+    }
+}
+
+fn scan(html: &[u8]) -> Scan {
+    let found = RefCell::new(Scan::default());
+    let mut rewriter = HtmlRewriter::new(
+        Settings::new().append_element_content_handler(element!("*", |el| {
+            let mut found = found.borrow_mut();
+            if let Some(id) = el.get_attribute("id") {
+                found.ids.insert(id);
+            }
+            let tag = el.tag_name();
+            for attribute in ["href", "src"] {
+                if let Some(value) = el.get_attribute(attribute) {
+                    let kind = match (tag.as_str(), attribute) {
+                        ("a", _) => "link",
+                        ("img", _) => "image",
+                        (_, "src") => "source",
+                        _ => "file link",
+                    };
+                    found.references.push((kind, value));
+                }
+            }
+            if tag == "img" && !el.has_attribute("alt") {
+                found.images_without_alt += 1;
+            }
+            Ok(())
+        })),
+        |_: &[u8]| {},
+    );
+    // Output is discarded and the input is our own UTF-8, so writing cannot fail in a
+    // way that matters; a page it cannot read simply yields fewer references.
+    let _ = rewriter.write(html);
+    let _ = rewriter.end();
+    found.into_inner()
+}
+
+/// A reference within the site: the output file it names (`None` for the page
+/// itself), the `#fragment`, and how to show the target.
+struct Reference {
+    path: Option<String>,
+    fragment: Option<String>,
+    shown: String,
+}
+
+/// Resolves `written` from the output file `file`; `None` if it leaves the site.
+fn resolve(file: &str, written: &str, base_path: &str) -> Option<Reference> {
+    let written = written.trim();
+    if written.is_empty() || paths::is_external(written) || written.starts_with("//") {
+        return None;
+    }
+    let (before, fragment) = match written.split_once('#') {
+        Some((before, fragment)) => (before, Some(paths::percent_decode(fragment))),
+        None => (written, None),
+    };
+    let path = before.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return Some(Reference {
+            path: None,
+            fragment,
+            shown: String::new(),
+        });
+    }
+    let decoded = paths::percent_decode(path);
+    let joined = match decoded.strip_prefix('/') {
+        Some(from_root) => match from_root.strip_prefix(base_path.trim_start_matches('/')) {
+            Some(inside) => inside.to_owned(),
+            None => {
+                return Some(Reference {
+                    path: Some(format!("\u{0}{decoded}")),
+                    fragment,
+                    shown: format!("{decoded} (it is outside {base_path})"),
+                });
+            }
+        },
+        None => {
+            let folder = file.rfind('/').map(|i| &file[..=i]).unwrap_or("");
+            format!("{folder}{decoded}")
+        }
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Some(Reference {
+                        path: Some(format!("\u{0}{joined}")),
+                        fragment,
+                        shown: format!("{decoded} (it climbs out of the site)"),
+                    });
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut path = parts.join("/");
+    if joined.ends_with('/') && !path.is_empty() {
+        path.push('/');
+    }
+    let shown = format!("/{path}");
+    Some(Reference {
+        path: Some(path),
+        fragment,
+        shown,
+    })
+}
+
+/// The output file a site path names, if the site has it: a file, or a folder's
+/// `index.html`.
+fn existing(paths: &HashSet<&str>, path: &str) -> Option<String> {
+    if path.is_empty() || path.ends_with('/') {
+        let index = format!("{path}index.html");
+        return paths.contains(index.as_str()).then_some(index);
+    }
+    if paths.contains(path) {
+        return Some(path.to_owned());
+    }
+    let index = format!("{path}/index.html");
+    paths.contains(index.as_str()).then_some(index)
+}
+
+/// Finds where a link was written: in the page's markdown, else in a template.
+struct Locator<'a> {
+    pages: HashMap<String, (&'a Path, &'a str)>,
+    templates: &'a [TemplateFile],
+}
+
+impl<'a> Locator<'a> {
+    fn new(site: &'a Site, templates: &'a [TemplateFile]) -> Self {
+        let pages = site
+            .pages
+            .iter()
+            .map(|p| {
+                (
+                    format!("{}index.html", p.source.url_path),
+                    (p.source.display_path.as_path(), p.source.text.as_str()),
+                )
+            })
+            .collect();
+        Locator { pages, templates }
+    }
+
+    /// The file and spot where `needle` was written for the output file `file`.
+    fn find(&self, file: &str, needle: &str) -> (PathBuf, Option<Position>) {
+        if let Some((path, text)) = self.pages.get(file) {
+            if let Some(at) = text.find(needle) {
+                return (path.to_path_buf(), Some(position_in(text, at)));
+            }
+        }
+        let tail = needle
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(needle);
+        for wanted in [needle, tail] {
+            for template in self.templates {
+                if let Some(at) = template.text.find(wanted) {
+                    return (
+                        template.display_path.clone(),
+                        Some(position_in(&template.text, at)),
+                    );
+                }
+            }
+        }
+        match self.pages.get(file) {
+            Some((path, _)) => (path.to_path_buf(), None),
+            None => (PathBuf::from("templates"), None),
+        }
+    }
+
+    fn diagnostic(&self, path: &Path, error: &HtmlError) -> Diagnostic {
+        let source = self
+            .pages
+            .values()
+            .find(|(p, _)| *p == path)
+            .map(|(_, text)| *text)
+            .or_else(|| {
+                self.templates
+                    .iter()
+                    .find(|t| t.display_path == path)
+                    .map(|t| t.text.as_str())
+            });
+        error.to_diagnostic(path, source)
+    }
+}
+
+fn position_in(text: &str, offset: usize) -> Position {
+    LineIndex::new(text).position(text, offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(file: &str, written: &str) -> Option<String> {
+        resolve(file, written, "/start-for-life/").and_then(|r| r.path)
+    }
+
+    #[test]
+    fn references_resolve_from_the_page_folder_or_the_base_path() {
+        assert_eq!(
+            target("crying/soothing/index.html", "../"),
+            Some("crying/".into())
+        );
+        assert_eq!(
+            target("crying/soothing/index.html", "../../style.abc.css"),
+            Some("style.abc.css".into())
+        );
+        assert_eq!(
+            target("404.html", "/start-for-life/crying/"),
+            Some("crying/".into())
+        );
+        assert_eq!(target("index.html", "https://111.nhs.uk"), None);
+        assert_eq!(target("index.html", "tel:111"), None);
+        assert!(
+            target("index.html", "../../x")
+                .unwrap()
+                .starts_with('\u{0}')
+        );
+        assert!(
+            target("404.html", "/elsewhere/")
+                .unwrap()
+                .starts_with('\u{0}')
+        );
+    }
+
+    #[test]
+    fn a_page_has_the_ids_and_references_it_writes() {
+        let found = scan(b"<h2 id=\"a\">A</h2><a href=\"#a\">x</a><img src=\"p.png\">");
+        assert!(found.ids.contains("a"));
+        assert_eq!(found.references.len(), 2);
+        assert_eq!(found.images_without_alt, 1);
+    }
+}

@@ -1,0 +1,97 @@
+//! Words to avoid: each use of a word or phrase from the site's list is a warning at
+//! its own line and column, with what to write instead. Reads the text a reader sees
+//! (headings, paragraphs, list items, card headings) and the page's title and
+//! description. Uses `page`, `config` and `error`.
+
+use crate::config::{CheckSettings, normalise_word};
+use crate::error::{Diagnostic, Position, line_text};
+use crate::page::{Page, RenderedPage};
+
+/// Checks one page's wording.
+pub fn check(page: &Page, rendered: &RenderedPage, settings: &CheckSettings) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut report = |word: &str, instead: &str, position: Position| {
+        diagnostics.push(
+            Diagnostic::warning(
+                &page.source.display_path,
+                format!("avoid the word {word:?}"),
+            )
+            .at(&page.source.text, position)
+            .with_hint(instead.to_owned()),
+        );
+    };
+    for key in ["title", "description"] {
+        let Some(&key_at) = page.front.key_positions.get(key) else {
+            continue;
+        };
+        let Some(line) = line_text(&page.source.text, key_at.line) else {
+            continue;
+        };
+        for (offset, word, instead) in find(line, settings) {
+            let col = line[..offset].chars().count() + 1;
+            if col > key_at.col + key.len() {
+                report(
+                    word,
+                    instead,
+                    Position {
+                        line: key_at.line,
+                        col,
+                    },
+                );
+            }
+        }
+    }
+    for block in &rendered.text {
+        for (offset, word, instead) in find(&block.text, settings) {
+            if let Some(position) = block.position_of(offset) {
+                report(word, instead, position);
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Every use in `text` of a word to avoid, as whole words, ignoring case and the kind
+/// of apostrophe: byte offset, the word as written, and the advice.
+pub fn find<'a>(text: &'a str, settings: &'a CheckSettings) -> Vec<(usize, &'a str, &'a str)> {
+    // The lowercase text, and the offset in `text` of each of its bytes.
+    let mut lower = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len());
+    for (offset, c) in text.char_indices() {
+        let start = lower.len();
+        let c = if c == '\u{2019}' { '\'' } else { c };
+        lower.extend(c.to_lowercase());
+        origin.extend(std::iter::repeat_n(offset, lower.len() - start));
+    }
+    origin.push(text.len());
+    let is_word_char = |c: char| c.is_alphanumeric() || c == '\'';
+    let mut found = Vec::new();
+    for (word, instead) in &settings.words_to_avoid {
+        debug_assert_eq!(*word, normalise_word(word));
+        for (at, _) in lower.match_indices(word.as_str()) {
+            let end = at + word.len();
+            let before = lower[..at].chars().next_back();
+            let after = lower[end..].chars().next();
+            if before.is_some_and(is_word_char) || after.is_some_and(is_word_char) {
+                continue;
+            }
+            let (start, stop) = (origin[at], origin[end]);
+            found.push((start, &text[start..stop], instead.as_str()));
+        }
+    }
+    found.sort_by_key(|&(offset, ..)| offset);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_whole_and_whatever_their_case_or_apostrophe() {
+        let settings = CheckSettings::default();
+        let text = "You Should rest. Don’t worry, it's shouldered. A fever, feverish.";
+        let found: Vec<&str> = find(text, &settings).iter().map(|f| f.1).collect();
+        assert_eq!(found, ["Should", "Don’t", "fever"]);
+    }
+}

@@ -1,0 +1,179 @@
+//! `tellyou new`: writes a new page with its front matter filled in, so an editor
+//! starts from a page that has every field it needs. It never overwrites a file.
+//! Uses `paths`, `calendar`, `front_matter` (to write dates) and `error`.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::calendar;
+use crate::error::{StageError, plain_io_error};
+use crate::front_matter::format_date;
+use crate::page::Date;
+use crate::paths;
+
+/// What can stop a new page being written.
+#[derive(Debug, thiserror::Error)]
+pub enum NewPageError {
+    #[error("a new page goes in the content/ folder")]
+    OutsideContent,
+    #[error("a page is a markdown file whose name ends in .md")]
+    NotMarkdown,
+    #[error("{name:?} cannot be part of a page's address")]
+    NotSlug { name: String, suggestion: String },
+    #[error("there is already a page here; tellyou new never overwrites one")]
+    Exists,
+    #[error("cannot write the page: {reason}")]
+    Unwritable { reason: String },
+}
+
+impl StageError for NewPageError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            NewPageError::OutsideContent | NewPageError::NotMarkdown => {
+                Some("for example: tellyou new content/crying/colic.md".into())
+            }
+            NewPageError::NotSlug { suggestion, .. } => Some(format!(
+                "use lowercase letters, digits and hyphens, such as {suggestion:?}"
+            )),
+            NewPageError::Exists => {
+                Some("choose another name, or edit the page that is there".into())
+            }
+            NewPageError::Unwritable { .. } => None,
+        }
+    }
+}
+
+/// What `tellyou new` did.
+#[derive(Debug)]
+pub struct NewPage {
+    /// The page's path, relative to the project.
+    pub path: PathBuf,
+    /// A folder on the way that has no `_index.md` yet, which the site needs.
+    pub folder_without_section: Option<PathBuf>,
+}
+
+/// Writes a new page at `path` (relative to the project folder `root`).
+pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageError> {
+    let relative = normalise(path).ok_or_else(|| NewPageError::OutsideContent)?;
+    let mut parts = relative.iter().map(|p| p.to_string_lossy().into_owned());
+    if parts.next().as_deref() != Some("content") {
+        return Err(NewPageError::OutsideContent);
+    }
+    let parts: Vec<String> = parts.collect();
+    let Some(file_name) = parts.last() else {
+        return Err(NewPageError::NotMarkdown);
+    };
+    let Some(stem) = file_name.strip_suffix(".md") else {
+        return Err(NewPageError::NotMarkdown);
+    };
+    let folders = &parts[..parts.len() - 1];
+    for name in folders.iter().map(String::as_str).chain([stem]) {
+        if name != "_index" && !paths::is_valid_slug(name) {
+            return Err(NewPageError::NotSlug {
+                name: name.to_owned(),
+                suggestion: paths::slugify(name),
+            });
+        }
+    }
+    let title_from = match (stem, folders.last()) {
+        ("_index", Some(folder)) => folder.as_str(),
+        ("_index", None) => "home",
+        (stem, _) => stem,
+    };
+    let text = front_matter_for(&title(title_from), today);
+
+    let full = root.join(&relative);
+    if let Some(folder) = full.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| NewPageError::Unwritable {
+            reason: plain_io_error(&e),
+        })?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&full)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => NewPageError::Exists,
+            _ => NewPageError::Unwritable {
+                reason: plain_io_error(&e),
+            },
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| NewPageError::Unwritable {
+            reason: plain_io_error(&e),
+        })?;
+
+    let mut folder_without_section = None;
+    let mut folder = PathBuf::from("content");
+    for name in folders {
+        folder.push(name);
+        if !root.join(&folder).join("_index.md").exists() {
+            folder_without_section = Some(folder.join("_index.md"));
+            break;
+        }
+    }
+    Ok(NewPage {
+        path: relative,
+        folder_without_section,
+    })
+}
+
+/// The path without `.` parts; `None` if it is absolute or climbs with `..`.
+fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut parts = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => parts.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(parts)
+}
+
+/// A title from a file name: `when-to-get-help` becomes "When to get help".
+fn title(slug: &str) -> String {
+    let words = slug.replace('-', " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn front_matter_for(title: &str, today: Date) -> String {
+    format!(
+        "---\n\
+         title: {title}\n\
+         # One sentence of up to 160 characters, shown in search results.\n\
+         description: \"\"\n\
+         reviewed: {}\n\
+         next_review: {}\n\
+         # The documents this page's facts come from, each with a title and a url.\n\
+         sources: []\n\
+         ---\n\n",
+        format_date(today),
+        format_date(calendar::a_year_after(today)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_file_names() {
+        assert_eq!(title("when-to-get-help"), "When to get help");
+        assert_eq!(title("colic"), "Colic");
+    }
+
+    #[test]
+    fn paths_must_stay_inside_the_project() {
+        assert!(normalise(Path::new("../content/a.md")).is_none());
+        assert!(normalise(Path::new("/content/a.md")).is_none());
+        assert_eq!(
+            normalise(Path::new("./content/a.md")),
+            Some(PathBuf::from("content/a.md"))
+        );
+    }
+}
