@@ -54,7 +54,7 @@ pub struct NewPage {
 
 /// Writes a new page at `path` (relative to the project folder `root`).
 pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageError> {
-    let relative = normalise(path).ok_or_else(|| NewPageError::OutsideContent)?;
+    let relative = normalise(path).ok_or(NewPageError::OutsideContent)?;
     let mut parts = relative.iter().map(|p| p.to_string_lossy().into_owned());
     if parts.next().as_deref() != Some("content") {
         return Err(NewPageError::OutsideContent);
