@@ -471,3 +471,176 @@ fn the_theme_stylesheet_is_at_most_10_kb_minified() {
         css.len()
     );
 }
+
+/// What `tellyou check` reports for a site: every finding and the summary.
+fn check_report_of(root: &Path) -> String {
+    let report = match config::load(&options(root)) {
+        Ok(config) => pipeline::check(&config),
+        Err(diagnostics) => pipeline::CheckReport {
+            diagnostics,
+            pages: 0,
+            readability: Vec::new(),
+            external_links: Vec::new(),
+        },
+    };
+    format!(
+        "{}\n{}",
+        render_diagnostics(&report.diagnostics),
+        tellyou::report::summary(&report.diagnostics, report.pages)
+    )
+}
+
+#[test]
+fn every_findings_fixture_gives_its_exact_report() {
+    let mut failures = Vec::new();
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join("findings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let text = check_report_of(&case);
+        let result = std::panic::catch_unwind(|| {
+            insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!("findings", text);
+            });
+        });
+        if result.is_err() {
+            failures.push(name);
+        }
+    }
+    assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
+}
+
+#[test]
+fn check_reports_json_in_its_documented_shape() {
+    let output = tellyou(
+        &fixtures().join("findings/review-dates"),
+        &["check", "--format", "json"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an overdue review is an error"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["format_version"], 1);
+    assert_eq!(
+        json["summary"],
+        serde_json::json!({ "errors": 1, "warnings": 3, "files_with_findings": 3, "pages": 3 })
+    );
+    let first = &json["findings"][0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "column",
+            "file",
+            "hint",
+            "line",
+            "message",
+            "severity",
+            "source_line"
+        ]
+    );
+    assert_eq!(first["file"], "content/_index.md");
+    assert_eq!(first["line"], 5);
+    assert_eq!(first["column"], 1);
+    assert_eq!(first["severity"], "warning");
+    assert_eq!(first["source_line"], "next_review: 2026-02-01");
+    let page = &json["readability"][0];
+    for key in [
+        "file",
+        "words",
+        "sentences",
+        "average_sentence_words",
+        "longest_sentence_words",
+        "polysyllables",
+        "syllables",
+        "smog_grade",
+        "flesch_reading_ease",
+    ] {
+        assert!(page.get(key).is_some(), "readability has {key}");
+    }
+    let link = &json["external_links"][0];
+    assert_eq!(link["url"], "https://www.nhs.uk/");
+    assert!(link["line"].is_number() && link["file"].is_string());
+}
+
+#[test]
+fn check_exits_by_what_it_found_and_strict_counts_warnings() {
+    let warnings_only = fixtures().join("findings/sentence-too-long");
+    let output = tellyou(&warnings_only, &["check"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout
+            .trim_end()
+            .ends_with("0 errors and 2 warnings in 1 file."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Page "), "the readability table is shown");
+    assert_eq!(
+        tellyou(&warnings_only, &["check", "--strict"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let external = tellyou(
+        &fixtures().join("findings/link-text-unclear"),
+        &["check", "--external"],
+    );
+    let stdout = String::from_utf8_lossy(&external.stdout);
+    assert!(
+        stdout.contains("content/crying.md:10:7: https://111.nhs.uk\n"),
+        "{stdout}"
+    );
+    let clean = tellyou(Path::new(env!("CARGO_MANIFEST_DIR")), &["check"]);
+    let stdout = String::from_utf8_lossy(&clean.stdout);
+    assert!(stdout.contains("No problems found in"), "{stdout}");
+}
+
+#[test]
+fn check_writes_nothing() {
+    let site = copy_fixture("good-site");
+    let before = read_tree(site.path());
+    tellyou(site.path(), &["check"]);
+    assert_eq!(read_tree(site.path()), before);
+}
+
+#[test]
+fn new_writes_a_page_that_builds_and_never_overwrites() {
+    let site = copy_fixture("good-site");
+    let output = tellyou(site.path(), &["new", "content/crying/colic-and-wind.md"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = fs::read_to_string(site.path().join("content/crying/colic-and-wind.md")).unwrap();
+    assert_eq!(
+        text,
+        "---\ntitle: Colic and wind\n\
+         # One sentence of up to 160 characters, shown in search results.\n\
+         description: \"\"\n\
+         reviewed: 2026-01-15\n\
+         next_review: 2027-01-15\n\
+         # The documents this page's facts come from, each with a title and a url.\n\
+         sources: []\n---\n\n"
+    );
+    let again = tellyou(site.path(), &["new", "content/crying/colic-and-wind.md"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("never overwrites"));
+    let bad = tellyou(site.path(), &["new", "content/Colic Wind.md"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"colic-wind\""));
+    let outside = tellyou(site.path(), &["new", "../elsewhere.md"]);
+    assert_eq!(outside.status.code(), Some(1));
+
+    let report = check_report_of(site.path());
+    assert!(
+        report.contains("content/crying/colic-and-wind.md:4:14: error: "),
+        "the empty description is the one thing left to write: {report}"
+    );
+}

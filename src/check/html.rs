@@ -295,7 +295,9 @@ fn existing(paths: &HashSet<&str>, path: &str) -> Option<String> {
 /// Finds where a link was written: in the page's markdown, else in a template.
 struct Locator<'a> {
     pages: HashMap<String, (&'a Path, &'a str)>,
-    templates: &'a [TemplateFile],
+    /// The project's own templates first: a mistake is likelier in an override than
+    /// in the theme.
+    templates: Vec<&'a TemplateFile>,
 }
 
 impl<'a> Locator<'a> {
@@ -310,6 +312,8 @@ impl<'a> Locator<'a> {
                 )
             })
             .collect();
+        let mut templates: Vec<&TemplateFile> = templates.iter().collect();
+        templates.sort_by_key(|t| !t.display_path.starts_with("templates"));
         Locator { pages, templates }
     }
 
@@ -320,14 +324,16 @@ impl<'a> Locator<'a> {
                 return (path.to_path_buf(), Some(position_in(text, at)));
             }
         }
-        let tail = needle
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or(needle);
-        for wanted in [needle, tail] {
-            for template in self.templates {
-                if let Some(at) = template.text.find(wanted) {
+        let tail = without_fingerprint(
+            needle
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(needle),
+        );
+        for wanted in [needle, tail.as_str()] {
+            for template in &self.templates {
+                if let Some(at) = find_in_template(&template.text, wanted) {
                     return (
                         template.display_path.clone(),
                         Some(position_in(&template.text, at)),
@@ -354,6 +360,35 @@ impl<'a> Locator<'a> {
                     .map(|t| t.text.as_str())
             });
         error.to_diagnostic(path, source)
+    }
+}
+
+/// Where `wanted` is written in a template; for `<img`, the first image tag that has
+/// no alt attribute.
+fn find_in_template(text: &str, wanted: &str) -> Option<usize> {
+    if wanted != "<img" {
+        return text.find(wanted);
+    }
+    text.match_indices("<img").map(|(at, _)| at).find(|&at| {
+        let tag = &text[at..];
+        let end = tag.find('>').unwrap_or(tag.len());
+        !tag[..end].contains("alt=")
+    })
+}
+
+/// A file name without the fingerprint tellyou adds: `style.1a2b3c4d5e.css` is
+/// written `style.css` in templates.
+fn without_fingerprint(name: &str) -> String {
+    let parts: Vec<&str> = name.split('.').collect();
+    match parts.as_slice() {
+        [stem @ .., hash, extension]
+            if !stem.is_empty()
+                && hash.len() == 10
+                && hash.chars().all(|c| c.is_ascii_hexdigit()) =>
+        {
+            format!("{}.{extension}", stem.join("."))
+        }
+        _ => name.to_owned(),
     }
 }
 

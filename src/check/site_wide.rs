@@ -9,7 +9,7 @@ use crate::site::Site;
 /// What can be wrong across pages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SiteWideError {
-    #[error("{other} has the same title, {title:?}")]
+    #[error("this page has the same title as {other}: {title:?}")]
     DuplicateTitle {
         title: String,
         other: String,
