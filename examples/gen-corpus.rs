@@ -1,0 +1,106 @@
+//! Writes a deterministic corpus of N pages over 10 sections, for benchmarks:
+//! `cargo run --release --example gen-corpus -- 1000 /tmp/corpus`. Each page has full
+//! front matter, headings, a list, a table, a care card, links to its neighbours and
+//! to a heading, and an image.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+const SECTIONS: usize = 10;
+
+const SENTENCES: &[&str] = &[
+    "Babies use their faces and bodies to tell you what they need.",
+    "Try to notice when your baby looks away or arches their back.",
+    "A short break can help both of you feel calm again.",
+    "Talk to your baby during nappy changes and bath time.",
+    "Copy the sounds your baby makes and wait for a reply.",
+    "Every baby is different, and it takes time to learn their cues.",
+    "Your health visitor can help if you are worried.",
+    "Holding your baby close can help them settle.",
+];
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(count), Some(dir)) = (args.next(), args.next()) else {
+        eprintln!("usage: gen-corpus N DIR");
+        std::process::exit(2);
+    };
+    let count: usize = count.parse().expect("N is a number of pages");
+    let dir = Path::new(&dir);
+    let _ = fs::remove_dir_all(dir);
+    fs::create_dir_all(dir.join("content")).unwrap();
+    fs::write(
+        dir.join("site.yaml"),
+        "title: Corpus\nbase_url: https://www.example.gov.uk/\n",
+    )
+    .unwrap();
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>\n";
+    let home_links: String = (0..SECTIONS)
+        .map(|s| format!("- [Topic {s}](section-{s}/_index.md)\n"))
+        .collect();
+    fs::write(
+        dir.join("content/_index.md"),
+        format!("{}\n{home_links}", front_matter("Home", 0)),
+    )
+    .unwrap();
+    let per_section = count.saturating_sub(1 + SECTIONS).div_ceil(SECTIONS).max(1);
+    let mut written = 1;
+    for s in 0..SECTIONS {
+        let folder = dir.join(format!("content/section-{s}"));
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join("picture.svg"), svg).unwrap();
+        fs::write(
+            folder.join("_index.md"),
+            format!(
+                "{}\nPages about topic {s}.\n",
+                front_matter(&format!("Topic {s}"), s)
+            ),
+        )
+        .unwrap();
+        written += 1;
+        for p in 0..per_section {
+            if written >= count {
+                break;
+            }
+            fs::write(folder.join(format!("page-{p}.md")), page(s, p)).unwrap();
+            written += 1;
+        }
+    }
+    println!("wrote {written} pages into {}", dir.display());
+}
+
+fn front_matter(title: &str, n: usize) -> String {
+    format!(
+        "---\ntitle: {title}\ndescription: A page about {title} for the benchmark corpus.\norder: {n}\n\
+         reviewed: 2026-01-10\nnext_review: 2099-01-10\nsources:\n  - title: NHS\n    url: https://www.nhs.uk/\n---\n"
+    )
+}
+
+fn page(section: usize, index: usize) -> String {
+    let mut text = front_matter(&format!("Page {index} of topic {section}"), index);
+    let sentence = |k: usize| SENTENCES[(section * 7 + index * 3 + k) % SENTENCES.len()];
+    for h in 0..3 {
+        let _ = writeln!(text, "\n## Part {h} of this page\n");
+        for k in 0..4 {
+            let _ = writeln!(text, "{}", sentence(h * 4 + k));
+        }
+        let _ = writeln!(
+            text,
+            "\n- {}\n- {}\n- {}",
+            sentence(h),
+            sentence(h + 1),
+            sentence(h + 2)
+        );
+    }
+    // The page before always exists; a page's next one may not, at the corpus's end.
+    let previous = index.saturating_sub(1);
+    let _ = writeln!(
+        text,
+        "\nRead [page {previous} of this topic](page-{previous}.md#part-1-of-this-page) or go back to [topic {section}](_index.md).\n\n\
+         ![A parent smiling at their baby](picture.svg)\n\n\
+         | Cue | What it can mean |\n|---|---|\n| Looking away | I need a break |\n| Smiling | Let's play |\n\n\
+         ::: urgent Call 111 if:\n- your baby is not feeding as normal\n- you are worried about your baby\n:::"
+    );
+    text
+}
