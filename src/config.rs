@@ -416,12 +416,7 @@ fn parse_brand(
     title: &str,
     errors: &mut Vec<ConfigError>,
 ) -> Brand {
-    let at = |key: &str| {
-        brand_at
-            .and_then(|parent| nested_value_position(text, parent.line, key))
-            .or(brand_at)
-            .unwrap_or(Position { line: 1, col: 1 })
-    };
+    let at = |key: &str| nested_key_position(text, brand_at, key);
     let colour = raw.colour.as_deref().and_then(|value| {
         let Some(colour) = Colour::parse(value) else {
             errors.push(ConfigError::BadColour {
@@ -464,12 +459,7 @@ fn parse_check(
     check_at: Option<Position>,
     errors: &mut Vec<ConfigError>,
 ) -> CheckSettings {
-    let at = |key: &str| {
-        check_at
-            .and_then(|parent| nested_value_position(text, parent.line, key))
-            .or(check_at)
-            .unwrap_or(Position { line: 1, col: 1 })
-    };
+    let at = |key: &str| nested_key_position(text, check_at, key);
     let mut settings = CheckSettings::default();
     let mut positive = |key: &'static str, value: f64| {
         if value <= 0.0 || !value.is_finite() {
@@ -527,6 +517,15 @@ fn parse_check(
 /// A word to avoid as it is matched: lowercase, with a plain apostrophe.
 pub fn normalise_word(word: &str) -> String {
     word.trim().to_lowercase().replace('\u{2019}', "'")
+}
+
+/// Where to point at `key` of the block that starts at `parent`: its value, else the
+/// block, else the top of the file.
+fn nested_key_position(text: &str, parent: Option<Position>, key: &str) -> Position {
+    parent
+        .and_then(|parent| nested_value_position(text, parent.line, key))
+        .or(parent)
+        .unwrap_or(Position { line: 1, col: 1 })
 }
 
 /// Where the value of `key` is written in the indented block under the key on

@@ -129,15 +129,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 drafts,
                 ..BuildOptions::default()
             };
-            let report = match config::load(&options) {
-                Ok(config) => pipeline::check(&config),
-                Err(diagnostics) => pipeline::CheckReport {
-                    diagnostics,
-                    pages: 0,
-                    readability: Vec::new(),
-                    external_links: Vec::new(),
-                },
-            };
+            let report = pipeline::check_project(&options);
             match format {
                 Format::Json => println!("{}", report::json(&report)),
                 Format::Human => {
@@ -152,7 +144,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                             report::external_list(&report.external_links).trim_end()
                         );
                     }
-                    println!("{}", report::summary(&report.diagnostics, report.pages));
+                    println!("{}", report::summary(&report));
                 }
             }
             let failed = report.errors() > 0 || (strict && report.warnings() > 0);

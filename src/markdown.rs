@@ -175,7 +175,9 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         renderer.collect_references(body);
         for segment in segments {
             match segment {
-                Segment::Markdown(range) => renderer.render_markdown(range),
+                Segment::Markdown(range) => {
+                    renderer.render_markdown(range);
+                }
                 Segment::Block {
                     kind,
                     heading,
@@ -383,17 +385,6 @@ impl<'a> Renderer<'a> {
                 }],
             });
         }
-        let starts_with_list = matches!(
-            Parser::new_ext(&self.text[inner.clone()], options()).next(),
-            Some(Event::Start(Tag::List(_)))
-        );
-        self.blocks.push(BlockSummary {
-            kind: kind.name(),
-            is_care_card: kind.is_care_card(),
-            heading: heading.to_owned(),
-            position: heading_position,
-            starts_with_list,
-        });
         let heading = if heading.is_empty() {
             kind.default_heading()
         } else {
@@ -451,15 +442,23 @@ impl<'a> Renderer<'a> {
         }
         self.html.push_str(&html);
         self.in_dont_list = kind == BlockKind::Dont;
-        self.render_markdown(inner);
+        let starts_with_list = self.render_markdown(inner);
         self.in_dont_list = false;
+        self.blocks.push(BlockSummary {
+            kind: kind.name(),
+            is_care_card: kind.is_care_card(),
+            heading: heading.to_owned(),
+            position: heading_position,
+            starts_with_list,
+        });
         if kind.is_care_card() {
             self.html.push_str("</div>\n");
         }
         self.html.push_str("</div>\n");
     }
 
-    fn render_markdown(&mut self, range: Range<usize>) {
+    /// Renders a stretch of markdown; says whether it starts with a list.
+    fn render_markdown(&mut self, range: Range<usize>) -> bool {
         let base = range.start;
         let text = &self.text[range];
         let references = &self.references;
@@ -470,6 +469,7 @@ impl<'a> Renderer<'a> {
         };
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut callback));
         let mut events: Vec<(Event<'_>, Range<usize>)> = parser.into_offset_iter().collect();
+        let starts_with_list = matches!(events.first(), Some((Event::Start(Tag::List(_)), _)));
 
         let mut i = 0;
         while i < events.len() {
@@ -560,6 +560,7 @@ impl<'a> Renderer<'a> {
         }
         self.collect_text(&events, base);
         pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
+        starts_with_list
     }
 
     /// Records the text a reader sees, block by block, with where each run of it was

@@ -100,6 +100,20 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     })
 }
 
+/// Reads the project's configuration and runs every check; a configuration that
+/// cannot be read is reported like any other finding.
+pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
+    match crate::config::load(options) {
+        Ok(config) => check(&config),
+        Err(diagnostics) => CheckReport {
+            diagnostics,
+            pages: 0,
+            readability: Vec::new(),
+            external_links: Vec::new(),
+        },
+    }
+}
+
 /// Runs every check, as a build does, and writes nothing.
 pub fn check(config: &Config) -> CheckReport {
     let (mut rendered, mut diagnostics) = render_and_check(config);

@@ -16,24 +16,24 @@ use crate::pipeline::CheckReport;
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
 /// "2 errors and 5 warnings in 3 files", or that nothing was found.
-pub fn summary(diagnostics: &[Diagnostic], pages: usize) -> String {
-    let count = |severity| {
-        diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    };
-    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    let files: BTreeSet<_> = diagnostics.iter().map(|d| &d.path).collect();
-    if errors + warnings == 0 {
-        return format!("No problems found in {}.", plural(pages, "page"));
+pub fn summary(report: &CheckReport) -> String {
+    if report.diagnostics.is_empty() {
+        return format!("No problems found in {}.", plural(report.pages, "page"));
     }
     format!(
         "{} and {} in {}.",
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-        plural(files.len(), "file")
+        plural(report.errors(), "error"),
+        plural(report.warnings(), "warning"),
+        plural(files_with_findings(&report.diagnostics), "file")
     )
+}
+
+fn files_with_findings(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .map(|d| &d.path)
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 fn plural(count: usize, word: &str) -> String {
@@ -131,14 +131,13 @@ struct JsonLink<'a> {
 
 /// The report as a JSON document.
 pub fn json(report: &CheckReport) -> String {
-    let files: BTreeSet<_> = report.diagnostics.iter().map(|d| &d.path).collect();
     let shown = |path: &std::path::Path| path.to_string_lossy().replace('\\', "/");
     let document = JsonReport {
         format_version: JSON_FORMAT_VERSION,
         summary: JsonSummary {
             errors: report.errors(),
             warnings: report.warnings(),
-            files_with_findings: files.len(),
+            files_with_findings: files_with_findings(&report.diagnostics),
             pages: report.pages,
         },
         findings: report

@@ -133,28 +133,35 @@ fn drafts_are_built_only_when_asked() {
     assert!(!without.files.iter().any(|f| f.path.contains("draft-page")));
 }
 
-#[test]
-fn every_error_fixture_gives_its_exact_diagnostics() {
+/// Snapshots what `report` says of each fixture in `tests/fixtures/<folder>/`, as
+/// `<snapshot>@<fixture>`, and fails naming every fixture whose text changed. Each
+/// fixture is copied first, so nothing is ever written into the repository.
+fn snapshot_each_fixture(folder: &str, snapshot: &str, report: fn(&Path) -> String) {
     let mut failures = Vec::new();
-    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join("errors"))
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join(folder))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     cases.sort();
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let site = copy_fixture(&format!("errors/{name}"));
-        let text = diagnostics_of(site.path());
+        let site = copy_fixture(&format!("{folder}/{name}"));
+        let text = report(site.path());
         let result = std::panic::catch_unwind(|| {
             insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
-                insta::assert_snapshot!("diagnostics", text);
+                insta::assert_snapshot!(snapshot, text);
             });
         });
         if result.is_err() {
             failures.push(name);
         }
     }
-    assert!(failures.is_empty(), "diagnostics changed for: {failures:?}");
+    assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
+}
+
+#[test]
+fn every_error_fixture_gives_its_exact_diagnostics() {
+    snapshot_each_fixture("errors", "diagnostics", diagnostics_of);
 }
 
 #[test]
@@ -474,43 +481,17 @@ fn the_theme_stylesheet_is_at_most_10_kb_minified() {
 
 /// What `tellyou check` reports for a site: every finding and the summary.
 fn check_report_of(root: &Path) -> String {
-    let report = match config::load(&options(root)) {
-        Ok(config) => pipeline::check(&config),
-        Err(diagnostics) => pipeline::CheckReport {
-            diagnostics,
-            pages: 0,
-            readability: Vec::new(),
-            external_links: Vec::new(),
-        },
-    };
+    let report = pipeline::check_project(&options(root));
     format!(
         "{}\n{}",
         render_diagnostics(&report.diagnostics),
-        tellyou::report::summary(&report.diagnostics, report.pages)
+        tellyou::report::summary(&report)
     )
 }
 
 #[test]
 fn every_findings_fixture_gives_its_exact_report() {
-    let mut failures = Vec::new();
-    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join("findings"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    cases.sort();
-    for case in cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let text = check_report_of(&case);
-        let result = std::panic::catch_unwind(|| {
-            insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
-                insta::assert_snapshot!("findings", text);
-            });
-        });
-        if result.is_err() {
-            failures.push(name);
-        }
-    }
-    assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
+    snapshot_each_fixture("findings", "findings", check_report_of);
 }
 
 #[test]

@@ -135,8 +135,13 @@ pub fn rendered_html(
 ) -> Vec<Diagnostic> {
     let (diagnostics, hrefs) = html::check(files, site, templates, base_url);
     let known: HashSet<&str> = external_links.iter().map(|l| l.url.as_str()).collect();
+    // A template's link is on every page; look each address up once.
+    let mut seen = HashSet::new();
     let mut from_templates = BTreeSet::new();
-    for href in hrefs.iter().filter(|h| !known.contains(h.url.as_str())) {
+    for href in hrefs
+        .iter()
+        .filter(|h| !known.contains(h.url.as_str()) && seen.insert(h.url.as_str()))
+    {
         let written_in = templates.iter().find_map(|t| {
             t.text
                 .find(&href.url)
