@@ -44,31 +44,64 @@ fn plural(count: usize, word: &str) -> String {
     }
 }
 
-/// Each page's readability figures as a table.
+/// Each page's readability figures as a table. It is a markdown table with its
+/// columns lined up, so it reads well in a terminal and can be pasted into a document.
 pub fn readability_table(report: &CheckReport) -> String {
-    let width = report
+    let header = [
+        "Page",
+        "Words",
+        "Sentences",
+        "Average",
+        "Longest",
+        "SMOG",
+        "Flesch",
+    ];
+    let rows: Vec<[String; 7]> = report
         .readability
         .iter()
-        .map(|r| r.path.to_string_lossy().chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut table = format!(
-        "{:width$}  {:>6}  {:>9}  {:>7}  {:>7}  {:>5}  {:>6}\n",
-        "Page", "words", "sentences", "average", "longest", "SMOG", "Flesch"
-    );
-    for page in &report.readability {
-        let f = &page.figures;
-        table.push_str(&format!(
-            "{:width$}  {:>6}  {:>9}  {:>7.1}  {:>7}  {:>5.1}  {:>6.1}\n",
-            page.path.to_string_lossy().replace('\\', "/"),
-            f.words,
-            f.sentences,
-            f.average_sentence_words,
-            f.longest_sentence_words,
-            f.smog_grade,
-            f.flesch_reading_ease
-        ));
+        .map(|page| {
+            let f = &page.figures;
+            [
+                page.path.to_string_lossy().replace('\\', "/"),
+                f.words.to_string(),
+                f.sentences.to_string(),
+                format!("{:.1}", f.average_sentence_words),
+                f.longest_sentence_words.to_string(),
+                format!("{:.1}", f.smog_grade),
+                format!("{:.1}", f.flesch_reading_ease),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(column, (cell, width))| match column {
+                0 => format!("{cell:<width$}"),
+                _ => format!("{cell:>width$}"),
+            })
+            .collect();
+        format!("| {} |\n", padded.join(" | "))
+    };
+    let mut table = line(&header.map(String::from));
+    let rule: Vec<String> = widths
+        .iter()
+        .enumerate()
+        .map(|(column, &width)| match column {
+            0 => format!(":{}", "-".repeat(width + 1)),
+            _ => format!("{}:", "-".repeat(width + 1)),
+        })
+        .collect();
+    table.push_str(&format!("|{}|\n", rule.join("|")));
+    for row in &rows {
+        table.push_str(&line(row));
     }
     table
 }
@@ -176,4 +209,49 @@ pub fn json(report: &CheckReport) -> String {
             .collect(),
     };
     serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::PageReadability;
+    use crate::check::readability::Readability;
+
+    fn page(path: &str, words: usize, smog_grade: f64) -> PageReadability {
+        PageReadability {
+            path: path.into(),
+            figures: Readability {
+                words,
+                sentences: 12,
+                average_sentence_words: 9.25,
+                longest_sentence_words: 18,
+                polysyllables: 3,
+                syllables: 140,
+                smog_grade,
+                flesch_reading_ease: 101.5,
+            },
+        }
+    }
+
+    #[test]
+    fn readability_table_is_a_markdown_table_with_columns_lined_up() {
+        let report = CheckReport {
+            diagnostics: Vec::new(),
+            pages: 2,
+            readability: vec![
+                page("content/a.md", 96, 6.0),
+                page("content/crying/b.md", 1204, 12.5),
+            ],
+            external_links: Vec::new(),
+        };
+        assert_eq!(
+            readability_table(&report),
+            "\
+| Page                | Words | Sentences | Average | Longest | SMOG | Flesch |
+|:--------------------|------:|----------:|--------:|--------:|-----:|-------:|
+| content/a.md        |    96 |        12 |     9.2 |      18 |  6.0 |  101.5 |
+| content/crying/b.md |  1204 |        12 |     9.2 |      18 | 12.5 |  101.5 |
+"
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! Accessible content: every image has alt text or is declared decorative, headings
-//! go in order below the page title, link text says where the link goes, tables have
+//! go in order below the page title and are statements rather than questions, link
+//! text says where the link goes, tables have
 //! a header row, and a care card's heading says what to do "if:" and is followed by
 //! a list. Uses `page`, `markdown` (for the decorative marker) and `error`.
 
@@ -14,6 +15,8 @@ pub enum ContentError {
     ImageWithoutAlt { position: Position },
     #[error("this page has a level 1 heading in its text; the page title is its only h1")]
     SecondH1 { position: Position },
+    #[error("this heading is a question")]
+    QuestionHeading { position: Position },
     #[error("this heading skips from level {from} to level {to}")]
     SkippedLevel {
         from: u8,
@@ -37,6 +40,7 @@ impl StageError for ContentError {
         match self {
             ContentError::ImageWithoutAlt { position }
             | ContentError::SecondH1 { position }
+            | ContentError::QuestionHeading { position }
             | ContentError::SkippedLevel { position, .. }
             | ContentError::VagueLinkText { position, .. }
             | ContentError::AddressAsLinkText { position }
@@ -48,9 +52,9 @@ impl StageError for ContentError {
 
     fn severity(&self) -> Severity {
         match self {
-            ContentError::VagueLinkText { .. } | ContentError::AddressAsLinkText { .. } => {
-                Severity::Warning
-            }
+            ContentError::VagueLinkText { .. }
+            | ContentError::AddressAsLinkText { .. }
+            | ContentError::QuestionHeading { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -61,6 +65,9 @@ impl StageError for ContentError {
                 "say what the image shows in the brackets: ![A dad holding his baby close](cuddle.jpg); if it only decorates, write ![{DECORATIVE}](border.png)"
             ),
             ContentError::SecondH1 { .. } => "start the page's headings at level 2: ## Heading".into(),
+            ContentError::QuestionHeading { .. } => {
+                "say what the section tells the reader, such as 'Signs your baby needs a break' rather than 'Does my baby need a break?'".into()
+            }
             ContentError::SkippedLevel { from, .. } => format!(
                 "use a level {} heading here ({}), or add the level between",
                 from + 1,
@@ -70,7 +77,7 @@ impl StageError for ContentError {
                 "use the name of the page or what it is for, such as [how to soothe a crying baby](soothing.md)".into()
             }
             ContentError::AddressAsLinkText { .. } => {
-                "use the name of the page, such as [NHS 111 online](https://111.nhs.uk)".into()
+                "use the name of the page, such as [the Cry-sis helpline](https://www.cry-sis.org.uk)".into()
             }
             ContentError::TableWithoutHeader { .. } => {
                 "write what each column holds in the table's first row".into()
@@ -133,8 +140,17 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         }
     }
 
+    if page.front.title.trim_end().ends_with('?') {
+        let position = page.front.key_positions.get("title").copied();
+        errors.extend(position.map(|position| ContentError::QuestionHeading { position }));
+    }
     let mut previous = 1;
     for heading in &rendered.headings {
+        if heading.text.trim_end().ends_with('?') {
+            errors.push(ContentError::QuestionHeading {
+                position: heading.position,
+            });
+        }
         if heading.level == 1 {
             errors.push(ContentError::SecondH1 {
                 position: heading.position,

@@ -4,6 +4,8 @@
 //! sentence longer than the site allows, at its own line, and about a page outside the
 //! thresholds. Uses `page`, `config` and `error`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::config::CheckSettings;
@@ -85,7 +87,7 @@ pub fn check(
                     settings.max_smog_grade,
                     figures.smog_grade + 5.0
                 ),
-                "use shorter words: say 'help' rather than 'assistance', 'often' rather than 'frequently'",
+                &totals.long_words_hint(),
             );
         }
         if figures.flesch_reading_ease < settings.min_reading_ease {
@@ -115,7 +117,12 @@ struct Totals {
     longest: usize,
     syllables: usize,
     polysyllables: usize,
+    /// Each word of 3 syllables or more, in lower case, and how often it is used.
+    long_words: BTreeMap<String, usize>,
 }
+
+/// How many of a page's most used long words a SMOG warning names.
+const LONG_WORDS_NAMED: usize = 5;
 
 impl Totals {
     fn add(&mut self, sentence: &str) {
@@ -126,6 +133,7 @@ impl Totals {
             self.syllables += count;
             if count >= 3 {
                 self.polysyllables += 1;
+                *self.long_words.entry(word.to_lowercase()).or_default() += 1;
             }
         }
         if words > 0 {
@@ -133,6 +141,25 @@ impl Totals {
             self.sentences += 1;
             self.longest = self.longest.max(words);
         }
+    }
+
+    /// A hint that names the page's most used long words, so the writer knows where
+    /// to start.
+    fn long_words_hint(&self) -> String {
+        let mut by_use: Vec<(&String, &usize)> = self.long_words.iter().collect();
+        by_use.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let named: Vec<String> = by_use
+            .iter()
+            .take(LONG_WORDS_NAMED)
+            .map(|&(word, &uses)| match uses {
+                1 => format!("'{word}'"),
+                _ => format!("'{word}' ({uses} times)"),
+            })
+            .collect();
+        format!(
+            "use shorter words, such as 'help' rather than 'assistance'; the long words used most here are {}",
+            named.join(", ")
+        )
     }
 
     fn figures(&self) -> Readability {
