@@ -625,3 +625,84 @@ fn new_writes_a_page_that_builds_and_never_overwrites() {
         "the empty description is the one thing left to write: {report}"
     );
 }
+
+/// The targets every shipped page meets, as the README states them.
+const MAX_LONGEST_SENTENCE: usize = 20;
+const MAX_AVERAGE_SENTENCE: f64 = 15.0;
+const MIN_READING_EASE: f64 = 70.0;
+const MAX_SMOG_GRADE: f64 = 8.0;
+
+/// Where the README's table of the shipped pages' readability starts and ends.
+const README_TABLE_START: &str = "<!-- readability table: start -->\n";
+const README_TABLE_END: &str = "<!-- readability table: end -->";
+
+/// The latest `reviewed:` date among the shipped pages: the shipped content is checked
+/// as on the day it was last reviewed, so the test does not fail with the calendar.
+/// Pages that fall due are caught by `tellyou build` and `tellyou check` on the day.
+fn latest_review(content: &Path) -> Date {
+    walkdir::WalkDir::new(content)
+        .into_iter()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "md"))
+        .filter_map(|entry| {
+            let text = fs::read_to_string(entry.path()).unwrap();
+            text.lines()
+                .find_map(|line| line.strip_prefix("reviewed: "))
+                .and_then(tellyou::front_matter::parse_date)
+        })
+        .max()
+        .expect("the shipped pages carry review dates")
+}
+
+#[test]
+fn shipped_content_has_no_findings_and_meets_its_reading_targets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        today: Some(latest_review(&root.join("content"))),
+        ..BuildOptions::default()
+    };
+    let report = pipeline::check_project(&options);
+    assert!(
+        report.diagnostics.is_empty(),
+        "the shipped content has findings:\n{}",
+        render_diagnostics(&report.diagnostics)
+    );
+    assert!(report.pages >= 10, "the guide has all its pages");
+    for page in &report.readability {
+        let f = &page.figures;
+        let path = page.path.display();
+        assert!(
+            f.longest_sentence_words <= MAX_LONGEST_SENTENCE,
+            "{path}: longest sentence {}",
+            f.longest_sentence_words
+        );
+        assert!(
+            f.average_sentence_words <= MAX_AVERAGE_SENTENCE,
+            "{path}: average sentence {}",
+            f.average_sentence_words
+        );
+        assert!(
+            f.flesch_reading_ease >= MIN_READING_EASE,
+            "{path}: Flesch reading ease {}",
+            f.flesch_reading_ease
+        );
+        assert!(
+            f.smog_grade <= MAX_SMOG_GRADE,
+            "{path}: SMOG grade {}",
+            f.smog_grade
+        );
+    }
+
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let table = readme
+        .split_once(README_TABLE_START)
+        .and_then(|(_, rest)| rest.split_once(README_TABLE_END))
+        .map(|(table, _)| table)
+        .expect("the README has the readability table between its markers");
+    let expected = tellyou::report::readability_table(&report);
+    assert!(
+        table == expected,
+        "the README's readability table is out of date; replace it with:\n{expected}"
+    );
+}
