@@ -3,6 +3,7 @@
 //! The only module that uses anyhow.
 
 use std::io::{IsTerminal, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -12,6 +13,7 @@ use clap::{Parser, Subcommand};
 
 use tellyou::config::{self, BuildOptions};
 use tellyou::error::{Diagnostic, Severity, StageError};
+use tellyou::serve::{self, ServeEvent, ServeOptions};
 use tellyou::{calendar, new_page, pipeline, report};
 
 #[derive(Parser)]
@@ -73,6 +75,28 @@ enum Command {
         external: bool,
 
         /// Check pages marked `draft: true` too.
+        #[arg(long)]
+        drafts: bool,
+    },
+
+    /// Preview the site while you edit it.
+    ///
+    /// Builds the site, serves it at http://127.0.0.1:1111/ and rebuilds it each time
+    /// you save, delete or rename a file. Open pages reload by themselves. If a change
+    /// breaks the build, the pages show the errors, and the last good version is kept
+    /// until you fix them.
+    Serve {
+        /// The port to listen on. 0 picks a free one.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+
+        /// The address to listen on. Only this computer can see the preview unless
+        /// you choose another address, such as 0.0.0.0 to try it on a phone on the
+        /// same network.
+        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+        bind: IpAddr,
+
+        /// Show pages marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
     },
@@ -153,6 +177,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Serve { port, bind, drafts } => {
+            if !bind.is_loopback() {
+                eprintln!(
+                    "warning: listening on {bind}: anyone who can reach this computer can see the preview, drafts included"
+                );
+            }
+            let options = ServeOptions {
+                root,
+                address: SocketAddr::new(bind, port),
+                drafts,
+            };
+            serve::run(options, print_serve_event)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::New { path } => match new_page::create(&root, &path, calendar::today()) {
             Ok(page) => {
@@ -259,5 +297,69 @@ fn shown(root: &std::path::Path, path: &std::path::Path) -> String {
         format!("{text}/")
     } else {
         text
+    }
+}
+
+/// One line per rebuild: what changed, how many pages, how long; errors as `check`
+/// prints them.
+fn print_serve_event(event: ServeEvent) {
+    match event {
+        ServeEvent::Listening { url } => {
+            println!("Previewing the site at {url}");
+            println!("Pages reload when you save. Press Ctrl+C to stop.");
+        }
+        ServeEvent::Built {
+            changed,
+            pages,
+            took,
+            warnings,
+        } => {
+            print_diagnostics(&mut std::io::stderr(), &warnings);
+            let warned = match warnings.len() {
+                0 => String::new(),
+                1 => ", with 1 warning".to_owned(),
+                n => format!(", with {n} warnings"),
+            };
+            let verb = if changed.is_empty() {
+                "Built"
+            } else {
+                "rebuilt"
+            };
+            println!(
+                "{}{verb} {pages} page{} in {} ms{warned}",
+                changed_prefix(&changed),
+                if pages == 1 { "" } else { "s" },
+                took.as_millis()
+            );
+        }
+        ServeEvent::Failed {
+            changed,
+            diagnostics,
+        } => {
+            print_diagnostics(&mut std::io::stderr(), &diagnostics);
+            let count = diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count();
+            let the = if changed.is_empty() { "The" } else { "the" };
+            eprintln!(
+                "{}{the} build failed with {count} error{}; the preview keeps the last good build",
+                changed_prefix(&changed),
+                if count == 1 { "" } else { "s" }
+            );
+        }
+    }
+}
+
+fn changed_prefix(changed: &[PathBuf]) -> String {
+    match changed {
+        [] => String::new(),
+        [one] => format!("{} changed: ", one.display()),
+        [first, rest @ ..] => format!(
+            "{} and {} other file{} changed: ",
+            first.display(),
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
     }
 }

@@ -706,3 +706,264 @@ fn shipped_content_has_no_findings_and_meets_its_reading_targets() {
         "the README's readability table is out of date; replace it with:\n{expected}"
     );
 }
+
+/// A running `tellyou serve` on a free loopback port, stopped when dropped.
+struct Preview {
+    child: std::process::Child,
+    url: String,
+    _site: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl Preview {
+    fn start(fixture: &str) -> Preview {
+        use std::io::BufRead;
+        let site = copy_fixture(fixture);
+        let root = site.path().to_path_buf();
+        // The preview's own build folder goes in the temporary folder.
+        let scratch = root.join(".scratch");
+        fs::create_dir_all(&scratch).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tellyou"))
+            .args(["serve", "--port", "0"])
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .env("SOURCE_DATE_EPOCH", "1768435200")
+            .env("TMPDIR", &scratch)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.strip_prefix("Previewing the site at ")
+                    .map(str::to_owned)
+            })
+            .expect("serve prints its address");
+        // Keep reading, so the preview never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Preview {
+            child,
+            url,
+            _site: site,
+            root,
+        }
+    }
+
+    fn get(&self, path: &str) -> String {
+        ureq::get(format!("{}{}", self.url, path.trim_start_matches('/')))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+    }
+
+    /// The status line the server answers a raw request line with, so that paths
+    /// reach it exactly as written.
+    fn status_of_raw(&self, path: &str) -> String {
+        use std::io::{Read, Write};
+        let address = self.url.trim_start_matches("http://").trim_end_matches('/');
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        answer.lines().next().unwrap_or_default().to_owned()
+    }
+
+    /// Opens the live event stream; each event's name arrives on the channel.
+    fn events(&self) -> std::sync::mpsc::Receiver<String> {
+        use std::io::BufRead;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let mut response = ureq::get(format!("{}__tellyou/events", self.url))
+            .call()
+            .unwrap();
+        std::thread::spawn(move || {
+            let reader = std::io::BufReader::new(response.body_mut().as_reader());
+            let mut name = String::new();
+            for line in reader.lines().map_while(Result::ok) {
+                if let Some(event) = line.strip_prefix("event: ") {
+                    name = event.to_owned();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    if sender.send(format!("{name}: {data}")).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        receiver
+    }
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn next_event(events: &std::sync::mpsc::Receiver<String>) -> String {
+    events
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the preview sends an event after the change")
+}
+
+#[test]
+fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
+    let preview = Preview::start("good-site");
+    let page = preview.get("crying/soothing/");
+    assert!(page.contains("/__tellyou/live.js"), "{page}");
+    assert!(page.contains("script-src 'self'"));
+
+    let events = preview.events();
+    let source = preview.root.join("content/crying/soothing.md");
+    let original = fs::read_to_string(&source).unwrap();
+    fs::write(
+        &source,
+        format!("{original}\nA line added while previewing.\n"),
+    )
+    .unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        preview
+            .get("crying/soothing/")
+            .contains("A line added while previewing.")
+    );
+
+    fs::write(&source, original.replacen("title:", "titel:", 1)).unwrap();
+    let errors = next_event(&events);
+    assert!(errors.starts_with("errors: "), "{errors}");
+    assert!(errors.contains("content/crying/soothing.md:2:1: error: unknown key 'titel'"));
+    assert!(
+        preview
+            .get("crying/soothing/")
+            .contains("A line added while previewing."),
+        "the last good build is still served"
+    );
+    // A page opened while the build is failing hears about the errors at once.
+    assert!(next_event(&preview.events()).starts_with("errors: "));
+
+    fs::write(&source, &original).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        !preview
+            .get("crying/soothing/")
+            .contains("A line added while previewing.")
+    );
+
+    // A new page, then the same page renamed, then removed.
+    let new_page = preview.root.join("content/crying/colic.md");
+    fs::write(
+        &new_page,
+        "---\ntitle: Colic\ndescription: About colic.\n---\n\nSome babies cry a lot.\n",
+    )
+    .unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        preview
+            .get("crying/colic/")
+            .contains("Some babies cry a lot.")
+    );
+    let renamed = preview.root.join("content/crying/colic-and-crying.md");
+    fs::rename(&new_page, &renamed).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        preview
+            .get("crying/colic-and-crying/")
+            .contains("Some babies cry a lot.")
+    );
+    assert_eq!(
+        preview.status_of_raw("/crying/colic/"),
+        "HTTP/1.1 404 Not Found"
+    );
+}
+
+#[test]
+fn serve_answers_only_with_the_site() {
+    let preview = Preview::start("good-site");
+    assert_eq!(preview.status_of_raw("/"), "HTTP/1.1 200 OK");
+    assert_eq!(
+        preview.status_of_raw("/crying"),
+        "HTTP/1.1 308 Permanent Redirect"
+    );
+    assert_eq!(
+        preview.status_of_raw("/no-such-page/"),
+        "HTTP/1.1 404 Not Found"
+    );
+    for path in [
+        "/../site.yaml",
+        "/crying/../../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/%252e%252e/site.yaml",
+        "/..%2fsite.yaml",
+        "/..%5csite.yaml",
+        "/..\\site.yaml",
+        "/index.html%00",
+    ] {
+        let status = preview.status_of_raw(path);
+        assert!(
+            status == "HTTP/1.1 400 Bad Request" || status == "HTTP/1.1 404 Not Found",
+            "{path}: {status}"
+        );
+    }
+}
+
+#[test]
+fn the_live_reload_script_is_never_in_build_output() {
+    let site = copy_fixture("good-site");
+    let config = load_config(&options(site.path()));
+    let report = pipeline::build(&config).unwrap();
+    for (path, bytes) in read_tree(&report.out_dir) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__tellyou"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn a_burst_of_500_saves_ends_with_the_same_site_as_a_clean_build() {
+    let preview = Preview::start("good-site");
+    let events = preview.events();
+    let source = preview.root.join("content/crying/soothing.md");
+    let original = fs::read_to_string(&source).unwrap();
+    for save in 1..=500 {
+        fs::write(&source, format!("{original}\nSave number {save}.\n")).unwrap();
+    }
+    // A save caught half-written can fail to build for a moment; what matters is
+    // that the preview ends on the last save. The burst is over when the preview has
+    // been quiet for a while.
+    let mut last = next_event(&events);
+    while let Ok(event) = events.recv_timeout(std::time::Duration::from_secs(3)) {
+        last = event;
+    }
+    assert_eq!(last, "reload: reload");
+    assert!(preview.get("crying/soothing/").contains("Save number 500."));
+
+    let scratch = preview.root.join(".scratch");
+    let served = fs::read_dir(&scratch)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().join("site"))
+        .find(|site| site.is_dir())
+        .expect("the preview's build folder");
+    let fresh = preview.root.join(".fresh");
+    let output = tellyou(
+        &preview.root,
+        &["build", "--base-url", &preview.url, "--out", ".fresh"],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        read_tree(&served) == read_tree(&fresh),
+        "the preview matches a clean build"
+    );
+}

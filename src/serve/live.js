@@ -1,0 +1,49 @@
+// Added to pages by `tellyou serve` only. Reloads the page after a good rebuild, and
+// shows the build's errors over the page after a failed one.
+(() => {
+  "use strict";
+  const overlayId = "tellyou-errors";
+
+  function showErrors(errors) {
+    document.getElementById(overlayId)?.remove();
+    if (!document.querySelector("link[data-tellyou]")) {
+      const style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = "/__tellyou/overlay.css";
+      style.dataset.tellyou = "";
+      document.head.append(style);
+    }
+    const overlay = document.createElement("div");
+    overlay.id = overlayId;
+    overlay.setAttribute("role", "alertdialog");
+    overlay.setAttribute("aria-modal", "true");
+    overlay.setAttribute("aria-labelledby", overlayId + "-title");
+    overlay.setAttribute("aria-describedby", overlayId + "-about");
+
+    const title = document.createElement("h2");
+    title.id = overlayId + "-title";
+    title.textContent =
+      errors.length === 1 ? "The site has 1 error" : `The site has ${errors.length} errors`;
+    const about = document.createElement("p");
+    about.id = overlayId + "-about";
+    about.textContent =
+      "You are seeing the last version that built. Fix the errors and save: this page reloads by itself.";
+    overlay.append(title, about);
+    for (const error of errors) {
+      const pre = document.createElement("pre");
+      pre.textContent = error;
+      overlay.append(pre);
+    }
+    const hide = document.createElement("button");
+    hide.type = "button";
+    hide.textContent = "Hide the errors";
+    hide.addEventListener("click", () => overlay.remove());
+    overlay.append(hide);
+    document.body.append(overlay);
+    hide.focus();
+  }
+
+  const events = new EventSource("/__tellyou/events");
+  events.addEventListener("reload", () => location.reload());
+  events.addEventListener("errors", (event) => showErrors(JSON.parse(event.data)));
+})();

@@ -1,0 +1,230 @@
+//! Watching a project for changes: notify with its debouncer, narrowed to what a site
+//! is built from (`content/`, `templates/`, `themes/`, `councils/`, `static/` and
+//! `site.yaml`). Editors' temporary and swap files, the output folder and anything
+//! else in the project are ignored. Saves by atomic rename, deletes, renames and new
+//! folders all arrive as plain "these paths changed" batches. Uses notify only; the
+//! caller decides what a change means.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify_debouncer_full::notify::{self, EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+
+/// The folders under the project root a site is built from.
+pub const WATCHED_FOLDERS: &[&str] = &["content", "templates", "themes", "councils", "static"];
+/// The files at the project root a site is built from.
+pub const WATCHED_FILES: &[&str] = &["site.yaml"];
+
+/// How long the debouncer waits for a burst of events to end. Editors write a file in
+/// several steps (temporary file, rename, attributes) within a few milliseconds.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    #[error("cannot watch {path} for changes: {source}")]
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
+    #[error("the file watcher stopped")]
+    Stopped,
+}
+
+/// Watches one project and hands out batches of changed paths.
+pub struct ProjectWatcher {
+    root: PathBuf,
+    ignored: Vec<PathBuf>,
+    debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    events: mpsc::Receiver<DebounceEventResult>,
+    watched_folders: BTreeSet<PathBuf>,
+}
+
+impl ProjectWatcher {
+    /// Starts watching `root`. Paths under any of `ignored` (such as the output
+    /// folder) never count as changes.
+    pub fn new(root: &Path, ignored: &[PathBuf]) -> Result<Self, WatchError> {
+        let (sender, events) = mpsc::channel();
+        let debouncer =
+            new_debouncer(DEBOUNCE, None, sender).map_err(|source| WatchError::Watch {
+                path: root.to_path_buf(),
+                source,
+            })?;
+        let mut watcher = ProjectWatcher {
+            root: root.to_path_buf(),
+            ignored: ignored.to_vec(),
+            debouncer,
+            events,
+            watched_folders: BTreeSet::new(),
+        };
+        // The root itself is watched without its subfolders, to see site.yaml and
+        // watched folders that are created later, without watching build folders.
+        watcher
+            .debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|source| WatchError::Watch {
+                path: root.to_path_buf(),
+                source,
+            })?;
+        watcher.watch_new_folders()?;
+        Ok(watcher)
+    }
+
+    /// Waits for the next change that matters and returns every path changed since
+    /// the last call, relative to the project root, sorted.
+    pub fn next_change(&mut self) -> Result<Vec<PathBuf>, WatchError> {
+        let mut changed = BTreeSet::new();
+        while changed.is_empty() {
+            let batch = self.events.recv().map_err(|_| WatchError::Stopped)?;
+            self.collect(batch, &mut changed)?;
+        }
+        // Anything that arrived while the caller was busy joins this batch.
+        while let Ok(batch) = self.events.try_recv() {
+            self.collect(batch, &mut changed)?;
+        }
+        Ok(changed.into_iter().collect())
+    }
+
+    fn collect(
+        &mut self,
+        batch: DebounceEventResult,
+        changed: &mut BTreeSet<PathBuf>,
+    ) -> Result<(), WatchError> {
+        // Watcher errors (a full inotify queue, say) mean events may be lost: the
+        // safe answer is to treat the whole project as changed.
+        let Ok(events) = batch else {
+            changed.insert(PathBuf::from("."));
+            self.watch_new_folders()?;
+            return Ok(());
+        };
+        // Reading a file is an event too (the build itself reads every file);
+        // only writes, creations, removals and renames change the site.
+        for event in events
+            .iter()
+            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+        {
+            for path in &event.paths {
+                if let Some(relative) = self.relevant(path) {
+                    changed.insert(relative);
+                }
+            }
+        }
+        if !changed.is_empty() {
+            self.watch_new_folders()?;
+        }
+        Ok(())
+    }
+
+    /// Starts watching any watched folder that exists but is not watched yet.
+    fn watch_new_folders(&mut self) -> Result<(), WatchError> {
+        for name in WATCHED_FOLDERS {
+            let folder = self.root.join(name);
+            if folder.is_dir() && !self.watched_folders.contains(&folder) {
+                self.debouncer
+                    .watch(&folder, RecursiveMode::Recursive)
+                    .map_err(|source| WatchError::Watch {
+                        path: folder.clone(),
+                        source,
+                    })?;
+                self.watched_folders.insert(folder);
+            }
+        }
+        let gone: Vec<PathBuf> = self
+            .watched_folders
+            .iter()
+            .filter(|f| !f.is_dir())
+            .cloned()
+            .collect();
+        for folder in gone {
+            let _ = self.debouncer.unwatch(&folder);
+            self.watched_folders.remove(&folder);
+        }
+        Ok(())
+    }
+
+    fn relevant(&self, path: &Path) -> Option<PathBuf> {
+        if self.ignored.iter().any(|ignored| path.starts_with(ignored)) {
+            return None;
+        }
+        let relative = path.strip_prefix(&self.root).ok()?;
+        is_source_path(relative).then(|| relative.to_path_buf())
+    }
+}
+
+/// Whether a path, relative to the project root, is something a site is built from.
+pub fn is_source_path(relative: &Path) -> bool {
+    let mut parts = relative.components();
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let first = first.as_os_str().to_string_lossy();
+    let in_watched_folder = WATCHED_FOLDERS.contains(&first.as_ref());
+    let is_watched_file = WATCHED_FILES.contains(&first.as_ref()) && parts.next().is_none();
+    if !in_watched_folder && !is_watched_file {
+        return false;
+    }
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !is_editor_scratch_file(&name)
+}
+
+/// Files editors write beside the real one while saving or as backups: they never
+/// hold a page, and rebuilding for them would show half-saved work.
+pub fn is_editor_scratch_file(name: &str) -> bool {
+    name.ends_with('~')                          // vim and emacs backups, kate
+        || name.starts_with(".#")                // emacs lock files
+        || (name.starts_with('#') && name.ends_with('#')) // emacs autosave
+        || [".swp", ".swo", ".swx", ".swn"].iter().any(|s| name.ends_with(s)) // vim swap
+        || name == "4913"                        // vim's check that it can write
+        || name.ends_with(".kate-swp")           // kate
+        || name.contains("___jb_tmp___")         // JetBrains
+        || name.contains("___jb_old___")
+        || name.ends_with(".crswap")             // VS Code in the browser
+        || name.ends_with(".tmp")                // VS Code, many others
+        || name.ends_with(".bak")                // helix and others
+        || name == ".DS_Store"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_a_site_is_built_from_counts() {
+        assert!(is_source_path(Path::new("content/crying/soothing.md")));
+        assert!(is_source_path(Path::new("site.yaml")));
+        assert!(is_source_path(Path::new("templates/page.html")));
+        assert!(is_source_path(Path::new("councils/northshire.yaml")));
+        assert!(is_source_path(Path::new("content")));
+        assert!(!is_source_path(Path::new("public/index.html")));
+        assert!(!is_source_path(Path::new("target/debug/tellyou")));
+        assert!(!is_source_path(Path::new("README.md")));
+        assert!(!is_source_path(Path::new("content/site.yaml~")));
+    }
+
+    #[test]
+    fn editors_scratch_files_are_ignored() {
+        for name in [
+            ".soothing.md.swp",
+            ".soothing.md.swx",
+            "soothing.md~",
+            ".#soothing.md",
+            "#soothing.md#",
+            "4913",
+            "soothing.md.kate-swp",
+            "soothing.md___jb_tmp___",
+            "soothing.md___jb_old___",
+            "soothing.md.tmp",
+            "soothing.md.bak",
+        ] {
+            assert!(is_editor_scratch_file(name), "{name}");
+        }
+        for name in ["soothing.md", "_index.md", "style.css", "site.yaml"] {
+            assert!(!is_editor_scratch_file(name), "{name}");
+        }
+    }
+}
