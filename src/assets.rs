@@ -25,6 +25,17 @@ impl AssetMap {
         self.output_paths.get(site_path).map(String::as_str)
     }
 
+    /// Every asset's site path and output path, sorted by site path.
+    pub fn entries(&self) -> Vec<(&str, &str)> {
+        let mut entries: Vec<(&str, &str)> = self
+            .output_paths
+            .iter()
+            .map(|(site, output)| (site.as_str(), output.as_str()))
+            .collect();
+        entries.sort_unstable();
+        entries
+    }
+
     /// The site paths of every asset, for suggestions.
     pub fn site_paths(&self) -> impl Iterator<Item = &str> {
         self.output_paths.keys().map(String::as_str)

@@ -6,7 +6,9 @@
 //!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every problem
-//! in one run. Uses the stages.
+//! in one run. A [`Cache`] carried from one build to the next lets a rebuild skip
+//! the work whose inputs did not change; a build without one does everything. Uses
+//! the stages.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -25,7 +27,8 @@ use crate::{assets, brand, check, front_matter, load, markdown, minify, output, 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
 pub struct RenderedSite {
-    /// Every file of the site, sorted by path. HTML is not yet minified.
+    /// Every file of the site, sorted by path. [`render`] leaves HTML readable;
+    /// [`build_in_memory`] minifies it, as a build writes it.
     pub files: Vec<OutputFile>,
     /// How many pages were rendered from content.
     pub pages: usize,
@@ -60,6 +63,22 @@ impl CheckReport {
     }
 }
 
+/// What one build keeps for the next, so that a rebuild redoes only what changed.
+/// Every entry is found by a hash of all that went into it, so a stale entry is never
+/// used: it is simply not found. Each build keeps only the entries it used.
+#[derive(Default)]
+pub struct Cache {
+    /// A page's HTML from its template, by the hash of the site's shape, the
+    /// template's name and the page's text.
+    page_html: HashMap<blake3::Hash, Arc<[u8]>>,
+    /// Minified HTML by the hash of the HTML before minifying.
+    minified: HashMap<blake3::Hash, Arc<[u8]>>,
+    /// What the HTML check read in each page.
+    html_scans: check::html::ScanCache,
+    /// What the last build wrote, so unchanged files are linked rather than written.
+    written: Option<output::Written>,
+}
+
 /// What a successful build did.
 #[derive(Debug)]
 pub struct BuildReport {
@@ -72,16 +91,19 @@ pub struct BuildReport {
 /// Builds the site and writes it to the output folder, replacing the old site only
 /// if everything succeeded.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
+    build_with_cache(config, &mut Cache::default())
+}
+
+/// Builds the site as [`build`] does, reusing what `cache` holds from earlier builds
+/// of the same project and leaving in it what this build made.
+pub fn build_with_cache(config: &Config, cache: &mut Cache) -> Result<BuildReport, Errors> {
     output::check_out_dir(&config.root, &config.out_dir)
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    let mut site = render(config)?;
-    site.files.par_iter_mut().for_each(|file| {
-        if file.path.ends_with(".html") {
-            file.bytes = Arc::from(minify::html(&file.bytes));
-        }
-    });
-    output::write_site(&config.out_dir, &site.files)
+    let site = build_in_memory(config, cache)?;
+    let previous = cache.written.take();
+    let written = output::write_site(&config.out_dir, &site.files, previous.as_ref())
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
+    cache.written = Some(written);
     Ok(BuildReport {
         pages: site.pages,
         files: site.files.len(),
@@ -90,9 +112,42 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     })
 }
 
+/// Builds the finished site, minified, in memory and writes nothing: what a build
+/// would write, for the preview server to serve.
+pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSite, Errors> {
+    let (rendered, diagnostics) = render_and_check(config, cache);
+    let mut site = finish(diagnostics, |warnings| RenderedSite {
+        files: rendered.files,
+        pages: rendered.pages,
+        warnings,
+    })?;
+    minify_pages(&mut site.files, &mut cache.minified);
+    Ok(site)
+}
+
+/// Minifies every HTML file, taking the result from `cache` when the same HTML was
+/// minified before.
+fn minify_pages(files: &mut [OutputFile], cache: &mut HashMap<blake3::Hash, Arc<[u8]>>) {
+    let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = files
+        .par_iter_mut()
+        .map(|file| {
+            if !file.path.ends_with(".html") {
+                return None;
+            }
+            let key = blake3::hash(&file.bytes);
+            file.bytes = match cache.get(&key) {
+                Some(minified) => Arc::clone(minified),
+                None => Arc::from(minify::html(&file.bytes)),
+            };
+            Some((key, Arc::clone(&file.bytes)))
+        })
+        .collect();
+    *cache = results.into_iter().flatten().collect();
+}
+
 /// Renders the whole site in memory.
 pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
-    let (rendered, diagnostics) = render_and_check(config);
+    let (rendered, diagnostics) = render_and_check(config, &mut Cache::default());
     finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
         pages: rendered.pages,
@@ -116,7 +171,7 @@ pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
 
 /// Runs every check, as a build does, and writes nothing.
 pub fn check(config: &Config) -> CheckReport {
-    let (mut rendered, mut diagnostics) = render_and_check(config);
+    let (mut rendered, mut diagnostics) = render_and_check(config, &mut Cache::default());
     diagnostics.sort_by_key(Diagnostic::sort_key);
     diagnostics.dedup();
     rendered
@@ -140,7 +195,7 @@ struct Rendered {
     findings: check::Findings,
 }
 
-fn render_and_check(config: &Config) -> (Rendered, Vec<Diagnostic>) {
+fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
     let (loaded, found) = load::load(config);
@@ -239,7 +294,14 @@ fn render_and_check(config: &Config) -> (Rendered, Vec<Diagnostic>) {
     match Templates::compile(&loaded.templates, &asset_map) {
         Ok(_) if !logo_found => {}
         Ok(templates) => {
-            let (html_files, found) = render_pages(config, &site, &rendered, &templates);
+            let shape = site_shape(config, &site, &loaded.templates, &asset_map);
+            let (html_files, found) = render_pages(
+                config,
+                &site,
+                &rendered,
+                &templates,
+                (&shape, &mut cache.page_html),
+            );
             files.extend(html_files);
             diagnostics.extend(found);
         }
@@ -265,6 +327,7 @@ fn render_and_check(config: &Config) -> (Rendered, Vec<Diagnostic>) {
             &loaded.templates,
             &config.site.base_url,
             &mut findings.external_links,
+            &mut cache.html_scans,
         ));
     }
 
@@ -288,12 +351,47 @@ const REQUIRED_TEMPLATES: [&str; 5] = [
     "alias.html",
 ];
 
-/// Renders every page, alias and the 404 page through the templates.
+/// A hash of everything a page's template output can depend on besides its own
+/// text: the settings, the templates, the assets' names, and every page's address and
+/// front matter (titles, descriptions and order make the navigation).
+fn site_shape(
+    config: &Config,
+    site: &Site,
+    templates: &[crate::page::TemplateFile],
+    assets: &assets::AssetMap,
+) -> blake3::Hash {
+    let mut shape = blake3::Hasher::new();
+    let mut field = |bytes: &[u8]| {
+        shape.update(&(bytes.len() as u64).to_le_bytes());
+        shape.update(bytes);
+    };
+    field(config.site_yaml.as_bytes());
+    field(config.site.base_url.url.as_bytes());
+    field(&[u8::from(config.drafts)]);
+    for template in templates {
+        field(template.name.as_bytes());
+        field(template.text.as_bytes());
+    }
+    for (name, output) in assets.entries() {
+        field(name.as_bytes());
+        field(output.as_bytes());
+    }
+    for page in &site.pages {
+        field(page.source.content_path.as_bytes());
+        field(page.source.url_path.as_bytes());
+        field(&page.source.text.as_bytes()[..page.front.body_start]);
+    }
+    shape.finalize()
+}
+
+/// Renders every page, alias and the 404 page through the templates. A page whose
+/// text and site shape are as in an earlier build takes its HTML from `cache`.
 fn render_pages(
     config: &Config,
     site: &Site,
     rendered: &[Option<RenderedPage>],
     templates: &Templates,
+    (shape, cache): (&blake3::Hash, &mut HashMap<blake3::Hash, Arc<[u8]>>),
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     // With no templates at all, the theme is missing and loading has said so.
@@ -319,7 +417,7 @@ fn render_pages(
         return (Vec::new(), diagnostics);
     }
 
-    let results: Vec<Result<OutputFile, Box<Diagnostic>>> = (0..site.pages.len())
+    let results: Vec<Result<(blake3::Hash, OutputFile), Box<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|index| {
             let page = &site.pages[index];
@@ -328,6 +426,17 @@ fn render_pages(
                 .template
                 .as_deref()
                 .unwrap_or_else(|| templates::default_template(site, index));
+            let key = blake3::Hasher::new()
+                .update(shape.as_bytes())
+                .update(name.as_bytes())
+                .update(&[0])
+                .update(page.source.text.as_bytes())
+                .finalize();
+            let path = format!("{}index.html", page.source.url_path);
+            if let Some(html) = cache.get(&key) {
+                let bytes = Arc::clone(html);
+                return Ok((key, OutputFile { path, bytes }));
+            }
             if !templates.has(name) {
                 let position = page.front.key_positions.get("template").copied();
                 let diagnostic = templates
@@ -341,18 +450,19 @@ fn render_pages(
             let context = templates::page_context(&config.site, site, bodies[index], index);
             let shown = page.source.display_path.to_string_lossy();
             let html = templates.render(name, &context, &shown)?;
-            Ok(text_file(
-                &format!("{}index.html", page.source.url_path),
-                html,
-            ))
+            Ok((key, text_file(&path, html)))
         })
         .collect();
 
     let mut files = Vec::with_capacity(results.len() + 1);
     let mut seen_errors = HashSet::new();
+    let mut used = HashMap::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(file) => files.push(file),
+            Ok((key, file)) => {
+                used.insert(key, Arc::clone(&file.bytes));
+                files.push(file);
+            }
             // One mistake in a template shows up on every page; say it once.
             Err(diagnostic) => {
                 if seen_errors.insert((
@@ -366,6 +476,7 @@ fn render_pages(
         }
     }
 
+    *cache = used;
     let not_found = templates::standalone_context(&config.site, site, "Page not found", None);
     match templates.render("404.html", &not_found, "the 404 page") {
         Ok(html) => files.push(text_file("404.html", html)),

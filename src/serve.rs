@@ -1,14 +1,15 @@
-//! The preview server for editors: builds the site into a private folder, watches the
-//! project, rebuilds on every change, and serves the last good build on 127.0.0.1
+//! The preview server for editors: builds the site in memory, watches the project,
+//! rebuilds on every change, and serves the last good build on 127.0.0.1
 //! with a small script that reloads open pages after each good rebuild and shows the
 //! errors over the page after a failed one. The script is added to pages as they are
 //! served, never to the files a build writes. Uses `pipeline` and `config` to build,
 //! `watch` to see changes, and axum for HTTP.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::{Component, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -49,11 +50,6 @@ pub enum ServeError {
         address: SocketAddr,
         source: std::io::Error,
     },
-    #[error("cannot make a folder for the preview at {path}: {source}")]
-    Folder {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Watch(#[from] WatchError),
     #[error("the preview server stopped: {0}")]
@@ -86,8 +82,12 @@ enum LiveMessage {
     Errors(Arc<Vec<String>>),
 }
 
+/// The files of a built site by their path in it: `crying/index.html`.
+type SiteFiles = HashMap<String, Arc<[u8]>>;
+
 struct Shared {
-    out_dir: PathBuf,
+    /// The last good build; an empty site until the first build succeeds.
+    site: RwLock<Arc<SiteFiles>>,
     /// The errors of the latest build, if it failed: pages opened later show them too.
     errors: Mutex<Option<Arc<Vec<String>>>>,
     live: broadcast::Sender<LiveMessage>,
@@ -112,23 +112,18 @@ pub fn run(
     let address = listener.local_addr().map_err(ServeError::Server)?;
     let url = format!("http://{address}/");
 
-    let out_dir = std::env::temp_dir().join(format!("tellyou-serve-{}", std::process::id()));
-    std::fs::create_dir_all(&out_dir).map_err(|source| ServeError::Folder {
-        path: out_dir.clone(),
-        source,
-    })?;
-    let site_dir = out_dir.join("site");
     let (live, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
-        out_dir: site_dir.clone(),
+        site: RwLock::new(Arc::default()),
         errors: Mutex::new(None),
         live,
     });
 
-    let builder = Builder {
+    let mut builder = Builder {
+        cache: pipeline::Cache::default(),
         options: BuildOptions {
             root: options.root.clone(),
-            out_dir: Some(site_dir),
+            out_dir: None,
             base_url: Some(url.clone()),
             drafts: options.drafts,
             today: None,
@@ -136,7 +131,7 @@ pub fn run(
         shared: Arc::clone(&shared),
     };
     report(builder.build(Vec::new()));
-    let mut watcher = ProjectWatcher::new(&options.root, std::slice::from_ref(&out_dir))?;
+    let mut watcher = ProjectWatcher::new(&options.root)?;
     report(ServeEvent::Listening { url });
     std::thread::spawn(move || {
         while let Ok(changed) = watcher.next_change() {
@@ -150,31 +145,41 @@ pub fn run(
         .route("/__tellyou/events", get(events))
         .fallback(get(site_file))
         .with_state(shared);
-    let result = runtime.block_on(async {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-    });
-    let _ = std::fs::remove_dir_all(&out_dir);
-    result.map_err(ServeError::Server)
+    runtime
+        .block_on(async {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+        })
+        .map_err(ServeError::Server)
 }
 
-/// Builds the site for the preview and tells open pages the outcome.
+/// Builds the site for the preview and tells open pages the outcome. It keeps the
+/// pipeline's cache between builds, so a rebuild redoes only what changed.
 struct Builder {
     options: BuildOptions,
     shared: Arc<Shared>,
+    cache: pipeline::Cache,
 }
 
 impl Builder {
-    fn build(&self, changed: Vec<PathBuf>) -> ServeEvent {
+    fn build(&mut self, changed: Vec<PathBuf>) -> ServeEvent {
         let started = Instant::now();
-        let outcome = config::load(&self.options)
-            .and_then(|config| pipeline::build(&config).map_err(|errors| errors.diagnostics));
+        let cache = &mut self.cache;
+        let outcome = config::load(&self.options).and_then(|config| {
+            pipeline::build_in_memory(&config, cache).map_err(|errors| errors.diagnostics)
+        });
         let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(report) => {
+                let files: SiteFiles = report
+                    .files
+                    .into_iter()
+                    .map(|file| (file.path, file.bytes))
+                    .collect();
+                *self.shared.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
                 *errors = None;
                 let _ = self.shared.live.send(LiveMessage::Reload);
                 ServeEvent::Built {
@@ -253,49 +258,45 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let Some(relative) = safe_relative_path(uri.path()) else {
         return (StatusCode::BAD_REQUEST, "Bad request\n").into_response();
     };
-    let path = shared.out_dir.join(&relative);
-    if path.is_dir() {
-        if !uri.path().ends_with('/') {
+    let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
+    let path = relative.to_string_lossy().replace('\\', "/");
+    if let Some(bytes) = site.get(&path) {
+        return file_response(&path, bytes);
+    }
+    let index = if path.is_empty() {
+        "index.html".to_owned()
+    } else {
+        format!("{path}/index.html")
+    };
+    match site.get(&index) {
+        Some(_) if !uri.path().ends_with('/') => {
             let location = format!("{}/", uri.path());
-            return (
-                StatusCode::PERMANENT_REDIRECT,
-                [(header::LOCATION, location)],
-            )
-                .into_response();
+            (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response()
         }
-        return serve_file(&path.join("index.html"), StatusCode::OK)
-            .await
-            .unwrap_or_else(|| not_found(&shared.out_dir));
-    }
-    serve_file(&path, StatusCode::OK)
-        .await
-        .unwrap_or_else(|| not_found(&shared.out_dir))
-}
-
-fn not_found(out_dir: &Path) -> Response {
-    match std::fs::read(out_dir.join("404.html")) {
-        Ok(bytes) => html_response(StatusCode::NOT_FOUND, &bytes),
-        // No good build yet: a page that can still show the errors.
-        Err(_) => html_response(
-            StatusCode::NOT_FOUND,
-            b"<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Preview</title><h1>This page is not built yet</h1>",
-        ),
+        Some(bytes) => html_response(StatusCode::OK, bytes),
+        None => match site.get("404.html") {
+            Some(bytes) => html_response(StatusCode::NOT_FOUND, bytes),
+            // No good build yet: a page that can still show the errors.
+            None => html_response(
+                StatusCode::NOT_FOUND,
+                b"<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Preview</title><h1>This page is not built yet</h1>",
+            ),
+        },
     }
 }
 
-async fn serve_file(path: &Path, status: StatusCode) -> Option<Response> {
-    let bytes = tokio::fs::read(path).await.ok()?;
-    if path.extension().is_some_and(|e| e == "html") {
-        return Some(html_response(status, &bytes));
+fn file_response(path: &str, bytes: &Arc<[u8]>) -> Response {
+    if path.ends_with(".html") {
+        return html_response(StatusCode::OK, bytes);
     }
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
-    let mut response = (status, bytes).into_response();
+    let mut response = Vec::from(bytes.as_ref()).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(content_type.as_ref()) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Some(response)
+    response
 }
 
 /// A page as the preview serves it: with the live script, which the page's own

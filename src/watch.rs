@@ -1,7 +1,7 @@
 //! Watching a project for changes: notify with its debouncer, narrowed to what a site
 //! is built from (`content/`, `templates/`, `themes/`, `councils/`, `static/` and
-//! `site.yaml`). Editors' temporary and swap files, the output folder and anything
-//! else in the project are ignored. Saves by atomic rename, deletes, renames and new
+//! `site.yaml`). Editors' temporary and swap files and anything else in the project,
+//! such as the output folder (which is never inside a watched folder), are ignored. Saves by atomic rename, deletes, renames and new
 //! folders all arrive as plain "these paths changed" batches. Uses notify only; the
 //! caller decides what a change means.
 
@@ -36,16 +36,14 @@ pub enum WatchError {
 /// Watches one project and hands out batches of changed paths.
 pub struct ProjectWatcher {
     root: PathBuf,
-    ignored: Vec<PathBuf>,
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: mpsc::Receiver<DebounceEventResult>,
     watched_folders: BTreeSet<PathBuf>,
 }
 
 impl ProjectWatcher {
-    /// Starts watching `root`. Paths under any of `ignored` (such as the output
-    /// folder) never count as changes.
-    pub fn new(root: &Path, ignored: &[PathBuf]) -> Result<Self, WatchError> {
+    /// Starts watching the project folder `root`.
+    pub fn new(root: &Path) -> Result<Self, WatchError> {
         let (sender, events) = mpsc::channel();
         let debouncer =
             new_debouncer(DEBOUNCE, None, sender).map_err(|source| WatchError::Watch {
@@ -54,7 +52,6 @@ impl ProjectWatcher {
             })?;
         let mut watcher = ProjectWatcher {
             root: root.to_path_buf(),
-            ignored: ignored.to_vec(),
             debouncer,
             events,
             watched_folders: BTreeSet::new(),
@@ -145,9 +142,6 @@ impl ProjectWatcher {
     }
 
     fn relevant(&self, path: &Path) -> Option<PathBuf> {
-        if self.ignored.iter().any(|ignored| path.starts_with(ignored)) {
-            return None;
-        }
         let relative = path.strip_prefix(&self.root).ok()?;
         is_source_path(relative).then(|| relative.to_path_buf())
     }

@@ -8,8 +8,10 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lol_html::{HtmlRewriter, Settings, element};
+use rayon::prelude::*;
 
 use crate::config::BaseUrl;
 use crate::error::{Diagnostic, LineIndex, Position, StageError};
@@ -67,11 +69,16 @@ impl StageError for HtmlError {
 
 /// What one page links to and which ids it has.
 #[derive(Debug, Default)]
-struct Scan {
+pub struct Scan {
     ids: HashSet<String>,
     references: Vec<(&'static str, String)>,
     images_without_alt: usize,
 }
+
+/// What earlier checks read in each page, by the hash of the page's HTML, so that a
+/// rebuild reads only the pages that changed.
+#[derive(Debug, Default)]
+pub struct ScanCache(HashMap<blake3::Hash, Arc<Scan>>);
 
 /// Links in a page that leave the site, for `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,78 +96,118 @@ pub fn check(
     site: &Site,
     templates: &[TemplateFile],
     base_url: &BaseUrl,
+    cache: &mut ScanCache,
 ) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
-    let base_path = base_url.path.as_str();
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let scans: HashMap<&str, Scan> = files
-        .iter()
+    let scanned: Vec<(&str, blake3::Hash, Arc<Scan>)> = files
+        .par_iter()
         .filter(|f| f.path.ends_with(".html"))
-        .map(|f| (f.path.as_str(), scan(&f.bytes)))
+        .map(|f| {
+            let key = blake3::hash(&f.bytes);
+            let found = match cache.0.get(&key) {
+                Some(found) => Arc::clone(found),
+                None => Arc::new(scan(&f.bytes)),
+            };
+            (f.path.as_str(), key, found)
+        })
+        .collect();
+    cache.0 = scanned
+        .iter()
+        .map(|(_, key, found)| (*key, Arc::clone(found)))
+        .collect();
+    let scans: HashMap<&str, Arc<Scan>> = scanned
+        .into_iter()
+        .map(|(path, _, found)| (path, found))
         .collect();
     let locator = Locator::new(site, templates);
+    let mut names: Vec<&str> = scans.keys().copied().collect();
+    names.sort_unstable();
+    let per_file: Vec<(Vec<Diagnostic>, Vec<ExternalHref>)> = names
+        .par_iter()
+        .map(|file| check_file(file, (&paths, &scans, &locator, base_url)))
+        .collect();
     let mut diagnostics = Vec::new();
     let mut external = Vec::new();
-    let mut names: Vec<&&str> = scans.keys().collect();
-    names.sort();
-    for file in names {
-        let scan = &scans[*file];
-        let page = shown_page(file);
-        if scan.images_without_alt > 0 {
-            let (path, position) = locator.find(file, "<img");
-            diagnostics.push(locator.diagnostic(
-                &path,
-                &HtmlError::ImageWithoutAlt {
-                    page: page.clone(),
-                    position,
-                },
-            ));
-        }
-        for (attribute, written) in &scan.references {
-            let Some(reference) = resolve(file, written, base_path) else {
-                let web = written.starts_with("https://") || written.starts_with("http://");
-                if web && !written.starts_with(&base_url.url) {
-                    external.push(ExternalHref {
-                        file: (*file).to_owned(),
-                        url: written.clone(),
-                    });
+    for (found, links) in per_file {
+        diagnostics.extend(found);
+        external.extend(links);
+    }
+    (diagnostics, external)
+}
+
+/// What checking one file needs to know about the whole site.
+type SiteView<'a> = (
+    &'a HashSet<&'a str>,
+    &'a HashMap<&'a str, Arc<Scan>>,
+    &'a Locator<'a>,
+    &'a BaseUrl,
+);
+
+/// Checks one file's links, anchors and images against the site.
+fn check_file(
+    file: &str,
+    (paths, scans, locator, base_url): SiteView,
+) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
+    let base_path = base_url.path.as_str();
+    let mut diagnostics = Vec::new();
+    let mut external = Vec::new();
+    let scan = &scans[file];
+    let page = shown_page(file);
+    if scan.images_without_alt > 0 {
+        let (path, position) = locator.find(file, "<img");
+        diagnostics.push(locator.diagnostic(
+            &path,
+            &HtmlError::ImageWithoutAlt {
+                page: page.clone(),
+                position,
+            },
+        ));
+    }
+    for (attribute, written) in &scan.references {
+        let Some(reference) = resolve(file, written, base_path) else {
+            let web = written.starts_with("https://") || written.starts_with("http://");
+            if web && !written.starts_with(&base_url.url) {
+                external.push(ExternalHref {
+                    file: (*file).to_owned(),
+                    url: written.clone(),
+                });
+            }
+            continue;
+        };
+        let target = match reference.path {
+            None => Some((*file).to_owned()),
+            Some(path) => existing(paths, &path),
+        };
+        // `Some(target)` for a missing file, `None` for a missing anchor.
+        let missing_file = match (&target, &reference.fragment) {
+            (None, _) => Some(reference.shown),
+            (Some(target), Some(fragment)) => {
+                let has_anchor = scans
+                    .get(target.as_str())
+                    .is_none_or(|s| s.ids.contains(fragment));
+                if has_anchor {
+                    continue;
                 }
-                continue;
-            };
-            let target = match reference.path {
-                None => Some((*file).to_owned()),
-                Some(path) => existing(&paths, &path),
-            };
-            // `Some(target)` for a missing file, `None` for a missing anchor.
-            let missing_file = match (&target, &reference.fragment) {
-                (None, _) => Some(reference.shown),
-                (Some(target), Some(fragment)) => {
-                    let has_anchor = scans
-                        .get(target.as_str())
-                        .is_none_or(|s| s.ids.contains(fragment));
-                    if has_anchor {
-                        continue;
-                    }
-                    None
-                }
-                (Some(_), None) => continue,
-            };
-            let (path, position) = locator.find(file, written);
-            let error = match missing_file {
-                Some(target) => HtmlError::Missing {
-                    attribute,
-                    written: written.clone(),
-                    page: page.clone(),
-                    target,
-                    position,
-                },
-                None => HtmlError::MissingAnchor {
-                    written: written.clone(),
-                    page: page.clone(),
-                    position,
-                },
-            };
-            diagnostics.push(locator.diagnostic(&path, &error));
-        }
+                None
+            }
+            (Some(_), None) => continue,
+        };
+        let (path, position) = locator.find(file, written);
+        let error = match missing_file {
+            Some(target) => HtmlError::Missing {
+                attribute,
+                written: written.clone(),
+                page: page.clone(),
+                target,
+                position,
+            },
+            None => HtmlError::MissingAnchor {
+                written: written.clone(),
+                page: page.clone(),
+                position,
+            },
+        };
+        diagnostics.push(locator.diagnostic(&path, &error));
     }
     (diagnostics, external)
 }

@@ -132,8 +132,9 @@ pub fn rendered_html(
     templates: &[TemplateFile],
     base_url: &BaseUrl,
     external_links: &mut Vec<ExternalLink>,
+    scans: &mut html::ScanCache,
 ) -> Vec<Diagnostic> {
-    let (diagnostics, hrefs) = html::check(files, site, templates, base_url);
+    let (diagnostics, hrefs) = html::check(files, site, templates, base_url, scans);
     let known: HashSet<&str> = external_links.iter().map(|l| l.url.as_str()).collect();
     // A template's link is on every page; look each address up once.
     let mut seen = HashSet::new();
