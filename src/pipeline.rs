@@ -68,6 +68,13 @@ impl CheckReport {
 /// used: it is simply not found. Each build keeps only the entries it used.
 #[derive(Default)]
 pub struct Cache {
+    /// Each page's front matter, by a hash of its path and text.
+    front_matter: HashMap<blake3::Hash, crate::page::FrontMatter>,
+    /// Each page's rendered markdown, by a hash of the site's addresses, the page's
+    /// path and its text.
+    markdown: HashMap<blake3::Hash, RenderedPage>,
+    /// What the checks of each page's own content found.
+    page_checks: check::PageCache,
     /// A page's HTML from its template, by the hash of the site's shape, the
     /// template's name and the page's text.
     page_html: HashMap<blake3::Hash, Arc<[u8]>>,
@@ -232,22 +239,38 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         }
     }
 
-    let parsed: Vec<Result<Page, Vec<Diagnostic>>> = loaded
+    let parsed: Vec<Result<(blake3::Hash, Page), Vec<Diagnostic>>> = loaded
         .pages
         .into_par_iter()
-        .map(|source| match front_matter::parse(&source) {
-            Ok(front) => Ok(Page { source, front }),
-            Err(errors) => Err(front_matter::diagnostics(&source, &errors)),
+        .map(|source| {
+            let key = blake3::Hasher::new()
+                .update(source.content_path.as_bytes())
+                .update(&[0])
+                .update(source.text.as_bytes())
+                .finalize();
+            if let Some(front) = cache.front_matter.get(&key) {
+                let front = front.clone();
+                return Ok((key, Page { source, front }));
+            }
+            match front_matter::parse(&source) {
+                Ok(front) => Ok((key, Page { source, front })),
+                Err(errors) => Err(front_matter::diagnostics(&source, &errors)),
+            }
         })
         .collect();
+    cache.front_matter.clear();
     let mut pages = Vec::with_capacity(parsed.len());
     let mut drafts = HashSet::new();
     for result in parsed {
         match result {
-            Ok(page) if page.front.draft && !config.drafts => {
-                drafts.insert(page.source.content_path);
+            Ok((key, page)) => {
+                cache.front_matter.insert(key, page.front.clone());
+                if page.front.draft && !config.drafts {
+                    drafts.insert(page.source.content_path);
+                } else {
+                    pages.push(page);
+                }
             }
-            Ok(page) => pages.push(page),
             Err(found) => diagnostics.extend(found),
         }
     }
@@ -269,18 +292,33 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         pages_by_url: &pages_by_url,
         assets: &asset_map,
     };
-    let rendered: Vec<Result<RenderedPage, Vec<Diagnostic>>> = site
+    let addresses = link_shape(&page_urls, &asset_map);
+    let rendered: Vec<(blake3::Hash, Result<RenderedPage, Vec<Diagnostic>>)> = site
         .pages
         .par_iter()
         .map(|page| {
-            markdown::render(page, link_index)
-                .map_err(|errors| markdown::diagnostics(page, &errors))
+            let key = blake3::Hasher::new()
+                .update(addresses.as_bytes())
+                .update(page.source.content_path.as_bytes())
+                .update(&[0])
+                .update(page.source.text.as_bytes())
+                .finalize();
+            let result = match cache.markdown.get(&key) {
+                Some(rendered) => Ok(rendered.clone()),
+                None => markdown::render(page, link_index)
+                    .map_err(|errors| markdown::diagnostics(page, &errors)),
+            };
+            (key, result)
         })
         .collect();
+    cache.markdown.clear();
     let rendered: Vec<Option<RenderedPage>> = rendered
         .into_iter()
-        .map(|result| match result {
-            Ok(page) => Some(page),
+        .map(|(key, result)| match result {
+            Ok(page) => {
+                cache.markdown.insert(key, page.clone());
+                Some(page)
+            }
             Err(found) => {
                 diagnostics.extend(found);
                 None
@@ -288,7 +326,14 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         })
         .collect();
 
-    let mut findings = check::run(&site, &rendered, &drafts, &config.site.check, config.today);
+    let mut findings = check::run(
+        &site,
+        &rendered,
+        &drafts,
+        &config.site.check,
+        config.today,
+        &mut cache.page_checks,
+    );
     diagnostics.append(&mut findings.diagnostics);
 
     match Templates::compile(&loaded.templates, &asset_map) {
@@ -350,6 +395,23 @@ const REQUIRED_TEMPLATES: [&str; 5] = [
     "404.html",
     "alias.html",
 ];
+
+/// A hash of every page's address and every asset's name: all that rendering a
+/// page's markdown needs to know about the rest of the site.
+fn link_shape(page_urls: &HashMap<String, String>, assets: &assets::AssetMap) -> blake3::Hash {
+    let mut pages: Vec<(&String, &String)> = page_urls.iter().collect();
+    pages.sort_unstable();
+    let mut shape = blake3::Hasher::new();
+    for (content_path, url) in pages {
+        shape.update(content_path.as_bytes()).update(&[0]);
+        shape.update(url.as_bytes()).update(&[0]);
+    }
+    for (name, output) in assets.entries() {
+        shape.update(name.as_bytes()).update(&[0]);
+        shape.update(output.as_bytes()).update(&[0]);
+    }
+    shape.finalize()
+}
 
 /// A hash of everything a page's template output can depend on besides its own
 /// text: the settings, the templates, the assets' names, and every page's address and

@@ -75,10 +75,19 @@ pub struct Scan {
     images_without_alt: usize,
 }
 
-/// What earlier checks read in each page, by the hash of the page's HTML, so that a
-/// rebuild reads only the pages that changed.
+/// What earlier checks read in each page and found in it, so that a rebuild reads
+/// and checks only the pages that changed.
 #[derive(Debug, Default)]
-pub struct ScanCache(HashMap<blake3::Hash, Arc<Scan>>);
+pub struct ScanCache {
+    /// Each page's links and ids, by the hash of its HTML.
+    scans: HashMap<blake3::Hash, Arc<Scan>>,
+    /// What checking a page found, by the hash of its HTML and source text and of
+    /// everything its links can point at (see [`targets_shape`]).
+    results: HashMap<blake3::Hash, Arc<FileResult>>,
+}
+
+/// What checking one file found.
+type FileResult = (Vec<Diagnostic>, Vec<ExternalHref>);
 
 /// Links in a page that leave the site, for `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,35 +113,82 @@ pub fn check(
         .filter(|f| f.path.ends_with(".html"))
         .map(|f| {
             let key = blake3::hash(&f.bytes);
-            let found = match cache.0.get(&key) {
+            let found = match cache.scans.get(&key) {
                 Some(found) => Arc::clone(found),
                 None => Arc::new(scan(&f.bytes)),
             };
             (f.path.as_str(), key, found)
         })
         .collect();
-    cache.0 = scanned
+    cache.scans = scanned
         .iter()
         .map(|(_, key, found)| (*key, Arc::clone(found)))
         .collect();
+    let html_hashes: HashMap<&str, blake3::Hash> =
+        scanned.iter().map(|(path, key, _)| (*path, *key)).collect();
     let scans: HashMap<&str, Arc<Scan>> = scanned
         .into_iter()
         .map(|(path, _, found)| (path, found))
         .collect();
     let locator = Locator::new(site, templates);
+    let shape = targets_shape(&paths, &scans, templates, base_url);
     let mut names: Vec<&str> = scans.keys().copied().collect();
     names.sort_unstable();
-    let per_file: Vec<(Vec<Diagnostic>, Vec<ExternalHref>)> = names
+    let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = names
         .par_iter()
-        .map(|file| check_file(file, (&paths, &scans, &locator, base_url)))
+        .map(|file| {
+            let source = locator.pages.get(*file).map_or("", |(_, text)| *text);
+            let key = blake3::Hasher::new()
+                .update(shape.as_bytes())
+                .update(html_hashes[file].as_bytes())
+                .update(file.as_bytes())
+                .update(&[0])
+                .update(source.as_bytes())
+                .finalize();
+            let result = match cache.results.get(&key) {
+                Some(result) => Arc::clone(result),
+                None => Arc::new(check_file(file, (&paths, &scans, &locator, base_url))),
+            };
+            (key, result)
+        })
         .collect();
     let mut diagnostics = Vec::new();
     let mut external = Vec::new();
-    for (found, links) in per_file {
-        diagnostics.extend(found);
-        external.extend(links);
+    for (_, result) in &per_file {
+        diagnostics.extend(result.0.iter().cloned());
+        external.extend(result.1.iter().cloned());
     }
+    cache.results = per_file.into_iter().collect();
     (diagnostics, external)
+}
+
+/// A hash of everything a page's links can point at or be reported in: every file's
+/// path, every page's ids, the templates and the site's address.
+fn targets_shape(
+    paths: &HashSet<&str>,
+    scans: &HashMap<&str, Arc<Scan>>,
+    templates: &[TemplateFile],
+    base_url: &BaseUrl,
+) -> blake3::Hash {
+    let mut shape = blake3::Hasher::new();
+    shape.update(base_url.url.as_bytes()).update(&[0]);
+    for template in templates {
+        shape.update(template.name.as_bytes()).update(&[0]);
+        shape.update(template.text.as_bytes()).update(&[0]);
+    }
+    let mut sorted: Vec<&str> = paths.iter().copied().collect();
+    sorted.sort_unstable();
+    for path in sorted {
+        shape.update(path.as_bytes()).update(&[0]);
+        if let Some(scan) = scans.get(path) {
+            let mut ids: Vec<&str> = scan.ids.iter().map(String::as_str).collect();
+            ids.sort_unstable();
+            for id in ids {
+                shape.update(id.as_bytes()).update(&[1]);
+            }
+        }
+    }
+    shape.finalize()
 }
 
 /// What checking one file needs to know about the whole site.

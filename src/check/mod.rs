@@ -11,8 +11,9 @@ pub mod review;
 pub mod site_wide;
 pub mod words;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -47,6 +48,19 @@ pub struct Findings {
     pub external_links: Vec<ExternalLink>,
 }
 
+/// What the checks of one page's own content found.
+#[derive(Debug)]
+struct PageFindings {
+    diagnostics: Vec<Diagnostic>,
+    readability: Option<PageReadability>,
+    external_links: Vec<ExternalLink>,
+}
+
+/// What earlier runs found in each page, by a hash of the page's path and text, the
+/// settings and the day, so that a rebuild checks only the pages that changed.
+#[derive(Debug, Default)]
+pub struct PageCache(HashMap<blake3::Hash, Arc<PageFindings>>);
+
 /// Runs every check of the pages' content. `rendered[i]` is page `i` of the site, or
 /// `None` if its markdown could not be rendered; `drafts` holds the content paths of
 /// draft pages left out of this build.
@@ -56,42 +70,71 @@ pub fn run(
     drafts: &HashSet<String>,
     settings: &CheckSettings,
     today: Date,
+    cache: &mut PageCache,
 ) -> Findings {
     let mut findings = Findings {
         diagnostics: links::check(site, rendered, drafts),
         ..Findings::default()
     };
     findings.diagnostics.extend(site_wide::check(site));
-    let per_page: Vec<_> = site
+    let context = blake3::Hasher::new()
+        .update(format!("{settings:?} {today:?}").as_bytes())
+        .finalize();
+    let per_page: Vec<(blake3::Hash, Arc<PageFindings>)> = site
         .pages
         .par_iter()
         .zip(rendered)
         .map(|(page, rendered)| {
-            let mut diagnostics = review::check(page, today, settings);
-            let Some(rendered) = rendered else {
-                return (diagnostics, None, Vec::new());
+            let key = blake3::Hasher::new()
+                .update(context.as_bytes())
+                .update(&[u8::from(rendered.is_some())])
+                .update(page.source.display_path.to_string_lossy().as_bytes())
+                .update(&[0])
+                .update(page.source.text.as_bytes())
+                .finalize();
+            let found = match (cache.0.get(&key), rendered) {
+                (Some(found), _) => Arc::clone(found),
+                (None, rendered) => Arc::new(check_page(page, rendered.as_ref(), settings, today)),
             };
-            diagnostics.extend(content::check(page, rendered));
-            diagnostics.extend(words::check(page, rendered, settings));
-            let (figures, found) = readability::check(page, rendered, settings);
-            diagnostics.extend(found);
-            let readability = PageReadability {
-                path: page.source.display_path.clone(),
-                figures,
-            };
-            (
-                diagnostics,
-                Some(readability),
-                external_links(page, rendered),
-            )
+            (key, found)
         })
         .collect();
-    for (diagnostics, readability, external) in per_page {
-        findings.diagnostics.extend(diagnostics);
-        findings.readability.extend(readability);
-        findings.external_links.extend(external);
+    for (_, page) in &per_page {
+        findings.diagnostics.extend(page.diagnostics.iter().cloned());
+        findings.readability.extend(page.readability.clone());
+        findings.external_links.extend(page.external_links.iter().cloned());
     }
+    cache.0 = per_page.into_iter().collect();
     findings
+}
+
+/// The checks of one page that need nothing but the page.
+fn check_page(
+    page: &crate::page::Page,
+    rendered: Option<&RenderedPage>,
+    settings: &CheckSettings,
+    today: Date,
+) -> PageFindings {
+    let mut diagnostics = review::check(page, today, settings);
+    let Some(rendered) = rendered else {
+        return PageFindings {
+            diagnostics,
+            readability: None,
+            external_links: Vec::new(),
+        };
+    };
+    diagnostics.extend(content::check(page, rendered));
+    diagnostics.extend(words::check(page, rendered, settings));
+    let (figures, found) = readability::check(page, rendered, settings);
+    diagnostics.extend(found);
+    PageFindings {
+        diagnostics,
+        readability: Some(PageReadability {
+            path: page.source.display_path.clone(),
+            figures,
+        }),
+        external_links: external_links(page, rendered),
+    }
 }
 
 /// The links of a page's markdown and its sources that leave the site.
