@@ -447,7 +447,7 @@ fn site_shape(
 }
 
 /// Renders every page, alias and the 404 page through the templates. A page whose
-/// text and site shape are as in an earlier build takes its HTML from `cache`.
+/// path, text and site shape are as in an earlier build takes its HTML from `cache`.
 fn render_pages(
     config: &Config,
     site: &Site,
@@ -491,6 +491,8 @@ fn render_pages(
             let key = blake3::Hasher::new()
                 .update(shape.as_bytes())
                 .update(name.as_bytes())
+                .update(&[0])
+                .update(page.source.content_path.as_bytes())
                 .update(&[0])
                 .update(page.source.text.as_bytes())
                 .finalize();

@@ -984,10 +984,168 @@ fn assert_serves_a_clean_build(preview: &Preview) {
         };
         assert!(
             served == bytes,
-            "{path} is served as a clean build writes it"
+            "{path} is served as a clean build writes it:\n{}\n{}",
+            String::from_utf8_lossy(&served),
+            String::from_utf8_lossy(&bytes)
         );
     }
 }
 
 /// What the preview adds to the end of every page.
 const PREVIEW_SCRIPT: &str = "<script src=\"/__tellyou/live.js\" defer></script>";
+
+/// A small, seeded random number generator, so a failing sequence can be replayed.
+struct Xorshift(u64);
+
+impl Xorshift {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// One random change an editor could make that leaves the site buildable.
+fn random_change(rng: &mut Xorshift, root: &Path, step: usize, made: &mut Vec<PathBuf>) -> String {
+    let content = root.join("content");
+    match rng.below(8) {
+        0 | 1 => {
+            let page = [
+                "crying/soothing.md",
+                "crying/_index.md",
+                "play/songs/lullabies.md",
+                "_index.md",
+            ][rng.below(4)];
+            let path = content.join(page);
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(&path, format!("{text}\nA sentence added at step {step}.\n")).unwrap();
+            format!("edit {page}")
+        }
+        2 => {
+            let path = content.join("crying/soothing.md");
+            let text = fs::read_to_string(&path).unwrap();
+            let (before, after) = text.split_once("title: ").unwrap();
+            let (_, rest) = after.split_once('\n').unwrap();
+            fs::write(
+                &path,
+                format!("{before}title: Soothing, version {step}\n{rest}"),
+            )
+            .unwrap();
+            "retitle crying/soothing.md".into()
+        }
+        3 => {
+            let section = ["crying", "play", "play/songs"][rng.below(3)];
+            let path = content.join(format!("{section}/new-{step}.md"));
+            fs::write(
+                &path,
+                format!("---\ntitle: New page {step}\ndescription: Made at step {step}.\n---\n\n## Part {step}\n\nSome words.\n"),
+            )
+            .unwrap();
+            made.push(path);
+            format!("new {section}/new-{step}.md")
+        }
+        4 if !made.is_empty() => {
+            let path = made.remove(rng.below(made.len()));
+            fs::remove_file(&path).unwrap();
+            format!("delete {}", path.display())
+        }
+        5 if !made.is_empty() => {
+            let at = rng.below(made.len());
+            let renamed = made[at].with_file_name(format!("renamed-{step}.md"));
+            fs::rename(&made[at], &renamed).unwrap();
+            made[at] = renamed;
+            "rename a new page".into()
+        }
+        6 => {
+            let folder = content.join(format!("topic-{step}"));
+            fs::create_dir(&folder).unwrap();
+            fs::write(
+                folder.join("_index.md"),
+                format!("---\ntitle: Topic {step}\ndescription: A section made at step {step}.\n---\n\nAbout the topic.\n"),
+            )
+            .unwrap();
+            fs::write(
+                folder.join("detail.md"),
+                "---\ntitle: Detail\ndescription: A page in a new section.\n---\n\nThe detail.\n",
+            )
+            .unwrap();
+            format!("new folder topic-{step}")
+        }
+        _ => {
+            let templates = root.join("templates");
+            if templates.exists() {
+                fs::remove_dir_all(&templates).unwrap();
+                "remove templates/".into()
+            } else {
+                fs::create_dir(&templates).unwrap();
+                let theme = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("themes/default/templates/page.html");
+                let page = fs::read_to_string(theme).unwrap();
+                fs::write(
+                    templates.join("page.html"),
+                    page.replace(
+                        "{% block main %}",
+                        &format!("{{% block main %}}<p>Override {step}</p>"),
+                    ),
+                )
+                .unwrap();
+                "override page.html".into()
+            }
+        }
+    }
+}
+
+#[test]
+fn serve_matches_a_clean_build_after_random_edits_new_files_deletes_and_renames() {
+    for seed in [0x9E37_79B9_7F4A_7C15_u64, 0xD1B5_4A32_D192_ED03] {
+        let preview = Preview::start("good-site");
+        let events = preview.events();
+        let mut rng = Xorshift(seed);
+        let mut made = Vec::new();
+        let mut done = Vec::new();
+        for step in 0..12 {
+            done.push(random_change(&mut rng, &preview.root, step, &mut made));
+            let first = events.recv_timeout(std::time::Duration::from_secs(30));
+            assert!(first.is_ok(), "seed {seed:#x}: no rebuild after {done:?}");
+            let mut last = first.unwrap();
+            while let Ok(event) = events.recv_timeout(std::time::Duration::from_millis(400)) {
+                last = event;
+            }
+            assert_eq!(last, "reload: reload", "seed {seed:#x} after {done:?}");
+            assert_serves_a_clean_build(&preview);
+        }
+    }
+}
+
+#[test]
+fn serve_answers_a_bounded_concurrent_load_correctly() {
+    let preview = Preview::start("good-site");
+    let expected = preview.get_bytes("crying/soothing/");
+    // 32 clients at once, 25 requests each: bounded in count, so it ends by itself.
+    let clients: Vec<_> = (0..32)
+        .map(|_| {
+            let url = format!("{}crying/soothing/", preview.url);
+            let expected = expected.clone();
+            std::thread::spawn(move || {
+                for _ in 0..25 {
+                    let body = ureq::get(&url)
+                        .call()
+                        .unwrap()
+                        .body_mut()
+                        .read_to_vec()
+                        .unwrap();
+                    assert!(body == expected, "every answer is the page");
+                }
+            })
+        })
+        .collect();
+    for client in clients {
+        client.join().unwrap();
+    }
+    assert_eq!(
+        preview.status_of_raw("/"),
+        "HTTP/1.1 200 OK",
+        "it is still up"
+    );
+}

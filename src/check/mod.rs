@@ -100,9 +100,13 @@ pub fn run(
         })
         .collect();
     for (_, page) in &per_page {
-        findings.diagnostics.extend(page.diagnostics.iter().cloned());
+        findings
+            .diagnostics
+            .extend(page.diagnostics.iter().cloned());
         findings.readability.extend(page.readability.clone());
-        findings.external_links.extend(page.external_links.iter().cloned());
+        findings
+            .external_links
+            .extend(page.external_links.iter().cloned());
     }
     cache.0 = per_page.into_iter().collect();
     findings
