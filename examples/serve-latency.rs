@@ -4,6 +4,8 @@
 //! reload, and prints the median and the slowest time.
 //!
 //!     cargo run --release --example serve-latency -- PROJECT [EDITS]
+//!
+//! It runs `target/release/tellyou`, or the program named by `TELLYOU_BIN`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,7 +19,11 @@ fn main() {
     let edits: usize = args
         .next()
         .map_or(11, |n| n.parse().expect("EDITS is a number"));
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/tellyou");
+    // TELLYOU_BIN compares another build of tellyou, such as an older version.
+    let binary = std::env::var_os("TELLYOU_BIN").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/tellyou"),
+        PathBuf::from,
+    );
 
     let mut child = Command::new(&binary)
         .args(["serve", "--port", "0"])

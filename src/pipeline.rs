@@ -75,6 +75,8 @@ pub struct Cache {
     markdown: HashMap<blake3::Hash, RenderedPage>,
     /// What the checks of each page's own content found.
     page_checks: check::PageCache,
+    /// The compiled templates, by a hash of their text and the assets' names.
+    templates: Option<(blake3::Hash, Arc<Templates>)>,
     /// A page's HTML from its template, by the hash of the site's shape, the
     /// template's name and the page's text.
     page_html: HashMap<blake3::Hash, Arc<[u8]>>,
@@ -336,7 +338,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
     );
     diagnostics.append(&mut findings.diagnostics);
 
-    match Templates::compile(&loaded.templates, &asset_map) {
+    match compile_templates(&loaded.templates, &asset_map, &mut cache.templates) {
         Ok(_) if !logo_found => {}
         Ok(templates) => {
             let shape = site_shape(config, &site, &loaded.templates, &asset_map);
@@ -395,6 +397,35 @@ const REQUIRED_TEMPLATES: [&str; 5] = [
     "404.html",
     "alias.html",
 ];
+
+/// Compiles the templates, or takes them from `cache` if their text and the assets'
+/// names are as when they were last compiled.
+fn compile_templates(
+    files: &[crate::page::TemplateFile],
+    assets: &assets::AssetMap,
+    cache: &mut Option<(blake3::Hash, Arc<Templates>)>,
+) -> Result<Arc<Templates>, Vec<Diagnostic>> {
+    let mut key = blake3::Hasher::new();
+    for file in files {
+        key.update(file.name.as_bytes()).update(&[0]);
+        key.update(file.display_path.to_string_lossy().as_bytes())
+            .update(&[0]);
+        key.update(file.text.as_bytes()).update(&[0]);
+    }
+    for (name, output) in assets.entries() {
+        key.update(name.as_bytes()).update(&[0]);
+        key.update(output.as_bytes()).update(&[0]);
+    }
+    let key = key.finalize();
+    if let Some((cached, templates)) = cache.as_ref() {
+        if *cached == key {
+            return Ok(Arc::clone(templates));
+        }
+    }
+    let templates = Arc::new(Templates::compile(files, assets)?);
+    *cache = Some((key, Arc::clone(&templates)));
+    Ok(templates)
+}
 
 /// A hash of every page's address and every asset's name: all that rendering a
 /// page's markdown needs to know about the rest of the site.
