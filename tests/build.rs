@@ -866,7 +866,18 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
             .contains("A line added while previewing.")
     );
 
-    // A new page, then the same page renamed, then removed.
+    // A save as many editors make it: a temporary file, renamed over the page.
+    let temporary = preview.root.join("content/crying/.soothing.md.tmp");
+    fs::write(&temporary, format!("{original}\nSaved by renaming.\n")).unwrap();
+    fs::rename(&temporary, &source).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        preview
+            .get("crying/soothing/")
+            .contains("Saved by renaming.")
+    );
+
+    // A new page, then the same page renamed: its old address is gone.
     let new_page = preview.root.join("content/crying/colic.md");
     fs::write(
         &new_page,
