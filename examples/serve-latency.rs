@@ -37,7 +37,7 @@ fn main() {
         .by_ref()
         .map_while(Result::ok)
         .find_map(|line| {
-            line.strip_prefix("Previewing the site at ")
+            line.strip_prefix(tellyou::serve::LISTENING)
                 .map(str::to_owned)
         })
         .expect("serve prints its address");

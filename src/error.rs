@@ -306,6 +306,7 @@ pub fn plain_io_error(error: &std::io::Error) -> String {
         ReadOnlyFilesystem => "the disk is read-only".into(),
         IsADirectory => "it is a folder, not a file".into(),
         NotADirectory => "a part of the path is a file, not a folder".into(),
+        AddrInUse => "another program is using that port".into(),
         _ => {
             let text = error.to_string();
             match text.find(" (os error") {

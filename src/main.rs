@@ -305,7 +305,7 @@ fn shown(root: &std::path::Path, path: &std::path::Path) -> String {
 fn print_serve_event(event: ServeEvent) {
     match event {
         ServeEvent::Listening { url } => {
-            println!("Previewing the site at {url}");
+            println!("{}{url}", serve::LISTENING);
             println!("Pages reload when you save. Press Ctrl+C to stop.");
         }
         ServeEvent::Built {

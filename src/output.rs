@@ -1,11 +1,8 @@
 //! Output: writes the finished site into a staging folder beside the output folder,
 //! then swaps it in with one rename, so the output folder always holds a complete
 //! site, the old one or the new one, never a mix. A failed write leaves the old site
-//! as it was. A rebuild links the files that are the same as last time into the
-//! staging folder instead of writing them again. Uses `page` and `error`; rayon
-//! writes files in parallel.
+//! as it was. Uses `page` and `error`; rayon writes files in parallel.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -86,21 +83,7 @@ pub fn check_out_dir(root: &Path, out_dir: &Path) -> Result<(), OutputError> {
 
 /// Writes the site to `out_dir`, replacing what was there only once everything is
 /// written. Files are written in the order given.
-/// What a build wrote: the output folder and a hash of each file in it, so that the
-/// next build can link the files that did not change rather than write them.
-#[derive(Debug, Clone)]
-pub struct Written {
-    out_dir: PathBuf,
-    files: HashMap<String, blake3::Hash>,
-}
-
-/// Writes the site to `out_dir` through a staging folder. Files that are the same as
-/// in `previous`, the last write to the same folder, are linked rather than written.
-pub fn write_site(
-    out_dir: &Path,
-    files: &[OutputFile],
-    previous: Option<&Written>,
-) -> Result<Written, OutputError> {
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     for file in files {
         if !is_safe_relative(&file.path) {
             return Err(OutputError::BadPath {
@@ -127,23 +110,14 @@ pub fn write_site(
     remove_leftovers(&parent, &name);
 
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let reusable = previous.filter(|p| p.out_dir == out_dir && out_dir.is_dir());
-    let result = write_all(&staging, files, reusable)
-        .and_then(|hashes| swap_in(&staging, &out_dir).map(|()| hashes));
-    match result {
-        Ok(files) => Ok(Written { out_dir, files }),
-        Err(error) => {
-            let _ = fs::remove_dir_all(&staging);
-            Err(error)
-        }
+    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, &out_dir));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
     }
+    result
 }
 
-fn write_all(
-    staging: &Path,
-    files: &[OutputFile],
-    previous: Option<&Written>,
-) -> Result<HashMap<String, blake3::Hash>, OutputError> {
+fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
@@ -157,23 +131,12 @@ fn write_all(
     for folder in &folders {
         fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
     }
-    let hashes = files
-        .par_iter()
-        .map(|file| {
-            let path = staging.join(&file.path);
-            let hash = blake3::hash(&file.bytes);
-            let unchanged = previous.filter(|p| p.files.get(&file.path) == Some(&hash));
-            let linked =
-                unchanged.is_some_and(|p| fs::hard_link(p.out_dir.join(&file.path), &path).is_ok());
-            if !linked {
-                fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))?;
-            }
-            Ok((file.path.clone(), hash))
-        })
-        .collect::<Result<HashMap<_, _>, OutputError>>()?;
+    files.par_iter().try_for_each(|file| {
+        let path = staging.join(&file.path);
+        fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
+    })?;
     let marker = staging.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
-    Ok(hashes)
+    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))
 }
 
 /// Puts the staging folder in the output folder's place. On Linux the two folders
@@ -289,42 +252,15 @@ mod tests {
     }
 
     #[test]
-    fn a_rewrite_links_unchanged_files_and_writes_changed_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let first = write_site(
-            &out,
-            &[file("index.html", "one"), file("a/index.html", "same")],
-            None,
-        )
-        .unwrap();
-        write_site(
-            &out,
-            &[file("index.html", "two"), file("a/index.html", "same")],
-            Some(&first),
-        )
-        .unwrap();
-        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
-        assert_eq!(
-            fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "same"
-        );
-        // The old site's folder is gone, and nothing else is left beside the output.
-        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().collect();
-        assert_eq!(beside.len(), 1);
-    }
-
-    #[test]
     fn a_new_site_replaces_the_old_one_whole() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         write_site(
             &out,
             &[file("index.html", "one"), file("old/index.html", "x")],
-            None,
         )
         .unwrap();
-        write_site(&out, &[file("index.html", "two")], None).unwrap();
+        write_site(&out, &[file("index.html", "two")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("old").exists());
         let names: Vec<_> = fs::read_dir(dir.path())
@@ -338,7 +274,7 @@ mod tests {
     fn a_folder_of_other_files_is_never_replaced() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("thesis.docx"), "precious").unwrap();
-        let error = write_site(dir.path(), &[file("index.html", "x")], None).unwrap_err();
+        let error = write_site(dir.path(), &[file("index.html", "x")]).unwrap_err();
         assert!(matches!(error, OutputError::NotOurs { .. }));
         assert!(dir.path().join("thesis.docx").exists());
     }

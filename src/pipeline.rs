@@ -22,7 +22,9 @@ use crate::markdown::LinkIndex;
 use crate::page::{OutputFile, Page, RenderedPage};
 use crate::site::Site;
 use crate::templates::{self, Templates};
-use crate::{assets, brand, check, front_matter, load, markdown, minify, output, sitemap};
+use crate::{
+    assets, brand, cache_key, check, front_matter, load, markdown, minify, output, sitemap,
+};
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -72,20 +74,18 @@ pub struct Cache {
     front_matter: HashMap<blake3::Hash, crate::page::FrontMatter>,
     /// Each page's rendered markdown, by a hash of the site's addresses, the page's
     /// path and its text.
-    markdown: HashMap<blake3::Hash, RenderedPage>,
+    markdown: HashMap<blake3::Hash, Arc<RenderedPage>>,
     /// What the checks of each page's own content found.
     page_checks: check::PageCache,
     /// The compiled templates, by a hash of their text and the assets' names.
     templates: Option<(blake3::Hash, Arc<Templates>)>,
     /// A page's HTML from its template, by the hash of the site's shape, the
-    /// template's name and the page's text.
+    /// template's name and the page's path and text.
     page_html: HashMap<blake3::Hash, Arc<[u8]>>,
     /// Minified HTML by the hash of the HTML before minifying.
     minified: HashMap<blake3::Hash, Arc<[u8]>>,
     /// What the HTML check read in each page.
     html_scans: check::html::ScanCache,
-    /// What the last build wrote, so unchanged files are linked rather than written.
-    written: Option<output::Written>,
 }
 
 /// What a successful build did.
@@ -100,19 +100,11 @@ pub struct BuildReport {
 /// Builds the site and writes it to the output folder, replacing the old site only
 /// if everything succeeded.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
-    build_with_cache(config, &mut Cache::default())
-}
-
-/// Builds the site as [`build`] does, reusing what `cache` holds from earlier builds
-/// of the same project and leaving in it what this build made.
-pub fn build_with_cache(config: &Config, cache: &mut Cache) -> Result<BuildReport, Errors> {
     output::check_out_dir(&config.root, &config.out_dir)
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    let site = build_in_memory(config, cache)?;
-    let previous = cache.written.take();
-    let written = output::write_site(&config.out_dir, &site.files, previous.as_ref())
+    let site = build_in_memory(config, &mut Cache::default())?;
+    output::write_site(&config.out_dir, &site.files)
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    cache.written = Some(written);
     Ok(BuildReport {
         pages: site.pages,
         files: site.files.len(),
@@ -122,7 +114,8 @@ pub fn build_with_cache(config: &Config, cache: &mut Cache) -> Result<BuildRepor
 }
 
 /// Builds the finished site, minified, in memory and writes nothing: what a build
-/// would write, for the preview server to serve.
+/// would write, for the preview server to serve. It reuses what `cache` holds from
+/// earlier builds of the same project and leaves in it what this build made.
 pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSite, Errors> {
     let (rendered, diagnostics) = render_and_check(config, cache);
     let mut site = finish(diagnostics, |warnings| RenderedSite {
@@ -197,6 +190,9 @@ pub fn check(config: &Config) -> CheckReport {
     }
 }
 
+/// One page's markdown rendered, or what was wrong with it.
+type Rendering = Result<Arc<RenderedPage>, Vec<Diagnostic>>;
+
 /// Everything rendering made, whatever was wrong.
 struct Rendered {
     files: Vec<OutputFile>,
@@ -245,11 +241,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         .pages
         .into_par_iter()
         .map(|source| {
-            let key = blake3::Hasher::new()
-                .update(source.content_path.as_bytes())
-                .update(&[0])
-                .update(source.text.as_bytes())
-                .finalize();
+            let key = cache_key::of([source.content_path.as_bytes(), source.text.as_bytes()]);
             if let Some(front) = cache.front_matter.get(&key) {
                 let front = front.clone();
                 return Ok((key, Page { source, front }));
@@ -294,31 +286,32 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         pages_by_url: &pages_by_url,
         assets: &asset_map,
     };
-    let addresses = link_shape(&page_urls, &asset_map);
-    let rendered: Vec<(blake3::Hash, Result<RenderedPage, Vec<Diagnostic>>)> = site
+    let assets_key = assets_key(&asset_map);
+    let addresses = link_shape(&page_urls, &assets_key);
+    let rendered: Vec<(blake3::Hash, Rendering)> = site
         .pages
         .par_iter()
         .map(|page| {
-            let key = blake3::Hasher::new()
-                .update(addresses.as_bytes())
-                .update(page.source.content_path.as_bytes())
-                .update(&[0])
-                .update(page.source.text.as_bytes())
-                .finalize();
+            let key = cache_key::of([
+                addresses.as_bytes(),
+                page.source.content_path.as_bytes(),
+                page.source.text.as_bytes(),
+            ]);
             let result = match cache.markdown.get(&key) {
-                Some(rendered) => Ok(rendered.clone()),
+                Some(rendered) => Ok(Arc::clone(rendered)),
                 None => markdown::render(page, link_index)
+                    .map(Arc::new)
                     .map_err(|errors| markdown::diagnostics(page, &errors)),
             };
             (key, result)
         })
         .collect();
     cache.markdown.clear();
-    let rendered: Vec<Option<RenderedPage>> = rendered
+    let rendered: Vec<Option<Arc<RenderedPage>>> = rendered
         .into_iter()
         .map(|(key, result)| match result {
             Ok(page) => {
-                cache.markdown.insert(key, page.clone());
+                cache.markdown.insert(key, Arc::clone(&page));
                 Some(page)
             }
             Err(found) => {
@@ -338,10 +331,16 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
     );
     diagnostics.append(&mut findings.diagnostics);
 
-    match compile_templates(&loaded.templates, &asset_map, &mut cache.templates) {
+    let templates_key = templates_key(&loaded.templates, &assets_key);
+    match compile_templates(
+        &loaded.templates,
+        &asset_map,
+        templates_key,
+        &mut cache.templates,
+    ) {
         Ok(_) if !logo_found => {}
         Ok(templates) => {
-            let shape = site_shape(config, &site, &loaded.templates, &asset_map);
+            let shape = site_shape(config, &site, &templates_key);
             let (html_files, found) = render_pages(
                 config,
                 &site,
@@ -372,7 +371,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
             &files,
             &site,
             &loaded.templates,
-            &config.site.base_url,
+            (&config.site.base_url, &templates_key),
             &mut findings.external_links,
             &mut cache.html_scans,
         ));
@@ -398,25 +397,35 @@ const REQUIRED_TEMPLATES: [&str; 5] = [
     "alias.html",
 ];
 
-/// Compiles the templates, or takes them from `cache` if their text and the assets'
-/// names are as when they were last compiled.
+/// A key for every asset's name and output path.
+fn assets_key(assets: &assets::AssetMap) -> blake3::Hash {
+    let mut key = cache_key::Key::new();
+    for (name, output) in assets.entries() {
+        key.field(name).field(output);
+    }
+    key.finish()
+}
+
+/// A key for the templates' names, places and text, and the assets they can name.
+fn templates_key(files: &[crate::page::TemplateFile], assets_key: &blake3::Hash) -> blake3::Hash {
+    let mut key = cache_key::Key::new();
+    key.field(assets_key.as_bytes());
+    for file in files {
+        key.field(&file.name)
+            .field(file.display_path.to_string_lossy().as_bytes())
+            .field(&file.text);
+    }
+    key.finish()
+}
+
+/// Compiles the templates, or takes them from `cache` if `key` is the same as when
+/// they were last compiled.
 fn compile_templates(
     files: &[crate::page::TemplateFile],
     assets: &assets::AssetMap,
+    key: blake3::Hash,
     cache: &mut Option<(blake3::Hash, Arc<Templates>)>,
 ) -> Result<Arc<Templates>, Vec<Diagnostic>> {
-    let mut key = blake3::Hasher::new();
-    for file in files {
-        key.update(file.name.as_bytes()).update(&[0]);
-        key.update(file.display_path.to_string_lossy().as_bytes())
-            .update(&[0]);
-        key.update(file.text.as_bytes()).update(&[0]);
-    }
-    for (name, output) in assets.entries() {
-        key.update(name.as_bytes()).update(&[0]);
-        key.update(output.as_bytes()).update(&[0]);
-    }
-    let key = key.finalize();
     if let Some((cached, templates)) = cache.as_ref() {
         if *cached == key {
             return Ok(Arc::clone(templates));
@@ -427,54 +436,34 @@ fn compile_templates(
     Ok(templates)
 }
 
-/// A hash of every page's address and every asset's name: all that rendering a
+/// A key for every page's address and every asset's name: all that rendering a
 /// page's markdown needs to know about the rest of the site.
-fn link_shape(page_urls: &HashMap<String, String>, assets: &assets::AssetMap) -> blake3::Hash {
+fn link_shape(page_urls: &HashMap<String, String>, assets_key: &blake3::Hash) -> blake3::Hash {
     let mut pages: Vec<(&String, &String)> = page_urls.iter().collect();
     pages.sort_unstable();
-    let mut shape = blake3::Hasher::new();
+    let mut key = cache_key::Key::new();
+    key.field(assets_key.as_bytes());
     for (content_path, url) in pages {
-        shape.update(content_path.as_bytes()).update(&[0]);
-        shape.update(url.as_bytes()).update(&[0]);
+        key.field(content_path).field(url);
     }
-    for (name, output) in assets.entries() {
-        shape.update(name.as_bytes()).update(&[0]);
-        shape.update(output.as_bytes()).update(&[0]);
-    }
-    shape.finalize()
+    key.finish()
 }
 
-/// A hash of everything a page's template output can depend on besides its own
-/// text: the settings, the templates, the assets' names, and every page's address and
-/// front matter (titles, descriptions and order make the navigation).
-fn site_shape(
-    config: &Config,
-    site: &Site,
-    templates: &[crate::page::TemplateFile],
-    assets: &assets::AssetMap,
-) -> blake3::Hash {
-    let mut shape = blake3::Hasher::new();
-    let mut field = |bytes: &[u8]| {
-        shape.update(&(bytes.len() as u64).to_le_bytes());
-        shape.update(bytes);
-    };
-    field(config.site_yaml.as_bytes());
-    field(config.site.base_url.url.as_bytes());
-    field(&[u8::from(config.drafts)]);
-    for template in templates {
-        field(template.name.as_bytes());
-        field(template.text.as_bytes());
-    }
-    for (name, output) in assets.entries() {
-        field(name.as_bytes());
-        field(output.as_bytes());
-    }
+/// A key for everything a page's template output can depend on besides its own
+/// text: the settings, the templates and assets, and every page's address and front
+/// matter (titles, descriptions and order make the navigation).
+fn site_shape(config: &Config, site: &Site, templates_key: &blake3::Hash) -> blake3::Hash {
+    let mut key = cache_key::Key::new();
+    key.field(&config.site_yaml)
+        .field(&config.site.base_url.url)
+        .field([u8::from(config.drafts)])
+        .field(templates_key.as_bytes());
     for page in &site.pages {
-        field(page.source.content_path.as_bytes());
-        field(page.source.url_path.as_bytes());
-        field(&page.source.text.as_bytes()[..page.front.body_start]);
+        key.field(&page.source.content_path)
+            .field(&page.source.url_path)
+            .field(&page.source.text.as_bytes()[..page.front.body_start]);
     }
-    shape.finalize()
+    key.finish()
 }
 
 /// Renders every page, alias and the 404 page through the templates. A page whose
@@ -482,7 +471,7 @@ fn site_shape(
 fn render_pages(
     config: &Config,
     site: &Site,
-    rendered: &[Option<RenderedPage>],
+    rendered: &[Option<Arc<RenderedPage>>],
     templates: &Templates,
     (shape, cache): (&blake3::Hash, &mut HashMap<blake3::Hash, Arc<[u8]>>),
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
@@ -519,14 +508,12 @@ fn render_pages(
                 .template
                 .as_deref()
                 .unwrap_or_else(|| templates::default_template(site, index));
-            let key = blake3::Hasher::new()
-                .update(shape.as_bytes())
-                .update(name.as_bytes())
-                .update(&[0])
-                .update(page.source.content_path.as_bytes())
-                .update(&[0])
-                .update(page.source.text.as_bytes())
-                .finalize();
+            let key = cache_key::of([
+                shape.as_bytes(),
+                name.as_bytes(),
+                page.source.content_path.as_bytes(),
+                page.source.text.as_bytes(),
+            ]);
             let path = format!("{}index.html", page.source.url_path);
             if let Some(html) = cache.get(&key) {
                 let bytes = Arc::clone(html);

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Component, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::config::{self, BuildOptions};
-use crate::error::{Diagnostic, Severity};
+use crate::error::{Diagnostic, Severity, plain_io_error};
 use crate::pipeline;
 use crate::watch::{ProjectWatcher, WatchError};
 
@@ -34,6 +34,9 @@ const OWN_PREFIX: &str = "/__tellyou/";
 const LIVE_SCRIPT: &str = include_str!("serve/live.js");
 const OVERLAY_STYLE: &str = include_str!("serve/overlay.css");
 const SCRIPT_TAG: &str = "<script src=\"/__tellyou/live.js\" defer></script>";
+
+/// How the preview announces where it is, before its address.
+pub const LISTENING: &str = "Previewing the site at ";
 
 /// What the preview is asked to do.
 #[derive(Debug, Clone)]
@@ -45,11 +48,8 @@ pub struct ServeOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: SocketAddr,
-        source: std::io::Error,
-    },
+    #[error("cannot listen on {address}: {reason}; choose another port with --port")]
+    Bind { address: SocketAddr, reason: String },
     #[error(transparent)]
     Watch(#[from] WatchError),
     #[error("the preview server stopped: {0}")]
@@ -105,9 +105,9 @@ pub fn run(
         .map_err(ServeError::Server)?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(options.address))
-        .map_err(|source| ServeError::Bind {
+        .map_err(|error| ServeError::Bind {
             address: options.address,
-            source,
+            reason: plain_io_error(&error),
         })?;
     let address = listener.local_addr().map_err(ServeError::Server)?;
     let url = format!("http://{address}/");
@@ -335,10 +335,7 @@ pub fn safe_relative_path(request_path: &str) -> Option<PathBuf> {
             _ => relative.push(segment),
         }
     }
-    relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-        .then_some(relative)
+    Some(relative)
 }
 
 #[cfg(test)]

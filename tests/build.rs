@@ -636,20 +636,19 @@ const MAX_SMOG_GRADE: f64 = 8.0;
 const README_TABLE_START: &str = "<!-- readability table: start -->\n";
 const README_TABLE_END: &str = "<!-- readability table: end -->";
 
-/// The latest `reviewed:` date among the shipped pages: the shipped content is checked
+/// The latest `reviewed` date among the shipped pages: the shipped content is checked
 /// as on the day it was last reviewed, so the test does not fail with the calendar.
 /// Pages that fall due are caught by `tellyou build` and `tellyou check` on the day.
-fn latest_review(content: &Path) -> Date {
-    walkdir::WalkDir::new(content)
-        .into_iter()
-        .map(|entry| entry.unwrap())
-        .filter(|entry| entry.path().extension().is_some_and(|e| e == "md"))
-        .filter_map(|entry| {
-            let text = fs::read_to_string(entry.path()).unwrap();
-            text.lines()
-                .find_map(|line| line.strip_prefix("reviewed: "))
-                .and_then(tellyou::front_matter::parse_date)
-        })
+fn latest_review(root: &Path) -> Date {
+    let config = load_config(&BuildOptions {
+        root: root.to_path_buf(),
+        ..BuildOptions::default()
+    });
+    let (loaded, _) = tellyou::load::load(&config);
+    loaded
+        .pages
+        .iter()
+        .filter_map(|source| tellyou::front_matter::parse(source).ok()?.reviewed)
         .max()
         .expect("the shipped pages carry review dates")
 }
@@ -659,7 +658,7 @@ fn shipped_content_has_no_findings_and_meets_its_reading_targets() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let options = BuildOptions {
         root: root.to_path_buf(),
-        today: Some(latest_review(&root.join("content"))),
+        today: Some(latest_review(root)),
         ..BuildOptions::default()
     };
     let report = pipeline::check_project(&options);
@@ -735,7 +734,7 @@ impl Preview {
             .by_ref()
             .map_while(Result::ok)
             .find_map(|line| {
-                line.strip_prefix("Previewing the site at ")
+                line.strip_prefix(tellyou::serve::LISTENING)
                     .map(str::to_owned)
             })
             .expect("serve prints its address");
@@ -901,6 +900,25 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
     assert_eq!(
         preview.status_of_raw("/crying/colic/"),
         "HTTP/1.1 404 Not Found"
+    );
+}
+
+#[test]
+fn serve_says_plainly_when_its_port_is_taken() {
+    let preview = Preview::start("good-site");
+    let port = preview
+        .url
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .unwrap();
+    let output = tellyou(&preview.root, &["serve", "--port", port]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!(
+            "error: cannot listen on 127.0.0.1:{port}: another program is using that port; choose another port with --port\n"
+        )
     );
 }
 

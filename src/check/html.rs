@@ -104,7 +104,7 @@ pub fn check(
     files: &[OutputFile],
     site: &Site,
     templates: &[TemplateFile],
-    base_url: &BaseUrl,
+    (base_url, templates_key): (&BaseUrl, &blake3::Hash),
     cache: &mut ScanCache,
 ) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -131,20 +131,19 @@ pub fn check(
         .map(|(path, _, found)| (path, found))
         .collect();
     let locator = Locator::new(site, templates);
-    let shape = targets_shape(&paths, &scans, templates, base_url);
+    let shape = targets_shape(&paths, &scans, templates_key, base_url);
     let mut names: Vec<&str> = scans.keys().copied().collect();
     names.sort_unstable();
     let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = names
         .par_iter()
         .map(|file| {
             let source = locator.pages.get(*file).map_or("", |(_, text)| *text);
-            let key = blake3::Hasher::new()
-                .update(shape.as_bytes())
-                .update(html_hashes[file].as_bytes())
-                .update(file.as_bytes())
-                .update(&[0])
-                .update(source.as_bytes())
-                .finalize();
+            let key = crate::cache_key::of([
+                shape.as_bytes(),
+                html_hashes[file].as_bytes(),
+                file.as_bytes(),
+                source.as_bytes(),
+            ]);
             let result = match cache.results.get(&key) {
                 Some(result) => Arc::clone(result),
                 None => Arc::new(check_file(file, (&paths, &scans, &locator, base_url))),
@@ -162,33 +161,27 @@ pub fn check(
     (diagnostics, external)
 }
 
-/// A hash of everything a page's links can point at or be reported in: every file's
+/// A key for everything a page's links can point at or be reported in: every file's
 /// path, every page's ids, the templates and the site's address.
 fn targets_shape(
     paths: &HashSet<&str>,
     scans: &HashMap<&str, Arc<Scan>>,
-    templates: &[TemplateFile],
+    templates_key: &blake3::Hash,
     base_url: &BaseUrl,
 ) -> blake3::Hash {
-    let mut shape = blake3::Hasher::new();
-    shape.update(base_url.url.as_bytes()).update(&[0]);
-    for template in templates {
-        shape.update(template.name.as_bytes()).update(&[0]);
-        shape.update(template.text.as_bytes()).update(&[0]);
-    }
+    let mut key = crate::cache_key::Key::new();
+    key.field(&base_url.url).field(templates_key.as_bytes());
     let mut sorted: Vec<&str> = paths.iter().copied().collect();
     sorted.sort_unstable();
     for path in sorted {
-        shape.update(path.as_bytes()).update(&[0]);
+        key.field(path);
         if let Some(scan) = scans.get(path) {
             let mut ids: Vec<&str> = scan.ids.iter().map(String::as_str).collect();
             ids.sort_unstable();
-            for id in ids {
-                shape.update(id.as_bytes()).update(&[1]);
-            }
+            key.field(ids.join("\n"));
         }
     }
-    shape.finalize()
+    key.finish()
 }
 
 /// What checking one file needs to know about the whole site.

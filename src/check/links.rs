@@ -60,7 +60,7 @@ impl StageError for LinkError {
 /// Checks the links of every page; `rendered[i]` is page `i` of the site.
 pub fn check(
     site: &Site,
-    rendered: &[Option<RenderedPage>],
+    rendered: &[Option<std::sync::Arc<RenderedPage>>],
     drafts: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();

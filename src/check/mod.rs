@@ -66,7 +66,7 @@ pub struct PageCache(HashMap<blake3::Hash, Arc<PageFindings>>);
 /// draft pages left out of this build.
 pub fn run(
     site: &Site,
-    rendered: &[Option<RenderedPage>],
+    rendered: &[Option<Arc<RenderedPage>>],
     drafts: &HashSet<String>,
     settings: &CheckSettings,
     today: Date,
@@ -77,24 +77,23 @@ pub fn run(
         ..Findings::default()
     };
     findings.diagnostics.extend(site_wide::check(site));
-    let context = blake3::Hasher::new()
-        .update(format!("{settings:?} {today:?}").as_bytes())
-        .finalize();
+    let context = crate::cache_key::of([format!("{settings:?} {today:?}").as_bytes()]);
     let per_page: Vec<(blake3::Hash, Arc<PageFindings>)> = site
         .pages
         .par_iter()
         .zip(rendered)
         .map(|(page, rendered)| {
-            let key = blake3::Hasher::new()
-                .update(context.as_bytes())
-                .update(&[u8::from(rendered.is_some())])
-                .update(page.source.display_path.to_string_lossy().as_bytes())
-                .update(&[0])
-                .update(page.source.text.as_bytes())
-                .finalize();
+            let key = crate::cache_key::of([
+                context.as_bytes(),
+                &[u8::from(rendered.is_some())],
+                page.source.display_path.to_string_lossy().as_bytes(),
+                page.source.text.as_bytes(),
+            ]);
             let found = match (cache.0.get(&key), rendered) {
                 (Some(found), _) => Arc::clone(found),
-                (None, rendered) => Arc::new(check_page(page, rendered.as_ref(), settings, today)),
+                (None, rendered) => {
+                    Arc::new(check_page(page, rendered.as_deref(), settings, today))
+                }
             };
             (key, found)
         })
@@ -177,11 +176,12 @@ pub fn rendered_html(
     files: &[OutputFile],
     site: &Site,
     templates: &[TemplateFile],
-    base_url: &BaseUrl,
+    (base_url, templates_key): (&BaseUrl, &blake3::Hash),
     external_links: &mut Vec<ExternalLink>,
     scans: &mut html::ScanCache,
 ) -> Vec<Diagnostic> {
-    let (diagnostics, hrefs) = html::check(files, site, templates, base_url, scans);
+    let (diagnostics, hrefs) =
+        html::check(files, site, templates, (base_url, templates_key), scans);
     let known: HashSet<&str> = external_links.iter().map(|l| l.url.as_str()).collect();
     // A template's link is on every page; look each address up once.
     let mut seen = HashSet::new();

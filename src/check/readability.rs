@@ -87,7 +87,7 @@ pub fn check(
                     settings.max_smog_grade,
                     figures.smog_grade + 5.0
                 ),
-                &totals.long_words_hint(),
+                &long_words_hint(rendered),
             );
         }
         if figures.flesch_reading_ease < settings.min_reading_ease {
@@ -101,6 +101,31 @@ pub fn check(
         }
     }
     (figures, diagnostics)
+}
+
+/// A hint that names the page's most used long words, so the writer knows where to
+/// start. Worked out only for a page that gets the warning.
+fn long_words_hint(rendered: &RenderedPage) -> String {
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for block in rendered.text.iter().filter(|b| counts_as_prose(b)) {
+        for word in words_of(&block.text).filter(|w| syllables(w) >= 3) {
+            *uses.entry(word.to_lowercase()).or_default() += 1;
+        }
+    }
+    let mut by_use: Vec<(&String, &usize)> = uses.iter().collect();
+    by_use.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let named: Vec<String> = by_use
+        .iter()
+        .take(LONG_WORDS_NAMED)
+        .map(|&(word, &count)| match count {
+            1 => format!("'{word}'"),
+            _ => format!("'{word}' ({count} times)"),
+        })
+        .collect();
+    format!(
+        "use shorter words, such as 'help' rather than 'assistance'; the long words used most here are {}",
+        named.join(", ")
+    )
 }
 
 fn counts_as_prose(block: &TextBlock) -> bool {
@@ -117,8 +142,6 @@ struct Totals {
     longest: usize,
     syllables: usize,
     polysyllables: usize,
-    /// Each word of 3 syllables or more, in lower case, and how often it is used.
-    long_words: BTreeMap<String, usize>,
 }
 
 /// How many of a page's most used long words a SMOG warning names.
@@ -133,7 +156,6 @@ impl Totals {
             self.syllables += count;
             if count >= 3 {
                 self.polysyllables += 1;
-                *self.long_words.entry(word.to_lowercase()).or_default() += 1;
             }
         }
         if words > 0 {
@@ -141,25 +163,6 @@ impl Totals {
             self.sentences += 1;
             self.longest = self.longest.max(words);
         }
-    }
-
-    /// A hint that names the page's most used long words, so the writer knows where
-    /// to start.
-    fn long_words_hint(&self) -> String {
-        let mut by_use: Vec<(&String, &usize)> = self.long_words.iter().collect();
-        by_use.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let named: Vec<String> = by_use
-            .iter()
-            .take(LONG_WORDS_NAMED)
-            .map(|&(word, &uses)| match uses {
-                1 => format!("'{word}'"),
-                _ => format!("'{word}' ({uses} times)"),
-            })
-            .collect();
-        format!(
-            "use shorter words, such as 'help' rather than 'assistance'; the long words used most here are {}",
-            named.join(", ")
-        )
     }
 
     fn figures(&self) -> Readability {

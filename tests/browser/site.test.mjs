@@ -12,7 +12,7 @@ import { createServer } from "node:http";
 import { readFile, readdir } from "node:fs/promises";
 import { basename, join, extname, normalize } from "node:path";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -78,21 +78,10 @@ async function pagesOf(root, folder = "") {
   return pages.sort();
 }
 
-// Playwright gives every launch a fresh, empty profile of its own.
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
