@@ -53,6 +53,7 @@ pub fn fingerprint(assets: &[AssetFile]) -> (AssetMap, Vec<OutputFile>) {
         files.push(OutputFile {
             path: output_path,
             bytes: asset.bytes.clone(),
+            key: blake3::hash(&asset.bytes),
         });
     }
     (map, files)

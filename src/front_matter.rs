@@ -118,7 +118,7 @@ struct RawFrontMatter {
 
 /// Reads a page's front matter. On failure, every problem found is returned.
 pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> {
-    let text = source.text.as_str();
+    let text: &str = &source.text;
     let index = LineIndex::new(text);
     let mut lines = text.split_inclusive('\n');
     if lines.next().map(is_fence) != Some(true) {
@@ -351,6 +351,7 @@ mod tests {
             content_path: "a.md".into(),
             display_path: "content/a.md".into(),
             text: text.into(),
+            hash: blake3::hash(text.as_bytes()),
             url_path: "a/".into(),
             is_section: false,
         }

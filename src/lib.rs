@@ -10,6 +10,7 @@ pub mod check;
 pub mod config;
 pub mod error;
 pub mod escape;
+pub mod file_cache;
 pub mod front_matter;
 pub mod load;
 pub mod markdown;

@@ -1,7 +1,8 @@
 //! Loading: walks `content/`, the theme and the project's own `templates/` and
 //! `static/` folders, and reads every file, sorted by path so that builds are
 //! deterministic. Page names are checked here, since they become URLs. Uses `config`,
-//! `paths`, `theme`, `page` and `error`; walkdir does the walking.
+//! `paths`, `theme`, `page`, `error` and `file_cache` (which reads again only what
+//! changed); walkdir does the walking.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, display_path, plain_io_error};
+use crate::file_cache::{Changes, FileCache, ToRead};
 use crate::page::{AssetFile, SourceFile, TemplateFile};
 use crate::{paths, theme};
 
@@ -71,9 +73,56 @@ impl StageError for LoadError {
     }
 }
 
+/// What loading keeps from one build for the next: the files it read, so that a
+/// rebuild reads again only the files that changed on disk.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    texts: FileCache<Text>,
+    bytes: FileCache<Arc<[u8]>>,
+    /// What a watcher saw change since the last load, if it said; the next load
+    /// uses it up.
+    noted: Option<Changes>,
+}
+
+impl LoadCache {
+    /// Tells the next load that only `paths` changed since the last one (files, or
+    /// folders with everything in them), so that it need not look at other files.
+    /// `None` says that anything may have changed.
+    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
+        match (paths, &mut self.noted) {
+            (Some(paths), Some(noted)) => noted.add(paths),
+            (Some(paths), None) => self.noted = Some(Changes::Only(paths.into_iter().collect())),
+            (None, _) => self.noted = Some(Changes::Unknown),
+        }
+    }
+}
+
+impl Found {
+    fn to_read(&self) -> ToRead<'_> {
+        ToRead {
+            path: &self.path,
+            linked: self.linked,
+        }
+    }
+}
+
+/// A text file as read: normalised, with a hash of it.
+#[derive(Debug, Clone)]
+struct Text {
+    text: Arc<str>,
+    hash: blake3::Hash,
+}
+
+/// A file to read, and what it is.
+enum Wanted {
+    Page { content_path: String },
+    Template { name: String },
+}
+
 /// Reads the project. Files that cannot be read are reported and left out, so the
-/// rest of the build can still find every other problem.
-pub fn load(config: &Config) -> (Loaded, Vec<Diagnostic>) {
+/// rest of the build can still find every other problem. Files whose stamp is as
+/// when `cache` read them are not read again.
+pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>) {
     let mut loaded = Loaded::default();
     let mut diagnostics = Vec::new();
     let root = &config.root;
@@ -87,15 +136,24 @@ pub fn load(config: &Config) -> (Loaded, Vec<Diagnostic>) {
     }
     let mut assets: BTreeMap<String, AssetFile> = BTreeMap::new();
     let mut templates: BTreeMap<String, TemplateFile> = BTreeMap::new();
+    // Files are found first and read together, in parallel; the order they were
+    // found in decides which of two files with one name wins.
+    let mut asset_files: Vec<Found> = Vec::new();
+    let mut text_files: Vec<(Wanted, Found)> = Vec::new();
+    let template_files = |found: Vec<Found>| {
+        found.into_iter().map(|file| {
+            let name = file.relative.clone();
+            (Wanted::Template { name }, file)
+        })
+    };
 
     let theme_dir = root.join("themes").join(&config.site.theme);
     if theme_dir.is_dir() {
-        for (site_path, path) in walk(&theme_dir.join("static"), &mut report) {
-            add_asset(&mut assets, site_path, &path, root, &mut report);
-        }
-        for (name, path) in walk(&theme_dir.join("templates"), &mut report) {
-            add_template(&mut templates, name, &path, root, &mut report);
-        }
+        asset_files.extend(walk(&theme_dir.join("static"), &mut report));
+        text_files.extend(template_files(walk(
+            &theme_dir.join("templates"),
+            &mut report,
+        )));
     } else if config.site.theme == "default" {
         for (site_path, bytes) in theme::STATIC_FILES {
             assets.insert(
@@ -125,40 +183,85 @@ pub fn load(config: &Config) -> (Loaded, Vec<Diagnostic>) {
             None,
         );
     }
-    for (site_path, path) in walk(&root.join("static"), &mut report) {
-        add_asset(&mut assets, site_path, &path, root, &mut report);
-    }
-    for (name, path) in walk(&root.join("templates"), &mut report) {
-        add_template(&mut templates, name, &path, root, &mut report);
-    }
+    asset_files.extend(walk(&root.join("static"), &mut report));
+    text_files.extend(template_files(walk(&root.join("templates"), &mut report)));
 
-    for (content_path, path) in walk(&content, &mut report) {
-        let is_page = Path::new(&content_path)
+    for file in walk(&content, &mut report) {
+        let is_page = Path::new(&file.relative)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if !is_page {
-            add_asset(&mut assets, content_path, &path, root, &mut report);
-            continue;
+            asset_files.push(file);
+        } else if let Some(error) = check_page_name(&file.relative) {
+            report(&file.path, error, None);
+        } else {
+            let content_path = file.relative.clone();
+            text_files.push((Wanted::Page { content_path }, file));
         }
-        if let Some(error) = check_page_name(&content_path) {
-            report(&path, error, None);
-            continue;
+    }
+
+    let changes = cache.noted.take().unwrap_or_default();
+    let to_read: Vec<ToRead> = asset_files.iter().map(Found::to_read).collect();
+    let read = cache
+        .bytes
+        .read_all(&to_read, &changes, |bytes| bytes.map(Arc::from));
+    for (file, read) in asset_files.iter().zip(read) {
+        match read {
+            Ok(bytes) => {
+                let asset = AssetFile {
+                    site_path: file.relative.clone(),
+                    display_path: display_path(root, &file.path),
+                    bytes,
+                };
+                assets.insert(file.relative.clone(), asset);
+            }
+            Err(e) => report(&file.path, unreadable(&e), None),
         }
-        let Some(text) = read_text(&path, &mut report) else {
-            continue;
+    }
+
+    let to_read: Vec<ToRead> = text_files.iter().map(|(_, file)| file.to_read()).collect();
+    let read = cache.texts.read_all(&to_read, &changes, read_text);
+    for ((wanted, file), read) in text_files.into_iter().zip(read) {
+        let Text { text, hash } = match read {
+            Ok(text) => text,
+            Err((error, text)) => {
+                report(&file.path, error, text.as_deref());
+                continue;
+            }
         };
-        let is_section = content_path == "_index.md" || content_path.ends_with("/_index.md");
-        loaded.pages.push(SourceFile {
-            url_path: paths::url_path_for(&content_path),
-            content_path,
-            display_path: display_path(root, &path),
-            text,
-            is_section,
-        });
+        let display_path = display_path(root, &file.path);
+        match wanted {
+            Wanted::Template { name } => {
+                let template = TemplateFile {
+                    name: name.clone(),
+                    display_path,
+                    text: text.to_string(),
+                };
+                templates.insert(name, template);
+            }
+            Wanted::Page { content_path } => {
+                let is_section =
+                    content_path == "_index.md" || content_path.ends_with("/_index.md");
+                loaded.pages.push(SourceFile {
+                    url_path: paths::url_path_for(&content_path),
+                    content_path,
+                    display_path,
+                    text,
+                    hash,
+                    is_section,
+                });
+            }
+        }
     }
     loaded.assets = assets.into_values().collect();
     loaded.templates = templates.into_values().collect();
     (loaded, diagnostics)
+}
+
+fn unreadable(error: &std::io::Error) -> LoadError {
+    LoadError::Unreadable {
+        reason: plain_io_error(error),
+    }
 }
 
 /// Whether a file is one an editor keeps for itself while you work (swap files,
@@ -183,11 +286,17 @@ pub fn is_editor_temp(name: &str) -> bool {
         .any(|suffix| name.ends_with(suffix))
 }
 
-/// The files under `dir`, as paths relative to it written with `/`, sorted.
-fn walk(
-    dir: &Path,
-    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
-) -> Vec<(String, PathBuf)> {
+/// A file found by [`walk`].
+struct Found {
+    /// Its path relative to the folder walked, written with `/`.
+    relative: String,
+    path: PathBuf,
+    /// Whether it was reached through a symbolic link.
+    linked: bool,
+}
+
+/// The files under `dir`, sorted.
+fn walk(dir: &Path, report: &mut impl FnMut(&Path, LoadError, Option<&str>)) -> Vec<Found> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -199,18 +308,36 @@ fn walk(
         .filter_entry(|entry| {
             entry.depth() == 0 || !is_editor_temp(&entry.file_name().to_string_lossy())
         });
+    // The depth of the outermost linked folder the walk is in, if any.
+    let mut linked_folder: Option<usize> = None;
     for entry in entries {
         match entry {
-            Ok(entry) if entry.file_type().is_file() => {
+            Ok(entry) => {
+                if linked_folder.is_some_and(|depth| entry.depth() <= depth) {
+                    linked_folder = None;
+                }
+                if entry.file_type().is_dir() {
+                    if entry.path_is_symlink() && linked_folder.is_none() {
+                        linked_folder = Some(entry.depth());
+                    }
+                    continue;
+                }
+                if !entry.file_type().is_file() {
+                    continue;
+                }
                 let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                let site_path = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                files.push((site_path, entry.into_path()));
+                let relative = relative.to_string_lossy();
+                let relative = if cfg!(windows) {
+                    relative.replace('\\', "/")
+                } else {
+                    relative.into_owned()
+                };
+                files.push(Found {
+                    relative,
+                    linked: entry.path_is_symlink() || linked_folder.is_some(),
+                    path: entry.into_path(),
+                });
             }
-            Ok(_) => {}
             Err(error) => {
                 let path = error.path().unwrap_or(dir).to_path_buf();
                 let reason = if error.loop_ancestor().is_some() {
@@ -228,25 +355,19 @@ fn walk(
     files
 }
 
-fn read_text(
-    path: &Path,
-    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
-) -> Option<String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            report(
-                path,
-                LoadError::Unreadable {
-                    reason: plain_io_error(&e),
-                },
-                None,
-            );
-            return None;
-        }
-    };
+/// A file's text, normalised; or what is wrong with it, with the text as far as it
+/// could be read so the diagnostic can show the line.
+fn read_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Option<String>)> {
+    let bytes = bytes.map_err(|e| (unreadable(&e), None))?;
     match String::from_utf8(bytes) {
-        Ok(text) => Some(normalise_text(text)),
+        Ok(text) => {
+            let text = normalise_text(text);
+            let hash = blake3::hash(text.as_bytes());
+            Ok(Text {
+                text: Arc::from(text),
+                hash,
+            })
+        }
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
             let bytes = error.as_bytes();
@@ -257,8 +378,7 @@ fn read_text(
                 byte: bytes[valid],
                 position,
             };
-            report(path, error, Some(&readable));
-            None
+            Err((error, Some(readable)))
         }
     }
 }
@@ -283,53 +403,6 @@ fn normalise_text(text: String) -> String {
         }
     }
     out
-}
-
-fn add_asset(
-    assets: &mut BTreeMap<String, AssetFile>,
-    site_path: String,
-    path: &Path,
-    root: &Path,
-    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
-) {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            assets.insert(
-                site_path.clone(),
-                AssetFile {
-                    site_path,
-                    display_path: display_path(root, path),
-                    bytes: Arc::from(bytes),
-                },
-            );
-        }
-        Err(e) => report(
-            path,
-            LoadError::Unreadable {
-                reason: plain_io_error(&e),
-            },
-            None,
-        ),
-    }
-}
-
-fn add_template(
-    templates: &mut BTreeMap<String, TemplateFile>,
-    name: String,
-    path: &Path,
-    root: &Path,
-    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
-) {
-    if let Some(text) = read_text(path, report) {
-        templates.insert(
-            name.clone(),
-            TemplateFile {
-                name,
-                display_path: display_path(root, path),
-                text,
-            },
-        );
-    }
 }
 
 /// Every folder and file name in a page's path must be a valid slug, since each
@@ -367,15 +440,25 @@ mod tests {
     fn editor_files_are_not_content() {
         for name in [
             ".page.md.swp",
+            ".page.md.swx",
+            ".page.md.swn",
             "page.md~",
+            ".#page.md",
             "#page.md#",
             "4913",
+            "page.md.kate-swp",
             "page.md___jb_tmp___",
+            "page.md___jb_old___",
+            "page.md.tmp",
+            "page.md.bak",
+            "page.md.crswap",
             ".DS_Store",
         ] {
             assert!(is_editor_temp(name), "{name}");
         }
-        assert!(!is_editor_temp("page.md"));
+        for name in ["page.md", "_index.md", "style.css", "site.yaml"] {
+            assert!(!is_editor_temp(name), "{name}");
+        }
     }
 
     #[test]

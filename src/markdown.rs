@@ -150,7 +150,7 @@ pub struct LinkIndex<'a> {
 
 /// Renders one page's body.
 pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<MarkdownError>> {
-    let text = page.source.text.as_str();
+    let text: &str = &page.source.text;
     let body_start = page.front.body_start.min(text.len());
     let body = &text[body_start..];
     let mut renderer = Renderer {
@@ -835,12 +835,13 @@ mod tests {
                 display_path: format!("content/{content_path}").into(),
                 url_path: paths::url_path_for(content_path),
                 is_section: content_path.ends_with("_index.md"),
-                text,
+                hash: blake3::hash(text.as_bytes()),
+                text: text.into(),
             },
-            front: FrontMatter {
+            front: std::sync::Arc::new(FrontMatter {
                 body_start: "---\ntitle: T\ndescription: D\n---\n".len(),
                 ..FrontMatter::default()
-            },
+            }),
         }
     }
 
@@ -998,13 +999,17 @@ mod odd_input_tests {
             content_path: "a/b.md".into(),
             display_path: "content/a/b.md".into(),
             text: text.into(),
+            hash: blake3::hash(text.as_bytes()),
             url_path: "a/b/".into(),
             is_section: false,
         };
         let Ok(front) = front_matter::parse(&source) else {
             return;
         };
-        let page = Page { source, front };
+        let page = Page {
+            source,
+            front: front.into(),
+        };
         let empty = HashMap::new();
         let assets = AssetMap::default();
         let _ = render(

@@ -248,6 +248,7 @@ mod tests {
         OutputFile {
             path: path.into(),
             bytes: Arc::from(text.as_bytes()),
+            key: blake3::hash(text.as_bytes()),
         }
     }
 

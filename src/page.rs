@@ -19,7 +19,9 @@ pub struct SourceFile {
     /// Path shown in diagnostics, relative to the project: `content/crying/soothing.md`.
     pub display_path: PathBuf,
     /// The text with any byte-order mark removed and lone carriage returns made newlines.
-    pub text: String,
+    pub text: Arc<str>,
+    /// A hash of `text`, by which later stages find what they made from it before.
+    pub hash: blake3::Hash,
     /// The page's URL path relative to the site root: `crying/soothing/`, or `` for home.
     pub url_path: String,
     /// Whether this is a folder's `_index.md`.
@@ -84,7 +86,8 @@ pub struct FrontMatter {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub source: SourceFile,
-    pub front: FrontMatter,
+    /// Shared with the cache that keeps it for the next build.
+    pub front: Arc<FrontMatter>,
 }
 
 /// A heading found in a page's body.
@@ -212,4 +215,8 @@ pub struct RenderedPage {
 pub struct OutputFile {
     pub path: String,
     pub bytes: Arc<[u8]>,
+    /// The same for two files only if their bytes are the same: a hash of the bytes,
+    /// or of everything that went into making them. Later stages find the work they
+    /// did for a file in an earlier build by it, without reading the bytes again.
+    pub key: blake3::Hash,
 }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache_key::KeyMap;
 use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
 use crate::markdown::LinkIndex;
@@ -70,22 +71,36 @@ impl CheckReport {
 /// used: it is simply not found. Each build keeps only the entries it used.
 #[derive(Default)]
 pub struct Cache {
+    /// The files read from disk.
+    files: load::LoadCache,
     /// Each page's front matter, by a hash of its path and text.
-    front_matter: HashMap<blake3::Hash, crate::page::FrontMatter>,
+    front_matter: KeyMap<Arc<crate::page::FrontMatter>>,
     /// Each page's rendered markdown, by a hash of the site's addresses, the page's
     /// path and its text.
-    markdown: HashMap<blake3::Hash, Arc<RenderedPage>>,
+    markdown: KeyMap<Arc<RenderedPage>>,
     /// What the checks of each page's own content found.
     page_checks: check::PageCache,
     /// The compiled templates, by a hash of their text and the assets' names.
     templates: Option<(blake3::Hash, Arc<Templates>)>,
     /// A page's HTML from its template, by the hash of the site's shape, the
     /// template's name and the page's path and text.
-    page_html: HashMap<blake3::Hash, Arc<[u8]>>,
-    /// Minified HTML by the hash of the HTML before minifying.
-    minified: HashMap<blake3::Hash, Arc<[u8]>>,
+    page_html: KeyMap<Arc<[u8]>>,
+    /// Minified stylesheets by the hash of the stylesheet before minifying.
+    stylesheets: KeyMap<Arc<[u8]>>,
+    /// Minified HTML by the key of the file before minifying.
+    minified: KeyMap<Arc<[u8]>>,
     /// What the HTML check read in each page.
     html_scans: check::html::ScanCache,
+}
+
+impl Cache {
+    /// Tells the next build which files and folders changed since the last one, as
+    /// a watcher saw them, so that it need not look at the others; `None` says that
+    /// anything may have changed. Files reached through symbolic links, which a
+    /// watcher may not see, are looked at anyway.
+    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
+        self.files.note_changes(paths);
+    }
 }
 
 /// What a successful build did.
@@ -127,21 +142,41 @@ pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSit
     Ok(site)
 }
 
-/// Minifies every HTML file, taking the result from `cache` when the same HTML was
-/// minified before.
-fn minify_pages(files: &mut [OutputFile], cache: &mut HashMap<blake3::Hash, Arc<[u8]>>) {
+/// Minifies every HTML file, taking the result from `cache` when a file with the same
+/// key was minified before. The file keeps its key: the same HTML always minifies
+/// the same way.
+fn minify_pages(files: &mut [OutputFile], cache: &mut KeyMap<Arc<[u8]>>) {
     let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = files
         .par_iter_mut()
         .map(|file| {
             if !file.path.ends_with(".html") {
                 return None;
             }
-            let key = blake3::hash(&file.bytes);
-            file.bytes = match cache.get(&key) {
+            file.bytes = match cache.get(&file.key) {
                 Some(minified) => Arc::clone(minified),
                 None => Arc::from(minify::html(&file.bytes)),
             };
-            Some((key, Arc::clone(&file.bytes)))
+            Some((file.key, Arc::clone(&file.bytes)))
+        })
+        .collect();
+    *cache = results.into_iter().flatten().collect();
+}
+
+/// Minifies every stylesheet, taking the result from `cache` when the same
+/// stylesheet was minified before.
+fn minify_stylesheets(assets: &mut [crate::page::AssetFile], cache: &mut KeyMap<Arc<[u8]>>) {
+    let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = assets
+        .par_iter_mut()
+        .map(|asset| {
+            if !asset.site_path.ends_with(".css") {
+                return None;
+            }
+            let key = blake3::hash(&asset.bytes);
+            asset.bytes = match cache.get(&key) {
+                Some(minified) => Arc::clone(minified),
+                None => Arc::from(minify::css(&asset.bytes)),
+            };
+            Some((key, Arc::clone(&asset.bytes)))
         })
         .collect();
     *cache = results.into_iter().flatten().collect();
@@ -203,7 +238,7 @@ struct Rendered {
 fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
-    let (loaded, found) = load::load(config);
+    let (loaded, found) = load::load(config, &mut cache.files);
     diagnostics.extend(found);
 
     let mut static_assets = loaded.assets;
@@ -218,11 +253,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
             style.bytes = Arc::from(bytes);
         }
     }
-    static_assets.par_iter_mut().for_each(|asset| {
-        if asset.site_path.ends_with(".css") {
-            asset.bytes = Arc::from(minify::css(&asset.bytes));
-        }
-    });
+    minify_stylesheets(&mut static_assets, &mut cache.stylesheets);
     let (asset_map, mut files) = assets::fingerprint(&static_assets);
     // Every page shows the logo, so without it there is no point rendering pages.
     let mut logo_found = true;
@@ -241,13 +272,19 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
         .pages
         .into_par_iter()
         .map(|source| {
-            let key = cache_key::of([source.content_path.as_bytes(), source.text.as_bytes()]);
+            let key = cache_key::of([source.content_path.as_bytes(), source.hash.as_bytes()]);
             if let Some(front) = cache.front_matter.get(&key) {
-                let front = front.clone();
+                let front = Arc::clone(front);
                 return Ok((key, Page { source, front }));
             }
             match front_matter::parse(&source) {
-                Ok(front) => Ok((key, Page { source, front })),
+                Ok(front) => Ok((
+                    key,
+                    Page {
+                        source,
+                        front: Arc::new(front),
+                    },
+                )),
                 Err(errors) => Err(front_matter::diagnostics(&source, &errors)),
             }
         })
@@ -258,7 +295,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
     for result in parsed {
         match result {
             Ok((key, page)) => {
-                cache.front_matter.insert(key, page.front.clone());
+                cache.front_matter.insert(key, Arc::clone(&page.front));
                 if page.front.draft && !config.drafts {
                     drafts.insert(page.source.content_path);
                 } else {
@@ -295,7 +332,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
             let key = cache_key::of([
                 addresses.as_bytes(),
                 page.source.content_path.as_bytes(),
-                page.source.text.as_bytes(),
+                page.source.hash.as_bytes(),
             ]);
             let result = match cache.markdown.get(&key) {
                 Some(rendered) => Ok(Arc::clone(rendered)),
@@ -473,7 +510,7 @@ fn render_pages(
     site: &Site,
     rendered: &[Option<Arc<RenderedPage>>],
     templates: &Templates,
-    (shape, cache): (&blake3::Hash, &mut HashMap<blake3::Hash, Arc<[u8]>>),
+    (shape, cache): (&blake3::Hash, &mut KeyMap<Arc<[u8]>>),
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     // With no templates at all, the theme is missing and loading has said so.
@@ -512,12 +549,12 @@ fn render_pages(
                 shape.as_bytes(),
                 name.as_bytes(),
                 page.source.content_path.as_bytes(),
-                page.source.text.as_bytes(),
+                page.source.hash.as_bytes(),
             ]);
             let path = format!("{}index.html", page.source.url_path);
             if let Some(html) = cache.get(&key) {
                 let bytes = Arc::clone(html);
-                return Ok((key, OutputFile { path, bytes }));
+                return Ok((key, OutputFile { path, bytes, key }));
             }
             if !templates.has(name) {
                 let position = page.front.key_positions.get("template").copied();
@@ -532,13 +569,13 @@ fn render_pages(
             let context = templates::page_context(&config.site, site, bodies[index], index);
             let shown = page.source.display_path.to_string_lossy();
             let html = templates.render(name, &context, &shown)?;
-            Ok((key, text_file(&path, html)))
+            Ok((key, made_file(&path, html, key)))
         })
         .collect();
 
     let mut files = Vec::with_capacity(results.len() + 1);
     let mut seen_errors = HashSet::new();
-    let mut used = HashMap::with_capacity(results.len());
+    let mut used = KeyMap::with_capacity_and_hasher(results.len(), Default::default());
     for result in results {
         match result {
             Ok((key, file)) => {
@@ -620,33 +657,51 @@ fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
             .with_hint(hint)
         })
         .collect();
-    let mut by_lowercase: Vec<(String, &str)> = files
-        .iter()
-        .map(|f| (f.path.to_lowercase(), f.path.as_str()))
-        .collect();
-    by_lowercase.sort();
-    by_lowercase.dedup();
-    for pair in by_lowercase.windows(2) {
-        if pair[0].0 == pair[1].0 {
-            diagnostics.push(
-                Diagnostic::error(
-                    "content",
-                    format!(
-                        "{} and {} differ only in capital letters, so one would overwrite the other on Windows and macOS",
-                        pair[0].1, pair[1].1
-                    ),
-                )
-                .with_hint("use lowercase letters in addresses, aliases and file names"),
-            );
+    // Most paths are lowercase already; only the others need a lowercase copy.
+    let mut by_lowercase: HashMap<std::borrow::Cow<str>, &str> = HashMap::new();
+    let mut clashes = Vec::new();
+    for file in files {
+        let path = file.path.as_str();
+        let lowercase = if path.chars().any(char::is_uppercase) {
+            std::borrow::Cow::Owned(path.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(path)
+        };
+        match by_lowercase.get(&lowercase) {
+            Some(&first) if first != path => clashes.push([first, path]),
+            Some(_) => {}
+            None => {
+                by_lowercase.insert(lowercase, path);
+            }
         }
+    }
+    clashes.sort_unstable();
+    for [first, second] in clashes {
+        diagnostics.push(
+            Diagnostic::error(
+                "content",
+                format!(
+                    "{first} and {second} differ only in capital letters, so one would overwrite the other on Windows and macOS"
+                ),
+            )
+            .with_hint("use lowercase letters in addresses, aliases and file names"),
+        );
     }
     diagnostics
 }
 
+/// A file made from text, found again by a hash of its bytes.
 fn text_file(path: &str, text: String) -> OutputFile {
+    let key = blake3::hash(text.as_bytes());
+    made_file(path, text, key)
+}
+
+/// A file made from text, found again by `key`: a hash of all that made it.
+fn made_file(path: &str, text: String, key: blake3::Hash) -> OutputFile {
     OutputFile {
         path: path.to_owned(),
         bytes: Arc::from(text.into_bytes()),
+        key,
     }
 }
 

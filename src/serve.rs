@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -167,6 +167,11 @@ struct Builder {
 impl Builder {
     fn build(&mut self, changed: Vec<PathBuf>) -> ServeEvent {
         let started = Instant::now();
+        // The watcher names a change to the whole project as ".".
+        let everything = changed.iter().any(|path| path == Path::new("."));
+        let root = &self.options.root;
+        self.cache
+            .note_changes((!everything).then(|| changed.iter().map(|p| root.join(p)).collect()));
         let cache = &mut self.cache;
         let outcome = config::load(&self.options).and_then(|config| {
             pipeline::build_in_memory(&config, cache).map_err(|errors| errors.diagnostics)

@@ -110,7 +110,7 @@ impl Site {
             diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
         }
         for list in &mut children {
-            list.sort_by(|&a, &b| order_key(&pages[a]).cmp(&order_key(&pages[b])));
+            list.sort_by_cached_key(|&page| order_key(&pages[page]));
         }
 
         for page in &pages {
@@ -223,15 +223,16 @@ mod tests {
             source: SourceFile {
                 content_path: content_path.into(),
                 display_path: format!("content/{content_path}").into(),
-                text: String::new(),
+                text: "".into(),
+                hash: blake3::hash(b""),
                 url_path: paths::url_path_for(content_path),
                 is_section: content_path.ends_with("_index.md"),
             },
-            front: FrontMatter {
+            front: std::sync::Arc::new(FrontMatter {
                 title: title.into(),
                 order,
                 ..FrontMatter::default()
-            },
+            }),
         }
     }
 

@@ -19,8 +19,11 @@ pub const WATCHED_FOLDERS: &[&str] = &["content", "templates", "themes", "counci
 pub const WATCHED_FILES: &[&str] = &["site.yaml"];
 
 /// How long the debouncer waits for a burst of events to end. Editors write a file in
-/// several steps (temporary file, rename, attributes) within a few milliseconds.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+/// several steps (temporary file, rename, attributes) within a few milliseconds; a
+/// burst that runs longer only costs one more rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How often the debouncer looks for bursts that have ended.
+const TICK: Duration = Duration::from_millis(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -46,7 +49,7 @@ impl ProjectWatcher {
     pub fn new(root: &Path) -> Result<Self, WatchError> {
         let (sender, events) = mpsc::channel();
         let debouncer =
-            new_debouncer(DEBOUNCE, None, sender).map_err(|source| WatchError::Watch {
+            new_debouncer(DEBOUNCE, Some(TICK), sender).map_err(|source| WatchError::Watch {
                 path: root.to_path_buf(),
                 source,
             })?;
@@ -163,24 +166,9 @@ pub fn is_source_path(relative: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    !is_editor_scratch_file(&name)
-}
-
-/// Files editors write beside the real one while saving or as backups: they never
-/// hold a page, and rebuilding for them would show half-saved work.
-pub fn is_editor_scratch_file(name: &str) -> bool {
-    name.ends_with('~')                          // vim and emacs backups, kate
-        || name.starts_with(".#")                // emacs lock files
-        || (name.starts_with('#') && name.ends_with('#')) // emacs autosave
-        || [".swp", ".swo", ".swx", ".swn"].iter().any(|s| name.ends_with(s)) // vim swap
-        || name == "4913"                        // vim's check that it can write
-        || name.ends_with(".kate-swp")           // kate
-        || name.contains("___jb_tmp___")         // JetBrains
-        || name.contains("___jb_old___")
-        || name.ends_with(".crswap")             // VS Code in the browser
-        || name.ends_with(".tmp")                // VS Code, many others
-        || name.ends_with(".bak")                // helix and others
-        || name == ".DS_Store"
+    // Exactly what loading leaves out: a file the watcher ignored but loading read
+    // would not be read again after it changed.
+    !crate::load::is_editor_temp(&name)
 }
 
 #[cfg(test)]
@@ -198,27 +186,5 @@ mod tests {
         assert!(!is_source_path(Path::new("target/debug/tellyou")));
         assert!(!is_source_path(Path::new("README.md")));
         assert!(!is_source_path(Path::new("content/site.yaml~")));
-    }
-
-    #[test]
-    fn editors_scratch_files_are_ignored() {
-        for name in [
-            ".soothing.md.swp",
-            ".soothing.md.swx",
-            "soothing.md~",
-            ".#soothing.md",
-            "#soothing.md#",
-            "4913",
-            "soothing.md.kate-swp",
-            "soothing.md___jb_tmp___",
-            "soothing.md___jb_old___",
-            "soothing.md.tmp",
-            "soothing.md.bak",
-        ] {
-            assert!(is_editor_scratch_file(name), "{name}");
-        }
-        for name in ["soothing.md", "_index.md", "style.css", "site.yaml"] {
-            assert!(!is_editor_scratch_file(name), "{name}");
-        }
     }
 }

@@ -644,7 +644,7 @@ fn latest_review(root: &Path) -> Date {
         root: root.to_path_buf(),
         ..BuildOptions::default()
     });
-    let (loaded, _) = tellyou::load::load(&config);
+    let (loaded, _) = tellyou::load::load(&config, &mut Default::default());
     loaded
         .pages
         .iter()
@@ -963,6 +963,40 @@ fn the_live_reload_script_is_never_in_build_output() {
             "{path}"
         );
     }
+}
+
+/// The watcher cannot see a file outside the project that a page links to, so its
+/// stamp is looked at on every rebuild, whatever the watcher says changed.
+#[cfg(unix)]
+#[test]
+fn serve_sees_a_linked_page_change_at_the_next_rebuild() {
+    let preview = Preview::start("good-site");
+    let events = preview.events();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("shared.md");
+    let page = |line: &str| {
+        format!(
+            "---\ntitle: A shared page\ndescription: Kept outside the project.\n---\n\n{line}\n"
+        )
+    };
+    fs::write(&target, page("The first version.")).unwrap();
+    // Only a file left alone for two seconds is kept between rebuilds.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    std::os::unix::fs::symlink(&target, preview.root.join("content/crying/shared.md")).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(preview.get("crying/shared/").contains("The first version."));
+
+    fs::write(&target, page("The second version.")).unwrap();
+    // Another save makes the rebuild that picks the linked change up.
+    let other = preview.root.join("content/crying/soothing.md");
+    let text = fs::read_to_string(&other).unwrap();
+    fs::write(&other, format!("{text}\nAnother save.\n")).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(
+        preview
+            .get("crying/shared/")
+            .contains("The second version.")
+    );
 }
 
 #[test]

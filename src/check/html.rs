@@ -13,9 +13,10 @@ use std::sync::Arc;
 use lol_html::{HtmlRewriter, Settings, element};
 use rayon::prelude::*;
 
+use crate::cache_key::KeyMap;
 use crate::config::BaseUrl;
 use crate::error::{Diagnostic, LineIndex, Position, StageError};
-use crate::page::{OutputFile, TemplateFile};
+use crate::page::{OutputFile, SourceFile, TemplateFile};
 use crate::paths;
 use crate::site::Site;
 
@@ -68,9 +69,12 @@ impl StageError for HtmlError {
 }
 
 /// What one page links to and which ids it has.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Scan {
     ids: HashSet<String>,
+    /// A key for `ids`, so that the site's shape is worked out without sorting
+    /// every page's ids again.
+    ids_key: blake3::Hash,
     references: Vec<(&'static str, String)>,
     images_without_alt: usize,
 }
@@ -79,11 +83,11 @@ pub struct Scan {
 /// and checks only the pages that changed.
 #[derive(Debug, Default)]
 pub struct ScanCache {
-    /// Each page's links and ids, by the hash of its HTML.
-    scans: HashMap<blake3::Hash, Arc<Scan>>,
-    /// What checking a page found, by the hash of its HTML and source text and of
+    /// Each page's links and ids, by the key of its file.
+    scans: KeyMap<Arc<Scan>>,
+    /// What checking a page found, by the keys of its file and source text and of
     /// everything its links can point at (see [`targets_shape`]).
-    results: HashMap<blake3::Hash, Arc<FileResult>>,
+    results: KeyMap<Arc<FileResult>>,
 }
 
 /// What checking one file found.
@@ -97,9 +101,11 @@ pub struct ExternalHref {
     pub url: String,
 }
 
-/// Checks every HTML file against the built site. `base_url` is where the site will
-/// be published: its path resolves links written from the domain root, and links to
-/// its own address (such as the canonical link) do not leave the site.
+/// Checks every HTML file against the built site. `files` are sorted by path.
+/// `base_url` is where the site will be published: its path resolves links written
+/// from the domain root, and links to its own address (such as the canonical link) do
+/// not leave the site. Of the links that leave the site, each address is given once,
+/// from the first file it is in.
 pub fn check(
     files: &[OutputFile],
     site: &Site,
@@ -108,55 +114,57 @@ pub fn check(
     cache: &mut ScanCache,
 ) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let scanned: Vec<(&str, blake3::Hash, Arc<Scan>)> = files
+    let scanned: Vec<(&OutputFile, Arc<Scan>)> = files
         .par_iter()
         .filter(|f| f.path.ends_with(".html"))
         .map(|f| {
-            let key = blake3::hash(&f.bytes);
-            let found = match cache.scans.get(&key) {
+            let found = match cache.scans.get(&f.key) {
                 Some(found) => Arc::clone(found),
                 None => Arc::new(scan(&f.bytes)),
             };
-            (f.path.as_str(), key, found)
+            (f, found)
         })
         .collect();
     cache.scans = scanned
         .iter()
-        .map(|(_, key, found)| (*key, Arc::clone(found)))
+        .map(|(file, found)| (file.key, Arc::clone(found)))
         .collect();
-    let html_hashes: HashMap<&str, blake3::Hash> =
-        scanned.iter().map(|(path, key, _)| (*path, *key)).collect();
-    let scans: HashMap<&str, Arc<Scan>> = scanned
-        .into_iter()
-        .map(|(path, _, found)| (path, found))
+    let scans: HashMap<&str, &Scan> = scanned
+        .iter()
+        .map(|(file, found)| (file.path.as_str(), &**found))
         .collect();
     let locator = Locator::new(site, templates);
-    let shape = targets_shape(&paths, &scans, templates_key, base_url);
-    let mut names: Vec<&str> = scans.keys().copied().collect();
-    names.sort_unstable();
-    let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = names
+    let shape = targets_shape(files, &scans, templates_key, base_url);
+    let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = scanned
         .par_iter()
-        .map(|file| {
-            let source = locator.pages.get(*file).map_or("", |(_, text)| *text);
+        .map(|(file, _)| {
+            let source = locator.pages.get(&file.path).map(|source| source.hash);
             let key = crate::cache_key::of([
                 shape.as_bytes(),
-                html_hashes[file].as_bytes(),
-                file.as_bytes(),
-                source.as_bytes(),
+                file.key.as_bytes(),
+                file.path.as_bytes(),
+                source.as_ref().map_or(&[], |hash| hash.as_bytes()),
             ]);
             let result = match cache.results.get(&key) {
                 Some(result) => Arc::clone(result),
-                None => Arc::new(check_file(file, (&paths, &scans, &locator, base_url))),
+                None => Arc::new(check_file(&file.path, (&paths, &scans, &locator, base_url))),
             };
             (key, result)
         })
         .collect();
     let mut diagnostics = Vec::new();
     let mut external = Vec::new();
+    let mut seen = HashSet::new();
     for (_, result) in &per_file {
         diagnostics.extend(result.0.iter().cloned());
-        external.extend(result.1.iter().cloned());
+        // A template's links are on every page: keep each address once.
+        for href in &result.1 {
+            if seen.insert(href.url.as_str()) {
+                external.push(href.clone());
+            }
+        }
     }
+    drop(seen);
     cache.results = per_file.into_iter().collect();
     (diagnostics, external)
 }
@@ -164,21 +172,17 @@ pub fn check(
 /// A key for everything a page's links can point at or be reported in: every file's
 /// path, every page's ids, the templates and the site's address.
 fn targets_shape(
-    paths: &HashSet<&str>,
-    scans: &HashMap<&str, Arc<Scan>>,
+    files: &[OutputFile],
+    scans: &HashMap<&str, &Scan>,
     templates_key: &blake3::Hash,
     base_url: &BaseUrl,
 ) -> blake3::Hash {
     let mut key = crate::cache_key::Key::new();
     key.field(&base_url.url).field(templates_key.as_bytes());
-    let mut sorted: Vec<&str> = paths.iter().copied().collect();
-    sorted.sort_unstable();
-    for path in sorted {
-        key.field(path);
-        if let Some(scan) = scans.get(path) {
-            let mut ids: Vec<&str> = scan.ids.iter().map(String::as_str).collect();
-            ids.sort_unstable();
-            key.field(ids.join("\n"));
+    for file in files {
+        key.field(&file.path);
+        if let Some(scan) = scans.get(file.path.as_str()) {
+            key.field(scan.ids_key.as_bytes());
         }
     }
     key.finish()
@@ -187,7 +191,7 @@ fn targets_shape(
 /// What checking one file needs to know about the whole site.
 type SiteView<'a> = (
     &'a HashSet<&'a str>,
-    &'a HashMap<&'a str, Arc<Scan>>,
+    &'a HashMap<&'a str, &'a Scan>,
     &'a Locator<'a>,
     &'a BaseUrl,
 );
@@ -270,12 +274,13 @@ fn shown_page(file: &str) -> String {
 }
 
 fn scan(html: &[u8]) -> Scan {
-    let found = RefCell::new(Scan::default());
+    let ids = RefCell::new(HashSet::new());
+    let references = RefCell::new(Vec::new());
+    let images_without_alt = RefCell::new(0);
     let mut rewriter = HtmlRewriter::new(
         Settings::new().append_element_content_handler(element!("*", |el| {
-            let mut found = found.borrow_mut();
             if let Some(id) = el.get_attribute("id") {
-                found.ids.insert(id);
+                ids.borrow_mut().insert(id);
             }
             let tag = el.tag_name();
             for attribute in ["href", "src"] {
@@ -286,11 +291,11 @@ fn scan(html: &[u8]) -> Scan {
                         (_, "src") => "source",
                         _ => "file link",
                     };
-                    found.references.push((kind, value));
+                    references.borrow_mut().push((kind, value));
                 }
             }
             if tag == "img" && !el.has_attribute("alt") {
-                found.images_without_alt += 1;
+                *images_without_alt.borrow_mut() += 1;
             }
             Ok(())
         })),
@@ -300,7 +305,19 @@ fn scan(html: &[u8]) -> Scan {
     // way that matters; a page it cannot read simply yields fewer references.
     let _ = rewriter.write(html);
     let _ = rewriter.end();
-    found.into_inner()
+    let ids = ids.into_inner();
+    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut ids_key = crate::cache_key::Key::new();
+    for id in sorted {
+        ids_key.field(id);
+    }
+    Scan {
+        ids_key: ids_key.finish(),
+        ids,
+        references: references.into_inner(),
+        images_without_alt: images_without_alt.into_inner(),
+    }
 }
 
 /// A reference within the site: the output file it names (`None` for the page
@@ -390,7 +407,8 @@ fn existing(paths: &HashSet<&str>, path: &str) -> Option<String> {
 
 /// Finds where a link was written: in the page's markdown, else in a template.
 struct Locator<'a> {
-    pages: HashMap<String, (&'a Path, &'a str)>,
+    /// Each page's source, by its output file.
+    pages: HashMap<String, &'a SourceFile>,
     /// The project's own templates first: a mistake is likelier in an override than
     /// in the theme.
     templates: Vec<&'a TemplateFile>,
@@ -401,12 +419,7 @@ impl<'a> Locator<'a> {
         let pages = site
             .pages
             .iter()
-            .map(|p| {
-                (
-                    format!("{}index.html", p.source.url_path),
-                    (p.source.display_path.as_path(), p.source.text.as_str()),
-                )
-            })
+            .map(|p| (format!("{}index.html", p.source.url_path), &p.source))
             .collect();
         let mut templates: Vec<&TemplateFile> = templates.iter().collect();
         templates.sort_by_key(|t| !t.display_path.starts_with("templates"));
@@ -415,9 +428,10 @@ impl<'a> Locator<'a> {
 
     /// The file and spot where `needle` was written for the output file `file`.
     fn find(&self, file: &str, needle: &str) -> (PathBuf, Option<Position>) {
-        if let Some((path, text)) = self.pages.get(file) {
-            if let Some(at) = text.find(needle) {
-                return (path.to_path_buf(), Some(position_in(text, at)));
+        if let Some(source) = self.pages.get(file) {
+            if let Some(at) = source.text.find(needle) {
+                let position = position_in(&source.text, at);
+                return (source.display_path.clone(), Some(position));
             }
         }
         let tail = without_fingerprint(
@@ -438,7 +452,7 @@ impl<'a> Locator<'a> {
             }
         }
         match self.pages.get(file) {
-            Some((path, _)) => (path.to_path_buf(), None),
+            Some(source) => (source.display_path.clone(), None),
             None => (PathBuf::from("templates"), None),
         }
     }
@@ -447,8 +461,8 @@ impl<'a> Locator<'a> {
         let source = self
             .pages
             .values()
-            .find(|(p, _)| *p == path)
-            .map(|(_, text)| *text)
+            .find(|source| source.display_path == path)
+            .map(|source| &*source.text)
             .or_else(|| {
                 self.templates
                     .iter()

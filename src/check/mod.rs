@@ -11,12 +11,13 @@ pub mod review;
 pub mod site_wide;
 pub mod words;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::cache_key::KeyMap;
 use crate::config::{BaseUrl, CheckSettings};
 use crate::error::{Diagnostic, LineIndex, Position};
 use crate::page::{Date, LinkTarget, OutputFile, RenderedPage, TemplateFile};
@@ -59,7 +60,7 @@ struct PageFindings {
 /// What earlier runs found in each page, by a hash of the page's path and text, the
 /// settings and the day, so that a rebuild checks only the pages that changed.
 #[derive(Debug, Default)]
-pub struct PageCache(HashMap<blake3::Hash, Arc<PageFindings>>);
+pub struct PageCache(KeyMap<Arc<PageFindings>>);
 
 /// Runs every check of the pages' content. `rendered[i]` is page `i` of the site, or
 /// `None` if its markdown could not be rendered; `drafts` holds the content paths of
@@ -87,7 +88,7 @@ pub fn run(
                 context.as_bytes(),
                 &[u8::from(rendered.is_some())],
                 page.source.display_path.to_string_lossy().as_bytes(),
-                page.source.text.as_bytes(),
+                page.source.hash.as_bytes(),
             ]);
             let found = match (cache.0.get(&key), rendered) {
                 (Some(found), _) => Arc::clone(found),
