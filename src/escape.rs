@@ -7,17 +7,22 @@
 /// quoted attribute values of HTML and XML.
 pub fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + text.len() / 8);
+    push_escaped(&mut escaped, text);
+    escaped
+}
+
+/// Adds `text` to `out`, escaped as [`escape_html`] does.
+pub fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
     }
-    escaped
 }
 
 #[cfg(test)]

@@ -142,9 +142,9 @@ impl StageError for MarkdownError {
 #[derive(Debug, Clone, Copy)]
 pub struct LinkIndex<'a> {
     /// URL path of each page, by content path.
-    pub page_urls: &'a HashMap<String, String>,
+    pub page_urls: &'a HashMap<&'a str, &'a str>,
     /// Content path of each page, by URL path.
-    pub pages_by_url: &'a HashMap<String, String>,
+    pub pages_by_url: &'a HashMap<&'a str, &'a str>,
     pub assets: &'a AssetMap,
 }
 
@@ -684,7 +684,7 @@ impl<'a> Renderer<'a> {
         };
 
         if resolved.ends_with(".md") {
-            return match self.links.page_urls.get(&resolved) {
+            return match self.links.page_urls.get(resolved.as_str()) {
                 Some(url) => (
                     Some(with_fragment(paths::relative_url(here, url))),
                     LinkTarget::Page {
@@ -711,10 +711,10 @@ impl<'a> Renderer<'a> {
             } else {
                 format!("{resolved}/")
             };
-            if let Some(content_path) = self.links.pages_by_url.get(&url) {
+            if let Some(content_path) = self.links.pages_by_url.get(url.as_str()) {
                 let href = with_fragment(paths::relative_url(here, &url));
                 let target = LinkTarget::Page {
-                    content_path: content_path.clone(),
+                    content_path: (*content_path).to_owned(),
                     fragment,
                 };
                 return (Some(href), target);
@@ -846,18 +846,14 @@ mod tests {
     }
 
     fn render_body(content_path: &str, body: &str) -> Result<RenderedPage, Vec<MarkdownError>> {
-        let page_urls: HashMap<String, String> = [
+        let page_urls: HashMap<&str, &str> = [
             ("crying/soothing.md", "crying/soothing/"),
             ("crying/_index.md", "crying/"),
             ("play.md", "play/"),
         ]
         .into_iter()
-        .map(|(a, b)| (a.to_owned(), b.to_owned()))
         .collect();
-        let pages_by_url = page_urls
-            .iter()
-            .map(|(a, b)| (b.clone(), a.clone()))
-            .collect();
+        let pages_by_url = page_urls.iter().map(|(a, b)| (*b, *a)).collect();
         let assets = AssetMap::default();
         render(
             &page(content_path, body),

@@ -309,22 +309,19 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
     let (site, found) = Site::build(pages);
     diagnostics.extend(found);
 
-    let page_urls: HashMap<String, String> = site
+    let page_urls: HashMap<&str, &str> = site
         .pages
         .iter()
-        .map(|p| (p.source.content_path.clone(), p.source.url_path.clone()))
+        .map(|p| (p.source.content_path.as_str(), p.source.url_path.as_str()))
         .collect();
-    let pages_by_url: HashMap<String, String> = page_urls
-        .iter()
-        .map(|(c, u)| (u.clone(), c.clone()))
-        .collect();
+    let pages_by_url: HashMap<&str, &str> = page_urls.iter().map(|(c, u)| (*u, *c)).collect();
     let link_index = LinkIndex {
         page_urls: &page_urls,
         pages_by_url: &pages_by_url,
         assets: &asset_map,
     };
     let assets_key = assets_key(&asset_map);
-    let addresses = link_shape(&page_urls, &assets_key);
+    let addresses = link_shape(&site, &assets_key);
     let rendered: Vec<(blake3::Hash, Rendering)> = site
         .pages
         .par_iter()
@@ -475,13 +472,13 @@ fn compile_templates(
 
 /// A key for every page's address and every asset's name: all that rendering a
 /// page's markdown needs to know about the rest of the site.
-fn link_shape(page_urls: &HashMap<String, String>, assets_key: &blake3::Hash) -> blake3::Hash {
-    let mut pages: Vec<(&String, &String)> = page_urls.iter().collect();
-    pages.sort_unstable();
+fn link_shape(site: &Site, assets_key: &blake3::Hash) -> blake3::Hash {
     let mut key = cache_key::Key::new();
     key.field(assets_key.as_bytes());
-    for (content_path, url) in pages {
-        key.field(content_path).field(url);
+    // The site's pages are in a fixed order: by address.
+    for page in &site.pages {
+        key.field(&page.source.content_path)
+            .field(&page.source.url_path);
     }
     key.finish()
 }

@@ -2,7 +2,7 @@
 //! and `robots.txt`, pointing to it. Uses `config` and `page`.
 
 use crate::config::BaseUrl;
-use crate::escape::escape_html;
+use crate::escape::{escape_html, push_escaped};
 use crate::front_matter::format_date;
 use crate::page::Page;
 
@@ -12,18 +12,16 @@ pub fn sitemap(base_url: &BaseUrl, pages: &[Page]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    let base = escape_html(&base_url.url);
     for page in pages {
         xml.push_str("  <url>\n    <loc>");
-        xml.push_str(&escape_html(&format!(
-            "{}{}",
-            base_url.url, page.source.url_path
-        )));
+        xml.push_str(&base);
+        push_escaped(&mut xml, &page.source.url_path);
         xml.push_str("</loc>\n");
         if let Some(reviewed) = page.front.reviewed {
-            xml.push_str(&format!(
-                "    <lastmod>{}</lastmod>\n",
-                format_date(reviewed)
-            ));
+            xml.push_str("    <lastmod>");
+            xml.push_str(&format_date(reviewed));
+            xml.push_str("</lastmod>\n");
         }
         xml.push_str("  </url>\n");
     }

@@ -138,7 +138,7 @@ pub fn check(
     let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = scanned
         .par_iter()
         .map(|(file, _)| {
-            let source = locator.pages.get(&file.path).map(|source| source.hash);
+            let source = locator.page(&file.path).map(|source| source.hash);
             let key = crate::cache_key::of([
                 shape.as_bytes(),
                 file.key.as_bytes(),
@@ -407,8 +407,8 @@ fn existing(paths: &HashSet<&str>, path: &str) -> Option<String> {
 
 /// Finds where a link was written: in the page's markdown, else in a template.
 struct Locator<'a> {
-    /// Each page's source, by its output file.
-    pages: HashMap<String, &'a SourceFile>,
+    /// Each page's source, by its address: its output file without `index.html`.
+    pages: HashMap<&'a str, &'a SourceFile>,
     /// The project's own templates first: a mistake is likelier in an override than
     /// in the theme.
     templates: Vec<&'a TemplateFile>,
@@ -419,16 +419,22 @@ impl<'a> Locator<'a> {
         let pages = site
             .pages
             .iter()
-            .map(|p| (format!("{}index.html", p.source.url_path), &p.source))
+            .map(|p| (p.source.url_path.as_str(), &p.source))
             .collect();
         let mut templates: Vec<&TemplateFile> = templates.iter().collect();
         templates.sort_by_key(|t| !t.display_path.starts_with("templates"));
         Locator { pages, templates }
     }
 
+    /// The page whose output file is `file`.
+    fn page(&self, file: &str) -> Option<&'a SourceFile> {
+        let address = file.strip_suffix("index.html")?;
+        self.pages.get(address).copied()
+    }
+
     /// The file and spot where `needle` was written for the output file `file`.
     fn find(&self, file: &str, needle: &str) -> (PathBuf, Option<Position>) {
-        if let Some(source) = self.pages.get(file) {
+        if let Some(source) = self.page(file) {
             if let Some(at) = source.text.find(needle) {
                 let position = position_in(&source.text, at);
                 return (source.display_path.clone(), Some(position));
@@ -451,7 +457,7 @@ impl<'a> Locator<'a> {
                 }
             }
         }
-        match self.pages.get(file) {
+        match self.page(file) {
             Some(source) => (source.display_path.clone(), None),
             None => (PathBuf::from("templates"), None),
         }
