@@ -4,8 +4,10 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use crate::error::{Diagnostic, Position, StageError, did_you_mean};
-use crate::page::{LinkTarget, RenderedPage};
+use crate::page::{LinkTarget, RenderedPage, SourceFile};
 use crate::site::Site;
 
 /// What can be wrong with a link.
@@ -63,60 +65,75 @@ pub fn check(
     rendered: &[Option<std::sync::Arc<RenderedPage>>],
     drafts: &HashSet<String>,
 ) -> Vec<Diagnostic> {
+    rendered
+        .par_iter()
+        .enumerate()
+        .filter_map(|(index, page)| Some((&site.pages[index].source, page.as_deref()?)))
+        .flat_map_iter(|(source, page)| check_page(source, page, (site, rendered, drafts)))
+        .collect()
+}
+
+/// What checking one page's links needs to know about the whole site.
+type SiteView<'a> = (
+    &'a Site,
+    &'a [Option<std::sync::Arc<RenderedPage>>],
+    &'a HashSet<String>,
+);
+
+/// Checks the links of one page.
+fn check_page(
+    source: &SourceFile,
+    rendered_page: &RenderedPage,
+    (site, rendered, drafts): SiteView,
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    for (index, rendered_page) in rendered.iter().enumerate() {
-        let Some(rendered_page) = rendered_page else {
-            continue;
+    for link in &rendered_page.links {
+        let error = match &link.target {
+            LinkTarget::Page {
+                content_path,
+                fragment: Some(fragment),
+            } => {
+                let Some(&target) = site.by_content_path.get(content_path) else {
+                    continue;
+                };
+                let Some(target_page) = &rendered[target] else {
+                    continue;
+                };
+                let decoded = crate::paths::percent_decode(fragment);
+                if target_page.headings.iter().any(|h| h.id == decoded) {
+                    continue;
+                }
+                let ids = target_page.headings.iter().map(|h| h.id.as_str());
+                LinkError::MissingHeading {
+                    fragment: fragment.clone(),
+                    page: site.pages[target]
+                        .source
+                        .display_path
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                    position: link.position,
+                    suggestion: did_you_mean(&decoded, ids).map(str::to_owned),
+                }
+            }
+            LinkTarget::Missing { written, resolved } if drafts.contains(resolved) => {
+                LinkError::Draft {
+                    written: written.clone(),
+                    position: link.position,
+                }
+            }
+            LinkTarget::Missing { written, resolved } => {
+                let pages = site.by_content_path.keys().map(String::as_str);
+                let suggestion =
+                    did_you_mean(resolved, pages).map(|s| relative_to(&source.content_path, s));
+                LinkError::Missing {
+                    written: written.clone(),
+                    position: link.position,
+                    suggestion,
+                }
+            }
+            _ => continue,
         };
-        let source = &site.pages[index].source;
-        for link in &rendered_page.links {
-            let error = match &link.target {
-                LinkTarget::Page {
-                    content_path,
-                    fragment: Some(fragment),
-                } => {
-                    let Some(&target) = site.by_content_path.get(content_path) else {
-                        continue;
-                    };
-                    let Some(target_page) = &rendered[target] else {
-                        continue;
-                    };
-                    let decoded = crate::paths::percent_decode(fragment);
-                    if target_page.headings.iter().any(|h| h.id == decoded) {
-                        continue;
-                    }
-                    let ids = target_page.headings.iter().map(|h| h.id.as_str());
-                    LinkError::MissingHeading {
-                        fragment: fragment.clone(),
-                        page: site.pages[target]
-                            .source
-                            .display_path
-                            .to_string_lossy()
-                            .replace('\\', "/"),
-                        position: link.position,
-                        suggestion: did_you_mean(&decoded, ids).map(str::to_owned),
-                    }
-                }
-                LinkTarget::Missing { written, resolved } if drafts.contains(resolved) => {
-                    LinkError::Draft {
-                        written: written.clone(),
-                        position: link.position,
-                    }
-                }
-                LinkTarget::Missing { written, resolved } => {
-                    let pages = site.by_content_path.keys().map(String::as_str);
-                    let suggestion =
-                        did_you_mean(resolved, pages).map(|s| relative_to(&source.content_path, s));
-                    LinkError::Missing {
-                        written: written.clone(),
-                        position: link.position,
-                        suggestion,
-                    }
-                }
-                _ => continue,
-            };
-            diagnostics.push(error.to_diagnostic(&source.display_path, Some(&source.text)));
-        }
+        diagnostics.push(error.to_diagnostic(&source.display_path, Some(&source.text)));
     }
     diagnostics
 }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::error::{Diagnostic, Position, Severity, StageError};
 use crate::site::Site;
 
@@ -35,11 +37,15 @@ impl StageError for SiteWideError {
 
 /// Checks what no single page can show.
 pub fn check(site: &Site) -> Vec<Diagnostic> {
-    let mut first_with_title: HashMap<String, usize> = HashMap::new();
+    let titles: Vec<String> = site
+        .pages
+        .par_iter()
+        .map(|page| page.front.title.trim().to_lowercase())
+        .collect();
+    let mut first_with_title: HashMap<&str, usize> = HashMap::with_capacity(titles.len());
     let mut diagnostics = Vec::new();
-    for (index, page) in site.pages.iter().enumerate() {
-        let key = page.front.title.trim().to_lowercase();
-        match first_with_title.get(&key) {
+    for (index, (page, key)) in site.pages.iter().zip(&titles).enumerate() {
+        match first_with_title.get(key.as_str()) {
             None => {
                 first_with_title.insert(key, index);
             }
