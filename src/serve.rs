@@ -5,7 +5,6 @@
 //! served, never to the files a build writes. Uses `pipeline` and `config` to build,
 //! `watch` to see changes, and axum for HTTP.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,6 +24,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::config::{self, BuildOptions};
 use crate::error::{Diagnostic, Severity, plain_io_error};
+use crate::page::OutputFile;
 use crate::pipeline;
 use crate::watch::{ProjectWatcher, WatchError};
 
@@ -82,8 +82,17 @@ enum LiveMessage {
     Errors(Arc<Vec<String>>),
 }
 
-/// The files of a built site by their path in it: `crying/index.html`.
-type SiteFiles = HashMap<String, Arc<[u8]>>;
+/// The files of a built site, sorted by their path in it (`crying/index.html`), as
+/// the pipeline gives them, so that nothing is rearranged after each rebuild.
+#[derive(Default)]
+struct SiteFiles(Vec<OutputFile>);
+
+impl SiteFiles {
+    fn get(&self, path: &str) -> Option<&Arc<[u8]>> {
+        let found = self.0.binary_search_by(|file| file.path.as_str().cmp(path));
+        found.ok().map(|index| &self.0[index].bytes)
+    }
+}
 
 struct Shared {
     /// The last good build; an empty site until the first build succeeds.
@@ -179,14 +188,15 @@ impl Builder {
         let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(report) => {
-                let files: SiteFiles = report
-                    .files
-                    .into_iter()
-                    .map(|file| (file.path, file.bytes))
-                    .collect();
-                *self.shared.site.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(files);
+                let site = Arc::new(SiteFiles(report.files));
+                let last = std::mem::replace(
+                    &mut *self.shared.site.write().unwrap_or_else(|e| e.into_inner()),
+                    site,
+                );
                 *errors = None;
                 let _ = self.shared.live.send(LiveMessage::Reload);
+                // The last build is let go only once open pages have been told.
+                drop(last);
                 ServeEvent::Built {
                     changed,
                     pages: report.pages,
