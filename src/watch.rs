@@ -1,9 +1,10 @@
 //! Watching a project for changes: notify with its debouncer, narrowed to what a site
 //! is built from (`content/`, `templates/`, `themes/`, `councils/`, `static/` and
 //! `site.yaml`). Editors' temporary and swap files and anything else in the project,
-//! such as the output folder (which is never inside a watched folder), are ignored. Saves by atomic rename, deletes, renames and new
-//! folders all arrive as plain "these paths changed" batches. Uses notify only; the
-//! caller decides what a change means.
+//! such as the output folder (which is never inside a watched folder), are ignored.
+//! Saves by atomic rename, deletes, renames and new folders all arrive as plain "these
+//! paths changed" batches. Uses notify, and `load` to leave out exactly the files
+//! loading leaves out; the caller decides what a change means.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
