@@ -139,8 +139,10 @@ pub fn run(
         },
         shared: Arc::clone(&shared),
     };
-    report(builder.build(Vec::new()));
+    // Watching starts before the first build, so that a file saved while it runs
+    // is seen: later builds read again only what the watcher saw change.
     let mut watcher = ProjectWatcher::new(&options.root)?;
+    report(builder.build(Vec::new()));
     report(ServeEvent::Listening { url });
     std::thread::spawn(move || {
         while let Ok(changed) = watcher.next_change() {
