@@ -146,37 +146,44 @@ pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSit
 /// key was minified before. The file keeps its key: the same HTML always minifies
 /// the same way.
 fn minify_pages(files: &mut [OutputFile], cache: &mut KeyMap<Arc<[u8]>>) {
-    let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = files
-        .par_iter_mut()
-        .map(|file| {
-            if !file.path.ends_with(".html") {
-                return None;
-            }
-            file.bytes = match cache.get(&file.key) {
-                Some(minified) => Arc::clone(minified),
-                None => Arc::from(minify::html(&file.bytes)),
-            };
-            Some((file.key, Arc::clone(&file.bytes)))
-        })
-        .collect();
-    *cache = results.into_iter().flatten().collect();
+    minify_cached(files, cache, minify::html, |file| {
+        let key = file.key;
+        file.path
+            .ends_with(".html")
+            .then_some((key, &mut file.bytes))
+    });
 }
 
 /// Minifies every stylesheet, taking the result from `cache` when the same
 /// stylesheet was minified before.
 fn minify_stylesheets(assets: &mut [crate::page::AssetFile], cache: &mut KeyMap<Arc<[u8]>>) {
-    let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = assets
+    minify_cached(assets, cache, minify::css, |asset| {
+        let key = blake3::hash(&asset.bytes);
+        asset
+            .site_path
+            .ends_with(".css")
+            .then_some((key, &mut asset.bytes))
+    });
+}
+
+/// Replaces the bytes that `part` picks out of each item, under their key, with
+/// their minified form, from `cache` if it holds that key. Afterwards the cache
+/// holds only what this call used.
+fn minify_cached<T: Send>(
+    items: &mut [T],
+    cache: &mut KeyMap<Arc<[u8]>>,
+    minify: fn(&[u8]) -> Vec<u8>,
+    part: impl Fn(&mut T) -> Option<(blake3::Hash, &mut Arc<[u8]>)> + Sync,
+) {
+    let results: Vec<Option<(blake3::Hash, Arc<[u8]>)>> = items
         .par_iter_mut()
-        .map(|asset| {
-            if !asset.site_path.ends_with(".css") {
-                return None;
-            }
-            let key = blake3::hash(&asset.bytes);
-            asset.bytes = match cache.get(&key) {
+        .map(|item| {
+            let (key, bytes) = part(item)?;
+            *bytes = match cache.get(&key) {
                 Some(minified) => Arc::clone(minified),
-                None => Arc::from(minify::css(&asset.bytes)),
+                None => Arc::from(minify(bytes)),
             };
-            Some((key, Arc::clone(&asset.bytes)))
+            Some((key, Arc::clone(bytes)))
         })
         .collect();
     *cache = results.into_iter().flatten().collect();

@@ -822,6 +822,18 @@ fn next_event(events: &std::sync::mpsc::Receiver<String>) -> String {
         .expect("the preview sends an event after the change")
 }
 
+/// Waits for the reload after a change, then checks that the page shows `text`.
+fn expect_reload_showing(
+    preview: &Preview,
+    events: &std::sync::mpsc::Receiver<String>,
+    page: &str,
+    text: &str,
+) {
+    assert_eq!(next_event(events), "reload: reload");
+    let html = preview.get(page);
+    assert!(html.contains(text), "{page} does not show {text:?}");
+}
+
 #[test]
 fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
     let preview = Preview::start("good-site");
@@ -837,11 +849,11 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
         format!("{original}\nA line added while previewing.\n"),
     )
     .unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(
-        preview
-            .get("crying/soothing/")
-            .contains("A line added while previewing.")
+    expect_reload_showing(
+        &preview,
+        &events,
+        "crying/soothing/",
+        "A line added while previewing.",
     );
 
     fs::write(&source, original.replacen("title:", "titel:", 1)).unwrap();
@@ -869,12 +881,7 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
     let temporary = preview.root.join("content/crying/.soothing.md.tmp");
     fs::write(&temporary, format!("{original}\nSaved by renaming.\n")).unwrap();
     fs::rename(&temporary, &source).unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(
-        preview
-            .get("crying/soothing/")
-            .contains("Saved by renaming.")
-    );
+    expect_reload_showing(&preview, &events, "crying/soothing/", "Saved by renaming.");
 
     // A new page, then the same page renamed: its old address is gone.
     let new_page = preview.root.join("content/crying/colic.md");
@@ -883,19 +890,14 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
         "---\ntitle: Colic\ndescription: About colic.\n---\n\nSome babies cry a lot.\n",
     )
     .unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(
-        preview
-            .get("crying/colic/")
-            .contains("Some babies cry a lot.")
-    );
+    expect_reload_showing(&preview, &events, "crying/colic/", "Some babies cry a lot.");
     let renamed = preview.root.join("content/crying/colic-and-crying.md");
     fs::rename(&new_page, &renamed).unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(
-        preview
-            .get("crying/colic-and-crying/")
-            .contains("Some babies cry a lot.")
+    expect_reload_showing(
+        &preview,
+        &events,
+        "crying/colic-and-crying/",
+        "Some babies cry a lot.",
     );
     assert_eq!(
         preview.status_of_raw("/crying/colic/"),
@@ -983,20 +985,14 @@ fn serve_sees_a_linked_page_change_at_the_next_rebuild() {
     // Only a file left alone for two seconds is kept between rebuilds.
     std::thread::sleep(std::time::Duration::from_millis(2500));
     std::os::unix::fs::symlink(&target, preview.root.join("content/crying/shared.md")).unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(preview.get("crying/shared/").contains("The first version."));
+    expect_reload_showing(&preview, &events, "crying/shared/", "The first version.");
 
     fs::write(&target, page("The second version.")).unwrap();
     // Another save makes the rebuild that picks the linked change up.
     let other = preview.root.join("content/crying/soothing.md");
     let text = fs::read_to_string(&other).unwrap();
     fs::write(&other, format!("{text}\nAnother save.\n")).unwrap();
-    assert_eq!(next_event(&events), "reload: reload");
-    assert!(
-        preview
-            .get("crying/shared/")
-            .contains("The second version.")
-    );
+    expect_reload_showing(&preview, &events, "crying/shared/", "The second version.");
 }
 
 #[test]
