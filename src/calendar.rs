@@ -1,4 +1,5 @@
-//! Calendar arithmetic on [`Date`]: today's date, days between dates and a year on.
+//! Dates: reading and writing `YYYY-MM-DD`, today's date, days between dates, and
+//! months or a year on.
 //! Review dates are whole days, so no time zones are involved: "today" is the date in
 //! UTC, or the date of `SOURCE_DATE_EPOCH` when it is set, so that a check or build can
 //! be repeated exactly. Uses `page` only.
@@ -90,18 +91,55 @@ pub fn days_between(from: Date, to: Date) -> i64 {
 
 /// The same day a year later; 29 February becomes 28 February.
 pub fn a_year_after(date: Date) -> Date {
-    let year = date.year.saturating_add(1);
+    months_after(date, 12)
+}
+
+/// The same day `months` months later, or the last day of that month if it is
+/// shorter: 31 August and 6 months make 28 (or 29) February.
+pub fn months_after(date: Date, months: u32) -> Date {
+    let index = u32::from(date.year) * 12 + u32::from(date.month.clamp(1, 12)) - 1 + months;
+    let year = (index / 12).min(9999) as u16;
+    let month = (index % 12 + 1) as u8;
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let day = if date.month == 2 && date.day == 29 && !leap {
-        28
-    } else {
-        date.day
+    let last_day = match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 31,
     };
     Date {
         year,
-        month: date.month,
-        day,
+        month,
+        day: date.day.min(last_day),
     }
+}
+
+/// Parses a `YYYY-MM-DD` date, checking the day exists in its month.
+pub fn parse_date(text: &str) -> Option<Date> {
+    let mut parts = text.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let year: u16 = year.parse().ok()?;
+    let month: u8 = month.parse().ok()?;
+    let day: u8 = day.parse().ok()?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days_in_month)
+        .contains(&day)
+        .then_some(Date { year, month, day })
+}
+
+/// Writes a date as `YYYY-MM-DD`.
+pub fn format_date(date: Date) -> String {
+    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }
 
 #[cfg(test)]
@@ -137,5 +175,20 @@ mod tests {
     fn a_year_on_keeps_the_day() {
         assert_eq!(a_year_after(date(2026, 11, 23)), date(2027, 11, 23));
         assert_eq!(a_year_after(date(2028, 2, 29)), date(2029, 2, 28));
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2023-13-01").is_none());
+        assert!(parse_date("23-01-01").is_none());
+    }
+
+    #[test]
+    fn months_on_stop_at_the_end_of_a_short_month() {
+        assert_eq!(months_after(date(2026, 8, 31), 6), date(2027, 2, 28));
+        assert_eq!(months_after(date(2027, 8, 31), 6), date(2028, 2, 29));
+        assert_eq!(months_after(date(2026, 11, 23), 6), date(2027, 5, 23));
     }
 }

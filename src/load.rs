@@ -1,6 +1,7 @@
-//! Loading: walks `content/`, the theme and the project's own `templates/` and
-//! `static/` folders, and reads every file, sorted by path so that builds are
-//! deterministic. Page names are checked here, since they become URLs. Uses `config`,
+//! Loading: walks `content/`, the theme, the project's own `templates/` and
+//! `static/` folders and, for a council's site, the council's own folders, whose files
+//! replace those of the same path. It reads every file, sorted by path so that builds
+//! are deterministic. Page names are checked here, since they become URLs. Uses `config`,
 //! `paths`, `theme`, `page`, `error` and `file_cache` (which reads again only what
 //! changed); walkdir does the walking.
 
@@ -183,10 +184,19 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
             None,
         );
     }
-    asset_files.extend(walk(&root.join("static"), &mut report));
-    text_files.extend(template_files(walk(&root.join("templates"), &mut report)));
+    // A council's own folders come after the project's, so their files win.
+    let project_folders = std::iter::once(root.clone()).chain(config.council_dir());
+    for folder in project_folders {
+        asset_files.extend(walk(&folder.join("static"), &mut report));
+        text_files.extend(template_files(walk(&folder.join("templates"), &mut report)));
+    }
 
-    for file in walk(&content, &mut report) {
+    let content_files = config
+        .content_dirs()
+        .iter()
+        .flat_map(|dir| walk(dir, &mut report))
+        .collect::<Vec<_>>();
+    for file in content_files {
         let is_page = Path::new(&file.relative)
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
@@ -220,6 +230,7 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
     }
 
     let to_read: Vec<ToRead> = text_files.iter().map(|(_, file)| file.to_read()).collect();
+    let mut page_index: std::collections::HashMap<String, usize> = Default::default();
     let read = cache.texts.read_all(&to_read, &changes, read_text);
     for ((wanted, file), read) in text_files.into_iter().zip(read) {
         let Text { text, hash } = match read {
@@ -242,14 +253,22 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
             Wanted::Page { content_path } => {
                 let is_section =
                     content_path == "_index.md" || content_path.ends_with("/_index.md");
-                loaded.pages.push(SourceFile {
+                let page = SourceFile {
                     url_path: paths::url_path_for(&content_path),
                     content_path,
                     display_path,
                     text,
                     hash,
                     is_section,
-                });
+                };
+                // A council's page replaces the shared page at the same path.
+                match page_index.get(&page.content_path) {
+                    Some(&index) => loaded.pages[index] = page,
+                    None => {
+                        page_index.insert(page.content_path.clone(), loaded.pages.len());
+                        loaded.pages.push(page);
+                    }
+                }
             }
         }
     }

@@ -52,6 +52,16 @@ enum Command {
         /// made with --drafts.
         #[arg(long)]
         drafts: bool,
+
+        /// Build the site of one council, from councils/SLUG.yaml and the council's
+        /// own pages, templates and files in councils/SLUG/.
+        #[arg(long, value_name = "SLUG", conflicts_with = "all")]
+        council: Option<String>,
+
+        /// Build the site of every council in councils/, each into its own folder:
+        /// public/SLUG/ (or DIR/SLUG/ with --out).
+        #[arg(long, conflicts_with = "base_url")]
+        all: bool,
     },
 
     /// Check every page for problems and write nothing.
@@ -77,6 +87,10 @@ enum Command {
         /// Check pages marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
+
+        /// Check the site of this council: its file in councils/ and its own pages.
+        #[arg(long, value_name = "SLUG")]
+        council: Option<String>,
     },
 
     /// Preview the site while you edit it.
@@ -99,6 +113,10 @@ enum Command {
         /// Show pages marked `draft: true` too.
         #[arg(long)]
         drafts: bool,
+
+        /// Preview the site of this council, from councils/SLUG.yaml.
+        #[arg(long, value_name = "SLUG")]
+        council: Option<String>,
     },
 
     /// Write a new page with its front matter filled in.
@@ -147,10 +165,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             strict,
             external,
             drafts,
+            council,
         } => {
             let options = BuildOptions {
                 root,
                 drafts,
+                council,
                 ..BuildOptions::default()
             };
             let report = pipeline::check_project(&options);
@@ -178,7 +198,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Serve { port, bind, drafts } => {
+        Command::Serve {
+            port,
+            bind,
+            drafts,
+            council,
+        } => {
+            if let Some(slug) = &council {
+                if let Err(diagnostic) = config::council_file_path(&root, slug) {
+                    print_diagnostics(&mut std::io::stderr(), &[*diagnostic]);
+                    return Ok(ExitCode::from(2));
+                }
+            }
             if !bind.is_loopback() {
                 eprintln!(
                     "warning: listening on {bind}: anyone who can reach this computer can see the preview, drafts included"
@@ -188,6 +219,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 root,
                 address: SocketAddr::new(bind, port),
                 drafts,
+                council,
             };
             serve::run(options, print_serve_event)?;
             Ok(ExitCode::SUCCESS)
@@ -213,6 +245,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             base_url,
             drafts,
+            council,
+            all,
         } => {
             let started = Instant::now();
             let options = BuildOptions {
@@ -221,7 +255,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 base_url,
                 drafts,
                 today: None,
+                council,
             };
+            if all {
+                return Ok(build_all_councils(&options, started));
+            }
             let config = match config::load(&options) {
                 Ok(config) => config,
                 Err(diagnostics) => return Ok(report_failure(&diagnostics, None)),
@@ -245,6 +283,94 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(errors) => Ok(report_failure(&errors.diagnostics, Some(&shown_out))),
             }
         }
+    }
+}
+
+/// `tellyou build --all`: every council's site, with a progress bar on a terminal
+/// and a line per council otherwise.
+fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
+    let slugs = config::council_slugs(&options.root);
+    if slugs.is_empty() {
+        eprintln!(
+            "error: there are no council files in councils/\n  = hint: write one such as councils/brackenford.yaml; the README's section on councils shows how"
+        );
+        return ExitCode::from(1);
+    }
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(slugs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} councils {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    let shown_out = shown(&options.root, &out_dir);
+    let finished = |build: &pipeline::CouncilBuild| {
+        let line = match &build.outcome {
+            Ok(report) => format!(
+                "Built {}: {} page{} into {}",
+                build.slug,
+                report.pages,
+                if report.pages == 1 { "" } else { "s" },
+                shown(&options.root, &report.out_dir)
+            ),
+            Err(errors) => format!(
+                "Failed {}: {} error{}",
+                build.slug,
+                errors.errors().count(),
+                if errors.errors().count() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+        };
+        match &progress {
+            Some(bar) => {
+                bar.set_message(build.slug.clone());
+                bar.inc(1);
+            }
+            None => println!("{line}"),
+        }
+    };
+    let builds = match pipeline::build_councils(options, &slugs, finished) {
+        Ok(builds) => builds,
+        Err(errors) => return report_failure(&errors.diagnostics, None),
+    };
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let mut failed = Vec::new();
+    for build in &builds {
+        match &build.outcome {
+            Ok(report) => print_diagnostics(&mut std::io::stderr(), &report.warnings),
+            Err(errors) => {
+                print_diagnostics(&mut std::io::stderr(), &errors.diagnostics);
+                failed.push(build.slug.as_str());
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let built = builds.len() - failed.len();
+    println!(
+        "Built {built} of {} council sites into {shown_out} in {seconds:.2} s",
+        builds.len()
+    );
+    if failed.is_empty() {
+        if options.drafts {
+            println!("These builds include draft pages: do not publish them.");
+        }
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "These failed, and their folders were left as they were: {}.",
+            failed.join(", ")
+        );
+        ExitCode::from(1)
     }
 }
 

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::calendar;
+use crate::calendar::format_date;
 use crate::error::{StageError, plain_io_error};
-use crate::front_matter::format_date;
 use crate::page::Date;
 use crate::paths;
 

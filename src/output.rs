@@ -81,6 +81,22 @@ pub fn check_out_dir(root: &Path, out_dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Makes `dir` ready to hold one site per council, each in its own folder: creates
+/// it and marks it as tellyou's, unless it holds files tellyou did not write.
+pub fn prepare_folder_of_sites(dir: &Path) -> Result<(), OutputError> {
+    if dir.exists() && !is_replaceable(dir) {
+        return Err(OutputError::NotOurs {
+            out: dir.display().to_string(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    let marker = dir.join(MARKER);
+    if !marker.is_file() {
+        fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
+    }
+    Ok(())
+}
+
 /// Writes the site to `out_dir`, replacing what was there only once everything is
 /// written. Files are written in the order given.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {

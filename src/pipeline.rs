@@ -128,6 +128,50 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     })
 }
 
+/// How one council's build went, in [`build_councils`].
+#[derive(Debug)]
+pub struct CouncilBuild {
+    pub slug: String,
+    pub outcome: Result<BuildReport, Errors>,
+}
+
+/// Builds the site of every council in `slugs` into its own folder, `<out>/<slug>/`,
+/// in parallel, each replaced only if its own build succeeds. `done` is called as
+/// each one finishes, from whichever thread built it. The results are in the order
+/// of `slugs`; the error is for an output folder that cannot be used.
+pub fn build_councils(
+    options: &crate::config::BuildOptions,
+    slugs: &[String],
+    done: impl Fn(&CouncilBuild) + Sync,
+) -> Result<Vec<CouncilBuild>, Errors> {
+    let out = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    output::check_out_dir(&options.root, &out)
+        .and_then(|()| output::prepare_folder_of_sites(&out))
+        .map_err(|error| fail(vec![error.to_diagnostic(&out, None)]))?;
+    Ok(slugs
+        .par_iter()
+        .map(|slug| {
+            let options = crate::config::BuildOptions {
+                out_dir: Some(out.join(slug)),
+                council: Some(slug.clone()),
+                ..options.clone()
+            };
+            let outcome = crate::config::load(&options)
+                .map_err(fail)
+                .and_then(|config| build(&config));
+            let result = CouncilBuild {
+                slug: slug.clone(),
+                outcome,
+            };
+            done(&result);
+            result
+        })
+        .collect::<Vec<_>>())
+}
+
 /// Builds the finished site, minified, in memory and writes nothing: what a build
 /// would write, for the preview server to serve. It reuses what `cache` holds from
 /// earlier builds of the same project and leaves in it what this build made.
@@ -247,6 +291,7 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
 
     let (loaded, found) = load::load(config, &mut cache.files);
     diagnostics.extend(found);
+    diagnostics.extend(config.council_warnings());
 
     let mut static_assets = loaded.assets;
     let brand = &config.site.brand;
@@ -270,7 +315,8 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
                 path: logo.clone(),
                 position,
             };
-            diagnostics.push(error.to_diagnostic(Path::new("site.yaml"), Some(&config.site_yaml)));
+            let (file, text) = config.brand_file();
+            diagnostics.push(error.to_diagnostic(file, Some(text)));
             logo_found = false;
         }
     }
@@ -495,7 +541,9 @@ fn link_shape(site: &Site, assets_key: &blake3::Hash) -> blake3::Hash {
 /// matter (titles, descriptions and order make the navigation).
 fn site_shape(config: &Config, site: &Site, templates_key: &blake3::Hash) -> blake3::Hash {
     let mut key = cache_key::Key::new();
-    key.field(&config.site_yaml)
+    let [site_yaml, council_file] = config.settings_text();
+    key.field(site_yaml)
+        .field(council_file)
         .field(&config.site.base_url.url)
         .field([u8::from(config.drafts)])
         .field(templates_key.as_bytes());

@@ -44,6 +44,8 @@ pub struct ServeOptions {
     pub root: PathBuf,
     pub address: SocketAddr,
     pub drafts: bool,
+    /// Preview the site of this council.
+    pub council: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +138,7 @@ pub fn run(
             base_url: Some(url.clone()),
             drafts: options.drafts,
             today: None,
+            council: options.council.clone(),
         },
         shared: Arc::clone(&shared),
     };

@@ -1,9 +1,9 @@
 //! Files for search engines: `sitemap.xml`, listing every page by its full address,
 //! and `robots.txt`, pointing to it. Uses `config` and `page`.
 
+use crate::calendar::format_date;
 use crate::config::BaseUrl;
 use crate::escape::{escape_html, push_escaped};
-use crate::front_matter::format_date;
 use crate::page::Page;
 
 /// A sitemap of the given pages, in the order given, with each page's last review

@@ -10,9 +10,9 @@ use serde::Serialize;
 use tera::Tera;
 
 use crate::assets::AssetMap;
+use crate::calendar::format_date;
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
-use crate::front_matter::format_date;
 use crate::page::{Date, Heading, RenderedPage, SourceRef, TemplateFile};
 use crate::paths;
 use crate::site::Site;
@@ -426,6 +426,7 @@ pub fn page_context(
 
     let mut context = tera::Context::new();
     context.insert("site", &site_context(config));
+    context.insert("council", &config.council.as_deref());
     context.insert("page", &page_context);
     context.insert("root", &paths::root_prefix(here));
     context.insert(
@@ -461,6 +462,7 @@ pub fn standalone_context(
 ) -> tera::Context {
     let mut context = tera::Context::new();
     context.insert("site", &site_context(config));
+    context.insert("council", &config.council.as_deref());
     context.insert("root", &config.base_url.path);
     context.insert("title", title);
     if let Some(target) = target {

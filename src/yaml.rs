@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
 use serde_yaml::{Mapping, Value};
 
 use crate::error::{Position, did_you_mean};
@@ -166,6 +167,263 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
     parsed
 }
 
+/// A part of a YAML file that is read on its own: if it is not what was expected,
+/// the mistake is kept instead, so the rest of the file is still read and every
+/// mistake can be reported at once.
+#[derive(Debug, Clone)]
+pub enum Part<T> {
+    Read(T),
+    Failed(PartError),
+}
+
+/// What was wrong with a [`Part`]: where inside it, and serde's description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartError {
+    /// The path inside the part, such as `schedule[0]`; empty for the part itself.
+    pub inner_path: String,
+    detail: String,
+}
+
+impl PartError {
+    /// The full path of the mistake, its message and a hint, for a part found at
+    /// `path` (such as `hubs[1]`).
+    pub fn describe(&self, path: &str) -> (String, String, Option<String>) {
+        let full = join_path(path, &self.inner_path);
+        // An unknown key's path ends with the key; the message names its mapping.
+        let unknown = self
+            .detail
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next());
+        let named = match unknown.and_then(|key| full.strip_suffix(key)) {
+            Some(mapping) => mapping.trim_end_matches('.').to_owned(),
+            None => full.clone(),
+        };
+        (
+            full,
+            problem_message(&named, &self.detail),
+            field_hint(&self.detail),
+        )
+    }
+}
+
+/// `outer` and `inner` paths joined: `hubs[1]` and `address.city` make
+/// `hubs[1].address.city`; `hubs` and `[1]` make `hubs[1]`.
+pub fn join_path(outer: &str, inner: &str) -> String {
+    if inner.is_empty() {
+        outer.to_owned()
+    } else if outer.is_empty() || inner.starts_with('[') {
+        format!("{outer}{inner}")
+    } else {
+        format!("{outer}.{inner}")
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Part<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(read) => Part::Read(read),
+            Err(error) => {
+                let path = error.path().to_string();
+                let inner_path = if path == "." { String::new() } else { path };
+                let detail = plain_message(&error.into_inner());
+                Part::Failed(PartError { inner_path, detail })
+            }
+        })
+    }
+}
+
+/// A single value as written: text, a number or true or false, kept as text so that
+/// its checks can explain what is wrong with it in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar {
+    pub text: String,
+    /// False when YAML read it as a number or true or false, not as text; a phone
+    /// number written without quotes loses its first 0 that way.
+    pub is_text: bool,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (text, is_text) = match Value::deserialize(deserializer)? {
+            Value::String(text) => (text, true),
+            Value::Number(number) => (number.to_string(), false),
+            Value::Bool(value) => (value.to_string(), false),
+            Value::Null => (String::new(), true),
+            Value::Sequence(_) => {
+                return Err(serde::de::Error::custom(
+                    "invalid type: sequence, expected a string",
+                ));
+            }
+            Value::Mapping(_) | Value::Tagged(_) => {
+                return Err(serde::de::Error::custom(
+                    "invalid type: map, expected a string",
+                ));
+            }
+        };
+        Ok(Scalar { text, is_text })
+    }
+}
+
+/// Keys of a mapping that its type does not know, collected instead of refused so
+/// that the rest of the mapping is still read: `#[serde(flatten)] unknown: Unknown`.
+pub type Unknown = BTreeMap<String, serde::de::IgnoredAny>;
+
+/// Where the value at `path` (`hubs[1].address.postal_code`) is written in a YAML
+/// file in block style, found from the indentation of its lines; or, if it cannot
+/// be found, the nearest part of the path that can. `None` if not even the first
+/// key is there. Flow style (`{a: 1}`) is not looked into.
+pub fn locate(text: &str, path: &str) -> Option<Position> {
+    locate_in(text, path, false)
+}
+
+/// Where the key at the end of `path` is written, as [`locate`] finds it.
+pub fn locate_key(text: &str, path: &str) -> Option<Position> {
+    locate_in(text, path, true)
+}
+
+fn locate_in(text: &str, path: &str, want_key: bool) -> Option<Position> {
+    let lines: Vec<LineTokens> = text.lines().map(LineTokens::of).collect();
+    let mut range = 0..lines.len();
+    let mut found = None;
+    for step in path_steps(path) {
+        let located = match step {
+            Step::Key(key) => find_key(&lines, range.clone(), key, want_key),
+            Step::Index(index) => find_item(&lines, range.clone(), index),
+        };
+        let Some((position, inside)) = located else {
+            break;
+        };
+        found = Some(position);
+        range = inside;
+    }
+    found
+}
+
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn path_steps(path: &str) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, indexes) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            steps.push(Step::Key(key));
+        }
+        for index in indexes.split('[') {
+            if let Ok(index) = index.trim_end_matches(']').parse() {
+                steps.push(Step::Index(index));
+            }
+        }
+    }
+    steps
+}
+
+/// What starts a line of block YAML: the columns of its `- ` list markers, and the
+/// key after them, if any, with the columns of the key and of its value.
+#[derive(Debug, Default)]
+struct LineTokens {
+    dashes: Vec<usize>,
+    key: Option<(String, usize, Option<usize>)>,
+    /// The column of the first thing on the line; `None` for a blank or comment line.
+    first: Option<usize>,
+}
+
+impl LineTokens {
+    fn of(line: &str) -> LineTokens {
+        let mut tokens = LineTokens::default();
+        let chars: Vec<char> = line.chars().collect();
+        let mut col = chars.iter().take_while(|c| **c == ' ').count();
+        if col >= chars.len() || chars[col] == '#' {
+            return tokens;
+        }
+        tokens.first = Some(col);
+        while chars.get(col) == Some(&'-') && matches!(chars.get(col + 1), None | Some(' ')) {
+            tokens.dashes.push(col);
+            col += 1;
+            col += chars[col..].iter().take_while(|c| **c == ' ').count();
+        }
+        let rest: String = chars[col.min(chars.len())..].iter().collect();
+        if let Some(key) = key_of(&rest) {
+            let after_key = rest.find(':').map(|i| i + 1).unwrap_or(rest.len());
+            let gap = rest[after_key..].chars().take_while(|c| *c == ' ').count();
+            let value_col = (after_key + gap < rest.trim_end().len())
+                .then(|| col + rest[..after_key + gap].chars().count());
+            tokens.key = Some((key, col, value_col));
+        }
+        tokens
+    }
+}
+
+fn line_position(line: usize, col: usize) -> Position {
+    Position {
+        line: line + 1,
+        col: col + 1,
+    }
+}
+
+/// The key `key` at the indentation of the mapping in `range`: where it is written,
+/// or its value (unless that is on later lines), and the lines under it.
+fn find_key(
+    lines: &[LineTokens],
+    range: std::ops::Range<usize>,
+    key: &str,
+    want_key: bool,
+) -> Option<(Position, std::ops::Range<usize>)> {
+    let column = range
+        .clone()
+        .find_map(|i| lines[i].key.as_ref().map(|(_, col, _)| *col))?;
+    let at = range.clone().find(|&i| {
+        lines[i]
+            .key
+            .as_ref()
+            .is_some_and(|(name, col, _)| name == key && *col == column)
+    })?;
+    let (_, col, value_col) = lines[at].key.as_ref()?;
+    let end = (at + 1..range.end)
+        .find(|&i| match lines[i].first {
+            None => false,
+            // A list may start at the same indentation as its key.
+            Some(first) if first == *col => lines[i].dashes.first() != Some(col),
+            Some(first) => first < *col,
+        })
+        .unwrap_or(range.end);
+    let shown_col = if want_key {
+        *col
+    } else {
+        value_col.unwrap_or(*col)
+    };
+    Some((line_position(at, shown_col), at + 1..end))
+}
+
+/// Item `index` of the list in `range`: where its content starts, and its lines.
+fn find_item(
+    lines: &[LineTokens],
+    range: std::ops::Range<usize>,
+    index: usize,
+) -> Option<(Position, std::ops::Range<usize>)> {
+    let column = range
+        .clone()
+        .find_map(|i| lines[i].dashes.first().copied())?;
+    let starts: Vec<usize> = range
+        .clone()
+        .filter(|&i| lines[i].dashes.first() == Some(&column))
+        .collect();
+    let at = *starts.get(index)?;
+    let end = (at + 1..range.end)
+        .find(|&i| lines[i].first.is_some_and(|first| first <= column))
+        .unwrap_or(range.end);
+    let content_col = lines[at]
+        .key
+        .as_ref()
+        .map(|(_, col, _)| *col)
+        .unwrap_or(column + 2);
+    // The item's own first line belongs to it, after its dash.
+    Some((line_position(at, content_col), at..end))
+}
+
 /// A key written at the start of a line, outside any nesting.
 struct KeyLine {
     key: String,
@@ -240,17 +498,21 @@ fn plain_message(error: &serde_yaml::Error) -> String {
 fn field_message(key: &str, error: &serde_yaml::Error) -> String {
     let raw = plain_message(error);
     // serde_yaml names the field it was reading before a colon: `sources[1].url: ...`.
-    let (path, detail) = match raw.split_once(": ") {
+    match raw.split_once(": ") {
         Some((path, detail))
             if path.starts_with(key)
                 && path
                     .chars()
                     .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']')) =>
         {
-            (path.to_owned(), detail.to_owned())
+            problem_message(path, detail)
         }
-        _ => (key.to_owned(), raw.clone()),
-    };
+        _ => problem_message(key, &raw),
+    }
+}
+
+/// serde's `detail` about the value at `path` (`hubs[1].phone`), in plain words.
+fn problem_message(path: &str, detail: &str) -> String {
     if let Some(rest) = detail.strip_prefix("invalid type: ") {
         if let Some((found, expected)) = rest.split_once(", expected ") {
             return format!(
@@ -402,6 +664,68 @@ mod tests {
             parse_mapping("title: A\norder: [1\n", 5, KEYS, "front matter");
         assert_eq!(parsed.errors.len(), 1);
         assert!(parsed.errors[0].position.line >= 6, "{:?}", parsed.errors);
+    }
+
+    #[test]
+    fn nested_values_are_located_by_their_path() {
+        let text = "\
+name: A
+hubs:
+- name: North
+  schedule:
+    - byday: MO
+      opens_at: \"09:00\"
+-   name: South
+    address:
+      city: Town # a comment
+
+      postal_code: ZZ1 1AA
+tags: [a, b]
+";
+        let at = |path| locate(text, path).map(|p| (p.line, p.col));
+        assert_eq!(at("name"), Some((1, 7)));
+        assert_eq!(at("hubs[0].name"), Some((3, 9)));
+        assert_eq!(at("hubs[0].schedule[0].opens_at"), Some((6, 17)));
+        assert_eq!(at("hubs[1].name"), Some((7, 11)));
+        assert_eq!(at("hubs[1].address.postal_code"), Some((11, 20)));
+        assert_eq!(at("hubs[1].address"), Some((8, 5)));
+        assert_eq!(
+            locate_key(text, "hubs[1].address.city").map(|p| p.col),
+            Some(7)
+        );
+        // Not there: the nearest part that is.
+        assert_eq!(at("hubs[1].phone"), Some((7, 5)));
+        assert_eq!(at("hubs[5].name"), Some((2, 1)));
+        assert_eq!(at("tags[1]"), Some((12, 7)));
+        assert_eq!(at("missing"), None);
+    }
+
+    #[test]
+    fn a_part_keeps_its_mistake_and_says_where_it_is() {
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        struct Outer {
+            items: Vec<Part<Sample>>,
+        }
+        let outer: Outer =
+            serde_yaml::from_str("items:\n  - title: A\n  - order: x\n  - titel: B\n").unwrap();
+        let described: Vec<_> = outer
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, part)| match part {
+                Part::Read(_) => None,
+                Part::Failed(error) => Some(error.describe(&format!("items[{i}]")).1),
+            })
+            .collect();
+        assert_eq!(
+            described,
+            [
+                None,
+                Some("'items[1].order' must be a whole number, but it is text (\"x\")".to_owned()),
+                Some("unknown key 'titel' in 'items[2]'".to_owned()),
+            ]
+        );
     }
 
     #[test]

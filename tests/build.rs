@@ -44,10 +44,12 @@ const TODAY: Date = Date {
     day: 15,
 };
 
+/// A fixture with a `councils/` folder is built for its first council.
 fn options(root: &Path) -> BuildOptions {
     BuildOptions {
         root: root.to_path_buf(),
         today: Some(TODAY),
+        council: config::council_slugs(root).into_iter().next(),
         ..BuildOptions::default()
     }
 }
@@ -668,6 +670,20 @@ fn shipped_content_has_no_findings_and_meets_its_reading_targets() {
         render_diagnostics(&report.diagnostics)
     );
     assert!(report.pages >= 10, "the guide has all its pages");
+    let councils = config::council_slugs(root);
+    assert!(councils.len() >= 2, "the example councils are shipped");
+    for council in councils {
+        let options = BuildOptions {
+            council: Some(council.clone()),
+            ..options.clone()
+        };
+        let report = pipeline::check_project(&options);
+        assert!(
+            report.diagnostics.is_empty(),
+            "the example council {council} has findings:\n{}",
+            render_diagnostics(&report.diagnostics)
+        );
+    }
     for page in &report.readability {
         let f = &page.figures;
         let path = page.path.display();
@@ -1206,5 +1222,132 @@ fn serve_answers_a_bounded_concurrent_load_correctly() {
         preview.status_of_raw("/"),
         "HTTP/1.1 200 OK",
         "it is still up"
+    );
+}
+
+fn council_options(root: &Path, council: &str) -> BuildOptions {
+    BuildOptions {
+        council: Some(council.to_owned()),
+        ..options(root)
+    }
+}
+
+fn page_of(site: &tellyou::pipeline::RenderedSite, path: &str) -> String {
+    let file = site
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"));
+    String::from_utf8_lossy(&file.bytes).into_owned()
+}
+
+#[test]
+fn a_council_site_shows_its_local_services_pages_templates_and_brand() {
+    let site = copy_fixture("council-site");
+    let config = load_config(&council_options(site.path(), "eastmere"));
+    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    insta::assert_snapshot!(
+        "council_site_support_page",
+        page_of(&rendered, "support/index.html")
+    );
+    let about = page_of(&rendered, "about/index.html");
+    assert!(about.contains("Eastmere\u{2019}s own text"), "{about}");
+    assert!(!about.contains("The shared text"));
+    assert!(page_of(&rendered, "groups/index.html").contains("There are baby groups"));
+    let not_found = page_of(&rendered, "404.html");
+    assert!(
+        not_found.contains("We cannot find that page"),
+        "{not_found}"
+    );
+    assert!(not_found.contains("01632 960 201"));
+    assert!(page_of(&rendered, "index.html").contains("alt=\"Eastmere Borough Council\""));
+    assert!(
+        page_of(&rendered, "sitemap.xml")
+            .contains("<loc>https://www.eastmere.example/about/</loc>")
+    );
+
+    // The same content for another council has the shared pages only.
+    let config = load_config(&council_options(site.path(), "northdale"));
+    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(page_of(&rendered, "about/index.html").contains("The shared text"));
+    assert!(!rendered.files.iter().any(|f| f.path.starts_with("groups/")));
+    let support = page_of(&rendered, "support/index.html");
+    assert!(support.contains("Local services from Northdale District Council"));
+    assert!(
+        page_of(&rendered, "sitemap.xml")
+            .contains("<loc>https://www.northdale.example/start-for-life/</loc>")
+    );
+}
+
+#[test]
+fn build_all_writes_every_council_into_its_own_folder() {
+    let site = copy_fixture("council-site");
+    let output = tellyou(site.path(), &["build", "--all"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    let summary = lines.pop().unwrap();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "Built eastmere: 4 pages into public/eastmere/",
+            "Built northdale: 3 pages into public/northdale/"
+        ]
+    );
+    assert!(
+        summary.starts_with("Built 2 of 2 council sites into public/ in "),
+        "{summary}"
+    );
+    for (council, canonical) in [
+        ("eastmere", "https://www.eastmere.example/"),
+        ("northdale", "https://www.northdale.example/start-for-life/"),
+    ] {
+        let home = fs::read_to_string(site.path().join("public").join(council).join("index.html"))
+            .unwrap();
+        assert!(home.contains(canonical), "{council}: {home}");
+    }
+
+    // A council whose file has a mistake fails on its own; the others are built.
+    fs::write(
+        site.path().join("councils/northdale.yaml"),
+        "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2026-13-01\n",
+    )
+    .unwrap();
+    let output = tellyou(site.path(), &["build", "--all"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("councils/northdale.yaml:3:15: error: \"2026-13-01\" is not a date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("These failed, and their folders were left as they were: northdale."),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Built 1 of 2 council sites"), "{stdout}");
+}
+
+#[test]
+fn an_unknown_council_is_named_with_the_ones_there_are() {
+    let site = copy_fixture("council-site");
+    let output = tellyou(site.path(), &["build", "--council", "eastmeer"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("unknown_council", String::from_utf8_lossy(&output.stderr));
+    let output = tellyou(
+        site.path(),
+        &["serve", "--council", "nowhere", "--port", "0"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("= hint: the councils are: eastmere, northdale"),
     );
 }

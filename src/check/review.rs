@@ -4,9 +4,9 @@
 //! dates) and `error`.
 
 use crate::calendar;
+use crate::calendar::format_date;
 use crate::config::CheckSettings;
 use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::front_matter::format_date;
 use crate::page::{Date, Page};
 
 /// What can be wrong with a page's review dates and sources.

@@ -1,13 +1,18 @@
-//! Configuration: `site.yaml` and the command line's build options, read once into an
-//! immutable [`Config`] that every stage borrows. Uses `yaml` to read the file and
-//! `error` for diagnostics.
+//! Configuration: `site.yaml`, a council's file laid over it when the build is for a
+//! council, and the command line's build options, read once into an immutable
+//! [`Config`] that every stage borrows. Uses `yaml` to read the files, `brand` and
+//! `calendar` to check values, and `error` for diagnostics.
+
+pub mod council;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::brand::{self, Colour};
-use crate::error::{Diagnostic, Position, Severity, StageError, display_path};
+use crate::error::{Diagnostic, Position, Severity, StageError, did_you_mean, display_path};
 use crate::page::Date;
 use crate::yaml;
+use council::Council;
 
 /// The keys `site.yaml` may have.
 pub const KEYS: &[&str] = &[
@@ -75,6 +80,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// The date review dates are compared with; today if not given.
     pub today: Option<Date>,
+    /// Build the site of the council with the file `councils/<slug>.yaml`.
+    pub council: Option<String>,
 }
 
 /// Where the site will be published.
@@ -97,6 +104,8 @@ pub struct SiteConfig {
     pub theme: String,
     pub brand: Brand,
     pub check: CheckSettings,
+    /// The council the site is built for, with its local services.
+    pub council: Option<Arc<Council>>,
 }
 
 /// What the editorial checks allow, from the `check:` block of `site.yaml`.
@@ -161,7 +170,7 @@ pub struct Brand {
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawBrand {
+pub struct RawBrand {
     name: Option<String>,
     logo: Option<String>,
     logo_alt: Option<String>,
@@ -179,19 +188,107 @@ pub struct Config {
     /// The date review dates are compared with.
     pub today: Date,
     pub site: SiteConfig,
+    /// The council's file, when the build is for a council.
+    pub council_file: Option<CouncilFile>,
+}
+
+/// A council's file, as read.
+#[derive(Debug, Clone)]
+pub struct CouncilFile {
+    pub slug: String,
+    /// `councils/<slug>.yaml`, as diagnostics show it.
+    pub display_path: PathBuf,
+    pub text: String,
+    /// Where `last_checked` is written.
+    pub last_checked_at: Position,
 }
 
 impl Config {
+    /// The folders pages are read from, later ones replacing pages of the same path
+    /// in earlier ones: `content/`, then the council's own.
+    pub fn content_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs = vec![self.root.join("content")];
+        dirs.extend(self.council_dir().map(|dir| dir.join("content")));
+        dirs
+    }
+
     pub fn content_dir(&self) -> PathBuf {
         self.root.join("content")
     }
+
+    /// `councils/<slug>/`, which may hold the council's own `content/`, `templates/`
+    /// and `static/`.
+    pub fn council_dir(&self) -> Option<PathBuf> {
+        let file = self.council_file.as_ref()?;
+        Some(self.root.join(COUNCILS_DIR).join(&file.slug))
+    }
+
+    /// The file the brand is set in, and its text, to point at in diagnostics.
+    pub fn brand_file(&self) -> (&Path, &str) {
+        match &self.council_file {
+            Some(file) => (&file.display_path, &file.text),
+            None => (Path::new("site.yaml"), &self.site_yaml),
+        }
+    }
+
+    /// The text of the settings files, for cache keys: what they say can change
+    /// every page.
+    pub fn settings_text(&self) -> [&str; 2] {
+        [
+            &self.site_yaml,
+            self.council_file.as_ref().map_or("", |f| f.text.as_str()),
+        ]
+    }
+
+    /// A reminder when the council's local details are due to be checked again.
+    pub fn council_warnings(&self) -> Option<Diagnostic> {
+        let (file, council) = (self.council_file.as_ref()?, self.site.council.as_ref()?);
+        let error = council.out_of_date(self.today, file.last_checked_at)?;
+        Some(error.to_diagnostic(&file.display_path, Some(&file.text)))
+    }
+}
+
+/// Where the file of the council `slug` is, from the project folder; a diagnostic
+/// naming the councils there are if it has none.
+pub fn council_file_path(root: &Path, slug: &str) -> Result<PathBuf, Box<Diagnostic>> {
+    let display_path = PathBuf::from(COUNCILS_DIR).join(format!("{slug}.yaml"));
+    if crate::paths::is_valid_slug(slug) && root.join(&display_path).is_file() {
+        return Ok(display_path);
+    }
+    let error = ConfigError::UnknownCouncil {
+        slug: slug.to_owned(),
+        known: council_slugs(root),
+    };
+    Err(Box::new(error.to_diagnostic(Path::new("--council"), None)))
+}
+
+/// The folder of council files.
+pub const COUNCILS_DIR: &str = "councils";
+
+/// The councils a project has: the names of the `.yaml` files in `councils/`,
+/// sorted.
+pub fn council_slugs(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(COUNCILS_DIR)) else {
+        return Vec::new();
+    };
+    let mut slugs: Vec<String> = entries
+        .flatten()
+        .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".yaml").map(str::to_owned)
+        })
+        .filter(|slug| !slug.starts_with('.'))
+        .collect();
+    slugs.sort();
+    slugs
 }
 
 /// What can be wrong with the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read site.yaml: {reason}")]
-    Unreadable { reason: String },
+    #[error("cannot read {file}: {reason}")]
+    Unreadable { file: String, reason: String },
     #[error("{message}")]
     Yaml {
         position: Position,
@@ -230,6 +327,68 @@ pub enum ConfigError {
         key: &'static str,
         position: Position,
     },
+    #[error("there is no council file councils/{slug}.yaml")]
+    UnknownCouncil { slug: String, known: Vec<String> },
+    #[error("{within} has no '{key}'")]
+    MissingField {
+        within: String,
+        key: &'static str,
+        position: Position,
+    },
+    #[error("{value:?} is not a date written as YYYY-MM-DD")]
+    BadDate {
+        key: String,
+        value: String,
+        position: Position,
+    },
+    #[error("{}", if *read_as_number { format!("the phone number {value} was read as a number, not as it is written") } else { format!("{value:?} is not a UK phone number") })]
+    BadPhone {
+        value: String,
+        read_as_number: bool,
+        position: Position,
+    },
+    #[error("{value:?} is not an email address")]
+    BadEmail { value: String, position: Position },
+    #[error("the web address {value:?} {reason}")]
+    BadWebAddress {
+        value: String,
+        reason: &'static str,
+        position: Position,
+    },
+    #[error("{value:?} is not a time written as HH:MM")]
+    BadTime { value: String, position: Position },
+    #[error("it closes at {closes}, which is not after it opens at {opens}")]
+    TimesOutOfOrder {
+        opens: String,
+        closes: String,
+        position: Position,
+    },
+    #[error("{value:?} is not a list of days")]
+    BadDays { value: String, position: Position },
+    #[error("{value:?} is not a UK postcode")]
+    BadPostcode { value: String, position: Position },
+    #[error("'{key}' is {value:?}; it can be {choices}")]
+    UnknownChoice {
+        key: &'static str,
+        value: String,
+        choices: String,
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error("there is no hub called {name:?} in 'hubs'")]
+    UnknownHub {
+        name: String,
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error(
+        "the local services were last checked on {checked}; they were due to be checked again by {due}"
+    )]
+    LocalDetailsOutOfDate {
+        checked: String,
+        due: String,
+        position: Position,
+    },
 }
 
 impl StageError for ConfigError {
@@ -242,9 +401,30 @@ impl StageError for ConfigError {
             | ConfigError::LogoWithoutAlt { position }
             | ConfigError::LogoNotFound { position, .. }
             | ConfigError::BadSeverity { position, .. }
-            | ConfigError::BadThreshold { position, .. } => Some(*position),
+            | ConfigError::BadThreshold { position, .. }
+            | ConfigError::MissingField { position, .. }
+            | ConfigError::BadDate { position, .. }
+            | ConfigError::BadPhone { position, .. }
+            | ConfigError::BadEmail { position, .. }
+            | ConfigError::BadWebAddress { position, .. }
+            | ConfigError::BadTime { position, .. }
+            | ConfigError::TimesOutOfOrder { position, .. }
+            | ConfigError::BadDays { position, .. }
+            | ConfigError::BadPostcode { position, .. }
+            | ConfigError::UnknownChoice { position, .. }
+            | ConfigError::UnknownHub { position, .. }
+            | ConfigError::LocalDetailsOutOfDate { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
-            ConfigError::Unreadable { .. } | ConfigError::MissingKey { .. } => None,
+            ConfigError::Unreadable { .. }
+            | ConfigError::MissingKey { .. }
+            | ConfigError::UnknownCouncil { .. } => None,
+        }
+    }
+
+    fn severity(&self) -> Severity {
+        match self {
+            ConfigError::LocalDetailsOutOfDate { .. } => Severity::Warning,
+            _ => Severity::Error,
         }
     }
 
@@ -277,6 +457,44 @@ impl StageError for ConfigError {
             }
             ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
             ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
+            ConfigError::UnknownCouncil { known, .. } if known.is_empty() => Some(
+                "make a folder called councils next to site.yaml and write the council's file in it, such as councils/brackenford.yaml".into(),
+            ),
+            ConfigError::UnknownCouncil { slug, known } => Some(match did_you_mean(slug, known.iter().map(String::as_str)) {
+                Some(suggestion) => format!("did you mean {suggestion}?"),
+                None => format!("the councils are: {}", known.join(", ")),
+            }),
+            ConfigError::MissingField { key, .. } => Some(format!("add a line `{key}: ...`")),
+            ConfigError::BadDate { .. } => Some("write the date as year, month and day, such as 2026-11-23".into()),
+            ConfigError::BadPhone { read_as_number: true, .. } => Some(
+                "put the number in quotes, as it is dialled in the UK: phone: \"01632 960000\"".into(),
+            ),
+            ConfigError::BadPhone { .. } => Some(
+                "write the number as you would dial it in the UK, with its area code, such as 01632 960000".into(),
+            ),
+            ConfigError::BadEmail { .. } => Some("write the whole address, such as familyhubs@example.gov.uk".into()),
+            ConfigError::BadWebAddress { .. } => Some(
+                "write the full address, as your browser shows it, such as https://www.example.gov.uk/family-hubs".into(),
+            ),
+            ConfigError::BadTime { .. } => Some(
+                "use the 24-hour clock, with 2 digits for hours and minutes, in quotes: \"09:00\" or \"17:30\"".into(),
+            ),
+            ConfigError::TimesOutOfOrder { .. } => Some(
+                "check the times are on the 24-hour clock; a line open until midnight closes at \"24:00\"".into(),
+            ),
+            ConfigError::BadDays { .. } => Some(
+                "write the days as two-letter codes with commas, such as MO,TU,WE,TH,FR".into(),
+            ),
+            ConfigError::BadPostcode { .. } => Some("write the full postcode, such as SW1A 1AA".into()),
+            ConfigError::UnknownChoice { suggestion: Some(s), .. } => Some(format!("did you mean '{s}'?")),
+            ConfigError::UnknownChoice { .. } => None,
+            ConfigError::UnknownHub { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
+            ConfigError::UnknownHub { .. } => Some(
+                "use the name of a hub exactly as it is written in 'hubs'".into(),
+            ),
+            ConfigError::LocalDetailsOutOfDate { .. } => Some(
+                "check each phone number, address and opening time with the services, then set last_checked to the date you checked".into(),
+            ),
         }
     }
 }
@@ -297,26 +515,32 @@ struct RawSiteConfig {
 pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
     let path = options.root.join("site.yaml");
     let shown = display_path(&options.root, &path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        vec![
-            ConfigError::Unreadable {
-                reason: crate::error::plain_io_error(&e),
+    let text = read_settings(&path, &shown)?;
+    let (mut site, errors) = parse_site(&text, options.base_url.as_deref());
+    let mut diagnostics: Vec<Diagnostic> = errors
+        .iter()
+        .map(|e| match e {
+            ConfigError::BadBaseUrl { position: None, .. } => {
+                e.to_diagnostic(Path::new("--base-url"), None)
             }
-            .to_diagnostic(&shown, None),
-        ]
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (site, errors) = parse_site(text, options.base_url.as_deref());
-    if !errors.is_empty() {
-        return Err(errors
-            .iter()
-            .map(|e| match e {
-                ConfigError::BadBaseUrl { position: None, .. } => {
-                    e.to_diagnostic(Path::new("--base-url"), None)
-                }
-                _ => e.to_diagnostic(&shown, Some(text)),
-            })
-            .collect());
+            _ => e.to_diagnostic(&shown, Some(&text)),
+        })
+        .collect();
+    let council_file = match &options.council {
+        None => None,
+        Some(slug) => {
+            let (file, errors) = load_council(options, slug, &mut site)?;
+            diagnostics.extend(
+                errors
+                    .iter()
+                    .map(|e| e.to_diagnostic(&file.display_path, Some(&file.text))),
+            );
+            Some(file)
+        }
+    };
+    if !diagnostics.is_empty() {
+        diagnostics.sort_by_key(Diagnostic::sort_key);
+        return Err(diagnostics);
     }
     let out_dir = match &options.out_dir {
         Some(dir) if dir.is_absolute() => dir.clone(),
@@ -327,12 +551,58 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
     };
     Ok(Config {
         root: options.root.clone(),
-        site_yaml: text.to_owned(),
+        site_yaml: text,
         out_dir,
         drafts: options.drafts,
         today: options.today.unwrap_or_else(crate::calendar::today),
         site,
+        council_file,
     })
+}
+
+/// A settings file's text, without a byte-order mark.
+fn read_settings(path: &Path, shown: &Path) -> Result<String, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let error = ConfigError::Unreadable {
+            file: shown.to_string_lossy().into_owned(),
+            reason: crate::error::plain_io_error(&e),
+        };
+        vec![error.to_diagnostic(shown, None)]
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
+}
+
+/// Reads `councils/<slug>.yaml` and lays it over `site`: its address (unless the
+/// command line gave one), its brand and its local details.
+fn load_council(
+    options: &BuildOptions,
+    slug: &str,
+    site: &mut SiteConfig,
+) -> Result<(CouncilFile, Vec<ConfigError>), Vec<Diagnostic>> {
+    let display_path = council_file_path(&options.root, slug).map_err(|e| vec![*e])?;
+    let path = options.root.join(&display_path);
+    let text = read_settings(&path, &display_path)?;
+    let (settings, mut errors) = council::parse(slug, &text);
+    if options.base_url.is_none() {
+        if let Some((url, position)) = &settings.base_url {
+            match parse_base_url(url, Some(*position)) {
+                Ok(url) => site.base_url = url,
+                Err(error) => errors.push(error),
+            }
+        }
+    }
+    site.brand = parse_brand(&text, settings.brand, &settings.council.name, &mut errors);
+    site.council = Some(Arc::new(settings.council));
+    let file = CouncilFile {
+        slug: slug.to_owned(),
+        display_path,
+        text,
+        last_checked_at: settings.last_checked_at,
+    };
+    Ok((file, errors))
 }
 
 fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<ConfigError>) {
@@ -383,20 +653,8 @@ fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<C
                 .unwrap_or(Position { line: 1, col: 1 }),
         });
     }
-    let brand_line = positions.get("brand").copied();
-    let brand = parse_brand(
-        text,
-        raw.brand.unwrap_or_default(),
-        brand_line,
-        &title,
-        &mut errors,
-    );
-    let check = parse_check(
-        text,
-        raw.check.unwrap_or_default(),
-        positions.get("check").copied(),
-        &mut errors,
-    );
+    let brand = parse_brand(text, raw.brand.unwrap_or_default(), &title, &mut errors);
+    let check = parse_check(text, raw.check.unwrap_or_default(), &mut errors);
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
@@ -405,18 +663,13 @@ fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<C
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         brand,
         check,
+        council: None,
     };
     (site, errors)
 }
 
-fn parse_brand(
-    text: &str,
-    raw: RawBrand,
-    brand_at: Option<Position>,
-    title: &str,
-    errors: &mut Vec<ConfigError>,
-) -> Brand {
-    let at = |key: &str| nested_key_position(text, brand_at, key);
+fn parse_brand(text: &str, raw: RawBrand, title: &str, errors: &mut Vec<ConfigError>) -> Brand {
+    let at = |key: &str| nested_key_position(text, "brand", key);
     let colour = raw.colour.as_deref().and_then(|value| {
         let Some(colour) = Colour::parse(value) else {
             errors.push(ConfigError::BadColour {
@@ -453,13 +706,8 @@ fn parse_brand(
     }
 }
 
-fn parse_check(
-    text: &str,
-    raw: RawCheck,
-    check_at: Option<Position>,
-    errors: &mut Vec<ConfigError>,
-) -> CheckSettings {
-    let at = |key: &str| nested_key_position(text, check_at, key);
+fn parse_check(text: &str, raw: RawCheck, errors: &mut Vec<ConfigError>) -> CheckSettings {
+    let at = |key: &str| nested_key_position(text, "check", key);
     let mut settings = CheckSettings::default();
     let mut positive = |key: &'static str, value: f64| {
         if value <= 0.0 || !value.is_finite() {
@@ -519,33 +767,10 @@ pub fn normalise_word(word: &str) -> String {
     word.trim().to_lowercase().replace('\u{2019}', "'")
 }
 
-/// Where to point at `key` of the block that starts at `parent`: its value, else the
-/// block, else the top of the file.
-fn nested_key_position(text: &str, parent: Option<Position>, key: &str) -> Position {
-    parent
-        .and_then(|parent| nested_value_position(text, parent.line, key))
-        .or(parent)
-        .unwrap_or(Position { line: 1, col: 1 })
-}
-
-/// Where the value of `key` is written in the indented block under the key on
-/// `parent_line`.
-fn nested_value_position(text: &str, parent_line: usize, key: &str) -> Option<Position> {
-    for (index, line) in text.lines().enumerate().skip(parent_line) {
-        let trimmed = line.trim_start();
-        if !line.starts_with([' ', '\t']) && !trimmed.is_empty() {
-            return None;
-        }
-        if let Some(rest) = trimmed.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let indent = line.len() - trimmed.len();
-            let value_offset = indent + key.len() + 1 + (rest.len() - rest.trim_start().len());
-            return Some(Position {
-                line: index + 1,
-                col: line[..value_offset].chars().count() + 1,
-            });
-        }
-    }
-    None
+/// Where to point at `key` of the block `block` (such as `brand`): its value, else
+/// the block, else the top of the file.
+fn nested_key_position(text: &str, block: &str, key: &str) -> Position {
+    yaml::locate(text, &format!("{block}.{key}")).unwrap_or(Position { line: 1, col: 1 })
 }
 
 /// Checks a base URL and splits off its path; adds the final `/` if it is missing.
