@@ -732,11 +732,17 @@ struct Preview {
 
 impl Preview {
     fn start(fixture: &str) -> Preview {
+        Preview::start_with(fixture, &[])
+    }
+
+    /// Starts the preview with more options, such as `--council`.
+    fn start_with(fixture: &str, options: &[&str]) -> Preview {
         use std::io::BufRead;
         let site = copy_fixture(fixture);
         let root = site.path().to_path_buf();
         let mut child = Command::new(env!("CARGO_BIN_EXE_tellyou"))
             .args(["serve", "--port", "0"])
+            .args(options)
             .current_dir(&root)
             .env("NO_COLOR", "1")
             .env("SOURCE_DATE_EPOCH", "1768435200")
@@ -1350,4 +1356,24 @@ fn an_unknown_council_is_named_with_the_ones_there_are() {
         String::from_utf8_lossy(&output.stderr)
             .contains("= hint: the councils are: eastmere, northdale"),
     );
+}
+
+#[test]
+fn serve_previews_a_council_and_rebuilds_when_its_file_or_pages_change() {
+    let preview = Preview::start_with("council-site", &["--council", "eastmere"]);
+    assert!(preview.get("support/").contains("01632 960 201"));
+    assert!(preview.get("groups/").contains("There are baby groups"));
+    let events = preview.events();
+
+    let file = preview.root.join("councils/eastmere.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, text.replace("01632 960 201", "01632 960 222")).unwrap();
+    expect_reload_showing(&preview, &events, "support/", "01632 960 222");
+
+    fs::write(
+        preview.root.join("councils/eastmere/content/groups.md"),
+        "---\ntitle: Baby groups in Eastmere\ndescription: Groups.\n---\n\nNew groups start in May.\n",
+    )
+    .unwrap();
+    expect_reload_showing(&preview, &events, "groups/", "New groups start in May.");
 }
