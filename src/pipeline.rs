@@ -244,9 +244,11 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
 }
 
 /// Reads the project's configuration and runs every check; a configuration that
-/// cannot be read is reported like any other finding.
+/// cannot be read is reported like any other finding. Without a council, every
+/// council's file is checked too, so that a mistake in one is found before that
+/// council's site is built.
 pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
-    match crate::config::load(options) {
+    let mut report = match crate::config::load(options) {
         Ok(config) => check(&config),
         Err(diagnostics) => CheckReport {
             diagnostics,
@@ -254,7 +256,22 @@ pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
             readability: Vec::new(),
             external_links: Vec::new(),
         },
+    };
+    if options.council.is_none() {
+        for slug in crate::config::council_slugs(&options.root) {
+            let options = crate::config::BuildOptions {
+                council: Some(slug),
+                ..options.clone()
+            };
+            match crate::config::load(&options) {
+                Ok(config) => report.diagnostics.extend(config.council_warnings()),
+                Err(diagnostics) => report.diagnostics.extend(diagnostics),
+            }
+        }
+        report.diagnostics.sort_by_key(Diagnostic::sort_key);
+        report.diagnostics.dedup();
     }
+    report
 }
 
 /// Runs every check, as a build does, and writes nothing.

@@ -1377,3 +1377,43 @@ fn serve_previews_a_council_and_rebuilds_when_its_file_or_pages_change() {
     .unwrap();
     expect_reload_showing(&preview, &events, "groups/", "New groups start in May.");
 }
+
+#[test]
+fn check_without_a_council_checks_every_council_file() {
+    let site = copy_fixture("council-site");
+    fs::write(
+        site.path().join("councils/northdale.yaml"),
+        "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\nhubs:\n  - name: Hub\n    address:\n      address_1: 1 Road\n      city: Town\n      postal_code: ZZ1\n",
+    )
+    .unwrap();
+    let report = pipeline::check_project(&BuildOptions {
+        root: site.path().to_path_buf(),
+        today: Some(TODAY),
+        ..BuildOptions::default()
+    });
+    let found: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}: {}", d.path.display(), d.severity, d.message))
+        .collect();
+    assert_eq!(
+        found,
+        ["councils/northdale.yaml: error: \"ZZ1\" is not a UK postcode",],
+    );
+    fs::write(
+        site.path().join("councils/northdale.yaml"),
+        "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\n",
+    )
+    .unwrap();
+    let report = pipeline::check_project(&BuildOptions {
+        root: site.path().to_path_buf(),
+        today: Some(TODAY),
+        ..BuildOptions::default()
+    });
+    assert_eq!(report.warnings(), 1, "{:?}", report.diagnostics);
+    assert!(
+        report.diagnostics[0]
+            .message
+            .starts_with("the local services were last checked on 5 January 2025")
+    );
+}

@@ -159,10 +159,11 @@ struct RawCheck {
 pub struct Brand {
     /// Shown in the header when there is no logo; the site's title if not given.
     pub name: String,
-    /// The logo's path in the project's `static/` folder.
+    /// The logo's path in a `static/` folder: the project's or the council's.
     pub logo: Option<String>,
     pub logo_alt: String,
-    /// Where `logo` is written in site.yaml, to report a missing file.
+    /// Where `logo` is written in site.yaml or the council's file, to report a
+    /// missing file.
     pub logo_position: Option<Position>,
     /// The header's background; white text must reach 4.5:1 on it.
     pub colour: Option<Colour>,
