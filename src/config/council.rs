@@ -328,6 +328,14 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         }
     }
     let hub_names: Vec<&str> = hubs.iter().map(|hub| hub.name.as_str()).collect();
+    for (index, name) in hub_names.iter().enumerate() {
+        if !name.is_empty() && hub_names[..index].contains(name) {
+            checker.errors.push(ConfigError::DuplicateHub {
+                name: (*name).to_owned(),
+                position: checker.at(&format!("hubs[{index}].name")),
+            });
+        }
+    }
     let mut services: Vec<(&'static str, Service)> = Vec::new();
     for (index, part) in raw.services.iter().flatten().enumerate() {
         let path = format!("services[{index}]");

@@ -382,6 +382,8 @@ pub enum ConfigError {
         suggestion: Option<String>,
         position: Position,
     },
+    #[error("two hubs are called {name:?}")]
+    DuplicateHub { name: String, position: Position },
     #[error(
         "the local services were last checked on {checked}; they were due to be checked again by {due}"
     )]
@@ -414,6 +416,7 @@ impl StageError for ConfigError {
             | ConfigError::BadPostcode { position, .. }
             | ConfigError::UnknownChoice { position, .. }
             | ConfigError::UnknownHub { position, .. }
+            | ConfigError::DuplicateHub { position, .. }
             | ConfigError::LocalDetailsOutOfDate { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. }
@@ -492,6 +495,9 @@ impl StageError for ConfigError {
             ConfigError::UnknownHub { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
             ConfigError::UnknownHub { .. } => Some(
                 "use the name of a hub exactly as it is written in 'hubs'".into(),
+            ),
+            ConfigError::DuplicateHub { .. } => Some(
+                "give each hub its own name, so that services can say which one they are at".into(),
             ),
             ConfigError::LocalDetailsOutOfDate { .. } => Some(
                 "check each phone number, address and opening time with the services, then set last_checked to the date you checked".into(),
