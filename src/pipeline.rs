@@ -331,6 +331,10 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
             let error = ConfigError::LogoNotFound {
                 path: logo.clone(),
                 position,
+                council_static: config
+                    .council_file
+                    .as_ref()
+                    .map(|file| format!("councils/{}/static/", file.slug)),
             };
             let (file, text) = config.brand_file();
             diagnostics.push(error.to_diagnostic(file, Some(text)));

@@ -320,7 +320,12 @@ pub enum ConfigError {
     #[error("the brand logo has no alt text")]
     LogoWithoutAlt { position: Position },
     #[error("there is no file {path:?} in static/ for the brand logo")]
-    LogoNotFound { path: String, position: Position },
+    LogoNotFound {
+        path: String,
+        position: Position,
+        /// The council's own folder of files, for a council's logo.
+        council_static: Option<String>,
+    },
     #[error("missing_review is {value:?}; it can be 'warning', 'error' or 'off'")]
     BadSeverity { value: String, position: Position },
     #[error("{key} cannot be negative or zero")]
@@ -456,6 +461,9 @@ impl StageError for ConfigError {
             ConfigError::LogoWithoutAlt { .. } => Some(
                 "add a line such as `logo_alt: Example Council` that says what the logo shows".into(),
             ),
+            ConfigError::LogoNotFound { council_static: Some(folder), .. } => Some(format!(
+                "put the logo in {folder} (or static/ to share it) and give its path from there"
+            )),
             ConfigError::LogoNotFound { .. } => {
                 Some("put the logo in the static/ folder and give its path from there".into())
             }
