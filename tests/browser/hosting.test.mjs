@@ -9,11 +9,11 @@
 // image, stylesheet and anchor on every page must work, and the caching headers
 // must be those the README promises. Without COUNCIL_SITES the test is skipped.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { chmod, mkdtemp, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -158,24 +158,25 @@ async function crawl(browser, origin, base) {
 test("the example councils hosted by nginx, at a domain root and under a path", { skip: !SITES && "set COUNCIL_SITES to the output of `tellyou build --all`", timeout: 300_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), "tellyou-nginx-"));
   // When the test runs as root, nginx's workers run as another user, who must be
-  // able to reach the site's folder.
+  // able to reach the sites' folders.
   await chmod(work, 0o755);
   let nginx;
   let browser;
   try {
     const rootPort = await freePort();
     const pathPort = await freePort();
-    // The README's folders become temporary ones; the site under a path is reached
-    // through /start-for-life/ inside its server's root, as the README says.
-    await mkdir(join(work, "saltmarsh-vale"));
-    await symlink(join(SITES, "saltmarsh-vale"), join(work, "saltmarsh-vale", "start-for-life"));
+    // The README's folders become temporary ones: copies of the sites, so that
+    // nginx's workers can read them wherever the build was written. The site under
+    // a path goes in /start-for-life/ inside its server's root, as the README says.
+    await cp(join(SITES, "brackenford"), join(work, "brackenford"), { recursive: true });
+    await cp(join(SITES, "saltmarsh-vale"), join(work, "saltmarsh-vale", "start-for-life"), { recursive: true });
     let servers = await readmeConfiguration();
     const listens = servers.match(/listen 80;/g) || [];
     assert.equal(listens.length, 2, "the README's configuration has two servers");
     servers = servers
       .replace("listen 80;", `listen 127.0.0.1:${rootPort};`)
       .replace("listen 80;", `listen 127.0.0.1:${pathPort};`)
-      .replace("root /var/www/brackenford;", `root ${join(SITES, "brackenford")};`)
+      .replace("root /var/www/brackenford;", `root ${join(work, "brackenford")};`)
       .replace("root /var/www/saltmarsh-vale;", `root ${join(work, "saltmarsh-vale")};`);
     const directives = servers.split("\n").filter((line) => !line.trim().startsWith("#"));
     assert.ok(!directives.join("\n").includes("/var/www/"), "every folder in the README's configuration was replaced");
