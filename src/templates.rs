@@ -363,7 +363,26 @@ struct PageContext<'a> {
 struct GuideContext {
     title: String,
     path: String,
+    /// The guide's pages, or, in a guide of more than [`MAX_GUIDE_LIST`] pages,
+    /// that many nearest this one.
     pages: Vec<PageLink>,
+    /// How many pages the guide has.
+    total: usize,
+}
+
+/// The most pages a page lists of its guide, or of its section in the navigation.
+/// A longer list would make every page of a long guide heavy on a phone, and the
+/// site's size would grow with the square of its pages.
+pub const MAX_GUIDE_LIST: usize = 100;
+
+/// Up to `count` items of `items` around the one at `at`: as many before it as
+/// after it where there are enough.
+fn nearest<T>(items: &[T], at: usize, count: usize) -> &[T] {
+    if items.len() <= count {
+        return items;
+    }
+    let start = at.saturating_sub(count / 2).min(items.len() - count);
+    &items[start..start + count]
 }
 
 #[derive(Debug, Serialize)]
@@ -417,10 +436,22 @@ pub fn page_context(
         sources: &page.front.sources,
         draft: page.front.draft,
     };
-    let guide = site.guide(index).map(|(section, sequence)| GuideContext {
-        title: site.pages[section].front.title.clone(),
-        path: site.pages[section].source.url_path.clone(),
-        pages: sequence.into_iter().map(link).collect(),
+    let guide = site.guide(index).map(|(section, sequence)| {
+        let total = sequence.len();
+        // The guide's own first page lists every page; the others list the pages
+        // nearest them, so that each page's size does not grow with its guide's.
+        let shown = if index == section {
+            &sequence[..]
+        } else {
+            let at = sequence.iter().position(|&p| p == index).unwrap_or(0);
+            nearest(&sequence, at, MAX_GUIDE_LIST)
+        };
+        GuideContext {
+            title: site.pages[section].front.title.clone(),
+            path: site.pages[section].source.url_path.clone(),
+            pages: shown.iter().map(|&page| link(page)).collect(),
+            total,
+        }
     });
     let (previous, next) = site.previous_and_next(index);
 
@@ -484,9 +515,18 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
         .iter()
         .map(|&top| {
             let is_current = Some(top) == current || ancestors.contains(&top);
-            // Only the open section lists its pages, so that each page's context grows
-            // with the size of its section rather than of the whole site.
-            let children = if is_current { site.children(top) } else { &[] };
+            // Only the open section lists its pages, and at most the nearest
+            // MAX_GUIDE_LIST of them, so that each page's context stays small.
+            let children = if is_current {
+                let all = site.children(top);
+                let at = all
+                    .iter()
+                    .position(|&c| Some(c) == current || ancestors.contains(&c))
+                    .unwrap_or(0);
+                nearest(all, at, MAX_GUIDE_LIST)
+            } else {
+                &[]
+            };
             NavItem {
                 title: site.pages[top].front.title.clone(),
                 path: site.pages[top].source.url_path.clone(),
@@ -580,6 +620,15 @@ mod tests {
 
     fn serde_json_like() -> BTreeMap<&'static str, &'static str> {
         BTreeMap::from([("title", "T")])
+    }
+
+    #[test]
+    fn long_lists_keep_the_items_nearest_the_current_one() {
+        let items: Vec<usize> = (0..10).collect();
+        assert_eq!(nearest(&items, 0, 4), [0, 1, 2, 3]);
+        assert_eq!(nearest(&items, 5, 4), [3, 4, 5, 6]);
+        assert_eq!(nearest(&items, 9, 4), [6, 7, 8, 9]);
+        assert_eq!(nearest(&items, 3, 20), &items[..]);
     }
 
     #[test]

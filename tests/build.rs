@@ -1417,3 +1417,50 @@ fn check_without_a_council_checks_every_council_file() {
             .starts_with("the local services were last checked on 5 January 2025")
     );
 }
+
+#[test]
+fn a_long_guide_lists_the_nearest_pages_and_links_to_all_of_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("content/long")).unwrap();
+    fs::write(
+        root.join("site.yaml"),
+        "title: Long\nbase_url: https://example.gov.uk/\ncheck:\n  missing_review: off\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/_index.md"),
+        "---\ntitle: Home\ndescription: Home.\n---\n\nHello.\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("content/long/_index.md"),
+        "---\ntitle: A long guide\ndescription: Long.\n---\n\nMany pages.\n",
+    )
+    .unwrap();
+    for i in 1..=150 {
+        fs::write(
+            root.join(format!("content/long/page-{i:03}.md")),
+            format!("---\ntitle: Page {i}\ndescription: Page {i}.\norder: {i}\n---\n\nText.\n"),
+        )
+        .unwrap();
+    }
+    let rendered = pipeline::render(&load_config(&options(root))).unwrap();
+    let items = |html: &str| html.matches("class=\"contents-list__item\"").count();
+    let middle = page_of(&rendered, "long/page-075/index.html");
+    assert_eq!(items(&middle), 100);
+    assert!(middle.contains("aria-current=\"page\">Page 75</span>"));
+    assert!(
+        middle.contains(">All 151 pages in A long guide</a>"),
+        "{middle}"
+    );
+    assert!(middle.contains(">Page 25</a>") && !middle.contains(">Page 24</a>"));
+    assert!(middle.contains(">Page 124</a>") && !middle.contains(">Page 125</a>"));
+    let section = page_of(&rendered, "long/index.html");
+    assert_eq!(
+        items(&section),
+        151,
+        "the guide's own page lists every page"
+    );
+    assert!(!section.contains(">All 151 pages"));
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Times a one-shot `tellyou build` of generated corpora, and Hugo's build of the same
+# corpus where `hugo` is installed (Debian's package), with the equivalent minimal
+# templates in bench/hugo/. For each corpus size: one warm-up run, then RUNS runs
+# (default 5); it prints the median wall time, the CPU time (user + system) and
+# the peak memory (maximum resident set size, from GNU time) of the median run,
+# the cost per page, and the ratio to Hugo. See BENCHMARKS.md.
+#   bash bench/build.sh [PAGES...]        (default: 1000 10000)
+#   RUNS=3 bash bench/build.sh 50000
+#   NO_HUGO=1 bash bench/build.sh         (tellyou only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${RUNS:-5}"
+cargo build --release --quiet --bin tellyou --example gen-corpus
+bin="$PWD/target/release/tellyou"
+hugo_templates="$PWD/bench/hugo"
+
+# Runs "$@" in the current folder: one warm-up, then $runs timed runs; prints the
+# median run's wall, user + system and peak memory in KB.
+measure() {
+  "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+  local results=()
+  for _ in $(seq 1 "$runs"); do
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >/dev/null 2>&1
+    results+=("$(cat "$work/time.txt")")
+  done
+  printf '%s\n' "${results[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
+}
+
+report() {
+  local name="$1" pages="$2" wall="$3" user="$4" system="$5" kb="$6"
+  awk -v n="$name" -v p="$pages" -v w="$wall" -v u="$user" -v s="$system" -v k="$kb" 'BEGIN {
+    printf "%6d pages  %-8s  wall %7.2f s  cpu %7.2f s  peak %6d MB  %.3f ms/page\n", p, n, w, u + s, k / 1024, w * 1000 / p
+  }'
+}
+
+for pages in ${@:-1000 10000}; do
+  work="$(mktemp -d)"
+  target/release/examples/gen-corpus "$pages" "$work/tellyou" >/dev/null
+  read -r wall user system kb <<<"$(cd "$work/tellyou" && measure "$bin" build)"
+  report tellyou "$pages" "$wall" "$user" "$system" "$kb"
+  if [ -z "${NO_HUGO:-}" ] && command -v hugo >/dev/null 2>&1; then
+    mkdir -p "$work/hugo"
+    cp -r "$work/tellyou/content" "$hugo_templates/hugo.yaml" "$hugo_templates/layouts" "$work/hugo/"
+    read -r hwall huser hsystem hkb <<<"$(cd "$work/hugo" && measure hugo --quiet --minify --destination public)"
+    report hugo "$pages" "$hwall" "$huser" "$hsystem" "$hkb"
+    awk -v a="$wall" -v b="$hwall" 'BEGIN { printf "%6s        tellyou takes %.2f times as long as Hugo\n", "", a / b }'
+  fi
+  rm -rf "$work"
+done
