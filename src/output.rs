@@ -1,7 +1,10 @@
 //! Output: writes the finished site into a staging folder beside the output folder,
 //! then swaps it in with one rename, so the output folder always holds a complete
 //! site, the old one or the new one, never a mix. A failed write leaves the old site
-//! as it was. Uses `page` and `error`; rayon writes files in parallel.
+//! as it was. A manifest of what was written lets the next build see that it would
+//! write the same site, and leave the output as it is. Uses `page` and `error`;
+//! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
+//! output.
 
 use std::fs;
 use std::io;
@@ -14,6 +17,9 @@ use crate::page::OutputFile;
 
 /// Marks a folder as one tellyou wrote, so it is safe to replace whole.
 pub const MARKER: &str = ".tellyou-output";
+/// Lists the files a build wrote, with their hashes and sizes.
+pub const MANIFEST: &str = ".tellyou-manifest";
+const MANIFEST_HEADER: &str = "tellyou manifest 1: blake3, bytes, path\n";
 const MARKER_TEXT: &str =
     "This folder is written by tellyou build and replaced whole on every build.\n";
 
@@ -125,15 +131,83 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputErro
     fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
     remove_leftovers(&parent, &name);
 
+    let manifest = manifest(files);
+    if already_written(&out_dir, &manifest) {
+        return Ok(());
+    }
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, &out_dir));
+    let result = write_all(&staging, files, &manifest).and_then(|()| swap_in(&staging, &out_dir));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
-fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+/// Lists every file of a site with its hash and size, a line each: what a build
+/// leaves in [`MANIFEST`], so that the next build can tell whether it would write
+/// the same site.
+fn manifest(files: &[OutputFile]) -> String {
+    let lines: Vec<String> = files
+        .par_iter()
+        .map(|file| {
+            let hash = blake3::hash(&file.bytes);
+            format!("{} {} {}\n", hash.to_hex(), file.bytes.len(), file.path)
+        })
+        .collect();
+    let mut text = String::from(MANIFEST_HEADER);
+    text.extend(lines);
+    text
+}
+
+/// Whether `out_dir` already holds exactly the site `manifest` describes: the same
+/// manifest, and every file in it, as it was written and no other. A file changed
+/// since (its time is later than the manifest's, or its size differs), removed or
+/// added means the site is written again.
+fn already_written(out_dir: &Path, manifest: &str) -> bool {
+    let manifest_path = out_dir.join(MANIFEST);
+    let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
+        Ok(time) => time,
+        Err(_) => return false,
+    };
+    if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest) {
+        return false;
+    }
+    let sizes: std::collections::HashMap<&str, u64> = manifest
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, ' ');
+            let (_hash, size, path) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((path, size.parse().ok()?))
+        })
+        .collect();
+    let mut seen = 0;
+    for entry in walkdir::WalkDir::new(out_dir).min_depth(1) {
+        let Ok(entry) = entry else { return false };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(out_dir) else {
+            return false;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        if relative == MARKER || relative == MANIFEST {
+            continue;
+        }
+        let Ok(metadata) = entry.metadata() else {
+            return false;
+        };
+        let unchanged = sizes.get(relative.as_str()) == Some(&metadata.len())
+            && metadata.modified().is_ok_and(|time| time <= written_at);
+        if !unchanged || !entry.file_type().is_file() {
+            return false;
+        }
+        seen += 1;
+    }
+    seen == sizes.len()
+}
+
+fn write_all(staging: &Path, files: &[OutputFile], manifest: &str) -> Result<(), OutputError> {
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
@@ -152,7 +226,10 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
     })?;
     let marker = staging.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))
+    fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
+    // Written last, so that it is newer than every file it lists.
+    let manifest_path = staging.join(MANIFEST);
+    fs::write(&manifest_path, manifest).map_err(|e| io_error("write", &manifest_path, e))
 }
 
 /// Puts the staging folder in the output folder's place. On Linux the two folders
@@ -285,6 +362,50 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path).unwrap().ino()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_same_site_again_is_not_written_again_unless_the_output_was_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let site = [file("index.html", "one"), file("a/index.html", "two")];
+        write_site(&out, &site).unwrap();
+        let first = inode(&out.join("index.html"));
+        write_site(&out, &site).unwrap();
+        assert_eq!(inode(&out.join("index.html")), first, "left as it was");
+
+        // A file edited, removed or added by hand means the site is written again.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        let touch = |path: &Path, text: &str| {
+            fs::write(path, text).unwrap();
+            fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(later)
+                .unwrap();
+        };
+        touch(&out.join("a/index.html"), "TWO");
+        write_site(&out, &site).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
+        fs::remove_file(out.join("index.html")).unwrap();
+        write_site(&out, &site).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
+        fs::write(out.join("extra.html"), "x").unwrap();
+        write_site(&out, &site).unwrap();
+        assert!(!out.join("extra.html").exists());
+
+        // A different site is written, of course.
+        write_site(&out, &[file("index.html", "three")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
+        assert!(!out.join("a").exists());
     }
 
     #[test]

@@ -1051,7 +1051,7 @@ fn assert_serves_a_clean_build(preview: &Preview) {
     let built = read_tree(&fresh);
     fs::remove_dir_all(&fresh).unwrap();
     for (path, bytes) in built {
-        if path == tellyou::output::MARKER {
+        if path == tellyou::output::MARKER || path == tellyou::output::MANIFEST {
             continue;
         }
         let served = preview.get_bytes(&path);
