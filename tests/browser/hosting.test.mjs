@@ -219,6 +219,13 @@ ${servers}
     // Outside the site's path, the main website's server has nothing of it.
     const outside = await fetch(`http://127.0.0.1:${pathPort}/index.html`);
     assert.equal(outside.status, 404);
+    // tellyou's own records in the output folder are not served.
+    for (const url of [
+      `http://127.0.0.1:${rootPort}/.tellyou-manifest`,
+      `http://127.0.0.1:${pathPort}/start-for-life/.tellyou-output`,
+    ]) {
+      assert.equal((await fetch(url)).status, 404, url);
+    }
   } finally {
     await browser?.close();
     if (nginx && nginx.exitCode === null) {
