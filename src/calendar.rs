@@ -84,6 +84,20 @@ pub fn in_words(date: Date) -> String {
     )
 }
 
+/// A date as pages show it: `iso` for a `<time datetime>`, `display` in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShownDate {
+    pub iso: String,
+    pub display: String,
+}
+
+pub fn shown(date: Date) -> ShownDate {
+    ShownDate {
+        iso: format_date(date),
+        display: in_words(date),
+    }
+}
+
 /// How many days from `from` to `to`; negative when `to` is earlier.
 pub fn days_between(from: Date, to: Date) -> i64 {
     days(to) - days(from)
@@ -175,6 +189,13 @@ mod tests {
     fn a_year_on_keeps_the_day() {
         assert_eq!(a_year_after(date(2026, 11, 23)), date(2027, 11, 23));
         assert_eq!(a_year_after(date(2028, 2, 29)), date(2029, 2, 28));
+    }
+
+    #[test]
+    fn dates_are_shown_in_words() {
+        let shown = shown(date(2026, 11, 2));
+        assert_eq!(shown.display, "2 November 2026");
+        assert_eq!(shown.iso, "2026-11-02");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -291,10 +291,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
     let slugs = config::council_slugs(&options.root);
     if slugs.is_empty() {
-        eprintln!(
-            "error: there are no council files in councils/\n  = hint: write one such as councils/brackenford.yaml; the README's section on councils shows how"
-        );
-        return ExitCode::from(1);
+        let diagnostic = config::ConfigError::NoCouncils.to_diagnostic(Path::new("councils"), None);
+        return report_failure(&[diagnostic], None);
     }
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(slugs.len() as u64);
@@ -309,33 +307,28 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
         .clone()
         .unwrap_or_else(|| options.root.join("public"));
     let shown_out = shown(&options.root, &out_dir);
-    let finished = |build: &pipeline::CouncilBuild| {
-        let line = match &build.outcome {
-            Ok(report) => format!(
+    let finished = |build: &pipeline::CouncilBuild| match &progress {
+        Some(bar) => {
+            bar.set_message(build.slug.clone());
+            bar.inc(1);
+        }
+        None => match &build.outcome {
+            Ok(report) => println!(
                 "Built {}: {} page{} into {}",
                 build.slug,
                 report.pages,
                 if report.pages == 1 { "" } else { "s" },
                 shown(&options.root, &report.out_dir)
             ),
-            Err(errors) => format!(
-                "Failed {}: {} error{}",
-                build.slug,
-                errors.errors().count(),
-                if errors.errors().count() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
-            ),
-        };
-        match &progress {
-            Some(bar) => {
-                bar.set_message(build.slug.clone());
-                bar.inc(1);
+            Err(errors) => {
+                let count = errors.errors().count();
+                println!(
+                    "Failed {}: {count} error{}",
+                    build.slug,
+                    if count == 1 { "" } else { "s" }
+                );
             }
-            None => println!("{line}"),
-        }
+        },
     };
     let builds = match pipeline::build_councils(options, &slugs, finished) {
         Ok(builds) => builds,

@@ -10,10 +10,10 @@ use serde::Serialize;
 use tera::Tera;
 
 use crate::assets::AssetMap;
-use crate::calendar::format_date;
+use crate::calendar::{self, ShownDate};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
-use crate::page::{Date, Heading, RenderedPage, SourceRef, TemplateFile};
+use crate::page::{Heading, RenderedPage, SourceRef, TemplateFile};
 use crate::paths;
 use crate::site::Site;
 
@@ -339,12 +339,6 @@ struct BrandContext<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct DateContext {
-    iso: String,
-    display: String,
-}
-
-#[derive(Debug, Serialize)]
 struct PageContext<'a> {
     title: &'a str,
     description: &'a str,
@@ -353,8 +347,8 @@ struct PageContext<'a> {
     kind: &'static str,
     content: &'a str,
     toc: Vec<&'a Heading>,
-    reviewed: Option<DateContext>,
-    next_review: Option<DateContext>,
+    reviewed: Option<ShownDate>,
+    next_review: Option<ShownDate>,
     sources: &'a [SourceRef],
     draft: bool,
 }
@@ -431,8 +425,8 @@ pub fn page_context(
             .iter()
             .filter(|h| h.level == 2 || h.level == 3)
             .collect(),
-        reviewed: page.front.reviewed.map(date_context),
-        next_review: page.front.next_review.map(date_context),
+        reviewed: page.front.reviewed.map(calendar::shown),
+        next_review: page.front.next_review.map(calendar::shown),
         sources: &page.front.sources,
         draft: page.front.draft,
     };
@@ -565,13 +559,6 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
     }
 }
 
-fn date_context(date: Date) -> DateContext {
-    DateContext {
-        iso: format_date(date),
-        display: crate::calendar::in_words(date),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,18 +616,5 @@ mod tests {
         assert_eq!(nearest(&items, 5, 4), [3, 4, 5, 6]);
         assert_eq!(nearest(&items, 9, 4), [6, 7, 8, 9]);
         assert_eq!(nearest(&items, 3, 20), &items[..]);
-    }
-
-    #[test]
-    fn dates_are_shown_in_words() {
-        assert_eq!(
-            date_context(Date {
-                year: 2026,
-                month: 11,
-                day: 2
-            })
-            .display,
-            "2 November 2026"
-        );
     }
 }

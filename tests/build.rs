@@ -1347,6 +1347,10 @@ fn an_unknown_council_is_named_with_the_ones_there_are() {
     let output = tellyou(site.path(), &["build", "--council", "eastmeer"]);
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("unknown_council", String::from_utf8_lossy(&output.stderr));
+    let without = copy_fixture("good-site");
+    let output = tellyou(without.path(), &["build", "--all"]);
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("no_councils", String::from_utf8_lossy(&output.stderr));
     let output = tellyou(
         site.path(),
         &["serve", "--council", "nowhere", "--port", "0"],
@@ -1386,11 +1390,12 @@ fn check_without_a_council_checks_every_council_file() {
         "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\nhubs:\n  - name: Hub\n    address:\n      address_1: 1 Road\n      city: Town\n      postal_code: ZZ1\n",
     )
     .unwrap();
-    let report = pipeline::check_project(&BuildOptions {
+    let whole_project = BuildOptions {
         root: site.path().to_path_buf(),
         today: Some(TODAY),
         ..BuildOptions::default()
-    });
+    };
+    let report = pipeline::check_project(&whole_project);
     let found: Vec<String> = report
         .diagnostics
         .iter()
@@ -1405,11 +1410,7 @@ fn check_without_a_council_checks_every_council_file() {
         "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\n",
     )
     .unwrap();
-    let report = pipeline::check_project(&BuildOptions {
-        root: site.path().to_path_buf(),
-        today: Some(TODAY),
-        ..BuildOptions::default()
-    });
+    let report = pipeline::check_project(&whole_project);
     assert_eq!(report.warnings(), 1, "{:?}", report.diagnostics);
     assert!(
         report.diagnostics[0]

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, RawBrand};
+use crate::calendar::{self, ShownDate};
 use crate::error::{Position, did_you_mean};
 use crate::page::Date;
 use crate::yaml::{self, Part, Scalar, Unknown};
@@ -60,7 +61,7 @@ pub struct Council {
     /// The file's name without `.yaml`: `brackenford`.
     pub slug: String,
     pub name: String,
-    pub last_checked: CheckedDate,
+    pub last_checked: Option<ShownDate>,
     pub labels: Labels,
     /// The council's own page about its offer for families, if it has one.
     pub offer_url: Option<String>,
@@ -69,17 +70,6 @@ pub struct Council {
     pub hubs: Vec<Hub>,
     /// The services in the three tiers, in order; a tier with no services is left out.
     pub tiers: Vec<Tier>,
-}
-
-/// The date the details were last checked.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckedDate {
-    #[serde(skip)]
-    pub date: Option<Date>,
-    /// `2026-11-23`, for a `<time datetime>`.
-    pub iso: String,
-    /// "23 November 2026".
-    pub display: String,
 }
 
 /// Words that differ between councils.
@@ -168,8 +158,8 @@ pub struct CouncilSettings {
     /// The address, as written, and where.
     pub base_url: Option<(String, Position)>,
     pub brand: RawBrand,
-    /// Where `last_checked` is written, for the reminder when it is too old.
-    pub last_checked_at: Position,
+    /// The date the details were last checked, and where it is written.
+    pub last_checked: Option<(Date, Position)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -363,15 +353,7 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         council: Council {
             slug: slug.to_owned(),
             name,
-            last_checked: CheckedDate {
-                date: last_checked,
-                iso: last_checked
-                    .map(crate::calendar::format_date)
-                    .unwrap_or_default(),
-                display: last_checked
-                    .map(crate::calendar::in_words)
-                    .unwrap_or_default(),
-            },
+            last_checked: last_checked.map(calendar::shown),
             labels,
             offer_url,
             health_visiting,
@@ -381,23 +363,20 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         },
         base_url,
         brand: raw.brand.unwrap_or_default(),
-        last_checked_at: checker.at("last_checked"),
+        last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
     };
     (settings, checker.errors)
 }
 
-impl Council {
-    /// The reminder to check the local details again, if they were last checked
-    /// more than [`MONTHS_TRUSTED`] months before `today`.
-    pub fn out_of_date(&self, today: Date, position: Position) -> Option<ConfigError> {
-        let checked = self.last_checked.date?;
-        let due = crate::calendar::months_after(checked, MONTHS_TRUSTED);
-        (today > due).then(|| ConfigError::LocalDetailsOutOfDate {
-            checked: crate::calendar::in_words(checked),
-            due: crate::calendar::in_words(due),
-            position,
-        })
-    }
+/// The reminder to check a council's details again, if they were last checked on
+/// `checked`, more than [`MONTHS_TRUSTED`] months before `today`.
+pub fn out_of_date(checked: Date, today: Date, position: Position) -> Option<ConfigError> {
+    let due = calendar::months_after(checked, MONTHS_TRUSTED);
+    (today > due).then(|| ConfigError::LocalDetailsOutOfDate {
+        checked: calendar::in_words(checked),
+        due: calendar::in_words(due),
+        position,
+    })
 }
 
 /// Checks values one at a time, keeping every mistake.
@@ -474,7 +453,7 @@ impl Checker<'_> {
     }
 
     fn date(&mut self, value: &str, path: &str) -> Option<Date> {
-        let date = crate::calendar::parse_date(value);
+        let date = calendar::parse_date(value);
         if date.is_none() {
             self.errors.push(ConfigError::BadDate {
                 key: path.to_owned(),

@@ -200,8 +200,8 @@ pub struct CouncilFile {
     /// `councils/<slug>.yaml`, as diagnostics show it.
     pub display_path: PathBuf,
     pub text: String,
-    /// Where `last_checked` is written.
-    pub last_checked_at: Position,
+    /// The reminder to check the council's details again, when they are due.
+    pub reminder: Option<Diagnostic>,
 }
 
 impl Config {
@@ -243,9 +243,7 @@ impl Config {
 
     /// A reminder when the council's local details are due to be checked again.
     pub fn council_warnings(&self) -> Option<Diagnostic> {
-        let (file, council) = (self.council_file.as_ref()?, self.site.council.as_ref()?);
-        let error = council.out_of_date(self.today, file.last_checked_at)?;
-        Some(error.to_diagnostic(&file.display_path, Some(&file.text)))
+        self.council_file.as_ref()?.reminder.clone()
     }
 }
 
@@ -333,6 +331,8 @@ pub enum ConfigError {
         key: &'static str,
         position: Position,
     },
+    #[error("there are no council files in councils/")]
+    NoCouncils,
     #[error("there is no council file councils/{slug}.yaml")]
     UnknownCouncil { slug: String, known: Vec<String> },
     #[error("{within} has no '{key}'")]
@@ -426,7 +426,8 @@ impl StageError for ConfigError {
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. }
             | ConfigError::MissingKey { .. }
-            | ConfigError::UnknownCouncil { .. } => None,
+            | ConfigError::UnknownCouncil { .. }
+            | ConfigError::NoCouncils => None,
         }
     }
 
@@ -469,6 +470,9 @@ impl StageError for ConfigError {
             }
             ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
             ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
+            ConfigError::NoCouncils => Some(
+                "write a council's file, such as councils/brackenford.yaml: the README's section on councils shows how".into(),
+            ),
             ConfigError::UnknownCouncil { known, .. } if known.is_empty() => Some(
                 "make a folder called councils next to site.yaml and write the council's file in it, such as councils/brackenford.yaml".into(),
             ),
@@ -541,10 +545,11 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
             _ => e.to_diagnostic(&shown, Some(&text)),
         })
         .collect();
+    let today = options.today.unwrap_or_else(crate::calendar::today);
     let council_file = match &options.council {
         None => None,
         Some(slug) => {
-            let (file, errors) = load_council(options, slug, &mut site)?;
+            let (file, errors) = load_council(options, slug, today, &mut site)?;
             diagnostics.extend(
                 errors
                     .iter()
@@ -569,7 +574,7 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
         site_yaml: text,
         out_dir,
         drafts: options.drafts,
-        today: options.today.unwrap_or_else(crate::calendar::today),
+        today,
         site,
         council_file,
     })
@@ -595,6 +600,7 @@ fn read_settings(path: &Path, shown: &Path) -> Result<String, Vec<Diagnostic>> {
 fn load_council(
     options: &BuildOptions,
     slug: &str,
+    today: Date,
     site: &mut SiteConfig,
 ) -> Result<(CouncilFile, Vec<ConfigError>), Vec<Diagnostic>> {
     let display_path = council_file_path(&options.root, slug).map_err(|e| vec![*e])?;
@@ -611,11 +617,15 @@ fn load_council(
     }
     site.brand = parse_brand(&text, settings.brand, &settings.council.name, &mut errors);
     site.council = Some(Arc::new(settings.council));
+    let reminder = settings
+        .last_checked
+        .and_then(|(checked, position)| council::out_of_date(checked, today, position))
+        .map(|error| error.to_diagnostic(&display_path, Some(&text)));
     let file = CouncilFile {
         slug: slug.to_owned(),
         display_path,
         text,
-        last_checked_at: settings.last_checked_at,
+        reminder,
     };
     Ok((file, errors))
 }
