@@ -4,13 +4,16 @@
 //! source line with a caret under the spot, and a hint where one helps. Each stage has
 //! its own error enum (thiserror) that knows how to turn itself into a diagnostic, so
 //! the wording of every message lives beside the condition that causes it. It also
-//! suggests the word a writer probably meant. Uses thiserror and strsim only.
+//! suggests the word a writer probably meant. Uses thiserror and strsim; serde lets a
+//! build record keep its warnings for the next build.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use serde::{Deserialize, Serialize};
+
 /// How bad a finding is: errors fail the build, warnings are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Severity {
     Error,
     Warning,
@@ -26,14 +29,14 @@ impl fmt::Display for Severity {
 }
 
 /// A position in a file: 1-based line and column, the column counted in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Position {
     pub line: usize,
     pub col: usize,
 }
 
 /// One finding about the site, tied to a file and, where it has one, a spot in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// The file, relative to the project folder, written with `/`.
     pub path: PathBuf,

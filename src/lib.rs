@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod brand;
+pub mod build_record;
 pub mod cache_key;
 pub mod calendar;
 pub mod check;

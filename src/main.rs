@@ -269,12 +269,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(report) => {
                     print_diagnostics(&mut std::io::stderr(), &report.warnings);
                     let seconds = started.elapsed().as_secs_f64();
-                    println!(
-                        "Built {} page{} ({} files) into {shown_out} in {seconds:.2} s",
+                    let pages = format!(
+                        "{} page{} ({} files)",
                         report.pages,
                         if report.pages == 1 { "" } else { "s" },
                         report.files,
                     );
+                    if report.unchanged {
+                        println!(
+                            "Nothing has changed since the last build, so {shown_out} was left as it is: {pages}, checked in {seconds:.2} s"
+                        );
+                    } else {
+                        println!("Built {pages} into {shown_out} in {seconds:.2} s");
+                    }
                     if drafts {
                         println!("This build includes draft pages: do not publish it.");
                     }

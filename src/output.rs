@@ -19,6 +19,8 @@ use crate::page::OutputFile;
 pub const MARKER: &str = ".tellyou-output";
 /// Lists the files a build wrote, with their hashes and sizes.
 pub const MANIFEST: &str = ".tellyou-manifest";
+/// What the build that wrote the folder read and reported (see `build_record`).
+pub const RECORD: &str = ".tellyou-build";
 const MANIFEST_HEADER: &str = "tellyou manifest 1: blake3, bytes, path\n";
 const MARKER_TEXT: &str =
     "This folder is written by tellyou build and replaced whole on every build.\n";
@@ -103,9 +105,9 @@ pub fn prepare_folder_of_sites(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Writes the site to `out_dir`, replacing what was there only once everything is
-/// written. Files are written in the order given.
-pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+/// Writes the site to `out_dir`, with `record` beside it, replacing what was there
+/// only once everything is written. Files are written in the order given.
+pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), OutputError> {
     for file in files {
         if !is_safe_relative(&file.path) {
             return Err(OutputError::BadPath {
@@ -133,10 +135,11 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputErro
 
     let manifest = manifest(files);
     if already_written(&out_dir, &manifest) {
-        return Ok(());
+        return replace_record(&out_dir, record);
     }
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let result = write_all(&staging, files, &manifest).and_then(|()| swap_in(&staging, &out_dir));
+    let result =
+        write_all(&staging, files, &manifest, record).and_then(|()| swap_in(&staging, &out_dir));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -165,13 +168,28 @@ fn manifest(files: &[OutputFile]) -> String {
 /// added means the site is written again.
 fn already_written(out_dir: &Path, manifest: &str) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
+    fs::read_to_string(&manifest_path).ok().as_deref() == Some(manifest)
+        && untouched(out_dir, manifest)
+}
+
+/// The record of the build that wrote `out_dir`, if the folder still holds exactly
+/// what that build wrote.
+pub fn recorded_build(out_dir: &Path) -> Option<String> {
+    let manifest = fs::read_to_string(out_dir.join(MANIFEST)).ok()?;
+    if !manifest.starts_with(MANIFEST_HEADER) || !untouched(out_dir, &manifest) {
+        return None;
+    }
+    fs::read_to_string(out_dir.join(RECORD)).ok()
+}
+
+/// Whether every file `manifest` lists is in `out_dir` as it was written, and no
+/// other: each the same size and no newer than the manifest.
+fn untouched(out_dir: &Path, manifest: &str) -> bool {
+    let manifest_path = out_dir.join(MANIFEST);
     let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
         Ok(time) => time,
         Err(_) => return false,
     };
-    if fs::read_to_string(&manifest_path).ok().as_deref() != Some(manifest) {
-        return false;
-    }
     let sizes: std::collections::HashMap<&str, u64> = manifest
         .lines()
         .skip(1)
@@ -191,7 +209,7 @@ fn already_written(out_dir: &Path, manifest: &str) -> bool {
             return false;
         };
         let relative = relative.to_string_lossy().replace('\\', "/");
-        if relative == MARKER || relative == MANIFEST {
+        if relative == MARKER || relative == MANIFEST || relative == RECORD {
             continue;
         }
         let Ok(metadata) = entry.metadata() else {
@@ -207,7 +225,28 @@ fn already_written(out_dir: &Path, manifest: &str) -> bool {
     seen == sizes.len()
 }
 
-fn write_all(staging: &Path, files: &[OutputFile], manifest: &str) -> Result<(), OutputError> {
+/// Puts `record` in place of the output's record, in one rename, if it differs:
+/// the same site can come with other warnings, such as a review date now due.
+fn replace_record(out_dir: &Path, record: &str) -> Result<(), OutputError> {
+    let path = out_dir.join(RECORD);
+    if fs::read_to_string(&path).ok().as_deref() == Some(record) {
+        return Ok(());
+    }
+    let temporary = out_dir.join(format!("{RECORD}.{}", std::process::id()));
+    fs::write(&temporary, record)
+        .and_then(|()| fs::rename(&temporary, &path))
+        .map_err(|e| {
+            let _ = fs::remove_file(&temporary);
+            io_error("write", &path, e)
+        })
+}
+
+fn write_all(
+    staging: &Path,
+    files: &[OutputFile],
+    manifest: &str,
+    record: &str,
+) -> Result<(), OutputError> {
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
@@ -227,6 +266,8 @@ fn write_all(staging: &Path, files: &[OutputFile], manifest: &str) -> Result<(),
     })?;
     let marker = staging.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
+    let record_path = staging.join(RECORD);
+    fs::write(&record_path, record).map_err(|e| io_error("write", &record_path, e))?;
     // Written last, so that it is newer than every file it lists.
     let manifest_path = staging.join(MANIFEST);
     fs::write(&manifest_path, manifest).map_err(|e| io_error("write", &manifest_path, e))
@@ -352,9 +393,10 @@ mod tests {
         write_site(
             &out,
             &[file("index.html", "one"), file("old/index.html", "x")],
+            "",
         )
         .unwrap();
-        write_site(&out, &[file("index.html", "two")]).unwrap();
+        write_site(&out, &[file("index.html", "two")], "").unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("old").exists());
         let names: Vec<_> = fs::read_dir(dir.path())
@@ -376,9 +418,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let site = [file("index.html", "one"), file("a/index.html", "two")];
-        write_site(&out, &site).unwrap();
+        write_site(&out, &site, "").unwrap();
         let first = inode(&out.join("index.html"));
-        write_site(&out, &site).unwrap();
+        write_site(&out, &site, "").unwrap();
         assert_eq!(inode(&out.join("index.html")), first, "left as it was");
 
         // A file edited, removed or added by hand means the site is written again.
@@ -393,17 +435,25 @@ mod tests {
                 .unwrap();
         };
         touch(&out.join("a/index.html"), "TWO");
-        write_site(&out, &site).unwrap();
+        write_site(&out, &site, "").unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         fs::remove_file(out.join("index.html")).unwrap();
-        write_site(&out, &site).unwrap();
+        write_site(&out, &site, "").unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "one");
         fs::write(out.join("extra.html"), "x").unwrap();
-        write_site(&out, &site).unwrap();
+        write_site(&out, &site, "").unwrap();
         assert!(!out.join("extra.html").exists());
 
+        // The same site with another record keeps its files and takes the record.
+        let before = inode(&out.join("index.html"));
+        write_site(&out, &site, "second").unwrap();
+        assert_eq!(inode(&out.join("index.html")), before);
+        assert_eq!(recorded_build(&out).as_deref(), Some("second"));
+        fs::write(out.join("index.html"), "ONE!").unwrap();
+        assert_eq!(recorded_build(&out), None, "the output was changed by hand");
+
         // A different site is written, of course.
-        write_site(&out, &[file("index.html", "three")]).unwrap();
+        write_site(&out, &[file("index.html", "three")], "").unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert!(!out.join("a").exists());
     }
@@ -412,7 +462,7 @@ mod tests {
     fn a_folder_of_other_files_is_never_replaced() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join("thesis.docx"), "precious").unwrap();
-        let error = write_site(dir.path(), &[file("index.html", "x")]).unwrap_err();
+        let error = write_site(dir.path(), &[file("index.html", "x")], "").unwrap_err();
         assert!(matches!(error, OutputError::NotOurs { .. }));
         assert!(dir.path().join("thesis.docx").exists());
     }

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::build_record::BuildRecord;
 use crate::cache_key::KeyMap;
 use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
@@ -24,7 +25,8 @@ use crate::page::{OutputFile, Page, RenderedPage};
 use crate::site::Site;
 use crate::templates::{self, Templates};
 use crate::{
-    assets, brand, cache_key, check, front_matter, load, markdown, minify, output, sitemap,
+    assets, brand, build_record, cache_key, check, front_matter, load, markdown, minify, output,
+    sitemap,
 };
 
 /// A site rendered in memory, before minification and writing.
@@ -71,6 +73,9 @@ impl CheckReport {
 /// used: it is simply not found. Each build keeps only the entries it used.
 #[derive(Default)]
 pub struct Cache {
+    /// Set for a build that has no next one: it keeps no pages' HTML, so that each
+    /// page is held once, as it is minified.
+    single_build: bool,
     /// The files read from disk.
     files: load::LoadCache,
     /// Each page's front matter, by a hash of its path and text.
@@ -94,6 +99,14 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// A cache for one build with no rebuild after it.
+    pub fn for_single_build() -> Cache {
+        Cache {
+            single_build: true,
+            ..Cache::default()
+        }
+    }
+
     /// Tells the next build which files and folders changed since the last one, as
     /// a watcher saw them, so that it need not look at the others; `None` says that
     /// anything may have changed. Files reached through symbolic links, which a
@@ -110,21 +123,50 @@ pub struct BuildReport {
     pub files: usize,
     pub out_dir: PathBuf,
     pub warnings: Vec<Diagnostic>,
+    /// Nothing was built: the output already held the site these inputs make.
+    pub unchanged: bool,
 }
 
 /// Builds the site and writes it to the output folder, replacing the old site only
-/// if everything succeeded.
+/// if everything succeeded. When the output folder holds, untouched, the site of a
+/// build that read exactly the same files and settings, nothing is built: that
+/// build's warnings are reported again.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     output::check_out_dir(&config.root, &config.out_dir)
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    let site = build_in_memory(config, &mut Cache::default())?;
-    output::write_site(&config.out_dir, &site.files)
-        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    Ok(BuildReport {
+    let mut cache = Cache::for_single_build();
+    let (loaded, loading) = load::load(config, &mut cache.files);
+    let inputs = build_record::inputs_key(config, &loaded, &loading)
+        .to_hex()
+        .to_string();
+    let previous = output::recorded_build(&config.out_dir)
+        .as_deref()
+        .and_then(BuildRecord::from_text)
+        .filter(|record| record.inputs == inputs);
+    if let Some(record) = previous {
+        return Ok(BuildReport {
+            pages: record.pages,
+            files: record.files,
+            out_dir: config.out_dir.clone(),
+            warnings: record.warnings,
+            unchanged: true,
+        });
+    }
+    let site = build_loaded(config, (loaded, loading), &mut cache)?;
+    let record = BuildRecord {
+        inputs,
         pages: site.pages,
         files: site.files.len(),
-        out_dir: config.out_dir.clone(),
         warnings: site.warnings,
+    };
+    output::write_site(&config.out_dir, &site.files, &record.to_text())
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
+    Ok(BuildReport {
+        pages: record.pages,
+        files: record.files,
+        out_dir: config.out_dir.clone(),
+        warnings: record.warnings,
+        unchanged: false,
     })
 }
 
@@ -176,7 +218,17 @@ pub fn build_councils(
 /// would write, for the preview server to serve. It reuses what `cache` holds from
 /// earlier builds of the same project and leaves in it what this build made.
 pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSite, Errors> {
-    let (rendered, diagnostics) = render_and_check(config, cache);
+    let loading = load::load(config, &mut cache.files);
+    build_loaded(config, loading, cache)
+}
+
+/// Builds the finished site in memory from what was loaded, and what loading found.
+fn build_loaded(
+    config: &Config,
+    loading: (load::Loaded, Vec<Diagnostic>),
+    cache: &mut Cache,
+) -> Result<RenderedSite, Errors> {
+    let (rendered, diagnostics) = render_loaded(config, loading, cache);
     let mut site = finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
         pages: rendered.pages,
@@ -304,10 +356,16 @@ struct Rendered {
 }
 
 fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
+    let loading = load::load(config, &mut cache.files);
+    render_loaded(config, loading, cache)
+}
 
-    let (loaded, found) = load::load(config, &mut cache.files);
-    diagnostics.extend(found);
+fn render_loaded(
+    config: &Config,
+    (loaded, found): (load::Loaded, Vec<Diagnostic>),
+    cache: &mut Cache,
+) -> (Rendered, Vec<Diagnostic>) {
+    let mut diagnostics = found;
     diagnostics.extend(config.council_warnings());
 
     let mut static_assets = loaded.assets;
@@ -456,6 +514,9 @@ fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagno
                 &templates,
                 (&shape, &mut cache.page_html),
             );
+            if cache.single_build {
+                cache.page_html.clear();
+            }
             files.extend(html_files);
             diagnostics.extend(found);
         }

@@ -346,12 +346,17 @@ fn byte_order_marks_and_crlf_line_endings_build_cleanly() {
 }
 
 fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
+    // 2026-01-15, the tests' TODAY.
+    tellyou_on(dir, args, "1768435200")
+}
+
+/// Runs tellyou as if on the day of `source_date_epoch` (seconds since 1970).
+fn tellyou_on(dir: &Path, args: &[&str], source_date_epoch: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_tellyou"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        // 2026-01-15, the tests' TODAY.
-        .env("SOURCE_DATE_EPOCH", "1768435200")
+        .env("SOURCE_DATE_EPOCH", source_date_epoch)
         .output()
         .unwrap()
 }
@@ -375,6 +380,69 @@ fn the_command_line_builds_and_reports() {
     );
     let sitemap = fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://example.gov.uk/sfl/crying/soothing/</loc>"));
+}
+
+/// A build whose inputs are all as at the last build leaves the output alone and
+/// gives that build's warnings again; any change to an input, the options, the date
+/// or the output itself means a real build.
+#[test]
+fn a_build_with_nothing_changed_leaves_the_output_and_repeats_its_warnings() {
+    let site = copy_fixture("findings/sentence-too-long");
+    let build = |args: &[&str]| {
+        let output = tellyou(site.path(), args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let built = |stdout: &str| stdout.starts_with("Built 2 pages (");
+    let unchanged = |stdout: &str| {
+        stdout.starts_with(
+            "Nothing has changed since the last build, so public/ was left as it is: 2 pages (",
+        )
+    };
+
+    let (first, warnings) = build(&["build"]);
+    assert!(built(&first), "{first}");
+    assert!(
+        warnings.contains("this sentence has 28 words"),
+        "{warnings}"
+    );
+    let (second, again) = build(&["build"]);
+    assert!(unchanged(&second), "{second}");
+    assert_eq!(again, warnings, "the same warnings, in the same words");
+
+    let page = site.path().join("content/crying.md");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(&page, format!("{text}\nOne more short line.\n")).unwrap();
+    assert!(built(&build(&["build"]).0));
+    assert!(unchanged(&build(&["build"]).0));
+    assert!(built(
+        &build(&["build", "--base-url", "https://example.gov.uk/sfl"]).0
+    ));
+
+    let index = site.path().join("public/index.html");
+    fs::write(&index, "changed by hand, at the same size or not").unwrap();
+    assert!(built(
+        &build(&["build", "--base-url", "https://example.gov.uk/sfl"]).0
+    ));
+    assert!(
+        fs::read_to_string(&index)
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+
+    let next_day = tellyou_on(
+        site.path(),
+        &["build", "--base-url", "https://example.gov.uk/sfl"],
+        "1768521600",
+    );
+    assert!(String::from_utf8_lossy(&next_day.stdout).starts_with("Built 2 pages ("));
 }
 
 #[test]
@@ -1051,7 +1119,13 @@ fn assert_serves_a_clean_build(preview: &Preview) {
     let built = read_tree(&fresh);
     fs::remove_dir_all(&fresh).unwrap();
     for (path, bytes) in built {
-        if path == tellyou::output::MARKER || path == tellyou::output::MANIFEST {
+        if [
+            tellyou::output::MARKER,
+            tellyou::output::MANIFEST,
+            tellyou::output::RECORD,
+        ]
+        .contains(&path.as_str())
+        {
             continue;
         }
         let served = preview.get_bytes(&path);

@@ -1,0 +1,117 @@
+//! The build record: what a build leaves beside the site it wrote, so that the next
+//! build can tell it would make the same site and stop early. It holds one key for
+//! everything a build reads (the tellyou program itself, the settings, the options,
+//! today's date and every file loaded) and what the build reported: its counts and
+//! warnings, which the next build prints again. Uses `config`, `page`, `error` and
+//! `cache_key`; serde_json writes it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache_key;
+use crate::config::Config;
+use crate::error::Diagnostic;
+use crate::load::Loaded;
+
+/// What one successful build read and reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildRecord {
+    /// The hex key of everything the build read; see [`inputs_key`].
+    pub inputs: String,
+    pub pages: usize,
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl BuildRecord {
+    pub fn to_text(&self) -> String {
+        // A record is plain data with string keys, which always serialises.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a record written by [`BuildRecord::to_text`]; a record from another
+    /// version of tellyou, or damaged, reads as none, and the site is built again.
+    pub fn from_text(text: &str) -> Option<BuildRecord> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// A key for everything a build of `config` reads: two builds with the same key
+/// make the same site and the same warnings. `loading` is what loading reported.
+pub fn inputs_key(config: &Config, loaded: &Loaded, loading: &[Diagnostic]) -> blake3::Hash {
+    let mut key = cache_key::Key::new();
+    key.field(program_identity().as_bytes());
+    let [site_yaml, council_file] = config.settings_text();
+    let today = config.today;
+    key.field(site_yaml)
+        .field(council_file)
+        .field(&config.site.base_url.url)
+        .field([u8::from(config.drafts)])
+        .field(
+            [
+                today.year.to_le_bytes().as_slice(),
+                &[today.month, today.day],
+            ]
+            .concat(),
+        );
+    key.field(loaded.pages.len().to_le_bytes());
+    for page in &loaded.pages {
+        key.field(&page.content_path)
+            .field(page.display_path.to_string_lossy().as_bytes())
+            .field(page.hash.as_bytes());
+    }
+    key.field(loaded.templates.len().to_le_bytes());
+    for template in &loaded.templates {
+        key.field(&template.name)
+            .field(template.display_path.to_string_lossy().as_bytes())
+            .field(&template.text);
+    }
+    key.field(loaded.assets.len().to_le_bytes());
+    for asset in &loaded.assets {
+        key.field(&asset.site_path)
+            .field(asset.display_path.to_string_lossy().as_bytes())
+            .field(blake3::hash(&asset.bytes).as_bytes());
+    }
+    key.field(serde_json::to_vec(loading).unwrap_or_default());
+    key.finish()
+}
+
+/// A hash of the running program, so that a newer tellyou never trusts what an
+/// older one built; its version number where the program cannot be read.
+fn program_identity() -> blake3::Hash {
+    static IDENTITY: std::sync::OnceLock<blake3::Hash> = std::sync::OnceLock::new();
+    *IDENTITY.get_or_init(|| {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
+        if let Ok(bytes) = std::env::current_exe().and_then(std::fs::read) {
+            hasher.update(&bytes);
+        }
+        hasher.finalize()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Position;
+
+    #[test]
+    fn a_record_reads_back_as_written() {
+        let record = BuildRecord {
+            inputs: "ab12".into(),
+            pages: 3,
+            files: 7,
+            warnings: vec![
+                Diagnostic::warning("content/a.md", "a warning")
+                    .with_hint("a hint")
+                    .at("line one\nline two\n", Position { line: 2, col: 3 }),
+            ],
+        };
+        assert_eq!(BuildRecord::from_text(&record.to_text()), Some(record));
+    }
+
+    #[test]
+    fn a_damaged_record_reads_as_none() {
+        assert_eq!(BuildRecord::from_text("{\"inputs\": 3"), None);
+        assert_eq!(BuildRecord::from_text(""), None);
+    }
+}
