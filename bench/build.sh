@@ -10,6 +10,7 @@
 #   bash bench/build.sh [PAGES...]        (default: 1000 10000)
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
+#   BENCH_DIR=/dev/shm bash bench/build.sh (corpora and output in memory, not on disk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
@@ -42,7 +43,7 @@ report() {
 }
 
 for pages in ${@:-1000 10000}; do
-  work="$(mktemp -d)"
+  work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/tellyou-bench.XXXXXX")"
   target/release/examples/gen-corpus "$pages" "$work/tellyou" >/dev/null
   read -r wall user system kb <<<"$(cd "$work/tellyou" && measure rm -rf public -- "$bin" build)"
   report "tellyou build" "$pages" "$wall" "$user" "$system" "$kb"

@@ -75,17 +75,27 @@ pub fn inputs_key(config: &Config, loaded: &Loaded, loading: &[Diagnostic]) -> b
     key.finish()
 }
 
-/// A hash of the running program, so that a newer tellyou never trusts what an
-/// older one built; its version number where the program cannot be read.
+/// What identifies the running program, so that a newer tellyou never trusts what
+/// an older one built: its version, and its file's size and time (a new build of
+/// tellyou is a new file).
 fn program_identity() -> blake3::Hash {
     static IDENTITY: std::sync::OnceLock<blake3::Hash> = std::sync::OnceLock::new();
     *IDENTITY.get_or_init(|| {
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
-        if let Ok(bytes) = std::env::current_exe().and_then(std::fs::read) {
-            hasher.update(&bytes);
+        let mut key = cache_key::Key::new();
+        key.field(env!("CARGO_PKG_VERSION"));
+        if let Ok(path) = std::env::current_exe() {
+            key.field(path.to_string_lossy().as_bytes());
+            if let Ok(metadata) = std::fs::metadata(&path) {
+                let since_epoch = metadata
+                    .modified()
+                    .ok()
+                    .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                    .unwrap_or_default();
+                key.field(metadata.len().to_le_bytes())
+                    .field(since_epoch.as_nanos().to_le_bytes());
+            }
         }
-        hasher.finalize()
+        key.finish()
     })
 }
 

@@ -4,6 +4,10 @@
 //! load -> front_matter -> markdown -> templates -> check -> minify -> output
 //! ```
 //!
+//! A build minifies each page as soon as its template has made it, so that only one
+//! copy of each page is held, and the HTML check reads the pages as they will be
+//! written; `check` and [`render`] keep pages readable.
+//!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every problem
 //! in one run. A [`Cache`] carried from one build to the next lets a rebuild skip
@@ -92,8 +96,6 @@ pub struct Cache {
     page_html: KeyMap<Arc<[u8]>>,
     /// Minified stylesheets by the hash of the stylesheet before minifying.
     stylesheets: KeyMap<Arc<[u8]>>,
-    /// Minified HTML by the key of the file before minifying.
-    minified: KeyMap<Arc<[u8]>>,
     /// What the HTML check read in each page.
     html_scans: check::html::ScanCache,
 }
@@ -228,26 +230,31 @@ fn build_loaded(
     loading: (load::Loaded, Vec<Diagnostic>),
     cache: &mut Cache,
 ) -> Result<RenderedSite, Errors> {
-    let (rendered, diagnostics) = render_loaded(config, loading, cache);
-    let mut site = finish(diagnostics, |warnings| RenderedSite {
+    let (rendered, diagnostics) = render_loaded(config, loading, Html::Minified, cache);
+    finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
         pages: rendered.pages,
         warnings,
-    })?;
-    minify_pages(&mut site.files, &mut cache.minified);
-    Ok(site)
+    })
 }
 
-/// Minifies every HTML file, taking the result from `cache` when a file with the same
-/// key was minified before. The file keeps its key: the same HTML always minifies
-/// the same way.
-fn minify_pages(files: &mut [OutputFile], cache: &mut KeyMap<Arc<[u8]>>) {
-    minify_cached(files, cache, minify::html, |file| {
-        let key = file.key;
-        file.path
-            .ends_with(".html")
-            .then_some((key, &mut file.bytes))
-    });
+/// How pages leave their templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Html {
+    /// As the templates wrote them, for snapshots and `check`.
+    Readable,
+    /// Minified as soon as each is made, as a build writes them, so that only one
+    /// copy of each page is ever held; the HTML check then reads what is written.
+    Minified,
+}
+
+impl Html {
+    fn finish(self, html: String) -> Vec<u8> {
+        match self {
+            Html::Readable => html.into_bytes(),
+            Html::Minified => minify::html(html.as_bytes()),
+        }
+    }
 }
 
 /// Minifies every stylesheet, taking the result from `cache` when the same
@@ -357,12 +364,13 @@ struct Rendered {
 
 fn render_and_check(config: &Config, cache: &mut Cache) -> (Rendered, Vec<Diagnostic>) {
     let loading = load::load(config, &mut cache.files);
-    render_loaded(config, loading, cache)
+    render_loaded(config, loading, Html::Readable, cache)
 }
 
 fn render_loaded(
     config: &Config,
     (loaded, found): (load::Loaded, Vec<Diagnostic>),
+    html: Html,
     cache: &mut Cache,
 ) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = found;
@@ -512,6 +520,7 @@ fn render_loaded(
                 &site,
                 &rendered,
                 &templates,
+                html,
                 (&shape, &mut cache.page_html),
             );
             if cache.single_build {
@@ -644,6 +653,7 @@ fn render_pages(
     site: &Site,
     rendered: &[Option<Arc<RenderedPage>>],
     templates: &Templates,
+    html: Html,
     (shape, cache): (&blake3::Hash, &mut KeyMap<Arc<[u8]>>),
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
@@ -681,6 +691,7 @@ fn render_pages(
                 .unwrap_or_else(|| templates::default_template(site, index));
             let key = cache_key::of([
                 shape.as_bytes(),
+                &[u8::from(html == Html::Minified)],
                 name.as_bytes(),
                 page.source.content_path.as_bytes(),
                 page.source.hash.as_bytes(),
@@ -702,8 +713,8 @@ fn render_pages(
             }
             let context = templates::page_context(&config.site, site, bodies[index], index);
             let shown = page.source.display_path.to_string_lossy();
-            let html = templates.render(name, &context, &shown)?;
-            Ok((key, made_file(&path, html, key)))
+            let bytes = html.finish(templates.render(name, &context, &shown)?);
+            Ok((key, made_file(&path, bytes, key)))
         })
         .collect();
 
@@ -732,7 +743,7 @@ fn render_pages(
     *cache = used;
     let not_found = templates::standalone_context(&config.site, site, "Page not found", None);
     match templates.render("404.html", &not_found, "the 404 page") {
-        Ok(html) => files.push(text_file("404.html", html)),
+        Ok(text) => files.push(text_file("404.html", html.finish(text))),
         Err(diagnostic) => diagnostics.push(*diagnostic),
     }
     for page in &site.pages {
@@ -759,7 +770,7 @@ fn render_pages(
                 &context,
                 &page.source.display_path.to_string_lossy(),
             ) {
-                Ok(html) => files.push(text_file(&path, html)),
+                Ok(text) => files.push(text_file(&path, html.finish(text))),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
@@ -824,17 +835,18 @@ fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// A file made from text, found again by a hash of its bytes.
-fn text_file(path: &str, text: String) -> OutputFile {
-    let key = blake3::hash(text.as_bytes());
-    made_file(path, text, key)
+/// A file, found again by a hash of its bytes.
+fn text_file(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
+    let bytes = bytes.into();
+    let key = blake3::hash(&bytes);
+    made_file(path, bytes, key)
 }
 
-/// A file made from text, found again by `key`: a hash of all that made it.
-fn made_file(path: &str, text: String, key: blake3::Hash) -> OutputFile {
+/// A file, found again by `key`: a hash of all that made it.
+fn made_file(path: &str, bytes: Vec<u8>, key: blake3::Hash) -> OutputFile {
     OutputFile {
         path: path.to_owned(),
-        bytes: Arc::from(text.into_bytes()),
+        bytes: Arc::from(bytes),
         key,
     }
 }

@@ -312,11 +312,11 @@ fn plain_tera_message(message: &str) -> String {
 
 /// A link to a page, as templates see it.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageLink {
-    pub title: String,
-    pub description: String,
+pub struct PageLink<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
     /// Site-relative URL path: write `{{ root }}{{ link.path }}` in a template.
-    pub path: String,
+    pub path: &'a str,
     pub current: bool,
 }
 
@@ -354,12 +354,12 @@ struct PageContext<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct GuideContext {
-    title: String,
-    path: String,
+struct GuideContext<'a> {
+    title: &'a str,
+    path: &'a str,
     /// The guide's pages, or, in a guide of more than [`MAX_GUIDE_LIST`] pages,
     /// that many nearest this one.
-    pages: Vec<PageLink>,
+    pages: Vec<PageLink<'a>>,
     /// How many pages the guide has.
     total: usize,
 }
@@ -380,11 +380,11 @@ fn nearest<T>(items: &[T], at: usize, count: usize) -> &[T] {
 }
 
 #[derive(Debug, Serialize)]
-struct NavItem {
-    title: String,
-    path: String,
+struct NavItem<'a> {
+    title: &'a str,
+    path: &'a str,
     current: bool,
-    children: Vec<PageLink>,
+    children: Vec<PageLink<'a>>,
 }
 
 /// The template a page is rendered with when its front matter does not name one.
@@ -441,8 +441,8 @@ pub fn page_context(
             nearest(&sequence, at, MAX_GUIDE_LIST)
         };
         GuideContext {
-            title: site.pages[section].front.title.clone(),
-            path: site.pages[section].source.url_path.clone(),
+            title: &site.pages[section].front.title,
+            path: &site.pages[section].source.url_path,
             pages: shown.iter().map(|&page| link(page)).collect(),
             total,
         }
@@ -500,7 +500,7 @@ pub fn standalone_context(
 
 /// The site's top-level sections and pages, each with its own pages, for the main
 /// navigation; `current` marks the one the page is in.
-fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
+fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
     let Some(home) = site.home() else {
         return Vec::new();
     };
@@ -522,8 +522,8 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
                 &[]
             };
             NavItem {
-                title: site.pages[top].front.title.clone(),
-                path: site.pages[top].source.url_path.clone(),
+                title: &site.pages[top].front.title,
+                path: &site.pages[top].source.url_path,
                 current: is_current,
                 children: children
                     .iter()
@@ -534,12 +534,12 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem> {
         .collect()
 }
 
-fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink {
+fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink<'_> {
     let page = &site.pages[index];
     PageLink {
-        title: page.front.title.clone(),
-        description: page.front.description.clone(),
-        path: page.source.url_path.clone(),
+        title: &page.front.title,
+        description: &page.front.description,
+        path: &page.source.url_path,
         current: Some(index) == current,
     }
 }

@@ -277,30 +277,39 @@ fn scan(html: &[u8]) -> Scan {
     let ids = RefCell::new(HashSet::new());
     let references = RefCell::new(Vec::new());
     let images_without_alt = RefCell::new(0);
-    let mut rewriter = HtmlRewriter::new(
-        Settings::new().append_element_content_handler(element!("*", |el| {
+    let reference = |kind: &'static str, attribute: &'static str| {
+        let references = &references;
+        move |el: &mut lol_html::html_content::Element| {
+            if let Some(value) = el.get_attribute(attribute) {
+                references.borrow_mut().push((kind, value));
+            }
+            Ok(())
+        }
+    };
+    // One selector for each kind of reference, so that lol_html's selector matching
+    // picks out the few elements that matter instead of calling back for every one.
+    let handlers = vec![
+        element!("[id]", |el| {
             if let Some(id) = el.get_attribute("id") {
                 ids.borrow_mut().insert(id);
             }
-            let tag = el.tag_name();
-            for attribute in ["href", "src"] {
-                if let Some(value) = el.get_attribute(attribute) {
-                    let kind = match (tag.as_str(), attribute) {
-                        ("a", _) => "link",
-                        ("img", _) => "image",
-                        (_, "src") => "source",
-                        _ => "file link",
-                    };
-                    references.borrow_mut().push((kind, value));
-                }
-            }
-            if tag == "img" && !el.has_attribute("alt") {
-                *images_without_alt.borrow_mut() += 1;
-            }
             Ok(())
-        })),
-        |_: &[u8]| {},
-    );
+        }),
+        element!("a[href]", reference("link", "href")),
+        element!("a[src]", reference("link", "src")),
+        element!("img[href]", reference("image", "href")),
+        element!("img[src]", reference("image", "src")),
+        element!(":not(a):not(img)[href]", reference("file link", "href")),
+        element!(":not(a):not(img)[src]", reference("source", "src")),
+        element!("img:not([alt])", |_| {
+            *images_without_alt.borrow_mut() += 1;
+            Ok(())
+        }),
+    ];
+    let settings = handlers
+        .into_iter()
+        .fold(Settings::new(), Settings::append_element_content_handler);
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // Output is discarded and the input is our own UTF-8, so writing cannot fail in a
     // way that matters; a page it cannot read simply yields fewer references.
     let _ = rewriter.write(html);

@@ -54,16 +54,24 @@ pub fn check(page: &Page, rendered: &RenderedPage, settings: &CheckSettings) -> 
 /// Every use in `text` of a word to avoid, as whole words, ignoring case and the kind
 /// of apostrophe: byte offset, the word from the list, and the advice.
 pub fn find<'a>(text: &'a str, settings: &'a CheckSettings) -> Vec<(usize, &'a str, &'a str)> {
-    // The lowercase text, and the offset in `text` of each of its bytes.
+    // The lowercase text, and the offset in `text` of each of its bytes: the same
+    // offset for ASCII text, which most text is.
     let mut lower = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
-    for (offset, c) in text.char_indices() {
-        let start = lower.len();
-        let c = if c == '\u{2019}' { '\'' } else { c };
-        lower.extend(c.to_lowercase());
-        origin.extend(std::iter::repeat_n(offset, lower.len() - start));
+    let mut origin = Vec::new();
+    if text.is_ascii() {
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+    } else {
+        origin.reserve(text.len() + 1);
+        for (offset, c) in text.char_indices() {
+            let start = lower.len();
+            let c = if c == '\u{2019}' { '\'' } else { c };
+            lower.extend(c.to_lowercase());
+            origin.extend(std::iter::repeat_n(offset, lower.len() - start));
+        }
+        origin.push(text.len());
     }
-    origin.push(text.len());
+    let origin_of = |at: usize| origin.get(at).copied().unwrap_or(at);
     let is_word_char = |c: char| c.is_alphanumeric() || c == '\'';
     let mut found = Vec::new();
     for (word, instead) in &settings.words_to_avoid {
@@ -74,7 +82,7 @@ pub fn find<'a>(text: &'a str, settings: &'a CheckSettings) -> Vec<(usize, &'a s
             if before.is_some_and(is_word_char) || after.is_some_and(is_word_char) {
                 continue;
             }
-            found.push((origin[at], word.as_str(), instead.as_str()));
+            found.push((origin_of(at), word.as_str(), instead.as_str()));
         }
     }
     found.sort_by_key(|&(offset, ..)| offset);
@@ -91,5 +99,10 @@ mod tests {
         let text = "You Should rest. Don’t worry, it's shouldered. A fever, feverish.";
         let found: Vec<(usize, &str)> = find(text, &settings).iter().map(|f| (f.0, f.1)).collect();
         assert_eq!(found, [(4, "should"), (17, "don't"), (51, "fever")]);
+        let plain: Vec<(usize, &str)> = find("A FEVER. You should.", &settings)
+            .iter()
+            .map(|f| (f.0, f.1))
+            .collect();
+        assert_eq!(plain, [(2, "fever"), (13, "should")]);
     }
 }
