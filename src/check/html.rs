@@ -2,8 +2,10 @@
 //! templates made resolves to a file of the built site, and every image has an `alt`
 //! attribute. This catches what the markdown checks cannot see: links written in
 //! templates and in raw HTML. A problem is reported where the link was written: in
-//! the page's markdown if it is there, else in the template that holds it. Uses
-//! lol_html to read the HTML, and `page`, `site`, `paths` and `error`.
+//! the page's markdown if it is there, else in the template that holds it. Each link
+//! is resolved as its page is read; only those that need the whole site's ids (a
+//! `#fragment`), or that fail, are kept, so memory does not grow with every link of
+//! every page. Uses lol_html to read the HTML, and `page`, `site`, `paths` and `error`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -68,22 +70,56 @@ impl StageError for HtmlError {
     }
 }
 
-/// What one page links to and which ids it has.
+impl HtmlError {
+    /// The same error, found at `found`.
+    fn at(mut self, found: Option<Position>) -> Self {
+        match &mut self {
+            HtmlError::Missing { position, .. }
+            | HtmlError::MissingAnchor { position, .. }
+            | HtmlError::ImageWithoutAlt { position, .. } => *position = found,
+        }
+        self
+    }
+}
+
+/// Which ids a page has, and those of its links that need more than the list of the
+/// site's files to check. The links are resolved as the page is read, so that a link
+/// to a file of the site, which most are, is checked there and not kept.
 #[derive(Debug)]
 pub struct Scan {
     ids: HashSet<String>,
     /// A key for `ids`, so that the site's shape is worked out without sorting
     /// every page's ids again.
     ids_key: blake3::Hash,
-    references: Vec<(&'static str, String)>,
+    links: Vec<LinkToCheck>,
     images_without_alt: usize,
+}
+
+/// A link that the scan of its page could not settle alone.
+#[derive(Debug)]
+enum LinkToCheck {
+    /// A web address that leaves the site, for `check --external`.
+    External(String),
+    /// A link to a file the site does not have.
+    Missing {
+        attribute: &'static str,
+        written: String,
+        target: String,
+    },
+    /// A link to `#fragment` in the output file `target`, or in the page itself.
+    Anchor {
+        written: String,
+        target: Option<String>,
+        fragment: String,
+    },
 }
 
 /// What earlier checks read in each page and found in it, so that a rebuild reads
 /// and checks only the pages that changed.
 #[derive(Debug, Default)]
 pub struct ScanCache {
-    /// Each page's links and ids, by the key of its file.
+    /// Each page's links and ids, by the key of its file, its path and the site's
+    /// list of files.
     scans: KeyMap<Arc<Scan>>,
     /// What checking a page found, by the keys of its file and source text and of
     /// everything its links can point at (see [`targets_shape`]).
@@ -114,30 +150,38 @@ pub fn check(
     cache: &mut ScanCache,
 ) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let scanned: Vec<(&OutputFile, Arc<Scan>)> = files
+    let mut paths_key = crate::cache_key::Key::new();
+    paths_key.field(&base_url.url);
+    for file in files {
+        paths_key.field(&file.path);
+    }
+    let paths_key = paths_key.finish();
+    let scanned: Vec<(&OutputFile, blake3::Hash, Arc<Scan>)> = files
         .par_iter()
         .filter(|f| f.path.ends_with(".html"))
         .map(|f| {
-            let found = match cache.scans.get(&f.key) {
+            let key =
+                crate::cache_key::of([paths_key.as_bytes(), f.path.as_bytes(), f.key.as_bytes()]);
+            let found = match cache.scans.get(&key) {
                 Some(found) => Arc::clone(found),
-                None => Arc::new(scan(&f.bytes)),
+                None => Arc::new(scan(&f.bytes, &f.path, (&paths, base_url))),
             };
-            (f, found)
+            (f, key, found)
         })
         .collect();
     cache.scans = scanned
         .iter()
-        .map(|(file, found)| (file.key, Arc::clone(found)))
+        .map(|(_, key, found)| (*key, Arc::clone(found)))
         .collect();
     let scans: HashMap<&str, &Scan> = scanned
         .iter()
-        .map(|(file, found)| (file.path.as_str(), &**found))
+        .map(|(file, _, found)| (file.path.as_str(), &**found))
         .collect();
     let locator = Locator::new(site, templates);
     let shape = targets_shape(files, &scans, templates_key, base_url);
     let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = scanned
         .par_iter()
-        .map(|(file, _)| {
+        .map(|(file, _, _)| {
             let source = locator.page(&file.path).map(|source| source.hash);
             let key = crate::cache_key::of([
                 shape.as_bytes(),
@@ -147,7 +191,7 @@ pub fn check(
             ]);
             let result = match cache.results.get(&key) {
                 Some(result) => Arc::clone(result),
-                None => Arc::new(check_file(&file.path, (&paths, &scans, &locator, base_url))),
+                None => Arc::new(check_file(&file.path, (&scans, &locator))),
             };
             (key, result)
         })
@@ -189,19 +233,10 @@ fn targets_shape(
 }
 
 /// What checking one file needs to know about the whole site.
-type SiteView<'a> = (
-    &'a HashSet<&'a str>,
-    &'a HashMap<&'a str, &'a Scan>,
-    &'a Locator<'a>,
-    &'a BaseUrl,
-);
+type SiteView<'a> = (&'a HashMap<&'a str, &'a Scan>, &'a Locator<'a>);
 
 /// Checks one file's links, anchors and images against the site.
-fn check_file(
-    file: &str,
-    (paths, scans, locator, base_url): SiteView,
-) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
-    let base_path = base_url.path.as_str();
+fn check_file(file: &str, (scans, locator): SiteView) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let mut diagnostics = Vec::new();
     let mut external = Vec::new();
     let scan = &scans[file];
@@ -216,51 +251,51 @@ fn check_file(
             },
         ));
     }
-    for (attribute, written) in &scan.references {
-        let Some(reference) = resolve(file, written, base_path) else {
-            let web = written.starts_with("https://") || written.starts_with("http://");
-            if web && !written.starts_with(&base_url.url) {
+    for link in &scan.links {
+        let (written, error) = match link {
+            LinkToCheck::External(url) => {
                 external.push(ExternalHref {
-                    file: (*file).to_owned(),
-                    url: written.clone(),
+                    file: file.to_owned(),
+                    url: url.clone(),
                 });
+                continue;
             }
-            continue;
-        };
-        let target = match reference.path {
-            None => Some((*file).to_owned()),
-            Some(path) => existing(paths, &path),
-        };
-        // `Some(target)` for a missing file, `None` for a missing anchor.
-        let missing_file = match (&target, &reference.fragment) {
-            (None, _) => Some(reference.shown),
-            (Some(target), Some(fragment)) => {
-                let has_anchor = scans
-                    .get(target.as_str())
-                    .is_none_or(|s| s.ids.contains(fragment));
+            LinkToCheck::Missing {
+                attribute,
+                written,
+                target,
+            } => (
+                written,
+                HtmlError::Missing {
+                    attribute,
+                    written: written.clone(),
+                    page: page.clone(),
+                    target: target.clone(),
+                    position: None,
+                },
+            ),
+            LinkToCheck::Anchor {
+                written,
+                target,
+                fragment,
+            } => {
+                let target = target.as_deref().unwrap_or(file);
+                let has_anchor = scans.get(target).is_none_or(|s| s.ids.contains(fragment));
                 if has_anchor {
                     continue;
                 }
-                None
+                (
+                    written,
+                    HtmlError::MissingAnchor {
+                        written: written.clone(),
+                        page: page.clone(),
+                        position: None,
+                    },
+                )
             }
-            (Some(_), None) => continue,
         };
         let (path, position) = locator.find(file, written);
-        let error = match missing_file {
-            Some(target) => HtmlError::Missing {
-                attribute,
-                written: written.clone(),
-                page: page.clone(),
-                target,
-                position,
-            },
-            None => HtmlError::MissingAnchor {
-                written: written.clone(),
-                page: page.clone(),
-                position,
-            },
-        };
-        diagnostics.push(locator.diagnostic(&path, &error));
+        diagnostics.push(locator.diagnostic(&path, &error.at(position)));
     }
     (diagnostics, external)
 }
@@ -273,15 +308,19 @@ fn shown_page(file: &str) -> String {
     }
 }
 
-fn scan(html: &[u8]) -> Scan {
+/// Reads the output file `file`: its ids, and its links, each checked against the
+/// site's files at once.
+fn scan(html: &[u8], file: &str, (paths, base_url): (&HashSet<&str>, &BaseUrl)) -> Scan {
     let ids = RefCell::new(HashSet::new());
-    let references = RefCell::new(Vec::new());
+    let links = RefCell::new(Vec::new());
     let images_without_alt = RefCell::new(0);
     let reference = |kind: &'static str, attribute: &'static str| {
-        let references = &references;
+        let links = &links;
         move |el: &mut lol_html::html_content::Element| {
-            if let Some(value) = el.get_attribute(attribute) {
-                references.borrow_mut().push((kind, value));
+            if let Some(written) = el.get_attribute(attribute) {
+                if let Some(link) = link_to_check(file, kind, written, (paths, base_url)) {
+                    links.borrow_mut().push(link);
+                }
             }
             Ok(())
         }
@@ -324,94 +363,152 @@ fn scan(html: &[u8]) -> Scan {
     Scan {
         ids_key: ids_key.finish(),
         ids,
-        references: references.into_inner(),
+        links: links.into_inner(),
         images_without_alt: images_without_alt.into_inner(),
     }
 }
 
-/// A reference within the site: the output file it names (`None` for the page
-/// itself), the `#fragment`, and how to show the target.
-struct Reference {
-    path: Option<String>,
-    fragment: Option<String>,
-    shown: String,
+/// What is left to check of the link `written` in the output file `file`, if
+/// anything: a link to a file the site has, with no `#fragment`, is fine as it is.
+fn link_to_check(
+    file: &str,
+    kind: &'static str,
+    written: String,
+    (paths, base_url): (&HashSet<&str>, &BaseUrl),
+) -> Option<LinkToCheck> {
+    let Some(reference) = resolve(file, &written, &base_url.path) else {
+        let web = written.starts_with("https://") || written.starts_with("http://");
+        return (web && !written.starts_with(&base_url.url))
+            .then_some(LinkToCheck::External(written));
+    };
+    let fragment = reference.fragment.map(std::borrow::Cow::into_owned);
+    let target = match reference.place {
+        Place::Here => None,
+        Place::Inside(path) => match existing(paths, path) {
+            Ok(target) => Some(target),
+            Err(path) => {
+                return Some(LinkToCheck::Missing {
+                    attribute: kind,
+                    written,
+                    target: format!("/{path}"),
+                });
+            }
+        },
+        Place::Outside(shown) => {
+            return Some(LinkToCheck::Missing {
+                attribute: kind,
+                written,
+                target: shown,
+            });
+        }
+    };
+    fragment.map(|fragment| LinkToCheck::Anchor {
+        written,
+        target,
+        fragment,
+    })
+}
+
+/// Where a link within the site goes, and the `#fragment` it names.
+struct Reference<'a> {
+    place: Place,
+    fragment: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Place {
+    /// The page the link is on.
+    Here,
+    /// A path in the site, from its root, `.` and `..` worked out.
+    Inside(String),
+    /// Outside the site: how to show where it goes.
+    Outside(String),
 }
 
 /// Resolves `written` from the output file `file`; `None` if it leaves the site.
-fn resolve(file: &str, written: &str, base_path: &str) -> Option<Reference> {
+/// Most links need one allocation here: the path they go to.
+fn resolve<'a>(file: &str, written: &'a str, base_path: &str) -> Option<Reference<'a>> {
+    use std::borrow::Cow;
     let written = written.trim();
     if written.is_empty() || paths::is_external(written) || written.starts_with("//") {
         return None;
     }
+    let decode = |text: &'a str| -> Cow<'a, str> {
+        if text.contains('%') {
+            Cow::Owned(paths::percent_decode(text))
+        } else {
+            Cow::Borrowed(text)
+        }
+    };
     let (before, fragment) = match written.split_once('#') {
-        Some((before, fragment)) => (before, Some(paths::percent_decode(fragment))),
+        Some((before, fragment)) => (before, Some(decode(fragment))),
         None => (written, None),
     };
     let path = before.split('?').next().unwrap_or("");
     if path.is_empty() {
         return Some(Reference {
-            path: None,
+            place: Place::Here,
             fragment,
-            shown: String::new(),
         });
     }
-    let decoded = paths::percent_decode(path);
-    let joined = match decoded.strip_prefix('/') {
-        Some(from_root) => match from_root.strip_prefix(base_path.trim_start_matches('/')) {
-            Some(inside) => inside.to_owned(),
-            None => {
-                return Some(Reference {
-                    path: Some(format!("\u{0}{decoded}")),
-                    fragment,
-                    shown: format!("{decoded} (it is outside {base_path})"),
-                });
-            }
-        },
-        None => {
-            let folder = file.rfind('/').map(|i| &file[..=i]).unwrap_or("");
-            format!("{folder}{decoded}")
-        }
+    let decoded = decode(path);
+    let outside = |shown: String| {
+        Some(Reference {
+            place: Place::Outside(shown),
+            fragment: None,
+        })
     };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
+    let (start, rest) = match decoded.strip_prefix('/') {
+        Some(from_root) => match from_root.strip_prefix(base_path.trim_start_matches('/')) {
+            Some(inside) => ("", inside),
+            None => return outside(format!("{decoded} (it is outside {base_path})")),
+        },
+        None => (file.rfind('/').map_or("", |i| &file[..=i]), &*decoded),
+    };
+    // The path so far, each part followed by `/`.
+    let mut resolved = String::with_capacity(start.len() + rest.len() + 10);
+    for part in start.split('/').chain(rest.split('/')) {
         match part {
             "" | "." => {}
             ".." => {
-                if parts.pop().is_none() {
-                    return Some(Reference {
-                        path: Some(format!("\u{0}{joined}")),
-                        fragment,
-                        shown: format!("{decoded} (it climbs out of the site)"),
-                    });
+                if resolved.is_empty() {
+                    return outside(format!("{decoded} (it climbs out of the site)"));
                 }
+                resolved.pop();
+                let parent = resolved.rfind('/').map_or(0, |i| i + 1);
+                resolved.truncate(parent);
             }
-            other => parts.push(other),
+            other => {
+                resolved.push_str(other);
+                resolved.push('/');
+            }
         }
     }
-    let mut path = parts.join("/");
-    if joined.ends_with('/') && !path.is_empty() {
-        path.push('/');
+    let folder = rest.ends_with('/') || (rest.is_empty() && start.ends_with('/'));
+    if !folder {
+        resolved.pop();
     }
-    let shown = format!("/{path}");
     Some(Reference {
-        path: Some(path),
+        place: Place::Inside(resolved),
         fragment,
-        shown,
     })
 }
 
 /// The output file a site path names, if the site has it: a file, or a folder's
-/// `index.html`.
-fn existing(paths: &HashSet<&str>, path: &str) -> Option<String> {
+/// `index.html`; else the path, as it was given.
+fn existing(paths: &HashSet<&str>, mut path: String) -> Result<String, String> {
+    let length = path.len();
     if path.is_empty() || path.ends_with('/') {
-        let index = format!("{path}index.html");
-        return paths.contains(index.as_str()).then_some(index);
+        path.push_str("index.html");
+    } else if !paths.contains(path.as_str()) {
+        path.push_str("/index.html");
     }
-    if paths.contains(path) {
-        return Some(path.to_owned());
+    if paths.contains(path.as_str()) {
+        Ok(path)
+    } else {
+        path.truncate(length);
+        Err(path)
     }
-    let index = format!("{path}/index.html");
-    paths.contains(index.as_str()).then_some(index)
 }
 
 /// Finds where a link was written: in the page's markdown, else in a template.
@@ -525,43 +622,71 @@ fn position_in(text: &str, offset: usize) -> Position {
 mod tests {
     use super::*;
 
-    fn target(file: &str, written: &str) -> Option<String> {
-        resolve(file, written, "/start-for-life/").and_then(|r| r.path)
+    fn target(file: &str, written: &str) -> Option<Place> {
+        resolve(file, written, "/start-for-life/").map(|r| r.place)
+    }
+
+    fn inside(path: &str) -> Option<Place> {
+        Some(Place::Inside(path.into()))
     }
 
     #[test]
     fn references_resolve_from_the_page_folder_or_the_base_path() {
+        let soothing = "crying/soothing/index.html";
+        assert_eq!(target(soothing, "../"), inside("crying/"));
         assert_eq!(
-            target("crying/soothing/index.html", "../"),
-            Some("crying/".into())
+            target(soothing, "../../style.abc.css"),
+            inside("style.abc.css")
         );
-        assert_eq!(
-            target("crying/soothing/index.html", "../../style.abc.css"),
-            Some("style.abc.css".into())
-        );
+        assert_eq!(target(soothing, "./"), inside("crying/soothing/"));
+        assert_eq!(target(soothing, "."), inside("crying/soothing"));
+        assert_eq!(target(soothing, "../../"), inside(""));
+        assert_eq!(target(soothing, "#peak"), Some(Place::Here));
+        assert_eq!(target(soothing, "../a%20b/?x=1#y"), inside("crying/a b/"));
         assert_eq!(
             target("404.html", "/start-for-life/crying/"),
-            Some("crying/".into())
+            inside("crying/")
         );
+        assert_eq!(target("404.html", "/start-for-life/"), inside(""));
         assert_eq!(target("index.html", "https://111.nhs.uk"), None);
         assert_eq!(target("index.html", "tel:111"), None);
-        assert!(
-            target("index.html", "../../x")
-                .unwrap()
-                .starts_with('\u{0}')
+        assert_eq!(
+            target("index.html", "../../x"),
+            Some(Place::Outside("../../x (it climbs out of the site)".into()))
         );
-        assert!(
-            target("404.html", "/elsewhere/")
-                .unwrap()
-                .starts_with('\u{0}')
+        assert_eq!(
+            target("404.html", "/elsewhere/"),
+            Some(Place::Outside(
+                "/elsewhere/ (it is outside /start-for-life/)".into()
+            ))
         );
     }
 
     #[test]
-    fn a_page_has_the_ids_and_references_it_writes() {
-        let found = scan(b"<h2 id=\"a\">A</h2><a href=\"#a\">x</a><img src=\"p.png\">");
+    fn a_scan_keeps_ids_and_only_the_links_left_to_check() {
+        let base_url = BaseUrl {
+            url: "https://example.gov.uk/sfl/".into(),
+            path: "/sfl/".into(),
+        };
+        let paths = HashSet::from(["crying/index.html", "style.css", "index.html"]);
+        let html = concat!(
+            "<h2 id=a>A</h2><a href=#a>x</a><img src=p.png>",
+            "<a href=../crying/>fine</a><link href=../style.css rel=stylesheet>",
+            "<a href=../crying/#soothe>anchor</a><a href=https://111.nhs.uk>111</a>",
+            "<a href=https://example.gov.uk/sfl/>home</a><a href=tel:111>call</a>",
+        );
+        let found = scan(html.as_bytes(), "play/index.html", (&paths, &base_url));
         assert!(found.ids.contains("a"));
-        assert_eq!(found.references.len(), 2);
         assert_eq!(found.images_without_alt, 1);
+        let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
+        assert_eq!(
+            links,
+            [
+                r##"Anchor { written: "#a", target: None, fragment: "a" }"##,
+                r##"Missing { attribute: "image", written: "p.png", target: "/play/p.png" }"##,
+                r##"Anchor { written: "../crying/#soothe", target: Some("crying/index.html"), fragment: "soothe" }"##,
+                r##"External("https://111.nhs.uk")"##,
+            ]
+        );
     }
 }
