@@ -54,6 +54,7 @@ pub fn fingerprint(assets: &[AssetFile]) -> (AssetMap, Vec<OutputFile>) {
             path: output_path,
             bytes: asset.bytes.clone(),
             key: blake3::hash(&asset.bytes),
+            shared: None,
         });
     }
     (map, files)

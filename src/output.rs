@@ -153,8 +153,13 @@ fn manifest(files: &[OutputFile]) -> String {
     let lines: Vec<String> = files
         .par_iter()
         .map(|file| {
-            let hash = blake3::hash(&file.bytes);
-            format!("{} {} {}\n", hash.to_hex(), file.bytes.len(), file.path)
+            let mut hasher = blake3::Hasher::new();
+            let mut length = 0;
+            for piece in file.pieces() {
+                hasher.update(piece);
+                length += piece.len();
+            }
+            format!("{} {length} {}\n", hasher.finalize().to_hex(), file.path)
         })
         .collect();
     let mut text = String::from(MANIFEST_HEADER);
@@ -262,7 +267,7 @@ fn write_all(
     }
     files.par_iter().try_for_each(|file| {
         let path = staging.join(&file.path);
-        fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
+        fs::write(&path, file.contents()).map_err(|e| io_error("write", &path, e))
     })?;
     let marker = staging.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
@@ -383,6 +388,7 @@ mod tests {
             path: path.into(),
             bytes: Arc::from(text.as_bytes()),
             key: blake3::hash(text.as_bytes()),
+            shared: None,
         }
     }
 

@@ -219,4 +219,49 @@ pub struct OutputFile {
     /// or of everything that went into making them. Later stages find the work they
     /// did for a file in an earlier build by it, without reading the bytes again.
     pub key: blake3::Hash,
+    /// Parts of the file that other files have too, made once for all of them and
+    /// held once. With them, `bytes` holds the rest of the file, around them.
+    pub shared: Option<Arc<SharedParts>>,
+}
+
+/// Parts of a page made once and put in many pages, such as the items of a guide's
+/// contents list, so that each is held once and the HTML check reads it once.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SharedParts {
+    /// Where the parts go in the page's own bytes.
+    pub at: usize,
+    /// The parts in order. A part shared by pages is the same `Arc` in each of them.
+    pub parts: Vec<Arc<[u8]>>,
+}
+
+impl OutputFile {
+    /// The file's bytes in order, in pieces: its own, with its shared parts in place.
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        match &self.shared {
+            None => vec![&self.bytes],
+            Some(shared) => {
+                let mut pieces = Vec::with_capacity(shared.parts.len() + 2);
+                pieces.push(&self.bytes[..shared.at]);
+                pieces.extend(shared.parts.iter().map(|part| &part[..]));
+                pieces.push(&self.bytes[shared.at..]);
+                pieces
+            }
+        }
+    }
+
+    /// The whole file.
+    pub fn contents(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.shared {
+            None => std::borrow::Cow::Borrowed(&self.bytes),
+            Some(_) => std::borrow::Cow::Owned(self.pieces().concat()),
+        }
+    }
+
+    /// Puts the shared parts into `bytes`, for those who want the file whole.
+    pub fn make_whole(&mut self) {
+        if self.shared.is_some() {
+            self.bytes = Arc::from(self.contents());
+            self.shared = None;
+        }
+    }
 }

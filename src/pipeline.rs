@@ -25,12 +25,12 @@ use crate::cache_key::KeyMap;
 use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
 use crate::markdown::LinkIndex;
-use crate::page::{OutputFile, Page, RenderedPage};
+use crate::page::{OutputFile, Page, RenderedPage, SharedParts};
 use crate::site::Site;
 use crate::templates::{self, Templates};
 use crate::{
     assets, brand, build_record, cache_key, check, front_matter, load, markdown, minify, output,
-    sitemap,
+    paths, sitemap,
 };
 
 /// A site rendered in memory, before minification and writing.
@@ -91,9 +91,11 @@ pub struct Cache {
     page_checks: check::PageCache,
     /// The compiled templates, by a hash of their text and the assets' names.
     templates: Option<(blake3::Hash, Arc<Templates>)>,
-    /// A page's HTML from its template, by the hash of the site's shape, the
+    /// A page's file, made by its template, by the hash of the site's shape, the
     /// template's name and the page's path and text.
-    page_html: KeyMap<Arc<[u8]>>,
+    page_html: KeyMap<OutputFile>,
+    /// Every guide's contents list items, by the hash of the site's shape.
+    guide_items: GuideCache,
     /// Minified stylesheets by the hash of the stylesheet before minifying.
     stylesheets: KeyMap<Arc<[u8]>>,
     /// What the HTML check read in each page.
@@ -155,6 +157,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         });
     }
     let site = build_loaded(config, (loaded, loading), &mut cache)?;
+    drop(cache);
     let record = BuildRecord {
         inputs,
         pages: site.pages,
@@ -221,7 +224,9 @@ pub fn build_councils(
 /// earlier builds of the same project and leaves in it what this build made.
 pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSite, Errors> {
     let loading = load::load(config, &mut cache.files);
-    build_loaded(config, loading, cache)
+    let mut site = build_loaded(config, loading, cache)?;
+    site.files.par_iter_mut().for_each(OutputFile::make_whole);
+    Ok(site)
 }
 
 /// Builds the finished site in memory from what was loaded, and what loading found.
@@ -294,7 +299,8 @@ fn minify_cached<T: Send>(
 
 /// Renders the whole site in memory.
 pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
-    let (rendered, diagnostics) = render_and_check(config, &mut Cache::default());
+    let (mut rendered, diagnostics) = render_and_check(config, &mut Cache::default());
+    rendered.files.iter_mut().for_each(OutputFile::make_whole);
     finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
         pages: rendered.pages,
@@ -521,7 +527,7 @@ fn render_loaded(
                 &rendered,
                 &templates,
                 html,
-                (&shape, &mut cache.page_html),
+                (&shape, &mut cache.page_html, &mut cache.guide_items),
             );
             if cache.single_build {
                 cache.page_html.clear();
@@ -530,6 +536,12 @@ fn render_loaded(
             diagnostics.extend(found);
         }
         Err(found) => diagnostics.extend(found),
+    }
+    // Each page's markdown is in its HTML now; a single build need not hold it.
+    drop(rendered);
+    if cache.single_build {
+        cache.markdown.clear();
+        cache.guide_items = None;
     }
 
     files.push(text_file(
@@ -654,7 +666,7 @@ fn render_pages(
     rendered: &[Option<Arc<RenderedPage>>],
     templates: &Templates,
     html: Html,
-    (shape, cache): (&blake3::Hash, &mut KeyMap<Arc<[u8]>>),
+    (shape, cache, guide_cache): (&blake3::Hash, &mut KeyMap<OutputFile>, &mut GuideCache),
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     // With no templates at all, the theme is missing and loading has said so.
@@ -679,6 +691,22 @@ fn render_pages(
     if !diagnostics.is_empty() {
         return (Vec::new(), diagnostics);
     }
+    let guide_items = if templates.has_guide_item() {
+        let key = cache_key::of([shape.as_bytes(), &[u8::from(html == Html::Minified)]]);
+        match guide_cache.as_ref().filter(|(cached, _)| *cached == key) {
+            Some((_, items)) => Some(Arc::clone(items)),
+            None => match GuideItems::render(site, templates, html) {
+                Ok(items) => {
+                    let items = Arc::new(items);
+                    *guide_cache = Some((key, Arc::clone(&items)));
+                    Some(items)
+                }
+                Err(found) => return (Vec::new(), found),
+            },
+        }
+    } else {
+        None
+    };
 
     let results: Vec<Result<(blake3::Hash, OutputFile), Box<Diagnostic>>> = (0..site.pages.len())
         .into_par_iter()
@@ -697,9 +725,8 @@ fn render_pages(
                 page.source.hash.as_bytes(),
             ]);
             let path = format!("{}index.html", page.source.url_path);
-            if let Some(html) = cache.get(&key) {
-                let bytes = Arc::clone(html);
-                return Ok((key, OutputFile { path, bytes, key }));
+            if let Some(file) = cache.get(&key) {
+                return Ok((key, file.clone()));
             }
             if !templates.has(name) {
                 let position = page.front.key_positions.get("template").copied();
@@ -711,10 +738,21 @@ fn render_pages(
                     None => diagnostic,
                 }));
             }
-            let context = templates::page_context(&config.site, site, bodies[index], index);
+            let context = templates::page_context(
+                &config.site,
+                site,
+                bodies[index],
+                index,
+                guide_items.is_some(),
+            );
             let shown = page.source.display_path.to_string_lossy();
             let bytes = html.finish(templates.render(name, &context, &shown)?);
-            Ok((key, made_file(&path, bytes, key)))
+            let mut file = made_file(&path, bytes, key);
+            if let Some(items) = &guide_items {
+                let list = items.list_for(site, templates, html, index)?;
+                put_in_guide_list(&mut file, list);
+            }
+            Ok((key, file))
         })
         .collect();
 
@@ -724,7 +762,7 @@ fn render_pages(
     for result in results {
         match result {
             Ok((key, file)) => {
-                used.insert(key, Arc::clone(&file.bytes));
+                used.insert(key, file.clone());
                 files.push(file);
             }
             // One mistake in a template shows up on every page; say it once.
@@ -776,6 +814,115 @@ fn render_pages(
         }
     }
     (files, diagnostics)
+}
+
+/// The items of every guide's contents list, and the key they were made for.
+type GuideCache = Option<(blake3::Hash, Arc<GuideItems>)>;
+
+/// The items of one guide's contents list, for pages with one root, or the first
+/// mistake in making them.
+type GuideList = Result<((usize, String), Vec<Arc<[u8]>>), Box<Diagnostic>>;
+
+/// The items of every guide's contents list, each rendered once by the theme's
+/// `guide_item` macro (and minified, for a build) for each root the guide's pages
+/// have, and shared by all the pages that list it. A page's own item, marked as
+/// current, is rendered for that page.
+pub struct GuideItems {
+    /// By guide (its section page) and root: an item for each page of the guide, in
+    /// the guide's order.
+    items: HashMap<(usize, String), Vec<Arc<[u8]>>>,
+}
+
+impl GuideItems {
+    fn render(
+        site: &Site,
+        templates: &Templates,
+        html: Html,
+    ) -> Result<GuideItems, Vec<Diagnostic>> {
+        let lists: std::collections::BTreeSet<(usize, String)> = (0..site.pages.len())
+            .filter_map(|index| {
+                let (section, _) = site.guide(index)?;
+                Some((
+                    section,
+                    paths::root_prefix(&site.pages[index].source.url_path),
+                ))
+            })
+            .collect();
+        let rendered: Vec<GuideList> = lists
+            .into_par_iter()
+            .map(|(section, root)| {
+                let (_, sequence) = site.guide(section).unwrap_or_default();
+                let items = sequence
+                    .iter()
+                    .map(|&page| {
+                        templates
+                            .render_guide_item(site, page, false, &root)
+                            .map(|item| Arc::from(html.finish(item)))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(((section, root), items))
+            })
+            .collect();
+        let mut items = HashMap::new();
+        let mut diagnostics = Vec::new();
+        for result in rendered {
+            match result {
+                Ok((key, list)) => {
+                    items.insert(key, list);
+                }
+                Err(diagnostic) if !diagnostics.contains(&*diagnostic) => {
+                    diagnostics.push(*diagnostic)
+                }
+                Err(_) => {}
+            }
+        }
+        if diagnostics.is_empty() {
+            Ok(GuideItems { items })
+        } else {
+            Err(diagnostics)
+        }
+    }
+
+    /// The contents list of page `index`: the items of the pages of its guide that it
+    /// lists (see [`templates::guide_window`]), its own marked as current.
+    fn list_for(
+        &self,
+        site: &Site,
+        templates: &Templates,
+        html: Html,
+        index: usize,
+    ) -> Result<Vec<Arc<[u8]>>, Box<Diagnostic>> {
+        let Some((section, sequence)) = site.guide(index) else {
+            return Ok(Vec::new());
+        };
+        let root = paths::root_prefix(&site.pages[index].source.url_path);
+        let Some(items) = self.items.get(&(section, root.clone())) else {
+            return Ok(Vec::new());
+        };
+        let mut list = Vec::new();
+        for position in templates::guide_window(index, section, &sequence) {
+            if sequence[position] == index {
+                let current = templates.render_guide_item(site, index, true, &root)?;
+                list.push(Arc::from(html.finish(current)));
+            } else {
+                list.push(Arc::clone(&items[position]));
+            }
+        }
+        Ok(list)
+    }
+}
+
+/// Puts a page's guide contents list, its items, in place of
+/// [`templates::GUIDE_LIST_MARK`], as parts shared with other pages.
+fn put_in_guide_list(file: &mut OutputFile, items: Vec<Arc<[u8]>>) {
+    let mark = templates::GUIDE_LIST_MARK.as_bytes();
+    let page = &file.bytes;
+    let Some(at) = page.windows(mark.len()).position(|window| window == mark) else {
+        return;
+    };
+    let around = [&page[..at], &page[at + mark.len()..]].concat();
+    file.bytes = Arc::from(around);
+    file.shared = Some(Arc::new(SharedParts { at, parts: items }));
 }
 
 /// A render error's message without the page it happened on, to spot repeats.
@@ -848,6 +995,7 @@ fn made_file(path: &str, bytes: Vec<u8>, key: blake3::Hash) -> OutputFile {
         path: path.to_owned(),
         bytes: Arc::from(bytes),
         key,
+        shared: None,
     }
 }
 

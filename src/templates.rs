@@ -69,6 +69,7 @@ impl StageError for TemplateError {
 pub struct Templates {
     tera: Tera,
     files: BTreeMap<String, TemplateFile>,
+    has_guide_item: bool,
 }
 
 impl Templates {
@@ -94,7 +95,17 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(crate::escape::escape_html);
         tera.register_function("asset", asset_function(assets));
-        let sources = files.values().map(|f| (f.name.as_str(), f.text.as_str()));
+        let has_guide_item = files
+            .get("macros.html")
+            .is_some_and(|macros| macros.text.contains("macro guide_item("));
+        let guide_item = has_guide_item.then_some((
+            GUIDE_ITEM_TEMPLATE,
+            "{% import \"macros.html\" as macros %}{{ macros::guide_item(item=item, root=root) }}",
+        ));
+        let sources = files
+            .values()
+            .map(|f| (f.name.as_str(), f.text.as_str()))
+            .chain(guide_item);
         if let Err(error) = tera.add_raw_templates(sources) {
             let message = match &error.kind {
                 tera::ErrorKind::MissingParent { current, parent } => {
@@ -117,7 +128,53 @@ impl Templates {
             };
             return Err(vec![error.to_diagnostic(&path, text)]);
         }
-        Ok(Templates { tera, files })
+        Ok(Templates {
+            tera,
+            files,
+            has_guide_item,
+        })
+    }
+
+    /// Whether the theme's `macros.html` has a `guide_item(item, root)` macro, which
+    /// renders one item of a guide's contents list. With it, each item is rendered
+    /// once for the whole site, not once for every page that lists it.
+    pub fn has_guide_item(&self) -> bool {
+        self.has_guide_item
+    }
+
+    /// One item of a guide's contents list: page `index` as listed by a page whose
+    /// root is `root`, and which is that page itself if `current`.
+    pub fn render_guide_item(
+        &self,
+        site: &Site,
+        index: usize,
+        current: bool,
+        root: &str,
+    ) -> Result<String, Box<Diagnostic>> {
+        let page = &site.pages[index];
+        let item = PageLink {
+            title: &page.front.title,
+            description: &page.front.description,
+            path: &page.source.url_path,
+            current,
+        };
+        let mut context = tera::Context::new();
+        context.insert("item", &item);
+        context.insert("root", root);
+        self.tera
+            .render(GUIDE_ITEM_TEMPLATE, &context)
+            .map_err(|error| {
+                let chain = error_chain(&error);
+                let message = chain.last().cloned().unwrap_or_default();
+                let macros = &self.files["macros.html"];
+                let (file, position) = self.locate_render_error(macros, &message);
+                let error = TemplateError::Render {
+                    page: page.source.display_path.to_string_lossy().into_owned(),
+                    position,
+                    message: plain_tera_message(&message),
+                };
+                Box::new(error.to_diagnostic(&file.display_path, Some(&file.text)))
+            })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -358,33 +415,58 @@ struct GuideContext<'a> {
     title: &'a str,
     path: &'a str,
     /// The guide's pages, or, in a guide of more than [`MAX_GUIDE_LIST`] pages,
-    /// that many nearest this one.
-    pages: Vec<PageLink<'a>>,
+    /// that many nearest this one: as [`GUIDE_LIST_MARK`], which the pipeline replaces
+    /// with the items the `guide_item` macro made for them.
+    list: &'static str,
+    /// The same pages as links, for a theme with no `guide_item` macro.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pages: Option<Vec<PageLink<'a>>>,
+    /// How many pages `list` holds.
+    shown: usize,
     /// How many pages the guide has.
     total: usize,
 }
 
-/// The most pages a page lists of its guide, or of its section in the navigation.
+/// The most pages a page lists of its guide.
 /// A longer list would make every page of a long guide heavy on a phone, and the
 /// site's size would grow with the square of its pages.
 pub const MAX_GUIDE_LIST: usize = 100;
 
-/// Up to `count` items of `items` around the one at `at`: as many before it as
-/// after it where there are enough.
-fn nearest<T>(items: &[T], at: usize, count: usize) -> &[T] {
-    if items.len() <= count {
-        return items;
+/// The positions of up to `count` of `length` items around the one at `at`: as many
+/// before it as after it where there are enough.
+fn nearest_range(length: usize, at: usize, count: usize) -> std::ops::Range<usize> {
+    if length <= count {
+        return 0..length;
     }
-    let start = at.saturating_sub(count / 2).min(items.len() - count);
-    &items[start..start + count]
+    let start = at.saturating_sub(count / 2).min(length - count);
+    start..start + count
 }
+
+/// The pages of its guide that page `index` lists, as positions in the guide's
+/// sequence of pages: every page on the guide's own first page, the nearest
+/// [`MAX_GUIDE_LIST`] on the others, so that a page's size does not grow with its
+/// guide's.
+pub fn guide_window(index: usize, section: usize, sequence: &[usize]) -> std::ops::Range<usize> {
+    if index == section {
+        return 0..sequence.len();
+    }
+    let at = sequence.iter().position(|&p| p == index).unwrap_or(0);
+    nearest_range(sequence.len(), at, MAX_GUIDE_LIST)
+}
+
+/// Stands in a page's HTML for its guide's contents list until the pipeline puts
+/// the list in, after minifying. U+FDD0 is a noncharacter: text has no use for it.
+pub const GUIDE_LIST_MARK: &str = "\u{FDD0}guide-list\u{FDD0}";
+
+/// The internal template that renders one item of a guide's contents list with the
+/// theme's `guide_item` macro.
+const GUIDE_ITEM_TEMPLATE: &str = "__tellyou_guide_item.html";
 
 #[derive(Debug, Serialize)]
 struct NavItem<'a> {
     title: &'a str,
     path: &'a str,
     current: bool,
-    children: Vec<PageLink<'a>>,
 }
 
 /// The template a page is rendered with when its front matter does not name one.
@@ -399,11 +481,14 @@ pub fn default_template(site: &Site, index: usize) -> &'static str {
 }
 
 /// Everything a page's template can use. See the README for the full list.
+/// The context page `index` is rendered with. With `with_guide_items`, its guide's
+/// list is left to [`GUIDE_LIST_MARK`]; see [`Templates::render_guide_item`].
 pub fn page_context(
     config: &SiteConfig,
     site: &Site,
     body: &RenderedPage,
     index: usize,
+    with_guide_items: bool,
 ) -> tera::Context {
     let page = &site.pages[index];
     let here = page.source.url_path.as_str();
@@ -431,20 +516,23 @@ pub fn page_context(
         draft: page.front.draft,
     };
     let guide = site.guide(index).map(|(section, sequence)| {
-        let total = sequence.len();
-        // The guide's own first page lists every page; the others list the pages
-        // nearest them, so that each page's size does not grow with its guide's.
-        let shown = if index == section {
-            &sequence[..]
-        } else {
-            let at = sequence.iter().position(|&p| p == index).unwrap_or(0);
-            nearest(&sequence, at, MAX_GUIDE_LIST)
-        };
+        let window = guide_window(index, section, &sequence);
         GuideContext {
             title: &site.pages[section].front.title,
             path: &site.pages[section].source.url_path,
-            pages: shown.iter().map(|&page| link(page)).collect(),
-            total,
+            list: if with_guide_items {
+                GUIDE_LIST_MARK
+            } else {
+                ""
+            },
+            pages: (!with_guide_items).then(|| {
+                sequence[window.clone()]
+                    .iter()
+                    .map(|&page| link(page))
+                    .collect()
+            }),
+            shown: window.len(),
+            total: sequence.len(),
         }
     });
     let (previous, next) = site.previous_and_next(index);
@@ -498,8 +586,9 @@ pub fn standalone_context(
     context
 }
 
-/// The site's top-level sections and pages, each with its own pages, for the main
-/// navigation; `current` marks the one the page is in.
+/// The site's top-level sections and pages, for the main navigation; `current`
+/// marks the one the page is in. The pages of the open section are its guide's
+/// (see `guide`), so they are not repeated here.
 fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
     let Some(home) = site.home() else {
         return Vec::new();
@@ -507,29 +596,10 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
     let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();
     site.children(home)
         .iter()
-        .map(|&top| {
-            let is_current = Some(top) == current || ancestors.contains(&top);
-            // Only the open section lists its pages, and at most the nearest
-            // MAX_GUIDE_LIST of them, so that each page's context stays small.
-            let children = if is_current {
-                let all = site.children(top);
-                let at = all
-                    .iter()
-                    .position(|&c| Some(c) == current || ancestors.contains(&c))
-                    .unwrap_or(0);
-                nearest(all, at, MAX_GUIDE_LIST)
-            } else {
-                &[]
-            };
-            NavItem {
-                title: &site.pages[top].front.title,
-                path: &site.pages[top].source.url_path,
-                current: is_current,
-                children: children
-                    .iter()
-                    .map(|&child| page_link(site, child, current))
-                    .collect(),
-            }
+        .map(|&top| NavItem {
+            title: &site.pages[top].front.title,
+            path: &site.pages[top].source.url_path,
+            current: Some(top) == current || ancestors.contains(&top),
         })
         .collect()
 }
@@ -611,10 +681,9 @@ mod tests {
 
     #[test]
     fn long_lists_keep_the_items_nearest_the_current_one() {
-        let items: Vec<usize> = (0..10).collect();
-        assert_eq!(nearest(&items, 0, 4), [0, 1, 2, 3]);
-        assert_eq!(nearest(&items, 5, 4), [3, 4, 5, 6]);
-        assert_eq!(nearest(&items, 9, 4), [6, 7, 8, 9]);
-        assert_eq!(nearest(&items, 3, 20), &items[..]);
+        assert_eq!(nearest_range(10, 0, 4), 0..4);
+        assert_eq!(nearest_range(10, 5, 4), 3..7);
+        assert_eq!(nearest_range(10, 9, 4), 6..10);
+        assert_eq!(nearest_range(10, 3, 20), 0..10);
     }
 }

@@ -291,7 +291,7 @@ fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
     pipeline::build(&load_config(&options(site.path()))).unwrap();
     let html = fs::read_to_string(site.path().join("public/crying/soothing/index.html")).unwrap();
-    assert!(html.starts_with("<!DOCTYPE html><html lang=en-GB>"));
+    assert!(html.starts_with("<!doctype html><html lang=en-GB>"));
     assert!(!html.contains("\n\n"));
     assert!(html.contains("<span class=visually-hidden>Immediate action required: </span>Call 999 or go to A&E now if:"));
 }
@@ -343,6 +343,49 @@ fn byte_order_marks_and_crlf_line_endings_build_cleanly() {
         .find(|f| f.path == "crying/when-to-get-help/index.html")
         .unwrap();
     assert!(String::from_utf8_lossy(&html.bytes).contains("<h1>When to get help</h1>"));
+}
+
+/// A guide's contents list comes out the same whether the theme's `guide_item` macro
+/// makes its items once for the site, or a theme without it loops over
+/// `guide.pages` on every page; and a build writes it whole.
+#[test]
+fn guide_lists_are_the_same_with_or_without_the_guide_item_macro() {
+    let page = "crying/soothing/index.html";
+    let html_of = |site: &Path| {
+        let rendered = pipeline::render(&load_config(&options(site))).unwrap();
+        let file = rendered.files.iter().find(|f| f.path == page).unwrap();
+        String::from_utf8_lossy(&file.bytes).into_owned()
+    };
+    let site = copy_fixture("good-site");
+    let with_macro = html_of(site.path());
+    assert!(
+        with_macro.contains(r#"<a href="../../crying/when-to-get-help/">When to get help</a>"#)
+    );
+    assert!(with_macro.contains(r#"aria-current="page">Soothing your baby</span>"#));
+    assert!(!with_macro.contains(tellyou::templates::GUIDE_LIST_MARK));
+
+    let theme_macros = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/macros.html"),
+    )
+    .unwrap();
+    let item_start = theme_macros.find("{% macro guide_item").unwrap();
+    let item_end = theme_macros.find("{% endmacro guide_item %}").unwrap();
+    let item = &theme_macros[item_start..item_end];
+    let body = &item[item.find("%}").unwrap() + 2..];
+    let looped = format!("{{% for item in guide.pages %}}{body}{{% endfor %}}");
+    let without_macro = theme_macros[..item_start].replace("{{ guide.list | safe }}", &looped)
+        + &theme_macros[item_end + "{% endmacro guide_item %}".len()..];
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/macros.html"), without_macro).unwrap();
+    assert_eq!(html_of(site.path()), with_macro);
+
+    fs::remove_file(site.path().join("templates/macros.html")).unwrap();
+    pipeline::build(&load_config(&options(site.path()))).unwrap();
+    let written = fs::read_to_string(site.path().join("public").join(page)).unwrap();
+    assert!(written.contains("<a href=../../crying/when-to-get-help/>When to get help</a>"));
+    assert!(written.contains(
+        "<span aria-current=page class=contents-list__current>Soothing your baby</span>"
+    ));
 }
 
 fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -434,7 +477,7 @@ fn a_build_with_nothing_changed_leaves_the_output_and_repeats_its_warnings() {
     assert!(
         fs::read_to_string(&index)
             .unwrap()
-            .starts_with("<!DOCTYPE html>")
+            .starts_with("<!doctype html>")
     );
 
     let next_day = tellyou_on(

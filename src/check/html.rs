@@ -156,15 +156,16 @@ pub fn check(
         paths_key.field(&file.path);
     }
     let paths_key = paths_key.finish();
-    let scanned: Vec<(&OutputFile, blake3::Hash, Arc<Scan>)> = files
-        .par_iter()
-        .filter(|f| f.path.ends_with(".html"))
+    let pages: Vec<&OutputFile> = files.iter().filter(|f| f.path.ends_with(".html")).collect();
+    let parts = scan_shared_parts(&pages);
+    let scanned: Vec<(&OutputFile, blake3::Hash, Arc<Scan>)> = pages
+        .into_par_iter()
         .map(|f| {
             let key =
                 crate::cache_key::of([paths_key.as_bytes(), f.path.as_bytes(), f.key.as_bytes()]);
             let found = match cache.scans.get(&key) {
                 Some(found) => Arc::clone(found),
-                None => Arc::new(scan(&f.bytes, &f.path, (&paths, base_url))),
+                None => Arc::new(scan(f, &parts, (&paths, base_url))),
             };
             (f, key, found)
         })
@@ -309,18 +310,104 @@ fn shown_page(file: &str) -> String {
 }
 
 /// Reads the output file `file`: its ids, and its links, each checked against the
-/// site's files at once.
-fn scan(html: &[u8], file: &str, (paths, base_url): (&HashSet<&str>, &BaseUrl)) -> Scan {
+/// site's files at once. Its shared parts are read once for all pages, in `parts`.
+fn scan(
+    file: &OutputFile,
+    parts: &HashMap<usize, PartScan>,
+    (paths, base_url): (&HashSet<&str>, &BaseUrl),
+) -> Scan {
+    let mut links = Vec::new();
+    let mut keep = |kind: &'static str, written: String| {
+        if let Some(link) = link_to_check(&file.path, kind, written, (paths, base_url)) {
+            links.push(link);
+        }
+    };
+    let bytes = &file.bytes[..];
+    let (ids, images_without_alt) = match &file.shared {
+        None => read_html(&[bytes], &mut keep),
+        Some(shared) => {
+            let own = [&bytes[..shared.at], &bytes[shared.at..]];
+            let (mut ids, mut images_without_alt) = read_html(&own, &mut keep);
+            for part in shared
+                .parts
+                .iter()
+                .filter_map(|part| parts.get(&part_id(part)))
+            {
+                ids.extend(part.ids.iter().cloned());
+                images_without_alt += part.images_without_alt;
+                for (kind, written) in &part.references {
+                    keep(kind, written.clone());
+                }
+            }
+            (ids, images_without_alt)
+        }
+    };
+    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut ids_key = crate::cache_key::Key::new();
+    for id in sorted {
+        ids_key.field(id);
+    }
+    Scan {
+        ids_key: ids_key.finish(),
+        ids,
+        links,
+        images_without_alt,
+    }
+}
+
+/// What a part shared by many pages has: read once, its links resolved for each page.
+#[derive(Debug, Default)]
+struct PartScan {
+    ids: Vec<String>,
+    references: Vec<(&'static str, String)>,
+    images_without_alt: usize,
+}
+
+/// Which shared part this is: the same `Arc` in every page that has it.
+fn part_id(part: &Arc<[u8]>) -> usize {
+    Arc::as_ptr(part).cast::<u8>() as usize
+}
+
+/// Reads every shared part of `files` once.
+fn scan_shared_parts(files: &[&OutputFile]) -> HashMap<usize, PartScan> {
+    let mut distinct: HashMap<usize, &Arc<[u8]>> = HashMap::new();
+    for file in files {
+        for part in file.shared.iter().flat_map(|shared| &shared.parts) {
+            distinct.entry(part_id(part)).or_insert(part);
+        }
+    }
+    distinct
+        .into_par_iter()
+        .map(|(id, part)| {
+            let mut references = Vec::new();
+            let (ids, images_without_alt) = read_html(&[part], &mut |kind, written| {
+                references.push((kind, written))
+            });
+            let part = PartScan {
+                ids: ids.into_iter().collect(),
+                references,
+                images_without_alt,
+            };
+            (id, part)
+        })
+        .collect()
+}
+
+/// Reads HTML given in pieces: gives each reference to `reference` with its kind,
+/// and returns the ids and the number of images without an alt attribute.
+fn read_html(
+    pieces: &[&[u8]],
+    reference: &mut dyn FnMut(&'static str, String),
+) -> (HashSet<String>, usize) {
     let ids = RefCell::new(HashSet::new());
-    let links = RefCell::new(Vec::new());
+    let reference = RefCell::new(reference);
     let images_without_alt = RefCell::new(0);
-    let reference = |kind: &'static str, attribute: &'static str| {
-        let links = &links;
+    let handler = |kind: &'static str, attribute: &'static str| {
+        let reference = &reference;
         move |el: &mut lol_html::html_content::Element| {
             if let Some(written) = el.get_attribute(attribute) {
-                if let Some(link) = link_to_check(file, kind, written, (paths, base_url)) {
-                    links.borrow_mut().push(link);
-                }
+                (reference.borrow_mut())(kind, written);
             }
             Ok(())
         }
@@ -334,12 +421,12 @@ fn scan(html: &[u8], file: &str, (paths, base_url): (&HashSet<&str>, &BaseUrl)) 
             }
             Ok(())
         }),
-        element!("a[href]", reference("link", "href")),
-        element!("a[src]", reference("link", "src")),
-        element!("img[href]", reference("image", "href")),
-        element!("img[src]", reference("image", "src")),
-        element!(":not(a):not(img)[href]", reference("file link", "href")),
-        element!(":not(a):not(img)[src]", reference("source", "src")),
+        element!("a[href]", handler("link", "href")),
+        element!("a[src]", handler("link", "src")),
+        element!("img[href]", handler("image", "href")),
+        element!("img[src]", handler("image", "src")),
+        element!(":not(a):not(img)[href]", handler("file link", "href")),
+        element!(":not(a):not(img)[src]", handler("source", "src")),
         element!("img:not([alt])", |_| {
             *images_without_alt.borrow_mut() += 1;
             Ok(())
@@ -351,21 +438,11 @@ fn scan(html: &[u8], file: &str, (paths, base_url): (&HashSet<&str>, &BaseUrl)) 
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // Output is discarded and the input is our own UTF-8, so writing cannot fail in a
     // way that matters; a page it cannot read simply yields fewer references.
-    let _ = rewriter.write(html);
+    for piece in pieces {
+        let _ = rewriter.write(piece);
+    }
     let _ = rewriter.end();
-    let ids = ids.into_inner();
-    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
-    sorted.sort_unstable();
-    let mut ids_key = crate::cache_key::Key::new();
-    for id in sorted {
-        ids_key.field(id);
-    }
-    Scan {
-        ids_key: ids_key.finish(),
-        ids,
-        links: links.into_inner(),
-        images_without_alt: images_without_alt.into_inner(),
-    }
+    (ids.into_inner(), images_without_alt.into_inner())
 }
 
 /// What is left to check of the link `written` in the output file `file`, if
@@ -621,6 +698,7 @@ fn position_in(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::page::SharedParts;
 
     fn target(file: &str, written: &str) -> Option<Place> {
         resolve(file, written, "/start-for-life/").map(|r| r.place)
@@ -663,6 +741,44 @@ mod tests {
     }
 
     #[test]
+    fn shared_parts_are_read_once_and_their_links_resolved_for_each_page() {
+        let base_url = BaseUrl {
+            url: "https://example.gov.uk/".into(),
+            path: "/".into(),
+        };
+        let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
+        let good: Arc<[u8]> = Arc::from(&b"<li><a href=../../a/two/>Two</a></li>"[..]);
+        let broken: Arc<[u8]> = Arc::from(&b"<li id=gone><a href=../../a/none/#x>No</a></li>"[..]);
+        let page = |path: &str| {
+            let bytes = b"<main><ol></ol><a href=#gone>up</a></main>";
+            OutputFile {
+                path: path.into(),
+                key: blake3::hash(bytes),
+                bytes: Arc::from(&bytes[..]),
+                shared: Some(Arc::new(SharedParts {
+                    at: "<main><ol>".len(),
+                    parts: vec![Arc::clone(&good), Arc::clone(&broken)],
+                })),
+            }
+        };
+        let (one, two) = (page("a/one/index.html"), page("a/two/index.html"));
+        let parts = scan_shared_parts(&[&one, &two]);
+        assert_eq!(parts.len(), 2, "each part once");
+        for file in [&one, &two] {
+            let found = scan(file, &parts, (&paths, &base_url));
+            assert!(found.ids.contains("gone"));
+            let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
+            assert_eq!(
+                links,
+                [
+                    r##"Anchor { written: "#gone", target: None, fragment: "gone" }"##,
+                    r##"Missing { attribute: "link", written: "../../a/none/#x", target: "/a/none/" }"##,
+                ]
+            );
+        }
+    }
+
+    #[test]
     fn a_scan_keeps_ids_and_only_the_links_left_to_check() {
         let base_url = BaseUrl {
             url: "https://example.gov.uk/sfl/".into(),
@@ -675,7 +791,13 @@ mod tests {
             "<a href=../crying/#soothe>anchor</a><a href=https://111.nhs.uk>111</a>",
             "<a href=https://example.gov.uk/sfl/>home</a><a href=tel:111>call</a>",
         );
-        let found = scan(html.as_bytes(), "play/index.html", (&paths, &base_url));
+        let file = OutputFile {
+            path: "play/index.html".into(),
+            bytes: Arc::from(html.as_bytes()),
+            key: blake3::hash(html.as_bytes()),
+            shared: None,
+        };
+        let found = scan(&file, &HashMap::new(), (&paths, &base_url));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
