@@ -2,6 +2,9 @@
 //! happened and sets the exit status (0 success, 1 the site has errors, 2 bad usage).
 //! The only module that uses anyhow.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
