@@ -36,8 +36,9 @@ use crate::{
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
 pub struct RenderedSite {
-    /// Every file of the site, sorted by path. [`render`] leaves HTML readable;
-    /// [`build_in_memory`] minifies it, as a build writes it.
+    /// Every file of the site, sorted by path. [`render`] leaves HTML readable, and
+    /// each file whole; [`build_in_memory`] minifies it, as a build writes it, and
+    /// leaves pages in their parts (see [`OutputFile::contents`]).
     pub files: Vec<OutputFile>,
     /// How many pages were rendered from content.
     pub pages: usize,
@@ -224,9 +225,7 @@ pub fn build_councils(
 /// earlier builds of the same project and leaves in it what this build made.
 pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSite, Errors> {
     let loading = load::load(config, &mut cache.files);
-    let mut site = build_loaded(config, loading, cache)?;
-    site.files.par_iter_mut().for_each(OutputFile::make_whole);
-    Ok(site)
+    build_loaded(config, loading, cache)
 }
 
 /// Builds the finished site in memory from what was loaded, and what loading found.

@@ -90,9 +90,10 @@ enum LiveMessage {
 struct SiteFiles(Vec<OutputFile>);
 
 impl SiteFiles {
-    fn get(&self, path: &str) -> Option<&Arc<[u8]>> {
+    /// The file at `path`, whole: a page's shared parts are put in as it is served.
+    fn get(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
         let found = self.0.binary_search_by(|file| file.path.as_str().cmp(path));
-        found.ok().map(|index| &self.0[index].bytes)
+        found.ok().map(|index| self.0[index].contents())
     }
 }
 
@@ -281,7 +282,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
     let path = relative.to_string_lossy().replace('\\', "/");
     if let Some(bytes) = site.get(&path) {
-        return file_response(&path, bytes);
+        return file_response(&path, &bytes);
     }
     let index = if path.is_empty() {
         "index.html".to_owned()
@@ -293,9 +294,9 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             let location = format!("{}/", uri.path());
             (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response()
         }
-        Some(bytes) => html_response(StatusCode::OK, bytes),
+        Some(bytes) => html_response(StatusCode::OK, &bytes),
         None => match site.get("404.html") {
-            Some(bytes) => html_response(StatusCode::NOT_FOUND, bytes),
+            Some(bytes) => html_response(StatusCode::NOT_FOUND, &bytes),
             // No good build yet: a page that can still show the errors.
             None => html_response(
                 StatusCode::NOT_FOUND,
@@ -305,12 +306,12 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     }
 }
 
-fn file_response(path: &str, bytes: &Arc<[u8]>) -> Response {
+fn file_response(path: &str, bytes: &[u8]) -> Response {
     if path.ends_with(".html") {
         return html_response(StatusCode::OK, bytes);
     }
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
-    let mut response = Vec::from(bytes.as_ref()).into_response();
+    let mut response = Vec::from(bytes).into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(content_type.as_ref()) {
         headers.insert(header::CONTENT_TYPE, value);

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use lol_html::{HtmlRewriter, Settings, element};
+use lol_html::{HtmlRewriter, Settings};
 use rayon::prelude::*;
 
 use crate::cache_key::KeyMap;
@@ -394,6 +394,35 @@ fn scan_shared_parts(files: &[&OutputFile]) -> HashMap<usize, PartScan> {
         .collect()
 }
 
+/// The selectors [`read_html`] looks for, parsed once.
+static SELECTORS: std::sync::LazyLock<[lol_html::Selector; 8]> = std::sync::LazyLock::new(|| {
+    [
+        "[id]",
+        "a[href]",
+        "a[src]",
+        "img[href]",
+        "img[src]",
+        ":not(a):not(img)[href]",
+        ":not(a):not(img)[src]",
+        "img:not([alt])",
+    ]
+    .map(|selector| selector.parse().expect("the selectors are valid"))
+});
+
+/// A handler for the elements `selector` matches.
+fn on<'h>(
+    selector: &'static lol_html::Selector,
+    handler: impl FnMut(&mut lol_html::html_content::Element<'_, '_>) -> lol_html::HandlerResult + 'h,
+) -> (
+    std::borrow::Cow<'static, lol_html::Selector>,
+    lol_html::ElementContentHandlers<'h>,
+) {
+    (
+        std::borrow::Cow::Borrowed(selector),
+        lol_html::ElementContentHandlers::default().element(handler),
+    )
+}
+
 /// Reads HTML given in pieces: gives each reference to `reference` with its kind,
 /// and returns the ids and the number of images without an alt attribute.
 fn read_html(
@@ -414,20 +443,30 @@ fn read_html(
     };
     // One selector for each kind of reference, so that lol_html's selector matching
     // picks out the few elements that matter instead of calling back for every one.
+    let [
+        with_id,
+        link_href,
+        link_src,
+        image_href,
+        image_src,
+        file_href,
+        source_src,
+        no_alt,
+    ] = &*SELECTORS;
     let handlers = vec![
-        element!("[id]", |el| {
+        on(with_id, |el| {
             if let Some(id) = el.get_attribute("id") {
                 ids.borrow_mut().insert(id);
             }
             Ok(())
         }),
-        element!("a[href]", handler("link", "href")),
-        element!("a[src]", handler("link", "src")),
-        element!("img[href]", handler("image", "href")),
-        element!("img[src]", handler("image", "src")),
-        element!(":not(a):not(img)[href]", handler("file link", "href")),
-        element!(":not(a):not(img)[src]", handler("source", "src")),
-        element!("img:not([alt])", |_| {
+        on(link_href, handler("link", "href")),
+        on(link_src, handler("link", "src")),
+        on(image_href, handler("image", "href")),
+        on(image_src, handler("image", "src")),
+        on(file_href, handler("file link", "href")),
+        on(source_src, handler("source", "src")),
+        on(no_alt, |_| {
             *images_without_alt.borrow_mut() += 1;
             Ok(())
         }),
