@@ -79,6 +79,7 @@ pub fn run(
     };
     findings.diagnostics.extend(site_wide::check(site));
     let context = crate::cache_key::of([format!("{settings:?} {today:?}").as_bytes()]);
+    let words = words::WordsToAvoid::new(settings);
     let per_page: Vec<(blake3::Hash, Arc<PageFindings>)> = site
         .pages
         .par_iter()
@@ -92,9 +93,12 @@ pub fn run(
             ]);
             let found = match (cache.0.get(&key), rendered) {
                 (Some(found), _) => Arc::clone(found),
-                (None, rendered) => {
-                    Arc::new(check_page(page, rendered.as_deref(), settings, today))
-                }
+                (None, rendered) => Arc::new(check_page(
+                    page,
+                    rendered.as_deref(),
+                    (settings, &words),
+                    today,
+                )),
             };
             (key, found)
         })
@@ -116,7 +120,7 @@ pub fn run(
 fn check_page(
     page: &crate::page::Page,
     rendered: Option<&RenderedPage>,
-    settings: &CheckSettings,
+    (settings, words): (&CheckSettings, &words::WordsToAvoid),
     today: Date,
 ) -> PageFindings {
     let mut diagnostics = review::check(page, today, settings);
@@ -128,7 +132,7 @@ fn check_page(
         };
     };
     diagnostics.extend(content::check(page, rendered));
-    diagnostics.extend(words::check(page, rendered, settings));
+    diagnostics.extend(words::check(page, rendered, words));
     let (figures, found) = readability::check(page, rendered, settings);
     diagnostics.extend(found);
     PageFindings {
