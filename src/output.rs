@@ -177,14 +177,13 @@ fn already_written(out_dir: &Path, manifest: &str) -> bool {
         && untouched(out_dir, manifest)
 }
 
-/// The record of the build that wrote `out_dir`, if the folder still holds exactly
-/// what that build wrote.
-pub fn recorded_build(out_dir: &Path) -> Option<String> {
+/// What `wanted` makes of the record of the build that wrote `out_dir`, if it wants
+/// it and the folder still holds exactly what that build wrote. The record is read
+/// first, so that the folder is looked over only for a record that is wanted.
+pub fn recorded_build<T>(out_dir: &Path, wanted: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+    let record = wanted(&fs::read_to_string(out_dir.join(RECORD)).ok()?)?;
     let manifest = fs::read_to_string(out_dir.join(MANIFEST)).ok()?;
-    if !manifest.starts_with(MANIFEST_HEADER) || !untouched(out_dir, &manifest) {
-        return None;
-    }
-    fs::read_to_string(out_dir.join(RECORD)).ok()
+    (manifest.starts_with(MANIFEST_HEADER) && untouched(out_dir, &manifest)).then_some(record)
 }
 
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
@@ -454,9 +453,11 @@ mod tests {
         let before = inode(&out.join("index.html"));
         write_site(&out, &site, "second").unwrap();
         assert_eq!(inode(&out.join("index.html")), before);
-        assert_eq!(recorded_build(&out).as_deref(), Some("second"));
+        let record = |out: &Path| recorded_build(out, |text| Some(text.to_owned()));
+        assert_eq!(record(&out).as_deref(), Some("second"));
+        assert_eq!(recorded_build(&out, |_| None::<()>), None, "not wanted");
         fs::write(out.join("index.html"), "ONE!").unwrap();
-        assert_eq!(recorded_build(&out), None, "the output was changed by hand");
+        assert_eq!(record(&out), None, "the output was changed by hand");
 
         // A different site is written, of course.
         write_site(&out, &[file("index.html", "three")], "").unwrap();

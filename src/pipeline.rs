@@ -144,10 +144,9 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     let inputs = build_record::inputs_key(config, &loaded, &loading)
         .to_hex()
         .to_string();
-    let previous = output::recorded_build(&config.out_dir)
-        .as_deref()
-        .and_then(BuildRecord::from_text)
-        .filter(|record| record.inputs == inputs);
+    let previous = output::recorded_build(&config.out_dir, |text| {
+        BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
+    });
     if let Some(record) = previous {
         return Ok(BuildReport {
             pages: record.pages,
@@ -158,7 +157,6 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         });
     }
     let site = build_loaded(config, (loaded, loading), &mut cache)?;
-    drop(cache);
     let record = BuildRecord {
         inputs,
         pages: site.pages,
@@ -840,7 +838,7 @@ impl GuideItems {
     ) -> Result<GuideItems, Vec<Diagnostic>> {
         let lists: std::collections::BTreeSet<(usize, String)> = (0..site.pages.len())
             .filter_map(|index| {
-                let (section, _) = site.guide(index)?;
+                let section = site.guide_section(index)?;
                 Some((
                     section,
                     paths::root_prefix(&site.pages[index].source.url_path),

@@ -178,17 +178,21 @@ impl Site {
     /// The pages of the guide a page belongs to: a section's own page, then its pages
     /// in order. The home page's top-level sections are not a guide.
     pub fn guide(&self, page: usize) -> Option<(usize, Vec<usize>)> {
+        let section = self.guide_section(page)?;
+        let mut sequence = vec![section];
+        sequence.extend(self.children[section].iter().copied());
+        Some((section, sequence))
+    }
+
+    /// The section page of the guide a page belongs to, without listing the guide.
+    pub fn guide_section(&self, page: usize) -> Option<usize> {
         let section = if self.pages[page].source.is_section {
             page
         } else {
             self.parents[page]?
         };
-        if Some(section) == self.home() {
-            return None;
-        }
-        let mut sequence = vec![section];
-        sequence.extend(self.children[section].iter().copied());
-        (sequence.len() > 1).then_some((section, sequence))
+        let is_guide = Some(section) != self.home() && !self.children[section].is_empty();
+        is_guide.then_some(section)
     }
 
     /// The pages before and after this one in its guide.

@@ -164,16 +164,9 @@ impl Templates {
         self.tera
             .render(GUIDE_ITEM_TEMPLATE, &context)
             .map_err(|error| {
-                let chain = error_chain(&error);
-                let message = chain.last().cloned().unwrap_or_default();
                 let macros = &self.files["macros.html"];
-                let (file, position) = self.locate_render_error(macros, &message);
-                let error = TemplateError::Render {
-                    page: page.source.display_path.to_string_lossy().into_owned(),
-                    position,
-                    message: plain_tera_message(&message),
-                };
-                Box::new(error.to_diagnostic(&file.display_path, Some(&file.text)))
+                let page = page.source.display_path.to_string_lossy();
+                self.render_error(&error, macros, &page)
             })
     }
 
@@ -206,17 +199,26 @@ impl Templates {
             let path = std::path::Path::new("templates").join(name);
             return Err(Box::new(self.missing(name).to_diagnostic(&path, None)));
         };
-        self.tera.render(name, context).map_err(|error| {
-            let chain = error_chain(&error);
-            let message = chain.last().cloned().unwrap_or_default();
-            let (file, position) = self.locate_render_error(file, &message);
-            let error = TemplateError::Render {
-                page: for_page.to_owned(),
-                position,
-                message: plain_tera_message(&message),
-            };
-            Box::new(error.to_diagnostic(&file.display_path, Some(&file.text)))
-        })
+        self.tera
+            .render(name, context)
+            .map_err(|error| self.render_error(&error, file, for_page))
+    }
+
+    /// The diagnostic for Tera's `error` in rendering `file` for `for_page`.
+    fn render_error(
+        &self,
+        error: &tera::Error,
+        file: &TemplateFile,
+        for_page: &str,
+    ) -> Box<Diagnostic> {
+        let message = error_chain(error).last().cloned().unwrap_or_default();
+        let (file, position) = self.locate_render_error(file, &message);
+        let error = TemplateError::Render {
+            page: for_page.to_owned(),
+            position,
+            message: plain_tera_message(&message),
+        };
+        Box::new(error.to_diagnostic(&file.display_path, Some(&file.text)))
     }
 
     /// Finds where a render error happened. Tera does not say, so look for the name it

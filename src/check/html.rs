@@ -781,10 +781,7 @@ mod tests {
 
     #[test]
     fn shared_parts_are_read_once_and_their_links_resolved_for_each_page() {
-        let base_url = BaseUrl {
-            url: "https://example.gov.uk/".into(),
-            path: "/".into(),
-        };
+        let base_url = crate::config::parse_base_url("https://example.gov.uk/", None).unwrap();
         let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
         let good: Arc<[u8]> = Arc::from(&b"<li><a href=../../a/two/>Two</a></li>"[..]);
         let broken: Arc<[u8]> = Arc::from(&b"<li id=gone><a href=../../a/none/#x>No</a></li>"[..]);
@@ -819,10 +816,7 @@ mod tests {
 
     #[test]
     fn a_scan_keeps_ids_and_only_the_links_left_to_check() {
-        let base_url = BaseUrl {
-            url: "https://example.gov.uk/sfl/".into(),
-            path: "/sfl/".into(),
-        };
+        let base_url = crate::config::parse_base_url("https://example.gov.uk/sfl/", None).unwrap();
         let paths = HashSet::from(["crying/index.html", "style.css", "index.html"]);
         let html = concat!(
             "<h2 id=a>A</h2><a href=#a>x</a><img src=p.png>",
