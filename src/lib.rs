@@ -23,6 +23,7 @@ pub mod paths;
 pub mod pipeline;
 pub mod report;
 pub mod serve;
+pub mod shared_parts;
 pub mod site;
 pub mod sitemap;
 pub mod templates;

@@ -224,14 +224,23 @@ pub struct OutputFile {
     pub shared: Option<Arc<SharedParts>>,
 }
 
-/// Parts of a page made once and put in many pages, such as the items of a guide's
-/// contents list, so that each is held once and the HTML check reads it once.
-#[derive(Debug, PartialEq, Eq)]
+/// Parts of a page made once and put in many pages, such as its header and footer
+/// and the items of a guide's contents list, so that each is held once and the HTML
+/// check reads it once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SharedParts {
-    /// Where the parts go in the page's own bytes.
-    pub at: usize,
-    /// The parts in order. A part shared by pages is the same `Arc` in each of them.
-    pub parts: Vec<Arc<[u8]>>,
+    /// The parts in order, each with where it goes in the page's own bytes. A part
+    /// shared by pages is the same `Arc` in each of them.
+    pub parts: Vec<(usize, Arc<[u8]>)>,
+}
+
+impl SharedParts {
+    /// Puts `parts` at `at` in the page's own bytes, after any part already there.
+    pub fn insert(&mut self, at: usize, parts: impl IntoIterator<Item = Arc<[u8]>>) {
+        let index = self.parts.partition_point(|(place, _)| *place <= at);
+        self.parts
+            .splice(index..index, parts.into_iter().map(|part| (at, part)));
+    }
 }
 
 impl OutputFile {
@@ -240,10 +249,16 @@ impl OutputFile {
         match &self.shared {
             None => vec![&self.bytes],
             Some(shared) => {
-                let mut pieces = Vec::with_capacity(shared.parts.len() + 2);
-                pieces.push(&self.bytes[..shared.at]);
-                pieces.extend(shared.parts.iter().map(|part| &part[..]));
-                pieces.push(&self.bytes[shared.at..]);
+                let mut pieces = Vec::with_capacity(shared.parts.len() * 2 + 1);
+                let mut done = 0;
+                for (at, part) in &shared.parts {
+                    if *at > done {
+                        pieces.push(&self.bytes[done..*at]);
+                        done = *at;
+                    }
+                    pieces.push(&part[..]);
+                }
+                pieces.push(&self.bytes[done..]);
                 pieces
             }
         }

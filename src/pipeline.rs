@@ -26,6 +26,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
 use crate::markdown::LinkIndex;
 use crate::page::{OutputFile, Page, RenderedPage, SharedParts};
+use crate::shared_parts;
 use crate::site::Site;
 use crate::templates::{self, Templates};
 use crate::{
@@ -97,6 +98,8 @@ pub struct Cache {
     page_html: KeyMap<OutputFile>,
     /// Every guide's contents list items, by the hash of the site's shape.
     guide_items: GuideCache,
+    /// The shared parts of pages, minified, by the hash of their text.
+    shared_parts: KeyMap<Arc<[u8]>>,
     /// Minified stylesheets by the hash of the stylesheet before minifying.
     stylesheets: KeyMap<Arc<[u8]>>,
     /// What the HTML check read in each page.
@@ -251,11 +254,76 @@ enum Html {
 }
 
 impl Html {
+    /// Finishes HTML that is not a whole page, leaving any shared parts in place.
     fn finish(self, html: String) -> Vec<u8> {
+        let html = shared_parts::unmark(html);
         match self {
             Html::Readable => html.into_bytes(),
             Html::Minified => minify::html(html.as_bytes()),
         }
+    }
+
+    /// Finishes a page: its own bytes, and its shared parts, each finished once for
+    /// all the pages that have it, in `parts`. Readable pages are left whole.
+    fn finish_page(self, html: String, parts: &PartStore) -> (Vec<u8>, SharedParts) {
+        if self == Html::Minified
+            && let Some(cut) = shared_parts::cut(&html)
+        {
+            let rest = minify::html(cut.rest.as_bytes());
+            let finished = cut.parts.iter().map(|part| parts.get(part)).collect();
+            if let Some(put_back) = shared_parts::put_back(&rest, finished) {
+                return put_back;
+            }
+        }
+        (self.finish(html), SharedParts::default())
+    }
+
+    fn marker(self) -> u8 {
+        u8::from(self == Html::Minified)
+    }
+}
+
+/// Every distinct shared part of the pages (see [`shared_parts`]), minified once, by
+/// a hash of its text as rendered. Parts made for an earlier build are used again.
+#[derive(Default)]
+struct PartStore {
+    earlier: KeyMap<Arc<[u8]>>,
+    made: std::sync::Mutex<KeyMap<Arc<[u8]>>>,
+}
+
+impl PartStore {
+    fn new(earlier: KeyMap<Arc<[u8]>>) -> PartStore {
+        PartStore {
+            earlier,
+            made: Default::default(),
+        }
+    }
+
+    /// The part with the text `part`, minified. Every page with the part gets the
+    /// same `Arc`, which is how the HTML check knows it has read it already.
+    fn get(&self, part: &str) -> Arc<[u8]> {
+        let key = blake3::hash(part.as_bytes());
+        if let Some(found) = self.lock().get(&key) {
+            return Arc::clone(found);
+        }
+        let finished = match self.earlier.get(&key) {
+            Some(earlier) => Arc::clone(earlier),
+            None => Arc::from(minify::html(part.as_bytes())),
+        };
+        Arc::clone(self.lock().entry(key).or_insert(finished))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeyMap<Arc<[u8]>>> {
+        self.made
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The parts this build made or used again, to be used again by the next.
+    fn into_made(self) -> KeyMap<Arc<[u8]>> {
+        self.made
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -518,6 +586,7 @@ fn render_loaded(
         Ok(_) if !logo_found => {}
         Ok(templates) => {
             let shape = site_shape(config, &site, &templates_key);
+            let parts = PartStore::new(std::mem::take(&mut cache.shared_parts));
             let (html_files, found) = render_pages(
                 config,
                 &site,
@@ -525,9 +594,12 @@ fn render_loaded(
                 &templates,
                 html,
                 (&shape, &mut cache.page_html, &mut cache.guide_items),
+                &parts,
             );
+            cache.shared_parts = parts.into_made();
             if cache.single_build {
                 cache.page_html.clear();
+                cache.shared_parts.clear();
             }
             files.extend(html_files);
             diagnostics.extend(found);
@@ -657,6 +729,7 @@ fn site_shape(config: &Config, site: &Site, templates_key: &blake3::Hash) -> bla
 
 /// Renders every page, alias and the 404 page through the templates. A page whose
 /// path, text and site shape are as in an earlier build takes its HTML from `cache`.
+/// Each distinct shared part of the pages is finished once, in `parts`.
 fn render_pages(
     config: &Config,
     site: &Site,
@@ -664,6 +737,7 @@ fn render_pages(
     templates: &Templates,
     html: Html,
     (shape, cache, guide_cache): (&blake3::Hash, &mut KeyMap<OutputFile>, &mut GuideCache),
+    parts: &PartStore,
 ) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     // With no templates at all, the theme is missing and loading has said so.
@@ -689,7 +763,7 @@ fn render_pages(
         return (Vec::new(), diagnostics);
     }
     let guide_items = if templates.has_guide_item() {
-        let key = cache_key::of([shape.as_bytes(), &[u8::from(html == Html::Minified)]]);
+        let key = cache_key::of([shape.as_bytes(), &[html.marker()]]);
         match guide_cache.as_ref().filter(|(cached, _)| *cached == key) {
             Some((_, items)) => Some(Arc::clone(items)),
             None => match GuideItems::render(site, templates, html) {
@@ -716,7 +790,7 @@ fn render_pages(
                 .unwrap_or_else(|| templates::default_template(site, index));
             let key = cache_key::of([
                 shape.as_bytes(),
-                &[u8::from(html == Html::Minified)],
+                &[html.marker()],
                 name.as_bytes(),
                 page.source.content_path.as_bytes(),
                 page.source.hash.as_bytes(),
@@ -743,8 +817,8 @@ fn render_pages(
                 guide_items.is_some(),
             );
             let shown = page.source.display_path.to_string_lossy();
-            let bytes = html.finish(templates.render(name, &context, &shown)?);
-            let mut file = made_file(&path, bytes, key);
+            let finished = html.finish_page(templates.render(name, &context, &shown)?, parts);
+            let mut file = made_file(&path, finished, key);
             if let Some(items) = &guide_items {
                 let list = items.list_for(site, templates, html, index)?;
                 put_in_guide_list(&mut file, list);
@@ -778,7 +852,7 @@ fn render_pages(
     *cache = used;
     let not_found = templates::standalone_context(&config.site, site, "Page not found", None);
     match templates.render("404.html", &not_found, "the 404 page") {
-        Ok(text) => files.push(text_file("404.html", html.finish(text))),
+        Ok(text) => files.push(page_file("404.html", text, html, parts)),
         Err(diagnostic) => diagnostics.push(*diagnostic),
     }
     for page in &site.pages {
@@ -805,7 +879,7 @@ fn render_pages(
                 &context,
                 &page.source.display_path.to_string_lossy(),
             ) {
-                Ok(text) => files.push(text_file(&path, html.finish(text))),
+                Ok(text) => files.push(page_file(&path, text, html, parts)),
                 Err(diagnostic) => diagnostics.push(*diagnostic),
             }
         }
@@ -914,12 +988,23 @@ impl GuideItems {
 fn put_in_guide_list(file: &mut OutputFile, items: Vec<Arc<[u8]>>) {
     let mark = templates::GUIDE_LIST_MARK.as_bytes();
     let page = &file.bytes;
-    let Some(at) = page.windows(mark.len()).position(|window| window == mark) else {
+    let Some(at) = memchr::memmem::find(page, mark) else {
         return;
     };
     let around = [&page[..at], &page[at + mark.len()..]].concat();
     file.bytes = Arc::from(around);
-    file.shared = Some(Arc::new(SharedParts { at, parts: items }));
+    let mut shared = file
+        .shared
+        .take()
+        .map(Arc::unwrap_or_clone)
+        .unwrap_or_default();
+    for (place, _) in &mut shared.parts {
+        if *place > at {
+            *place -= mark.len();
+        }
+    }
+    shared.insert(at, items);
+    file.shared = Some(Arc::new(shared));
 }
 
 /// A render error's message without the page it happened on, to spot repeats.
@@ -983,17 +1068,24 @@ fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
 fn text_file(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
     let bytes = bytes.into();
     let key = blake3::hash(&bytes);
-    made_file(path, bytes, key)
+    made_file(path, (bytes, SharedParts::default()), key)
 }
 
 /// A file, found again by `key`: a hash of all that made it.
-fn made_file(path: &str, bytes: Vec<u8>, key: blake3::Hash) -> OutputFile {
+fn made_file(path: &str, (bytes, shared): (Vec<u8>, SharedParts), key: blake3::Hash) -> OutputFile {
     OutputFile {
         path: path.to_owned(),
         bytes: Arc::from(bytes),
         key,
-        shared: None,
+        shared: (!shared.parts.is_empty()).then(|| Arc::new(shared)),
     }
+}
+
+/// A page that is not made from content, such as the 404 page, found again by the
+/// text its template made.
+fn page_file(path: &str, text: String, html: Html, parts: &PartStore) -> OutputFile {
+    let key = cache_key::of([&[html.marker()], text.as_bytes()]);
+    made_file(path, html.finish_page(text, parts), key)
 }
 
 fn fail(diagnostics: Vec<Diagnostic>) -> Errors {
@@ -1011,5 +1103,47 @@ fn finish<T>(
         Err(Errors { diagnostics })
     } else {
         Ok(success(diagnostics))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_with_the_same_shared_part_hold_one_copy_of_it_minified() {
+        let page = |main: &str| {
+            format!(
+                "<body>\n{}\n<main>{main}</main>\n</body>",
+                shared_parts::mark(
+                    "<header class=\"header\">\n  <a href=\"../\">Home</a>\n</header>"
+                )
+            )
+        };
+        let parts = PartStore::default();
+        let (own_one, shared_one) = Html::Minified.finish_page(page("One"), &parts);
+        let (own_two, shared_two) = Html::Minified.finish_page(page("Two"), &parts);
+        assert_eq!(own_one, b"<body><main>One</main></body>");
+        assert_eq!(own_two, b"<body><main>Two</main></body>");
+        let [(at_one, part_one)] = &shared_one.parts[..] else {
+            panic!("one part: {shared_one:?}");
+        };
+        let [(at_two, part_two)] = &shared_two.parts[..] else {
+            panic!("one part: {shared_two:?}");
+        };
+        assert_eq!((*at_one, *at_two), ("<body>".len(), "<body>".len()));
+        assert!(Arc::ptr_eq(part_one, part_two));
+        assert_eq!(
+            &part_one[..],
+            b"<header class=header><a href=../>Home</a></header>"
+        );
+        assert_eq!(parts.into_made().len(), 1);
+
+        let (readable, shared) = Html::Readable.finish_page(page("One"), &PartStore::default());
+        assert!(shared.parts.is_empty());
+        assert_eq!(
+            String::from_utf8(readable).unwrap(),
+            "<body>\n<header class=\"header\">\n  <a href=\"../\">Home</a>\n</header>\n<main>One</main>\n</body>"
+        );
     }
 }

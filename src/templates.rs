@@ -95,6 +95,7 @@ impl Templates {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(crate::escape::escape_html);
         tera.register_function("asset", asset_function(assets));
+        tera.register_filter("shared", shared_filter);
         let has_guide_item = files
             .get("macros.html")
             .is_some_and(|macros| macros.text.contains("macro guide_item("));
@@ -260,6 +261,21 @@ fn asset_function(assets: &AssetMap) -> impl tera::Function + 'static {
                 )))
             }
         }
+    }
+}
+
+/// The `shared` filter, for parts of a template that come out the same on many
+/// pages: `{% filter shared %}<header>…</header>{% endfilter %}`. The build makes
+/// each distinct part once; see [`crate::shared_parts`].
+fn shared_filter(
+    value: &tera::Value,
+    _: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    match value {
+        tera::Value::String(text) => Ok(tera::Value::String(crate::shared_parts::mark(text))),
+        _ => Err(tera::Error::msg(
+            "the `shared` filter is for a part of a template: {% filter shared %}…{% endfilter %}",
+        )),
     }
 }
 

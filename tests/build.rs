@@ -388,6 +388,52 @@ fn guide_lists_are_the_same_with_or_without_the_guide_item_macro() {
     ));
 }
 
+#[test]
+fn shared_parts_make_the_same_pages_as_a_template_without_them() {
+    let pages_of = |site: &Path| -> BTreeMap<String, Vec<u8>> {
+        let _ = fs::remove_dir_all(site.join("public"));
+        pipeline::build(&load_config(&options(site))).unwrap();
+        let rendered = pipeline::render(&load_config(&options(site))).unwrap();
+        let mut pages = BTreeMap::new();
+        for file in &rendered.files {
+            pages.insert(format!("readable {}", file.path), file.bytes.to_vec());
+        }
+        for entry in walkdir::WalkDir::new(site.join("public")) {
+            let entry = entry.unwrap();
+            let name = entry.path().strip_prefix(site).unwrap();
+            if entry.file_type().is_file() && !name.to_string_lossy().contains(".tellyou-") {
+                pages.insert(name.display().to_string(), fs::read(entry.path()).unwrap());
+            }
+        }
+        pages
+    };
+    let site = copy_fixture("good-site");
+    let shared = pages_of(site.path());
+    let theme_base = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    assert_eq!(theme_base.matches("{% filter shared -%}\n").count(), 5);
+    let unshared = theme_base
+        .replace("{% filter shared -%}\n", "")
+        .replace("\n{%- endfilter %}", "");
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/base.html"), unshared).unwrap();
+    let whole = pages_of(site.path());
+    assert_eq!(
+        shared.keys().collect::<Vec<_>>(),
+        whole.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &shared {
+        assert!(
+            bytes == &whole[path],
+            "{path} differs:\n{}\n{}",
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&whole[path])
+        );
+    }
+}
+
 fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
     // 2026-01-15, the tests' TODAY.
     tellyou_on(dir, args, "1768435200")

@@ -322,26 +322,20 @@ fn scan(
             links.push(link);
         }
     };
-    let bytes = &file.bytes[..];
-    let (ids, images_without_alt) = match &file.shared {
-        None => read_html(&[bytes], &mut keep),
-        Some(shared) => {
-            let own = [&bytes[..shared.at], &bytes[shared.at..]];
-            let (mut ids, mut images_without_alt) = read_html(&own, &mut keep);
-            for part in shared
-                .parts
-                .iter()
-                .filter_map(|part| parts.get(&part_id(part)))
-            {
-                ids.extend(part.ids.iter().cloned());
-                images_without_alt += part.images_without_alt;
-                for (kind, written) in &part.references {
-                    keep(kind, written.clone());
-                }
+    let (mut ids, mut images_without_alt) = read_html(&[&file.bytes], &mut keep);
+    if let Some(shared) = &file.shared {
+        for part in shared
+            .parts
+            .iter()
+            .filter_map(|(_, part)| parts.get(&part_id(part)))
+        {
+            ids.extend(part.ids.iter().cloned());
+            images_without_alt += part.images_without_alt;
+            for (kind, written) in &part.references {
+                keep(kind, written.clone());
             }
-            (ids, images_without_alt)
         }
-    };
+    }
     let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     let mut ids_key = crate::cache_key::Key::new();
@@ -373,7 +367,7 @@ fn part_id(part: &Arc<[u8]>) -> usize {
 fn scan_shared_parts(files: &[&OutputFile]) -> HashMap<usize, PartScan> {
     let mut distinct: HashMap<usize, &Arc<[u8]>> = HashMap::new();
     for file in files {
-        for part in file.shared.iter().flat_map(|shared| &shared.parts) {
+        for (_, part) in file.shared.iter().flat_map(|shared| &shared.parts) {
             distinct.entry(part_id(part)).or_insert(part);
         }
     }
@@ -792,8 +786,10 @@ mod tests {
                 key: blake3::hash(bytes),
                 bytes: Arc::from(&bytes[..]),
                 shared: Some(Arc::new(SharedParts {
-                    at: "<main><ol>".len(),
-                    parts: vec![Arc::clone(&good), Arc::clone(&broken)],
+                    parts: vec![
+                        ("<main><ol>".len(), Arc::clone(&good)),
+                        ("<main><ol>".len(), Arc::clone(&broken)),
+                    ],
                 })),
             }
         };

@@ -1,0 +1,166 @@
+//! Parts of a page that many pages have, such as the header and the footer. A
+//! template marks each with the `shared` filter; this module cuts the marked parts
+//! out of a page as rendered, so that each distinct part is minified once and read
+//! once by the HTML check, and finds where each goes back once the rest of the page
+//! is minified. It works on text and bytes alone and uses only `page`.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::page::SharedParts;
+
+/// Opens a shared part in a rendered page. U+FDD1 and U+FDD2 are noncharacters:
+/// text has no use for them.
+const START: char = '\u{FDD1}';
+/// Closes a shared part.
+const END: char = '\u{FDD2}';
+/// Holds a shared part's place in the rest of the page while that is minified. It is
+/// an element so that the minifier treats the space around it as it treats the space
+/// around the part's own first and last elements.
+const PLACEHOLDER: &str = "<tellyou-shared>\u{FDD1}</tellyou-shared>";
+
+/// The `shared` filter: marks `text` as a part that other pages have too.
+pub fn mark(text: &str) -> String {
+    let mut marked = String::with_capacity(text.len() + 2 * START.len_utf8());
+    marked.push(START);
+    marked.push_str(text);
+    marked.push(END);
+    marked
+}
+
+/// The page with its shared parts left in place, unmarked.
+pub fn unmark(page: String) -> String {
+    if page.contains([START, END]) {
+        page.replace([START, END], "")
+    } else {
+        page
+    }
+}
+
+/// A page cut apart: the rest of the page, with a placeholder for each part, and the
+/// parts in order.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cut<'a> {
+    pub rest: String,
+    pub parts: Vec<Cow<'a, str>>,
+}
+
+/// Cuts the shared parts out of `page`; `None` if it has none. A part marked inside
+/// another stays in it. A page whose marks do not pair up, which only text with
+/// noncharacters in it could cause, is not cut.
+pub fn cut(page: &str) -> Option<Cut<'_>> {
+    if !page.contains([START, END]) {
+        return None;
+    }
+    let mut rest = String::with_capacity(page.len());
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut outside_from = 0;
+    let mut part_from = 0;
+    for (at, mark) in page.match_indices([START, END]) {
+        if mark.starts_with(START) {
+            if depth == 0 {
+                rest.push_str(&page[outside_from..at]);
+                part_from = at + START.len_utf8();
+            }
+            depth += 1;
+        } else {
+            depth = depth.checked_sub(1)?;
+            if depth == 0 {
+                let part = &page[part_from..at];
+                parts.push(if part.contains([START, END]) {
+                    Cow::Owned(part.replace([START, END], ""))
+                } else {
+                    Cow::Borrowed(part)
+                });
+                rest.push_str(PLACEHOLDER);
+                outside_from = at + END.len_utf8();
+            }
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    rest.push_str(&page[outside_from..]);
+    Some(Cut { rest, parts })
+}
+
+/// Puts `parts` back where the placeholders are in `rest`, the rest of a page after
+/// minifying: the page's own bytes, and where each part goes in them. `None` if the
+/// placeholders and the parts do not pair up.
+pub fn put_back(rest: &[u8], parts: Vec<Arc<[u8]>>) -> Option<(Vec<u8>, SharedParts)> {
+    let placeholder = PLACEHOLDER.as_bytes();
+    let mut own = Vec::with_capacity(rest.len());
+    let mut shared = SharedParts::default();
+    let mut parts = parts.into_iter();
+    let mut from = 0;
+    for at in memchr::memmem::find_iter(rest, placeholder) {
+        own.extend_from_slice(&rest[from..at]);
+        shared.parts.push((own.len(), parts.next()?));
+        from = at + placeholder.len();
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    own.extend_from_slice(&rest[from..]);
+    Some((own, shared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_without_marks_is_not_cut() {
+        assert_eq!(cut("<p>Hello</p>"), None);
+        assert_eq!(unmark("<p>Hello</p>".into()), "<p>Hello</p>");
+    }
+
+    #[test]
+    fn marked_parts_are_cut_out_and_put_back_in_order() {
+        let page = format!(
+            "<body>{}<main>Own</main>{}</body>",
+            mark("<header>H</header>"),
+            mark("<footer>F</footer>")
+        );
+        let cut = cut(&page).unwrap();
+        assert_eq!(cut.parts, ["<header>H</header>", "<footer>F</footer>"]);
+        assert_eq!(
+            cut.rest,
+            format!("<body>{PLACEHOLDER}<main>Own</main>{PLACEHOLDER}</body>")
+        );
+        let parts = cut.parts.iter().map(|p| Arc::from(p.as_bytes())).collect();
+        let (own, shared) = put_back(cut.rest.as_bytes(), parts).unwrap();
+        assert_eq!(own, b"<body><main>Own</main></body>");
+        let file = crate::page::OutputFile {
+            path: "index.html".into(),
+            bytes: Arc::from(own),
+            key: blake3::hash(b""),
+            shared: Some(Arc::new(shared)),
+        };
+        assert_eq!(file.contents().as_ref(), unmark(page).as_bytes());
+    }
+
+    #[test]
+    fn a_part_marked_inside_another_stays_in_it() {
+        let page = mark(&format!("<header>{}</header>", mark("<nav>N</nav>")));
+        let cut = cut(&page).unwrap();
+        assert_eq!(cut.parts, ["<header><nav>N</nav></header>"]);
+        assert_eq!(cut.rest, PLACEHOLDER);
+    }
+
+    #[test]
+    fn marks_that_do_not_pair_up_leave_the_page_whole() {
+        assert_eq!(cut("\u{FDD1}<header>"), None);
+        assert_eq!(cut("</header>\u{FDD2}"), None);
+        assert_eq!(unmark("a\u{FDD1}b\u{FDD2}c".into()), "abc");
+    }
+
+    #[test]
+    fn placeholders_that_do_not_match_the_parts_are_refused() {
+        let one = || vec![Arc::from(&b"<p>x</p>"[..])];
+        assert_eq!(put_back(b"<body></body>", one()), None);
+        let two = format!("{PLACEHOLDER}{PLACEHOLDER}");
+        assert_eq!(put_back(two.as_bytes(), one()), None);
+    }
+}
