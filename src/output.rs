@@ -6,6 +6,7 @@
 //! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
 //! output.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -255,18 +256,17 @@ fn write_all(
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
     fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
-        fs::create_dir_all(folder).map_err(|e| io_error("create", folder, e))?;
+    // A folder at a time, its subfolders in parallel: a site of many pages has as
+    // many folders as pages.
+    for level in folders_by_depth(files) {
+        level.par_iter().try_for_each(|folder| {
+            let path = staging.join(folder);
+            fs::create_dir(&path).map_err(|e| io_error("create", &path, e))
+        })?;
     }
     files.par_iter().try_for_each(|file| {
         let path = staging.join(&file.path);
-        fs::write(&path, file.contents()).map_err(|e| io_error("write", &path, e))
+        write_pieces(&path, &file.pieces()).map_err(|e| io_error("write", &path, e))
     })?;
     let marker = staging.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
@@ -275,6 +275,51 @@ fn write_all(
     // Written last, so that it is newer than every file it lists.
     let manifest_path = staging.join(MANIFEST);
     fs::write(&manifest_path, manifest).map_err(|e| io_error("write", &manifest_path, e))
+}
+
+/// Every folder the files are in, with the folders they are in, by depth: the
+/// top-level folders first.
+fn folders_by_depth(files: &[OutputFile]) -> Vec<Vec<&str>> {
+    let mut folders = HashSet::new();
+    for file in files {
+        let mut path = file.path.as_str();
+        while let Some((folder, _)) = path.rsplit_once('/') {
+            if !folders.insert(folder) {
+                break;
+            }
+            path = folder;
+        }
+    }
+    let mut levels: Vec<Vec<&str>> = Vec::new();
+    for folder in folders {
+        let depth = folder.matches('/').count() + 1;
+        if levels.len() < depth {
+            levels.resize_with(depth, Vec::new);
+        }
+        levels[depth - 1].push(folder);
+    }
+    levels
+}
+
+/// Writes a file given in pieces, without putting them together first.
+fn write_pieces(path: &Path, pieces: &[&[u8]]) -> io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let mut file = fs::File::create(path)?;
+    let mut slices: Vec<IoSlice> = pieces
+        .iter()
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| IoSlice::new(piece))
+        .collect();
+    let mut left = &mut slices[..];
+    while !left.is_empty() {
+        match file.write_vectored(left) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(written) => IoSlice::advance_slices(&mut left, written),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
 }
 
 /// Puts the staging folder in the output folder's place. On Linux the two folders
@@ -409,6 +454,25 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn files_in_pieces_empty_files_and_deep_folders_are_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let part: Arc<[u8]> = Arc::from(&b"<header>H</header>"[..]);
+        let mut page = file("a/b/c/index.html", "<body><main>M</main></body>");
+        page.shared = Some(Arc::new(crate::page::SharedParts {
+            parts: vec![(6, Arc::clone(&part)), (6, Arc::from(&b""[..])), (20, part)],
+        }));
+        let site = [page, file("empty.txt", ""), file("a/d/index.html", "d")];
+        write_site(&out, &site, "").unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("a/b/c/index.html")).unwrap(),
+            "<body><header>H</header><main>M</main><header>H</header></body>"
+        );
+        assert_eq!(fs::read(out.join("empty.txt")).unwrap(), b"");
+        assert_eq!(fs::read_to_string(out.join("a/d/index.html")).unwrap(), "d");
     }
 
     #[cfg(unix)]

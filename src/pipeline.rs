@@ -160,6 +160,8 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         });
     }
     let site = build_loaded(config, (loaded, loading), &mut cache)?;
+    // Nothing in the cache is needed to write the site: free it meanwhile.
+    rayon::spawn(move || drop(cache));
     let record = BuildRecord {
         inputs,
         pages: site.pages,
@@ -506,7 +508,9 @@ fn render_loaded(
     for result in parsed {
         match result {
             Ok((key, page)) => {
-                cache.front_matter.insert(key, Arc::clone(&page.front));
+                if !cache.single_build {
+                    cache.front_matter.insert(key, Arc::clone(&page.front));
+                }
                 if page.front.draft && !config.drafts {
                     drafts.insert(page.source.content_path);
                 } else {
@@ -556,7 +560,9 @@ fn render_loaded(
         .into_iter()
         .map(|(key, result)| match result {
             Ok(page) => {
-                cache.markdown.insert(key, Arc::clone(&page));
+                if !cache.single_build {
+                    cache.markdown.insert(key, Arc::clone(&page));
+                }
                 Some(page)
             }
             Err(found) => {
@@ -607,9 +613,8 @@ fn render_loaded(
         Err(found) => diagnostics.extend(found),
     }
     // Each page's markdown is in its HTML now; a single build need not hold it.
-    drop(rendered);
+    rendered.into_par_iter().for_each(drop);
     if cache.single_build {
-        cache.markdown.clear();
         cache.guide_items = None;
     }
 

@@ -103,6 +103,14 @@ pub fn run(
             (key, found)
         })
         .collect();
+    let count = |of: fn(&PageFindings) -> usize| per_page.iter().map(|(_, page)| of(page)).sum();
+    findings
+        .diagnostics
+        .reserve(count(|page| page.diagnostics.len()));
+    findings.readability.reserve(per_page.len());
+    findings
+        .external_links
+        .reserve(count(|page| page.external_links.len()));
     for (_, page) in &per_page {
         findings
             .diagnostics
