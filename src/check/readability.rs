@@ -232,8 +232,12 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
             .rfind(char::is_whitespace)
             .map(|w| w + 1)
             .unwrap_or(0);
-        let last_word = text[word_start..end].to_lowercase();
-        if c == '.' && ABBREVIATIONS.contains(&last_word.as_str()) {
+        let last_word = &text[word_start..end];
+        if c == '.'
+            && ABBREVIATIONS
+                .iter()
+                .any(|abbreviation| abbreviation.eq_ignore_ascii_case(last_word))
+        {
             continue;
         }
         push_sentence(text, start, end, &mut found);
@@ -268,35 +272,60 @@ pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
 /// the common exceptions of English spelling. It is right for most everyday words,
 /// which is what readability formulas need.
 pub fn syllables(word: &str) -> usize {
-    let lower: String = word
+    // Most words are short: their letters fit on the stack.
+    let mut short = ['\0'; 32];
+    let mut long = Vec::new();
+    let mut length = 0;
+    for c in word
         .chars()
         .filter(|c| c.is_alphabetic())
         .flat_map(char::to_lowercase)
-        .collect();
-    count_syllables(&lower)
+    {
+        if length < short.len() {
+            short[length] = c;
+        } else {
+            if long.is_empty() {
+                long.extend_from_slice(&short);
+            }
+            long.push(c);
+        }
+        length += 1;
+    }
+    let letters = if long.is_empty() {
+        &short[..length]
+    } else {
+        &long[..]
+    };
+    count_syllables(letters)
 }
 
 /// Endings that keep the silent e of the word they follow: "safe-ly", "move-ment".
-const SUFFIXES_AFTER_SILENT_E: &[&str] = &["ly", "ment", "ful", "ness", "less"];
+const SUFFIXES_AFTER_SILENT_E: &[&[char]] = &[
+    &['l', 'y'],
+    &['m', 'e', 'n', 't'],
+    &['f', 'u', 'l'],
+    &['n', 'e', 's', 's'],
+    &['l', 'e', 's', 's'],
+];
 
-fn count_syllables(word: &str) -> usize {
-    if word.chars().count() <= 3 {
+/// Counts the syllables of a word given as its lowercase letters.
+fn count_syllables(chars: &[char]) -> usize {
+    if chars.len() <= 3 {
         return 1;
     }
     // "some-thing", "some-times", "some-one": the e of "some" is silent.
-    if let Some(rest) = word.strip_prefix("some") {
+    if let Some(rest) = chars.strip_prefix(&['s', 'o', 'm', 'e'][..]) {
         if rest.len() >= 3 {
             return 1 + count_syllables(rest);
         }
     }
     for suffix in SUFFIXES_AFTER_SILENT_E {
-        if let Some(stem) = word.strip_suffix(suffix) {
-            if stem.len() >= 3 && stem.ends_with('e') && ends_in_silent_e(stem) {
+        if let Some(stem) = chars.strip_suffix(*suffix) {
+            if stem.len() >= 3 && stem.ends_with(&['e']) && ends_in_silent_e(stem) {
                 return count_syllables(stem) + 1;
             }
         }
     }
-    let chars: Vec<char> = word.chars().collect();
     let is_plain_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
     let is_vowel = |i: usize| {
         let c = chars[i];
@@ -313,12 +342,12 @@ fn count_syllables(word: &str) -> usize {
         if !is_vowel(i) {
             continue;
         }
-        if i == 0 || !is_vowel(i - 1) || splits_vowel_pair(&chars, i) {
+        if i == 0 || !is_vowel(i - 1) || splits_vowel_pair(chars, i) {
             count += 1;
         }
     }
     let n = chars.len();
-    if ends_in_silent_e(word) {
+    if ends_in_silent_e(chars) {
         count -= 1;
     }
     // "-es" and "-ed" are silent after most consonants: "comes", "calmed"; not in
@@ -345,8 +374,7 @@ fn count_syllables(word: &str) -> usize {
 }
 
 /// A final silent e, as in "close" or "time", but not "-le" as in "cuddle".
-fn ends_in_silent_e(word: &str) -> bool {
-    let chars: Vec<char> = word.chars().collect();
+fn ends_in_silent_e(chars: &[char]) -> bool {
     let n = chars.len();
     let consonant = |c: char| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
     n >= 3
