@@ -96,7 +96,7 @@ pub struct Scan {
 }
 
 /// A link that the scan of its page could not settle alone.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum LinkToCheck {
     /// A web address that leaves the site, for `check --external`.
     External(String),
@@ -313,7 +313,7 @@ fn shown_page(file: &str) -> String {
 /// site's files at once. Its shared parts are read once for all pages, in `parts`.
 fn scan(
     file: &OutputFile,
-    parts: &HashMap<usize, PartScan>,
+    parts: &PartMap<PartScan>,
     (paths, base_url): (&HashSet<&str>, &BaseUrl),
 ) -> Scan {
     let mut links = Vec::new();
@@ -323,7 +323,9 @@ fn scan(
         }
     };
     let (mut ids, mut images_without_alt) = read_html(&[&file.bytes], &mut keep);
+    let mut resolved_for_depth = Vec::new();
     if let Some(shared) = &file.shared {
+        let depth = file.path.matches('/').count();
         for part in shared
             .parts
             .iter()
@@ -331,11 +333,30 @@ fn scan(
         {
             ids.extend(part.ids.iter().cloned());
             images_without_alt += part.images_without_alt;
-            for (kind, written) in &part.references {
-                keep(kind, written.clone());
+            let at_depth = part.at_depth.get(depth).map(|links| {
+                links.get_or_init(|| {
+                    let mut found = Vec::new();
+                    for (kind, written, _) in part.references_above(depth, false) {
+                        found.extend(link_to_check(
+                            &file.path,
+                            kind,
+                            written.clone(),
+                            (paths, base_url),
+                        ));
+                    }
+                    found
+                })
+            });
+            match at_depth {
+                Some(found) => {
+                    keep_links(&mut keep, part.references_above(depth, true));
+                    resolved_for_depth.extend(found.iter().cloned());
+                }
+                None => keep_links(&mut keep, part.references.iter()),
             }
         }
     }
+    links.append(&mut resolved_for_depth);
     let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     let mut ids_key = crate::cache_key::Key::new();
@@ -350,12 +371,88 @@ fn scan(
     }
 }
 
-/// What a part shared by many pages has: read once, its links resolved for each page.
+/// What a part shared by many pages has, read once. Its links are resolved for each
+/// page, except those that climb to the site's root or above before naming a folder,
+/// such as `../../crying/` on a page two folders down: on every page as deep they
+/// lead to the same place, so they are resolved once for each depth.
 #[derive(Debug, Default)]
 struct PartScan {
     ids: Vec<String>,
-    references: Vec<(&'static str, String)>,
+    /// Each reference with its kind and how many folders it climbs at its start
+    /// (`usize::MAX` for one that does not depend on the page's folder at all).
+    references: Vec<(&'static str, String, usize)>,
     images_without_alt: usize,
+    /// What is left to check of the references that climb at least as many folders
+    /// as a page is deep, by the page's depth.
+    at_depth: [std::sync::OnceLock<Vec<LinkToCheck>>; 8],
+}
+
+impl PartScan {
+    /// The references that, for a page `depth` folders deep, depend on its folder
+    /// (`depends`) or do not.
+    fn references_above(
+        &self,
+        depth: usize,
+        depends: bool,
+    ) -> impl Iterator<Item = &(&'static str, String, usize)> {
+        self.references
+            .iter()
+            .filter(move |(_, _, climbs)| (*climbs < depth) == depends)
+    }
+}
+
+/// Gives each of `references` to `keep`, to be resolved for one page.
+fn keep_links<'a>(
+    keep: &mut impl FnMut(&'static str, String),
+    references: impl Iterator<Item = &'a (&'static str, String, usize)>,
+) {
+    for (kind, written, _) in references {
+        keep(kind, written.clone());
+    }
+}
+
+/// How many folders the link `written` climbs at its start: the `..` before any
+/// folder's name. A link that does not depend on the folder it is written in at all,
+/// such as one from the root, a web address or `#fragment`, climbs without limit.
+fn climbs(written: &str) -> usize {
+    let written = written.trim();
+    let path = written.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() || path.starts_with('/') || paths::is_external(written) {
+        return usize::MAX;
+    }
+    path.split('/')
+        .filter(|part| !matches!(*part, "" | "."))
+        .take_while(|part| *part == "..")
+        .count()
+}
+
+/// Shared parts' scans by [`part_id`]. Pages hold many parts each, so they are found
+/// by a multiplication of the address, not by SipHash.
+type PartMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<PartHasher>>;
+
+#[derive(Default)]
+struct PartHasher(u64);
+
+impl std::hash::Hasher for PartHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.write_u64(address as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        // Fibonacci hashing: spreads the address's low bits into the high bits, which
+        // hashbrown uses.
+        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// Which shared part this is: the same `Arc` in every page that has it.
@@ -364,8 +461,8 @@ fn part_id(part: &Arc<[u8]>) -> usize {
 }
 
 /// Reads every shared part of `files` once.
-fn scan_shared_parts(files: &[&OutputFile]) -> HashMap<usize, PartScan> {
-    let mut distinct: HashMap<usize, &Arc<[u8]>> = HashMap::new();
+fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
+    let mut distinct: PartMap<&Arc<[u8]>> = PartMap::default();
     for file in files {
         for (_, part) in file.shared.iter().flat_map(|shared| &shared.parts) {
             distinct.entry(part_id(part)).or_insert(part);
@@ -376,12 +473,14 @@ fn scan_shared_parts(files: &[&OutputFile]) -> HashMap<usize, PartScan> {
         .map(|(id, part)| {
             let mut references = Vec::new();
             let (ids, images_without_alt) = read_html(&[part], &mut |kind, written| {
-                references.push((kind, written))
+                let climbs = climbs(&written);
+                references.push((kind, written, climbs))
             });
             let part = PartScan {
                 ids: ids.into_iter().collect(),
                 references,
                 images_without_alt,
+                at_depth: Default::default(),
             };
             (id, part)
         })
@@ -779,6 +878,9 @@ mod tests {
         let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
         let good: Arc<[u8]> = Arc::from(&b"<li><a href=../../a/two/>Two</a></li>"[..]);
         let broken: Arc<[u8]> = Arc::from(&b"<li id=gone><a href=../../a/none/#x>No</a></li>"[..]);
+        // Resolved for each page: from a/one/ it is a/one/x/, which is missing, and
+        // from a/two/ it is a/two/x/, which is missing too, but is not the same.
+        let near: Arc<[u8]> = Arc::from(&b"<li><a href=../two/x/>Near</a></li>"[..]);
         let page = |path: &str| {
             let bytes = b"<main><ol></ol><a href=#gone>up</a></main>";
             OutputFile {
@@ -789,13 +891,14 @@ mod tests {
                     parts: vec![
                         ("<main><ol>".len(), Arc::clone(&good)),
                         ("<main><ol>".len(), Arc::clone(&broken)),
+                        ("<main><ol>".len(), Arc::clone(&near)),
                     ],
                 })),
             }
         };
         let (one, two) = (page("a/one/index.html"), page("a/two/index.html"));
         let parts = scan_shared_parts(&[&one, &two]);
-        assert_eq!(parts.len(), 2, "each part once");
+        assert_eq!(parts.len(), 3, "each part once");
         for file in [&one, &two] {
             let found = scan(file, &parts, (&paths, &base_url));
             assert!(found.ids.contains("gone"));
@@ -803,10 +906,37 @@ mod tests {
             assert_eq!(
                 links,
                 [
-                    r##"Anchor { written: "#gone", target: None, fragment: "gone" }"##,
-                    r##"Missing { attribute: "link", written: "../../a/none/#x", target: "/a/none/" }"##,
-                ]
+                    r##"Anchor { written: "#gone", target: None, fragment: "gone" }"##.into(),
+                    r##"Missing { attribute: "link", written: "../two/x/", target: "/a/two/x/" }"##.into(),
+                    r##"Missing { attribute: "link", written: "../../a/none/#x", target: "/a/none/" }"##.into(),
+                ] as [String; 3]
             );
+        }
+        let deep = page("a/one/b/index.html");
+        let found = scan(&deep, &parts, (&paths, &base_url));
+        let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
+        // One folder deeper, the links that climbed to the root no longer do.
+        for target in ["/a/a/two/", "/a/a/none/", "/a/one/two/x/"] {
+            let target = format!("target: {target:?}");
+            assert!(links.iter().any(|l| l.contains(&target)), "{links:?}");
+        }
+    }
+
+    #[test]
+    fn links_that_climb_to_the_root_do_not_depend_on_the_page_folder() {
+        assert_eq!(climbs("../../crying/"), 2);
+        assert_eq!(climbs("./../x/../y"), 1);
+        assert_eq!(climbs("crying/"), 0);
+        assert_eq!(climbs("../"), 1);
+        for independent in [
+            "/crying/",
+            "#main",
+            "?q=1",
+            "https://111.nhs.uk",
+            "tel:111",
+            "",
+        ] {
+            assert_eq!(climbs(independent), usize::MAX, "{independent}");
         }
     }
 
@@ -826,7 +956,7 @@ mod tests {
             key: blake3::hash(html.as_bytes()),
             shared: None,
         };
-        let found = scan(&file, &HashMap::new(), (&paths, &base_url));
+        let found = scan(&file, &PartMap::default(), (&paths, &base_url));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
