@@ -276,11 +276,7 @@ pub fn syllables(word: &str) -> usize {
     let mut short = ['\0'; 32];
     let mut long = Vec::new();
     let mut length = 0;
-    for c in word
-        .chars()
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-    {
+    let mut push = |c: char| {
         if length < short.len() {
             short[length] = c;
         } else {
@@ -290,6 +286,16 @@ pub fn syllables(word: &str) -> usize {
             long.push(c);
         }
         length += 1;
+    };
+    if word.is_ascii() {
+        word.bytes()
+            .filter(u8::is_ascii_alphabetic)
+            .for_each(|b| push(char::from(b.to_ascii_lowercase())));
+    } else {
+        word.chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .for_each(push);
     }
     let letters = if long.is_empty() {
         &short[..length]
