@@ -65,6 +65,8 @@ pub enum FrontMatterError {
     BadAlias { alias: String, position: Position },
     #[error("the template name {name:?} must be a file name such as \"page.html\"")]
     BadTemplateName { name: String, position: Position },
+    #[error("the source's address {url:?} is not a web address")]
+    BadSourceUrl { url: String, position: Position },
 }
 
 impl StageError for FrontMatterError {
@@ -80,7 +82,8 @@ impl StageError for FrontMatterError {
             | BadDate { position, .. }
             | ReviewBeforeReviewed { position, .. }
             | BadAlias { position, .. }
-            | BadTemplateName { position, .. } => Some(*position),
+            | BadTemplateName { position, .. }
+            | BadSourceUrl { position, .. } => Some(*position),
         }
     }
 
@@ -98,6 +101,7 @@ impl StageError for FrontMatterError {
             ReviewBeforeReviewed { .. } => "the next review comes after the last one".into(),
             BadAlias { .. } => "write an old address of this page from the site root, such as /crying-baby/".into(),
             BadTemplateName { .. } => "name a file in templates/ or the theme's templates, without a folder".into(),
+            BadSourceUrl { .. } => "write the whole address of the page you used, starting with https://".into(),
         })
     }
 }
@@ -246,9 +250,21 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
     let aliases = raw.aliases.unwrap_or_default();
     for alias in &aliases {
         if !is_valid_alias(alias) {
-            let position = alias_position(text, at("aliases").line, alias).unwrap_or(at("aliases"));
+            let position =
+                list_value_position(text, at("aliases").line, alias).unwrap_or(at("aliases"));
             errors.push(FrontMatterError::BadAlias {
                 alias: alias.clone(),
+                position,
+            });
+        }
+    }
+    let sources = raw.sources.unwrap_or_default();
+    for source in &sources {
+        if !is_web_address(&source.url) {
+            let position =
+                list_value_position(text, at("sources").line, &source.url).unwrap_or(at("sources"));
+            errors.push(FrontMatterError::BadSourceUrl {
+                url: source.url.clone(),
                 position,
             });
         }
@@ -275,7 +291,7 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
         aliases,
         reviewed,
         next_review,
-        sources: raw.sources.unwrap_or_default(),
+        sources,
         key_positions: positions,
         body_start,
     })
@@ -302,16 +318,34 @@ fn is_valid_alias(alias: &str) -> bool {
             .all(|part| part != ".." && part != "." && !part.chars().any(char::is_control))
 }
 
-fn alias_position(text: &str, from_line: usize, alias: &str) -> Option<Position> {
-    text.split('\n')
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .find_map(|(i, line)| {
-            let byte = line.find(alias)?;
-            Some(Position {
-                line: i + 1,
-                col: line[..byte].chars().count() + 1,
-            })
+/// Whether a source's address is a page on the web: it is shown as a link, so an
+/// address such as `javascript:` could run code in a reader's browser.
+fn is_web_address(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !url.contains(char::is_whitespace)
+        && !url.chars().any(char::is_control)
+}
+
+/// Where `value`, one of a list's values, is written from line `from_line` on: on
+/// the first line that ends with it, else on the first line that holds it.
+fn list_value_position(text: &str, from_line: usize, value: &str) -> Option<Position> {
+    let lines = || {
+        text.split('\n')
+            .enumerate()
+            .skip(from_line.saturating_sub(1))
+    };
+    let ends_with = |line: &str| {
+        let line = line.trim_end().trim_end_matches(['"', '\'', ',', ']']);
+        line.ends_with(value).then(|| line.len() - value.len())
+    };
+    lines()
+        .find_map(|(i, line)| ends_with(line).map(|byte| (i, line, byte)))
+        .or_else(|| lines().find_map(|(i, line)| line.find(value).map(|byte| (i, line, byte))))
+        .map(|(i, line, byte)| Position {
+            line: i + 1,
+            col: line[..byte].chars().count() + 1,
         })
 }
 

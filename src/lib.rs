@@ -21,6 +21,7 @@ pub mod output;
 pub mod page;
 pub mod paths;
 pub mod pipeline;
+pub mod raw_html;
 pub mod report;
 pub mod serve;
 pub mod shared_parts;

@@ -2,7 +2,9 @@
 //! it gives headings stable, unique ids, rewrites links to other pages' `.md` files
 //! and to images into URLs that work from the page's own address, records every
 //! heading and link with its line and column, and renders the care card and callout
-//! blocks (`::: kind heading` … `:::`). Uses `page`, `paths`, `assets` and `error`.
+//! blocks (`::: kind heading` … `:::`). It refuses raw HTML and addresses that could
+//! run script in a reader's browser (see `raw_html`). Uses `page`, `paths`,
+//! `raw_html`, `assets` and `error`.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -17,6 +19,7 @@ use crate::page::{
     TextRun,
 };
 use crate::paths;
+use crate::raw_html;
 
 /// What a care card or callout block is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +104,16 @@ pub enum MarkdownError {
     Nested { kind: String, position: Position },
     #[error("this care card has no heading")]
     NoCardHeading { position: Position },
+    #[error("raw HTML `<{name}>` is not allowed in a page")]
+    RefusedElement { name: String, position: Position },
+    #[error("the `{name}` attribute is not allowed on `<{element}>`")]
+    RefusedAttribute {
+        element: String,
+        name: String,
+        position: Position,
+    },
+    #[error("the address \"{written}\" is not allowed in a page")]
+    RefusedAddress { written: String, position: Position },
 }
 
 impl StageError for MarkdownError {
@@ -110,7 +123,10 @@ impl StageError for MarkdownError {
             | MarkdownError::Unclosed { position, .. }
             | MarkdownError::StrayClose { position }
             | MarkdownError::Nested { position, .. }
-            | MarkdownError::NoCardHeading { position } => Some(*position),
+            | MarkdownError::NoCardHeading { position }
+            | MarkdownError::RefusedElement { position, .. }
+            | MarkdownError::RefusedAttribute { position, .. }
+            | MarkdownError::RefusedAddress { position, .. } => Some(*position),
         }
     }
 
@@ -133,6 +149,32 @@ impl StageError for MarkdownError {
             }
             MarkdownError::NoCardHeading { .. } => {
                 "write what to do after the kind, such as '::: urgent Call 111 if:'".into()
+            }
+            MarkdownError::RefusedElement { name, .. } => match name.as_str() {
+                "script" | "noscript" => {
+                    "pages cannot run scripts, so that no page can harm a reader; remove it".into()
+                }
+                "style" | "link" => "the theme styles every page; remove it".into(),
+                "iframe" | "frame" | "object" | "embed" | "video" | "audio" | "source"
+                | "track" | "canvas" | "svg" | "math" => {
+                    "link to it instead, such as [Watch the video](https://…)".into()
+                }
+                "form" | "input" | "button" | "select" | "textarea" | "option" | "label" => {
+                    "link to the form on its own site instead".into()
+                }
+                _ => "a page's HTML can hold text, links, images, lists and tables; the README lists the elements allowed".into(),
+            },
+            MarkdownError::RefusedAttribute { name, .. } => {
+                if name.starts_with("on") {
+                    "event handlers run scripts, which pages cannot; remove it".into()
+                } else if name == "style" {
+                    "the theme styles every page; remove it, or use a class".into()
+                } else {
+                    "remove it; the README lists the attributes allowed".into()
+                }
+            }
+            MarkdownError::RefusedAddress { .. } => {
+                "link to a page or file of the site, or to an address that starts with https:, http:, mailto: or tel:".into()
             }
         })
     }
@@ -514,9 +556,19 @@ impl<'a> Renderer<'a> {
                         Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
                         _ => unreachable!("matched above"),
                     };
+                    if !raw_html::is_allowed_address(dest_url) {
+                        self.errors.push(MarkdownError::RefusedAddress {
+                            written: dest_url.to_string(),
+                            position,
+                        });
+                        *dest_url = CowStr::Borrowed("#");
+                    }
                     let (href, target) = self.resolve(dest_url);
                     if let Some(href) = href {
                         *dest_url = CowStr::from(href);
+                    }
+                    if !is_image && raw_html::leaves_site(dest_url) {
+                        mark_leaving(&mut events, i, end);
                     }
                     self.records.push(Link {
                         target,
@@ -533,6 +585,15 @@ impl<'a> Renderer<'a> {
                         position: self.position(offset),
                         has_header: !plain_text(&events[i + 1..end]).is_empty(),
                     });
+                    i += 1;
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    let end = find_end(&events, i);
+                    self.read_raw_html(&mut events[i + 1..end], base);
+                    i = end;
+                }
+                Event::InlineHtml(_) => {
+                    self.read_raw_html(&mut events[i..=i], base);
                     i += 1;
                 }
                 Event::TaskListMarker(done) => {
@@ -561,6 +622,63 @@ impl<'a> Renderer<'a> {
         self.collect_text(&events, base);
         pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
         starts_with_list
+    }
+
+    /// Reads raw HTML, given as the events of one HTML block or one inline tag, as a
+    /// whole: refuses what a page may not use, at its line, and puts back the HTML
+    /// with links that leave the site marked `rel="noopener noreferrer"`.
+    fn read_raw_html(&mut self, events: &mut [(Event<'_>, Range<usize>)], base: usize) {
+        // Where each event's text starts in the whole, and in the page's text.
+        let mut starts = Vec::with_capacity(events.len());
+        let mut whole = String::new();
+        for (event, range) in events.iter() {
+            if let Event::Html(text) | Event::InlineHtml(text) = event {
+                starts.push((whole.len(), base + range.start));
+                whole.push_str(text);
+            }
+        }
+        let read = raw_html::read(&whole);
+        for refused in read.refused {
+            let at = match &refused {
+                raw_html::Refused::Element { at, .. }
+                | raw_html::Refused::Attribute { at, .. }
+                | raw_html::Refused::Address { at, .. } => *at,
+            };
+            let (in_whole, in_page) = starts
+                .iter()
+                .rev()
+                .find(|(start, _)| *start <= at)
+                .copied()
+                .unwrap_or((0, base));
+            let position = self.position(in_page + (at - in_whole));
+            self.errors.push(match refused {
+                raw_html::Refused::Element { name, .. } => {
+                    MarkdownError::RefusedElement { name, position }
+                }
+                raw_html::Refused::Attribute { element, name, .. } => {
+                    MarkdownError::RefusedAttribute {
+                        element,
+                        name,
+                        position,
+                    }
+                }
+                raw_html::Refused::Address { written, .. } => {
+                    MarkdownError::RefusedAddress { written, position }
+                }
+            });
+        }
+        let inline = matches!(events.first(), Some((Event::InlineHtml(_), _)));
+        let mut html = Some(read.html);
+        for (event, _) in events.iter_mut() {
+            if let Event::Html(_) | Event::InlineHtml(_) = event {
+                let text = CowStr::from(html.take().unwrap_or_default());
+                *event = if inline {
+                    Event::InlineHtml(text)
+                } else {
+                    Event::Html(text)
+                };
+            }
+        }
     }
 
     /// Records the text a reader sees, block by block, with where each run of it was
@@ -759,6 +877,29 @@ fn ends_text_block(tag: TagEnd) -> bool {
             | TagEnd::TableCell
             | TagEnd::FootnoteDefinition
     )
+}
+
+/// Writes the link from `events[start]` to `events[end]`, which leaves the site, with
+/// `rel="noopener noreferrer"`, so that the site it opens cannot reach back to the
+/// page or learn where the reader came from. It is written as `Event::Html`, which
+/// pulldown-cmark writes as it is and the raw HTML check does not read.
+fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usize, end: usize) {
+    let Event::Start(Tag::Link {
+        dest_url, title, ..
+    }) = &events[start].0
+    else {
+        return;
+    };
+    let mut open = String::from("<a href=\"");
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut open, dest_url);
+    if !title.is_empty() {
+        open.push_str("\" title=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut open, title);
+    }
+    open.push_str("\" rel=\"noopener noreferrer\">");
+    events[start].0 = Event::Html(CowStr::from(open));
+    events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
 }
 
 fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {

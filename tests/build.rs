@@ -434,6 +434,89 @@ fn shared_parts_make_the_same_pages_as_a_template_without_them() {
     }
 }
 
+#[test]
+fn every_page_forbids_scripts_and_opens_links_that_leave_the_site_without_access_to_it() {
+    let good = copy_fixture("good-site");
+    let council = copy_fixture("council-site");
+    let sites = [
+        load_config(&options(good.path())),
+        load_config(&council_options(council.path(), "eastmere")),
+    ];
+    let mut leaving = 0;
+    for config in &sites {
+        let rendered = pipeline::render(config).unwrap_or_else(|e| panic!("{e:?}"));
+        for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
+            let mut without = Vec::new();
+            let mut policies = Vec::new();
+            let mut rewriter = lol_html::HtmlRewriter::new(
+                lol_html::Settings::new()
+                    .append_element_content_handler(lol_html::element!(
+                        "a[href^='http:'], a[href^='https:'], a[href^='//']",
+                        |el| {
+                            leaving += 1;
+                            let rel = el.get_attribute("rel").unwrap_or_default();
+                            let words: Vec<&str> = rel.split_whitespace().collect();
+                            if !(words.contains(&"noopener") && words.contains(&"noreferrer")) {
+                                without.push(el.get_attribute("href").unwrap_or_default());
+                            }
+                            Ok(())
+                        }
+                    ))
+                    .append_element_content_handler(lol_html::element!(
+                        "head > meta[http-equiv='Content-Security-Policy']",
+                        |el| {
+                            policies.push(el.get_attribute("content").unwrap_or_default());
+                            Ok(())
+                        }
+                    )),
+                |_: &[u8]| {},
+            );
+            rewriter.write(&file.bytes).unwrap();
+            rewriter.end().unwrap();
+            assert!(without.is_empty(), "{}: {without:?}", file.path);
+            assert!(
+                matches!(&policies[..], [policy] if policy.contains("script-src 'none'")
+                    && policy.contains("object-src 'none'")
+                    && policy.contains("base-uri 'none'")),
+                "{}: {policies:?}",
+                file.path
+            );
+        }
+    }
+    assert!(
+        leaving >= 5,
+        "the fixtures link out from content, sources and services"
+    );
+}
+
+#[test]
+fn what_a_page_says_about_itself_is_escaped_in_every_template() {
+    let site = copy_fixture("good-site");
+    let page = site.path().join("content/play/songs/lullabies.md");
+    let text = fs::read_to_string(&page).unwrap();
+    let body = &text[text[3..].find("---").unwrap() + 6..];
+    let attack = r#"Songs <script>alert(1)</script> "quoted" & <b onmouseover=alert(2)>"#;
+    fs::write(
+        &page,
+        format!(
+            "---\ntitle: '{attack}'\ndescription: '{attack}'\nreviewed: 2026-01-10\nnext_review: 2026-07-10\nsources:\n  - title: '{attack}'\n    url: https://www.nhs.uk/\n---\n{body}"
+        ),
+    )
+    .unwrap();
+    let rendered = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    let mut shown = 0;
+    for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
+        let html = String::from_utf8_lossy(&file.bytes);
+        assert!(!html.contains("<script"), "{}", file.path);
+        assert!(!html.contains("<b onmouseover"), "{}", file.path);
+        shown += html.matches("Songs &lt;script").count();
+    }
+    assert!(
+        shown >= 4,
+        "the title, description and source on the page, and links to it: {shown}"
+    );
+}
+
 fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
     // 2026-01-15, the tests' TODAY.
     tellyou_on(dir, args, "1768435200")

@@ -1,0 +1,341 @@
+//! Raw HTML and addresses in a page's markdown: what a page may hold. A parent's
+//! browser must never run script from content, so a page may use only the elements,
+//! attributes and kinds of address listed here. [`read`] finds every other one in a
+//! piece of raw HTML, with where it is, for the markdown stage to refuse, and marks
+//! links that leave the site `rel="noopener noreferrer"`. Uses lol_html and `paths`.
+
+use std::cell::RefCell;
+
+use lol_html::{HtmlRewriter, Settings, element};
+
+/// The elements a page's raw HTML may use: text, links, images, lists and tables.
+pub const ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+];
+
+/// The attributes any of those elements may have.
+pub const ATTRIBUTES: &[&str] = &["class", "dir", "id", "lang", "title"];
+
+/// The attributes only some elements may have.
+pub const ELEMENT_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href", "hreflang"]),
+    ("blockquote", &["cite"]),
+    ("col", &["span"]),
+    ("colgroup", &["span"]),
+    ("del", &["cite", "datetime"]),
+    ("details", &["open"]),
+    ("img", &["alt", "height", "src", "width"]),
+    ("ins", &["cite", "datetime"]),
+    ("li", &["value"]),
+    ("ol", &["reversed", "start", "type"]),
+    ("q", &["cite"]),
+    ("td", &["colspan", "headers", "rowspan"]),
+    ("th", &["abbr", "colspan", "headers", "rowspan", "scope"]),
+    ("time", &["datetime"]),
+];
+
+/// The attributes that hold an address.
+const ADDRESS_ATTRIBUTES: &[&str] = &["cite", "href", "src"];
+
+/// The kinds of address a page may link to, besides its own site's pages and files.
+pub const SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// Something in a page's raw HTML that a page may not use, at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    Element {
+        name: String,
+        at: usize,
+    },
+    Attribute {
+        element: String,
+        name: String,
+        at: usize,
+    },
+    Address {
+        written: String,
+        at: usize,
+    },
+}
+
+/// What reading a piece of raw HTML found: what it may not use, and the piece again
+/// with `rel="noopener noreferrer"` on its links that leave the site.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Read {
+    pub refused: Vec<Refused>,
+    pub html: String,
+}
+
+/// Whether a page may link to `address`: a page or file of the site, or an address
+/// of one of the [`SCHEMES`]. Browsers ignore tabs and line breaks in an address and
+/// spaces around it, so they are ignored here too. An `&` before the scheme's colon
+/// could hide a scheme as a character reference, so it is refused.
+pub fn is_allowed_address(address: &str) -> bool {
+    let address: String = address
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let scheme_end = address.find([':', '/', '?', '#']);
+    match scheme_end {
+        Some(colon) if address[colon..].starts_with(':') => {
+            let scheme = &address[..colon];
+            SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+        }
+        _ => !address[..scheme_end.unwrap_or(address.len())].contains('&'),
+    }
+}
+
+/// Whether `address` leaves the site for another one on the web.
+pub fn leaves_site(address: &str) -> bool {
+    let address = address.trim_start().to_ascii_lowercase();
+    address.starts_with("http:") || address.starts_with("https:") || address.starts_with("//")
+}
+
+fn allowed_attribute(element: &str, attribute: &str) -> bool {
+    ATTRIBUTES.contains(&attribute)
+        || attribute.starts_with("aria-")
+        || ELEMENT_ATTRIBUTES
+            .iter()
+            .any(|(name, attributes)| *name == element && attributes.contains(&attribute))
+}
+
+/// Reads a piece of raw HTML from a page's markdown.
+pub fn read(fragment: &str) -> Read {
+    let refused = RefCell::new(Vec::new());
+    let mut html = Vec::with_capacity(fragment.len() + 32);
+    let settings = Settings::new().append_element_content_handler(element!("*", |el| {
+        let name = el.tag_name();
+        let at = el.source_location().bytes().start;
+        // An element refused whole is not looked into further.
+        if !ELEMENTS.contains(&name.as_str()) {
+            refused.borrow_mut().push(Refused::Element { name, at });
+            return Ok(());
+        }
+        let mut external = false;
+        for attribute in el.attributes() {
+            let attribute_name = attribute.name();
+            let attribute_at = attribute
+                .name_source_location()
+                .map_or(at, |location| location.bytes().start);
+            if !allowed_attribute(&name, &attribute_name) {
+                refused.borrow_mut().push(Refused::Attribute {
+                    element: name.clone(),
+                    name: attribute_name,
+                    at: attribute_at,
+                });
+            } else if ADDRESS_ATTRIBUTES.contains(&attribute_name.as_str()) {
+                let written = attribute.value();
+                if !is_allowed_address(&written) {
+                    refused.borrow_mut().push(Refused::Address {
+                        written,
+                        at: attribute_at,
+                    });
+                } else if name == "a" && attribute_name == "href" && leaves_site(&written) {
+                    external = true;
+                }
+            }
+        }
+        if external {
+            el.set_attribute("rel", "noopener noreferrer")?;
+        }
+        Ok(())
+    }));
+    let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| html.extend_from_slice(chunk));
+    // The input is a &str and the handlers only add ASCII, so neither step can fail
+    // in a way that leaves unsafe HTML: what is refused fails the build anyway.
+    let _ = rewriter.write(fragment.as_bytes());
+    let _ = rewriter.end();
+    Read {
+        refused: refused.into_inner(),
+        html: String::from_utf8(html).unwrap_or_else(|_| fragment.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(fragment: &str) -> Vec<Refused> {
+        read(fragment).refused
+    }
+
+    #[test]
+    fn text_links_images_lists_and_tables_are_allowed() {
+        for fragment in [
+            "<p>Call <a href=\"tel:111\">111</a></p>",
+            "<abbr title=\"National Health Service\">NHS</abbr>",
+            "<img src=\"baby.jpg\" alt=\"A baby smiling\" width=\"300\">",
+            "<table><tr><th scope=\"col\">Age</th></tr><tr><td colspan=\"2\">1</td></tr></table>",
+            "<details open><summary>More</summary><p>Text</p></details>",
+            "<span aria-hidden=\"true\" class=\"x\" lang=\"cy\">Helo</span>",
+            "<!-- a note for editors -->",
+            "</div>",
+        ] {
+            assert_eq!(refused(fragment), [], "{fragment}");
+        }
+    }
+
+    #[test]
+    fn scripts_handlers_frames_and_forms_are_refused_where_they_are() {
+        assert_eq!(
+            refused("<p>Hi</p><script>alert(1)</script>"),
+            [Refused::Element {
+                name: "script".into(),
+                at: 9
+            }]
+        );
+        assert_eq!(
+            refused("<img src=x.png alt=\"\" onerror=\"alert(1)\">"),
+            [Refused::Attribute {
+                element: "img".into(),
+                name: "onerror".into(),
+                at: 22
+            }]
+        );
+        for element in [
+            "iframe", "form", "object", "embed", "style", "svg", "input", "base",
+        ] {
+            let found = refused(&format!("<{element}></{element}>"));
+            assert!(
+                matches!(&found[..], [Refused::Element { name, at: 0 }] if name == element),
+                "{element}: {found:?}"
+            );
+        }
+        assert!(matches!(
+            &refused("<SCRIPT SRC=x.js></SCRIPT>")[..],
+            [Refused::Element { name, .. }] if name == "script"
+        ));
+        assert!(matches!(
+            &refused("<div style=\"color:red\">x</div>")[..],
+            [Refused::Attribute { name, .. }] if name == "style"
+        ));
+    }
+
+    #[test]
+    fn only_web_email_and_phone_addresses_and_the_site_s_own_are_allowed() {
+        for allowed in [
+            "https://www.nhs.uk/",
+            "http://example.org/?a=1&b=2",
+            "mailto:help@example.gov.uk",
+            "tel:01632960000",
+            "../crying/",
+            "crying.md#soothing",
+            "#top",
+            "/start/",
+            "page?x=a:b",
+        ] {
+            assert!(is_allowed_address(allowed), "{allowed}");
+        }
+        for refused in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " java\tscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD4=",
+            "vbscript:msgbox",
+            "jav&#x61;script:alert(1)",
+            "file:///etc/passwd",
+        ] {
+            assert!(!is_allowed_address(refused), "{refused:?}");
+        }
+        assert!(matches!(
+            &read("<a href=\"javascript:alert(1)\">x</a>").refused[..],
+            [Refused::Address { written, at: 3 }] if written == "javascript:alert(1)"
+        ));
+        assert!(matches!(
+            &read("<img src=\"data:image/png;base64,AAAA\" alt=\"\">").refused[..],
+            [Refused::Address { .. }]
+        ));
+    }
+
+    #[test]
+    fn the_readme_lists_every_element_and_attribute_allowed() {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split("### HTML in a page")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the README has the section");
+        let named = |name: &str| section.contains(&format!("`{name}`"));
+        for element in ELEMENTS
+            .iter()
+            .filter(|e| !matches!(**e, "h3" | "h4" | "h5"))
+        {
+            assert!(named(element), "{element}");
+        }
+        let attributes = ELEMENT_ATTRIBUTES
+            .iter()
+            .flat_map(|(_, names)| names.iter());
+        for attribute in ATTRIBUTES.iter().chain(attributes) {
+            assert!(named(attribute), "{attribute}");
+        }
+        for scheme in SCHEMES {
+            assert!(readme.contains(&format!("`{scheme}:`")), "{scheme}");
+        }
+    }
+
+    #[test]
+    fn links_that_leave_the_site_open_without_access_to_the_page() {
+        let read = read("<a href=\"https://www.nhs.uk/\">NHS</a> <a href=\"../a/\">A</a>");
+        assert_eq!(
+            read.html,
+            "<a href=\"https://www.nhs.uk/\" rel=\"noopener noreferrer\">NHS</a> <a href=\"../a/\">A</a>"
+        );
+    }
+}
