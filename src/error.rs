@@ -121,11 +121,8 @@ impl fmt::Display for Diagnostic {
         let gutter = self.position.map(|p| p.line.to_string().len()).unwrap_or(1);
         let pad = " ".repeat(gutter);
         if let (Some(position), Some(text)) = (self.position, &self.source_line) {
-            let shown: String = text
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
-            let caret_at = " ".repeat(position.col.saturating_sub(1));
+            let (shown, caret) = shown_line(text, position.col.saturating_sub(1));
+            let caret_at = " ".repeat(caret);
             write!(
                 f,
                 "\n{pad} |\n{} | {shown}\n{pad} | {caret_at}^",
@@ -137,6 +134,35 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The most characters of a line a diagnostic shows.
+const SHOWN_LINE_CHARS: usize = 160;
+
+/// A line as a diagnostic shows it, with tabs as spaces; a long line is cut to the
+/// part around `column` (counted from 0), with `…` where it was cut. Also gives
+/// where `column` is in what is shown.
+fn shown_line(text: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    if chars.len() <= SHOWN_LINE_CHARS {
+        return (chars.into_iter().collect(), column);
+    }
+    let start = column
+        .saturating_sub(SHOWN_LINE_CHARS / 2)
+        .min(chars.len() - SHOWN_LINE_CHARS);
+    let end = start + SHOWN_LINE_CHARS;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column.saturating_sub(start) + usize::from(start > 0))
 }
 
 /// The text of a 1-based line, without its line ending.
@@ -255,6 +281,20 @@ mod tests {
             d.to_string(),
             "content/a.md:2:1: error: unknown key 'titel'\n  |\n2 | titel: Crying\n  | ^\n  = hint: did you mean 'title'?"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_its_column() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, caret) = shown_line(&line, 500);
+        assert_eq!(shown.chars().count(), SHOWN_LINE_CHARS + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(caret), Some('X'));
+        let (shown, caret) = shown_line(&line, 2);
+        assert!(!shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(caret, 2);
+        let (shown, caret) = shown_line("short\tline", 6);
+        assert_eq!((shown.as_str(), caret), ("short line", 6));
     }
 
     #[test]
