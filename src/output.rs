@@ -358,6 +358,15 @@ fn io_error(action: &'static str, path: &Path, error: io::Error) -> OutputError 
     }
 }
 
+/// Removes the staging folders that builds killed before they finished left beside
+/// `out_dir`, for a build that has nothing to write.
+pub fn remove_killed_builds(out_dir: &Path) {
+    let out_dir = normalise(out_dir);
+    if let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) {
+        remove_leftovers(parent, &name.to_string_lossy());
+    }
+}
+
 /// Removes staging folders left by builds that were killed before they finished.
 fn remove_leftovers(parent: &Path, name: &str) {
     let prefix = format!(".{name}.staging-");

@@ -151,6 +151,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
     });
     if let Some(record) = previous {
+        output::remove_killed_builds(&config.out_dir);
         return Ok(BuildReport {
             pages: record.pages,
             files: record.files,

@@ -286,6 +286,131 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     );
 }
 
+/// Writes a site of `pages` pages in one guide, each saying `version`, so that two
+/// versions make two sites that differ in every page.
+fn write_site_of(root: &Path, pages: usize, version: &str) {
+    let content = root.join("content");
+    fs::create_dir_all(content.join("guide")).unwrap();
+    fs::write(
+        root.join("site.yaml"),
+        "title: Killed builds\nbase_url: https://www.example.gov.uk/\n",
+    )
+    .unwrap();
+    let page = |title: &str, text: &str| {
+        format!("---\ntitle: {title}\ndescription: A page of the guide.\n---\n\n{text}\n")
+    };
+    fs::write(
+        content.join("_index.md"),
+        page("Home", "Read [the guide](guide/_index.md)."),
+    )
+    .unwrap();
+    fs::write(
+        content.join("guide/_index.md"),
+        page("The guide", "All the pages."),
+    )
+    .unwrap();
+    for n in 0..pages {
+        let text = format!("Page {n} of version {version}. Hold your baby close and talk softly.");
+        fs::write(
+            content.join(format!("guide/page-{n}.md")),
+            page(&format!("Page {n}"), &text),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
+    const PAGES: usize = 300;
+    const KILLS: usize = 24;
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    let out = root.join("public");
+    // The two complete sites, each as a build with nothing in the way writes it.
+    let mut sites = Vec::new();
+    let mut build_time = std::time::Duration::ZERO;
+    for version in ["one", "two"] {
+        write_site_of(root, PAGES, version);
+        let _ = fs::remove_dir_all(&out);
+        let started = std::time::Instant::now();
+        let output = tellyou(root, &["build"]);
+        build_time = build_time.max(started.elapsed());
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        sites.push(read_tree(&out));
+    }
+    assert_ne!(sites[0], sites[1]);
+    // Each build turns one site into the other; each is killed at a moment drawn
+    // from the whole length of a build, from before it reads to after it swaps.
+    let mut seed: u64 = 0x5eed_0f7e_110a;
+    let mut random_below = |limit: u128| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        u128::from(seed >> 33) % limit.max(1)
+    };
+    let mut finished = 0;
+    for kill in 0..KILLS {
+        let before = read_tree(&out);
+        let version = if before == sites[0] { "two" } else { "one" };
+        write_site_of(root, PAGES, version);
+        let wait = random_below(build_time.as_micros() * 12 / 10);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tellyou"))
+            .arg("build")
+            .current_dir(root)
+            .env("SOURCE_DATE_EPOCH", "1768435200")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(wait as u64));
+        let _ = child.kill();
+        if child.wait().unwrap().success() {
+            finished += 1;
+        }
+        let after = read_tree(&out);
+        assert!(
+            after == sites[0] || after == sites[1],
+            "kill {kill}, {wait} µs into a build: public/ holds neither site whole ({} files)",
+            after.len()
+        );
+    }
+    assert!(
+        finished < KILLS,
+        "every build finished before it could be killed"
+    );
+    // The next build clears what killed builds left beside public/, both when it
+    // has nothing to write and when it writes.
+    fs::create_dir_all(root.join(".public.staging-4000000/guide")).unwrap();
+    for version in [
+        if read_tree(&out) == sites[0] {
+            "one"
+        } else {
+            "two"
+        },
+        "one",
+        "two",
+    ] {
+        write_site_of(root, PAGES, version);
+        let output = tellyou(root, &["build"]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(read_tree(&out) == sites[usize::from(version == "two")]);
+        let leftovers: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
+    }
+}
+
 #[test]
 fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
