@@ -402,9 +402,23 @@ fn read_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Option
     }
 }
 
+/// A page's source made from its path under `content/` and its text, normalised as
+/// loading normalises a file's: for the stages' tests and the fuzz targets.
+pub fn page_source(content_path: &str, text: &str) -> SourceFile {
+    let text = normalise_text(text.to_owned());
+    SourceFile {
+        content_path: content_path.to_owned(),
+        display_path: Path::new("content").join(content_path),
+        hash: blake3::hash(text.as_bytes()),
+        text: Arc::from(text),
+        url_path: paths::url_path_for(content_path),
+        is_section: content_path == "_index.md" || content_path.ends_with("/_index.md"),
+    }
+}
+
 /// Removes a byte-order mark and turns lone carriage returns (old Mac line endings)
 /// into newlines, so that lines are counted as an editor shows them.
-fn normalise_text(text: String) -> String {
+pub fn normalise_text(text: String) -> String {
     let text = match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
         None => text,

@@ -114,7 +114,15 @@ pub enum MarkdownError {
     },
     #[error("the address \"{written}\" is not allowed in a page")]
     RefusedAddress { written: String, position: Position },
+    #[error(
+        "this is nested {depth} deep, counting each list, item, quote and HTML element; the most a page can nest is {MAX_NESTING}"
+    )]
+    TooDeep { depth: usize, position: Position },
 }
+
+/// How deep a page's lists, block quotes and HTML elements can be nested. No reader
+/// can follow more; and a limit keeps every later stage's work within bounds.
+pub const MAX_NESTING: usize = 100;
 
 impl StageError for MarkdownError {
     fn position(&self) -> Option<Position> {
@@ -126,7 +134,8 @@ impl StageError for MarkdownError {
             | MarkdownError::NoCardHeading { position }
             | MarkdownError::RefusedElement { position, .. }
             | MarkdownError::RefusedAttribute { position, .. }
-            | MarkdownError::RefusedAddress { position, .. } => Some(*position),
+            | MarkdownError::RefusedAddress { position, .. }
+            | MarkdownError::TooDeep { position, .. } => Some(*position),
         }
     }
 
@@ -173,6 +182,9 @@ impl StageError for MarkdownError {
                     "remove it; the README lists the attributes allowed".into()
                 }
             }
+            MarkdownError::TooDeep { .. } => {
+                "use headings to split the page, and lists of one or two levels".into()
+            }
             MarkdownError::RefusedAddress { .. } => {
                 "link to a page or file of the site, or to an address that starts with https:, http:, mailto: or tel:".into()
             }
@@ -211,6 +223,7 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         text_blocks: Vec::new(),
         blocks: Vec::new(),
         tables: Vec::new(),
+        first_raw_html: None,
     };
     if body.contains(":::") {
         let segments = renderer.split_blocks(body_start, body);
@@ -230,6 +243,14 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
         }
     } else {
         renderer.render_markdown(body_start..text.len());
+    }
+    if let Some(position) = renderer.first_raw_html {
+        let depth = raw_html::nesting_depth(&renderer.html);
+        if depth > MAX_NESTING && renderer.errors.is_empty() {
+            renderer
+                .errors
+                .push(MarkdownError::TooDeep { depth, position });
+        }
     }
     if !renderer.errors.is_empty() {
         return Err(renderer.errors);
@@ -294,6 +315,8 @@ struct Renderer<'a> {
     text_blocks: Vec<TextBlock>,
     blocks: Vec<BlockSummary>,
     tables: Vec<TableSummary>,
+    /// Where the page's first raw HTML is, if it has any.
+    first_raw_html: Option<Position>,
 }
 
 impl<'a> Renderer<'a> {
@@ -512,6 +535,11 @@ impl<'a> Renderer<'a> {
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut callback));
         let mut events: Vec<(Event<'_>, Range<usize>)> = parser.into_offset_iter().collect();
         let starts_with_list = matches!(events.first(), Some((Event::Start(Tag::List(_)), _)));
+        if let Some((depth, offset)) = too_deep(&events) {
+            let position = self.position(base + offset);
+            self.errors.push(MarkdownError::TooDeep { depth, position });
+            return starts_with_list;
+        }
 
         let mut i = 0;
         while i < events.len() {
@@ -638,6 +666,10 @@ impl<'a> Renderer<'a> {
             }
         }
         let read = raw_html::read(&whole);
+        if self.first_raw_html.is_none() {
+            let at = starts.first().map_or(base, |(_, in_page)| *in_page);
+            self.first_raw_html = Some(self.position(at));
+        }
         for refused in read.refused {
             let at = match &refused {
                 raw_html::Refused::Element { at, .. }
@@ -902,6 +934,25 @@ fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usize, end: usi
     events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
 }
 
+/// How deep `events` nest, and where, if deeper than [`MAX_NESTING`].
+fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut deepest: Option<(usize, usize)> = None;
+    for (event, range) in events {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING && deepest.is_none_or(|(d, _)| depth > d) {
+                    deepest = Some((depth, deepest.map_or(range.start, |(_, at)| at)));
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
 fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
     let mut depth = 0usize;
     for (i, (event, _)) in events.iter().enumerate().skip(start) {
@@ -966,19 +1017,12 @@ fn normalise_label(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::{FrontMatter, SourceFile};
+    use crate::page::FrontMatter;
 
     fn page(content_path: &str, body: &str) -> Page {
         let text = format!("---\ntitle: T\ndescription: D\n---\n{body}");
         Page {
-            source: SourceFile {
-                content_path: content_path.into(),
-                display_path: format!("content/{content_path}").into(),
-                url_path: paths::url_path_for(content_path),
-                is_section: content_path.ends_with("_index.md"),
-                hash: blake3::hash(text.as_bytes()),
-                text: text.into(),
-            },
+            source: crate::load::page_source(content_path, &text),
             front: std::sync::Arc::new(FrontMatter {
                 body_start: "---\ntitle: T\ndescription: D\n---\n".len(),
                 ..FrontMatter::default()
@@ -1128,18 +1172,10 @@ mod tests {
 mod odd_input_tests {
     use super::*;
     use crate::front_matter;
-    use crate::page::SourceFile;
 
     /// Runs text through front matter and markdown the way the pipeline does.
     fn render_file(text: &str) {
-        let source = SourceFile {
-            content_path: "a/b.md".into(),
-            display_path: "content/a/b.md".into(),
-            text: text.into(),
-            hash: blake3::hash(text.as_bytes()),
-            url_path: "a/b/".into(),
-            is_section: false,
-        };
+        let source = crate::load::page_source("a/b.md", text);
         let Ok(front) = front_matter::parse(&source) else {
             return;
         };

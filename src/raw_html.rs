@@ -207,6 +207,42 @@ pub fn read(fragment: &str) -> Read {
     }
 }
 
+/// Elements whose end tag may be left out, so that a run of them written without it
+/// is a list of them, not one inside another.
+const OPTIONAL_END_TAG: &[&str] = &[
+    "caption", "colgroup", "dd", "dt", "li", "option", "p", "tbody", "td", "tfoot", "th", "thead",
+    "tr",
+];
+
+/// How deep elements are nested in `html`, a page's content. An element whose end
+/// tag is missing counts as open to the end, so this is at least the real depth.
+pub fn nesting_depth(html: &str) -> usize {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let depth = Rc::new(Cell::new(0usize));
+    let deepest = Cell::new(0usize);
+    let settings = Settings::new().append_element_content_handler(element!("*", |el| {
+        if !el.can_have_content() || OPTIONAL_END_TAG.contains(&el.tag_name().as_str()) {
+            return Ok(());
+        }
+        depth.set(depth.get() + 1);
+        deepest.set(deepest.get().max(depth.get()));
+        if let Some(handlers) = el.end_tag_handlers() {
+            let depth = Rc::clone(&depth);
+            let closed: lol_html::EndTagHandler<'static> = Box::new(move |_| {
+                depth.set(depth.get().saturating_sub(1));
+                Ok(())
+            });
+            handlers.push(closed);
+        }
+        Ok(())
+    }));
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    let _ = rewriter.write(html.as_bytes());
+    let _ = rewriter.end();
+    deepest.get()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +364,16 @@ mod tests {
         for scheme in SCHEMES {
             assert!(readme.contains(&format!("`{scheme}:`")), "{scheme}");
         }
+    }
+
+    #[test]
+    fn nesting_is_measured_by_elements_that_close() {
+        assert_eq!(
+            nesting_depth("<p>a</p><div><div><span>b</span></div></div>"),
+            3
+        );
+        assert_eq!(nesting_depth("<ul><li>a<li>b<li>c</ul><br><img src=x>"), 1);
+        assert_eq!(nesting_depth(&"<div>".repeat(10_000)), 10_000);
     }
 
     #[test]

@@ -630,7 +630,7 @@ fn load_council(
     Ok((file, errors))
 }
 
-fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<ConfigError>) {
+pub fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawSiteConfig>(text, 1, KEYS, "site.yaml");
     let mut errors: Vec<ConfigError> = parsed
         .errors
