@@ -29,6 +29,8 @@ pub const MAX_DESCRIPTION_CHARS: usize = 160;
 pub enum FrontMatterError {
     #[error("the page does not start with front matter")]
     MissingFence,
+    #[error("the page is empty")]
+    Empty,
     #[error("the front matter is never closed")]
     UnclosedFence { position: Position },
     #[error("{message}")]
@@ -73,7 +75,7 @@ impl StageError for FrontMatterError {
     fn position(&self) -> Option<Position> {
         use FrontMatterError::*;
         match self {
-            MissingFence => Some(Position { line: 1, col: 1 }),
+            MissingFence | Empty => Some(Position { line: 1, col: 1 }),
             UnclosedFence { position }
             | Yaml { position, .. }
             | MissingKey { position, .. }
@@ -91,6 +93,7 @@ impl StageError for FrontMatterError {
         use FrontMatterError::*;
         Some(match self {
             MissingFence => "start the file with a line `---`, then `title: ...` and `description: ...`, then another `---`".into(),
+            Empty => "write the page, starting with a line `---`, then `title: ...` and `description: ...`, then another `---`; `tellyou new` writes one for you".into(),
             UnclosedFence { .. } => "add a line with just `---` after the last front matter key".into(),
             Yaml { hint, .. } => return hint.clone(),
             MissingKey { key: "title", .. } => "add a line such as `title: Soothing a crying baby`".into(),
@@ -125,6 +128,9 @@ struct RawFrontMatter {
 pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> {
     let text: &str = &source.text;
     let index = LineIndex::new(text);
+    if text.trim().is_empty() {
+        return Err(vec![FrontMatterError::Empty]);
+    }
     let mut lines = text.split_inclusive('\n');
     if lines.next().map(is_fence) != Some(true) {
         return Err(vec![FrontMatterError::MissingFence]);

@@ -33,6 +33,8 @@ pub enum ContentError {
     CardHeadingNotAction { position: Position },
     #[error("a care card's heading is followed by a list of signs")]
     CardWithoutList { position: Position },
+    #[error("this page has no text under its front matter")]
+    NoText { position: Position },
 }
 
 impl StageError for ContentError {
@@ -46,7 +48,8 @@ impl StageError for ContentError {
             | ContentError::AddressAsLinkText { position }
             | ContentError::TableWithoutHeader { position }
             | ContentError::CardHeadingNotAction { position }
-            | ContentError::CardWithoutList { position } => Some(*position),
+            | ContentError::CardWithoutList { position }
+            | ContentError::NoText { position } => Some(*position),
         }
     }
 
@@ -54,7 +57,8 @@ impl StageError for ContentError {
         match self {
             ContentError::VagueLinkText { .. }
             | ContentError::AddressAsLinkText { .. }
-            | ContentError::QuestionHeading { .. } => Severity::Warning,
+            | ContentError::QuestionHeading { .. }
+            | ContentError::NoText { .. } => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -87,6 +91,9 @@ impl StageError for ContentError {
             }
             ContentError::CardWithoutList { .. } => {
                 "put the signs to look out for in a list straight after the heading, one per line starting with '- '".into()
+            }
+            ContentError::NoText { .. } => {
+                "write the page under the front matter's closing `---`, or mark it `draft: true` until it is ready".into()
             }
         })
     }
@@ -143,6 +150,16 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
     if page.front.title.trim_end().ends_with('?') {
         let position = page.front.key_positions.get("title").copied();
         errors.extend(position.map(|position| ContentError::QuestionHeading { position }));
+    }
+    // A section's page lists the guide's pages, so it needs no text of its own.
+    if !page.source.is_section && rendered.html.trim().is_empty() {
+        let line = page.source.text[..page.front.body_start.min(page.source.text.len())]
+            .lines()
+            .count()
+            .max(1);
+        errors.push(ContentError::NoText {
+            position: Position { line, col: 1 },
+        });
     }
     let mut previous = 1;
     for heading in &rendered.headings {
