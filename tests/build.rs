@@ -1172,6 +1172,29 @@ impl Preview {
         answer.lines().next().unwrap_or_default().to_owned()
     }
 
+    /// The status line the server answers `request`, written as it is, with; empty
+    /// if it closes the connection without one.
+    fn status_of_request(&self, request: &[u8]) -> String {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.address()).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        // The server may answer and close before it has read all of a huge request.
+        let _ = stream.write_all(request);
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn address(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+
     /// Opens the live event stream; each event's name arrives on the channel.
     fn events(&self) -> std::sync::mpsc::Receiver<String> {
         use std::io::BufRead;
@@ -1339,6 +1362,64 @@ fn serve_answers_only_with_the_site() {
             "{path}: {status}"
         );
     }
+}
+
+#[test]
+fn serve_stays_up_for_huge_requests_and_slow_clients() {
+    use std::io::Write;
+    let preview = Preview::start("good-site");
+    let host = preview.address().to_owned();
+    let huge_path = format!("/{}", "a".repeat(1 << 20));
+    let huge_header = format!("X-Filler: {}\r\n", "b".repeat(1 << 20));
+    let many_headers: String = (0..5000).map(|n| format!("X-{n}: {n}\r\n")).collect();
+    for request in [
+        format!("GET {huge_path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n{huge_header}Connection: close\r\n\r\n"),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\n{many_headers}Connection: close\r\n\r\n"),
+        "NONSENSE\r\n\r\n".to_owned(),
+        "\x00\x01\x02\r\n\r\n".to_owned(),
+    ] {
+        let status = preview.status_of_request(request.as_bytes());
+        assert!(
+            status.is_empty()
+                || ["400", "404", "414", "431"]
+                    .iter()
+                    .any(|code| status.contains(code)),
+            "{}…: {status}",
+            &request[..40.min(request.len())]
+        );
+        assert_eq!(preview.status_of_raw("/"), "HTTP/1.1 200 OK", "still up");
+    }
+    // Clients that open a request and never finish it do not stop others.
+    let slow: Vec<std::net::TcpStream> = (0..200)
+        .map(|_| {
+            let mut stream = std::net::TcpStream::connect(&host).unwrap();
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+            stream
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    assert_eq!(preview.status_of_raw("/crying/"), "HTTP/1.1 200 OK");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // A client that sends its request a byte at a time is answered all the same.
+    let mut trickle = std::net::TcpStream::connect(&host).unwrap();
+    trickle
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    for byte in
+        format!("GET /crying/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").bytes()
+    {
+        trickle.write_all(&[byte]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut trickle, &mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK"),
+        "{}",
+        &answer[..answer.len().min(80)]
+    );
+    drop(slow);
 }
 
 #[test]
