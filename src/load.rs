@@ -39,6 +39,12 @@ pub enum LoadError {
     BadName { name: String, suggestion: String },
     #[error("the theme {name:?} does not exist")]
     MissingTheme { name: String },
+    #[error("this is a link to a file outside the project: {target}")]
+    OutsideProject { target: String },
+    #[error("this is a link to a folder that holds it, so it goes round for ever")]
+    LinkLoop,
+    #[error("this is a link to {target}, which does not exist")]
+    LinkToNothing { target: String },
 }
 
 impl StageError for LoadError {
@@ -66,6 +72,13 @@ impl StageError for LoadError {
             LoadError::BadName { suggestion, .. } => format!(
                 "use lowercase letters, digits and hyphens only: rename it to {suggestion:?}"
             ),
+            LoadError::LinkToNothing { .. } => "point the link at a file that exists, or remove it".into(),
+            LoadError::LinkLoop => {
+                "remove the link, or point it at a folder that does not hold it".into()
+            }
+            LoadError::OutsideProject { .. } => {
+                "tellyou publishes only what is inside the project's folder: copy the file in, or link to a file inside it".into()
+            }
             LoadError::MissingTheme { .. } => {
                 "check the theme's name in site.yaml, or remove the line to use the default theme"
                     .into()
@@ -131,6 +144,7 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
         diagnostics.push(error.to_diagnostic(&display_path(root, path), text));
     };
 
+    let project = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let content = config.content_dir();
     if !content.is_dir() {
         report(&content, LoadError::NoContentFolder, None);
@@ -150,9 +164,10 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
 
     let theme_dir = root.join("themes").join(&config.site.theme);
     if theme_dir.is_dir() {
-        asset_files.extend(walk(&theme_dir.join("static"), &mut report));
+        asset_files.extend(walk(&theme_dir.join("static"), &project, &mut report));
         text_files.extend(template_files(walk(
             &theme_dir.join("templates"),
+            &project,
             &mut report,
         )));
     } else if config.site.theme == "default" {
@@ -187,14 +202,18 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
     // A council's own folders come after the project's, so their files win.
     let project_folders = std::iter::once(root.clone()).chain(config.council_dir());
     for folder in project_folders {
-        asset_files.extend(walk(&folder.join("static"), &mut report));
-        text_files.extend(template_files(walk(&folder.join("templates"), &mut report)));
+        asset_files.extend(walk(&folder.join("static"), &project, &mut report));
+        text_files.extend(template_files(walk(
+            &folder.join("templates"),
+            &project,
+            &mut report,
+        )));
     }
 
     let content_files = config
         .content_dirs()
         .iter()
-        .flat_map(|dir| walk(dir, &mut report))
+        .flat_map(|dir| walk(dir, &project, &mut report))
         .collect::<Vec<_>>();
     for file in content_files {
         let is_page = Path::new(&file.relative)
@@ -315,7 +334,14 @@ struct Found {
 }
 
 /// The files under `dir`, sorted.
-fn walk(dir: &Path, report: &mut impl FnMut(&Path, LoadError, Option<&str>)) -> Vec<Found> {
+/// Files reached through a link that leads outside `project`, the project's folder
+/// as the file system names it, are reported and left out: a link must not publish
+/// what is not the project's.
+fn walk(
+    dir: &Path,
+    project: &Path,
+    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
+) -> Vec<Found> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -351,22 +377,38 @@ fn walk(dir: &Path, report: &mut impl FnMut(&Path, LoadError, Option<&str>)) -> 
                 } else {
                     relative.into_owned()
                 };
+                let linked = entry.path_is_symlink() || linked_folder.is_some();
+                if linked {
+                    match std::fs::canonicalize(entry.path()) {
+                        Ok(target) if !target.starts_with(project) => {
+                            let target = target.display().to_string();
+                            report(entry.path(), LoadError::OutsideProject { target }, None);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
                 files.push(Found {
                     relative,
-                    linked: entry.path_is_symlink() || linked_folder.is_some(),
+                    linked,
                     path: entry.into_path(),
                 });
             }
             Err(error) => {
                 let path = error.path().unwrap_or(dir).to_path_buf();
-                let reason = if error.loop_ancestor().is_some() {
-                    "it is a link to a folder that contains it".to_owned()
-                } else {
-                    error
-                        .io_error()
-                        .map(plain_io_error)
-                        .unwrap_or_else(|| error.to_string())
-                };
+                if error.loop_ancestor().is_some() {
+                    report(&path, LoadError::LinkLoop, None);
+                    continue;
+                }
+                if let Ok(target) = std::fs::read_link(&path) {
+                    let target = target.display().to_string();
+                    report(&path, LoadError::LinkToNothing { target }, None);
+                    continue;
+                }
+                let reason = error
+                    .io_error()
+                    .map(plain_io_error)
+                    .unwrap_or_else(|| error.to_string());
                 report(&path, LoadError::Unreadable { reason }, None);
             }
         }

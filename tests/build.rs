@@ -412,6 +412,33 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
 }
 
 #[test]
+fn links_that_go_round_leave_the_project_or_lead_nowhere_are_each_named() {
+    let site = tempfile::tempdir().unwrap();
+    write_site_of(site.path(), 1, "one");
+    let content = site.path().join("content");
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(
+        outside.path().join("private.md"),
+        "---\ntitle: Private\n---\n",
+    )
+    .unwrap();
+    fs::create_dir_all(content.join("crying")).unwrap();
+    std::os::unix::fs::symlink("..", content.join("crying/again")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("private.md"), content.join("notes.md"))
+        .unwrap();
+    std::os::unix::fs::symlink(outside.path(), content.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("missing.md", content.join("gone.md")).unwrap();
+    let shown = diagnostics_of(site.path()).replace(
+        &fs::canonicalize(outside.path())
+            .unwrap()
+            .display()
+            .to_string(),
+        "/home/editor",
+    );
+    insta::assert_snapshot!("links_that_go_round_leave_or_lead_nowhere", shown);
+}
+
+#[test]
 fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
     pipeline::build(&load_config(&options(site.path()))).unwrap();
@@ -1442,11 +1469,12 @@ fn the_live_reload_script_is_never_in_build_output() {
 fn serve_sees_a_linked_page_change_at_the_next_rebuild() {
     let preview = Preview::start("good-site");
     let events = preview.events();
-    let outside = tempfile::tempdir().unwrap();
-    let target = outside.path().join("shared.md");
+    let shared = preview.root.join("shared");
+    fs::create_dir_all(&shared).unwrap();
+    let target = shared.join("shared.md");
     let page = |line: &str| {
         format!(
-            "---\ntitle: A shared page\ndescription: Kept outside the project.\n---\n\n{line}\n"
+            "---\ntitle: A shared page\ndescription: Kept outside the content folder.\n---\n\n{line}\n"
         )
     };
     fs::write(&target, page("The first version.")).unwrap();
