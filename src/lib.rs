@@ -27,6 +27,7 @@ pub mod serve;
 pub mod shared_parts;
 pub mod site;
 pub mod sitemap;
+pub mod template_loops;
 pub mod templates;
 pub mod theme;
 pub mod watch;

@@ -38,15 +38,20 @@ pub enum TemplateError {
         name: String,
         suggestion: Option<String>,
     },
+    #[error("rendering would never finish: {chain}")]
+    Loop {
+        chain: String,
+        position: Option<Position>,
+    },
 }
 
 impl StageError for TemplateError {
     fn position(&self) -> Option<Position> {
         match self {
             TemplateError::Syntax { position, .. } => Some(*position),
-            TemplateError::Structure { position, .. } | TemplateError::Render { position, .. } => {
-                *position
-            }
+            TemplateError::Structure { position, .. }
+            | TemplateError::Render { position, .. }
+            | TemplateError::Loop { position, .. } => *position,
             TemplateError::Missing { .. } => None,
         }
     }
@@ -56,6 +61,9 @@ impl StageError for TemplateError {
             TemplateError::Missing { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
             TemplateError::Missing { .. } => Some(
                 "add the template to the project's templates/ folder, or name one that exists".into(),
+            ),
+            TemplateError::Loop { .. } => Some(
+                "a macro cannot call itself and a template cannot include itself, even through others; use a for loop instead".into(),
             ),
             TemplateError::Render { message, .. } if message.contains("not found in context") => Some(
                 "check the spelling of the name, or use `| default(value=\"\")` for something a page may leave out".into(),
@@ -81,15 +89,22 @@ impl Templates {
         let files: BTreeMap<String, TemplateFile> =
             files.iter().map(|f| (f.name.clone(), f.clone())).collect();
         let mut diagnostics = Vec::new();
+        let mut parsed = Vec::with_capacity(files.len());
         for file in files.values() {
-            if let Err(error) = tera::Template::new(&file.name, None, &file.text) {
-                let (position, message) = syntax_error_location(&error);
-                let error = TemplateError::Syntax { position, message };
-                diagnostics.push(error.to_diagnostic(&file.display_path, Some(&file.text)));
+            match tera::Template::new(&file.name, None, &file.text) {
+                Ok(template) => parsed.push(template),
+                Err(error) => {
+                    let (position, message) = syntax_error_location(&error);
+                    let error = TemplateError::Syntax { position, message };
+                    diagnostics.push(error.to_diagnostic(&file.display_path, Some(&file.text)));
+                }
             }
         }
         if !diagnostics.is_empty() {
             return Err(diagnostics);
+        }
+        if let Some(steps) = crate::template_loops::find_loop(&parsed) {
+            return Err(vec![loop_diagnostic(&files, &steps)]);
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
@@ -276,6 +291,36 @@ fn shared_filter(
         _ => Err(tera::Error::msg(
             "the `shared` filter is for a part of a template: {% filter shared %}…{% endfilter %}",
         )),
+    }
+}
+
+/// The diagnostic for a loop of macro calls or includes, at the first step's
+/// definition.
+fn loop_diagnostic(
+    files: &BTreeMap<String, TemplateFile>,
+    steps: &[crate::template_loops::Step],
+) -> Diagnostic {
+    use crate::template_loops::Step;
+    let chain = match steps {
+        [first, second] if first == second => format!("{first} calls itself"),
+        _ => steps
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" → "),
+    };
+    let (file, needle) = match steps.first() {
+        Some(Step::Macro { file, name }) => (files.get(file), Some(format!("macro {name}"))),
+        Some(Step::Template { file }) => (files.get(file), None),
+        None => (None, None),
+    };
+    let position = file
+        .zip(needle)
+        .and_then(|(file, needle)| find_in_tags(&file.text, &needle));
+    let error = TemplateError::Loop { chain, position };
+    match file {
+        Some(file) => error.to_diagnostic(&file.display_path, Some(&file.text)),
+        None => error.to_diagnostic(std::path::Path::new("templates"), None),
     }
 }
 
