@@ -438,6 +438,48 @@ fn links_that_go_round_leave_the_project_or_lead_nowhere_are_each_named() {
     insta::assert_snapshot!("links_that_go_round_leave_or_lead_nowhere", shown);
 }
 
+/// A write that fails part way, as on a full disk: the shell sets a file size limit
+/// and ignores the signal for passing it, so that each write past the limit fails
+/// with an error, as a write to a full disk does.
+#[test]
+fn a_write_that_fails_part_way_leaves_the_old_site_and_says_why() {
+    let site = copy_fixture("good-site");
+    let root = site.path();
+    let output = tellyou(root, &["build"]);
+    assert!(output.status.success());
+    let before = read_tree(&root.join("public"));
+    let page = root.join("content/crying/soothing.md");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(&page, format!("{text}\nA line added.\n")).unwrap();
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 8; exec {} \"$@\"",
+            env!("CARGO_BIN_EXE_tellyou")
+        ))
+        .args(["sh", "build"])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1768435200")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(": error: cannot write "), "{stderr}");
+    assert!(stderr.contains("file too large"), "{stderr}");
+    assert!(
+        stderr.contains("the previous site was left as it was"),
+        "{stderr}"
+    );
+    assert!(before == read_tree(&root.join("public")), "public/ changed");
+    let leftovers: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
+}
+
 #[test]
 fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
