@@ -23,7 +23,7 @@ use crate::paths;
 use crate::site::Site;
 
 /// What can be wrong in a rendered page.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub enum HtmlError {
     #[error("the {attribute} {written:?} on {page} goes to nothing: the site has no {target}")]
     Missing {
@@ -71,6 +71,28 @@ impl StageError for HtmlError {
 }
 
 impl HtmlError {
+    /// The page the error is on, as the message names it.
+    fn page_mut(&mut self) -> &mut String {
+        match self {
+            HtmlError::Missing { page, .. }
+            | HtmlError::MissingAnchor { page, .. }
+            | HtmlError::ImageWithoutAlt { page, .. } => page,
+        }
+    }
+
+    /// The error as it is on every page a template makes: without the page, or the
+    /// address as written, which a template writes from the page's root.
+    fn on_any_page(&self) -> HtmlError {
+        let mut any = self.clone();
+        any.page_mut().clear();
+        if let HtmlError::Missing { written, .. } | HtmlError::MissingAnchor { written, .. } =
+            &mut any
+        {
+            written.clear();
+        }
+        any
+    }
+
     /// The same error, found at `found`.
     fn at(mut self, found: Option<Position>) -> Self {
         match &mut self {
@@ -127,7 +149,7 @@ pub struct ScanCache {
 }
 
 /// What checking one file found.
-type FileResult = (Vec<Diagnostic>, Vec<ExternalHref>);
+type FileResult = (Vec<(PathBuf, HtmlError)>, Vec<ExternalHref>);
 
 /// Links in a page that leave the site, for `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,11 +219,11 @@ pub fn check(
             (key, result)
         })
         .collect();
-    let mut diagnostics = Vec::new();
+    let mut found: Vec<(&Path, &HtmlError)> = Vec::new();
     let mut external = Vec::new();
     let mut seen = HashSet::new();
     for (_, result) in &per_file {
-        diagnostics.extend(result.0.iter().cloned());
+        found.extend(result.0.iter().map(|(path, error)| (path.as_path(), error)));
         // A template's links are on every page: keep each address once.
         for href in &result.1 {
             if seen.insert(href.url.as_str()) {
@@ -210,8 +232,41 @@ pub fn check(
         }
     }
     drop(seen);
+    let diagnostics = once_for_all_pages(&found)
+        .iter()
+        .map(|(path, error)| locator.diagnostic(path, error))
+        .collect();
     cache.results = per_file.into_iter().collect();
     (diagnostics, external)
+}
+
+/// The same mistake in a template is on every page the template makes: gives it
+/// once, naming the first page and how many others have it.
+fn once_for_all_pages(found: &[(&Path, &HtmlError)]) -> Vec<(PathBuf, HtmlError)> {
+    let mut groups: Vec<(PathBuf, HtmlError, usize)> = Vec::new();
+    let mut by_key: HashMap<(&Path, HtmlError), usize> = HashMap::new();
+    for &(path, error) in found {
+        match by_key.entry((path, error.on_any_page())) {
+            std::collections::hash_map::Entry::Occupied(group) => groups[*group.get()].2 += 1,
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(groups.len());
+                groups.push((path.to_path_buf(), error.clone(), 0));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(path, mut error, others)| {
+            match others {
+                0 => {}
+                1 => error.page_mut().push_str(" and 1 other page"),
+                _ => error
+                    .page_mut()
+                    .push_str(&format!(" and {others} other pages")),
+            }
+            (path, error)
+        })
+        .collect()
 }
 
 /// A key for everything a page's links can point at or be reported in: every file's
@@ -237,20 +292,15 @@ fn targets_shape(
 type SiteView<'a> = (&'a HashMap<&'a str, &'a Scan>, &'a Locator<'a>);
 
 /// Checks one file's links, anchors and images against the site.
-fn check_file(file: &str, (scans, locator): SiteView) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
+fn check_file(file: &str, (scans, locator): SiteView) -> FileResult {
     let mut diagnostics = Vec::new();
     let mut external = Vec::new();
     let scan = &scans[file];
     let page = shown_page(file);
     if scan.images_without_alt > 0 {
         let (path, position) = locator.find(file, "<img");
-        diagnostics.push(locator.diagnostic(
-            &path,
-            &HtmlError::ImageWithoutAlt {
-                page: page.clone(),
-                position,
-            },
-        ));
+        let page = page.clone();
+        diagnostics.push((path, HtmlError::ImageWithoutAlt { page, position }));
     }
     for link in &scan.links {
         let (written, error) = match link {
@@ -296,7 +346,7 @@ fn check_file(file: &str, (scans, locator): SiteView) -> (Vec<Diagnostic>, Vec<E
             }
         };
         let (path, position) = locator.find(file, written);
-        diagnostics.push(locator.diagnostic(&path, &error.at(position)));
+        diagnostics.push((path, error.at(position)));
     }
     (diagnostics, external)
 }
