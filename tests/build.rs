@@ -255,6 +255,17 @@ fn two_builds_of_the_same_input_are_byte_identical() {
     assert!(a == b, "the two builds differ");
 }
 
+/// Asserts that no build left a staging folder, or anything else hidden, beside
+/// `public/` in the project `root`.
+fn assert_nothing_left_beside(root: &Path) {
+    let leftovers: Vec<String> = fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = copy_fixture("good-site");
@@ -275,15 +286,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     assert!(pipeline::build(&config).is_err());
 
     assert!(before == read_tree(&config.out_dir), "the output changed");
-    let leftovers: Vec<_> = fs::read_dir(site.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(
-        leftovers.is_empty(),
-        "staging folders left behind: {leftovers:?}"
-    );
+    assert_nothing_left_beside(site.path());
 }
 
 /// Writes a site of `pages` pages in one guide, each saying `version`, so that two
@@ -402,12 +405,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
             String::from_utf8_lossy(&output.stderr)
         );
         assert!(read_tree(&out) == sites[usize::from(version == "two")]);
-        let leftovers: Vec<String> = fs::read_dir(root)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with('.'))
-            .collect();
-        assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
+        assert_nothing_left_beside(root);
     }
 }
 
@@ -472,12 +470,7 @@ fn a_write_that_fails_part_way_leaves_the_old_site_and_says_why() {
         "{stderr}"
     );
     assert!(before == read_tree(&root.join("public")), "public/ changed");
-    let leftovers: Vec<String> = fs::read_dir(root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.'))
-        .collect();
-    assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
+    assert_nothing_left_beside(root);
 }
 
 #[test]
