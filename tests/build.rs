@@ -473,6 +473,102 @@ fn a_write_that_fails_part_way_leaves_the_old_site_and_says_why() {
     assert_nothing_left_beside(root);
 }
 
+/// Runs tellyou in `root` as a user who owns none of its files: as root, who may
+/// read and write anything, it runs as `nobody` through util-linux's setpriv.
+fn tellyou_as_another_user(root: &Path, args: &[&str]) -> std::process::Output {
+    let uid = Command::new("id").arg("-u").output().unwrap().stdout;
+    let mut command = if String::from_utf8_lossy(&uid).trim() == "0" {
+        let mut setpriv = Command::new("setpriv");
+        setpriv
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_tellyou"));
+        setpriv
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_tellyou"))
+    };
+    command
+        .args(args)
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1768435200")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn no_permission_to_write_or_read_is_said_plainly_and_leaves_the_old_site() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    write_site_of(root, 3, "one");
+    assert!(tellyou(root, &["build"]).status.success());
+    let before = read_tree(&root.join("public"));
+    // Everyone may read the project, and only its owner may write to it.
+    for entry in walkdir::WalkDir::new(root) {
+        let entry = entry.unwrap();
+        let mode = if entry.file_type().is_dir() {
+            0o755
+        } else {
+            0o644
+        };
+        fs::set_permissions(entry.path(), fs::Permissions::from_mode(mode)).unwrap();
+    }
+    write_site_of(root, 3, "two");
+    let output = tellyou_as_another_user(root, &["build"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: cannot create "), "{stderr}");
+    assert!(stderr.contains(": permission denied"), "{stderr}");
+    assert!(
+        stderr.contains("the previous site was left as it was"),
+        "{stderr}"
+    );
+    assert!(before == read_tree(&root.join("public")), "public/ changed");
+    assert_nothing_left_beside(root);
+
+    let page = root.join("content/guide/page-1.md");
+    fs::set_permissions(&page, fs::Permissions::from_mode(0o000)).unwrap();
+    let output = tellyou_as_another_user(root, &["check"]);
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("content/guide/page-1.md: error: cannot read this file: permission denied"),
+        "{report}"
+    );
+    fs::set_permissions(&page, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+/// A page of 20 MB builds, with no error. A debug build takes minutes over it, so
+/// `cargo test` leaves it out and `.ci/run` runs it with the release binary:
+/// `TELLYOU_BIN=target/release/tellyou cargo test --test build -- --ignored`.
+#[test]
+#[ignore = "slow in a debug build; .ci/run runs it with the release binary"]
+fn a_page_of_20_mb_builds() {
+    let site = tempfile::tempdir().unwrap();
+    write_site_of(site.path(), 1, "one");
+    let line = "Hold your baby close and talk to them softly every day. ";
+    let paragraph = format!("{line}\n\n");
+    let body = paragraph.repeat((20 << 20) / paragraph.len() + 1);
+    let page = format!("---\ntitle: A long page\ndescription: A page of 20 MB.\n---\n\n{body}");
+    assert!(page.len() >= 20 << 20);
+    fs::write(site.path().join("content/guide/long.md"), page).unwrap();
+    let binary = std::env::var("TELLYOU_BIN").unwrap_or(env!("CARGO_BIN_EXE_tellyou").into());
+    let output = Command::new(binary)
+        .arg("build")
+        .current_dir(site.path())
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1768435200")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = fs::read_to_string(site.path().join("public/guide/long/index.html")).unwrap();
+    assert!(html.matches("Hold your baby close").count() >= 300_000);
+}
+
 #[test]
 fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
