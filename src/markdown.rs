@@ -114,6 +114,8 @@ pub enum MarkdownError {
     },
     #[error("the address \"{written}\" is not allowed in a page")]
     RefusedAddress { written: String, position: Position },
+    #[error("this HTML could be read two ways, so it cannot be checked")]
+    AmbiguousHtml { position: Position },
     #[error(
         "this is nested {depth} deep, counting each list, item, quote and HTML element; the most a page can nest is {MAX_NESTING}"
     )]
@@ -135,7 +137,8 @@ impl StageError for MarkdownError {
             | MarkdownError::RefusedElement { position, .. }
             | MarkdownError::RefusedAttribute { position, .. }
             | MarkdownError::RefusedAddress { position, .. }
-            | MarkdownError::TooDeep { position, .. } => Some(*position),
+            | MarkdownError::TooDeep { position, .. }
+            | MarkdownError::AmbiguousHtml { position } => Some(*position),
         }
     }
 
@@ -181,6 +184,9 @@ impl StageError for MarkdownError {
                 } else {
                     "remove it; the README lists the attributes allowed".into()
                 }
+            }
+            MarkdownError::AmbiguousHtml { .. } => {
+                "close each element you open, and use only the elements the README lists".into()
             }
             MarkdownError::TooDeep { .. } => {
                 "use headings to split the page, and lists of one or two levels".into()
@@ -674,7 +680,8 @@ impl<'a> Renderer<'a> {
             let at = match &refused {
                 raw_html::Refused::Element { at, .. }
                 | raw_html::Refused::Attribute { at, .. }
-                | raw_html::Refused::Address { at, .. } => *at,
+                | raw_html::Refused::Address { at, .. }
+                | raw_html::Refused::Ambiguous { at } => *at,
             };
             let (in_whole, in_page) = starts
                 .iter()
@@ -697,6 +704,7 @@ impl<'a> Renderer<'a> {
                 raw_html::Refused::Address { written, .. } => {
                     MarkdownError::RefusedAddress { written, position }
                 }
+                raw_html::Refused::Ambiguous { .. } => MarkdownError::AmbiguousHtml { position },
             });
         }
         let inline = matches!(events.first(), Some((Event::InlineHtml(_), _)));
@@ -1030,7 +1038,10 @@ mod tests {
         }
     }
 
-    fn render_body(content_path: &str, body: &str) -> Result<RenderedPage, Vec<MarkdownError>> {
+    pub(super) fn render_body(
+        content_path: &str,
+        body: &str,
+    ) -> Result<RenderedPage, Vec<MarkdownError>> {
         let page_urls: HashMap<&str, &str> = [
             ("crying/soothing.md", "crying/soothing/"),
             ("crying/_index.md", "crying/"),
@@ -1193,6 +1204,22 @@ mod odd_input_tests {
                 assets: &assets,
             },
         );
+    }
+
+    /// Inputs the fuzzers found, each of which once stopped the program.
+    #[test]
+    fn what_the_fuzzers_found_never_panics() {
+        let found: &[&[u8]] = &[include_bytes!(
+            "../tests/fixtures/fuzz-found/markdown-select-makes-lol-html-stop.bin"
+        )];
+        for bytes in found {
+            // The fuzz target reads its input as text up to the first byte that is not.
+            let text = match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap(),
+            };
+            let _ = super::tests::render_body("crying/soothing.md", text);
+        }
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub enum Refused {
         written: String,
         at: usize,
     },
+    /// Markup that a browser could read two ways.
+    Ambiguous {
+        at: usize,
+    },
 }
 
 /// What reading a piece of raw HTML found: what it may not use, and the piece again
@@ -197,12 +201,18 @@ pub fn read(fragment: &str) -> Read {
         Ok(())
     }));
     let mut rewriter = HtmlRewriter::new(settings, |chunk: &[u8]| html.extend_from_slice(chunk));
-    // The input is a &str and the handlers only add ASCII, so neither step can fail
-    // in a way that leaves unsafe HTML: what is refused fails the build anyway.
-    let _ = rewriter.write(fragment.as_bytes());
-    let _ = rewriter.end();
+    // lol_html stops at markup that a browser could read two ways, such as
+    // `<select><xmp><script>`, where it cannot tell whether a script would run. The
+    // whole piece is refused then, since what follows was not read.
+    let read = rewriter
+        .write(fragment.as_bytes())
+        .and_then(|()| rewriter.end());
+    let mut refused = refused.into_inner();
+    if read.is_err() {
+        refused.push(Refused::Ambiguous { at: 0 });
+    }
     Read {
-        refused: refused.into_inner(),
+        refused,
         html: String::from_utf8(html).unwrap_or_else(|_| fragment.to_owned()),
     }
 }
@@ -238,8 +248,10 @@ pub fn nesting_depth(html: &str) -> usize {
         Ok(())
     }));
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    let _ = rewriter.write(html.as_bytes());
-    let _ = rewriter.end();
+    // Markup that lol_html stops at has been refused by `read`: the depth so far will do.
+    let _ = rewriter
+        .write(html.as_bytes())
+        .and_then(|()| rewriter.end());
     deepest.get()
 }
 
@@ -374,6 +386,16 @@ mod tests {
         );
         assert_eq!(nesting_depth("<ul><li>a<li>b<li>c</ul><br><img src=x>"), 1);
         assert_eq!(nesting_depth(&"<div>".repeat(10_000)), 10_000);
+    }
+
+    #[test]
+    fn markup_a_browser_could_read_two_ways_is_refused_whole() {
+        let read = read("<select><iframe>x</iframe></select><p>After</p>");
+        assert!(
+            read.refused.contains(&Refused::Ambiguous { at: 0 }),
+            "{read:?}"
+        );
+        assert!(nesting_depth("<select><xmp><script>x</script></xmp></select>") > 0);
     }
 
     #[test]

@@ -614,16 +614,20 @@ fn read_html(
             Ok(())
         }),
     ];
-    let settings = handlers
-        .into_iter()
-        .fold(Settings::new(), Settings::append_element_content_handler);
+    // The pages are the build's own, whose content's HTML has been read and allowed
+    // already, so a best guess at markup that could be read two ways will do.
+    let settings = handlers.into_iter().fold(
+        Settings::new().with_strict(false),
+        Settings::append_element_content_handler,
+    );
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
-    // Output is discarded and the input is our own UTF-8, so writing cannot fail in a
-    // way that matters; a page it cannot read simply yields fewer references.
-    for piece in pieces {
-        let _ = rewriter.write(piece);
-    }
-    let _ = rewriter.end();
+    // Output is discarded and the input is our own UTF-8, so a failure can only mean
+    // a page that yields fewer references; lol_html must then not be used again.
+    let read = pieces
+        .iter()
+        .try_for_each(|piece| rewriter.write(piece))
+        .and_then(|()| rewriter.end());
+    drop(read);
     (ids.into_inner(), images_without_alt.into_inner())
 }
 
