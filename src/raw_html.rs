@@ -2,7 +2,7 @@
 //! browser must never run script from content, so a page may use only the elements,
 //! attributes and kinds of address listed here. [`read`] finds every other one in a
 //! piece of raw HTML, with where it is, for the markdown stage to refuse, and marks
-//! links that leave the site `rel="noopener noreferrer"`. Uses lol_html and `paths`.
+//! links that leave the site `rel="noopener noreferrer"`. Uses lol_html.
 
 use std::cell::RefCell;
 
