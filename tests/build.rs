@@ -361,10 +361,8 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
         let version = if before == sites[0] { "two" } else { "one" };
         write_site_of(root, PAGES, version);
         let wait = random_below(build_time.as_micros() * 12 / 10);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tellyou"))
+        let mut child = as_tests_run(Command::new(env!("CARGO_BIN_EXE_tellyou")), root)
             .arg("build")
-            .current_dir(root)
-            .env("SOURCE_DATE_EPOCH", "1768435200")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -449,35 +447,38 @@ fn a_write_that_fails_part_way_leaves_the_old_site_and_says_why() {
     let page = root.join("content/crying/soothing.md");
     let text = fs::read_to_string(&page).unwrap();
     fs::write(&page, format!("{text}\nA line added.\n")).unwrap();
-    let output = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "trap '' XFSZ; ulimit -f 8; exec {} \"$@\"",
-            env!("CARGO_BIN_EXE_tellyou")
-        ))
+    let mut limited = Command::new("sh");
+    limited.arg("-c").arg(format!(
+        "trap '' XFSZ; ulimit -f 8; exec {} \"$@\"",
+        env!("CARGO_BIN_EXE_tellyou")
+    ));
+    let output = as_tests_run(limited, root)
         .args(["sh", "build"])
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1768435200")
         .output()
         .unwrap();
+    assert_failed_to_write(&output, "cannot write ", "file too large");
+    assert!(before == read_tree(&root.join("public")), "public/ changed");
+    assert_nothing_left_beside(root);
+}
+
+/// Asserts that a build failed to `action` a file for `reason`, and said that the
+/// previous site was left as it was.
+fn assert_failed_to_write(output: &std::process::Output, action: &str, reason: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(": error: cannot write "), "{stderr}");
-    assert!(stderr.contains("file too large"), "{stderr}");
+    assert!(stderr.contains(&format!(": error: {action}")), "{stderr}");
+    assert!(stderr.contains(&format!(": {reason}")), "{stderr}");
     assert!(
         stderr.contains("the previous site was left as it was"),
         "{stderr}"
     );
-    assert!(before == read_tree(&root.join("public")), "public/ changed");
-    assert_nothing_left_beside(root);
 }
 
 /// Runs tellyou in `root` as a user who owns none of its files: as root, who may
 /// read and write anything, it runs as `nobody` through util-linux's setpriv.
 fn tellyou_as_another_user(root: &Path, args: &[&str]) -> std::process::Output {
     let uid = Command::new("id").arg("-u").output().unwrap().stdout;
-    let mut command = if String::from_utf8_lossy(&uid).trim() == "0" {
+    let command = if String::from_utf8_lossy(&uid).trim() == "0" {
         let mut setpriv = Command::new("setpriv");
         setpriv
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
@@ -486,13 +487,7 @@ fn tellyou_as_another_user(root: &Path, args: &[&str]) -> std::process::Output {
     } else {
         Command::new(env!("CARGO_BIN_EXE_tellyou"))
     };
-    command
-        .args(args)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1768435200")
-        .output()
-        .unwrap()
+    as_tests_run(command, root).args(args).output().unwrap()
 }
 
 #[test]
@@ -515,14 +510,7 @@ fn no_permission_to_write_or_read_is_said_plainly_and_leaves_the_old_site() {
     }
     write_site_of(root, 3, "two");
     let output = tellyou_as_another_user(root, &["build"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error: cannot create "), "{stderr}");
-    assert!(stderr.contains(": permission denied"), "{stderr}");
-    assert!(
-        stderr.contains("the previous site was left as it was"),
-        "{stderr}"
-    );
+    assert_failed_to_write(&output, "cannot create ", "permission denied");
     assert!(before == read_tree(&root.join("public")), "public/ changed");
     assert_nothing_left_beside(root);
 
@@ -553,11 +541,8 @@ fn a_page_of_20_mb_builds() {
     assert!(page.len() >= 20 << 20);
     fs::write(site.path().join("content/guide/long.md"), page).unwrap();
     let binary = std::env::var("TELLYOU_BIN").unwrap_or(env!("CARGO_BIN_EXE_tellyou").into());
-    let output = Command::new(binary)
+    let output = as_tests_run(Command::new(binary), site.path())
         .arg("build")
-        .current_dir(site.path())
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", "1768435200")
         .output()
         .unwrap();
     assert!(
@@ -807,13 +792,22 @@ fn tellyou(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// Runs tellyou as if on the day of `source_date_epoch` (seconds since 1970).
 fn tellyou_on(dir: &Path, args: &[&str], source_date_epoch: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tellyou"))
+    let mut command = as_tests_run(Command::new(env!("CARGO_BIN_EXE_tellyou")), dir);
+    command
         .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
         .env("SOURCE_DATE_EPOCH", source_date_epoch)
         .output()
         .unwrap()
+}
+
+/// `command`, which runs tellyou, set to run in `dir` as the tests run it: without
+/// colour, on the tests' day (2026-01-15).
+fn as_tests_run(mut command: Command, dir: &Path) -> Command {
+    command
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1768435200");
+    command
 }
 
 #[test]
