@@ -6,7 +6,7 @@
 //! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
 //! output.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -139,8 +139,9 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
         return replace_record(&out_dir, record);
     }
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let result =
-        write_all(&staging, files, &manifest, record).and_then(|()| swap_in(&staging, &out_dir));
+    let previous = parent.join(format!(".{name}.previous"));
+    let result = write_all(&staging, &previous, files, &manifest, record)
+        .and_then(|()| swap_in(&staging, &out_dir, &previous));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -187,33 +188,44 @@ pub fn recorded_build<T>(out_dir: &Path, wanted: impl FnOnce(&str) -> Option<T>)
     (manifest.starts_with(MANIFEST_HEADER) && untouched(out_dir, &manifest)).then_some(record)
 }
 
+/// Each file a manifest lists, as its path and its hash and size, in the order
+/// the files were given.
+fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
+    manifest.lines().skip(1).filter_map(|line| {
+        let (hash, rest) = line.split_once(' ')?;
+        let (size, path) = rest.split_once(' ')?;
+        Some((path, &line[..hash.len() + 1 + size.len()]))
+    })
+}
+
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
-/// other: each the same size and no newer than the manifest.
+/// other file or folder: each the same size and no newer than the manifest.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
     let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
         Ok(time) => time,
         Err(_) => return false,
     };
-    let sizes: std::collections::HashMap<&str, u64> = manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, ' ');
-            let (_hash, size, path) = (parts.next()?, parts.next()?, parts.next()?);
+    let sizes: HashMap<&str, u64> = manifest_entries(manifest)
+        .filter_map(|(path, hash_and_size)| {
+            let (_hash, size) = hash_and_size.split_once(' ')?;
             Some((path, size.parse().ok()?))
         })
         .collect();
+    let folders = folders_of(sizes.keys().copied());
     let mut seen = 0;
     for entry in walkdir::WalkDir::new(out_dir).min_depth(1) {
         let Ok(entry) = entry else { return false };
-        if entry.file_type().is_dir() {
-            continue;
-        }
         let Ok(relative) = entry.path().strip_prefix(out_dir) else {
             return false;
         };
         let relative = relative.to_string_lossy().replace('\\', "/");
+        if entry.file_type().is_dir() {
+            if !folders.contains(relative.as_str()) {
+                return false;
+            }
+            continue;
+        }
         if relative == MARKER || relative == MANIFEST || relative == RECORD {
             continue;
         }
@@ -246,8 +258,12 @@ fn replace_record(out_dir: &Path, record: &str) -> Result<(), OutputError> {
         })
 }
 
+/// Writes the site into `staging`: into the site before last, taken from
+/// `previous`, where that is whole, so that only the files that differ from it are
+/// written; else into a new folder.
 fn write_all(
     staging: &Path,
+    previous: &Path,
     files: &[OutputFile],
     manifest: &str,
     record: &str,
@@ -255,19 +271,60 @@ fn write_all(
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
-    fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
+    let kept_manifest = take_previous(previous, staging);
+    if kept_manifest.is_none() {
+        fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
+    }
+    let kept: HashMap<&str, &str> = kept_manifest
+        .as_deref()
+        .map(|text| manifest_entries(text).collect())
+        .unwrap_or_default();
+    let wanted: HashMap<&str, &str> = manifest_entries(manifest).collect();
+    let kept_folders = folders_of(kept.keys().copied());
+    let wanted_folders = folders_of(files.iter().map(|file| file.path.as_str()));
+
+    let unwanted_files: Vec<&str> = kept
+        .keys()
+        .copied()
+        .filter(|path| !wanted.contains_key(path))
+        .collect();
+    unwanted_files.par_iter().try_for_each(|file| {
+        let path = staging.join(file);
+        fs::remove_file(&path).map_err(|e| io_error("remove", &path, e))
+    })?;
+    // The folders the new site does not have hold no files now, nor folders it has.
+    let topmost_unwanted_folders: Vec<&str> = kept_folders
+        .iter()
+        .copied()
+        .filter(|folder| !wanted_folders.contains(folder))
+        .filter(|folder| {
+            folder
+                .rsplit_once('/')
+                .is_none_or(|(parent, _)| wanted_folders.contains(parent))
+        })
+        .collect();
+    topmost_unwanted_folders.par_iter().try_for_each(|folder| {
+        let path = staging.join(folder);
+        fs::remove_dir_all(&path).map_err(|e| io_error("remove", &path, e))
+    })?;
+
     // A folder at a time, its subfolders in parallel: a site of many pages has as
     // many folders as pages.
-    for level in folders_by_depth(files) {
+    for level in by_depth(wanted_folders.difference(&kept_folders).copied()) {
         level.par_iter().try_for_each(|folder| {
             let path = staging.join(folder);
             fs::create_dir(&path).map_err(|e| io_error("create", &path, e))
         })?;
     }
-    files.par_iter().try_for_each(|file| {
-        let path = staging.join(&file.path);
-        write_pieces(&path, &file.pieces()).map_err(|e| io_error("write", &path, e))
-    })?;
+    let entries: Vec<&str> = manifest_entries(manifest).map(|(_, entry)| entry).collect();
+    files
+        .par_iter()
+        .zip(entries)
+        .filter(|(file, entry)| kept.get(file.path.as_str()) != Some(entry))
+        .try_for_each(|(file, _)| {
+            let path = staging.join(&file.path);
+            write_pieces(&path, &file.pieces()).map_err(|e| io_error("write", &path, e))
+        })?;
     let marker = staging.join(MARKER);
     fs::write(&marker, MARKER_TEXT).map_err(|e| io_error("write", &marker, e))?;
     let record_path = staging.join(RECORD);
@@ -277,12 +334,28 @@ fn write_all(
     fs::write(&manifest_path, manifest).map_err(|e| io_error("write", &manifest_path, e))
 }
 
-/// Every folder the files are in, with the folders they are in, by depth: the
-/// top-level folders first.
-fn folders_by_depth(files: &[OutputFile]) -> Vec<Vec<&str>> {
+/// Moves the site before last from `previous` to `staging`, and gives its manifest,
+/// if it is a folder tellyou wrote and holds what its manifest lists and nothing
+/// else. A site that was touched since is removed: the build writes a new one.
+fn take_previous(previous: &Path, staging: &Path) -> Option<String> {
+    let is_folder = fs::symlink_metadata(previous).is_ok_and(|m| m.file_type().is_dir());
+    if !is_folder || !previous.join(MARKER).is_file() {
+        return None;
+    }
+    fs::rename(previous, staging).ok()?;
+    let manifest = fs::read_to_string(staging.join(MANIFEST))
+        .ok()
+        .filter(|text| text.starts_with(MANIFEST_HEADER) && untouched(staging, text));
+    if manifest.is_none() {
+        let _ = fs::remove_dir_all(staging);
+    }
+    manifest
+}
+
+/// Every folder that holds one of `paths`, and the folders those are in.
+fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
     let mut folders = HashSet::new();
-    for file in files {
-        let mut path = file.path.as_str();
+    for mut path in paths {
         while let Some((folder, _)) = path.rsplit_once('/') {
             if !folders.insert(folder) {
                 break;
@@ -290,6 +363,11 @@ fn folders_by_depth(files: &[OutputFile]) -> Vec<Vec<&str>> {
             path = folder;
         }
     }
+    folders
+}
+
+/// `folders` by depth: the top-level folders first.
+fn by_depth<'a>(folders: impl Iterator<Item = &'a str>) -> Vec<Vec<&'a str>> {
     let mut levels: Vec<Vec<&str>> = Vec::new();
     for folder in folders {
         let depth = folder.matches('/').count() + 1;
@@ -322,9 +400,10 @@ fn write_pieces(path: &Path, pieces: &[&[u8]]) -> io::Result<()> {
     Ok(())
 }
 
-/// Puts the staging folder in the output folder's place. On Linux the two folders
-/// trade places in one atomic step; elsewhere the old folder is moved aside first.
-fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
+/// Puts the staging folder in the output folder's place, and keeps the old site
+/// as `previous`, for the next build to write over. On Linux the two folders trade
+/// places in one atomic step; elsewhere the old folder is moved aside first.
+fn swap_in(staging: &Path, out_dir: &Path, previous: &Path) -> Result<(), OutputError> {
     if !out_dir.exists() {
         return fs::rename(staging, out_dir).map_err(|e| io_error("create", out_dir, e));
     }
@@ -333,7 +412,7 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
         use rustix::fs::{CWD, RenameFlags, renameat_with};
         if renameat_with(CWD, staging, CWD, out_dir, RenameFlags::EXCHANGE).is_ok() {
             // The staging path now holds the old site.
-            let _ = fs::remove_dir_all(staging);
+            keep_as_previous(staging, previous);
             return Ok(());
         }
     }
@@ -346,8 +425,17 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
         let _ = fs::rename(&old, out_dir);
         return Err(io_error("replace", out_dir, error));
     }
-    let _ = fs::remove_dir_all(&old);
+    keep_as_previous(&old, previous);
     Ok(())
+}
+
+/// Keeps the site just replaced as `previous`, or removes it if that is taken.
+/// Writing the next site over it, rather than into a new folder, spares the disk
+/// from making and removing a file for every page that has not changed.
+fn keep_as_previous(old_site: &Path, previous: &Path) {
+    if fs::rename(old_site, previous).is_err() {
+        let _ = fs::remove_dir_all(old_site);
+    }
 }
 
 fn io_error(action: &'static str, path: &Path, error: io::Error) -> OutputError {
@@ -458,11 +546,91 @@ mod tests {
         write_site(&out, &[file("index.html", "two")], "").unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
         assert!(!out.join("old").exists());
-        let names: Vec<_> = fs::read_dir(dir.path())
+        let mut names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, ["public"]);
+        names.sort();
+        assert_eq!(names, [".public.previous", "public"]);
+    }
+
+    /// Every file and folder under `dir`, with the bytes of each file.
+    fn tree(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+        let mut entries: Vec<_> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                let relative = entry.path().strip_prefix(dir).unwrap();
+                let bytes = entry
+                    .file_type()
+                    .is_file()
+                    .then(|| fs::read(entry.path()).unwrap());
+                (relative.display().to_string(), bytes)
+            })
+            .filter(|(path, _)| path != RECORD && path != MANIFEST)
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_site_before_last_is_written_over_and_ends_as_a_new_site_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let previous = dir.path().join(".public.previous");
+        let first = [
+            file("index.html", "home"),
+            file("kept/index.html", "kept"),
+            file("changed/index.html", "before"),
+            file("gone/deep/index.html", "gone"),
+            file("becomes-a-folder", "file"),
+            file("becomes-a-file/index.html", "folder"),
+        ];
+        let second = [file("index.html", "home 2")];
+        let third = [
+            file("index.html", "home"),
+            file("kept/index.html", "kept"),
+            file("changed/index.html", "after"),
+            file("becomes-a-folder/index.html", "folder now"),
+            file("becomes-a-file", "file now"),
+            file("new/a/b/index.html", "new"),
+        ];
+        write_site(&out, &first, "").unwrap();
+        let kept = inode(&out.join("kept/index.html"));
+        write_site(&out, &second, "").unwrap();
+        assert_eq!(inode(&previous.join("kept/index.html")), kept);
+        write_site(&out, &third, "").unwrap();
+        assert_eq!(
+            inode(&out.join("kept/index.html")),
+            kept,
+            "not written again"
+        );
+
+        let fresh = tempfile::tempdir().unwrap();
+        write_site(&fresh.path().join("public"), &third, "").unwrap();
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
+        let second_alone = tempfile::tempdir().unwrap();
+        write_site(&second_alone.path().join("public"), &second, "").unwrap();
+        assert_eq!(tree(&previous), tree(&second_alone.path().join("public")));
+        assert!(
+            recorded_build(&out, |_| Some(())).is_some(),
+            "the next build sees the site as written"
+        );
+
+        // A site before last that was touched by hand is not written over.
+        fs::write(previous.join("index.html"), "edited").unwrap();
+        fs::create_dir(previous.join("stray")).unwrap();
+        write_site(&out, &first, "").unwrap();
+        write_site(&out, &third, "").unwrap();
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
+        // Nor is a folder of that name that tellyou did not write.
+        fs::remove_dir_all(&previous).unwrap();
+        fs::create_dir(&previous).unwrap();
+        fs::write(previous.join("thesis.docx"), "precious").unwrap();
+        write_site(&out, &first, "").unwrap();
+        assert_eq!(fs::read(previous.join("thesis.docx")).unwrap(), b"precious");
     }
 
     #[test]
