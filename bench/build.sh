@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Times `tellyou build` of generated corpora, and Hugo's build of the same corpus
 # where `hugo` is installed (Debian's package), with the equivalent minimal templates
-# in bench/hugo/. For each corpus size and program: one warm-up run, then RUNS runs
-# (default 5) of a first build (the output folder removed before each, untimed) and
-# RUNS runs of a rebuild with nothing changed (the output left in place). It prints
-# the median run by wall time, with its CPU time (user + system) and peak memory
-# (maximum resident set size, from GNU time), the cost per page, and the ratio to
-# Hugo. See BENCHMARKS.md.
+# in bench/hugo/. For each corpus size and program it times three kinds of build,
+# each with one warm-up run, then RUNS runs (default 5), each after an untimed step:
+#   - a first build: the output is moved aside first, as if the project were a
+#     fresh clone (REMOVE_OUTPUT=1 removes it instead; see BENCHMARKS.md);
+#   - a rebuild with nothing changed: the output is left in place;
+#   - a rebuild with one page changed: a line is added to one page first.
+# It prints the median run by wall time, with its CPU time (user + system) and peak
+# memory (maximum resident set size, from GNU time), the cost per page, and the
+# ratio to Hugo. See BENCHMARKS.md.
 #   bash bench/build.sh [PAGES...]        (default: 1000 10000)
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
@@ -25,6 +28,7 @@ measure() {
   local prepare=()
   while [ "$1" != "--" ]; do prepare+=("$1"); shift; done
   shift
+  "${prepare[@]}"
   "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   local results=()
   for _ in $(seq 1 "$runs"); do
@@ -35,6 +39,28 @@ measure() {
   printf '%s\n' "${results[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
 }
 
+# Moves the given folders, where they exist, out of the current folder into a new
+# folder under $work/set-aside, which is removed when the script ends. Removing them
+# instead would leave thousands of just-freed inodes, which this machine's ext4 makes
+# the next build pay for (BENCHMARKS.md, "The machine"); REMOVE_OUTPUT=1 does that.
+clear_output() {
+  if [ -n "${REMOVE_OUTPUT:-}" ]; then
+    rm -rf "$@"
+    return
+  fi
+  local aside
+  aside="$(mktemp -d "$work/set-aside/XXXXXX")"
+  for folder in "$@"; do
+    if [ -e "$folder" ]; then mv "$folder" "$aside/"; fi
+  done
+}
+
+# Adds a line to one page of the corpus, so that the next build has one page to
+# change.
+change_one_page() {
+  echo "One more line for this run." >>content/section-3/page-7.md
+}
+
 report() {
   local name="$1" pages="$2" wall="$3" user="$4" system="$5" kb="$6"
   awk -v n="$name" -v p="$pages" -v w="$wall" -v u="$user" -v s="$system" -v k="$kb" 'BEGIN {
@@ -42,19 +68,33 @@ report() {
   }'
 }
 
+works=()
+trap 'rm -rf "${works[@]}"' EXIT
 for pages in ${@:-1000 10000}; do
   work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/tellyou-bench.XXXXXX")"
+  works+=("$work")
+  mkdir "$work/set-aside"
   target/release/examples/gen-corpus "$pages" "$work/tellyou" >/dev/null
-  read -r wall user system kb <<<"$(cd "$work/tellyou" && measure rm -rf public -- "$bin" build)"
+  cd "$work/tellyou"
+  read -r wall user system kb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
   report "tellyou build" "$pages" "$wall" "$user" "$system" "$kb"
-  read -r rwall ruser rsystem rkb <<<"$(cd "$work/tellyou" && measure true -- "$bin" build)"
+  read -r rwall ruser rsystem rkb <<<"$(measure true -- "$bin" build)"
   report "tellyou rebuild, no change" "$pages" "$rwall" "$ruser" "$rsystem" "$rkb"
+  read -r cwall cuser csystem ckb <<<"$(measure change_one_page -- "$bin" build)"
+  report "tellyou rebuild, one page" "$pages" "$cwall" "$cuser" "$csystem" "$ckb"
+  cd - >/dev/null
   if [ -z "${NO_HUGO:-}" ] && command -v hugo >/dev/null 2>&1; then
     mkdir -p "$work/hugo"
     cp -r "$work/tellyou/content" "$hugo_templates/hugo.yaml" "$hugo_templates/layouts" "$work/hugo/"
-    read -r hwall huser hsystem hkb <<<"$(cd "$work/hugo" && measure rm -rf public resources -- hugo --quiet --minify --destination public)"
+    cd "$work/hugo"
+    hugo_build=(hugo --quiet --minify --destination public)
+    read -r hwall huser hsystem hkb <<<"$(measure clear_output public resources -- "${hugo_build[@]}")"
     report "hugo build" "$pages" "$hwall" "$huser" "$hsystem" "$hkb"
-    awk -v a="$wall" -v b="$hwall" 'BEGIN { printf "%6s         tellyou takes %.2f times as long as Hugo\n", "", a / b }'
+    read -r hcwall hcuser hcsystem hckb <<<"$(measure change_one_page -- "${hugo_build[@]}")"
+    report "hugo rebuild, one page" "$pages" "$hcwall" "$hcuser" "$hcsystem" "$hckb"
+    cd - >/dev/null
+    awk -v a="$wall" -v b="$hwall" -v c="$cwall" -v d="$hcwall" 'BEGIN {
+      printf "%6s         tellyou takes %.2f times as long as Hugo for a first build, %.2f for one page changed\n", "", a / b, c / d
+    }'
   fi
-  rm -rf "$work"
 done
