@@ -154,14 +154,22 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
 fn manifest(files: &[OutputFile]) -> String {
     let lines: Vec<String> = files
         .par_iter()
-        .map(|file| {
-            let mut hasher = blake3::Hasher::new();
-            let mut length = 0;
-            for piece in file.pieces() {
-                hasher.update(piece);
-                length += piece.len();
-            }
-            format!("{} {length} {}\n", hasher.finalize().to_hex(), file.path)
+        .map_init(Vec::new, |joined, file| {
+            // blake3 hashes one long slice several blocks at a time, and many short
+            // pieces a block at a time: putting a page's pieces together first is
+            // about four times as fast.
+            let pieces = file.pieces();
+            let hash = if let [whole] = pieces[..] {
+                blake3::hash(whole)
+            } else {
+                joined.clear();
+                pieces
+                    .iter()
+                    .for_each(|piece| joined.extend_from_slice(piece));
+                blake3::hash(joined)
+            };
+            let length: usize = pieces.iter().map(|piece| piece.len()).sum();
+            format!("{} {length} {}\n", hash.to_hex(), file.path)
         })
         .collect();
     let mut text = String::from(MANIFEST_HEADER);
