@@ -4,7 +4,7 @@
 //! source line with a caret under the spot, and a hint where one helps. Each stage has
 //! its own error enum (thiserror) that knows how to turn itself into a diagnostic, so
 //! the wording of every message lives beside the condition that causes it. It also
-//! suggests the word a writer probably meant. Uses thiserror and strsim; serde lets a
+//! suggests the word a writer probably meant. Uses thiserror, strsim and memchr; serde lets a
 //! build record keep its warnings for the next build.
 
 use std::fmt;
@@ -182,7 +182,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(source: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1));
         LineIndex { line_starts }
     }
 

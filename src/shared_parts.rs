@@ -19,6 +19,32 @@ const END: char = '\u{FDD2}';
 /// around the part's own first and last elements.
 const PLACEHOLDER: &str = "<tellyou-shared>\u{FDD1}</tellyou-shared>";
 
+/// Where each mark is in `page`, and whether it opens a part. The marks are found by
+/// the first two bytes they share in UTF-8, with memchr, which is many times as fast
+/// as looking at each character.
+fn marks(page: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
+    const fn utf8(mark: char) -> [u8; 3] {
+        let mut bytes = [0; 3];
+        mark.encode_utf8(&mut bytes);
+        bytes
+    }
+    const OPEN: [u8; 3] = utf8(START);
+    const CLOSE: [u8; 3] = utf8(END);
+    let bytes = page.as_bytes();
+    memchr::memmem::find_iter(bytes, &OPEN[..2]).filter_map(move |at| {
+        match bytes.get(at..at + 3)? {
+            mark if mark == OPEN => Some((at, true)),
+            mark if mark == CLOSE => Some((at, false)),
+            _ => None,
+        }
+    })
+}
+
+/// Whether `text` has a mark in it.
+fn has_marks(text: &str) -> bool {
+    marks(text).next().is_some()
+}
+
 /// The `shared` filter: marks `text` as a part that other pages have too.
 pub fn mark(text: &str) -> String {
     let mut marked = String::with_capacity(text.len() + 2 * START.len_utf8());
@@ -30,7 +56,7 @@ pub fn mark(text: &str) -> String {
 
 /// The page with its shared parts left in place, unmarked.
 pub fn unmark(page: String) -> String {
-    if page.contains([START, END]) {
+    if has_marks(&page) {
         page.replace([START, END], "")
     } else {
         page
@@ -49,7 +75,7 @@ pub struct Cut<'a> {
 /// another stays in it. A page whose marks do not pair up, which only text with
 /// noncharacters in it could cause, is not cut.
 pub fn cut(page: &str) -> Option<Cut<'_>> {
-    if !page.contains([START, END]) {
+    if !has_marks(page) {
         return None;
     }
     let mut rest = String::with_capacity(page.len());
@@ -57,8 +83,8 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
     let mut depth = 0usize;
     let mut outside_from = 0;
     let mut part_from = 0;
-    for (at, mark) in page.match_indices([START, END]) {
-        if mark.starts_with(START) {
+    for (at, opens) in marks(page) {
+        if opens {
             if depth == 0 {
                 rest.push_str(&page[outside_from..at]);
                 part_from = at + START.len_utf8();
@@ -68,7 +94,7 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
             depth = depth.checked_sub(1)?;
             if depth == 0 {
                 let part = &page[part_from..at];
-                parts.push(if part.contains([START, END]) {
+                parts.push(if has_marks(part) {
                     Cow::Owned(part.replace([START, END], ""))
                 } else {
                     Cow::Borrowed(part)

@@ -2,7 +2,7 @@
 //! (paragraphs and list items; headings are labels, not sentences). Counts words and
 //! sentences, and works out the SMOG grade and the Flesch reading ease. Warns about each
 //! sentence longer than the site allows, at its own line, and about a page outside the
-//! thresholds. Uses `page`, `config` and `error`.
+//! thresholds. Uses `page`, `config` and `error`, and memchr.
 
 use std::collections::BTreeMap;
 
@@ -215,25 +215,23 @@ const ABBREVIATIONS: &[&str] = &[
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let mut found = Vec::new();
     let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (i, &(offset, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        let next = chars.get(i + 1).map(|&(_, c)| c);
+    // The three marks are ASCII, so each is found as a byte and is a whole character.
+    for offset in memchr::memchr3_iter(b'.', b'!', b'?', text.as_bytes()) {
+        let end = offset + 1;
+        let mut after = text[end..].chars();
+        let next = after.next();
         let closes = matches!(next, None | Some(' ' | '\u{a0}' | '\n'))
             || (matches!(next, Some('"' | '\u{201d}' | '\u{2019}' | ')'))
-                && chars.get(i + 2).is_none_or(|&(_, c)| c.is_whitespace()));
+                && after.next().is_none_or(char::is_whitespace));
         if !closes {
             continue;
         }
-        let end = offset + c.len_utf8();
         let word_start = text[..offset]
             .rfind(char::is_whitespace)
             .map(|w| w + 1)
             .unwrap_or(0);
         let last_word = &text[word_start..end];
-        if c == '.'
+        if text.as_bytes()[offset] == b'.'
             && ABBREVIATIONS
                 .iter()
                 .any(|abbreviation| abbreviation.eq_ignore_ascii_case(last_word))
