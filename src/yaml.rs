@@ -84,6 +84,24 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
     };
 
     let key_lines = top_level_key_lines(text);
+    let position_of = |name: &str| match key_lines.iter().find(|k| k.key == name) {
+        Some(key_line) => at_line(key_line.line, 1),
+        None => at_line(1, 1),
+    };
+    // Most blocks are right as they are: reading the whole once is enough. Only a
+    // block with a mistake is read again a key at a time, to find each mistake.
+    let all_known = mapping
+        .keys()
+        .all(|key| key.as_str().is_some_and(|name| known_keys.contains(&name)));
+    if all_known && let Ok(value) = serde_yaml::from_value::<T>(Value::Mapping(mapping.clone())) {
+        for key in mapping.keys().filter_map(Value::as_str) {
+            parsed
+                .key_positions
+                .insert(key.to_owned(), position_of(key));
+        }
+        parsed.value = value;
+        return parsed;
+    }
     let mut valid = Mapping::new();
     for (key, value) in mapping {
         let Some(name) = key.as_str().map(str::to_owned) else {
@@ -97,21 +115,15 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
             });
             continue;
         };
-        let found = key_lines.iter().position(|k| k.key == name);
-        let (position, block) = match found {
-            Some(index) => {
-                let key_line = &key_lines[index];
-                let end = key_lines
-                    .get(index + 1)
-                    .map(|next| next.offset)
-                    .unwrap_or(text.len());
-                (
-                    at_line(key_line.line, 1),
-                    Some((key_line.line, &text[key_line.offset..end])),
-                )
-            }
-            None => (at_line(1, 1), None),
-        };
+        let position = position_of(&name);
+        let block = key_lines.iter().position(|k| k.key == name).map(|index| {
+            let key_line = &key_lines[index];
+            let end = key_lines
+                .get(index + 1)
+                .map(|next| next.offset)
+                .unwrap_or(text.len());
+            (key_line.line, &text[key_line.offset..end])
+        });
         parsed.key_positions.insert(name.clone(), position);
 
         if !known_keys.contains(&name.as_str()) {
