@@ -64,7 +64,7 @@ change_one_page() {
 report() {
   local name="$1" pages="$2" wall="$3" user="$4" system="$5" kb="$6"
   awk -v n="$name" -v p="$pages" -v w="$wall" -v u="$user" -v s="$system" -v k="$kb" 'BEGIN {
-    printf "%6d pages  %-24s  wall %7.2f s  cpu %7.2f s  peak %6d MB  %.3f ms/page\n", p, n, w, u + s, k / 1024, w * 1000 / p
+    printf "%6d pages  %-26s  wall %7.2f s  cpu %7.2f s  peak %6d MB  %.3f ms/page\n", p, n, w, u + s, k / 1024, w * 1000 / p
   }'
 }
 
