@@ -4,7 +4,7 @@
 //! heading and link with its line and column, and renders the care card and callout
 //! blocks (`::: kind heading` … `:::`). It refuses raw HTML and addresses that could
 //! run script in a reader's browser (see `raw_html`). Uses `page`, `paths`,
-//! `raw_html`, `assets` and `error`.
+//! `raw_html`, `assets` and `error`, with memchr.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -424,6 +424,11 @@ impl<'a> Renderer<'a> {
     }
 
     fn collect_references(&mut self, body: &str) {
+        // A definition is a label followed at once by a colon, `[label]:`; most
+        // pages have none, and need not be parsed whole for them.
+        if memchr::memmem::find(body.as_bytes(), b"]:").is_none() {
+            return;
+        }
         let parser = Parser::new_ext(body, options());
         for (label, definition) in parser.reference_definitions().iter() {
             self.references.insert(
