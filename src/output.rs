@@ -134,13 +134,15 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
     fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
     remove_leftovers(&parent, &name);
 
-    let manifest = manifest(files);
+    let fingerprints = fingerprints(files);
+    let manifest = manifest(files, &fingerprints);
     if already_written(&out_dir, &manifest) {
         return replace_record(&out_dir, record);
     }
     let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
     let previous = parent.join(format!(".{name}.previous"));
-    let result = write_all(&staging, &previous, files, &manifest, record)
+    let site = (files, &fingerprints[..], &manifest[..]);
+    let result = write_all(&staging, &previous, site, record)
         .and_then(|()| swap_in(&staging, &out_dir, &previous));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
@@ -148,11 +150,9 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
     result
 }
 
-/// Lists every file of a site with its hash and size, a line each: what a build
-/// leaves in [`MANIFEST`], so that the next build can tell whether it would write
-/// the same site.
-fn manifest(files: &[OutputFile]) -> String {
-    let lines: Vec<String> = files
+/// Each file's hash and size, as the manifest gives them: `<blake3> <bytes>`.
+fn fingerprints(files: &[OutputFile]) -> Vec<String> {
+    files
         .par_iter()
         .map_init(Vec::new, |joined, file| {
             // blake3 hashes one long slice several blocks at a time, and many short
@@ -169,11 +169,22 @@ fn manifest(files: &[OutputFile]) -> String {
                 blake3::hash(joined)
             };
             let length: usize = pieces.iter().map(|piece| piece.len()).sum();
-            format!("{} {length} {}\n", hash.to_hex(), file.path)
+            format!("{} {length}", hash.to_hex())
         })
-        .collect();
+        .collect()
+}
+
+/// Lists every file of a site with its fingerprint, a line each: what a build
+/// leaves in [`MANIFEST`], so that the next build can tell whether it would write
+/// the same site.
+fn manifest(files: &[OutputFile], fingerprints: &[String]) -> String {
     let mut text = String::from(MANIFEST_HEADER);
-    text.extend(lines);
+    for (file, fingerprint) in files.iter().zip(fingerprints) {
+        text.push_str(fingerprint);
+        text.push(' ');
+        text.push_str(&file.path);
+        text.push('\n');
+    }
     text
 }
 
@@ -196,8 +207,7 @@ pub fn recorded_build<T>(out_dir: &Path, wanted: impl FnOnce(&str) -> Option<T>)
     (manifest.starts_with(MANIFEST_HEADER) && untouched(out_dir, &manifest)).then_some(record)
 }
 
-/// Each file a manifest lists, as its path and its hash and size, in the order
-/// the files were given.
+/// Each file a manifest lists, as its path and its fingerprint.
 fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
     manifest.lines().skip(1).filter_map(|line| {
         let (hash, rest) = line.split_once(' ')?;
@@ -215,8 +225,8 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
         Err(_) => return false,
     };
     let sizes: HashMap<&str, u64> = manifest_entries(manifest)
-        .filter_map(|(path, hash_and_size)| {
-            let (_hash, size) = hash_and_size.split_once(' ')?;
+        .filter_map(|(path, fingerprint)| {
+            let (_hash, size) = fingerprint.split_once(' ')?;
             Some((path, size.parse().ok()?))
         })
         .collect();
@@ -272,8 +282,7 @@ fn replace_record(out_dir: &Path, record: &str) -> Result<(), OutputError> {
 fn write_all(
     staging: &Path,
     previous: &Path,
-    files: &[OutputFile],
-    manifest: &str,
+    (files, fingerprints, manifest): (&[OutputFile], &[String], &str),
     record: &str,
 ) -> Result<(), OutputError> {
     if staging.exists() {
@@ -283,18 +292,19 @@ fn write_all(
     if kept_manifest.is_none() {
         fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
     }
+    // Each file the site before last has, with its fingerprint.
     let kept: HashMap<&str, &str> = kept_manifest
         .as_deref()
         .map(|text| manifest_entries(text).collect())
         .unwrap_or_default();
-    let wanted: HashMap<&str, &str> = manifest_entries(manifest).collect();
+    let wanted: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
     let kept_folders = folders_of(kept.keys().copied());
-    let wanted_folders = folders_of(files.iter().map(|file| file.path.as_str()));
+    let wanted_folders = folders_of(wanted.iter().copied());
 
     let unwanted_files: Vec<&str> = kept
         .keys()
         .copied()
-        .filter(|path| !wanted.contains_key(path))
+        .filter(|path| !wanted.contains(path))
         .collect();
     unwanted_files.par_iter().try_for_each(|file| {
         let path = staging.join(file);
@@ -324,11 +334,10 @@ fn write_all(
             fs::create_dir(&path).map_err(|e| io_error("create", &path, e))
         })?;
     }
-    let entries: Vec<&str> = manifest_entries(manifest).map(|(_, entry)| entry).collect();
     files
         .par_iter()
-        .zip(entries)
-        .filter(|(file, entry)| kept.get(file.path.as_str()) != Some(entry))
+        .zip(fingerprints)
+        .filter(|(file, fingerprint)| kept.get(file.path.as_str()) != Some(&fingerprint.as_str()))
         .try_for_each(|(file, _)| {
             let path = staging.join(&file.path);
             write_pieces(&path, &file.pieces()).map_err(|e| io_error("write", &path, e))
@@ -712,6 +721,24 @@ mod tests {
         write_site(&out, &[file("index.html", "three")], "").unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "three");
         assert!(!out.join("a").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_with_a_line_break_is_written_whatever_the_manifest_makes_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let odd = [
+            file("index.html", "home"),
+            file("notes/odd\nname.txt", "odd"),
+        ];
+        write_site(&out, &odd, "").unwrap();
+        write_site(&out, &[file("index.html", "home 2")], "").unwrap();
+        write_site(&out, &odd, "").unwrap();
+        write_site(&out, &odd, "").unwrap();
+        let fresh = tempfile::tempdir().unwrap();
+        write_site(&fresh.path().join("public"), &odd, "").unwrap();
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
     }
 
     #[test]
