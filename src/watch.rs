@@ -3,14 +3,17 @@
 //! `site.yaml`). Editors' temporary and swap files and anything else in the project,
 //! such as the output folder (which is never inside a watched folder), are ignored.
 //! Saves by atomic rename, deletes, renames and new folders all arrive as plain "these
-//! paths changed" batches. Uses notify, and `load` to leave out exactly the files
-//! loading leaves out; the caller decides what a change means.
+//! paths changed" batches. A file that an editor is still writing in place is waited
+//! for until it is closed, so that a half-written page is never built. Uses notify,
+//! and `load` to leave out exactly the files loading leaves out; the caller decides
+//! what a change means.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use notify_debouncer_full::notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 use notify_debouncer_full::notify::{self, EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
@@ -25,6 +28,14 @@ pub const WATCHED_FILES: &[&str] = &["site.yaml"];
 const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often the debouncer looks for bursts that have ended.
 const TICK: Duration = Duration::from_millis(5);
+/// How long a change waits for a file being written in place to be closed. A save
+/// truncates the file, then writes it: on a busy machine the two can be further
+/// apart than [`DEBOUNCE`]. A program that keeps a file open longer than this gets a
+/// rebuild anyway.
+const WAIT_FOR_CLOSE: Duration = Duration::from_millis(500);
+/// Whether the watcher reports files being closed after writing (inotify does), so
+/// that a change can wait for them.
+const SEES_CLOSES: bool = cfg!(target_os = "linux");
 
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
@@ -43,6 +54,8 @@ pub struct ProjectWatcher {
     debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
     events: mpsc::Receiver<DebounceEventResult>,
     watched_folders: BTreeSet<PathBuf>,
+    /// Files written to and not closed since, relative to the root.
+    being_written: BTreeSet<PathBuf>,
 }
 
 impl ProjectWatcher {
@@ -59,6 +72,7 @@ impl ProjectWatcher {
             debouncer,
             events,
             watched_folders: BTreeSet::new(),
+            being_written: BTreeSet::new(),
         };
         // The root itself is watched without its subfolders, to see site.yaml and
         // watched folders that are created later, without watching build folders.
@@ -85,6 +99,15 @@ impl ProjectWatcher {
         while let Ok(batch) = self.events.try_recv() {
             self.collect(batch, &mut changed)?;
         }
+        let waiting_since = std::time::Instant::now();
+        while !self.being_written.is_empty() {
+            let left = WAIT_FOR_CLOSE.saturating_sub(waiting_since.elapsed());
+            match self.events.recv_timeout(left) {
+                Ok(batch) => self.collect(batch, &mut changed)?,
+                Err(mpsc::RecvTimeoutError::Timeout) => self.being_written.clear(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Err(WatchError::Stopped),
+            }
+        }
         Ok(changed.into_iter().collect())
     }
 
@@ -100,15 +123,35 @@ impl ProjectWatcher {
             self.watch_new_folders()?;
             return Ok(());
         };
-        // Reading a file is an event too (the build itself reads every file);
-        // only writes, creations, removals and renames change the site.
-        for event in events
-            .iter()
-            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
-        {
-            for path in &event.paths {
-                if let Some(relative) = self.relevant(path) {
-                    changed.insert(relative);
+        for event in events.iter() {
+            let paths: Vec<PathBuf> = event
+                .paths
+                .iter()
+                .filter_map(|path| self.relevant(path))
+                .collect();
+            for relative in paths {
+                match event.kind {
+                    EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                        self.being_written.remove(&relative);
+                    }
+                    // Reading a file is an event too (the build itself reads every
+                    // file); only writes, creations, removals and renames change
+                    // the site.
+                    EventKind::Access(_) => {}
+                    EventKind::Create(CreateKind::File)
+                    | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
+                        if SEES_CLOSES =>
+                    {
+                        self.being_written.insert(relative.clone());
+                        changed.insert(relative);
+                    }
+                    EventKind::Remove(_) => {
+                        self.being_written.remove(&relative);
+                        changed.insert(relative);
+                    }
+                    _ => {
+                        changed.insert(relative);
+                    }
                 }
             }
         }

@@ -1467,6 +1467,29 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
     );
 }
 
+/// A save that empties the page and writes it a moment later, as a busy machine can
+/// make of any save in place: the preview waits for the page to be closed, and never
+/// builds it half written.
+#[test]
+fn serve_waits_for_a_page_being_written_to_be_closed() {
+    use std::io::Write;
+    let preview = Preview::start("good-site");
+    let events = preview.events();
+    let source = preview.root.join("content/crying/soothing.md");
+    let original = fs::read_to_string(&source).unwrap();
+    let mut file = fs::File::create(&source).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    file.write_all(format!("{original}\nWritten in two steps.\n").as_bytes())
+        .unwrap();
+    drop(file);
+    expect_reload_showing(
+        &preview,
+        &events,
+        "crying/soothing/",
+        "Written in two steps.",
+    );
+}
+
 #[test]
 fn serve_says_plainly_when_its_port_is_taken() {
     let preview = Preview::start("good-site");
