@@ -340,12 +340,18 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
             }
         },
     };
-    let builds = match pipeline::build_councils(options, &slugs, finished) {
-        Ok(builds) => builds,
+    let (builds, removed) = match pipeline::build_councils(options, &slugs, finished) {
+        Ok(all) => (all.builds, all.removed),
         Err(errors) => return report_failure(&errors.diagnostics, None),
     };
     if let Some(bar) = progress {
         bar.finish_and_clear();
+    }
+    for slug in &removed {
+        println!(
+            "Removed {}: there is no councils/{slug}.yaml any more",
+            shown(&options.root, &out_dir.join(slug))
+        );
     }
     let mut failed = Vec::new();
     for build in &builds {

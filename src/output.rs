@@ -106,6 +106,37 @@ pub fn prepare_folder_of_sites(dir: &Path) -> Result<(), OutputError> {
     Ok(())
 }
 
+/// Removes from the folder of sites `dir` every site tellyou wrote whose name is not
+/// in `keep`, with the site before last beside it, and gives the names removed. Each
+/// goes in one rename before it is removed, so it is there whole or not at all; a
+/// folder tellyou did not write is left alone.
+pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, OutputError> {
+    let entries = fs::read_dir(dir).map_err(|e| io_error("read", dir, e))?;
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let is_folder = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if name.starts_with('.')
+            || keep.contains(&name)
+            || !is_folder
+            || !path.join(MARKER).is_file()
+        {
+            continue;
+        }
+        let going = dir.join(format!(".{name}.staging-{}-old", std::process::id()));
+        fs::rename(&path, &going).map_err(|e| io_error("remove", &path, e))?;
+        let _ = fs::remove_dir_all(&going);
+        let previous = dir.join(format!(".{name}.previous"));
+        if previous.join(MARKER).is_file() {
+            let _ = fs::remove_dir_all(&previous);
+        }
+        removed.push(name);
+    }
+    removed.sort();
+    Ok(removed)
+}
+
 /// Writes the site to `out_dir`, with `record` beside it, replacing what was there
 /// only once everything is written. Files are written in the order given.
 pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), OutputError> {

@@ -187,23 +187,32 @@ pub struct CouncilBuild {
     pub outcome: Result<BuildReport, Errors>,
 }
 
+/// How `build --all` went: each council's build, in the order of the councils, and
+/// the sites removed because their council's file is gone.
+#[derive(Debug)]
+pub struct CouncilBuilds {
+    pub builds: Vec<CouncilBuild>,
+    pub removed: Vec<String>,
+}
+
 /// Builds the site of every council in `slugs` into its own folder, `<out>/<slug>/`,
-/// in parallel, each replaced only if its own build succeeds. `done` is called as
-/// each one finishes, from whichever thread built it. The results are in the order
-/// of `slugs`; the error is for an output folder that cannot be used.
+/// in parallel, each replaced only if its own build succeeds, and removes the sites
+/// of councils no longer in `slugs`. `done` is called as each one finishes, from
+/// whichever thread built it. The error is for an output folder that cannot be used.
 pub fn build_councils(
     options: &crate::config::BuildOptions,
     slugs: &[String],
     done: impl Fn(&CouncilBuild) + Sync,
-) -> Result<Vec<CouncilBuild>, Errors> {
+) -> Result<CouncilBuilds, Errors> {
     let out = options
         .out_dir
         .clone()
         .unwrap_or_else(|| options.root.join("public"));
-    output::check_out_dir(&options.root, &out)
+    let removed = output::check_out_dir(&options.root, &out)
         .and_then(|()| output::prepare_folder_of_sites(&out))
+        .and_then(|()| output::remove_sites_except(&out, slugs))
         .map_err(|error| fail(vec![error.to_diagnostic(&out, None)]))?;
-    Ok(slugs
+    let builds = slugs
         .par_iter()
         .map(|slug| {
             let options = crate::config::BuildOptions {
@@ -221,7 +230,8 @@ pub fn build_councils(
             done(&result);
             result
         })
-        .collect::<Vec<_>>())
+        .collect();
+    Ok(CouncilBuilds { builds, removed })
 }
 
 /// Builds the finished site, minified, in memory and writes nothing: what a build

@@ -1947,6 +1947,7 @@ fn build_all_writes_every_council_into_its_own_folder() {
     }
 
     // A council whose file has a mistake fails on its own; the others are built.
+    let northdale = fs::read_to_string(site.path().join("councils/northdale.yaml")).unwrap();
     fs::write(
         site.path().join("councils/northdale.yaml"),
         "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2026-13-01\n",
@@ -1967,6 +1968,49 @@ fn build_all_writes_every_council_into_its_own_folder() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Built 1 of 2 council sites"), "{stdout}");
+
+    // A council whose file is gone loses its site, with the site before last; a
+    // folder tellyou did not write is left alone.
+    let public = site.path().join("public");
+    let renamed = northdale.replace(
+        "name: Northdale District Council",
+        "name: Northdale Council",
+    );
+    assert_ne!(renamed, northdale);
+    fs::write(site.path().join("councils/northdale.yaml"), renamed).unwrap();
+    assert!(
+        tellyou(
+            site.path(),
+            &[
+                "build",
+                "--council",
+                "northdale",
+                "--out",
+                "public/northdale"
+            ]
+        )
+        .status
+        .success()
+    );
+    assert!(public.join(".northdale.previous").is_dir());
+    fs::remove_file(site.path().join("councils/northdale.yaml")).unwrap();
+    fs::create_dir(public.join("notes")).unwrap();
+    fs::write(public.join("notes/deploying.txt"), "Copy each folder.").unwrap();
+    let output = tellyou(site.path(), &["build", "--all"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(
+            "\nRemoved public/northdale/: there is no councils/northdale.yaml any more\n"
+        ),
+        "{stdout}"
+    );
+    let mut left: Vec<String> = fs::read_dir(&public)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".tellyou-output", "eastmere", "notes"]);
 }
 
 #[test]
