@@ -26,7 +26,7 @@ use crate::config::{Config, ConfigError};
 use crate::error::{Diagnostic, Errors, Severity, StageError};
 use crate::markdown::LinkIndex;
 use crate::page::{OutputFile, Page, RenderedPage, SharedParts};
-use crate::shared_parts;
+use crate::shared_parts::{self, PartList};
 use crate::site::Site;
 use crate::templates::{self, Templates};
 use crate::{
@@ -277,18 +277,28 @@ impl Html {
     }
 
     /// Finishes a page: its own bytes, and its shared parts, each finished once for
-    /// all the pages that have it, in `parts`. Readable pages are left whole.
-    fn finish_page(self, html: String, parts: &PartStore) -> (Vec<u8>, SharedParts) {
+    /// all the pages that have it, in `parts`, with `list` where its mark is.
+    /// Readable pages keep their marked parts in place.
+    fn finish_page(
+        self,
+        html: String,
+        parts: &PartStore,
+        list: Option<&PartList>,
+    ) -> (Vec<u8>, SharedParts) {
         if self == Html::Minified
             && let Some(cut) = shared_parts::cut(&html)
         {
             let rest = minify::html(cut.rest.as_bytes());
             let finished = cut.parts.iter().map(|part| parts.get(part)).collect();
-            if let Some(put_back) = shared_parts::put_back(&rest, finished) {
+            if let Some(put_back) = shared_parts::put_back(&rest, finished, list) {
                 return put_back;
             }
         }
-        (self.finish(html), SharedParts::default())
+        let whole = self.finish(html);
+        match shared_parts::put_back(&whole, Vec::new(), list) {
+            Some(put_back) => put_back,
+            None => (whole, SharedParts::default()),
+        }
     }
 
     fn marker(self) -> u8 {
@@ -833,13 +843,16 @@ fn render_pages(
                 guide_items.is_some(),
             );
             let shown = page.source.display_path.to_string_lossy();
-            let finished = html.finish_page(templates.render(name, &context, &shown)?, parts);
-            let mut file = made_file(&path, finished, key);
-            if let Some(items) = &guide_items {
-                let list = items.list_for(site, templates, html, index)?;
-                put_in_guide_list(&mut file, list);
-            }
-            Ok((key, file))
+            let guide_list = match &guide_items {
+                Some(items) => Some(PartList {
+                    mark: templates::GUIDE_LIST_MARK,
+                    parts: items.list_for(site, templates, html, index)?,
+                }),
+                None => None,
+            };
+            let rendered = templates.render(name, &context, &shown)?;
+            let finished = html.finish_page(rendered, parts, guide_list.as_ref());
+            Ok((key, made_file(&path, finished, key)))
         })
         .collect();
 
@@ -999,30 +1012,6 @@ impl GuideItems {
     }
 }
 
-/// Puts a page's guide contents list, its items, in place of
-/// [`templates::GUIDE_LIST_MARK`], as parts shared with other pages.
-fn put_in_guide_list(file: &mut OutputFile, items: Vec<Arc<[u8]>>) {
-    let mark = templates::GUIDE_LIST_MARK.as_bytes();
-    let page = &file.bytes;
-    let Some(at) = memchr::memmem::find(page, mark) else {
-        return;
-    };
-    let around = [&page[..at], &page[at + mark.len()..]].concat();
-    file.bytes = Arc::from(around);
-    let mut shared = file
-        .shared
-        .take()
-        .map(Arc::unwrap_or_clone)
-        .unwrap_or_default();
-    for (place, _) in &mut shared.parts {
-        if *place > at {
-            *place -= mark.len();
-        }
-    }
-    shared.insert(at, items);
-    file.shared = Some(Arc::new(shared));
-}
-
 /// A render error's message without the page it happened on, to spot repeats.
 fn template_message(diagnostic: &Diagnostic) -> String {
     match diagnostic.message.split_once(": ") {
@@ -1101,7 +1090,7 @@ fn made_file(path: &str, (bytes, shared): (Vec<u8>, SharedParts), key: blake3::H
 /// text its template made.
 fn page_file(path: &str, text: String, html: Html, parts: &PartStore) -> OutputFile {
     let key = cache_key::of([&[html.marker()], text.as_bytes()]);
-    made_file(path, html.finish_page(text, parts), key)
+    made_file(path, html.finish_page(text, parts, None), key)
 }
 
 fn fail(diagnostics: Vec<Diagnostic>) -> Errors {
@@ -1137,8 +1126,8 @@ mod tests {
             )
         };
         let parts = PartStore::default();
-        let (own_one, shared_one) = Html::Minified.finish_page(page("One"), &parts);
-        let (own_two, shared_two) = Html::Minified.finish_page(page("Two"), &parts);
+        let (own_one, shared_one) = Html::Minified.finish_page(page("One"), &parts, None);
+        let (own_two, shared_two) = Html::Minified.finish_page(page("Two"), &parts, None);
         assert_eq!(own_one, b"<body><main>One</main></body>");
         assert_eq!(own_two, b"<body><main>Two</main></body>");
         let [(at_one, part_one)] = &shared_one.parts[..] else {
@@ -1155,7 +1144,8 @@ mod tests {
         );
         assert_eq!(parts.into_made().len(), 1);
 
-        let (readable, shared) = Html::Readable.finish_page(page("One"), &PartStore::default());
+        let (readable, shared) =
+            Html::Readable.finish_page(page("One"), &PartStore::default(), None);
         assert!(shared.parts.is_empty());
         assert_eq!(
             String::from_utf8(readable).unwrap(),

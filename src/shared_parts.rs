@@ -2,7 +2,8 @@
 //! template marks each with the `shared` filter; this module cuts the marked parts
 //! out of a page as rendered, so that each distinct part is minified once and read
 //! once by the HTML check, and finds where each goes back once the rest of the page
-//! is minified. It works on text and bytes alone and uses only `page`.
+//! is minified, with any list of parts made elsewhere, such as a guide's contents.
+//! It works on text and bytes alone and uses only `page`, with memchr.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -111,19 +112,43 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
     Some(Cut { rest, parts })
 }
 
+/// A list of parts made elsewhere, such as the items of a guide's contents, that go
+/// wherever `mark` is in a page.
+pub struct PartList<'a> {
+    pub mark: &'a str,
+    pub parts: Vec<Arc<[u8]>>,
+}
+
 /// Puts `parts` back where the placeholders are in `rest`, the rest of a page after
-/// minifying: the page's own bytes, and where each part goes in them. `None` if the
-/// placeholders and the parts do not pair up.
-pub fn put_back(rest: &[u8], parts: Vec<Arc<[u8]>>) -> Option<(Vec<u8>, SharedParts)> {
+/// minifying, and `list` wherever its mark is: the page's own bytes, and where each
+/// part goes in them. `None` if the placeholders and the parts do not pair up.
+pub fn put_back(
+    rest: &[u8],
+    parts: Vec<Arc<[u8]>>,
+    list: Option<&PartList>,
+) -> Option<(Vec<u8>, SharedParts)> {
     let placeholder = PLACEHOLDER.as_bytes();
+    // Where each placeholder and each list mark is, in order, with its length and
+    // whether it is a list.
+    let mut places: Vec<(usize, usize, bool)> = memchr::memmem::find_iter(rest, placeholder)
+        .map(|at| (at, placeholder.len(), false))
+        .collect();
+    if let Some(list) = list {
+        let mark = list.mark.as_bytes();
+        places.extend(memchr::memmem::find_iter(rest, mark).map(|at| (at, mark.len(), true)));
+        places.sort_unstable();
+    }
     let mut own = Vec::with_capacity(rest.len());
     let mut shared = SharedParts::default();
     let mut parts = parts.into_iter();
     let mut from = 0;
-    for at in memchr::memmem::find_iter(rest, placeholder) {
+    for (at, length, is_list) in places {
         own.extend_from_slice(&rest[from..at]);
-        shared.parts.push((own.len(), parts.next()?));
-        from = at + placeholder.len();
+        match list.filter(|_| is_list) {
+            Some(list) => shared.insert(own.len(), list.parts.iter().cloned()),
+            None => shared.parts.push((own.len(), parts.next()?)),
+        }
+        from = at + length;
     }
     if parts.next().is_some() {
         return None;
@@ -156,7 +181,7 @@ mod tests {
             format!("<body>{PLACEHOLDER}<main>Own</main>{PLACEHOLDER}</body>")
         );
         let parts = cut.parts.iter().map(|p| Arc::from(p.as_bytes())).collect();
-        let (own, shared) = put_back(cut.rest.as_bytes(), parts).unwrap();
+        let (own, shared) = put_back(cut.rest.as_bytes(), parts, None).unwrap();
         assert_eq!(own, b"<body><main>Own</main></body>");
         let file = crate::page::OutputFile {
             path: "index.html".into(),
@@ -185,8 +210,35 @@ mod tests {
     #[test]
     fn placeholders_that_do_not_match_the_parts_are_refused() {
         let one = || vec![Arc::from(&b"<p>x</p>"[..])];
-        assert_eq!(put_back(b"<body></body>", one()), None);
+        assert_eq!(put_back(b"<body></body>", one(), None), None);
         let two = format!("{PLACEHOLDER}{PLACEHOLDER}");
-        assert_eq!(put_back(two.as_bytes(), one()), None);
+        assert_eq!(put_back(two.as_bytes(), one(), None), None);
+    }
+
+    #[test]
+    fn a_list_goes_wherever_its_mark_is_among_the_parts() {
+        let list = PartList {
+            mark: "<!--list-->",
+            parts: vec![Arc::from(&b"<li>1</li>"[..]), Arc::from(&b"<li>2</li>"[..])],
+        };
+        let rest = format!("<ul><!--list--></ul>{PLACEHOLDER}<ol><!--list--></ol>");
+        let footer: Arc<[u8]> = Arc::from(&b"<footer>F</footer>"[..]);
+        let (own, shared) = put_back(rest.as_bytes(), vec![footer], Some(&list)).unwrap();
+        assert_eq!(own, b"<ul></ul><ol></ol>");
+        let placed: Vec<(usize, &[u8])> = shared
+            .parts
+            .iter()
+            .map(|(at, part)| (*at, &part[..]))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                (4, &b"<li>1</li>"[..]),
+                (4, b"<li>2</li>"),
+                (9, b"<footer>F</footer>"),
+                (13, b"<li>1</li>"),
+                (13, b"<li>2</li>"),
+            ]
+        );
     }
 }
