@@ -30,12 +30,16 @@ pub struct Readability {
     pub flesch_reading_ease: f64,
 }
 
-/// A sentence found in a block of text: its byte range in the block and its words.
+/// A sentence found in a block of text: its byte range in the block, and how many
+/// words and syllables it has.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sentence {
     pub start: usize,
     pub end: usize,
     pub words: usize,
+    pub syllables: usize,
+    /// Words of three syllables or more.
+    pub polysyllables: usize,
 }
 
 /// Measures a page and returns its figures and the warnings about it.
@@ -48,8 +52,7 @@ pub fn check(
     let mut totals = Totals::default();
     for block in rendered.text.iter().filter(|b| counts_as_prose(b)) {
         for sentence in sentences(&block.text) {
-            let text = &block.text[sentence.start..sentence.end];
-            totals.add(text);
+            totals.add(&sentence);
             if sentence.words > settings.max_sentence_words {
                 let position = block
                     .position_of(sentence.start)
@@ -148,21 +151,12 @@ struct Totals {
 const LONG_WORDS_NAMED: usize = 5;
 
 impl Totals {
-    fn add(&mut self, sentence: &str) {
-        let mut words = 0;
-        for word in words_of(sentence) {
-            words += 1;
-            let count = syllables(word);
-            self.syllables += count;
-            if count >= 3 {
-                self.polysyllables += 1;
-            }
-        }
-        if words > 0 {
-            self.words += words;
-            self.sentences += 1;
-            self.longest = self.longest.max(words);
-        }
+    fn add(&mut self, sentence: &Sentence) {
+        self.words += sentence.words;
+        self.sentences += 1;
+        self.longest = self.longest.max(sentence.words);
+        self.syllables += sentence.syllables;
+        self.polysyllables += sentence.polysyllables;
     }
 
     fn figures(&self) -> Readability {
@@ -248,12 +242,20 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 fn push_sentence(text: &str, start: usize, end: usize, found: &mut Vec<Sentence>) {
     let piece = &text[start..end];
     let trimmed_start = start + (piece.len() - piece.trim_start().len());
-    let words = words_of(&text[trimmed_start..end]).count();
+    let (mut words, mut syllables, mut polysyllables) = (0, 0, 0);
+    for word in words_of(&text[trimmed_start..end]) {
+        let count = self::syllables(word);
+        words += 1;
+        syllables += count;
+        polysyllables += usize::from(count >= 3);
+    }
     if words > 0 {
         found.push(Sentence {
             start: trimmed_start,
             end,
             words,
+            syllables,
+            polysyllables,
         });
     }
 }
@@ -484,8 +486,8 @@ mod tests {
     #[test]
     fn formulas_match_values_worked_by_hand() {
         let mut totals = Totals::default();
-        for s in ["The cat sat on the mat.", "It was a happy cat."] {
-            totals.add(s);
+        for s in sentences("The cat sat on the mat. It was a happy cat.") {
+            totals.add(&s);
         }
         let figures = totals.figures();
         assert_eq!(
@@ -508,7 +510,7 @@ mod tests {
                     Nobody worries when a temperature goes up fast.";
         let mut totals = Totals::default();
         for s in sentences(text) {
-            totals.add(&text[s.start..s.end]);
+            totals.add(&s);
         }
         let figures = totals.figures();
         assert_eq!((figures.sentences, figures.words), (3, 20));
