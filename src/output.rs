@@ -1,8 +1,10 @@
 //! Output: writes the finished site into a staging folder beside the output folder,
 //! then swaps it in with one rename, so the output folder always holds a complete
 //! site, the old one or the new one, never a mix. A failed write leaves the old site
-//! as it was. A manifest of what was written lets the next build see that it would
-//! write the same site, and leave the output as it is. Uses `page` and `error`;
+//! as it was. The old site is kept beside the output, and the next build writes over
+//! it only the files that differ, so that unchanged pages cost the disk nothing. A
+//! manifest of what was written lets the next build see that it would write the
+//! same site, and leave the output as it is. Uses `page` and `error`;
 //! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
 //! output.
 
