@@ -138,8 +138,14 @@ pub fn put_back(
         places.extend(memchr::memmem::find_iter(rest, mark).map(|at| (at, mark.len(), true)));
         places.sort_unstable();
     }
+    let lists = places.iter().filter(|(_, _, is_list)| *is_list).count();
+    let list_length = list.map_or(0, |list| list.parts.len());
+    // A page holds its parts until it is written: made to size, as every page has
+    // about a hundred.
+    let mut shared = SharedParts {
+        parts: Vec::with_capacity(places.len() - lists + lists * list_length),
+    };
     let mut own = Vec::with_capacity(rest.len());
-    let mut shared = SharedParts::default();
     let mut parts = parts.into_iter();
     let mut from = 0;
     for (at, length, is_list) in places {
