@@ -648,7 +648,7 @@ fn render_loaded(
         sitemap::robots(&config.site.base_url),
     ));
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    diagnostics.extend(clashing_paths(&files));
+    diagnostics.extend(clashing_paths(&files, &site));
     // Broken links in the markdown have been reported at their own lines; looking at
     // the HTML then would report them twice.
     if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
@@ -897,12 +897,7 @@ fn render_pages(
                 &page.front.title,
                 Some(&page.source.url_path),
             );
-            let folder = alias.trim_matches('/');
-            let path = if folder.is_empty() {
-                "index.html".to_owned()
-            } else {
-                format!("{folder}/index.html")
-            };
+            let path = alias_file(alias);
             match templates.render(
                 "alias.html",
                 &context,
@@ -1020,9 +1015,20 @@ fn template_message(diagnostic: &Diagnostic) -> String {
     }
 }
 
+/// The file that redirects from `alias` to its page.
+fn alias_file(alias: &str) -> String {
+    let folder = alias.trim_matches('/');
+    if folder.is_empty() {
+        "index.html".to_owned()
+    } else {
+        format!("{folder}/index.html")
+    }
+}
+
 /// Two files that would be written to the same path, also where the paths differ
-/// only in case: on Windows and macOS one would overwrite the other.
-fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
+/// only in case: on Windows and macOS one would overwrite the other. A clash with an
+/// alias is reported at the aliases of the page that has it.
+fn clashing_paths(files: &[OutputFile], site: &Site) -> Vec<Diagnostic> {
     let hint =
         "an alias or a file in static/ has the same address as a page or another file: rename one";
     let mut diagnostics: Vec<Diagnostic> = files
@@ -1055,16 +1061,33 @@ fn clashing_paths(files: &[OutputFile]) -> Vec<Diagnostic> {
         }
     }
     clashes.sort_unstable();
+    let alias_owners: HashMap<String, &crate::page::Page> = site
+        .pages
+        .iter()
+        .flat_map(|page| {
+            page.front
+                .aliases
+                .iter()
+                .map(move |alias| (alias_file(alias), page))
+        })
+        .collect();
     for [first, second] in clashes {
-        diagnostics.push(
-            Diagnostic::error(
-                "content",
-                format!(
-                    "{first} and {second} differ only in capital letters, so one would overwrite the other on Windows and macOS"
-                ),
-            )
-            .with_hint("use lowercase letters in addresses, aliases and file names"),
+        let message = format!(
+            "{first} and {second} differ only in capital letters, so one would overwrite the other on Windows and macOS"
         );
+        let hint = "use lowercase letters in addresses, aliases and file names";
+        let owner = alias_owners.get(second).or_else(|| alias_owners.get(first));
+        diagnostics.push(match owner {
+            Some(page) => {
+                let diagnostic =
+                    Diagnostic::error(&page.source.display_path, message).with_hint(hint);
+                match page.front.key_positions.get("aliases") {
+                    Some(&position) => diagnostic.at(&page.source.text, position),
+                    None => diagnostic,
+                }
+            }
+            None => Diagnostic::error("content", message).with_hint(hint),
+        });
     }
     diagnostics
 }
