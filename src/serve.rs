@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +33,6 @@ use crate::watch::{ProjectWatcher, WatchError};
 const OWN_PREFIX: &str = "/__tellyou/";
 const LIVE_SCRIPT: &str = include_str!("serve/live.js");
 const OVERLAY_STYLE: &str = include_str!("serve/overlay.css");
-const SCRIPT_TAG: &str = "<script src=\"/__tellyou/live.js\" defer></script>";
 
 /// How the preview announces where it is, before its address.
 pub const LISTENING: &str = "Previewing the site at ";
@@ -85,15 +84,21 @@ enum LiveMessage {
 }
 
 /// The files of a built site, sorted by their path in it (`crying/index.html`), as
-/// the pipeline gives them, so that nothing is rearranged after each rebuild.
+/// the pipeline gives them, so that nothing is rearranged after each rebuild; and
+/// which good build of this preview made them, counting from 1.
 #[derive(Default)]
-struct SiteFiles(Vec<OutputFile>);
+struct SiteFiles {
+    files: Vec<OutputFile>,
+    build: u64,
+}
 
 impl SiteFiles {
     /// The file at `path`, whole: a page's shared parts are put in as it is served.
     fn get(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
-        let found = self.0.binary_search_by(|file| file.path.as_str().cmp(path));
-        found.ok().map(|index| self.0[index].contents())
+        let found = self
+            .files
+            .binary_search_by(|file| file.path.as_str().cmp(path));
+        found.ok().map(|index| self.files[index].contents())
     }
 }
 
@@ -194,11 +199,13 @@ impl Builder {
         let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(report) => {
-                let site = Arc::new(SiteFiles(report.files));
-                let last = std::mem::replace(
-                    &mut *self.shared.site.write().unwrap_or_else(|e| e.into_inner()),
-                    site,
-                );
+                let mut current = self.shared.site.write().unwrap_or_else(|e| e.into_inner());
+                let site = Arc::new(SiteFiles {
+                    files: report.files,
+                    build: current.build + 1,
+                });
+                let last = std::mem::replace(&mut *current, site);
+                drop(current);
                 *errors = None;
                 let _ = self.shared.live.send(LiveMessage::Reload);
                 // The last build is let go only once open pages have been told.
@@ -249,16 +256,35 @@ fn own_file(content_type: &'static str, body: &'static str) -> Response {
         .into_response()
 }
 
-/// The stream of reload and error messages an open page listens to. A page that
-/// opens while the build is failing hears about the errors straight away.
-async fn events(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let current = shared
-        .errors
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone()
-        .map(LiveMessage::Errors);
+/// Which build the page that asks for [`events`] was served from, if it says.
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    build: Option<String>,
+}
+
+/// The stream of reload and error messages an open page listens to. A page served
+/// from an older build than the latest good one, because a rebuild finished while it
+/// loaded, is told to reload straight away; a page that opens while the build is
+/// failing hears about the errors straight away.
+async fn events(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<EventsQuery>,
+) -> impl IntoResponse {
+    // Listening starts first, so that a build that finishes while the state is read
+    // is heard about, either way.
     let updates = BroadcastStream::new(shared.live.subscribe()).filter_map(Result::ok);
+    let latest = shared.site.read().unwrap_or_else(|e| e.into_inner()).build;
+    let served_from = query.build.and_then(|build| build.parse::<u64>().ok());
+    let current = if served_from.is_some_and(|build| build != latest) {
+        Some(LiveMessage::Reload)
+    } else {
+        shared
+            .errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .map(LiveMessage::Errors)
+    };
     let stream = tokio_stream::iter(current)
         .chain(updates)
         .map(|message| Ok::<Event, Infallible>(live_event(&message)));
@@ -282,7 +308,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
     let path = relative.to_string_lossy().replace('\\', "/");
     if let Some(bytes) = site.get(&path) {
-        return file_response(&path, &bytes);
+        return file_response(&path, &bytes, site.build);
     }
     let index = if path.is_empty() {
         "index.html".to_owned()
@@ -294,21 +320,22 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             let location = format!("{}/", uri.path());
             (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response()
         }
-        Some(bytes) => html_response(StatusCode::OK, &bytes),
+        Some(bytes) => html_response(StatusCode::OK, &bytes, site.build),
         None => match site.get("404.html") {
-            Some(bytes) => html_response(StatusCode::NOT_FOUND, &bytes),
+            Some(bytes) => html_response(StatusCode::NOT_FOUND, &bytes, site.build),
             // No good build yet: a page that can still show the errors.
             None => html_response(
                 StatusCode::NOT_FOUND,
                 b"<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\"><title>Preview</title><h1>This page is not built yet</h1>",
+                site.build,
             ),
         },
     }
 }
 
-fn file_response(path: &str, bytes: &[u8]) -> Response {
+fn file_response(path: &str, bytes: &[u8], build: u64) -> Response {
     if path.ends_with(".html") {
-        return html_response(StatusCode::OK, bytes);
+        return html_response(StatusCode::OK, bytes, build);
     }
     let content_type = mime_guess::from_path(path).first_or_octet_stream();
     let mut response = Vec::from(bytes).into_response();
@@ -321,11 +348,14 @@ fn file_response(path: &str, bytes: &[u8]) -> Response {
 }
 
 /// A page as the preview serves it: with the live script, which the page's own
-/// Content-Security-Policy is loosened to allow from this server only.
-fn html_response(status: StatusCode, bytes: &[u8]) -> Response {
+/// Content-Security-Policy is loosened to allow from this server only. The script's
+/// address names the build the page comes from.
+fn html_response(status: StatusCode, bytes: &[u8], build: u64) -> Response {
     let page = String::from_utf8_lossy(bytes);
     let mut page = page.replace("script-src 'none'", "script-src 'self'");
-    page.push_str(SCRIPT_TAG);
+    page.push_str(&format!(
+        "<script src=\"/__tellyou/live.js?build={build}\" defer></script>"
+    ));
     (
         status,
         [

@@ -1349,11 +1349,15 @@ impl Preview {
 
     /// Opens the live event stream; each event's name arrives on the channel.
     fn events(&self) -> std::sync::mpsc::Receiver<String> {
+        self.events_at("__tellyou/events")
+    }
+
+    /// Opens the live event stream at `address`, which may say which build a page
+    /// comes from.
+    fn events_at(&self, address: &str) -> std::sync::mpsc::Receiver<String> {
         use std::io::BufRead;
         let (sender, receiver) = std::sync::mpsc::channel();
-        let mut response = ureq::get(format!("{}__tellyou/events", self.url))
-            .call()
-            .unwrap();
+        let mut response = ureq::get(format!("{}{address}", self.url)).call().unwrap();
         std::thread::spawn(move || {
             let reader = std::io::BufReader::new(response.body_mut().as_reader());
             let mut name = String::new();
@@ -1465,6 +1469,33 @@ fn serve_rebuilds_on_save_reloads_open_pages_and_keeps_the_last_good_build() {
         preview.status_of_raw("/crying/colic/"),
         "HTTP/1.1 404 Not Found"
     );
+}
+
+/// A page that loads while a rebuild finishes can start listening after the reload
+/// was sent: it learns from the build its script names that it is out of date.
+#[test]
+fn serve_tells_a_page_from_an_older_build_to_reload_as_it_listens() {
+    let preview = Preview::start("good-site");
+    let page = preview.get("crying/soothing/");
+    assert!(
+        page.ends_with("<script src=\"/__tellyou/live.js?build=1\" defer></script>"),
+        "{page}"
+    );
+    let events = preview.events();
+    let source = preview.root.join("content/crying/soothing.md");
+    let original = fs::read_to_string(&source).unwrap();
+    fs::write(&source, format!("{original}\nA newer build.\n")).unwrap();
+    expect_reload_showing(&preview, &events, "crying/soothing/", "A newer build.");
+    assert!(preview.get("crying/soothing/").contains("live.js?build=2"));
+
+    let late = preview.events_at("__tellyou/events?build=1");
+    assert_eq!(next_event(&late), "reload: reload");
+    // A page of the latest build, or one that does not say, is not told to reload.
+    let current = preview.events_at("__tellyou/events?build=2");
+    let unsaid = preview.events_at("__tellyou/events?build=");
+    fs::write(&source, original.replacen("title:", "titel:", 1)).unwrap();
+    assert!(next_event(&current).starts_with("errors: "));
+    assert!(next_event(&unsaid).starts_with("errors: "));
 }
 
 /// A save that empties the page and writes it a moment later, as a busy machine can
@@ -1685,7 +1716,12 @@ fn assert_serves_a_clean_build(preview: &Preview) {
         let served = preview.get_bytes(&path);
         let served = match String::from_utf8(served.clone()) {
             Ok(page) if path.ends_with(".html") => page
-                .strip_suffix(PREVIEW_SCRIPT)
+                .strip_suffix(PREVIEW_SCRIPT_END)
+                .and_then(|page| page.rsplit_once(PREVIEW_SCRIPT_START))
+                .map(|(page, build)| {
+                    assert!(build.parse::<u64>().is_ok(), "{path}: build {build:?}");
+                    page.to_owned()
+                })
                 .unwrap_or_else(|| panic!("{path} has the live script"))
                 .replace("script-src 'self'", "script-src 'none'")
                 .into_bytes(),
@@ -1700,8 +1736,10 @@ fn assert_serves_a_clean_build(preview: &Preview) {
     }
 }
 
-/// What the preview adds to the end of every page.
-const PREVIEW_SCRIPT: &str = "<script src=\"/__tellyou/live.js\" defer></script>";
+/// What the preview adds to the end of every page, around the number of the build
+/// the page comes from.
+const PREVIEW_SCRIPT_START: &str = "<script src=\"/__tellyou/live.js?build=";
+const PREVIEW_SCRIPT_END: &str = "\" defer></script>";
 
 /// A small, seeded random number generator, so a failing sequence can be replayed.
 struct Xorshift(u64);

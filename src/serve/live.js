@@ -43,7 +43,11 @@
     hide.focus();
   }
 
-  const events = new EventSource("/__tellyou/events");
+  // The build this page comes from: if a newer one finished while it loaded, the
+  // server says to reload as soon as the page listens.
+  const build = new URL(document.currentScript.src).searchParams.get("build");
+  const query = build ? `?build=${encodeURIComponent(build)}` : "";
+  const events = new EventSource(`/__tellyou/events${query}`);
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("errors", (event) => showErrors(JSON.parse(event.data)));
 })();
