@@ -126,10 +126,11 @@ pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, O
         {
             continue;
         }
-        let going = dir.join(format!(".{name}.staging-{}-old", std::process::id()));
+        // Named like a staging folder, so that a later build clears it if this one dies.
+        let going = staging_folder(dir, &name);
         fs::rename(&path, &going).map_err(|e| io_error("remove", &path, e))?;
         let _ = fs::remove_dir_all(&going);
-        let previous = dir.join(format!(".{name}.previous"));
+        let previous = previous_site(dir, &name);
         if previous.join(MARKER).is_file() {
             let _ = fs::remove_dir_all(&previous);
         }
@@ -172,8 +173,8 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
     if already_written(&out_dir, &manifest) {
         return replace_record(&out_dir, record);
     }
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let previous = parent.join(format!(".{name}.previous"));
+    let staging = staging_folder(&parent, &name);
+    let previous = previous_site(&parent, &name);
     let site = (files, &fingerprints[..], &manifest[..]);
     let result = write_all(&staging, &previous, site, record)
         .and_then(|()| swap_in(&staging, &out_dir, &previous));
@@ -181,6 +182,22 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
         let _ = fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// Where this build writes the output folder `name` in `parent` before swapping it
+/// in; [`remove_leftovers`] clears such folders that killed builds left.
+fn staging_folder(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!("{}{}", staging_prefix(name), std::process::id()))
+}
+
+fn staging_prefix(name: &str) -> String {
+    format!(".{name}.staging-")
+}
+
+/// Where the site that the output folder `name` in `parent` held before its last
+/// build is kept, for the next build to write over.
+fn previous_site(parent: &Path, name: &str) -> PathBuf {
+    parent.join(format!(".{name}.previous"))
 }
 
 /// Each file's hash and size, as the manifest gives them: `<blake3> <bytes>`.
@@ -507,7 +524,7 @@ pub fn remove_killed_builds(out_dir: &Path) {
 
 /// Removes staging folders left by builds that were killed before they finished.
 fn remove_leftovers(parent: &Path, name: &str) {
-    let prefix = format!(".{name}.staging-");
+    let prefix = staging_prefix(name);
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };

@@ -1060,6 +1060,9 @@ fn clashing_paths(files: &[OutputFile], site: &Site) -> Vec<Diagnostic> {
             }
         }
     }
+    if clashes.is_empty() {
+        return diagnostics;
+    }
     clashes.sort_unstable();
     let alias_owners: HashMap<String, &crate::page::Page> = site
         .pages

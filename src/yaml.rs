@@ -93,15 +93,21 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
     let all_known = mapping
         .keys()
         .all(|key| key.as_str().is_some_and(|name| known_keys.contains(&name)));
-    if all_known && let Ok(value) = serde_yaml::from_value::<T>(Value::Mapping(mapping.clone())) {
-        for key in mapping.keys().filter_map(Value::as_str) {
-            parsed
-                .key_positions
-                .insert(key.to_owned(), position_of(key));
+    let whole = Value::Mapping(mapping);
+    if all_known && let Ok(value) = T::deserialize(&whole) {
+        for key in whole.as_mapping().into_iter().flat_map(Mapping::keys) {
+            if let Some(key) = key.as_str() {
+                parsed
+                    .key_positions
+                    .insert(key.to_owned(), position_of(key));
+            }
         }
         parsed.value = value;
         return parsed;
     }
+    let Value::Mapping(mapping) = whole else {
+        return parsed;
+    };
     let mut valid = Mapping::new();
     for (key, value) in mapping {
         let Some(name) = key.as_str().map(str::to_owned) else {
