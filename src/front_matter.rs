@@ -264,11 +264,16 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
             });
         }
     }
-    let sources = raw.sources.unwrap_or_default();
-    for source in &sources {
+    let mut sources = raw.sources.unwrap_or_default();
+    let front_matter = &text[..yaml_end];
+    for (index, source) in sources.iter_mut().enumerate() {
+        // From the line of its item, so that two sources with the same address are
+        // each found at their own line.
+        let item =
+            yaml::locate(front_matter, &format!("sources[{index}]")).unwrap_or(at("sources"));
+        let position = list_value_position(front_matter, item.line, &source.url).unwrap_or(item);
+        source.url_position = Some(position);
         if !is_web_address(&source.url) {
-            let position =
-                list_value_position(text, at("sources").line, &source.url).unwrap_or(at("sources"));
             errors.push(FrontMatterError::BadSourceUrl {
                 url: source.url.clone(),
                 position,
@@ -390,6 +395,20 @@ mod tests {
         );
         assert_eq!(front.sources.len(), 1);
         assert_eq!(front.aliases, ["/old/"]);
+    }
+
+    #[test]
+    fn each_source_knows_where_its_address_is_written() {
+        let front = parse(&source(
+            "---\ntitle: A\ndescription: B\nsources:\n  - title: One\n    url: https://www.nhs.uk/\n  - url: https://www.nhs.uk/\n    title: The same address\n  - title: Quoted\n    url: \"http://example.org/\"\n---\nBody https://www.nhs.uk/\n",
+        ))
+        .unwrap();
+        let positions: Vec<Option<(usize, usize)>> = front
+            .sources
+            .iter()
+            .map(|s| s.url_position.map(|p| (p.line, p.col)))
+            .collect();
+        assert_eq!(positions, [Some((6, 10)), Some((7, 10)), Some((10, 11))]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod cache_key;
 pub mod calendar;
 pub mod check;
 pub mod config;
+pub mod domains;
 pub mod error;
 pub mod escape;
 pub mod file_cache;

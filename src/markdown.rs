@@ -16,7 +16,7 @@ use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::escape::escape_html;
 use crate::page::{
     BlockSummary, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary, TextBlock, TextRole,
-    TextRun,
+    TextRun, Urgency,
 };
 use crate::paths;
 use crate::raw_html;
@@ -61,11 +61,18 @@ impl BlockKind {
         Self::NAMES[self as usize]
     }
 
+    /// How urgent a care card is; `None` for a callout.
+    fn urgency(self) -> Option<Urgency> {
+        match self {
+            BlockKind::Emergency => Some(Urgency::Emergency),
+            BlockKind::Urgent => Some(Urgency::Urgent),
+            BlockKind::NonUrgent => Some(Urgency::NonUrgent),
+            BlockKind::Warning | BlockKind::Info | BlockKind::Do | BlockKind::Dont => None,
+        }
+    }
+
     fn is_care_card(self) -> bool {
-        matches!(
-            self,
-            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent
-        )
+        self.urgency().is_some()
     }
 
     /// Read out before the heading by screen readers, so urgency never rests on
@@ -243,8 +250,9 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
                     kind,
                     heading,
                     heading_at,
+                    opened_at,
                     inner,
-                } => renderer.render_block(kind, &heading, heading_at, inner),
+                } => renderer.render_block(kind, &heading, (heading_at, opened_at), inner),
             }
         }
     } else {
@@ -297,6 +305,8 @@ enum Segment {
         heading: String,
         /// Byte offset in the file where the heading is written.
         heading_at: usize,
+        /// Byte offset in the file where the block's `:::` is written.
+        opened_at: usize,
         inner: Range<usize>,
     },
 }
@@ -343,8 +353,8 @@ impl<'a> Renderer<'a> {
 
         let mut segments = Vec::new();
         let mut plain_start = body_start;
-        // The open block: its kind, heading, where the heading and the line start, and
-        // where its content starts.
+        // The open block: its kind, heading, where the heading and the `:::` are
+        // written, and where its content starts.
         let mut open: Option<(BlockKind, String, usize, usize, usize)> = None;
         let mut offset = 0;
         for line in body.split_inclusive('\n') {
@@ -359,11 +369,12 @@ impl<'a> Renderer<'a> {
             let rest = trimmed.trim_start_matches(':').trim();
             if rest.is_empty() {
                 match open.take() {
-                    Some((kind, heading, heading_at, _, inner_start)) => {
+                    Some((kind, heading, heading_at, opened_at, inner_start)) => {
                         segments.push(Segment::Block {
                             kind,
                             heading,
                             heading_at,
+                            opened_at,
                             inner: inner_start..absolute,
                         });
                         plain_start = body_start + offset;
@@ -397,7 +408,7 @@ impl<'a> Renderer<'a> {
                     BlockKind::Info,
                     String::new(),
                     heading_at,
-                    absolute,
+                    absolute + indent,
                     body_start + offset,
                 ));
                 segments.push(Segment::Markdown(plain_start..absolute));
@@ -410,7 +421,13 @@ impl<'a> Renderer<'a> {
                 });
             }
             segments.push(Segment::Markdown(plain_start..absolute));
-            open = Some((kind, heading, heading_at, absolute, body_start + offset));
+            open = Some((
+                kind,
+                heading,
+                heading_at,
+                absolute + indent,
+                body_start + offset,
+            ));
         }
         if let Some((kind, _, _, opened_at, _)) = open {
             self.errors.push(MarkdownError::Unclosed {
@@ -445,7 +462,7 @@ impl<'a> Renderer<'a> {
         &mut self,
         kind: BlockKind,
         heading: &str,
-        heading_at: usize,
+        (heading_at, opened_at): (usize, usize),
         inner: Range<usize>,
     ) {
         let level = (self.last_level + 1).clamp(2, 6);
@@ -523,8 +540,10 @@ impl<'a> Renderer<'a> {
         self.blocks.push(BlockSummary {
             kind: kind.name(),
             is_care_card: kind.is_care_card(),
+            urgency: kind.urgency(),
             heading: heading.to_owned(),
             position: heading_position,
+            opened_at: self.position(opened_at),
             starts_with_list,
         });
         if kind.is_care_card() {

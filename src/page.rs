@@ -62,6 +62,9 @@ pub struct Date {
 pub struct SourceRef {
     pub title: String,
     pub url: String,
+    /// Where `url` is written in the page; set when the front matter is read.
+    #[serde(skip)]
+    pub url_position: Option<Position>,
 }
 
 /// A page's validated front matter.
@@ -176,15 +179,30 @@ impl TextBlock {
     }
 }
 
+/// How urgent a care card is, least urgent first, so that cards compare by urgency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Urgency {
+    /// `non-urgent`: see a GP or health visitor.
+    NonUrgent,
+    /// `urgent`: call 111 or get an urgent GP appointment.
+    Urgent,
+    /// `emergency`: call 999 or go to A&E.
+    Emergency,
+}
+
 /// A care card or callout block, as the checks need to see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockSummary {
     /// The kind as written: `urgent`.
     pub kind: &'static str,
     pub is_care_card: bool,
+    /// How urgent a care card is; `None` for a callout.
+    pub urgency: Option<Urgency>,
     pub heading: String,
     /// Where the heading is written on the `:::` line.
     pub position: Position,
+    /// Where the block's `:::` is written.
+    pub opened_at: Position,
     /// Whether the block's content starts with a list.
     pub starts_with_list: bool,
 }

@@ -29,7 +29,9 @@ pub enum ContentError {
     AddressAsLinkText { position: Position },
     #[error("this table has no header row")]
     TableWithoutHeader { position: Position },
-    #[error("a care card's heading says what to do and ends with \"if:\"")]
+    #[error(
+        "a care card's heading says what to do and ends with \"if:\", \"if you:\" or \"if your baby:\""
+    )]
     CardHeadingNotAction { position: Position },
     #[error("a care card's heading is followed by a list of signs")]
     CardWithoutList { position: Position },
@@ -193,7 +195,7 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
             // Rendering has reported a card without a heading already.
             continue;
         }
-        if !block.heading.trim_end().ends_with("if:") {
+        if !is_call_to_action(&block.heading) {
             errors.push(ContentError::CardHeadingNotAction {
                 position: block.position,
             });
@@ -211,7 +213,48 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Whether a care card's heading ends as the NHS forms do: "if:", or "if" and
+/// who the list is about, such as "if you:" or "if your baby:".
+fn is_call_to_action(heading: &str) -> bool {
+    let Some(lead_in) = heading.trim_end().strip_suffix(':') else {
+        return false;
+    };
+    let words: Vec<&str> = lead_in.split_whitespace().collect();
+    let who_at_most = 4;
+    words
+        .iter()
+        .rev()
+        .take(who_at_most + 1)
+        .any(|word| word.eq_ignore_ascii_case("if"))
+}
+
 fn looks_like_address(text: &str) -> bool {
     let lower = text.to_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_call_to_action;
+
+    #[test]
+    fn care_card_headings_end_in_if_and_who_the_list_is_about() {
+        for heading in [
+            "Call 999 or go to A&E now if:",
+            "Call 999 or go to A&E now if you:",
+            "Call 999 or go to A&E now if your baby:",
+            "Ask for an urgent GP appointment or call 111 if you or your partner:",
+            "Speak to a GP if: ",
+        ] {
+            assert!(is_call_to_action(heading), "{heading}");
+        }
+        for heading in [
+            "Call 999",
+            "When to call 999:",
+            "Call 999 if your baby has any of the signs below:",
+            "If in doubt",
+        ] {
+            assert!(!is_call_to_action(heading), "{heading}");
+        }
+    }
 }

@@ -3,12 +3,14 @@
 //! `tellyou check` reports besides problems: each page's readability figures and the
 //! links that leave the site. Uses `site`, `page`, `config` and `error`.
 
+pub mod card_order;
 pub mod content;
 pub mod html;
 pub mod links;
 pub mod readability;
 pub mod review;
 pub mod site_wide;
+pub mod sources;
 pub mod words;
 
 use std::collections::{BTreeSet, HashSet};
@@ -132,6 +134,7 @@ fn check_page(
     today: Date,
 ) -> PageFindings {
     let mut diagnostics = review::check(page, today, settings);
+    diagnostics.extend(sources::check(page, settings));
     let Some(rendered) = rendered else {
         return PageFindings {
             diagnostics,
@@ -140,6 +143,7 @@ fn check_page(
         };
     };
     diagnostics.extend(content::check(page, rendered));
+    diagnostics.extend(card_order::check(page, rendered));
     diagnostics.extend(words::check(page, rendered, words));
     let (figures, found) = readability::check(page, rendered, settings);
     diagnostics.extend(found);
@@ -168,15 +172,10 @@ fn external_links(page: &crate::page::Page, rendered: &RenderedPage) -> Vec<Exte
             _ => None,
         })
         .collect();
-    let text = &page.source.text;
-    let front_matter = &text[..page.front.body_start.min(text.len())];
-    let index = LineIndex::new(text);
     for source in &page.front.sources {
         found.push(ExternalLink {
             path: path.clone(),
-            position: front_matter
-                .find(&source.url)
-                .map(|at| index.position(text, at)),
+            position: source.url_position,
             url: source.url.clone(),
         });
     }

@@ -3,12 +3,13 @@
 //! email and web addresses, opening times, postcodes), so every mistake is reported
 //! at once, each at its line. The result is what templates show on the
 //! getting-support page and in the footer. The field names follow Open Referral UK
-//! where it has one. Uses `yaml`, `calendar` and the rest of `config`.
+//! where it has one. Uses `yaml`, `calendar`, `domains` and the rest of `config`.
 
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, RawBrand};
 use crate::calendar::{self, ShownDate};
+use crate::domains;
 use crate::error::{Position, did_you_mean};
 use crate::page::Date;
 use crate::yaml::{self, Part, Scalar, Unknown};
@@ -788,17 +789,10 @@ pub fn is_email_address(written: &str) -> bool {
     let Some((name, domain)) = written.split_once('@') else {
         return false;
     };
-    let domain_ok = domain.contains('.')
-        && domain.split('.').all(|label| {
-            !label.is_empty()
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
     !name.is_empty()
         && !name.contains(char::is_whitespace)
         && !name.contains(['<', '>', '(', ')', ',', ';', ':', '"', '@'])
-        && domain_ok
+        && domains::is_domain(domain)
 }
 
 /// What is wrong with a web address for people to visit, if anything.

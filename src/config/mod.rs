@@ -1,7 +1,7 @@
 //! Configuration: `site.yaml`, a council's file laid over it when the build is for a
 //! council, and the command line's build options, read once into an immutable
-//! [`Config`] that every stage borrows. Uses `yaml` to read the files, `brand` and
-//! `calendar` to check values, and `error` for diagnostics.
+//! [`Config`] that every stage borrows. Uses `yaml` to read the files, `brand`,
+//! `calendar` and `domains` to check values, and `error` for diagnostics.
 
 pub mod council;
 
@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::brand::{self, Colour};
+use crate::domains;
 use crate::error::{Diagnostic, Position, Severity, StageError, did_you_mean, display_path};
 use crate::page::Date;
 use crate::yaml;
@@ -34,6 +35,8 @@ pub const CHECK_KEYS: &[&str] = &[
     "missing_review",
     "words_to_avoid",
     "allowed_words",
+    "blocked_source_domains",
+    "allowed_source_domains",
 ];
 
 /// Words and phrases the NHS content style avoids, with what to write instead.
@@ -65,6 +68,31 @@ pub const DEFAULT_WORDS_TO_AVOID: &[(&str, &str)] = &[
         "clinician",
         "name the role, such as doctor, nurse or health visitor",
     ),
+];
+
+/// Document-sharing sites: they keep copies of other people's leaflets and reports,
+/// which may be out of date or changed, so a page's sources link to the
+/// publisher's own page instead. A domain blocks its subdomains too.
+pub const DEFAULT_BLOCKED_SOURCE_DOMAINS: &[&str] = &[
+    "fdocuments.us",
+    "fdocuments.in",
+    "fdocuments.net",
+    "vdocuments.mx",
+    "vdocuments.net",
+    "scribd.com",
+    "issuu.com",
+    "yumpu.com",
+    "pdfslide.net",
+    "documents.pub",
+    "dokumen.tips",
+    "dokumen.pub",
+    "slideshare.net",
+    "studylib.net",
+    "docplayer.net",
+    "pdfcoffee.com",
+    "kupdf.net",
+    "idoc.pub",
+    "silo.tips",
 ];
 
 /// What a build was asked to do, before anything is read.
@@ -124,6 +152,9 @@ pub struct CheckSettings {
     pub missing_review: Option<Severity>,
     /// Lowercase words or phrases, each with what to write instead.
     pub words_to_avoid: Vec<(String, String)>,
+    /// Lowercase domains that a page's sources may not be on, nor on their
+    /// subdomains.
+    pub blocked_source_domains: Vec<String>,
 }
 
 impl Default for CheckSettings {
@@ -137,6 +168,10 @@ impl Default for CheckSettings {
             words_to_avoid: DEFAULT_WORDS_TO_AVOID
                 .iter()
                 .map(|(word, instead)| ((*word).to_owned(), (*instead).to_owned()))
+                .collect(),
+            blocked_source_domains: DEFAULT_BLOCKED_SOURCE_DOMAINS
+                .iter()
+                .map(|domain| (*domain).to_owned())
                 .collect(),
         }
     }
@@ -152,6 +187,8 @@ struct RawCheck {
     missing_review: Option<String>,
     words_to_avoid: Option<std::collections::BTreeMap<String, String>>,
     allowed_words: Option<Vec<String>>,
+    blocked_source_domains: Option<Vec<String>>,
+    allowed_source_domains: Option<Vec<String>>,
 }
 
 /// How a council's site looks: its name, logo and colour in the header.
@@ -331,6 +368,14 @@ pub enum ConfigError {
         key: &'static str,
         position: Position,
     },
+    #[error("{value:?} in {key} is not a domain")]
+    BadDomain {
+        key: &'static str,
+        value: String,
+        /// The domain of `value`, when it is a web address.
+        suggestion: Option<String>,
+        position: Position,
+    },
     #[error("there are no council files in councils/")]
     NoCouncils,
     #[error("there is no council file councils/{slug}.yaml")]
@@ -410,6 +455,7 @@ impl StageError for ConfigError {
             | ConfigError::LogoNotFound { position, .. }
             | ConfigError::BadSeverity { position, .. }
             | ConfigError::BadThreshold { position, .. }
+            | ConfigError::BadDomain { position, .. }
             | ConfigError::MissingField { position, .. }
             | ConfigError::BadDate { position, .. }
             | ConfigError::BadPhone { position, .. }
@@ -470,6 +516,12 @@ impl StageError for ConfigError {
             }
             ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
             ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
+            ConfigError::BadDomain { suggestion: Some(domain), .. } => Some(format!(
+                "write just the site's domain, without https:// or a /, such as {domain}"
+            )),
+            ConfigError::BadDomain { .. } => Some(
+                "write just the site's domain, such as scribd.com: its name with the dots, without https:// or a /".into(),
+            ),
             ConfigError::NoCouncils => Some(
                 "write a council's file, such as councils/brackenford.yaml: the README's section on councils shows how".into(),
             ),
@@ -784,6 +836,37 @@ fn parse_check(text: &str, raw: RawCheck, errors: &mut Vec<ConfigError>) -> Chec
             .words_to_avoid
             .push((word, instead.trim().to_owned()));
     }
+    let mut read_domains = |key: &'static str, written: Option<Vec<String>>| -> Vec<String> {
+        let written = written.unwrap_or_default();
+        let mut valid = Vec::with_capacity(written.len());
+        for (index, value) in written.into_iter().enumerate() {
+            let domain = domains::normalise(&value);
+            if domains::is_domain(&domain) {
+                valid.push(domain);
+                continue;
+            }
+            let item = format!("check.{key}[{index}]");
+            errors.push(ConfigError::BadDomain {
+                key,
+                suggestion: domains::host_of(&value)
+                    .map(|host| host.strip_prefix("www.").unwrap_or(&host).to_owned())
+                    .filter(|domain| domains::is_domain(domain)),
+                value,
+                position: yaml::locate(text, &item).unwrap_or_else(|| at(key)),
+            });
+        }
+        valid
+    };
+    let allowed = read_domains("allowed_source_domains", raw.allowed_source_domains);
+    let blocked = read_domains("blocked_source_domains", raw.blocked_source_domains);
+    settings
+        .blocked_source_domains
+        .retain(|domain| !allowed.contains(domain));
+    for domain in blocked {
+        if !settings.blocked_source_domains.contains(&domain) {
+            settings.blocked_source_domains.push(domain);
+        }
+    }
     settings
 }
 
@@ -862,6 +945,56 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(site.language, "en-GB");
         assert_eq!(site.theme, "default");
+    }
+
+    #[test]
+    fn sites_add_to_and_take_from_the_blocked_source_domains() {
+        let (site, errors) = parse_site(
+            "title: T\nbase_url: https://a.example/\ncheck:\n  blocked_source_domains:\n    - Mirror.Example \n    - scribd.com\n  allowed_source_domains:\n    - SlideShare.net\n",
+            None,
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        let blocked = &site.check.blocked_source_domains;
+        assert!(blocked.iter().any(|d| d == "mirror.example"));
+        assert!(!blocked.iter().any(|d| d == "slideshare.net"));
+        assert_eq!(blocked.iter().filter(|d| *d == "scribd.com").count(), 1);
+        assert_eq!(
+            blocked.len(),
+            DEFAULT_BLOCKED_SOURCE_DOMAINS.len(),
+            "one added, one taken away"
+        );
+    }
+
+    #[test]
+    fn a_source_domain_that_is_not_a_domain_is_an_error_at_its_own_line() {
+        let text = "title: T\nbase_url: https://a.example/\ncheck:\n  blocked_source_domains:\n    - mirror.example\n    - https://www.scribd.com/doc/1\n  allowed_source_domains: [issuu]\n";
+        let (_, errors) = parse_site(text, None);
+        let found: Vec<(String, Option<Position>, Option<String>)> = errors
+            .iter()
+            .map(|e| (e.to_string(), e.position(), e.hint()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "\"issuu\" in allowed_source_domains is not a domain".to_owned(),
+                    Some(Position { line: 7, col: 27 }),
+                    Some(
+                        "write just the site's domain, such as scribd.com: its name with the dots, without https:// or a /"
+                            .to_owned()
+                    ),
+                ),
+                (
+                    "\"https://www.scribd.com/doc/1\" in blocked_source_domains is not a domain"
+                        .to_owned(),
+                    Some(Position { line: 6, col: 7 }),
+                    Some(
+                        "write just the site's domain, without https:// or a /, such as scribd.com"
+                            .to_owned()
+                    ),
+                ),
+            ]
+        );
     }
 
     #[test]

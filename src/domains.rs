@@ -1,0 +1,151 @@
+//! Domains: what a domain name is, the host a web address goes to, and whether that
+//! host is on a domain, so that settings can name sites by domain and checks can
+//! find addresses on them. Pure functions over strings; uses nothing else in the
+//! crate.
+
+/// A domain as it is compared: trimmed and in lowercase.
+pub fn normalise(written: &str) -> String {
+    written.trim().to_lowercase()
+}
+
+/// Whether `name` is a domain name such as `scribd.com`: two or more parts between
+/// dots, each of letters, digits and hyphens, not starting or ending with a hyphen.
+pub fn is_domain(name: &str) -> bool {
+    name.contains('.')
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+}
+
+/// The host a web address goes to, in lowercase and without a final dot, as a
+/// browser reads it: `www.scribd.com` for `https://me:pw@WWW.Scribd.com.:443/doc`.
+/// `None` for an address without `://` or without a host.
+pub fn host_of(url: &str) -> Option<String> {
+    let (_scheme, rest) = url.trim().split_once("://")?;
+    // Browsers end the host at a backslash too, as at a slash.
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    let host_and_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_user, host)| host);
+    let host = match host_and_port.strip_prefix('[') {
+        // An IPv6 address, such as [::1]:8080.
+        Some(inside) => inside.split(']').next().unwrap_or_default(),
+        None => host_and_port.split(':').next().unwrap_or_default(),
+    };
+    let host = host.strip_suffix('.').unwrap_or(host);
+    (!host.is_empty()).then(|| host.to_lowercase())
+}
+
+/// Whether `host` is `domain` or one of its subdomains: `www.scribd.com` is on
+/// `scribd.com`, `notscribd.com` is not. Both are in lowercase.
+pub fn is_on(host: &str, domain: &str) -> bool {
+    host.strip_suffix(domain)
+        .is_some_and(|before| before.is_empty() || before.ends_with('.'))
+}
+
+/// The first of `domains` (each in lowercase) that the address `url` goes to.
+pub fn domain_of<'a>(url: &str, domains: &'a [String]) -> Option<&'a str> {
+    let host = host_of(url)?;
+    domains
+        .iter()
+        .map(String::as_str)
+        .find(|domain| is_on(&host, domain))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks that each address is on the domain given with it, or on none of
+    /// `scribd.com` and `fdocuments.us` for `None`.
+    fn assert_on(cases: &[(&str, Option<&str>)]) {
+        let blocked = ["scribd.com".to_owned(), "fdocuments.us".to_owned()];
+        for (url, expected) in cases {
+            assert_eq!(domain_of(url, &blocked), *expected, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_domain_matches_itself_and_its_subdomains() {
+        assert_on(&[
+            ("https://scribd.com/doc/1", Some("scribd.com")),
+            ("https://www.scribd.com/doc/1", Some("scribd.com")),
+            ("https://en.m.scribd.com", Some("scribd.com")),
+            (
+                "http://fdocuments.us/document/x.html",
+                Some("fdocuments.us"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_domain_matches_whatever_the_case() {
+        assert_on(&[
+            ("HTTPS://WWW.SCRIBD.COM/DOC/1", Some("scribd.com")),
+            ("https://Scribd.Com", Some("scribd.com")),
+            ("https://FDocuments.US/x", Some("fdocuments.us")),
+        ]);
+    }
+
+    #[test]
+    fn a_look_alike_suffix_is_not_a_subdomain() {
+        assert_on(&[
+            ("https://notscribd.com/doc/1", None),
+            ("https://myfdocuments.us/", None),
+            ("https://scribd.com.example.org/doc/1", None),
+            ("https://www.nhs.uk/scribd.com/", None),
+            ("https://www.nhs.uk/?from=scribd.com", None),
+            ("https://www.nhs.uk/#scribd.com", None),
+        ]);
+    }
+
+    #[test]
+    fn the_host_is_found_past_user_info_and_a_port() {
+        assert_on(&[
+            ("https://www.scribd.com:443/doc/1", Some("scribd.com")),
+            ("https://reader:secret@scribd.com/doc/1", Some("scribd.com")),
+            ("https://www.nhs.uk@scribd.com:8080/doc", Some("scribd.com")),
+            ("https://www.scribd.com./doc", Some("scribd.com")),
+            // The user info names scribd.com, but the address goes to nhs.uk.
+            ("https://scribd.com@www.nhs.uk/", None),
+            ("https://scribd.com:secret@www.nhs.uk/", None),
+            ("https://www.nhs.uk:443@notscribd.com/", None),
+            // A browser ends the host at a backslash, as at a slash.
+            ("https://scribd.com\\@www.nhs.uk/", Some("scribd.com")),
+        ]);
+    }
+
+    #[test]
+    fn hosts_are_read_as_a_browser_reads_them() {
+        assert_eq!(
+            host_of("https://Me:pw@WWW.Scribd.com.:443/doc?x#y").as_deref(),
+            Some("www.scribd.com")
+        );
+        assert_eq!(host_of("http://[::1]:8080/").as_deref(), Some("::1"));
+        assert_eq!(host_of("https:///path"), None);
+        assert_eq!(host_of("www.scribd.com/doc"), None);
+    }
+
+    #[test]
+    fn domains_are_names_with_dots() {
+        for good in ["scribd.com", "www.scribd.com", "dokumen.tips", "a-b.co.uk"] {
+            assert!(is_domain(good), "{good}");
+        }
+        for bad in [
+            "",
+            "scribd",
+            "https://scribd.com",
+            "scribd.com/doc",
+            ".scribd.com",
+            "scribd.com.",
+            "-scribd.com",
+            "scribd .com",
+            "*.scribd.com",
+        ] {
+            assert!(!is_domain(bad), "{bad}");
+        }
+    }
+}
