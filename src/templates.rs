@@ -623,6 +623,7 @@ pub fn page_context(
     );
     context.insert("guide", &guide);
     context.insert("nav", &nav_items(site, Some(index)));
+    context.insert("urgent", &urgent_help(site));
     context.insert("previous", &previous.map(link));
     context.insert("next", &next.map(link));
     context
@@ -646,8 +647,22 @@ pub fn standalone_context(
         context.insert("permalink", &format!("{}{target}", config.base_url.url));
     }
     context.insert("nav", &nav_items(site, None));
+    context.insert("urgent", &urgent_help(site));
     context
 }
+
+/// Where the site's urgent help page is: `content/urgent.md`, which every page's
+/// header links to. A site without one gets `None`, and the theme then links
+/// straight to the 999 and 111 phone numbers instead, so no page is ever without
+/// a way to urgent help.
+fn urgent_help(site: &Site) -> Option<&str> {
+    site.by_url
+        .get(URGENT_HELP_PATH)
+        .map(|&index| site.pages[index].source.url_path.as_str())
+}
+
+/// The address, below the site's root, of the urgent help page.
+const URGENT_HELP_PATH: &str = "urgent/";
 
 /// The site's top-level sections and pages, for the main navigation; `current`
 /// marks the one the page is in. The pages of the open section are its guide's

@@ -30,6 +30,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../themes/default/templates/support.html"),
     ),
     (
+        "urgent.html",
+        include_str!("../themes/default/templates/urgent.html"),
+    ),
+    (
         "404.html",
         include_str!("../themes/default/templates/404.html"),
     ),

@@ -1014,6 +1014,28 @@ fn every_findings_fixture_gives_its_exact_report() {
 }
 
 #[test]
+fn build_warns_of_copied_or_insecure_sources_and_cards_out_of_order_as_check_does() {
+    for name in [
+        "source-on-a-document-sharing-site",
+        "source-domains-from-site-yaml",
+        "source-not-secure",
+        "care-cards-out-of-order",
+    ] {
+        let site = copy_fixture(&format!("findings/{name}"));
+        let checked = pipeline::check_project(&options(site.path())).diagnostics;
+        let built = pipeline::build(&load_config(&options(site.path())))
+            .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+        assert!(!checked.is_empty(), "{name}: the fixture shows a finding");
+        assert_eq!(
+            render_diagnostics(&built.warnings),
+            render_diagnostics(&checked),
+            "{name}: a build warns of what check finds, and still builds"
+        );
+        assert!(site.path().join("public/crying/index.html").is_file());
+    }
+}
+
+#[test]
 fn check_reports_json_in_its_documented_shape() {
     let output = tellyou(
         &fixtures().join("findings/review-dates"),
@@ -1952,6 +1974,48 @@ fn a_council_site_shows_its_local_services_pages_templates_and_brand() {
 }
 
 #[test]
+fn every_page_leads_to_urgent_help_and_a_council_puts_its_own_lines_there() {
+    let site = copy_fixture("council-site");
+    let config = load_config(&council_options(site.path(), "eastmere"));
+    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    insta::assert_snapshot!(
+        "council_site_urgent_page",
+        page_of(&rendered, "urgent/index.html")
+    );
+    for (page, link) in [
+        ("index.html", "href=\"./urgent/\""),
+        ("about/index.html", "href=\"../urgent/\""),
+        ("urgent/index.html", "href=\"../urgent/\""),
+        ("404.html", "href=\"/urgent/\""),
+    ] {
+        let html = page_of(&rendered, page);
+        let header = &html[..html.find("</header>").expect("a header")];
+        assert!(
+            header.contains(&format!("class=\"urgent-bar__link\" {link}")),
+            "{page}: {header}"
+        );
+    }
+
+    // A site without an urgent help page still shows the numbers to call.
+    let site = copy_fixture("good-site");
+    let config = load_config(&options(site.path()));
+    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
+        let html = String::from_utf8_lossy(&file.bytes);
+        if html.contains("http-equiv=\"refresh\"") {
+            continue;
+        }
+        assert!(
+            html.contains(
+                "Urgent help: call <a href=\"tel:999\">999</a> or <a href=\"tel:111\">111</a>"
+            ),
+            "{}: {html}",
+            file.path
+        );
+    }
+}
+
+#[test]
 fn build_all_writes_every_council_into_its_own_folder() {
     let site = copy_fixture("council-site");
     let output = tellyou(site.path(), &["build", "--all"]);
@@ -1967,8 +2031,8 @@ fn build_all_writes_every_council_into_its_own_folder() {
     assert_eq!(
         lines,
         [
-            "Built eastmere: 4 pages into public/eastmere/",
-            "Built northdale: 3 pages into public/northdale/"
+            "Built eastmere: 5 pages into public/eastmere/",
+            "Built northdale: 4 pages into public/northdale/"
         ]
     );
     assert!(

@@ -2,8 +2,11 @@
 //
 //   SITE_DIRS=/path/to/site:/path/to/other node --test
 //
-// Each folder is served on 127.0.0.1 under a base path, as a council would host it,
-// and every page is opened in Debian's Chromium at phone and desktop sizes. Set
+// Each folder is served on 127.0.0.1 under the path it was built for, as a council
+// would host it, and every page is opened in Debian's Chromium at phone and desktop
+// sizes. On the first screen of a small phone (375x667) every page must show its
+// urgent help link without scrolling, with a header no taller than 160px and its h1
+// within 400px; and no page may show a care card after a less urgent one. Set
 // SCREENSHOTS to a folder to keep a full-page screenshot of each page there.
 
 import { test, before, after } from "node:test";
@@ -17,10 +20,16 @@ import { launchChromium } from "./chromium.mjs";
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 
-const BASE_PATH = "/start-for-life/";
+/** The path a site was built for, from its sitemap, such as "/start-for-life/" or "/". */
+async function basePathOf(root) {
+  const sitemap = await readFile(join(root, "sitemap.xml"), "utf8");
+  return new URL(sitemap.match(/<loc>([^<]+)<\/loc>/)[1]).pathname;
+}
 const SITE_DIRS = (process.env.SITE_DIRS || "").split(":").filter(Boolean);
+/** The first screen of a small phone, on which urgent help must show without scrolling. */
+const FIRST_SCREEN = { width: 375, height: 667 };
 const VIEWPORTS = [
-  { name: "phone", width: 390, height: 844 },
+  { name: "phone", ...FIRST_SCREEN },
   { name: "desktop", width: 1280, height: 800 },
 ];
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
@@ -39,7 +48,7 @@ if (SITE_DIRS.length === 0) {
 }
 
 /** Serves a folder under BASE_PATH, with its 404.html for anything missing. */
-function serve(root) {
+function serve(root, BASE_PATH) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
     let file = null;
@@ -78,6 +87,30 @@ async function pagesOf(root, folder = "") {
   return pages.sort();
 }
 
+/** What a parent sees of a page before scrolling: runs in the page. */
+function firstScreenFacts() {
+  const header = document.querySelector("header");
+  const h1 = document.querySelector("h1");
+  const link = document.querySelector(".urgent-bar a");
+  let urgent = null;
+  if (link) {
+    const box = link.getBoundingClientRect();
+    const atCentre = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    urgent = {
+      text: link.closest(".urgent-bar").textContent.trim(),
+      top: box.top,
+      bottom: box.bottom,
+      onScreen:
+        window.scrollY === 0 && box.top >= 0 && box.bottom <= window.innerHeight && box.width > 0 && link.contains(atCentre),
+    };
+  }
+  return {
+    urgent,
+    headerHeight: header ? Math.round(header.getBoundingClientRect().height) : null,
+    h1Top: h1 ? Math.round(h1.getBoundingClientRect().top + window.scrollY) : null,
+  };
+}
+
 let browser;
 
 before(async () => {
@@ -105,7 +138,8 @@ async function open(context, url, origin) {
 
 for (const root of SITE_DIRS) {
   test(`every page of ${root}`, async (t) => {
-    const server = await serve(root);
+    const BASE_PATH = await basePathOf(root);
+    const server = await serve(root, BASE_PATH);
     const origin = `http://127.0.0.1:${server.address().port}`;
     try {
       const all = await pagesOf(root);
@@ -136,6 +170,25 @@ for (const root of SITE_DIRS) {
             const url = `${origin}${BASE_PATH}${path}`;
             const { page, problems } = await open(context, url, origin);
             try {
+              if (viewport.name === "phone") {
+                const seen = await page.evaluate(firstScreenFacts);
+                assert.ok(seen.urgent, "the header has an urgent help link");
+                assert.match(seen.urgent.text, /999/, "the urgent help link names 999");
+                assert.match(seen.urgent.text, /111/, "the urgent help link names 111");
+                assert.ok(seen.urgent.onScreen, `the urgent help link shows on the first screen, unscrolled and uncovered: ${JSON.stringify(seen.urgent)}`);
+                assert.ok(seen.headerHeight <= 160, `the header and menu are ${seen.headerHeight}px tall, more than 160px`);
+                assert.ok(seen.h1Top !== null && seen.h1Top <= 400, `the page's heading starts at ${seen.h1Top}px, below 400px`);
+              } else {
+                const cards = await page.evaluate(() =>
+                  [...document.querySelectorAll(".care-card")].map((card) =>
+                    ["emergency", "urgent", "non-urgent"].find((kind) => card.classList.contains(`care-card--${kind}`)),
+                  ),
+                );
+                const rank = { emergency: 0, urgent: 1, "non-urgent": 2 };
+                for (let i = 1; i < cards.length; i++) {
+                  assert.ok(rank[cards[i]] >= rank[cards[i - 1]], `a ${cards[i]} care card comes after a less urgent ${cards[i - 1]} one: ${cards.join(", ")}`);
+                }
+              }
               await page.evaluate(axeSource);
               const results = await page.evaluate(
                 (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags } }),
@@ -165,7 +218,7 @@ for (const root of SITE_DIRS) {
 
               const hidden = await page.evaluate(() => {
                 const problems = [];
-                const links = [...document.querySelectorAll("a[href]")].filter((link) => link.getClientRects().length);
+                const links = [...document.querySelectorAll("a[href]")].filter((link) => link.checkVisibility());
                 for (const link of links) {
                   const before = getComputedStyle(link);
                   const look = [before.backgroundColor, before.boxShadow, before.outlineStyle].join();
@@ -186,6 +239,7 @@ for (const root of SITE_DIRS) {
 
               const small = await page.evaluate(() =>
                 [...document.querySelectorAll(".header a, nav a")]
+                  .filter((link) => link.checkVisibility())
                   .map((link) => [link.textContent.trim(), link.getBoundingClientRect()])
                   .filter(([, box]) => box.width < 44 || box.height < 44)
                   .map(([text, box]) => `${text} (${Math.round(box.width)}x${Math.round(box.height)})`),
@@ -201,6 +255,27 @@ for (const root of SITE_DIRS) {
         }
         await context.close();
       }
+
+      const firstScreen = await browser.newContext({ viewport: FIRST_SCREEN });
+      await t.test(`375x667 the menu opens without JavaScript and every item can be reached`, { timeout: 60_000 }, async () => {
+        const { page } = await open(firstScreen, `${origin}${BASE_PATH}${pages[0]}`, origin);
+        try {
+          const toggle = page.locator(".menu__toggle");
+          assert.equal(await toggle.count(), 1, "the header has one menu button");
+          assert.equal(await page.locator(".nav__link").first().isVisible(), false, "the menu starts closed on a phone");
+          await toggle.focus();
+          await page.keyboard.press("Enter");
+          const links = page.locator(".nav__link");
+          for (let i = 0; i < (await links.count()); i++) {
+            assert.ok(await links.nth(i).isVisible(), `menu item ${i + 1} shows once the menu is open`);
+          }
+          await page.keyboard.press("Tab");
+          assert.equal(await page.evaluate(() => document.activeElement?.className), "nav__link", "Tab moves from the menu button into the menu");
+        } finally {
+          await page.close();
+        }
+      });
+      await firstScreen.close();
 
       const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });
       for (const path of pages) {
