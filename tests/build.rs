@@ -1926,6 +1926,11 @@ fn council_options(root: &Path, council: &str) -> BuildOptions {
     }
 }
 
+fn render_council(root: &Path, council: &str) -> tellyou::pipeline::RenderedSite {
+    let config = load_config(&council_options(root, council));
+    pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
 fn page_of(site: &tellyou::pipeline::RenderedSite, path: &str) -> String {
     let file = site
         .files
@@ -1938,8 +1943,7 @@ fn page_of(site: &tellyou::pipeline::RenderedSite, path: &str) -> String {
 #[test]
 fn a_council_site_shows_its_local_services_pages_templates_and_brand() {
     let site = copy_fixture("council-site");
-    let config = load_config(&council_options(site.path(), "eastmere"));
-    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    let rendered = render_council(site.path(), "eastmere");
     insta::assert_snapshot!(
         "council_site_support_page",
         page_of(&rendered, "support/index.html")
@@ -1961,8 +1965,7 @@ fn a_council_site_shows_its_local_services_pages_templates_and_brand() {
     );
 
     // The same content for another council has the shared pages only.
-    let config = load_config(&council_options(site.path(), "northdale"));
-    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    let rendered = render_council(site.path(), "northdale");
     assert!(page_of(&rendered, "about/index.html").contains("The shared text"));
     assert!(!rendered.files.iter().any(|f| f.path.starts_with("groups/")));
     let support = page_of(&rendered, "support/index.html");
@@ -1976,8 +1979,7 @@ fn a_council_site_shows_its_local_services_pages_templates_and_brand() {
 #[test]
 fn every_page_leads_to_urgent_help_and_a_council_puts_its_own_lines_there() {
     let site = copy_fixture("council-site");
-    let config = load_config(&council_options(site.path(), "eastmere"));
-    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    let rendered = render_council(site.path(), "eastmere");
     insta::assert_snapshot!(
         "council_site_urgent_page",
         page_of(&rendered, "urgent/index.html")
