@@ -1,7 +1,7 @@
 //! Domains: what a domain name is, the host a web address goes to, and whether that
 //! host is on a domain, so that settings can name sites by domain and checks can
-//! find addresses on them. Pure functions over strings; uses nothing else in the
-//! crate.
+//! find addresses on them. Pure functions over strings; web addresses are read with
+//! the `url` crate; uses nothing else in the crate.
 
 /// A domain as it is compared: trimmed and in lowercase.
 pub fn normalise(written: &str) -> String {
@@ -20,23 +20,18 @@ pub fn is_domain(name: &str) -> bool {
         })
 }
 
-/// The host a web address goes to, in lowercase and without a final dot, as a
-/// browser reads it: `www.scribd.com` for `https://me:pw@WWW.Scribd.com.:443/doc`.
-/// `None` for an address without `://` or without a host.
-pub fn host_of(url: &str) -> Option<String> {
-    let (_scheme, rest) = url.trim().split_once("://")?;
-    // Browsers end the host at a backslash too, as at a slash.
-    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
-    let host_and_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_user, host)| host);
-    let host = match host_and_port.strip_prefix('[') {
-        // An IPv6 address, such as [::1]:8080.
-        Some(inside) => inside.split(']').next().unwrap_or_default(),
-        None => host_and_port.split(':').next().unwrap_or_default(),
+/// The host a web address goes to, in lowercase and without a final dot, read by the
+/// same standard browsers follow: `www.scribd.com` for
+/// `https://me:pw@WWW.Scribd.com.:443/doc`. `None` for an address without a host.
+pub fn host_of(address: &str) -> Option<String> {
+    let parsed = url::Url::parse(address.trim()).ok()?;
+    let host = match parsed.host()? {
+        url::Host::Domain(domain) => domain.to_owned(),
+        url::Host::Ipv4(ip) => ip.to_string(),
+        url::Host::Ipv6(ip) => ip.to_string(),
     };
-    let host = host.strip_suffix('.').unwrap_or(host);
-    (!host.is_empty()).then(|| host.to_lowercase())
+    let host = host.strip_suffix('.').map(str::to_owned).unwrap_or(host);
+    (!host.is_empty()).then_some(host)
 }
 
 /// Whether `host` is `domain` or one of its subdomains: `www.scribd.com` is on
@@ -125,7 +120,12 @@ mod tests {
             Some("www.scribd.com")
         );
         assert_eq!(host_of("http://[::1]:8080/").as_deref(), Some("::1"));
-        assert_eq!(host_of("https:///path"), None);
+        // A browser reads the first word after extra slashes as the host.
+        assert_eq!(
+            host_of("https:///www.scribd.com/doc").as_deref(),
+            Some("www.scribd.com")
+        );
+        assert_eq!(host_of("mailto:someone@scribd.com"), None);
         assert_eq!(host_of("www.scribd.com/doc"), None);
     }
 

@@ -266,12 +266,14 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
     }
     let mut sources = raw.sources.unwrap_or_default();
     let front_matter = &text[..yaml_end];
-    for (index, source) in sources.iter_mut().enumerate() {
-        // From the line of its item, so that two sources with the same address are
-        // each found at their own line.
-        let item =
-            yaml::locate(front_matter, &format!("sources[{index}]")).unwrap_or(at("sources"));
-        let position = list_value_position(front_matter, item.line, &source.url).unwrap_or(item);
+    // The sources' addresses are written in order, so each is looked for after the
+    // one before: one pass over the front matter, and two sources with the same
+    // address are each found at their own line.
+    let mut from_line = at("sources").line;
+    for source in &mut sources {
+        let position =
+            list_value_position(front_matter, from_line, &source.url).unwrap_or(at("sources"));
+        from_line = position.line + 1;
         source.url_position = Some(position);
         if !is_web_address(&source.url) {
             errors.push(FrontMatterError::BadSourceUrl {

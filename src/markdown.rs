@@ -539,7 +539,6 @@ impl<'a> Renderer<'a> {
         self.in_dont_list = false;
         self.blocks.push(BlockSummary {
             kind: kind.name(),
-            is_care_card: kind.is_care_card(),
             urgency: kind.urgency(),
             heading: heading.to_owned(),
             position: heading_position,

@@ -195,7 +195,6 @@ pub enum Urgency {
 pub struct BlockSummary {
     /// The kind as written: `urgent`.
     pub kind: &'static str,
-    pub is_care_card: bool,
     /// How urgent a care card is; `None` for a callout.
     pub urgency: Option<Urgency>,
     pub heading: String,

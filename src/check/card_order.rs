@@ -5,7 +5,7 @@
 //! count. Uses `page` and `error`.
 
 use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::{BlockSummary, Page, RenderedPage, Urgency};
+use crate::page::{Page, RenderedPage, Urgency};
 
 /// What can be wrong with the order of a page's care cards.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,10 +17,7 @@ pub enum CardOrderError {
     )]
     AfterLessUrgent {
         urgency: Urgency,
-        /// The card's kind as written: `emergency`.
-        kind: &'static str,
         earlier: Urgency,
-        earlier_kind: &'static str,
         earlier_line: usize,
         position: Position,
     },
@@ -40,9 +37,11 @@ impl StageError for CardOrderError {
     fn hint(&self) -> Option<String> {
         match self {
             CardOrderError::AfterLessUrgent {
-                kind, earlier_kind, ..
+                urgency, earlier, ..
             } => Some(format!(
-                "a worried parent reads the first card first: move the {kind} card above the {earlier_kind} one"
+                "a worried parent reads the first card first: move the {} card above the {} one",
+                kind(*urgency),
+                kind(*earlier)
             )),
         }
     }
@@ -57,6 +56,15 @@ fn name(urgency: Urgency) -> &'static str {
     }
 }
 
+/// A care card's kind as an editor writes it after `:::`.
+fn kind(urgency: Urgency) -> &'static str {
+    match urgency {
+        Urgency::Emergency => "emergency",
+        Urgency::Urgent => "urgent",
+        Urgency::NonUrgent => "non-urgent",
+    }
+}
+
 /// [`name`], saying that it is less urgent where the name does not say so itself.
 fn less_urgent_name(urgency: Urgency) -> String {
     match urgency {
@@ -67,24 +75,22 @@ fn less_urgent_name(urgency: Urgency) -> String {
 
 /// Checks the order of one page's care cards.
 pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
-    let cards: Vec<(&BlockSummary, Urgency)> = rendered
+    let cards: Vec<(Urgency, Position)> = rendered
         .blocks
         .iter()
-        .filter_map(|block| Some((block, block.urgency?)))
+        .filter_map(|block| Some((block.urgency?, block.opened_at)))
         .collect();
-    let urgencies: Vec<Urgency> = cards.iter().map(|(_, urgency)| *urgency).collect();
+    let urgencies: Vec<Urgency> = cards.iter().map(|(urgency, _)| *urgency).collect();
     out_of_order(&urgencies)
         .into_iter()
         .map(|(later, earlier)| {
-            let (card, urgency) = cards[later];
-            let (before, earlier) = cards[earlier];
+            let (urgency, position) = cards[later];
+            let (earlier, earlier_at) = cards[earlier];
             CardOrderError::AfterLessUrgent {
                 urgency,
-                kind: card.kind,
                 earlier,
-                earlier_kind: before.kind,
-                earlier_line: before.opened_at.line,
-                position: card.opened_at,
+                earlier_line: earlier_at.line,
+                position,
             }
             .to_diagnostic(&page.source.display_path, Some(&page.source.text))
         })
@@ -146,15 +152,13 @@ mod tests {
 
     #[test]
     fn the_message_names_the_cards_by_the_number_to_call() {
-        let error = |urgency, kind, earlier, earlier_kind| CardOrderError::AfterLessUrgent {
+        let error = |urgency, earlier| CardOrderError::AfterLessUrgent {
             urgency,
-            kind,
             earlier,
-            earlier_kind,
             earlier_line: 12,
             position: Position { line: 20, col: 1 },
         };
-        let first = error(Emergency, "emergency", Urgent, "urgent");
+        let first = error(Emergency, Urgent);
         assert_eq!(
             first.to_string(),
             "this 999 care card comes after a less urgent 111 care card on line 12; put the most urgent card first"
@@ -166,7 +170,7 @@ mod tests {
             )
         );
         assert_eq!(
-            error(Urgent, "urgent", NonUrgent, "non-urgent").to_string(),
+            error(Urgent, NonUrgent).to_string(),
             "this 111 care card comes after a non-urgent care card on line 12; put the most urgent card first"
         );
     }

@@ -190,7 +190,7 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         });
     }
 
-    for block in rendered.blocks.iter().filter(|b| b.is_care_card) {
+    for block in rendered.blocks.iter().filter(|b| b.urgency.is_some()) {
         if block.heading.is_empty() {
             // Rendering has reported a card without a heading already.
             continue;
