@@ -1,6 +1,6 @@
 //! How `tellyou check` reports what it found: a summary line, a readability table and
 //! a list of links that leave the site for people, and a stable JSON document for CI
-//! dashboards (its shape is documented in the README and versioned by
+//! dashboards (its shape is documented in docs/reference.md and versioned by
 //! `format_version`). Uses serde_json, `pipeline` and `error`.
 
 use std::collections::BTreeSet;

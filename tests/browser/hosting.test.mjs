@@ -1,13 +1,14 @@
-// The example councils served by nginx with the configuration in the README, as a
-// council would host them, and every page of both crawled in Chromium:
+// The example councils served by nginx with the configuration in docs/hosting.md,
+// as a council would host them, and every page of both crawled in Chromium:
 //
 //   COUNCIL_SITES=/path/to/public NGINX=/usr/sbin/nginx node --test hosting.test.mjs
 //
 // COUNCIL_SITES is the folder `tellyou build --all` wrote, with brackenford/ and
-// saltmarsh-vale/ in it. The README's `server` blocks are used as they are, with
-// only their ports and folders changed to temporary ones on 127.0.0.1. Every link,
-// image, stylesheet and anchor on every page must work, and the caching headers
-// must be those the README promises. Without COUNCIL_SITES the test is skipped.
+// saltmarsh-vale/ in it. The `server` blocks in docs/hosting.md are used as they
+// are, with only their ports and folders changed to temporary ones on 127.0.0.1.
+// Every link, image, stylesheet and anchor on every page must work, and the caching
+// headers must be those docs/hosting.md promises. Without COUNCIL_SITES the test is
+// skipped.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -21,13 +22,13 @@ import { launchChromium } from "./chromium.mjs";
 
 const SITES = process.env.COUNCIL_SITES;
 const NGINX = process.env.NGINX || "/usr/sbin/nginx";
-const README = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "README.md");
+const HOSTING = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "hosting.md");
 
-/** The README's nginx configuration, between its markers. */
-async function readmeConfiguration() {
-  const readme = await readFile(README, "utf8");
-  const section = readme.split("<!-- nginx configuration: start -->")[1]?.split("<!-- nginx configuration: end -->")[0];
-  assert.ok(section, "the README has its nginx configuration between the markers");
+/** The nginx configuration in docs/hosting.md, between its markers. */
+async function hostingConfiguration() {
+  const hosting = await readFile(HOSTING, "utf8");
+  const section = hosting.split("<!-- nginx configuration: start -->")[1]?.split("<!-- nginx configuration: end -->")[0];
+  assert.ok(section, "docs/hosting.md has its nginx configuration between the markers");
   return section.replace(/^\s*```nginx\n/, "").replace(/```\s*$/, "");
 }
 
@@ -165,21 +166,21 @@ test("the example councils hosted by nginx, at a domain root and under a path", 
   try {
     const rootPort = await freePort();
     const pathPort = await freePort();
-    // The README's folders become temporary ones: copies of the sites, so that
+    // The folders in docs/hosting.md become temporary ones: copies of the sites, so that
     // nginx's workers can read them wherever the build was written. The site under
-    // a path goes in /start-for-life/ inside its server's root, as the README says.
+    // a path goes in /start-for-life/ inside its server's root, as docs/hosting.md says.
     await cp(join(SITES, "brackenford"), join(work, "brackenford"), { recursive: true });
     await cp(join(SITES, "saltmarsh-vale"), join(work, "saltmarsh-vale", "start-for-life"), { recursive: true });
-    let servers = await readmeConfiguration();
+    let servers = await hostingConfiguration();
     const listens = servers.match(/listen 80;/g) || [];
-    assert.equal(listens.length, 2, "the README's configuration has two servers");
+    assert.equal(listens.length, 2, "the configuration in docs/hosting.md has two servers");
     servers = servers
       .replace("listen 80;", `listen 127.0.0.1:${rootPort};`)
       .replace("listen 80;", `listen 127.0.0.1:${pathPort};`)
       .replace("root /var/www/brackenford;", `root ${join(work, "brackenford")};`)
       .replace("root /var/www/saltmarsh-vale;", `root ${join(work, "saltmarsh-vale")};`);
     const directives = servers.split("\n").filter((line) => !line.trim().startsWith("#"));
-    assert.ok(!directives.join("\n").includes("/var/www/"), "every folder in the README's configuration was replaced");
+    assert.ok(!directives.join("\n").includes("/var/www/"), "every folder in the configuration in docs/hosting.md was replaced");
     for (const folder of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) await mkdir(join(work, folder));
     await writeFile(
       join(work, "nginx.conf"),
