@@ -50,9 +50,72 @@ pub fn domain_of<'a>(url: &str, domains: &'a [String]) -> Option<&'a str> {
         .find(|domain| is_on(&host, domain))
 }
 
+/// Where `address` goes inside the site published at `site` (a base URL ending in
+/// `/`), if it goes there: its path from the site's root, as written, with its
+/// `#fragment` and without its query. An address on the site's host with or without
+/// `www.`, over http or https, counts: `http://example.gov.uk/sfl/crying/#top` is
+/// `crying/#top` inside `https://www.example.gov.uk/sfl/`.
+pub fn path_within(site: &str, address: &str) -> Option<String> {
+    let site = url::Url::parse(site).ok()?;
+    let address = url::Url::parse(address.trim()).ok()?;
+    if !matches!(address.scheme(), "http" | "https") {
+        return None;
+    }
+    let bare = |url: &url::Url| {
+        let host = url.host_str()?.to_lowercase();
+        let host = host.strip_suffix('.').map(str::to_owned).unwrap_or(host);
+        Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
+    };
+    if bare(&site)? != bare(&address)? {
+        return None;
+    }
+    let root = site.path();
+    let path = address.path();
+    let inside = match path.strip_prefix(root) {
+        Some(inside) => inside,
+        // The site's own address without its last `/`.
+        None if format!("{path}/") == root => "",
+        None => return None,
+    };
+    Some(match address.fragment() {
+        Some(fragment) => format!("{inside}#{fragment}"),
+        None => inside.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_inside_the_site_are_found_with_or_without_www_and_https() {
+        let site = "https://www.example.gov.uk/sfl/";
+        let inside = |address| path_within(site, address);
+        assert_eq!(
+            inside("http://example.gov.uk/sfl/crying/?a=1#top").as_deref(),
+            Some("crying/#top")
+        );
+        assert_eq!(
+            inside("https://WWW.Example.gov.uk/sfl/style.css").as_deref(),
+            Some("style.css")
+        );
+        assert_eq!(
+            inside("https://www.example.gov.uk/sfl").as_deref(),
+            Some("")
+        );
+        assert_eq!(inside("https://www.example.gov.uk/other/"), None);
+        assert_eq!(inside("https://www.example.gov.uk/sflx/"), None);
+        assert_eq!(inside("https://example.org/sfl/"), None);
+        assert_eq!(inside("mailto:someone@example.gov.uk"), None);
+        assert_eq!(
+            path_within(
+                "https://familyhubs.example/",
+                "https://familyhubs.example/offer"
+            )
+            .as_deref(),
+            Some("offer")
+        );
+    }
 
     /// Checks that each address is on the domain given with it, or on none of
     /// `scribd.com` and `fdocuments.us` for `None`.

@@ -90,12 +90,12 @@ impl Diagnostic {
         self
     }
 
-    /// Sort key that lists findings file by file, top to bottom.
-    pub fn sort_key(&self) -> (PathBuf, Option<Position>, Severity, String) {
+    /// Sort key that lists errors before warnings, each file by file, top to bottom.
+    pub fn sort_key(&self) -> (Severity, PathBuf, Option<Position>, String) {
         (
+            self.severity,
             self.path.clone(),
             self.position,
-            self.severity,
             self.message.clone(),
         )
     }

@@ -21,14 +21,13 @@ pub const KEYS: &[&str] = &[
     "sources",
 ];
 
-/// Search engines cut descriptions off after about this many characters.
-pub const MAX_DESCRIPTION_CHARS: usize = 160;
-
 /// What can be wrong with a page's front matter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FrontMatterError {
     #[error("the page does not start with front matter")]
     MissingFence,
+    #[error("the front matter has no `---` line above it")]
+    MissingOpeningFence,
     #[error("the page is empty")]
     Empty,
     #[error("the front matter is never closed")]
@@ -49,8 +48,6 @@ pub enum FrontMatterError {
         key: &'static str,
         position: Position,
     },
-    #[error("the description is {length} characters long; the most is {MAX_DESCRIPTION_CHARS}")]
-    DescriptionTooLong { length: usize, position: Position },
     #[error("'{key}' is not a date: {value:?}")]
     BadDate {
         key: &'static str,
@@ -75,12 +72,11 @@ impl StageError for FrontMatterError {
     fn position(&self) -> Option<Position> {
         use FrontMatterError::*;
         match self {
-            MissingFence | Empty => Some(Position { line: 1, col: 1 }),
+            MissingFence | MissingOpeningFence | Empty => Some(Position { line: 1, col: 1 }),
             UnclosedFence { position }
             | Yaml { position, .. }
             | MissingKey { position, .. }
             | EmptyValue { position, .. }
-            | DescriptionTooLong { position, .. }
             | BadDate { position, .. }
             | ReviewBeforeReviewed { position, .. }
             | BadAlias { position, .. }
@@ -94,12 +90,12 @@ impl StageError for FrontMatterError {
         Some(match self {
             MissingFence => "start the file with a line `---`, then `title: ...` and `description: ...`, then another `---`".into(),
             Empty => "write the page, starting with a line `---`, then `title: ...` and `description: ...`, then another `---`; `tellyou new` writes one for you".into(),
-            UnclosedFence { .. } => "add a line with just `---` after the last front matter key".into(),
+            MissingOpeningFence => "add a line with just `---` above the first line".into(),
+            UnclosedFence { .. } => "add a line with just `---` above this line, after the last front matter key".into(),
             Yaml { hint, .. } => return hint.clone(),
             MissingKey { key: "title", .. } => "add a line such as `title: Soothing a crying baby`".into(),
             MissingKey { .. } => "add a line such as `description: Calm ways to comfort your baby when they cry.`".into(),
             EmptyValue { .. } => "write the text after the colon".into(),
-            DescriptionTooLong { .. } => "keep the description to one short sentence: search results cut long ones off".into(),
             BadDate { .. } => "write dates as year-month-day, such as 2026-11-22".into(),
             ReviewBeforeReviewed { .. } => "the next review comes after the last one".into(),
             BadAlias { .. } => "write an old address of this page from the site root, such as /crying-baby/".into(),
@@ -126,47 +122,75 @@ struct RawFrontMatter {
 
 /// Reads a page's front matter. On failure, every problem found is returned.
 pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> {
+    let (front, errors) = read(source);
+    if errors.is_empty() {
+        Ok(front)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a page's front matter as well as it can be read, and every problem found.
+/// Even with mistakes the page has front matter: what could be read, a title made
+/// from the file's name if its own could not be, and the keys whose values could
+/// not be read marked as such. The rest of the build can then treat the page as
+/// there, so that one mistake is reported once, where it is, and not again in
+/// every page that links to it.
+pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let text: &str = &source.text;
     let index = LineIndex::new(text);
-    if text.trim().is_empty() {
-        return Err(vec![FrontMatterError::Empty]);
-    }
-    let mut lines = text.split_inclusive('\n');
-    if lines.next().map(is_fence) != Some(true) {
-        return Err(vec![FrontMatterError::MissingFence]);
-    }
-    let yaml_start = index.line_start(2).min(text.len());
-    let mut offset = yaml_start;
-    let mut closing = None;
-    for line in lines {
-        if is_fence(line) {
-            closing = Some((offset, offset + line.len()));
-            break;
-        }
-        offset += line.len();
-    }
-    let Some((yaml_end, body_start)) = closing else {
-        return Err(vec![FrontMatterError::UnclosedFence {
-            position: Position { line: 1, col: 1 },
-        }]);
+    let unread_everything = |body_start: usize| FrontMatter {
+        title: title_from_file_name(&source.content_path),
+        body_start,
+        unread_keys: KEYS.iter().map(|key| key.to_string()).collect(),
+        ..FrontMatter::default()
     };
-
-    let parsed =
-        yaml::parse_mapping::<RawFrontMatter>(&text[yaml_start..yaml_end], 2, KEYS, "front matter");
-    let mut errors: Vec<FrontMatterError> = parsed
-        .errors
-        .into_iter()
-        .map(|e| FrontMatterError::Yaml {
-            position: e.position,
-            message: e.message,
-            hint: e.hint,
-        })
-        .collect();
-    if !parsed.readable {
-        return Err(errors);
+    if text.trim().is_empty() {
+        return (unread_everything(text.len()), vec![FrontMatterError::Empty]);
     }
+    let fence_lines: Vec<(usize, usize)> = fence_offsets(text).collect();
+    let (yaml_start, yaml_end, body_start, mut errors) = match fence_lines.first() {
+        Some(&(0, after_first)) => match fence_lines.get(1) {
+            Some(&(closing, body_start)) => (after_first, closing, body_start, Vec::new()),
+            None => {
+                let end = guess_front_matter_end(text, after_first);
+                let error = FrontMatterError::UnclosedFence {
+                    position: index.position(text, end),
+                };
+                (after_first, end, end, vec![error])
+            }
+        },
+        // Keys above a `---` line are front matter without its first fence.
+        Some(&(closing, body_start)) if starts_with_a_key(text) => (
+            0,
+            closing,
+            body_start,
+            vec![FrontMatterError::MissingOpeningFence],
+        ),
+        _ => {
+            return (unread_everything(0), vec![FrontMatterError::MissingFence]);
+        }
+    };
+    let first_line = index.position(text, yaml_start).line;
+    let parsed = yaml::parse_mapping::<RawFrontMatter>(
+        &text[yaml_start..yaml_end],
+        first_line,
+        KEYS,
+        "front matter",
+    );
+    errors.extend(parsed.errors.into_iter().map(|e| FrontMatterError::Yaml {
+        position: e.position,
+        message: e.message,
+        hint: e.hint,
+    }));
     let positions = parsed.key_positions;
     let suggested = parsed.suggested_keys;
+    let mut unread_keys = parsed.unread_keys;
+    // A misspelt key has been reported with the key it was meant to be.
+    unread_keys.extend(suggested.iter().cloned());
+    if !parsed.readable {
+        unread_keys.extend(KEYS.iter().map(|key| key.to_string()));
+    }
     let raw = parsed.value;
     let at = |key: &str| {
         positions
@@ -174,62 +198,52 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
             .copied()
             .unwrap_or(Position { line: 1, col: 1 })
     };
-    let value_at = |key: &str| {
-        let key_position = at(key);
-        let line = crate::error::line_text(text, key_position.line).unwrap_or("");
-        let col = line
-            .find(':')
-            .map(|colon| {
-                let after = &line[colon + 1..];
-                let skipped = after.len() - after.trim_start().len();
-                line[..colon + 1 + skipped].chars().count() + 1
-            })
-            .unwrap_or(1);
-        Position {
-            line: key_position.line,
-            col,
-        }
-    };
+    let value_at = |key: &str| value_position(text, at(key));
     let closing_fence = index.position(text, yaml_end);
 
-    let required =
-        |key: &'static str, value: &Option<String>, errors: &mut Vec<FrontMatterError>| -> String {
-            match value {
-                Some(v) if !v.trim().is_empty() => v.trim().to_owned(),
-                Some(_) => {
-                    errors.push(FrontMatterError::EmptyValue {
-                        key,
-                        position: value_at(key),
-                    });
-                    String::new()
-                }
-                None if positions.contains_key(key) || suggested.iter().any(|s| s == key) => {
-                    String::new()
-                }
-                None => {
-                    errors.push(FrontMatterError::MissingKey {
-                        key,
-                        position: closing_fence,
-                    });
-                    String::new()
-                }
+    let required = |key: &'static str,
+                    value: &Option<String>,
+                    errors: &mut Vec<FrontMatterError>,
+                    unread_keys: &mut std::collections::BTreeSet<String>|
+     -> Option<String> {
+        match value {
+            Some(v) if !v.trim().is_empty() => Some(v.trim().to_owned()),
+            Some(_) => {
+                errors.push(FrontMatterError::EmptyValue {
+                    key,
+                    position: value_at(key),
+                });
+                unread_keys.insert(key.to_owned());
+                None
             }
-        };
-    let title = required("title", &raw.title, &mut errors);
-    let description = required("description", &raw.description, &mut errors);
-    let length = description.chars().count();
-    if length > MAX_DESCRIPTION_CHARS {
-        let start = value_at("description");
-        errors.push(FrontMatterError::DescriptionTooLong {
-            length,
-            position: Position {
-                line: start.line,
-                col: start.col + MAX_DESCRIPTION_CHARS,
-            },
-        });
-    }
+            None if positions.contains_key(key)
+                || suggested.iter().any(|s| s == key)
+                || unread_keys.contains(key) =>
+            {
+                unread_keys.insert(key.to_owned());
+                None
+            }
+            None => {
+                errors.push(FrontMatterError::MissingKey {
+                    key,
+                    position: closing_fence,
+                });
+                unread_keys.insert(key.to_owned());
+                None
+            }
+        }
+    };
+    let title = required("title", &raw.title, &mut errors, &mut unread_keys)
+        .unwrap_or_else(|| title_from_file_name(&source.content_path));
+    let description = required(
+        "description",
+        &raw.description,
+        &mut errors,
+        &mut unread_keys,
+    )
+    .unwrap_or_default();
 
-    let date = |key: &'static str, value: &Option<String>, errors: &mut Vec<FrontMatterError>| {
+    let mut date = |key: &'static str, value: &Option<String>| {
         let value = value.as_deref()?;
         let parsed = parse_date(value.trim());
         if parsed.is_none() {
@@ -238,11 +252,13 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
                 value: value.to_owned(),
                 position: value_at(key),
             });
+            unread_keys.insert(key.to_owned());
         }
         parsed
     };
-    let reviewed = date("reviewed", &raw.reviewed, &mut errors);
-    let next_review = date("next_review", &raw.next_review, &mut errors);
+    let reviewed = date("reviewed", &raw.reviewed);
+    let next_review = date("next_review", &raw.next_review);
+    let mut next_review = next_review;
     if let (Some(reviewed), Some(next)) = (reviewed, next_review) {
         if next < reviewed {
             errors.push(FrontMatterError::ReviewBeforeReviewed {
@@ -250,12 +266,16 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
                 reviewed: format_date(reviewed),
                 position: value_at("next_review"),
             });
+            // Most likely a slip in the date: when the page is due is not known.
+            next_review = None;
+            unread_keys.insert("next_review".to_owned());
         }
     }
 
-    let aliases = raw.aliases.unwrap_or_default();
-    for alias in &aliases {
-        if !is_valid_alias(alias) {
+    let mut aliases = raw.aliases.unwrap_or_default();
+    aliases.retain(|alias| {
+        let valid = is_valid_alias(alias);
+        if !valid {
             let position =
                 list_value_position(text, at("aliases").line, alias).unwrap_or(at("aliases"));
             errors.push(FrontMatterError::BadAlias {
@@ -263,7 +283,8 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
                 position,
             });
         }
-    }
+        valid
+    });
     let mut sources = raw.sources.unwrap_or_default();
     let front_matter = &text[..yaml_end];
     // The sources' addresses are written in order, so each is looked for after the
@@ -282,20 +303,24 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
             });
         }
     }
-    let template = raw.template.map(|t| t.trim().to_owned());
+    // A source that is not a web address is not shown as a link.
+    let all_sources = sources.len();
+    sources.retain(|source| is_web_address(&source.url));
+    if sources.len() < all_sources {
+        unread_keys.insert("sources".to_owned());
+    }
+    let mut template = raw.template.map(|t| t.trim().to_owned());
     if let Some(name) = &template {
         if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
             errors.push(FrontMatterError::BadTemplateName {
                 name: name.clone(),
                 position: value_at("template"),
             });
+            template = None;
         }
     }
 
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(FrontMatter {
+    let front = FrontMatter {
         title,
         description,
         order: raw.order,
@@ -307,7 +332,92 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
         sources,
         key_positions: positions,
         body_start,
+        unread_keys,
+    };
+    (front, errors)
+}
+
+/// Where the value of the key written at `key_position` starts.
+pub fn value_position(text: &str, key_position: Position) -> Position {
+    let line = crate::error::line_text(text, key_position.line).unwrap_or("");
+    let col = line
+        .find(':')
+        .map(|colon| {
+            let after = &line[colon + 1..];
+            let skipped = after.len() - after.trim_start().len();
+            line[..colon + 1 + skipped].chars().count() + 1
+        })
+        .unwrap_or(1);
+    Position {
+        line: key_position.line,
+        col,
+    }
+}
+
+/// The byte offsets of each `---` line: where it starts, and where the line after it
+/// starts.
+fn fence_offsets(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut offset = 0;
+    text.split_inclusive('\n').filter_map(move |line| {
+        let start = offset;
+        offset += line.len();
+        is_fence(line).then_some((start, offset))
     })
+}
+
+/// Whether the first line that says something is a `key: value` line.
+fn starts_with_a_key(text: &str) -> bool {
+    text.lines()
+        .find(|line| !line.trim().is_empty())
+        .is_some_and(|line| {
+            let line = line.trim_start_matches('\u{feff}');
+            line.split_once(':').is_some_and(|(key, _)| {
+                !key.is_empty()
+                    && key
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
+            })
+        })
+}
+
+/// Where front matter that is never closed most likely ends: at the first line
+/// after `from` that is not YAML, such as a heading or a line of prose.
+fn guess_front_matter_end(text: &str, from: usize) -> usize {
+    let mut offset = from;
+    for line in text[from..].split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        let is_yaml = trimmed.is_empty()
+            || line.starts_with([' ', '\t', '-'])
+            || trimmed.split_once(':').is_some_and(|(key, value)| {
+                !key.is_empty()
+                    && !key.contains(' ')
+                    && !key.starts_with('#')
+                    && (value.is_empty() || value.starts_with(' '))
+            });
+        if !is_yaml {
+            return offset;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+/// A title for a page whose own cannot be read: its file's name in words, so that
+/// the rest of the build can still show and link to it.
+fn title_from_file_name(content_path: &str) -> String {
+    let path = content_path.trim_end_matches(".md");
+    let name = match path.rsplit_once('/') {
+        Some((folder, "_index")) => folder.rsplit('/').next().unwrap_or(folder),
+        Some((_, name)) => name,
+        None if path == "_index" => "home",
+        None => path,
+    };
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
 }
 
 /// Every problem with a page's front matter as diagnostics.
@@ -427,7 +537,69 @@ mod tests {
     }
 
     #[test]
-    fn dates_must_exist() {}
+    fn dates_must_exist() {
+        let errors = parse(&source(
+            "---\ntitle: A\ndescription: B\nreviewed: 2026-02-30\n---\nBody\n",
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(
+                errors[..],
+                [FrontMatterError::BadDate {
+                    key: "reviewed",
+                    ..
+                }]
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_page_with_mistakes_keeps_what_could_be_read_and_marks_the_rest_unread() {
+        let text = "---\ntitel: Crying\ndescription: Why babies cry.\nnext_review: 22/11/2027\norder: first\n---\n## Soothing\n";
+        let (front, errors) = read(&source(text));
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(front.title, "A", "the title comes from the file's name");
+        assert_eq!(front.description, "Why babies cry.");
+        for key in ["title", "next_review", "order"] {
+            assert!(!front.knows(key), "{key}");
+        }
+        assert!(front.knows("reviewed"));
+        assert_eq!(&text[front.body_start..], "## Soothing\n");
+    }
+
+    #[test]
+    fn front_matter_left_open_ends_where_the_text_starts() {
+        let text = "---\ntitle: A\ndescription: B\nsources:\n  - title: NHS\n    url: https://www.nhs.uk/\n\n## Soothing\n";
+        let (front, errors) = read(&source(text));
+        assert_eq!(
+            errors,
+            [FrontMatterError::UnclosedFence {
+                position: Position { line: 8, col: 1 }
+            }]
+        );
+        assert_eq!(&text[front.body_start..], "## Soothing\n");
+        assert_eq!(front.sources.len(), 1);
+    }
+
+    #[test]
+    fn front_matter_without_its_first_fence_is_still_read() {
+        let text = "title: A\ndescription: B\n---\nBody\n";
+        let (front, errors) = read(&source(text));
+        assert_eq!(errors, [FrontMatterError::MissingOpeningFence]);
+        assert_eq!(front.description, "B");
+        assert_eq!(&text[front.body_start..], "Body\n");
+    }
+
+    #[test]
+    fn titles_from_file_names_read_as_words() {
+        assert_eq!(
+            title_from_file_name("crying/when-to-get-help.md"),
+            "When to get help"
+        );
+        assert_eq!(title_from_file_name("crying/_index.md"), "Crying");
+        assert_eq!(title_from_file_name("_index.md"), "Home");
+    }
 
     #[test]
     fn aliases_stay_inside_the_site() {

@@ -170,6 +170,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drafts,
             council,
         } => {
+            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
+                return Ok(usage_failure(mistake));
+            }
             let options = BuildOptions {
                 root,
                 drafts,
@@ -207,11 +210,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             drafts,
             council,
         } => {
-            if let Some(slug) = &council {
-                if let Err(diagnostic) = config::council_file_path(&root, slug) {
-                    print_diagnostics(&mut std::io::stderr(), &[*diagnostic]);
-                    return Ok(ExitCode::from(2));
-                }
+            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
+                return Ok(usage_failure(mistake));
             }
             if !bind.is_loopback() {
                 eprintln!(
@@ -252,6 +252,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             all,
         } => {
             let started = Instant::now();
+            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
+                return Ok(usage_failure(mistake));
+            }
             let options = BuildOptions {
                 root,
                 out_dir: out,
@@ -302,7 +305,7 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
     let slugs = config::council_slugs(&options.root);
     if slugs.is_empty() {
         let diagnostic = config::ConfigError::NoCouncils.to_diagnostic(Path::new("councils"), None);
-        return report_failure(&[diagnostic], None);
+        return usage_failure(diagnostic);
     }
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(slugs.len() as u64);
@@ -385,18 +388,38 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
 
 fn report_failure(diagnostics: &[Diagnostic], out: Option<&str>) -> ExitCode {
     print_diagnostics(&mut std::io::stderr(), diagnostics);
-    let count = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
     let kept = out
         .map(|out| format!("; {out} was left as it was"))
         .unwrap_or_default();
-    eprintln!(
-        "The build failed with {count} error{}{kept}.",
-        if count == 1 { "" } else { "s" }
-    );
+    eprintln!("The build failed with {}{kept}.", counts(diagnostics));
     ExitCode::from(1)
+}
+
+/// "2 errors", or "2 errors and 1 warning" when there are warnings too.
+fn counts(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    let plural = |count: usize, word: &str| match count {
+        1 => format!("1 {word}"),
+        _ => format!("{count} {word}s"),
+    };
+    match warnings {
+        0 => plural(errors, "error"),
+        _ => format!(
+            "{} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        ),
+    }
+}
+
+/// Says what was wrong with how tellyou was run, and exits with status 2.
+fn usage_failure(mistake: Diagnostic) -> ExitCode {
+    print_diagnostics(&mut std::io::stderr(), &[mistake]);
+    ExitCode::from(2)
 }
 
 fn print_diagnostics<W: Write + IsTerminal>(out: &mut W, diagnostics: &[Diagnostic]) {
@@ -472,15 +495,11 @@ fn print_serve_event(event: ServeEvent) {
             diagnostics,
         } => {
             print_diagnostics(&mut std::io::stderr(), &diagnostics);
-            let count = diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count();
             let the = if changed.is_empty() { "The" } else { "the" };
             eprintln!(
-                "{}{the} build failed with {count} error{}; the preview keeps the last good build",
+                "{}{the} build failed with {}; the preview keeps the last good build",
                 changed_prefix(&changed),
-                if count == 1 { "" } else { "s" }
+                counts(&diagnostics)
             );
         }
     }

@@ -1,10 +1,11 @@
 //! Markdown: turns a page's body into an HTML fragment with pulldown-cmark. On the way
 //! it gives headings stable, unique ids, rewrites links to other pages' `.md` files
-//! and to images into URLs that work from the page's own address, records every
+//! and to images into URLs that work from the page's own address (a link written
+//! as the site's own full address too), records every
 //! heading and link with its line and column, and renders the care card and callout
 //! blocks (`::: kind heading` … `:::`). It refuses raw HTML and addresses that could
 //! run script in a reader's browser (see `raw_html`). Uses `page`, `paths`,
-//! `raw_html`, `assets` and `error`, with memchr.
+//! `domains`, `raw_html`, `assets` and `error`, with memchr.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -18,8 +19,8 @@ use crate::page::{
     BlockSummary, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary, TextBlock, TextRole,
     TextRun, Urgency,
 };
-use crate::paths;
 use crate::raw_html;
+use crate::{domains, paths};
 
 /// What a care card or callout block is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +105,17 @@ pub enum MarkdownError {
     #[error("unknown block kind '{kind}'")]
     UnknownKind { kind: String, position: Position },
     #[error("this '::: {kind}' block is never closed")]
-    Unclosed { kind: String, position: Position },
+    Unclosed {
+        kind: String,
+        position: Position,
+        /// The line of the next block's `:::`, if one starts while this is open.
+        next: Option<usize>,
+    },
     #[error("this ':::' closes a block that was never opened")]
     StrayClose { position: Position },
-    #[error("a '::: {kind}' block cannot start inside another block")]
+    #[error(
+        "this block starts inside the '::: {kind}' block, and blocks cannot go inside each other"
+    )]
     Nested { kind: String, position: Position },
     #[error("this care card has no heading")]
     NoCardHeading { position: Position },
@@ -157,14 +165,17 @@ impl StageError for MarkdownError {
                     None => format!("the kinds are: {}", BlockKind::NAMES.join(", ")),
                 }
             }
+            MarkdownError::Unclosed { next: Some(line), .. } => {
+                format!("add a line with just ':::' where the block ends, before the next block on line {line}")
+            }
             MarkdownError::Unclosed { .. } => {
                 "add a line with just ':::' where the block ends".into()
             }
             MarkdownError::StrayClose { .. } => {
                 "remove this line, or open a block above it with a line such as '::: info'".into()
             }
-            MarkdownError::Nested { .. } => {
-                "close the first block with a line with just ':::' before starting the next".into()
+            MarkdownError::Nested { kind, .. } => {
+                format!("close the '::: {kind}' block with a line with just ':::' before this one starts")
             }
             MarkdownError::NoCardHeading { .. } => {
                 "write what to do after the kind, such as '::: urgent Call 111 if:'".into()
@@ -181,7 +192,7 @@ impl StageError for MarkdownError {
                 "form" | "input" | "button" | "select" | "textarea" | "option" | "label" => {
                     "link to the form on its own site instead".into()
                 }
-                _ => "a page's HTML can hold text, links, images, lists and tables; the README lists the elements allowed".into(),
+                _ => "a page's HTML can hold text, links, images, lists and tables; \"HTML in a page\" in docs/editors.md lists the elements allowed".into(),
             },
             MarkdownError::RefusedAttribute { name, .. } => {
                 if name.starts_with("on") {
@@ -189,11 +200,11 @@ impl StageError for MarkdownError {
                 } else if name == "style" {
                     "the theme styles every page; remove it, or use a class".into()
                 } else {
-                    "remove it; the README lists the attributes allowed".into()
+                    "remove it; \"HTML in a page\" in docs/editors.md lists the attributes allowed".into()
                 }
             }
             MarkdownError::AmbiguousHtml { .. } => {
-                "close each element you open, and use only the elements the README lists".into()
+                "close each element you open, and use only the elements listed under \"HTML in a page\" in docs/editors.md".into()
             }
             MarkdownError::TooDeep { .. } => {
                 "use headings to split the page, and lists of one or two levels".into()
@@ -213,10 +224,28 @@ pub struct LinkIndex<'a> {
     /// Content path of each page, by URL path.
     pub pages_by_url: &'a HashMap<&'a str, &'a str>,
     pub assets: &'a AssetMap,
+    /// The site's own address: a link to an address under it is a link inside the
+    /// site, checked as one.
+    pub site_url: &'a str,
 }
 
-/// Renders one page's body.
+/// Renders one page's body, or says every mistake in it.
 pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<MarkdownError>> {
+    let (rendered, errors) = render_despite_mistakes(page, links);
+    if errors.is_empty() {
+        Ok(rendered)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Renders one page's body as well as it can, with every mistake in it. The
+/// headings, links and text of a page with mistakes are still there for the checks
+/// of the rest of the site, so that one mistake is not reported again elsewhere.
+pub fn render_despite_mistakes(
+    page: &Page,
+    links: LinkIndex<'_>,
+) -> (RenderedPage, Vec<MarkdownError>) {
     let text: &str = &page.source.text;
     let body_start = page.front.body_start.min(text.len());
     let body = &text[body_start..];
@@ -266,17 +295,24 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
                 .push(MarkdownError::TooDeep { depth, position });
         }
     }
-    if !renderer.errors.is_empty() {
-        return Err(renderer.errors);
+    let complete = !renderer
+        .errors
+        .iter()
+        .any(|error| matches!(error, MarkdownError::TooDeep { .. }));
+    // HTML nested too deep is never handed on: no later stage need bear it.
+    if !complete {
+        renderer.html.clear();
     }
-    Ok(RenderedPage {
+    let rendered = RenderedPage {
         html: renderer.html,
         headings: renderer.headings,
         links: renderer.records,
         text: renderer.text_blocks,
         blocks: renderer.blocks,
         tables: renderer.tables,
-    })
+        complete,
+    };
+    (rendered, renderer.errors)
 }
 
 /// Every problem in a page's markdown as diagnostics.
@@ -353,6 +389,10 @@ impl<'a> Renderer<'a> {
 
         let mut segments = Vec::new();
         let mut plain_start = body_start;
+        // A block that a new `:::` line closed, as it was left open: the error said
+        // so, at its index in `errors`, unless a stray `:::` later shows that the new
+        // block was meant to be inside it.
+        let mut closed_by_next: Option<(usize, BlockKind, usize)> = None;
         // The open block: its kind, heading, where the heading and the `:::` are
         // written, and where its content starts.
         let mut open: Option<(BlockKind, String, usize, usize, usize)> = None;
@@ -379,9 +419,17 @@ impl<'a> Renderer<'a> {
                         });
                         plain_start = body_start + offset;
                     }
-                    None => self.errors.push(MarkdownError::StrayClose {
-                        position: self.position(absolute + indent),
-                    }),
+                    None => match closed_by_next.take() {
+                        Some((index, outer, inner_at)) => {
+                            self.errors[index] = MarkdownError::Nested {
+                                kind: outer.name().to_owned(),
+                                position: self.position(inner_at),
+                            };
+                        }
+                        None => self.errors.push(MarkdownError::StrayClose {
+                            position: self.position(absolute + indent),
+                        }),
+                    },
                 }
                 continue;
             }
@@ -391,12 +439,24 @@ impl<'a> Renderer<'a> {
             let after_kind = &line[kind_in_line + kind_name.len()..];
             let heading_at =
                 kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
-            if let Some((open_kind, ..)) = &open {
-                self.errors.push(MarkdownError::Nested {
-                    kind: open_kind.name().to_owned(),
-                    position: self.position(absolute + indent),
+            // Blocks do not nest, so a block that starts while another is open
+            // most likely follows one whose `:::` was left out: that one is
+            // reported, where it starts, and this one is read as a block of its own.
+            if let Some((kind, heading, heading_at, opened_at, inner_start)) = open.take() {
+                closed_by_next = Some((self.errors.len(), kind, absolute + indent));
+                self.errors.push(MarkdownError::Unclosed {
+                    kind: kind.name().to_owned(),
+                    position: self.position(opened_at),
+                    next: Some(self.position(absolute + indent).line),
                 });
-                continue;
+                segments.push(Segment::Block {
+                    kind,
+                    heading,
+                    heading_at,
+                    opened_at,
+                    inner: inner_start..absolute,
+                });
+                plain_start = absolute;
             }
             let Some(kind) = BlockKind::from_name(kind_name) else {
                 self.errors.push(MarkdownError::UnknownKind {
@@ -433,6 +493,7 @@ impl<'a> Renderer<'a> {
             self.errors.push(MarkdownError::Unclosed {
                 kind: kind.name().to_owned(),
                 position: self.position(opened_at),
+                next: None,
             });
         }
         segments.push(Segment::Markdown(plain_start..self.text.len()));
@@ -613,12 +674,15 @@ impl<'a> Renderer<'a> {
                         Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
                         _ => unreachable!("matched above"),
                     };
+                    // A refused address is reported as that, and goes nowhere.
                     if !raw_html::is_allowed_address(dest_url) {
                         self.errors.push(MarkdownError::RefusedAddress {
                             written: dest_url.to_string(),
                             position,
                         });
                         *dest_url = CowStr::Borrowed("#");
+                        i += 1;
+                        continue;
                     }
                     let (href, target) = self.resolve(dest_url);
                     if let Some(href) = href {
@@ -831,17 +895,25 @@ impl<'a> Renderer<'a> {
     fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
         let source = &self.page.source;
         let here = source.url_path.as_str();
-        if paths::is_external(written) {
-            return (
-                None,
-                LinkTarget::External {
-                    url: written.to_owned(),
-                },
-            );
-        }
-        let (before_fragment, fragment) = match written.split_once('#') {
+        let inside = match paths::is_external(written) {
+            false => None,
+            true => match domains::path_within(self.links.site_url, written) {
+                // Written as the site's own address: found from the site's root.
+                Some(inside) => Some(format!("/{inside}")),
+                None => {
+                    return (
+                        None,
+                        LinkTarget::External {
+                            url: written.to_owned(),
+                        },
+                    );
+                }
+            },
+        };
+        let (before_fragment, fragment) = match inside.as_deref().unwrap_or(written).split_once('#')
+        {
             Some((path, fragment)) => (path, Some(fragment.to_owned())),
-            None => (written, None),
+            None => (inside.as_deref().unwrap_or(written), None),
         };
         let path = before_fragment.split('?').next().unwrap_or("");
         if path.is_empty() && fragment.is_some() {
@@ -1080,6 +1152,7 @@ mod tests {
                 page_urls: &page_urls,
                 pages_by_url: &pages_by_url,
                 assets: &assets,
+                site_url: "https://example.gov.uk/sfl/",
             },
         )
     }
@@ -1181,9 +1254,40 @@ mod tests {
                 },
                 MarkdownError::Unclosed {
                     kind: "info".into(),
-                    position: Position { line: 11, col: 1 }
+                    position: Position { line: 11, col: 1 },
+                    next: None,
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn a_block_left_open_is_reported_where_it_starts_and_one_put_inside_another_where_that_starts()
+    {
+        let left_open = render_body(
+            "play.md",
+            "::: urgent Call 111 if:\n- a\n\n::: info Note\nText.\n:::\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            left_open,
+            [MarkdownError::Unclosed {
+                kind: "urgent".into(),
+                position: Position { line: 5, col: 1 },
+                next: Some(8),
+            }]
+        );
+        let inside = render_body(
+            "play.md",
+            "::: info Outer\n::: warning Inner\nText.\n:::\n:::\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            inside,
+            [MarkdownError::Nested {
+                kind: "info".into(),
+                position: Position { line: 6, col: 1 },
+            }]
         );
     }
 
@@ -1225,6 +1329,7 @@ mod odd_input_tests {
                 page_urls: &empty,
                 pages_by_url: &empty,
                 assets: &assets,
+                site_url: "https://example.gov.uk/sfl/",
             },
         );
     }

@@ -83,6 +83,16 @@ pub struct FrontMatter {
     pub key_positions: BTreeMap<String, Position>,
     /// Byte offset in the file's text where the markdown body starts.
     pub body_start: usize,
+    /// Keys whose values could not be read. Each mistake has been reported where it
+    /// is; later stages treat these values as unknown, not as missing.
+    pub unread_keys: std::collections::BTreeSet<String>,
+}
+
+impl FrontMatter {
+    /// Whether `key`'s value is known: read, or not written at all.
+    pub fn knows(&self, key: &str) -> bool {
+        !self.unread_keys.contains(key)
+    }
 }
 
 /// A page whose front matter has been read.
@@ -225,6 +235,9 @@ pub struct RenderedPage {
     pub text: Vec<TextBlock>,
     pub blocks: Vec<BlockSummary>,
     pub tables: Vec<TableSummary>,
+    /// False when part of the body was too deeply nested to be read, so that its
+    /// headings are not all known.
+    pub complete: bool,
 }
 
 /// A file to be written, relative to the output folder.

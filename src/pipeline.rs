@@ -242,6 +242,26 @@ pub fn build_in_memory(config: &Config, cache: &mut Cache) -> Result<RenderedSit
     build_loaded(config, loading, cache)
 }
 
+/// Reads the project's settings and builds its site in memory, as
+/// [`build_in_memory`] does, for the preview. A mistake in the settings fails the
+/// build, but the pages are still built and checked, with that setting left at its
+/// default, so that every problem is reported in one go.
+pub fn build_project_in_memory(
+    options: &crate::config::BuildOptions,
+    cache: &mut Cache,
+) -> Result<RenderedSite, Errors> {
+    let (config, mistakes) = crate::config::load_despite_mistakes(options).map_err(fail)?;
+    let built = build_in_memory(&config, cache);
+    if !mistakes.iter().any(|d| d.severity == Severity::Error) {
+        return built;
+    }
+    let found = match built {
+        Ok(site) => site.warnings,
+        Err(errors) => errors.diagnostics,
+    };
+    Err(fail(sorted(mistakes.into_iter().chain(found).collect())))
+}
+
 /// Builds the finished site in memory from what was loaded, and what loading found.
 fn build_loaded(
     config: &Config,
@@ -396,13 +416,17 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
     })
 }
 
-/// Reads the project's configuration and runs every check; a configuration that
-/// cannot be read is reported like any other finding. Without a council, every
-/// council's file is checked too, so that a mistake in one is found before that
-/// council's site is built.
+/// Reads the project's configuration and runs every check; a mistake in the settings
+/// is reported like any other finding, and the pages are checked with that setting
+/// left at its default. Without a council, every council's file is checked too, so
+/// that a mistake in one is found before that council's site is built.
 pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
-    let mut report = match crate::config::load(options) {
-        Ok(config) => check(&config),
+    let mut report = match crate::config::load_despite_mistakes(options) {
+        Ok((config, mistakes)) => {
+            let mut report = check(&config);
+            report.diagnostics.extend(mistakes);
+            report
+        }
         Err(diagnostics) => CheckReport {
             diagnostics,
             pages: 0,
@@ -421,17 +445,14 @@ pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
                 Err(diagnostics) => report.diagnostics.extend(diagnostics),
             }
         }
-        report.diagnostics.sort_by_key(Diagnostic::sort_key);
-        report.diagnostics.dedup();
     }
+    report.diagnostics = sorted(report.diagnostics);
     report
 }
 
 /// Runs every check, as a build does, and writes nothing.
 pub fn check(config: &Config) -> CheckReport {
-    let (mut rendered, mut diagnostics) = render_and_check(config, &mut Cache::default());
-    diagnostics.sort_by_key(Diagnostic::sort_key);
-    diagnostics.dedup();
+    let (mut rendered, diagnostics) = render_and_check(config, &mut Cache::default());
     rendered
         .findings
         .readability
@@ -439,15 +460,15 @@ pub fn check(config: &Config) -> CheckReport {
     rendered.findings.external_links.sort();
     rendered.findings.external_links.dedup();
     CheckReport {
-        diagnostics,
+        diagnostics: sorted(diagnostics),
         pages: rendered.pages,
         readability: rendered.findings.readability,
         external_links: rendered.findings.external_links,
     }
 }
 
-/// One page's markdown rendered, or what was wrong with it.
-type Rendering = Result<Arc<RenderedPage>, Vec<Diagnostic>>;
+/// One page's markdown rendered, and what was wrong with it.
+type Rendering = (Arc<RenderedPage>, Vec<Diagnostic>);
 
 /// Everything rendering made, whatever was wrong.
 struct Rendered {
@@ -502,43 +523,35 @@ fn render_loaded(
         }
     }
 
-    let parsed: Vec<Result<(blake3::Hash, Page), Vec<Diagnostic>>> = loaded
+    // A page with mistakes in its front matter stays in the site, with what could be
+    // read, so that links to it are not reported as broken too.
+    let parsed: Vec<(blake3::Hash, Page, Vec<Diagnostic>)> = loaded
         .pages
         .into_par_iter()
         .map(|source| {
             let key = cache_key::of([source.content_path.as_bytes(), source.hash.as_bytes()]);
             if let Some(front) = cache.front_matter.get(&key) {
                 let front = Arc::clone(front);
-                return Ok((key, Page { source, front }));
+                return (key, Page { source, front }, Vec::new());
             }
-            match front_matter::parse(&source) {
-                Ok(front) => Ok((
-                    key,
-                    Page {
-                        source,
-                        front: Arc::new(front),
-                    },
-                )),
-                Err(errors) => Err(front_matter::diagnostics(&source, &errors)),
-            }
+            let (front, errors) = front_matter::read(&source);
+            let found = front_matter::diagnostics(&source, &errors);
+            let front = Arc::new(front);
+            (key, Page { source, front }, found)
         })
         .collect();
     cache.front_matter.clear();
     let mut pages = Vec::with_capacity(parsed.len());
     let mut drafts = HashSet::new();
-    for result in parsed {
-        match result {
-            Ok((key, page)) => {
-                if !cache.single_build {
-                    cache.front_matter.insert(key, Arc::clone(&page.front));
-                }
-                if page.front.draft && !config.drafts {
-                    drafts.insert(page.source.content_path);
-                } else {
-                    pages.push(page);
-                }
-            }
-            Err(found) => diagnostics.extend(found),
+    for (key, page, found) in parsed {
+        if !cache.single_build && found.is_empty() {
+            cache.front_matter.insert(key, Arc::clone(&page.front));
+        }
+        diagnostics.extend(found);
+        if page.front.draft && !config.drafts {
+            drafts.insert(page.source.content_path);
+        } else {
+            pages.push(page);
         }
     }
 
@@ -555,9 +568,12 @@ fn render_loaded(
         page_urls: &page_urls,
         pages_by_url: &pages_by_url,
         assets: &asset_map,
+        site_url: &config.site.base_url.url,
     };
     let assets_key = assets_key(&asset_map);
-    let addresses = link_shape(&site, &assets_key);
+    let addresses = link_shape(&site, &assets_key, &config.site.base_url.url);
+    // A page with mistakes in its markdown is rendered as well as it can be, so that
+    // the checks still see its headings, links and text.
     let rendered: Vec<(blake3::Hash, Rendering)> = site
         .pages
         .par_iter()
@@ -568,28 +584,24 @@ fn render_loaded(
                 page.source.hash.as_bytes(),
             ]);
             let result = match cache.markdown.get(&key) {
-                Some(rendered) => Ok(Arc::clone(rendered)),
-                None => markdown::render(page, link_index)
-                    .map(Arc::new)
-                    .map_err(|errors| markdown::diagnostics(page, &errors)),
+                Some(rendered) => (Arc::clone(rendered), Vec::new()),
+                None => {
+                    let (rendered, errors) = markdown::render_despite_mistakes(page, link_index);
+                    (Arc::new(rendered), markdown::diagnostics(page, &errors))
+                }
             };
             (key, result)
         })
         .collect();
     cache.markdown.clear();
-    let rendered: Vec<Option<Arc<RenderedPage>>> = rendered
+    let rendered: Vec<Arc<RenderedPage>> = rendered
         .into_iter()
-        .map(|(key, result)| match result {
-            Ok(page) => {
-                if !cache.single_build {
-                    cache.markdown.insert(key, Arc::clone(&page));
-                }
-                Some(page)
+        .map(|(key, (page, found))| {
+            if !cache.single_build && found.is_empty() {
+                cache.markdown.insert(key, Arc::clone(&page));
             }
-            Err(found) => {
-                diagnostics.extend(found);
-                None
-            }
+            diagnostics.extend(found);
+            page
         })
         .collect();
 
@@ -604,13 +616,18 @@ fn render_loaded(
     diagnostics.append(&mut findings.diagnostics);
 
     let templates_key = templates_key(&loaded.templates, &assets_key);
+    // Whether every page was made: the checks of the pages as made need them all,
+    // or they would report each page that is not there.
+    let mut all_pages_made = false;
     match compile_templates(
         &loaded.templates,
         &asset_map,
         templates_key,
         &mut cache.templates,
     ) {
-        Ok(_) if !logo_found => {}
+        // Every page shows the logo and links to the home page: without either, the
+        // pages would repeat that one mistake on every page.
+        Ok(_) if !logo_found || !site.by_url.contains_key("") => {}
         Ok(templates) => {
             let shape = site_shape(config, &site, &templates_key);
             let parts = PartStore::new(std::mem::take(&mut cache.shared_parts));
@@ -628,6 +645,7 @@ fn render_loaded(
                 cache.page_html.clear();
                 cache.shared_parts.clear();
             }
+            all_pages_made = !found.iter().any(|d| d.severity == Severity::Error);
             files.extend(html_files);
             diagnostics.extend(found);
         }
@@ -649,17 +667,39 @@ fn render_loaded(
     ));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     diagnostics.extend(clashing_paths(&files, &site));
-    // Broken links in the markdown have been reported at their own lines; looking at
-    // the HTML then would report them twice.
-    if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.extend(check::rendered_html(
+    if let Some(council_file) = config.council_file.as_ref().filter(|_| all_pages_made) {
+        let base_url = &config.site.base_url;
+        diagnostics.extend(check::council_addresses::check(
+            council_file,
+            base_url,
+            &files,
+        ));
+    }
+    // A broken link in the markdown has been reported at its own line already, and
+    // a link the HTML check cannot place in a file with an error is most likely
+    // that error's: the HTML check says only what was not said before.
+    if all_pages_made {
+        let said: HashSet<(PathBuf, Option<usize>)> = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .flat_map(|d| {
+                let line = d.position.map(|p| p.line);
+                [(d.path.clone(), line), (d.path.clone(), None)]
+            })
+            .collect();
+        let found = check::rendered_html(
             &files,
             &site,
             &loaded.templates,
             (&config.site.base_url, &templates_key),
             &mut findings.external_links,
             &mut cache.html_scans,
-        ));
+        );
+        diagnostics.extend(
+            found
+                .into_iter()
+                .filter(|d| !said.contains(&(d.path.clone(), d.position.map(|p| p.line)))),
+        );
     }
 
     let rendered = Rendered {
@@ -721,11 +761,11 @@ fn compile_templates(
     Ok(templates)
 }
 
-/// A key for every page's address and every asset's name: all that rendering a
-/// page's markdown needs to know about the rest of the site.
-fn link_shape(site: &Site, assets_key: &blake3::Hash) -> blake3::Hash {
+/// A key for every page's address, every asset's name and the site's own address:
+/// all that rendering a page's markdown needs to know about the rest of the site.
+fn link_shape(site: &Site, assets_key: &blake3::Hash, site_url: &str) -> blake3::Hash {
     let mut key = cache_key::Key::new();
-    key.field(assets_key.as_bytes());
+    key.field(assets_key.as_bytes()).field(site_url);
     // The site's pages are in a fixed order: by address.
     for page in &site.pages {
         key.field(&page.source.content_path)
@@ -759,7 +799,7 @@ fn site_shape(config: &Config, site: &Site, templates_key: &blake3::Hash) -> bla
 fn render_pages(
     config: &Config,
     site: &Site,
-    rendered: &[Option<Arc<RenderedPage>>],
+    rendered: &[Arc<RenderedPage>],
     templates: &Templates,
     html: Html,
     (shape, cache, guide_cache): (&blake3::Hash, &mut KeyMap<OutputFile>, &mut GuideCache),
@@ -777,14 +817,6 @@ fn render_pages(
             diagnostics.push(error.to_diagnostic(&path, None));
         }
     }
-    // Pages whose markdown failed have been reported; render only a complete site.
-    let Some(bodies) = rendered
-        .iter()
-        .map(Option::as_ref)
-        .collect::<Option<Vec<_>>>()
-    else {
-        return (Vec::new(), diagnostics);
-    };
     if !diagnostics.is_empty() {
         return (Vec::new(), diagnostics);
     }
@@ -838,7 +870,7 @@ fn render_pages(
             let context = templates::page_context(
                 &config.site,
                 site,
-                bodies[index],
+                &rendered[index],
                 index,
                 guide_items.is_some(),
             );
@@ -1123,13 +1155,19 @@ fn fail(diagnostics: Vec<Diagnostic>) -> Errors {
     Errors { diagnostics }
 }
 
-/// Sorts the diagnostics and fails if any is an error.
-fn finish<T>(
-    mut diagnostics: Vec<Diagnostic>,
-    success: impl FnOnce(Vec<Diagnostic>) -> T,
-) -> Result<T, Errors> {
+/// The diagnostics in the order they are shown, errors first, each said once.
+fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.sort_by_key(Diagnostic::sort_key);
     diagnostics.dedup();
+    diagnostics
+}
+
+/// Sorts the diagnostics and fails if any is an error.
+fn finish<T>(
+    diagnostics: Vec<Diagnostic>,
+    success: impl FnOnce(Vec<Diagnostic>) -> T,
+) -> Result<T, Errors> {
+    let diagnostics = sorted(diagnostics);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         Err(Errors { diagnostics })
     } else {

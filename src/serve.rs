@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::config::{self, BuildOptions};
+use crate::config::BuildOptions;
 use crate::error::{Diagnostic, Severity, plain_io_error};
 use crate::page::OutputFile;
 use crate::pipeline;
@@ -80,7 +80,16 @@ pub enum ServeEvent {
 #[derive(Debug, Clone)]
 enum LiveMessage {
     Reload,
-    Errors(Arc<Vec<String>>),
+    Errors(Arc<Vec<Finding>>),
+}
+
+/// One finding as the error dialog shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Finding {
+    /// False for a warning, which does not stop the build.
+    error: bool,
+    /// The finding as the terminal shows it: file, line, message, source and hint.
+    text: String,
 }
 
 /// The files of a built site, sorted by their path in it (`crying/index.html`), as
@@ -106,7 +115,7 @@ struct Shared {
     /// The last good build; an empty site until the first build succeeds.
     site: RwLock<Arc<SiteFiles>>,
     /// The errors of the latest build, if it failed: pages opened later show them too.
-    errors: Mutex<Option<Arc<Vec<String>>>>,
+    errors: Mutex<Option<Arc<Vec<Finding>>>>,
     live: broadcast::Sender<LiveMessage>,
 }
 
@@ -193,9 +202,8 @@ impl Builder {
         self.cache
             .note_changes((!everything).then(|| changed.iter().map(|p| root.join(p)).collect()));
         let cache = &mut self.cache;
-        let outcome = config::load(&self.options).and_then(|config| {
-            pipeline::build_in_memory(&config, cache).map_err(|errors| errors.diagnostics)
-        });
+        let outcome = pipeline::build_project_in_memory(&self.options, cache)
+            .map_err(|errors| errors.diagnostics);
         let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(report) => {
@@ -218,12 +226,14 @@ impl Builder {
                 }
             }
             Err(diagnostics) => {
-                // The page shows what stops the build; warnings stay in the terminal.
+                // The page shows what `check` shows: errors first, then warnings.
                 let shown = Arc::new(
                     diagnostics
                         .iter()
-                        .filter(|d| d.severity == Severity::Error)
-                        .map(ToString::to_string)
+                        .map(|diagnostic| Finding {
+                            error: diagnostic.severity == Severity::Error,
+                            text: diagnostic.to_string(),
+                        })
                         .collect(),
                 );
                 *errors = Some(Arc::clone(&shown));

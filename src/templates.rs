@@ -543,7 +543,8 @@ pub fn default_template(site: &Site, index: usize) -> &'static str {
     }
 }
 
-/// Everything a page's template can use. See the README for the full list.
+/// Everything a page's template can use. See "Templates" in docs/reference.md for
+/// the full list.
 /// The context page `index` is rendered with. With `with_guide_items`, its guide's
 /// list is left to [`GUIDE_LIST_MARK`]; see [`Templates::render_guide_item`].
 pub fn page_context(

@@ -3,7 +3,7 @@
 //! config files both read YAML through here, so serde_yaml is used in this module and
 //! nowhere else. Uses `error` for positions and suggestions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -32,6 +32,10 @@ pub struct Parsed<T> {
     /// Known keys suggested for misspelt ones, so the caller need not also report
     /// them as missing.
     pub suggested_keys: Vec<String>,
+    /// Keys that are written but whose values could not be read. Their mistakes are
+    /// reported, and their fields are left empty: a caller must not also report them
+    /// as missing, or check what they would have said.
+    pub unread_keys: BTreeSet<String>,
 }
 
 /// Reads `text`, a YAML mapping whose first line is line `first_line` of its file,
@@ -51,6 +55,7 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
         errors: Vec::new(),
         readable: true,
         suggested_keys: Vec::new(),
+        unread_keys: BTreeSet::new(),
     };
     let at_line = |line: usize, col: usize| Position {
         line: first_line + line.max(1) - 1,
@@ -68,19 +73,9 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
             parsed.readable = false;
             return parsed;
         }
-        Err(error) => {
-            let (line, col) = duplicate_key_line(text, &error.to_string())
-                .map(|line| (line, 1))
-                .or_else(|| error.location().map(|l| (l.line(), l.column())))
-                .unwrap_or((1, 1));
-            parsed.errors.push(YamlError {
-                position: at_line(line, col),
-                message: format!("the {what} is not valid YAML: {}", plain_message(&error)),
-                hint: syntax_hint(&error.to_string()),
-            });
-            parsed.readable = false;
-            return parsed;
-        }
+        // Each key is read on its own, so that one slip does not hide the others,
+        // and each mistake is found at its own line.
+        Err(_) => read_key_by_key(text, &mut parsed, at_line),
     };
 
     let key_lines = top_level_key_lines(text);
@@ -94,7 +89,10 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
         .keys()
         .all(|key| key.as_str().is_some_and(|name| known_keys.contains(&name)));
     let whole = Value::Mapping(mapping);
-    if all_known && let Ok(value) = T::deserialize(&whole) {
+    if all_known
+        && parsed.errors.is_empty()
+        && let Ok(value) = T::deserialize(&whole)
+    {
         for key in whole.as_mapping().into_iter().flat_map(Mapping::keys) {
             if let Some(key) = key.as_str() {
                 parsed
@@ -122,14 +120,10 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
             continue;
         };
         let position = position_of(&name);
-        let block = key_lines.iter().position(|k| k.key == name).map(|index| {
-            let key_line = &key_lines[index];
-            let end = key_lines
-                .get(index + 1)
-                .map(|next| next.offset)
-                .unwrap_or(text.len());
-            (key_line.line, &text[key_line.offset..end])
-        });
+        let block = key_lines
+            .iter()
+            .position(|k| k.key == name)
+            .map(|index| (key_lines[index].line, key_block(text, &key_lines, index)));
         parsed.key_positions.insert(name.clone(), position);
 
         if !known_keys.contains(&name.as_str()) {
@@ -166,11 +160,35 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
             Ok(_) => {
                 valid.insert(Value::String(name), value);
             }
-            Err((position, error)) => parsed.errors.push(YamlError {
-                position,
-                message: field_message(&name, &error),
-                hint: field_hint(&error.to_string()),
-            }),
+            Err((position, error)) => {
+                let (message, hint) = field_message(&name, &error);
+                parsed.errors.push(YamlError {
+                    position,
+                    message,
+                    hint,
+                });
+                // A misspelt key inside the value is that one mistake: the rest of
+                // the value is kept, if it reads well without it.
+                match without_unknown_keys::<T>(&name, value, &error) {
+                    Some((value, more)) => {
+                        for (path, detail) in more {
+                            let (message, hint) = problem(&path, &detail);
+                            let field = detail.split('`').nth(1).unwrap_or("");
+                            let position = locate_key(text, &join_path(&path, field))
+                                .map_or(position, |p| at_line(p.line, p.col));
+                            parsed.errors.push(YamlError {
+                                position,
+                                message,
+                                hint,
+                            });
+                        }
+                        valid.insert(Value::String(name), value);
+                    }
+                    None => {
+                        parsed.unread_keys.insert(name);
+                    }
+                }
+            }
         }
     }
 
@@ -183,6 +201,321 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
         }),
     }
     parsed
+}
+
+/// `value`, the value of the key `name`, without the keys inside it that `T` does
+/// not know, if it then reads as `T`; `error` is the first mistake found in it.
+/// Also gives each unknown key found after the first: its mapping's path, and
+/// serde's words for it.
+fn without_unknown_keys<T: DeserializeOwned>(
+    name: &str,
+    mut value: Value,
+    error: &serde_yaml::Error,
+) -> Option<(Value, Vec<(String, String)>)> {
+    let mut error = plain_message(error);
+    let mut more = Vec::new();
+    // A few rounds at most: each removes one unknown key.
+    for _ in 0..8 {
+        let (path, detail) = error.split_once(": ")?;
+        let field = detail.strip_prefix("unknown field `")?.split('`').next()?;
+        let inner = path.strip_prefix(name)?;
+        let mut place = &mut value;
+        for step in path_steps(inner) {
+            place = match step {
+                Step::Key(key) => place.get_mut(key)?,
+                Step::Index(index) => place.get_mut(index)?,
+            };
+        }
+        place.as_mapping_mut()?.remove(field)?;
+        let mut single = Mapping::new();
+        single.insert(Value::String(name.to_owned()), value.clone());
+        match serde_path_to_error::deserialize::<_, T>(Value::Mapping(single)) {
+            Ok(_) => return Some((value, more)),
+            Err(next) => {
+                let detail = plain_message(next.inner());
+                let mapping = named_path(&next.path().to_string(), &detail);
+                error = format!("{mapping}: {detail}");
+                more.push((mapping, detail));
+            }
+        }
+    }
+    None
+}
+
+/// The text of the key at `key_lines[index]` and its value, up to the next key,
+/// without any tabs before the key (reported on their own).
+fn key_block<'t>(text: &'t str, key_lines: &[KeyLine], index: usize) -> &'t str {
+    let key_line = &key_lines[index];
+    let end = key_lines
+        .get(index + 1)
+        .map(|next| next.offset)
+        .unwrap_or(text.len());
+    text[key_line.offset..end].trim_start_matches('\t')
+}
+
+/// Reads a block that is not valid YAML as a whole one key at a time: each key
+/// that can be read is kept, and each that cannot is reported at its mistake.
+fn read_key_by_key<T>(
+    text: &str,
+    parsed: &mut Parsed<T>,
+    at_line: impl Fn(usize, usize) -> Position,
+) -> Mapping {
+    let key_lines = top_level_key_lines(text);
+    let mut mapping = Mapping::new();
+    let mut first_line: BTreeMap<&str, usize> = BTreeMap::new();
+    let before_first_key = &text[..key_lines.first().map_or(text.len(), |k| k.offset)];
+    let stray = before_first_key
+        .split('\n')
+        .position(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'));
+    if let Some(index) = stray {
+        let mistake = find_mistake(before_first_key, None).unwrap_or(Mistake::Unreadable {
+            line: index + 1,
+            col: 1,
+        });
+        parsed.errors.push(mistake.at(&at_line));
+    }
+    for (index, key_line) in key_lines.iter().enumerate() {
+        let name = key_line.key.as_str();
+        let written = &text[key_line.offset..];
+        if written.starts_with('\t') {
+            parsed.errors.push(
+                Mistake::Tab {
+                    line: key_line.line,
+                    col: 1,
+                }
+                .at(&at_line),
+            );
+        }
+        if let Some(&first) = first_line.get(name) {
+            parsed.errors.push(YamlError {
+                position: at_line(key_line.line, 1),
+                message: format!(
+                    "'{name}' is written twice: it is on line {} too",
+                    at_line(first, 1).line
+                ),
+                hint: Some("keep one of them and remove the other".into()),
+            });
+            continue;
+        }
+        first_line.insert(name, key_line.line);
+        let block = key_block(text, &key_lines, index);
+        match serde_yaml::from_str::<Value>(block) {
+            Ok(Value::Mapping(single)) => mapping.extend(single),
+            Ok(_) => {}
+            Err(error) => {
+                let mistake = find_mistake(block, Some(&error))
+                    .unwrap_or(Mistake::Unreadable { line: 1, col: 1 });
+                let mistake = mistake.shifted(key_line.line - 1);
+                parsed.errors.push(mistake.at(&at_line));
+                parsed.unread_keys.insert(name.to_owned());
+                parsed
+                    .key_positions
+                    .insert(name.to_owned(), at_line(key_line.line, 1));
+            }
+        }
+    }
+    mapping
+}
+
+/// A mistake that stops a piece of YAML being read, found by looking at its lines
+/// as an editor would; lines and columns are 1-based, within the piece.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mistake {
+    Tab {
+        line: usize,
+        col: usize,
+    },
+    UnclosedQuote {
+        line: usize,
+        col: usize,
+        fixed: String,
+    },
+    ColonInValue {
+        line: usize,
+        col: usize,
+        fixed: String,
+    },
+    NeedsQuotes {
+        line: usize,
+        col: usize,
+        first: char,
+        fixed: String,
+    },
+    Indentation {
+        line: usize,
+        col: usize,
+    },
+    Unreadable {
+        line: usize,
+        col: usize,
+    },
+}
+
+impl Mistake {
+    fn place(&mut self) -> (&mut usize, &mut usize) {
+        match self {
+            Mistake::Tab { line, col }
+            | Mistake::UnclosedQuote { line, col, .. }
+            | Mistake::ColonInValue { line, col, .. }
+            | Mistake::NeedsQuotes { line, col, .. }
+            | Mistake::Indentation { line, col }
+            | Mistake::Unreadable { line, col } => (line, col),
+        }
+    }
+
+    fn shifted(mut self, lines: usize) -> Mistake {
+        *self.place().0 += lines;
+        self
+    }
+
+    fn at(mut self, at_line: impl Fn(usize, usize) -> Position) -> YamlError {
+        let (line, col) = self.place();
+        let position = at_line(*line, *col);
+        let (message, hint) = match self {
+            Mistake::Tab { .. } => (
+                "this line is indented with a tab: indent with spaces only".to_owned(),
+                "delete the tab at the start of the line and type spaces instead".to_owned(),
+            ),
+            Mistake::UnclosedQuote { fixed, .. } => (
+                "the quote that starts here is never closed".to_owned(),
+                format!("end the text with the same quote mark: {fixed}"),
+            ),
+            Mistake::ColonInValue { fixed, .. } => (
+                "a colon followed by a space starts a new key, so this text cannot be read"
+                    .to_owned(),
+                format!("put quotes around the whole text: {fixed}"),
+            ),
+            Mistake::NeedsQuotes { first, fixed, .. } => (
+                format!("text that starts with {first} cannot be read without quotes"),
+                format!("put quotes around the whole text: {fixed}"),
+            ),
+            Mistake::Indentation { .. } => (
+                "this line is not lined up with the lines above it".to_owned(),
+                "start the keys of one item in the same column, using spaces, such as `  - title: NHS` then `    url: https://www.nhs.uk/`".to_owned(),
+            ),
+            Mistake::Unreadable { .. } => (
+                "this line cannot be read".to_owned(),
+                "write each setting as `key: value` on its own line; check the indentation and that every quote is closed".to_owned(),
+            ),
+        };
+        YamlError {
+            position,
+            message,
+            hint: Some(hint),
+        }
+    }
+}
+
+/// The first mistake in `text`, a piece of YAML, that an editor would see, else
+/// where YAML itself gave up (`error`), if it did.
+fn find_mistake(text: &str, error: Option<&serde_yaml::Error>) -> Option<Mistake> {
+    for (index, line) in text.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let number = index + 1;
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = line[..indent].find('\t') {
+            return Some(Mistake::Tab {
+                line: number,
+                col: tab + 1,
+            });
+        }
+        let content = &line[indent..];
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        // The value after the item's dashes and its key, if any.
+        let mut value_start = indent;
+        let mut rest = content;
+        while let Some(after) = rest.strip_prefix("- ") {
+            rest = after.trim_start_matches(' ');
+            value_start = line.len() - rest.len();
+        }
+        if let Some((_, colon)) = split_key(rest) {
+            let after = &rest[colon..];
+            let gap = after.len() - after.trim_start_matches(' ').len();
+            value_start = line.len() - rest.len() + colon + gap;
+        }
+        let value = &line[value_start..];
+        let col = line[..value_start].chars().count() + 1;
+        let fixed = |value: &str| {
+            let escaped = value.replace('"', "\\\"");
+            format!("{}\"{}\"", &line[indent..value_start], escaped.trim_end())
+        };
+        if let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+            if !closes(&value[1..], quote) {
+                let inner = value[1..].trim_end();
+                return Some(Mistake::UnclosedQuote {
+                    line: number,
+                    col,
+                    fixed: format!("{}{quote}{inner}{quote}", &line[indent..value_start]),
+                });
+            }
+            continue;
+        }
+        if value.starts_with(['[', '{', '|', '>', '&', '*', '!']) {
+            continue;
+        }
+        if let Some(colon) = value.find(": ").or_else(|| {
+            value
+                .trim_end()
+                .ends_with(':')
+                .then(|| value.trim_end().len() - 1)
+        }) {
+            return Some(Mistake::ColonInValue {
+                line: number,
+                col: col + value[..colon].chars().count(),
+                fixed: fixed(value),
+            });
+        }
+        if let Some(first) = value
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '@' | '`' | '%'))
+        {
+            return Some(Mistake::NeedsQuotes {
+                line: number,
+                col,
+                first,
+                fixed: fixed(value),
+            });
+        }
+    }
+    let error = error?;
+    let (line, col) = error
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let raw = error.to_string();
+    let indentation = [
+        "indicator",
+        "expected key",
+        "block",
+        "mapping values are not allowed",
+        "did not find expected",
+    ];
+    Some(if indentation.iter().any(|words| raw.contains(words)) {
+        Mistake::Indentation { line, col }
+    } else {
+        Mistake::Unreadable { line, col }
+    })
+}
+
+/// Whether `rest`, the text after an opening quote, closes it.
+fn closes(rest: &str, quote: char) -> bool {
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            ('"', '\\') => {
+                chars.next();
+            }
+            ('\'', '\'') if chars.peek() == Some(&'\'') => {
+                chars.next();
+            }
+            (q, c) if q == c => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A part of a YAML file that is read on its own: if it is not what was expected,
@@ -207,20 +540,20 @@ impl PartError {
     /// `path` (such as `hubs[1]`).
     pub fn describe(&self, path: &str) -> (String, String, Option<String>) {
         let full = join_path(path, &self.inner_path);
-        // An unknown key's path ends with the key; the message names its mapping.
-        let unknown = self
-            .detail
-            .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split('`').next());
-        let named = match unknown.and_then(|key| full.strip_suffix(key)) {
-            Some(mapping) => mapping.trim_end_matches('.').to_owned(),
-            None => full.clone(),
-        };
-        (
-            full,
-            problem_message(&named, &self.detail),
-            field_hint(&self.detail),
-        )
+        let (message, hint) = problem(&named_path(&full, &self.detail), &self.detail);
+        (full, message, hint)
+    }
+}
+
+/// The path a message about serde's `detail` at `path` names: for an unknown key,
+/// whose path ends with the key, the mapping it is in.
+fn named_path(path: &str, detail: &str) -> String {
+    let unknown = detail
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next());
+    match unknown.and_then(|key| path.strip_suffix(key)) {
+        Some(mapping) => mapping.trim_end_matches('.').to_owned(),
+        None => path.to_owned(),
     }
 }
 
@@ -455,12 +788,14 @@ fn top_level_key_lines(text: &str) -> Vec<KeyLine> {
     let mut keys = Vec::new();
     let mut offset = 0;
     for (index, line) in text.split_inclusive('\n').enumerate() {
-        let starts_key = line
+        // A key after a tab is still a key; the tab is reported on its own.
+        let untabbed = line.trim_start_matches('\t');
+        let starts_key = untabbed
             .chars()
             .next()
             .is_some_and(|c| !c.is_whitespace() && !matches!(c, '#' | '-' | '[' | '{' | '}' | ']'));
         if starts_key {
-            if let Some(key) = key_of(line) {
+            if let Some(key) = key_of(untabbed) {
                 keys.push(KeyLine {
                     key,
                     line: index + 1,
@@ -474,33 +809,27 @@ fn top_level_key_lines(text: &str) -> Vec<KeyLine> {
 }
 
 fn key_of(line: &str) -> Option<String> {
+    split_key(line).map(|(key, _)| key)
+}
+
+/// The key at the start of `line`, and the byte offset just after its colon.
+fn split_key(line: &str) -> Option<(String, usize)> {
     let line = line.trim_end();
     for quote in ['"', '\''] {
         if let Some(rest) = line.strip_prefix(quote) {
             let (key, after) = rest.split_once(quote)?;
-            return after.trim_start().starts_with(':').then(|| key.to_owned());
+            let gap = after.len() - after.trim_start().len();
+            return after
+                .trim_start()
+                .starts_with(':')
+                .then(|| (key.to_owned(), 1 + key.len() + 1 + gap + 1));
         }
     }
     let colon = line
         .match_indices(':')
         .find(|&(i, _)| line[i + 1..].is_empty() || line[i + 1..].starts_with([' ', '\t']))?
         .0;
-    Some(line[..colon].trim_end().to_owned())
-}
-
-/// serde_yaml places a duplicate key at the start of its mapping; the line worth
-/// showing is the second time the key is written.
-fn duplicate_key_line(text: &str, message: &str) -> Option<usize> {
-    let key = message
-        .split("duplicate entry with key \"")
-        .nth(1)?
-        .split('"')
-        .next()?;
-    top_level_key_lines(text)
-        .iter()
-        .filter(|k| k.key == key)
-        .nth(1)
-        .map(|k| k.line)
+    Some((line[..colon].trim_end().to_owned(), colon + 1))
 }
 
 /// serde_yaml's message without the "at line N column M" it adds.
@@ -512,8 +841,8 @@ fn plain_message(error: &serde_yaml::Error) -> String {
     }
 }
 
-/// A message about the value of `key`, in words an editor knows.
-fn field_message(key: &str, error: &serde_yaml::Error) -> String {
+/// A message about the value of `key`, in words an editor knows, and a hint.
+fn field_message(key: &str, error: &serde_yaml::Error) -> (String, Option<String>) {
     let raw = plain_message(error);
     // serde_yaml names the field it was reading before a colon: `sources[1].url: ...`.
     match raw.split_once(": ") {
@@ -523,41 +852,124 @@ fn field_message(key: &str, error: &serde_yaml::Error) -> String {
                     .chars()
                     .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '[' | ']')) =>
         {
-            problem_message(path, detail)
+            problem(path, detail)
         }
-        _ => problem_message(key, &raw),
+        _ => problem(key, &raw),
     }
 }
 
-/// serde's `detail` about the value at `path` (`hubs[1].phone`), in plain words.
-fn problem_message(path: &str, detail: &str) -> String {
-    if let Some(rest) = detail.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!(
-                "'{path}' must be {}, but it is {}",
-                type_name(expected),
-                found_name(found)
-            );
-        }
+/// serde's `detail` about the value at `path` (`hubs[1].phone`), in plain words,
+/// with a hint that shows the fix where one can be given.
+fn problem(path: &str, detail: &str) -> (String, Option<String>) {
+    let words = path_in_words(path);
+    let key = path
+        .rsplit(['.', '['])
+        .find(|step| !step.ends_with(']'))
+        .unwrap_or(path);
+    let wrong_type = detail
+        .strip_prefix("invalid type: ")
+        .or_else(|| detail.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.split_once(", expected "));
+    if let Some((found, expected)) = wrong_type {
+        let expected = type_name(expected);
+        let found_words = found_name(found);
+        let literal = found_literal(found);
+        let hint = match expected.as_str() {
+            "text" if found.starts_with("sequence") => Some(format!(
+                "write the text on the same line, after '{key}:', with no [ ] or - before it"
+            )),
+            "text" if found.starts_with("map") => Some(format!(
+                "write the text on the same line, after '{key}:'; if it has a colon in it, put quotes around it"
+            )),
+            "a list" => Some(match literal {
+                Some(item) => format!("write a list in square brackets, such as {key}: [{item}]"),
+                None => format!("write a list in square brackets, such as {key}: [one, two]"),
+            }),
+            "a whole number" => Some(format!("write a whole number, such as {key}: 2")),
+            "true or false" => Some(format!("write true or false, such as {key}: true")),
+            "a set of `key: value` lines" => Some(format!(
+                "write its keys on the lines under '{key}:', each indented with two spaces"
+            )),
+            _ => None,
+        };
+        return (
+            format!("{words} must be {expected}, but it is {found_words}"),
+            hint,
+        );
     }
     if let Some(rest) = detail.strip_prefix("missing field `") {
         let field = rest.trim_end_matches('`');
-        return format!("'{path}' is missing its '{field}'");
+        return (
+            format!("{} has no '{field}'", path_in_words(path)),
+            Some(format!(
+                "add a line `{field}: ...` to it, lined up with the keys it has"
+            )),
+        );
     }
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or(rest);
-        return format!("unknown key '{field}' in '{path}'");
+        return (
+            format!("unknown key '{field}' in {}", path_in_words(path)),
+            field_hint(detail),
+        );
     }
-    if let Some(rest) = detail.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!(
-                "'{path}' must be {}, but it is {}",
-                type_name(expected),
-                found_name(found)
-            );
+    (format!("{words} cannot be read: {detail}"), None)
+}
+
+/// A path such as `hubs[1].address.city` as an editor would say it: "'city' in
+/// 'address' in the second hub". Keys stay as written, as the editor sees them in
+/// the file; list items are counted in words: "the first source" for `sources[0]`.
+pub fn path_in_words(path: &str) -> String {
+    let steps = path_steps(path);
+    // From the innermost step out.
+    let mut parts = Vec::new();
+    let mut index = steps.len();
+    while index > 0 {
+        index -= 1;
+        match steps[index] {
+            Step::Index(item) => match index.checked_sub(1).map(|before| &steps[before]) {
+                Some(Step::Key(list)) => {
+                    parts.push(format!("the {} {}", ordinal(item), singular(list)));
+                    index -= 1;
+                }
+                _ => parts.push(format!("the {} item", ordinal(item))),
+            },
+            Step::Key(key) => parts.push(format!("'{key}'")),
         }
     }
-    format!("'{path}': {detail}")
+    parts.join(" in ")
+}
+
+/// "first" for item 0 of a list.
+fn ordinal(index: usize) -> String {
+    const WORDS: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    match WORDS.get(index) {
+        Some(word) => (*word).to_owned(),
+        None => {
+            let number = index + 1;
+            let suffix = match (number % 10, number % 100) {
+                (_, 11..=13) => "th",
+                (1, _) => "st",
+                (2, _) => "nd",
+                (3, _) => "rd",
+                _ => "th",
+            };
+            format!("{number}{suffix}")
+        }
+    }
+}
+
+/// One item of a list named `list`: "source" for "sources".
+fn singular(list: &str) -> String {
+    let word = if list.ends_with("sses") || list == "aliases" {
+        &list[..list.len() - 2]
+    } else {
+        list.strip_suffix('s').unwrap_or(list)
+    };
+    word.replace('_', " ")
 }
 
 fn field_hint(raw: &str) -> Option<String> {
@@ -572,23 +984,6 @@ fn field_hint(raw: &str) -> Option<String> {
                 candidates.join(", ")
             ))
         })
-}
-
-fn syntax_hint(raw: &str) -> Option<String> {
-    if raw.contains("mapping values are not allowed") {
-        Some("a value that contains ': ' needs quotes around it, such as title: \"Crying: what it means\"".into())
-    } else if raw.contains("found character that cannot start any token") {
-        Some(
-            "a value that starts with a special character such as @ or ` needs quotes around it"
-                .into(),
-        )
-    } else if raw.contains("duplicate entry") {
-        Some("each key can be given only once: remove one of them".into())
-    } else if raw.contains("did not find expected") || raw.contains("could not find expected") {
-        Some("check the indentation and that every quote is closed".into())
-    } else {
-        None
-    }
 }
 
 fn type_name(expected: &str) -> String {
@@ -624,6 +1019,12 @@ fn found_name(found: &str) -> String {
     } else {
         format!("{kind} ({})", literal.trim_matches('`'))
     }
+}
+
+/// The value serde found, as written, if it says: `/old/` for `string "/old/"`.
+fn found_literal(found: &str) -> Option<String> {
+    let (kind, literal) = found.split_once(' ')?;
+    (kind == "string").then(|| literal.trim_matches('"').to_owned())
 }
 
 fn describe(value: &Value) -> String {
@@ -740,10 +1141,140 @@ tags: [a, b]
             described,
             [
                 None,
-                Some("'items[1].order' must be a whole number, but it is text (\"x\")".to_owned()),
-                Some("unknown key 'titel' in 'items[2]'".to_owned()),
+                Some(
+                    "'order' in the second item must be a whole number, but it is text (\"x\")"
+                        .to_owned()
+                ),
+                Some("unknown key 'titel' in the third item".to_owned()),
             ]
         );
+    }
+
+    /// The first error `text` gives: its line, column, message and hint.
+    fn first_error(text: &str) -> (usize, usize, String, String) {
+        let parsed: Parsed<Sample> = parse_mapping(text, 2, KEYS, "front matter");
+        let error = parsed.errors.first().expect("an error").clone();
+        (
+            error.position.line,
+            error.position.col,
+            error.message,
+            error.hint.unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn each_slip_in_yaml_has_its_own_message_at_its_place_and_a_hint_with_the_fix() {
+        let tab = first_error("title: A\n\torder: 1\n");
+        assert_eq!((tab.0, tab.1), (3, 1));
+        assert!(tab.2.contains("tab"), "{tab:?}");
+
+        let colon = first_error("title: Crying: what it means\norder: 1\n");
+        assert_eq!((colon.0, colon.1), (2, 14));
+        assert!(
+            colon.3.contains("title: \"Crying: what it means\""),
+            "{colon:?}"
+        );
+
+        let quote = first_error("title: \"Crying\norder: 1\n");
+        assert_eq!(
+            (quote.0, quote.1, quote.2.as_str()),
+            (2, 8, "the quote that starts here is never closed")
+        );
+        assert!(quote.3.contains("title: \"Crying\""), "{quote:?}");
+
+        let indent = first_error("tags:\n  - a: 1\n   b: 2\n");
+        assert_eq!(indent.0, 4, "{indent:?}");
+        assert_eq!(
+            indent.2,
+            "this line is not lined up with the lines above it"
+        );
+
+        let twice = first_error("title: A\norder: 1\ntitle: B\n");
+        assert_eq!(
+            (twice.0, twice.2.as_str()),
+            (4, "'title' is written twice: it is on line 2 too")
+        );
+
+        let list = first_error("title: [A, B]\n");
+        assert_eq!(list.2, "'title' must be text, but it is a list");
+        assert!(list.3.contains("no [ ]"), "{list:?}");
+
+        let not_a_list = first_error("tags: one\n");
+        assert_eq!(
+            not_a_list.2,
+            "'tags' must be a list, but it is text (\"one\")"
+        );
+        assert_eq!(
+            not_a_list.3,
+            "write a list in square brackets, such as tags: [one]"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_key_inside_a_setting_does_not_lose_the_keys_beside_it() {
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        struct Outer {
+            check: Option<Inner>,
+        }
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Inner {
+            words: Option<usize>,
+            review: Option<String>,
+        }
+        let parsed: Parsed<Outer> = parse_mapping(
+            "check:\n  wrods: 20\n  revew: x\n  review: \"off\"\n  words: 12\n",
+            1,
+            &["check"],
+            "site.yaml",
+        );
+        let found: Vec<_> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.position.line, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (2, "unknown key 'wrods' in 'check'"),
+                (3, "unknown key 'revew' in 'check'")
+            ]
+        );
+        let check = parsed.value.check.expect("the rest of check is read");
+        assert_eq!(check.review.as_deref(), Some("off"));
+        assert_eq!(check.words, Some(12));
+        assert!(parsed.unread_keys.is_empty());
+    }
+
+    #[test]
+    fn keys_after_a_slip_are_still_read() {
+        let parsed: Parsed<Sample> = parse_mapping(
+            "title: Crying: why\norder: 2\ntags: [a]\n",
+            2,
+            KEYS,
+            "front matter",
+        );
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.value.order, Some(2));
+        assert_eq!(parsed.value.tags, Some(vec!["a".to_owned()]));
+        assert!(parsed.unread_keys.contains("title"));
+    }
+
+    #[test]
+    fn paths_are_said_as_an_editor_would_say_them() {
+        assert_eq!(path_in_words("title"), "'title'");
+        assert_eq!(path_in_words("sources[0].url"), "'url' in the first source");
+        assert_eq!(
+            path_in_words("hubs[1].address.city"),
+            "'city' in 'address' in the second hub"
+        );
+        assert_eq!(path_in_words("sources[0]"), "the first source");
+        assert_eq!(
+            path_in_words("hubs[11].address"),
+            "'address' in the 12th hub"
+        );
+        assert_eq!(path_in_words("aliases[2]"), "the third alias");
     }
 
     #[test]

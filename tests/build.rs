@@ -139,20 +139,28 @@ fn drafts_are_built_only_when_asked() {
 }
 
 /// Snapshots what `report` says of each fixture in `tests/fixtures/<folder>/`, as
-/// `<snapshot>@<fixture>`, and fails naming every fixture whose text changed. Each
-/// fixture is copied first, so nothing is ever written into the repository.
+/// `<snapshot>@<fixture>`, and fails naming every fixture whose text changed or whose
+/// report panicked. Each fixture is copied first, so nothing is ever written into the
+/// repository. A folder with a `_base` site holds cases that are each only the files
+/// that differ from it: each is laid over a copy of the base.
 fn snapshot_each_fixture(folder: &str, snapshot: &str, report: fn(&Path) -> String) {
     let mut failures = Vec::new();
     let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join(folder))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|path| !path.file_name().unwrap().to_string_lossy().starts_with('_'))
         .collect();
     cases.sort();
+    let base = fixtures().join(folder).join("_base");
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let site = copy_fixture(&format!("{folder}/{name}"));
-        let text = report(site.path());
+        let site = tempfile::tempdir().unwrap();
+        if base.is_dir() {
+            copy_dir(&base, site.path());
+        }
+        copy_dir(&case, site.path());
         let result = std::panic::catch_unwind(|| {
+            let text = report(site.path());
             insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!(snapshot, text);
             });
@@ -908,9 +916,9 @@ fn site_errors_exit_with_status_one_and_every_message() {
         "{stderr}"
     );
     assert!(
-        stderr
-            .trim_end()
-            .ends_with("The build failed with 6 errors; public/ was left as it was."),
+        stderr.trim_end().ends_with(
+            "The build failed with 6 errors and 4 warnings; public/ was left as it was."
+        ),
         "{stderr}"
     );
 }
@@ -926,6 +934,22 @@ fn bad_usage_exits_with_status_two() {
     let bad_url = tellyou(dir.path(), &["build", "--base-url", "example.gov.uk"]);
     assert_eq!(bad_url.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad_url.stderr).contains("does not start with https://"));
+    // No project here: every command that reads one says so, with status 2.
+    for command in [
+        &["build"][..],
+        &["check"],
+        &["build", "--all"],
+        &["serve", "--port", "0"],
+    ] {
+        let output = tellyou(dir.path(), command);
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(
+                "error: there is no site.yaml here, so this folder is not a tellyou project"
+            ),
+            "{command:?}"
+        );
+    }
 }
 
 #[test]
@@ -1016,6 +1040,76 @@ fn every_findings_fixture_gives_its_exact_report() {
     snapshot_each_fixture("findings", "findings", check_report_of);
 }
 
+/// Words of the YAML parser and of Rust that mean nothing to an editor.
+const PARSER_WORDS: [&str; 9] = [
+    "scalar",
+    "mapping",
+    "sequence",
+    "token",
+    "while scanning",
+    "while parsing",
+    "invalid type",
+    "[0]",
+    "struct ",
+];
+
+/// What `check` reports for a case of `tests/fixtures/mistakes/`, after making sure
+/// it reports exactly the diagnostics the case's `MISTAKES` file lists, each as
+/// `path:line` (or a path alone), and nothing in any other file or place, in plain
+/// words.
+fn mistakes_report_of(root: &Path) -> String {
+    let report = pipeline::check_project(&options(root));
+    let mut found: Vec<String> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let path = d.path.to_string_lossy().replace('\\', "/");
+            match d.position {
+                Some(position) => format!("{path}:{}", position.line),
+                None => path,
+            }
+        })
+        .collect();
+    let mut expected: Vec<String> = fs::read_to_string(root.join("MISTAKES"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    found.sort();
+    expected.sort();
+    let text = check_report_of(root);
+    assert_eq!(found, expected, "{text}");
+    for word in PARSER_WORDS {
+        assert!(!text.contains(word), "{word:?} in\n{text}");
+    }
+    text
+}
+
+#[test]
+fn each_everyday_mistake_gives_one_message_in_plain_words_where_it_is_and_none_elsewhere() {
+    snapshot_each_fixture("mistakes", "mistakes", mistakes_report_of);
+}
+
+#[test]
+fn no_message_uses_the_words_of_the_parser() {
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    for entry in fs::read_dir(snapshots).unwrap() {
+        let path = entry.unwrap().path();
+        let text = fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|line| {
+            line.contains(": error: ") || line.contains(": warning: ") || line.contains("= hint: ")
+        }) {
+            for word in PARSER_WORDS {
+                assert!(
+                    !line.contains(word),
+                    "{word:?} in {}:\n{line}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn build_warns_of_copied_or_insecure_sources_and_cards_out_of_order_as_check_does() {
     for name in [
@@ -1055,7 +1149,12 @@ fn check_reports_json_in_its_documented_shape() {
         json["summary"],
         serde_json::json!({ "errors": 1, "warnings": 3, "files_with_findings": 3, "pages": 3 })
     );
-    let first = &json["findings"][0];
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["severity"], "error", "errors come first");
+    let first = findings
+        .iter()
+        .find(|finding| finding["severity"] == "warning")
+        .unwrap();
     let keys: Vec<&str> = first
         .as_object()
         .unwrap()
@@ -2125,11 +2224,15 @@ fn build_all_writes_every_council_into_its_own_folder() {
 fn an_unknown_council_is_named_with_the_ones_there_are() {
     let site = copy_fixture("council-site");
     let output = tellyou(site.path(), &["build", "--council", "eastmeer"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a council that is not there is a usage mistake"
+    );
     insta::assert_snapshot!("unknown_council", String::from_utf8_lossy(&output.stderr));
     let without = copy_fixture("good-site");
     let output = tellyou(without.path(), &["build", "--all"]);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     insta::assert_snapshot!("no_councils", String::from_utf8_lossy(&output.stderr));
     let output = tellyou(
         site.path(),
@@ -2183,7 +2286,11 @@ fn check_without_a_council_checks_every_council_file() {
         .collect();
     assert_eq!(
         found,
-        ["councils/northdale.yaml: error: \"ZZ1\" is not a UK postcode",],
+        [
+            "councils/northdale.yaml: error: \"ZZ1\" is not a UK postcode",
+            "councils/northdale.yaml: warning: the local services were last checked on 5 January 2025; they were due to be checked again by 5 July 2025",
+        ],
+        "a council file's errors do not hide its reminder"
     );
     fs::write(
         site.path().join("councils/northdale.yaml"),

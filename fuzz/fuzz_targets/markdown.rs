@@ -43,6 +43,7 @@ fuzz_target!(|body: &str| {
         page_urls: &page_urls,
         pages_by_url: &pages_by_url,
         assets: &assets,
+        site_url: "https://example.gov.uk/",
     };
     if let Err(errors) = markdown::render(&page, links) {
         let _ = markdown::diagnostics(&page, &errors);

@@ -30,9 +30,13 @@ pub enum ContentError {
     #[error("this table has no header row")]
     TableWithoutHeader { position: Position },
     #[error(
-        "a care card's heading says what to do and ends with \"if:\", \"if you:\" or \"if your baby:\""
+        "a care card's heading says what to do and ends with \"if:\", or \"if\" and who it is about, such as \"if you:\", \"if your baby:\", \"if your child:\" or \"if they:\""
     )]
-    CardHeadingNotAction { position: Position },
+    CardHeadingNotAction {
+        kind: &'static str,
+        heading: String,
+        position: Position,
+    },
     #[error("a care card's heading is followed by a list of signs")]
     CardWithoutList { position: Position },
     #[error("this page has no text under its front matter")]
@@ -49,7 +53,7 @@ impl StageError for ContentError {
             | ContentError::VagueLinkText { position, .. }
             | ContentError::AddressAsLinkText { position }
             | ContentError::TableWithoutHeader { position }
-            | ContentError::CardHeadingNotAction { position }
+            | ContentError::CardHeadingNotAction { position, .. }
             | ContentError::CardWithoutList { position }
             | ContentError::NoText { position } => Some(*position),
         }
@@ -88,9 +92,10 @@ impl StageError for ContentError {
             ContentError::TableWithoutHeader { .. } => {
                 "write what each column holds in the table's first row".into()
             }
-            ContentError::CardHeadingNotAction { .. } => {
-                "write it as an action, such as '::: urgent Ask for an urgent GP appointment or call 111 if:'".into()
-            }
+            ContentError::CardHeadingNotAction { kind, heading, .. } => format!(
+                "say what to do, then who the signs below are about, such as '::: {kind} {} if your baby:'",
+                heading.trim_end_matches([':', ' '])
+            ),
             ContentError::CardWithoutList { .. } => {
                 "put the signs to look out for in a list straight after the heading, one per line starting with '- '".into()
             }
@@ -154,7 +159,12 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         errors.extend(position.map(|position| ContentError::QuestionHeading { position }));
     }
     // A section's page lists the guide's pages, so it needs no text of its own.
-    if !page.source.is_section && rendered.html.trim().is_empty() {
+    // An empty file, or one too deeply nested to read, has been reported already.
+    if !page.source.is_section
+        && rendered.complete
+        && rendered.html.trim().is_empty()
+        && !page.source.text.trim().is_empty()
+    {
         let line = page.source.text[..page.front.body_start.min(page.source.text.len())]
             .lines()
             .count()
@@ -197,6 +207,8 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         }
         if !is_call_to_action(&block.heading) {
             errors.push(ContentError::CardHeadingNotAction {
+                kind: block.kind,
+                heading: block.heading.clone(),
                 position: block.position,
             });
         }
@@ -245,6 +257,8 @@ mod tests {
             "Call 999 or go to A&E now if your baby:",
             "Ask for an urgent GP appointment or call 111 if you or your partner:",
             "Speak to a GP if: ",
+            "Call 999 if your child:",
+            "Call 111 if they:",
         ] {
             assert!(is_call_to_action(heading), "{heading}");
         }

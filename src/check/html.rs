@@ -19,8 +19,8 @@ use crate::cache_key::KeyMap;
 use crate::config::BaseUrl;
 use crate::error::{Diagnostic, LineIndex, Position, StageError};
 use crate::page::{OutputFile, SourceFile, TemplateFile};
-use crate::paths;
 use crate::site::Site;
+use crate::{domains, paths};
 
 /// What can be wrong in a rendered page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
@@ -346,6 +346,11 @@ fn check_file(file: &str, (scans, locator): SiteView) -> FileResult {
             }
         };
         let (path, position) = locator.find(file, written);
+        // A full address that is in no page or template came from the settings,
+        // where the check of the council's addresses reports it, at its line.
+        if position.is_none() && paths::is_external(written) {
+            continue;
+        }
         diagnostics.push((path, error.at(position)));
     }
     (diagnostics, external)
@@ -616,12 +621,20 @@ fn link_to_check(
     written: String,
     (paths, base_url): (&HashSet<&str>, &BaseUrl),
 ) -> Option<LinkToCheck> {
-    let Some(reference) = resolve(file, &written, &base_url.path) else {
+    // A link written as the site's own full address is checked as one from its root.
+    let inside = domains::path_within(&base_url.url, &written)
+        .map(|inside| format!("{}{inside}", base_url.path));
+    let Some(reference) = resolve(file, inside.as_deref().unwrap_or(&written), &base_url.path)
+    else {
         let web = written.starts_with("https://") || written.starts_with("http://");
         return (web && !written.starts_with(&base_url.url))
             .then_some(LinkToCheck::External(written));
     };
-    let fragment = reference.fragment.map(std::borrow::Cow::into_owned);
+    // An empty fragment, `#`, is the top of the page, which every page has.
+    let fragment = reference
+        .fragment
+        .filter(|fragment| !fragment.is_empty())
+        .map(std::borrow::Cow::into_owned);
     let target = match reference.place {
         Place::Here => None,
         Place::Inside(path) => match existing(paths, path) {

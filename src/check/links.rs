@@ -42,6 +42,9 @@ impl StageError for LinkError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             LinkError::Missing { suggestion: Some(s), .. } => format!("did you mean '{s}'?"),
+            LinkError::Missing { written, .. } if crate::paths::is_external(written) => {
+                "this is the site's own address, so it must be a page of the site: link to the page's markdown file instead, such as ../crying/soothing.md".into()
+            }
             LinkError::Missing { written, .. } if !written.contains(".md") && !written.contains('.') => {
                 "link to the page's markdown file, such as ../crying/soothing.md".into()
             }
@@ -62,21 +65,22 @@ impl StageError for LinkError {
 /// Checks the links of every page; `rendered[i]` is page `i` of the site.
 pub fn check(
     site: &Site,
-    rendered: &[Option<std::sync::Arc<RenderedPage>>],
+    rendered: &[std::sync::Arc<RenderedPage>],
     drafts: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     rendered
         .par_iter()
         .enumerate()
-        .filter_map(|(index, page)| Some((&site.pages[index].source, page.as_deref()?)))
-        .flat_map_iter(|(source, page)| check_page(source, page, (site, rendered, drafts)))
+        .flat_map_iter(|(index, page)| {
+            check_page(&site.pages[index].source, page, (site, rendered, drafts))
+        })
         .collect()
 }
 
 /// What checking one page's links needs to know about the whole site.
 type SiteView<'a> = (
     &'a Site,
-    &'a [Option<std::sync::Arc<RenderedPage>>],
+    &'a [std::sync::Arc<RenderedPage>],
     &'a HashSet<String>,
 );
 
@@ -96,9 +100,12 @@ fn check_page(
                 let Some(&target) = site.by_content_path.get(content_path) else {
                     continue;
                 };
-                let Some(target_page) = &rendered[target] else {
+                let target_page = &rendered[target];
+                // Where part of that page could not be read, its headings are not
+                // all known, and its own mistake has been reported.
+                if !target_page.complete {
                     continue;
-                };
+                }
                 let decoded = crate::paths::percent_decode(fragment);
                 if target_page.headings.iter().any(|h| h.id == decoded) {
                     continue;

@@ -5,8 +5,10 @@
 
 pub mod card_order;
 pub mod content;
+pub mod council_addresses;
 pub mod html;
 pub mod links;
+pub mod listing;
 pub mod readability;
 pub mod review;
 pub mod site_wide;
@@ -55,7 +57,7 @@ pub struct Findings {
 #[derive(Debug)]
 struct PageFindings {
     diagnostics: Vec<Diagnostic>,
-    readability: Option<PageReadability>,
+    readability: PageReadability,
     external_links: Vec<ExternalLink>,
 }
 
@@ -64,12 +66,12 @@ struct PageFindings {
 #[derive(Debug, Default)]
 pub struct PageCache(KeyMap<Arc<PageFindings>>);
 
-/// Runs every check of the pages' content. `rendered[i]` is page `i` of the site, or
-/// `None` if its markdown could not be rendered; `drafts` holds the content paths of
+/// Runs every check of the pages' content. `rendered[i]` is page `i` of the site's
+/// markdown, rendered as well as it could be; `drafts` holds the content paths of
 /// draft pages left out of this build.
 pub fn run(
     site: &Site,
-    rendered: &[Option<Arc<RenderedPage>>],
+    rendered: &[Arc<RenderedPage>],
     drafts: &HashSet<String>,
     settings: &CheckSettings,
     today: Date,
@@ -89,18 +91,12 @@ pub fn run(
         .map(|(page, rendered)| {
             let key = crate::cache_key::of([
                 context.as_bytes(),
-                &[u8::from(rendered.is_some())],
                 page.source.display_path.to_string_lossy().as_bytes(),
                 page.source.hash.as_bytes(),
             ]);
-            let found = match (cache.0.get(&key), rendered) {
-                (Some(found), _) => Arc::clone(found),
-                (None, rendered) => Arc::new(check_page(
-                    page,
-                    rendered.as_deref(),
-                    (settings, &words),
-                    today,
-                )),
+            let found = match cache.0.get(&key) {
+                Some(found) => Arc::clone(found),
+                None => Arc::new(check_page(page, rendered, (settings, &words), today)),
             };
             (key, found)
         })
@@ -117,7 +113,7 @@ pub fn run(
         findings
             .diagnostics
             .extend(page.diagnostics.iter().cloned());
-        findings.readability.extend(page.readability.clone());
+        findings.readability.push(page.readability.clone());
         findings
             .external_links
             .extend(page.external_links.iter().cloned());
@@ -129,19 +125,13 @@ pub fn run(
 /// The checks of one page that need nothing but the page.
 fn check_page(
     page: &crate::page::Page,
-    rendered: Option<&RenderedPage>,
+    rendered: &RenderedPage,
     (settings, words): (&CheckSettings, &words::WordsToAvoid),
     today: Date,
 ) -> PageFindings {
     let mut diagnostics = review::check(page, today, settings);
     diagnostics.extend(sources::check(page, settings));
-    let Some(rendered) = rendered else {
-        return PageFindings {
-            diagnostics,
-            readability: None,
-            external_links: Vec::new(),
-        };
-    };
+    diagnostics.extend(listing::check(page, settings));
     diagnostics.extend(content::check(page, rendered));
     diagnostics.extend(card_order::check(page, rendered));
     diagnostics.extend(words::check(page, rendered, words));
@@ -149,10 +139,10 @@ fn check_page(
     diagnostics.extend(found);
     PageFindings {
         diagnostics,
-        readability: Some(PageReadability {
+        readability: PageReadability {
             path: page.source.display_path.clone(),
             figures,
-        }),
+        },
         external_links: external_links(page, rendered),
     }
 }

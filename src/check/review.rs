@@ -84,14 +84,16 @@ pub fn check(page: &Page, today: Date, settings: &CheckSettings) -> Vec<Diagnost
             });
         }
     };
-    if front.reviewed.is_none() {
+    // A value that could not be read has been reported where it is written.
+    if front.reviewed.is_none() && front.knows("reviewed") {
         missing("reviewed");
     }
-    if front.sources.is_empty() {
+    if front.sources.is_empty() && front.knows("sources") {
         missing("sources");
     }
     match front.next_review {
-        None => missing("next_review"),
+        None if front.knows("next_review") => missing("next_review"),
+        None => {}
         Some(due) => {
             let days = calendar::days_between(today, due);
             let position = front

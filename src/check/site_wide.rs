@@ -45,6 +45,10 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
     let mut first_with_title: HashMap<&str, usize> = HashMap::with_capacity(titles.len());
     let mut diagnostics = Vec::new();
     for (index, (page, key)) in site.pages.iter().zip(&titles).enumerate() {
+        // A title that could not be read is the file's name for now.
+        if !page.front.knows("title") {
+            continue;
+        }
         match first_with_title.get(key.as_str()) {
             None => {
                 first_with_title.insert(key, index);

@@ -417,7 +417,7 @@ impl Checker<'_> {
             let position = yaml::locate_key(self.text, &yaml::join_path(path, key));
             self.errors.push(ConfigError::Yaml {
                 position: position.unwrap_or(Position { line: 1, col: 1 }),
-                message: format!("unknown key '{key}' in '{path}'"),
+                message: format!("unknown key '{key}' in {}", yaml::path_in_words(path)),
                 hint: Some(hint),
             });
         }
@@ -448,7 +448,7 @@ impl Checker<'_> {
     ) -> Option<String> {
         let found = self.text(value);
         if found.is_none() {
-            self.missing(&format!("'{path}'"), path, key);
+            self.missing(&yaml::path_in_words(path), path, key);
         }
         found
     }
@@ -485,7 +485,7 @@ impl Checker<'_> {
     fn contact_line(&mut self, raw: &RawContact, path: &str) -> Contact {
         self.unknown_keys(&raw.unknown, path, CONTACT_KEYS);
         if raw.phone.is_none() {
-            self.missing(&format!("'{path}'"), path, "phone");
+            self.missing(&yaml::path_in_words(path), path, "phone");
         }
         Contact {
             name: self.text(&raw.name),
@@ -521,7 +521,7 @@ impl Checker<'_> {
         let address_path = yaml::join_path(path, "address");
         let address = match &raw.address {
             None => {
-                self.missing(&format!("'{path}'"), path, "address");
+                self.missing(&yaml::path_in_words(path), path, "address");
                 Vec::new()
             }
             Some(part) => match self.part(part, &address_path) {
@@ -710,7 +710,7 @@ impl Checker<'_> {
             }
             None if description.is_some() => None,
             None => {
-                self.missing(&format!("'{path}'"), path, "byday");
+                self.missing(&yaml::path_in_words(path), path, "byday");
                 None
             }
         };
@@ -732,7 +732,7 @@ impl Checker<'_> {
             ("opens_at", &raw.opens_at, &raw.closes_at),
         ] {
             if given.is_none() && other.is_some() {
-                self.missing(&format!("'{path}'"), path, key);
+                self.missing(&yaml::path_in_words(path), path, key);
             }
         }
         let hours = match (opens, closes) {

@@ -284,6 +284,15 @@ impl Config {
     }
 }
 
+/// A mistake in how tellyou was run rather than in the site: no project in `root`,
+/// or no file for the council asked for. It exits with status 2, as a bad flag does.
+pub fn usage_mistake(root: &Path, council: Option<&str>) -> Option<Diagnostic> {
+    if !root.join("site.yaml").exists() {
+        return Some(ConfigError::NoProject.to_diagnostic(Path::new("site.yaml"), None));
+    }
+    council.and_then(|slug| council_file_path(root, slug).err().map(|error| *error))
+}
+
 /// Where the file of the council `slug` is, from the project folder; a diagnostic
 /// naming the councils there are if it has none.
 pub fn council_file_path(root: &Path, slug: &str) -> Result<PathBuf, Box<Diagnostic>> {
@@ -376,6 +385,8 @@ pub enum ConfigError {
         suggestion: Option<String>,
         position: Position,
     },
+    #[error("there is no site.yaml here, so this folder is not a tellyou project")]
+    NoProject,
     #[error("there are no council files in councils/")]
     NoCouncils,
     #[error("there is no council file councils/{slug}.yaml")]
@@ -473,6 +484,7 @@ impl StageError for ConfigError {
             ConfigError::Unreadable { .. }
             | ConfigError::MissingKey { .. }
             | ConfigError::UnknownCouncil { .. }
+            | ConfigError::NoProject
             | ConfigError::NoCouncils => None,
         }
     }
@@ -522,8 +534,11 @@ impl StageError for ConfigError {
             ConfigError::BadDomain { .. } => Some(
                 "write just the site's domain, such as scribd.com: its name with the dots, without https:// or a /".into(),
             ),
+            ConfigError::NoProject => Some(
+                "run tellyou in the project folder, the one that holds site.yaml and content/".into(),
+            ),
             ConfigError::NoCouncils => Some(
-                "write a council's file, such as councils/brackenford.yaml: the README's section on councils shows how".into(),
+                "write a council's file, such as councils/brackenford.yaml: docs/councils.md shows how".into(),
             ),
             ConfigError::UnknownCouncil { known, .. } if known.is_empty() => Some(
                 "make a folder called councils next to site.yaml and write the council's file in it, such as councils/brackenford.yaml".into(),
@@ -584,6 +599,22 @@ struct RawSiteConfig {
 
 /// Reads `site.yaml` and applies the command line's options to it.
 pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
+    let (config, mut diagnostics) = load_despite_mistakes(options)?;
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.sort_by_key(Diagnostic::sort_key);
+        return Err(diagnostics);
+    }
+    Ok(config)
+}
+
+/// Reads `site.yaml` and applies the command line's options to it, as well as it
+/// can: a setting with a mistake is left at its default, so that the pages can still
+/// be checked, and every mistake is returned beside the settings, with the council's
+/// reminder to check its details, if it is due. It fails only when there is nothing
+/// to read: no `site.yaml`, or no file for the council asked for.
+pub fn load_despite_mistakes(
+    options: &BuildOptions,
+) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let path = options.root.join("site.yaml");
     let shown = display_path(&options.root, &path);
     let text = read_settings(&path, &shown)?;
@@ -607,13 +638,10 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
                     .iter()
                     .map(|e| e.to_diagnostic(&file.display_path, Some(&file.text))),
             );
+            diagnostics.extend(file.reminder.clone());
             Some(file)
         }
     };
-    if !diagnostics.is_empty() {
-        diagnostics.sort_by_key(Diagnostic::sort_key);
-        return Err(diagnostics);
-    }
     let out_dir = match &options.out_dir {
         Some(dir) if dir.is_absolute() => dir.clone(),
         Some(dir) => std::env::current_dir()
@@ -621,7 +649,7 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
             .unwrap_or_else(|_| dir.clone()),
         None => options.root.join("public"),
     };
-    Ok(Config {
+    let config = Config {
         root: options.root.clone(),
         site_yaml: text,
         out_dir,
@@ -629,7 +657,8 @@ pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
         today,
         site,
         council_file,
-    })
+    };
+    Ok((config, diagnostics))
 }
 
 /// A settings file's text, without a byte-order mark.
@@ -786,21 +815,27 @@ fn parse_brand(text: &str, raw: RawBrand, title: &str, errors: &mut Vec<ConfigEr
 fn parse_check(text: &str, raw: RawCheck, errors: &mut Vec<ConfigError>) -> CheckSettings {
     let at = |key: &str| nested_key_position(text, "check", key);
     let mut settings = CheckSettings::default();
+    // A threshold with a mistake is left at its default, so the pages can still be
+    // checked.
     let mut positive = |key: &'static str, value: f64| {
-        if value <= 0.0 || !value.is_finite() {
+        let valid = value > 0.0 && value.is_finite();
+        if !valid {
             errors.push(ConfigError::BadThreshold {
                 key,
                 position: at(key),
             });
         }
+        valid
     };
     if let Some(words) = raw.max_sentence_words {
-        positive("max_sentence_words", words as f64);
-        settings.max_sentence_words = words;
+        if positive("max_sentence_words", words as f64) {
+            settings.max_sentence_words = words;
+        }
     }
     if let Some(grade) = raw.max_smog_grade {
-        positive("max_smog_grade", grade);
-        settings.max_smog_grade = grade;
+        if positive("max_smog_grade", grade) {
+            settings.max_smog_grade = grade;
+        }
     }
     if let Some(ease) = raw.min_reading_ease {
         settings.min_reading_ease = ease;

@@ -4,7 +4,9 @@
   "use strict";
   const overlayId = "tellyou-errors";
 
-  function showErrors(errors) {
+  function showErrors(findings) {
+    const errors = findings.filter((finding) => finding.error);
+    const warnings = findings.length - errors.length;
     document.getElementById(overlayId)?.remove();
     if (!document.querySelector("link[data-tellyou]")) {
       const style = document.createElement("link");
@@ -27,11 +29,16 @@
     const about = document.createElement("p");
     about.id = overlayId + "-about";
     about.textContent =
-      "You are seeing the last version that built. Fix the errors and save: this page reloads by itself.";
+      "You are seeing the last version that built. Fix the errors and save: this page reloads by itself." +
+      (warnings === 0
+        ? ""
+        : warnings === 1
+          ? " There is 1 warning too, after the errors: it does not stop the build."
+          : ` There are ${warnings} warnings too, after the errors: they do not stop the build.`);
     overlay.append(title, about);
-    for (const error of errors) {
+    for (const finding of findings) {
       const pre = document.createElement("pre");
-      pre.textContent = error;
+      pre.textContent = finding.text;
       overlay.append(pre);
     }
     const hide = document.createElement("button");
