@@ -347,6 +347,30 @@ enum Segment {
     },
 }
 
+/// A `:::` block whose closing line has not been found yet.
+struct OpenBlock {
+    kind: BlockKind,
+    heading: String,
+    /// Byte offsets in the file of the heading and of the block's `:::`.
+    heading_at: usize,
+    opened_at: usize,
+    /// Where the block's content starts.
+    inner_start: usize,
+}
+
+impl OpenBlock {
+    /// The block, with its content ending at `end`.
+    fn closed_at(self, end: usize) -> Segment {
+        Segment::Block {
+            kind: self.kind,
+            heading: self.heading,
+            heading_at: self.heading_at,
+            opened_at: self.opened_at,
+            inner: self.inner_start..end,
+        }
+    }
+}
+
 struct Renderer<'a> {
     text: &'a str,
     index: LineIndex,
@@ -393,9 +417,7 @@ impl<'a> Renderer<'a> {
         // so, at its index in `errors`, unless a stray `:::` later shows that the new
         // block was meant to be inside it.
         let mut closed_by_next: Option<(usize, BlockKind, usize)> = None;
-        // The open block: its kind, heading, where the heading and the `:::` are
-        // written, and where its content starts.
-        let mut open: Option<(BlockKind, String, usize, usize, usize)> = None;
+        let mut open: Option<OpenBlock> = None;
         let mut offset = 0;
         for line in body.split_inclusive('\n') {
             let line_start = offset;
@@ -409,14 +431,8 @@ impl<'a> Renderer<'a> {
             let rest = trimmed.trim_start_matches(':').trim();
             if rest.is_empty() {
                 match open.take() {
-                    Some((kind, heading, heading_at, opened_at, inner_start)) => {
-                        segments.push(Segment::Block {
-                            kind,
-                            heading,
-                            heading_at,
-                            opened_at,
-                            inner: inner_start..absolute,
-                        });
+                    Some(block) => {
+                        segments.push(block.closed_at(absolute));
                         plain_start = body_start + offset;
                     }
                     None => match closed_by_next.take() {
@@ -442,20 +458,14 @@ impl<'a> Renderer<'a> {
             // Blocks do not nest, so a block that starts while another is open
             // most likely follows one whose `:::` was left out: that one is
             // reported, where it starts, and this one is read as a block of its own.
-            if let Some((kind, heading, heading_at, opened_at, inner_start)) = open.take() {
-                closed_by_next = Some((self.errors.len(), kind, absolute + indent));
+            if let Some(block) = open.take() {
+                closed_by_next = Some((self.errors.len(), block.kind, absolute + indent));
                 self.errors.push(MarkdownError::Unclosed {
-                    kind: kind.name().to_owned(),
-                    position: self.position(opened_at),
+                    kind: block.kind.name().to_owned(),
+                    position: self.position(block.opened_at),
                     next: Some(self.position(absolute + indent).line),
                 });
-                segments.push(Segment::Block {
-                    kind,
-                    heading,
-                    heading_at,
-                    opened_at,
-                    inner: inner_start..absolute,
-                });
+                segments.push(block.closed_at(absolute));
                 plain_start = absolute;
             }
             let Some(kind) = BlockKind::from_name(kind_name) else {
@@ -464,13 +474,13 @@ impl<'a> Renderer<'a> {
                     position: self.position(kind_offset),
                 });
                 // Treat it as a block anyway, so its closing line is not reported too.
-                open = Some((
-                    BlockKind::Info,
-                    String::new(),
+                open = Some(OpenBlock {
+                    kind: BlockKind::Info,
+                    heading: String::new(),
                     heading_at,
-                    absolute + indent,
-                    body_start + offset,
-                ));
+                    opened_at: absolute + indent,
+                    inner_start: body_start + offset,
+                });
                 segments.push(Segment::Markdown(plain_start..absolute));
                 continue;
             };
@@ -481,18 +491,18 @@ impl<'a> Renderer<'a> {
                 });
             }
             segments.push(Segment::Markdown(plain_start..absolute));
-            open = Some((
+            open = Some(OpenBlock {
                 kind,
                 heading,
                 heading_at,
-                absolute + indent,
-                body_start + offset,
-            ));
+                opened_at: absolute + indent,
+                inner_start: body_start + offset,
+            });
         }
-        if let Some((kind, _, _, opened_at, _)) = open {
+        if let Some(block) = open {
             self.errors.push(MarkdownError::Unclosed {
-                kind: kind.name().to_owned(),
-                position: self.position(opened_at),
+                kind: block.kind.name().to_owned(),
+                position: self.position(block.opened_at),
                 next: None,
             });
         }

@@ -1047,6 +1047,15 @@ mod tests {
 
     const KEYS: &[&str] = &["title", "order", "tags"];
 
+    /// Each error's line and message.
+    fn lines_and_messages<T>(parsed: &Parsed<T>) -> Vec<(usize, &str)> {
+        parsed
+            .errors
+            .iter()
+            .map(|e| (e.position.line, e.message.as_str()))
+            .collect()
+    }
+
     #[test]
     fn every_bad_key_is_reported_at_its_own_line() {
         let parsed: Parsed<Sample> = parse_mapping(
@@ -1055,13 +1064,8 @@ mod tests {
             KEYS,
             "front matter",
         );
-        let found: Vec<_> = parsed
-            .errors
-            .iter()
-            .map(|e| (e.position.line, e.message.as_str()))
-            .collect();
         assert_eq!(
-            found,
+            lines_and_messages(&parsed),
             [
                 (2, "unknown key 'titel'"),
                 (
@@ -1229,13 +1233,8 @@ tags: [a, b]
             &["check"],
             "site.yaml",
         );
-        let found: Vec<_> = parsed
-            .errors
-            .iter()
-            .map(|e| (e.position.line, e.message.as_str()))
-            .collect();
         assert_eq!(
-            found,
+            lines_and_messages(&parsed),
             [
                 (2, "unknown key 'wrods' in 'check'"),
                 (3, "unknown key 'revew' in 'check'")

@@ -492,7 +492,10 @@ fn links_in_code_are_not_links() {
 fn the_readme_is_a_short_front_door_to_every_guide() {
     let readme = fs::read_to_string(project().join("README.md")).unwrap();
     let length = readme.lines().count();
-    assert!(length <= 200, "the README has {length} lines; keep it to 200");
+    assert!(
+        length <= 200,
+        "the README has {length} lines; keep it to 200"
+    );
     for guide in [
         "editors",
         "guidance",
@@ -502,9 +505,16 @@ fn the_readme_is_a_short_front_door_to_every_guide() {
         "development",
     ] {
         let link = format!("](docs/{guide}.md)");
-        assert!(readme.contains(&link), "the README links to docs/{guide}.md");
+        assert!(
+            readme.contains(&link),
+            "the README links to docs/{guide}.md"
+        );
     }
-    for command in ["cargo run --release -- build", "cargo test", "cargo install --path ."] {
+    for command in [
+        "cargo run --release -- build",
+        "cargo test",
+        "cargo install --path .",
+    ] {
         assert!(readme.contains(command), "the README shows `{command}`");
     }
 }
