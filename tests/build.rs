@@ -1056,9 +1056,15 @@ const PARSER_WORDS: [&str; 9] = [
 /// What `check` reports for a case of `tests/fixtures/mistakes/`, after making sure
 /// it reports exactly the diagnostics the case's `MISTAKES` file lists, each as
 /// `path:line` (or a path alone), and nothing in any other file or place, in plain
-/// words.
+/// words; and that every page, mistakes and all, is counted and measured.
 fn mistakes_report_of(root: &Path) -> String {
     let report = pipeline::check_project(&options(root));
+    let pages = walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .filter(|entry| entry.as_ref().unwrap().path().extension() == Some("md".as_ref()))
+        .count();
+    assert_eq!(report.pages, pages, "every page is counted");
+    assert_eq!(report.readability.len(), pages, "every page is measured");
     let mut found: Vec<String> = report
         .diagnostics
         .iter()

@@ -72,13 +72,21 @@ test("an open page reloads after a save and shows a broken build's errors access
   ]);
   assert.ok((await page.textContent("main")).includes("A sentence saved in the editor."));
 
-  // A bad save: the page stays, and the errors appear over it.
-  writeFileSync(source, original.replace("title:", "titel:"));
+  // A bad save: the page stays, and the errors appear over it, then the warnings.
+  const longSentence =
+    "This sentence goes on for far too long, with many words in it, so that a tired parent would find it hard to follow at night.";
+  writeFileSync(source, `${original.replace("title:", "titel:")}\n${longSentence}\n`);
   const dialog = page.locator("#tellyou-errors");
   await dialog.waitFor({ state: "visible", timeout: 30_000 });
   assert.equal(await dialog.getAttribute("role"), "alertdialog");
   assert.match(await dialog.locator("h2").textContent(), /^The site has \d+ errors?$/);
-  assert.ok((await dialog.textContent()).includes("content/crying/soothing.md:2:1: error: unknown key 'titel'"));
+  const findings = await dialog.locator("pre").allTextContents();
+  assert.ok(findings[0].includes("content/crying/soothing.md:2:1: error: unknown key 'titel'"), findings[0]);
+  assert.ok(
+    findings.slice(1).some((text) => text.includes(": warning: this sentence has 26 words")),
+    "the warnings follow the errors",
+  );
+  assert.match(await dialog.locator("p").first().textContent(), /warnings? too, after the errors/);
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Hide the errors");
   assert.ok((await page.textContent("main")).includes("A sentence saved in the editor."), "the last good page stays");
 
