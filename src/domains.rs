@@ -56,31 +56,62 @@ pub fn domain_of<'a>(url: &str, domains: &'a [String]) -> Option<&'a str> {
 /// `www.`, over http or https, counts: `http://example.gov.uk/sfl/crying/#top` is
 /// `crying/#top` inside `https://www.example.gov.uk/sfl/`.
 pub fn path_within(site: &str, address: &str) -> Option<String> {
-    let site = url::Url::parse(site).ok()?;
-    let address = url::Url::parse(address.trim()).ok()?;
-    if !matches!(address.scheme(), "http" | "https") {
-        return None;
+    SiteAddress::new(site)?.path_of(address)
+}
+
+/// A site's own address, read once, to find the addresses that go inside it
+/// quickly: most addresses are on other hosts, and are set aside without reading
+/// them whole.
+#[derive(Debug, Clone)]
+pub struct SiteAddress {
+    /// The host without `www.`, in lowercase.
+    host: String,
+    /// The path the site is published under, ending in `/`.
+    root: String,
+}
+
+impl SiteAddress {
+    /// The site published at `site`; `None` if that is not a web address.
+    pub fn new(site: &str) -> Option<SiteAddress> {
+        let site = url::Url::parse(site).ok()?;
+        Some(SiteAddress {
+            host: bare_host(&site)?,
+            root: site.path().to_owned(),
+        })
     }
-    let bare = |url: &url::Url| {
-        let host = url.host_str()?.to_lowercase();
-        let host = host.strip_suffix('.').map(str::to_owned).unwrap_or(host);
-        Some(host.strip_prefix("www.").map(str::to_owned).unwrap_or(host))
-    };
-    if bare(&site)? != bare(&address)? {
-        return None;
+
+    /// Where `address` goes inside the site, as [`path_within`] says.
+    pub fn path_of(&self, address: &str) -> Option<String> {
+        let mentions_host = address
+            .as_bytes()
+            .windows(self.host.len())
+            .any(|window| window.eq_ignore_ascii_case(self.host.as_bytes()));
+        if !mentions_host {
+            return None;
+        }
+        let address = url::Url::parse(address.trim()).ok()?;
+        if !matches!(address.scheme(), "http" | "https") || bare_host(&address)? != self.host {
+            return None;
+        }
+        let path = address.path();
+        let inside = match path.strip_prefix(self.root.as_str()) {
+            Some(inside) => inside,
+            // The site's own address without its last `/`.
+            None if format!("{path}/") == self.root => "",
+            None => return None,
+        };
+        Some(match address.fragment() {
+            Some(fragment) => format!("{inside}#{fragment}"),
+            None => inside.to_owned(),
+        })
     }
-    let root = site.path();
-    let path = address.path();
-    let inside = match path.strip_prefix(root) {
-        Some(inside) => inside,
-        // The site's own address without its last `/`.
-        None if format!("{path}/") == root => "",
-        None => return None,
-    };
-    Some(match address.fragment() {
-        Some(fragment) => format!("{inside}#{fragment}"),
-        None => inside.to_owned(),
-    })
+}
+
+/// A web address's host in lowercase, without a final dot or a first `www.`.
+fn bare_host(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?.to_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(&host);
+    Some(host.strip_prefix("www.").unwrap_or(host).to_owned())
 }
 
 #[cfg(test)]

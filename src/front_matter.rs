@@ -285,29 +285,28 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         }
         valid
     });
-    let mut sources = raw.sources.unwrap_or_default();
+    let written_sources = raw.sources.unwrap_or_default();
+    let mut sources = Vec::with_capacity(written_sources.len());
     let front_matter = &text[..yaml_end];
     // The sources' addresses are written in order, so each is looked for after the
     // one before: one pass over the front matter, and two sources with the same
     // address are each found at their own line.
     let mut from_line = at("sources").line;
-    for source in &mut sources {
+    for mut source in written_sources {
         let position =
             list_value_position(front_matter, from_line, &source.url).unwrap_or(at("sources"));
         from_line = position.line + 1;
         source.url_position = Some(position);
-        if !is_web_address(&source.url) {
+        if is_web_address(&source.url) {
+            sources.push(source);
+        } else {
+            // Reported here, and not shown as a link.
             errors.push(FrontMatterError::BadSourceUrl {
-                url: source.url.clone(),
+                url: source.url,
                 position,
             });
+            unread_keys.insert("sources".to_owned());
         }
-    }
-    // A source that is not a web address is not shown as a link.
-    let all_sources = sources.len();
-    sources.retain(|source| is_web_address(&source.url));
-    if sources.len() < all_sources {
-        unread_keys.insert("sources".to_owned());
     }
     let mut template = raw.template.map(|t| t.trim().to_owned());
     if let Some(name) = &template {

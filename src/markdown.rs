@@ -224,9 +224,9 @@ pub struct LinkIndex<'a> {
     /// Content path of each page, by URL path.
     pub pages_by_url: &'a HashMap<&'a str, &'a str>,
     pub assets: &'a AssetMap,
-    /// The site's own address: a link to an address under it is a link inside the
-    /// site, checked as one.
-    pub site_url: &'a str,
+    /// The site's own address, if it has one: a link to an address under it is a
+    /// link inside the site, checked as one.
+    pub site: Option<&'a domains::SiteAddress>,
 }
 
 /// Renders one page's body, or says every mistake in it.
@@ -907,7 +907,7 @@ impl<'a> Renderer<'a> {
         let here = source.url_path.as_str();
         let inside = match paths::is_external(written) {
             false => None,
-            true => match domains::path_within(self.links.site_url, written) {
+            true => match self.links.site.and_then(|site| site.path_of(written)) {
                 // Written as the site's own address: found from the site's root.
                 Some(inside) => Some(format!("/{inside}")),
                 None => {
@@ -1162,7 +1162,7 @@ mod tests {
                 page_urls: &page_urls,
                 pages_by_url: &pages_by_url,
                 assets: &assets,
-                site_url: "https://example.gov.uk/sfl/",
+                site: None,
             },
         )
     }
@@ -1339,7 +1339,7 @@ mod odd_input_tests {
                 page_urls: &empty,
                 pages_by_url: &empty,
                 assets: &assets,
-                site_url: "https://example.gov.uk/sfl/",
+                site: None,
             },
         );
     }

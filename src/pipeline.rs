@@ -30,8 +30,8 @@ use crate::shared_parts::{self, PartList};
 use crate::site::Site;
 use crate::templates::{self, Templates};
 use crate::{
-    assets, brand, build_record, cache_key, check, front_matter, load, markdown, minify, output,
-    paths, sitemap,
+    assets, brand, build_record, cache_key, check, domains, front_matter, load, markdown, minify,
+    output, paths, sitemap,
 };
 
 /// A site rendered in memory, before minification and writing.
@@ -564,11 +564,12 @@ fn render_loaded(
         .map(|p| (p.source.content_path.as_str(), p.source.url_path.as_str()))
         .collect();
     let pages_by_url: HashMap<&str, &str> = page_urls.iter().map(|(c, u)| (*u, *c)).collect();
+    let site_address = domains::SiteAddress::new(&config.site.base_url.url);
     let link_index = LinkIndex {
         page_urls: &page_urls,
         pages_by_url: &pages_by_url,
         assets: &asset_map,
-        site_url: &config.site.base_url.url,
+        site: site_address.as_ref(),
     };
     let assets_key = assets_key(&asset_map);
     let addresses = link_shape(&site, &assets_key, &config.site.base_url.url);

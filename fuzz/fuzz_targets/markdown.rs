@@ -39,11 +39,12 @@ fuzz_target!(|body: &str| {
         display_path: PathBuf::from("content/crying/cot.png"),
         bytes: Arc::from(&b"not really a png"[..]),
     }]);
+    let site = tellyou::domains::SiteAddress::new("https://example.gov.uk/");
     let links = LinkIndex {
         page_urls: &page_urls,
         pages_by_url: &pages_by_url,
         assets: &assets,
-        site_url: "https://example.gov.uk/",
+        site: site.as_ref(),
     };
     let (_, errors) = markdown::render_despite_mistakes(&page, links);
     let _ = markdown::diagnostics(&page, &errors);

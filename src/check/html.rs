@@ -5,7 +5,9 @@
 //! the page's markdown if it is there, else in the template that holds it. Each link
 //! is resolved as its page is read; only those that need the whole site's ids (a
 //! `#fragment`), or that fail, are kept, so memory does not grow with every link of
-//! every page. Uses lol_html to read the HTML, and `page`, `site`, `paths` and `error`.
+//! every page. A link written as the site's own full address is checked like one
+//! written from its root. Uses lol_html to read the HTML, and `page`, `site`,
+//! `paths`, `domains` and `error`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -172,6 +174,7 @@ pub fn check(
     cache: &mut ScanCache,
 ) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let own_address = domains::SiteAddress::new(&base_url.url);
     let mut paths_key = crate::cache_key::Key::new();
     paths_key.field(&base_url.url);
     for file in files {
@@ -187,7 +190,7 @@ pub fn check(
                 crate::cache_key::of([paths_key.as_bytes(), f.path.as_bytes(), f.key.as_bytes()]);
             let found = match cache.scans.get(&key) {
                 Some(found) => Arc::clone(found),
-                None => Arc::new(scan(f, &parts, (&paths, base_url))),
+                None => Arc::new(scan(f, &parts, (&paths, base_url, own_address.as_ref()))),
             };
             (f, key, found)
         })
@@ -364,16 +367,20 @@ fn shown_page(file: &str) -> String {
     }
 }
 
+/// The site's files, where it is published, and its own address: what a link is
+/// checked against.
+type SiteFiles<'a> = (
+    &'a HashSet<&'a str>,
+    &'a BaseUrl,
+    Option<&'a domains::SiteAddress>,
+);
+
 /// Reads the output file `file`: its ids, and its links, each checked against the
 /// site's files at once. Its shared parts are read once for all pages, in `parts`.
-fn scan(
-    file: &OutputFile,
-    parts: &PartMap<PartScan>,
-    (paths, base_url): (&HashSet<&str>, &BaseUrl),
-) -> Scan {
+fn scan(file: &OutputFile, parts: &PartMap<PartScan>, (paths, base_url, site): SiteFiles) -> Scan {
     let mut links = Vec::new();
     let mut keep = |kind: &'static str, written: String| {
-        if let Some(link) = link_to_check(&file.path, kind, written, (paths, base_url)) {
+        if let Some(link) = link_to_check(&file.path, kind, written, (paths, base_url, site)) {
             links.push(link);
         }
     };
@@ -396,7 +403,7 @@ fn scan(
                             &file.path,
                             kind,
                             written.clone(),
-                            (paths, base_url),
+                            (paths, base_url, site),
                         ));
                     }
                     found
@@ -619,10 +626,11 @@ fn link_to_check(
     file: &str,
     kind: &'static str,
     written: String,
-    (paths, base_url): (&HashSet<&str>, &BaseUrl),
+    (paths, base_url, site): SiteFiles,
 ) -> Option<LinkToCheck> {
     // A link written as the site's own full address is checked as one from its root.
-    let inside = domains::path_within(&base_url.url, &written)
+    let inside = site
+        .and_then(|site| site.path_of(&written))
         .map(|inside| format!("{}{inside}", base_url.path));
     let Some(reference) = resolve(file, inside.as_deref().unwrap_or(&written), &base_url.path)
     else {
@@ -944,7 +952,7 @@ mod tests {
         let parts = scan_shared_parts(&[&one, &two]);
         assert_eq!(parts.len(), 3, "each part once");
         for file in [&one, &two] {
-            let found = scan(file, &parts, (&paths, &base_url));
+            let found = scan(file, &parts, (&paths, &base_url, None));
             assert!(found.ids.contains("gone"));
             let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
             assert_eq!(
@@ -957,7 +965,7 @@ mod tests {
             );
         }
         let deep = page("a/one/b/index.html");
-        let found = scan(&deep, &parts, (&paths, &base_url));
+        let found = scan(&deep, &parts, (&paths, &base_url, None));
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
         // One folder deeper, the links that climbed to the root no longer do.
         for target in ["/a/a/two/", "/a/a/none/", "/a/one/two/x/"] {
@@ -1000,7 +1008,7 @@ mod tests {
             key: blake3::hash(html.as_bytes()),
             shared: None,
         };
-        let found = scan(&file, &PartMap::default(), (&paths, &base_url));
+        let found = scan(&file, &PartMap::default(), (&paths, &base_url, None));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
