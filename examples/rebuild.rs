@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use tellyou::config::{self, BuildOptions};
-use tellyou::pipeline::{self, Cache};
+use tellyou::pipeline::{self, Memos};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -20,7 +20,7 @@ fn main() {
         ..BuildOptions::default()
     };
     let config = config::load(&options).expect("site.yaml reads");
-    let mut cache = Cache::default();
+    let mut cache = Memos::for_rebuilds();
     pipeline::build_in_memory(&config, &mut cache).expect("the project builds");
     let page = walkdir::WalkDir::new(root.join("content"))
         .sort_by_file_name()

@@ -1,10 +1,14 @@
 //! Fingerprinting: gives stylesheets, scripts, images and fonts a name that carries a
 //! hash of their content (`style.3f9a0c12be.css`), so that a council's web server can
 //! tell browsers to keep them for a year. Other files, such as PDFs that people share
-//! links to, keep their names. Uses `page`; blake3 does the hashing.
+//! links to, keep their names. A council's brand colour is added to the theme's
+//! stylesheet first. Uses `page`, `brand` and `memo`; blake3 does the hashing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
+use crate::brand::Colour;
+use crate::memo::MemoKey;
 use crate::page::{AssetFile, OutputFile};
 
 /// File types whose names carry a content hash.
@@ -13,7 +17,7 @@ const FINGERPRINTED: &[&str] = &[
 ];
 
 /// Where each asset ended up in the output.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssetMap {
     output_paths: HashMap<String, String>,
 }
@@ -40,6 +44,37 @@ impl AssetMap {
     pub fn site_paths(&self) -> impl Iterator<Item = &str> {
         self.output_paths.keys().map(String::as_str)
     }
+}
+
+impl MemoKey for AssetMap {
+    /// Every asset's name and output path.
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = crate::cache_key::Key::new();
+        for (name, output) in self.entries() {
+            key.field(name).field(output);
+        }
+        key.finish()
+    }
+}
+
+/// The theme's stylesheet, which the brand colour is added to.
+const THEME_STYLESHEET: &str = "style.css";
+
+/// The assets with the brand's `colour`, if it has one, added to the theme's
+/// stylesheet.
+pub fn with_colour(mut assets: Vec<AssetFile>, colour: Option<Colour>) -> Vec<AssetFile> {
+    let style = assets.iter_mut().find(|a| a.site_path == THEME_STYLESHEET);
+    if let (Some(colour), Some(style)) = (colour, style) {
+        let mut bytes = style.bytes.to_vec();
+        bytes.extend_from_slice(crate::brand::stylesheet(colour).as_bytes());
+        style.bytes = Arc::from(bytes);
+    }
+    assets
+}
+
+/// Whether an asset is a stylesheet, to be minified.
+pub fn is_stylesheet(asset: &AssetFile) -> bool {
+    asset.site_path.ends_with(".css")
 }
 
 /// Names every asset and makes the files to write.

@@ -1,6 +1,7 @@
-//! Cache keys: one hash of several fields, each written with its length first so
-//! that two different lists of fields never give the same bytes. The pipeline and
-//! the checks find reusable work by these keys, in [`KeyMap`]s. Uses blake3 only.
+//! Keys: one hash of several fields, each written with its length first so that two
+//! different lists of fields never give the same bytes. Each stage input's
+//! [`MemoKey`](crate::memo::MemoKey) is made of them, and a memo keeps its values
+//! in a [`KeyMap`]. Uses blake3 only.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

@@ -90,6 +90,13 @@ impl Diagnostic {
         self
     }
 
+    /// The diagnostics in the order they are shown, errors first, each said once.
+    pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        diagnostics.sort_by_key(Diagnostic::sort_key);
+        diagnostics.dedup();
+        diagnostics
+    }
+
     /// Sort key that lists errors before warnings, each file by file, top to bottom.
     pub fn sort_key(&self) -> (Severity, PathBuf, Option<Position>, String) {
         (

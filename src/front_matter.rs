@@ -419,6 +419,13 @@ fn title_from_file_name(content_path: &str) -> String {
     }
 }
 
+/// Reads a page's front matter as well as it can, with every mistake in it as a
+/// diagnostic.
+pub fn read_page(source: &SourceFile) -> (std::sync::Arc<FrontMatter>, Vec<Diagnostic>) {
+    let (front, errors) = read(source);
+    (std::sync::Arc::new(front), diagnostics(source, &errors))
+}
+
 /// Every problem with a page's front matter as diagnostics.
 pub fn diagnostics(source: &SourceFile, errors: &[FrontMatterError]) -> Vec<Diagnostic> {
     errors

@@ -15,6 +15,7 @@ use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, T
 use crate::assets::AssetMap;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::escape::escape_html;
+use crate::memo::MemoKey;
 use crate::page::{
     BlockSummary, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary, TextBlock, TextRole,
     TextRun, Urgency,
@@ -217,20 +218,73 @@ impl StageError for MarkdownError {
 }
 
 /// Where links can point: every page by its content path, and every asset.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct LinkIndex<'a> {
     /// URL path of each page, by content path.
-    pub page_urls: &'a HashMap<&'a str, &'a str>,
+    page_urls: HashMap<&'a str, &'a str>,
     /// Content path of each page, by URL path.
-    pub pages_by_url: &'a HashMap<&'a str, &'a str>,
-    pub assets: &'a AssetMap,
+    pages_by_url: HashMap<&'a str, &'a str>,
+    assets: &'a AssetMap,
     /// The site's own address, if it has one: a link to an address under it is a
     /// link inside the site, checked as one.
-    pub site: Option<&'a domains::SiteAddress>,
+    site: Option<domains::SiteAddress>,
+    key: blake3::Hash,
+}
+
+impl<'a> LinkIndex<'a> {
+    /// The index of `pages`, each a content path and its URL path, in a fixed order,
+    /// of `assets`, and of the site's own address, `site_url`.
+    pub fn new(
+        pages: impl IntoIterator<Item = (&'a str, &'a str)>,
+        assets: &'a AssetMap,
+        site_url: &str,
+    ) -> LinkIndex<'a> {
+        let mut key = crate::cache_key::Key::new();
+        key.field(assets.memo_key().as_bytes()).field(site_url);
+        let mut page_urls = HashMap::new();
+        for (content_path, url_path) in pages {
+            key.field(content_path).field(url_path);
+            page_urls.insert(content_path, url_path);
+        }
+        LinkIndex {
+            pages_by_url: page_urls.iter().map(|(c, u)| (*u, *c)).collect(),
+            page_urls,
+            assets,
+            site: domains::SiteAddress::new(site_url),
+            key: key.finish(),
+        }
+    }
+}
+
+/// One page to render, with the index of where its links can point.
+pub struct Input<'a> {
+    pub page: &'a Page,
+    pub links: &'a LinkIndex<'a>,
+}
+
+impl MemoKey for Input<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        made_from(self.page, self.links)
+    }
+}
+
+/// The key of what a page's rendered markdown is made from.
+fn made_from(page: &Page, links: &LinkIndex) -> blake3::Hash {
+    crate::cache_key::of([links.key.as_bytes(), page.source.memo_key().as_bytes()])
+}
+
+/// Renders one page's body as well as it can, with every mistake in it as a
+/// diagnostic.
+pub fn render_page(input: &Input) -> (std::sync::Arc<RenderedPage>, Vec<Diagnostic>) {
+    let (rendered, errors) = render_despite_mistakes(input.page, input.links);
+    (
+        std::sync::Arc::new(rendered),
+        diagnostics(input.page, &errors),
+    )
 }
 
 /// Renders one page's body, or says every mistake in it.
-pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<MarkdownError>> {
+pub fn render(page: &Page, links: &LinkIndex) -> Result<RenderedPage, Vec<MarkdownError>> {
     let (rendered, errors) = render_despite_mistakes(page, links);
     if errors.is_empty() {
         Ok(rendered)
@@ -244,7 +298,7 @@ pub fn render(page: &Page, links: LinkIndex<'_>) -> Result<RenderedPage, Vec<Mar
 /// of the rest of the site, so that one mistake is not reported again elsewhere.
 pub fn render_despite_mistakes(
     page: &Page,
-    links: LinkIndex<'_>,
+    links: &LinkIndex,
 ) -> (RenderedPage, Vec<MarkdownError>) {
     let text: &str = &page.source.text;
     let body_start = page.front.body_start.min(text.len());
@@ -304,6 +358,7 @@ pub fn render_despite_mistakes(
         renderer.html.clear();
     }
     let rendered = RenderedPage {
+        made_from: made_from(page, links),
         html: renderer.html,
         headings: renderer.headings,
         links: renderer.records,
@@ -375,7 +430,7 @@ struct Renderer<'a> {
     text: &'a str,
     index: LineIndex,
     page: &'a Page,
-    links: LinkIndex<'a>,
+    links: &'a LinkIndex<'a>,
     html: String,
     headings: Vec<Heading>,
     records: Vec<Link>,
@@ -907,7 +962,12 @@ impl<'a> Renderer<'a> {
         let here = source.url_path.as_str();
         let inside = match paths::is_external(written) {
             false => None,
-            true => match self.links.site.and_then(|site| site.path_of(written)) {
+            true => match self
+                .links
+                .site
+                .as_ref()
+                .and_then(|site| site.path_of(written))
+            {
                 // Written as the site's own address: found from the site's root.
                 Some(inside) => Some(format!("/{inside}")),
                 None => {
@@ -1147,23 +1207,15 @@ mod tests {
         content_path: &str,
         body: &str,
     ) -> Result<RenderedPage, Vec<MarkdownError>> {
-        let page_urls: HashMap<&str, &str> = [
+        let pages = [
             ("crying/soothing.md", "crying/soothing/"),
             ("crying/_index.md", "crying/"),
             ("play.md", "play/"),
-        ]
-        .into_iter()
-        .collect();
-        let pages_by_url = page_urls.iter().map(|(a, b)| (*b, *a)).collect();
+        ];
         let assets = AssetMap::default();
         render(
             &page(content_path, body),
-            LinkIndex {
-                page_urls: &page_urls,
-                pages_by_url: &pages_by_url,
-                assets: &assets,
-                site: None,
-            },
+            &LinkIndex::new(pages, &assets, ""),
         )
     }
 
@@ -1331,17 +1383,8 @@ mod odd_input_tests {
             source,
             front: front.into(),
         };
-        let empty = HashMap::new();
         let assets = AssetMap::default();
-        let _ = render(
-            &page,
-            LinkIndex {
-                page_urls: &empty,
-                pages_by_url: &empty,
-                assets: &assets,
-                site: None,
-            },
-        );
+        let _ = render(&page, &LinkIndex::new([], &assets, ""));
     }
 
     /// Inputs the fuzzers found, each of which once stopped the program.

@@ -1,11 +1,133 @@
-//! Minification: shrinks HTML pages and stylesheets with minify-html. Its settings live
-//! here and nowhere else; they keep the output valid HTML (a normal doctype, quoted
+//! Minification: shrinks HTML pages and stylesheets with minify-html, and finishes
+//! each page a template made in the form it is kept in: readable, for `check` and
+//! snapshots, or minified, as a build writes it, with each part that many pages
+//! share minified once and held once. The settings of minify-html live here and
+//! nowhere else; they keep the output valid HTML (a normal doctype, quoted
 //! attributes where the standard needs them, closing tags). minify-html's faster
 //! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such as
-//! a web address with a query, which the HTML standard does not allow. Uses only
-//! minify-html.
+//! a web address with a query, which the HTML standard does not allow. Uses
+//! minify-html, and `shared_parts`, `page` and `memo`.
+
+use std::sync::Arc;
 
 use minify_html::Cfg;
+
+use crate::memo::MemoKey;
+use crate::page::SharedParts;
+use crate::shared_parts::{self, PartList};
+
+/// The form pages are finished in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// As the templates wrote them, for snapshots and `check`.
+    Readable,
+    /// Minified as soon as each is made, as a build writes them, so that only one
+    /// copy of each page is ever held; the HTML check then reads what is written.
+    Minified,
+}
+
+impl Form {
+    /// Finishes HTML that is not a whole page, leaving any shared parts in place.
+    pub fn finish(self, text: String) -> Vec<u8> {
+        let text = shared_parts::unmark(text);
+        match self {
+            Form::Readable => text.into_bytes(),
+            Form::Minified => html(text.as_bytes()),
+        }
+    }
+
+    /// Finishes a page: its own bytes, and its shared parts, each given by `part`,
+    /// with `list` where its mark is. Readable pages keep their marked parts in
+    /// place. `part` gives the same `Arc` for the same text, so that each part is
+    /// held once, however many pages have it.
+    pub fn finish_page(
+        self,
+        page: String,
+        list: Option<(&str, &[Arc<str>])>,
+        part: &(dyn Fn(PartText) -> Arc<[u8]> + Sync),
+    ) -> (Vec<u8>, SharedParts) {
+        let list = list.map(|(mark, items)| PartList {
+            mark,
+            parts: items
+                .iter()
+                .map(|item| {
+                    part(PartText {
+                        form: self,
+                        text: item.as_ref(),
+                    })
+                })
+                .collect(),
+        });
+        if self == Form::Minified
+            && let Some(cut) = shared_parts::cut(&page)
+        {
+            let rest = html(cut.rest.as_bytes());
+            let finished = cut
+                .parts
+                .iter()
+                .map(|text| part(PartText { form: self, text }))
+                .collect();
+            if let Some(put_back) = shared_parts::put_back(&rest, finished, list.as_ref()) {
+                return put_back;
+            }
+        }
+        let whole = self.finish(page);
+        match shared_parts::put_back(&whole, Vec::new(), list.as_ref()) {
+            Some(put_back) => put_back,
+            None => (whole, SharedParts::default()),
+        }
+    }
+
+    /// A byte for keys: the same page is kept apart in each form.
+    pub fn marker(self) -> u8 {
+        u8::from(self == Form::Minified)
+    }
+}
+
+/// The input of a stage whose output is finished in `form`: the same input makes a
+/// different output in each form.
+pub struct InForm<I> {
+    pub input: I,
+    pub form: Form,
+}
+
+impl<I: MemoKey> MemoKey for InForm<I> {
+    fn memo_key(&self) -> blake3::Hash {
+        crate::cache_key::of([&[self.form.marker()], self.input.memo_key().as_bytes()])
+    }
+}
+
+/// The text of a part that many pages share, to be finished once in `form`.
+#[derive(Debug, Clone, Copy)]
+pub struct PartText<'a> {
+    pub form: Form,
+    pub text: &'a str,
+}
+
+impl MemoKey for PartText<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        crate::cache_key::of([&[self.form.marker()], self.text.as_bytes()])
+    }
+}
+
+/// A part that many pages share, finished.
+pub fn part(part: &PartText) -> Arc<[u8]> {
+    Arc::from(part.form.finish(part.text.to_owned()))
+}
+
+/// A stylesheet, to be minified once.
+pub struct Stylesheet<'a>(pub &'a [u8]);
+
+impl MemoKey for Stylesheet<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        blake3::hash(self.0)
+    }
+}
+
+/// A stylesheet, minified.
+pub fn stylesheet(stylesheet: &Stylesheet) -> Arc<[u8]> {
+    Arc::from(css(stylesheet.0))
+}
 
 fn settings() -> Cfg {
     Cfg {

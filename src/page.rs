@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::Position;
+use crate::memo::MemoKey;
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]
@@ -28,6 +29,17 @@ pub struct SourceFile {
     pub is_section: bool,
 }
 
+impl MemoKey for SourceFile {
+    /// The address and whether it is a section follow from the content path.
+    fn memo_key(&self) -> blake3::Hash {
+        crate::cache_key::of([
+            self.content_path.as_bytes(),
+            self.display_path.as_os_str().as_encoded_bytes(),
+            self.hash.as_bytes(),
+        ])
+    }
+}
+
 /// A file copied to the output as it is: theme and project static files, and images
 /// or documents kept beside content pages.
 #[derive(Debug, Clone)]
@@ -40,7 +52,7 @@ pub struct AssetFile {
 }
 
 /// A template file, from the theme or from the project's own `templates/`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateFile {
     /// The name templates use for it: `page.html`.
     pub name: String,
@@ -68,7 +80,7 @@ pub struct SourceRef {
 }
 
 /// A page's validated front matter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     pub description: String,
@@ -225,8 +237,10 @@ pub struct TableSummary {
 }
 
 /// What a page's markdown became; kept beside the [`Page`] it came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RenderedPage {
+    /// The key of what it was made from: the page and the addresses of the site.
+    pub made_from: blake3::Hash,
     /// The body as an HTML fragment.
     pub html: String,
     pub headings: Vec<Heading>,
@@ -238,6 +252,12 @@ pub struct RenderedPage {
     /// False when part of the body was too deeply nested to be read, so that its
     /// headings are not all known.
     pub complete: bool,
+}
+
+impl MemoKey for RenderedPage {
+    fn memo_key(&self) -> blake3::Hash {
+        self.made_from
+    }
 }
 
 /// A file to be written, relative to the output folder.
@@ -274,6 +294,28 @@ impl SharedParts {
 }
 
 impl OutputFile {
+    /// A file, found again by a hash of its bytes.
+    pub fn from_bytes(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
+        let bytes = bytes.into();
+        let key = blake3::hash(&bytes);
+        OutputFile::made(path, (bytes, SharedParts::default()), key)
+    }
+
+    /// A file of `bytes` and its `shared` parts, found again by `key`: a hash of all
+    /// that made it.
+    pub fn made(
+        path: &str,
+        (bytes, shared): (Vec<u8>, SharedParts),
+        key: blake3::Hash,
+    ) -> OutputFile {
+        OutputFile {
+            path: path.to_owned(),
+            bytes: Arc::from(bytes),
+            key,
+            shared: (!shared.parts.is_empty()).then(|| Arc::new(shared)),
+        }
+    }
+
     /// The file's bytes in order, in pieces: its own, with its shared parts in place.
     pub fn pieces(&self) -> Vec<&[u8]> {
         match &self.shared {

@@ -153,6 +153,16 @@ pub fn is_external(link: &str) -> bool {
     }
 }
 
+/// The file that redirects from `alias` to its page.
+pub fn alias_file(alias: &str) -> String {
+    let folder = alias.trim_matches('/');
+    if folder.is_empty() {
+        "index.html".to_owned()
+    } else {
+        format!("{folder}/index.html")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,7 +146,7 @@ pub fn run(
     });
 
     let mut builder = Builder {
-        cache: pipeline::Cache::default(),
+        memos: pipeline::Memos::for_rebuilds(),
         options: BuildOptions {
             root: options.root.clone(),
             out_dir: None,
@@ -186,11 +186,11 @@ pub fn run(
 }
 
 /// Builds the site for the preview and tells open pages the outcome. It keeps the
-/// pipeline's cache between builds, so a rebuild redoes only what changed.
+/// pipeline's memos between builds, so a rebuild redoes only what changed.
 struct Builder {
     options: BuildOptions,
     shared: Arc<Shared>,
-    cache: pipeline::Cache,
+    memos: pipeline::Memos,
 }
 
 impl Builder {
@@ -199,10 +199,9 @@ impl Builder {
         // The watcher names a change to the whole project as ".".
         let everything = changed.iter().any(|path| path == Path::new("."));
         let root = &self.options.root;
-        self.cache
+        self.memos
             .note_changes((!everything).then(|| changed.iter().map(|p| root.join(p)).collect()));
-        let cache = &mut self.cache;
-        let outcome = pipeline::build_project_in_memory(&self.options, cache)
+        let outcome = pipeline::build_project_in_memory(&self.options, &mut self.memos)
             .map_err(|errors| errors.diagnostics);
         let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {

@@ -175,6 +175,16 @@ impl Site {
         chain
     }
 
+    /// Each page's content path and address, in the site's order.
+    pub fn addresses(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pages.iter().map(|page| {
+            (
+                page.source.content_path.as_str(),
+                page.source.url_path.as_str(),
+            )
+        })
+    }
+
     /// The pages of the guide a page belongs to: a section's own page, then its pages
     /// in order. The home page's top-level sections are not a guide.
     pub fn guide(&self, page: usize) -> Option<(usize, Vec<usize>)> {

@@ -4,7 +4,15 @@
 use crate::calendar::format_date;
 use crate::config::BaseUrl;
 use crate::escape::{escape_html, push_escaped};
-use crate::page::Page;
+use crate::page::{OutputFile, Page};
+
+/// The files for search engines: `sitemap.xml` and `robots.txt`.
+pub fn files(base_url: &BaseUrl, pages: &[Page]) -> [OutputFile; 2] {
+    [
+        OutputFile::from_bytes("sitemap.xml", sitemap(base_url, pages)),
+        OutputFile::from_bytes("robots.txt", robots(base_url)),
+    ]
+}
 
 /// A sitemap of the given pages, in the order given, with each page's last review
 /// date as its last change.

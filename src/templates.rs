@@ -13,6 +13,7 @@ use crate::assets::AssetMap;
 use crate::calendar::{self, ShownDate};
 use crate::config::SiteConfig;
 use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::memo::MemoKey;
 use crate::page::{Heading, RenderedPage, SourceRef, TemplateFile};
 use crate::paths;
 use crate::site::Site;
@@ -77,7 +78,41 @@ impl StageError for TemplateError {
 pub struct Templates {
     tera: Tera,
     files: BTreeMap<String, TemplateFile>,
+    /// What the `asset` function can name.
+    assets: AssetMap,
     has_guide_item: bool,
+}
+
+/// Two sets of templates are the same if they were compiled from the same files
+/// with the same assets to name.
+impl PartialEq for Templates {
+    fn eq(&self, other: &Templates) -> bool {
+        self.files == other.files && self.assets == other.assets
+    }
+}
+
+/// The templates to compile, and the assets they can name.
+pub struct Sources<'a> {
+    pub files: &'a [TemplateFile],
+    pub assets: &'a AssetMap,
+}
+
+impl MemoKey for Sources<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = crate::cache_key::Key::new();
+        key.field(self.assets.memo_key().as_bytes());
+        for file in self.files {
+            key.field(&file.name)
+                .field(file.display_path.as_os_str().as_encoded_bytes())
+                .field(&file.text);
+        }
+        key.finish()
+    }
+}
+
+/// Compiles the templates, or says every mistake in them.
+pub fn compile(sources: &Sources) -> Result<std::sync::Arc<Templates>, Vec<Diagnostic>> {
+    Templates::compile(sources.files, sources.assets).map(std::sync::Arc::new)
 }
 
 impl Templates {
@@ -147,6 +182,7 @@ impl Templates {
         Ok(Templates {
             tera,
             files,
+            assets: assets.clone(),
             has_guide_item,
         })
     }

@@ -1996,6 +1996,174 @@ fn serve_matches_a_clean_build_after_random_edits_new_files_deletes_and_renames(
     }
 }
 
+/// One random change an editor could make, mistakes and settings included: to a
+/// page's text, its front matter, a link, the pages there are, the site's settings,
+/// the council's file or a template.
+fn random_edit(rng: &mut Xorshift, root: &Path, step: usize, made: &mut Vec<PathBuf>) -> String {
+    let pages: Vec<PathBuf> = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|entry| entry.unwrap().into_path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    let page = pages[rng.below(pages.len())].clone();
+    let shown = page.strip_prefix(root).unwrap().display().to_string();
+    let text = fs::read_to_string(&page).unwrap();
+    let toggle = |path: &Path, from: &str, to: &str| {
+        let text = fs::read_to_string(path).unwrap();
+        let changed = if text.contains(from) {
+            text.replacen(from, to, 1)
+        } else {
+            text.replacen(to, from, 1)
+        };
+        fs::write(path, changed).unwrap();
+    };
+    match rng.below(9) {
+        0 => {
+            fs::write(&page, format!("{text}\nA sentence added at step {step}.\n")).unwrap();
+            format!("edit {shown}")
+        }
+        1 => {
+            let long = "and then the baby cried a little more ".repeat(5);
+            fs::write(
+                &page,
+                format!("{text}\nA long sentence {long}at step {step}.\n"),
+            )
+            .unwrap();
+            format!("a long sentence in {shown}")
+        }
+        2 => {
+            let link = "\n[A page that is gone](gone.md)\n";
+            match text.strip_suffix(link) {
+                Some(fixed) => fs::write(&page, fixed).unwrap(),
+                None => fs::write(&page, format!("{text}{link}")).unwrap(),
+            }
+            format!("a broken link in {shown}, or its fix")
+        }
+        3 => {
+            let folder = page.parent().unwrap();
+            let path = folder.join(format!("new-{step}.md"));
+            fs::write(
+                &path,
+                format!("---\ntitle: New page {step}\ndescription: Made at step {step}.\n---\n\n## Part {step}\n\nSome words.\n"),
+            )
+            .unwrap();
+            made.push(path);
+            format!("new page beside {shown}")
+        }
+        4 if !made.is_empty() => {
+            let path = made.remove(rng.below(made.len()));
+            fs::remove_file(&path).unwrap();
+            format!("delete {}", path.display())
+        }
+        5 => {
+            toggle(
+                &root.join("site.yaml"),
+                "\ndescription: ",
+                "\ndescription: Changed. ",
+            );
+            "change the site's description".into()
+        }
+        6 if root.join("councils").exists() => {
+            let council = fs::read_dir(root.join("councils"))
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .find(|path| path.extension().is_some_and(|e| e == "yaml"))
+                .unwrap();
+            toggle(&council, "phone: 01632 960", "phone: 01632 961");
+            "change a council's phone number".into()
+        }
+        7 => {
+            toggle(&page, "\ntitle:", "\ntitel:");
+            format!("misspell the title in {shown}, or fix it")
+        }
+        _ => {
+            let templates = root.join("templates");
+            if templates.exists() {
+                fs::remove_dir_all(&templates).unwrap();
+                "remove templates/".into()
+            } else {
+                fs::create_dir(&templates).unwrap();
+                let theme = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("themes/default/templates/page.html");
+                let page = fs::read_to_string(theme).unwrap();
+                let main = format!(
+                    "{{% block main %}}<p>Override {step}</p><a href=\"#gone-{step}\">x</a>"
+                );
+                fs::write(
+                    templates.join("page.html"),
+                    page.replace("{% block main %}", &main),
+                )
+                .unwrap();
+                "override page.html".into()
+            }
+        }
+    }
+}
+
+/// A site built in memory: each file's path and bytes, and the warnings; or the
+/// errors and warnings.
+type BuiltInMemory = Result<(Vec<(String, Vec<u8>)>, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// A site built in memory, or why not, as plain values to compare.
+fn built_in_memory(options: &BuildOptions, memos: &mut pipeline::Memos) -> BuiltInMemory {
+    pipeline::build_project_in_memory(options, memos)
+        .map(|site| {
+            let files = site
+                .files
+                .iter()
+                .map(|file| (file.path.clone(), file.contents().into_owned()))
+                .collect();
+            (files, site.warnings)
+        })
+        .map_err(|errors| errors.diagnostics)
+}
+
+#[test]
+fn memos_kept_across_random_edits_make_and_say_what_a_fresh_build_and_check_do() {
+    for (fixture, seed) in [
+        ("good-site", 0x2545_F491_4F6C_DD1D_u64),
+        ("council-site", 0x9E37_79B9_7F4A_7C15),
+    ] {
+        let site = copy_fixture(fixture);
+        let options = options(site.path());
+        let whole_project = BuildOptions {
+            council: None,
+            ..options.clone()
+        };
+        let mut build_memos = pipeline::Memos::for_rebuilds();
+        let mut check_memos = [
+            pipeline::Memos::for_rebuilds(),
+            pipeline::Memos::for_rebuilds(),
+        ];
+        let mut rng = Xorshift(seed);
+        let mut made = Vec::new();
+        let mut done = Vec::new();
+        for step in 0..16 {
+            done.push(random_edit(&mut rng, site.path(), step, &mut made));
+            build_memos.note_changes(None);
+            let kept = built_in_memory(&options, &mut build_memos);
+            let fresh = built_in_memory(&options, &mut pipeline::Memos::for_one_build());
+            assert!(
+                kept == fresh,
+                "{fixture} built after {done:?}:\n{kept:?}\n{fresh:?}"
+            );
+            for (options, memos) in [&options, &whole_project].into_iter().zip(&mut check_memos) {
+                memos.note_changes(None);
+                let kept = pipeline::check_project_with(options, memos);
+                let fresh = pipeline::check_project(options);
+                assert_eq!(
+                    kept.diagnostics, fresh.diagnostics,
+                    "{fixture} checked after {done:?}"
+                );
+                assert_eq!(kept.pages, fresh.pages);
+                assert_eq!(kept.readability, fresh.readability);
+                assert_eq!(kept.external_links, fresh.external_links);
+            }
+        }
+    }
+}
+
 #[test]
 fn serve_answers_a_bounded_concurrent_load_correctly() {
     let preview = Preview::start("good-site");

@@ -4,7 +4,6 @@
 //! front matter is always valid, so that the fuzzer spends its time on the markdown.
 #![no_main]
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -25,27 +24,18 @@ fuzz_target!(|body: &str| {
         source,
         front: Arc::new(front),
     };
-    let page_urls: HashMap<&str, &str> = [
+    let pages = [
         ("_index.md", ""),
         ("crying/_index.md", "crying/"),
         ("crying/soothing.md", "crying/soothing/"),
         ("play/songs.md", "play/songs/"),
-    ]
-    .into_iter()
-    .collect();
-    let pages_by_url = page_urls.iter().map(|(path, url)| (*url, *path)).collect();
+    ];
     let (assets, _) = tellyou::assets::fingerprint(&[AssetFile {
         site_path: "crying/cot.png".into(),
         display_path: PathBuf::from("content/crying/cot.png"),
         bytes: Arc::from(&b"not really a png"[..]),
     }]);
-    let site = tellyou::domains::SiteAddress::new("https://example.gov.uk/");
-    let links = LinkIndex {
-        page_urls: &page_urls,
-        pages_by_url: &pages_by_url,
-        assets: &assets,
-        site: site.as_ref(),
-    };
-    let (_, errors) = markdown::render_despite_mistakes(&page, links);
+    let links = LinkIndex::new(pages, &assets, "https://example.gov.uk/");
+    let (_, errors) = markdown::render_despite_mistakes(&page, &links);
     let _ = markdown::diagnostics(&page, &errors);
 });

@@ -17,9 +17,9 @@ use std::sync::Arc;
 use lol_html::{HtmlRewriter, Settings};
 use rayon::prelude::*;
 
-use crate::cache_key::KeyMap;
 use crate::config::BaseUrl;
 use crate::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::memo::MemoKey;
 use crate::page::{OutputFile, SourceFile, TemplateFile};
 use crate::site::Site;
 use crate::{domains, paths};
@@ -109,7 +109,7 @@ impl HtmlError {
 /// Which ids a page has, and those of its links that need more than the list of the
 /// site's files to check. The links are resolved as the page is read, so that a link
 /// to a file of the site, which most are, is checked there and not kept.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Scan {
     ids: HashSet<String>,
     /// A key for `ids`, so that the site's shape is worked out without sorting
@@ -120,7 +120,7 @@ pub struct Scan {
 }
 
 /// A link that the scan of its page could not settle alone.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum LinkToCheck {
     /// A web address that leaves the site, for `check --external`.
     External(String),
@@ -138,20 +138,8 @@ enum LinkToCheck {
     },
 }
 
-/// What earlier checks read in each page and found in it, so that a rebuild reads
-/// and checks only the pages that changed.
-#[derive(Debug, Default)]
-pub struct ScanCache {
-    /// Each page's links and ids, by the key of its file, its path and the site's
-    /// list of files.
-    scans: KeyMap<Arc<Scan>>,
-    /// What checking a page found, by the keys of its file and source text and of
-    /// everything its links can point at (see [`targets_shape`]).
-    results: KeyMap<Arc<FileResult>>,
-}
-
 /// What checking one file found.
-type FileResult = (Vec<(PathBuf, HtmlError)>, Vec<ExternalHref>);
+pub type FileResult = (Vec<(PathBuf, HtmlError)>, Vec<ExternalHref>);
 
 /// Links in a page that leave the site, for `check --external`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,71 +149,175 @@ pub struct ExternalHref {
     pub url: String,
 }
 
-/// Checks every HTML file against the built site. `files` are sorted by path.
-/// `base_url` is where the site will be published: its path resolves links written
-/// from the domain root, and links to its own address (such as the canonical link) do
-/// not leave the site. Of the links that leave the site, each address is given once,
-/// from the first file it is in.
-pub fn check(
-    files: &[OutputFile],
-    site: &Site,
-    templates: &[TemplateFile],
-    (base_url, templates_key): (&BaseUrl, &blake3::Hash),
-    cache: &mut ScanCache,
-) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
-    let paths: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let own_address = domains::SiteAddress::new(&base_url.url);
-    let mut paths_key = crate::cache_key::Key::new();
-    paths_key.field(&base_url.url);
-    for file in files {
-        paths_key.field(&file.path);
+/// What a link is checked against: the site's files, where it is published, and
+/// its own address; and every shared part of its pages, read once.
+pub struct SiteFiles<'a> {
+    pub files: &'a [OutputFile],
+    paths: HashSet<&'a str>,
+    base_url: &'a BaseUrl,
+    own_address: Option<domains::SiteAddress>,
+    parts: PartMap<PartScan>,
+    key: blake3::Hash,
+}
+
+impl<'a> SiteFiles<'a> {
+    /// `files` are sorted by path. `base_url` is where the site will be published:
+    /// its path resolves links written from the domain root, and links to its own
+    /// address (such as the canonical link) do not leave the site.
+    pub fn new(files: &'a [OutputFile], base_url: &'a BaseUrl) -> SiteFiles<'a> {
+        let mut key = crate::cache_key::Key::new();
+        key.field(&base_url.url);
+        for file in files {
+            key.field(&file.path);
+        }
+        let pages: Vec<&OutputFile> = files.iter().filter(|f| is_page(f)).collect();
+        SiteFiles {
+            files,
+            paths: files.iter().map(|f| f.path.as_str()).collect(),
+            base_url,
+            own_address: domains::SiteAddress::new(&base_url.url),
+            parts: scan_shared_parts(&pages),
+            key: key.finish(),
+        }
     }
-    let paths_key = paths_key.finish();
-    let pages: Vec<&OutputFile> = files.iter().filter(|f| f.path.ends_with(".html")).collect();
-    let parts = scan_shared_parts(&pages);
-    let scanned: Vec<(&OutputFile, blake3::Hash, Arc<Scan>)> = pages
-        .into_par_iter()
-        .map(|f| {
-            let key =
-                crate::cache_key::of([paths_key.as_bytes(), f.path.as_bytes(), f.key.as_bytes()]);
-            let found = match cache.scans.get(&key) {
-                Some(found) => Arc::clone(found),
-                None => Arc::new(scan(f, &parts, (&paths, base_url, own_address.as_ref()))),
-            };
-            (f, key, found)
-        })
-        .collect();
-    cache.scans = scanned
-        .iter()
-        .map(|(_, key, found)| (*key, Arc::clone(found)))
-        .collect();
-    let scans: HashMap<&str, &Scan> = scanned
-        .iter()
-        .map(|(file, _, found)| (file.path.as_str(), &**found))
-        .collect();
-    let locator = Locator::new(site, templates);
-    let shape = targets_shape(files, &scans, templates_key, base_url);
-    let per_file: Vec<(blake3::Hash, Arc<FileResult>)> = scanned
-        .par_iter()
-        .map(|(file, _, _)| {
-            let source = locator.page(&file.path).map(|source| source.hash);
-            let key = crate::cache_key::of([
-                shape.as_bytes(),
-                file.key.as_bytes(),
-                file.path.as_bytes(),
-                source.as_ref().map_or(&[], |hash| hash.as_bytes()),
-            ]);
-            let result = match cache.results.get(&key) {
-                Some(result) => Arc::clone(result),
-                None => Arc::new(check_file(&file.path, (&scans, &locator))),
-            };
-            (key, result)
-        })
-        .collect();
+
+    /// Each page to read, in order.
+    pub fn pages(&self) -> Vec<PageToScan<'_>> {
+        self.files
+            .iter()
+            .filter(|f| is_page(f))
+            .map(|file| PageToScan { file, site: self })
+            .collect()
+    }
+}
+
+fn is_page(file: &OutputFile) -> bool {
+    file.path.ends_with(".html")
+}
+
+/// One page to read, against the site's files.
+pub struct PageToScan<'a> {
+    pub file: &'a OutputFile,
+    site: &'a SiteFiles<'a>,
+}
+
+impl MemoKey for PageToScan<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        crate::cache_key::of([
+            self.site.key.as_bytes(),
+            self.file.path.as_bytes(),
+            self.file.key.as_bytes(),
+        ])
+    }
+}
+
+/// Reads a page: its ids, and its links, each checked against the site's files at
+/// once.
+pub fn scan(page: &PageToScan) -> Arc<Scan> {
+    let site = page.site;
+    let own_address = site.own_address.as_ref();
+    Arc::new(scan_file(
+        page.file,
+        &site.parts,
+        (&site.paths, site.base_url, own_address),
+    ))
+}
+
+/// Everything a page's links can point at or be reported in: every file, every
+/// page's ids, the pages' sources and the templates.
+pub struct Targets<'a> {
+    files: &'a [OutputFile],
+    scans: HashMap<&'a str, &'a Scan>,
+    locator: Locator<'a>,
+    key: blake3::Hash,
+}
+
+impl<'a> Targets<'a> {
+    /// `scans` are the scans of the pages of `site`, in order; `templates_key` is the
+    /// key of the templates and what they can name.
+    pub fn new(
+        site: &'a SiteFiles<'a>,
+        scans: &'a [Arc<Scan>],
+        (pages, templates): (&'a Site, &'a [TemplateFile]),
+        templates_key: blake3::Hash,
+    ) -> Targets<'a> {
+        let scans: HashMap<&str, &Scan> = site
+            .files
+            .iter()
+            .filter(|f| is_page(f))
+            .zip(scans)
+            .map(|(file, scan)| (file.path.as_str(), &**scan))
+            .collect();
+        let mut key = crate::cache_key::Key::new();
+        key.field(&site.base_url.url)
+            .field(templates_key.as_bytes());
+        for file in site.files {
+            key.field(&file.path);
+            if let Some(scan) = scans.get(file.path.as_str()) {
+                key.field(scan.ids_key.as_bytes());
+            }
+        }
+        Targets {
+            files: site.files,
+            scans,
+            locator: Locator::new(pages, templates),
+            key: key.finish(),
+        }
+    }
+
+    /// Each page to check, in order.
+    pub fn pages(&self) -> Vec<PageToCheck<'_>> {
+        self.files
+            .iter()
+            .filter(|f| is_page(f))
+            .map(|file| PageToCheck {
+                file,
+                targets: self,
+            })
+            .collect()
+    }
+}
+
+/// One page to check, against everything its links can point at.
+pub struct PageToCheck<'a> {
+    file: &'a OutputFile,
+    targets: &'a Targets<'a>,
+}
+
+impl MemoKey for PageToCheck<'_> {
+    /// A mistake is reported where it was written: in the page's source, if it is
+    /// there, which is why its text is in the key.
+    fn memo_key(&self) -> blake3::Hash {
+        let path = &self.file.path;
+        let source = self.targets.locator.page(path).map(|source| source.hash);
+        crate::cache_key::of([
+            self.targets.key.as_bytes(),
+            self.file.key.as_bytes(),
+            path.as_bytes(),
+            source.as_ref().map_or(&[], |hash| hash.as_bytes()),
+        ])
+    }
+}
+
+/// Checks one page's links, anchors and images against the site.
+pub fn check_page(page: &PageToCheck) -> Arc<FileResult> {
+    let targets = page.targets;
+    Arc::new(check_file(
+        &page.file.path,
+        (&targets.scans, &targets.locator),
+    ))
+}
+
+/// What the checks of every page found, as diagnostics, and the links that leave
+/// the site, each address once, from the first file it is in.
+pub fn report(
+    results: &[Arc<FileResult>],
+    targets: &Targets,
+) -> (Vec<Diagnostic>, Vec<ExternalHref>) {
     let mut found: Vec<(&Path, &HtmlError)> = Vec::new();
     let mut external = Vec::new();
     let mut seen = HashSet::new();
-    for (_, result) in &per_file {
+    for result in results {
         found.extend(result.0.iter().map(|(path, error)| (path.as_path(), error)));
         // A template's links are on every page: keep each address once.
         for href in &result.1 {
@@ -234,12 +326,10 @@ pub fn check(
             }
         }
     }
-    drop(seen);
     let diagnostics = once_for_all_pages(&found)
         .iter()
-        .map(|(path, error)| locator.diagnostic(path, error))
+        .map(|(path, error)| targets.locator.diagnostic(path, error))
         .collect();
-    cache.results = per_file.into_iter().collect();
     (diagnostics, external)
 }
 
@@ -270,25 +360,6 @@ fn once_for_all_pages(found: &[(&Path, &HtmlError)]) -> Vec<(PathBuf, HtmlError)
             (path, error)
         })
         .collect()
-}
-
-/// A key for everything a page's links can point at or be reported in: every file's
-/// path, every page's ids, the templates and the site's address.
-fn targets_shape(
-    files: &[OutputFile],
-    scans: &HashMap<&str, &Scan>,
-    templates_key: &blake3::Hash,
-    base_url: &BaseUrl,
-) -> blake3::Hash {
-    let mut key = crate::cache_key::Key::new();
-    key.field(&base_url.url).field(templates_key.as_bytes());
-    for file in files {
-        key.field(&file.path);
-        if let Some(scan) = scans.get(file.path.as_str()) {
-            key.field(scan.ids_key.as_bytes());
-        }
-    }
-    key.finish()
 }
 
 /// What checking one file needs to know about the whole site.
@@ -369,7 +440,7 @@ fn shown_page(file: &str) -> String {
 
 /// The site's files, where it is published, and its own address: what a link is
 /// checked against.
-type SiteFiles<'a> = (
+type FilesToLinkTo<'a> = (
     &'a HashSet<&'a str>,
     &'a BaseUrl,
     Option<&'a domains::SiteAddress>,
@@ -377,7 +448,11 @@ type SiteFiles<'a> = (
 
 /// Reads the output file `file`: its ids, and its links, each checked against the
 /// site's files at once. Its shared parts are read once for all pages, in `parts`.
-fn scan(file: &OutputFile, parts: &PartMap<PartScan>, (paths, base_url, site): SiteFiles) -> Scan {
+fn scan_file(
+    file: &OutputFile,
+    parts: &PartMap<PartScan>,
+    (paths, base_url, site): FilesToLinkTo,
+) -> Scan {
     let mut links = Vec::new();
     let mut keep = |kind: &'static str, written: String| {
         if let Some(link) = link_to_check(&file.path, kind, written, (paths, base_url, site)) {
@@ -626,7 +701,7 @@ fn link_to_check(
     file: &str,
     kind: &'static str,
     written: String,
-    (paths, base_url, site): SiteFiles,
+    (paths, base_url, site): FilesToLinkTo,
 ) -> Option<LinkToCheck> {
     // A link written as the site's own full address is checked as one from its root.
     let inside = site
@@ -952,7 +1027,7 @@ mod tests {
         let parts = scan_shared_parts(&[&one, &two]);
         assert_eq!(parts.len(), 3, "each part once");
         for file in [&one, &two] {
-            let found = scan(file, &parts, (&paths, &base_url, None));
+            let found = scan_file(file, &parts, (&paths, &base_url, None));
             assert!(found.ids.contains("gone"));
             let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
             assert_eq!(
@@ -965,7 +1040,7 @@ mod tests {
             );
         }
         let deep = page("a/one/b/index.html");
-        let found = scan(&deep, &parts, (&paths, &base_url, None));
+        let found = scan_file(&deep, &parts, (&paths, &base_url, None));
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
         // One folder deeper, the links that climbed to the root no longer do.
         for target in ["/a/a/two/", "/a/a/none/", "/a/one/two/x/"] {
@@ -1008,7 +1083,7 @@ mod tests {
             key: blake3::hash(html.as_bytes()),
             shared: None,
         };
-        let found = scan(&file, &PartMap::default(), (&paths, &base_url, None));
+        let found = scan_file(&file, &PartMap::default(), (&paths, &base_url, None));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();

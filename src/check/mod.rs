@@ -19,12 +19,11 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
-use crate::cache_key::KeyMap;
-use crate::config::{BaseUrl, CheckSettings};
-use crate::error::{Diagnostic, LineIndex, Position};
-use crate::page::{Date, LinkTarget, OutputFile, RenderedPage, TemplateFile};
+use crate::assets::AssetMap;
+use crate::config::{CheckSettings, Config, ConfigError};
+use crate::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::memo::MemoKey;
+use crate::page::{Date, LinkTarget, RenderedPage, TemplateFile};
 use crate::site::Site;
 
 pub use readability::Readability;
@@ -54,54 +53,93 @@ pub struct Findings {
 }
 
 /// What the checks of one page's own content found.
-#[derive(Debug)]
-struct PageFindings {
+#[derive(Debug, PartialEq)]
+pub struct PageFindings {
     diagnostics: Vec<Diagnostic>,
     readability: PageReadability,
     external_links: Vec<ExternalLink>,
 }
 
-/// What earlier runs found in each page, by a hash of the page's path and text, the
-/// settings and the day, so that a rebuild checks only the pages that changed.
-#[derive(Debug, Default)]
-pub struct PageCache(KeyMap<Arc<PageFindings>>);
+/// What the checks of every page read besides the page: the settings and the day.
+pub struct CheckContext<'a> {
+    settings: &'a CheckSettings,
+    today: Date,
+    words: words::WordsToAvoid<'a>,
+    key: blake3::Hash,
+}
 
-/// Runs every check of the pages' content. `rendered[i]` is page `i` of the site's
-/// markdown, rendered as well as it could be; `drafts` holds the content paths of
-/// draft pages left out of this build.
-pub fn run(
+impl<'a> CheckContext<'a> {
+    pub fn new(settings: &'a CheckSettings, today: Date) -> CheckContext<'a> {
+        let key = crate::cache_key::of([
+            settings.memo_key().as_bytes(),
+            &today.year.to_le_bytes(),
+            &[today.month, today.day],
+        ]);
+        CheckContext {
+            settings,
+            today,
+            words: words::WordsToAvoid::new(settings),
+            key,
+        }
+    }
+}
+
+/// One page to check: its source and its markdown, rendered as well as it could be.
+pub struct PageInput<'a> {
+    pub context: &'a CheckContext<'a>,
+    pub page: &'a crate::page::Page,
+    pub rendered: &'a RenderedPage,
+}
+
+impl MemoKey for PageInput<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        crate::cache_key::of([
+            self.context.key.as_bytes(),
+            self.page.source.memo_key().as_bytes(),
+            self.rendered.memo_key().as_bytes(),
+        ])
+    }
+}
+
+/// The checks of the site as a whole: links between pages, and what only the whole
+/// site shows. `rendered[i]` is page `i` of the site's markdown, rendered as well as
+/// it could be; `drafts` holds the content paths of draft pages left out of this
+/// build.
+pub fn site(
     site: &Site,
     rendered: &[Arc<RenderedPage>],
     drafts: &HashSet<String>,
-    settings: &CheckSettings,
-    today: Date,
-    cache: &mut PageCache,
-) -> Findings {
-    let mut findings = Findings {
-        diagnostics: links::check(site, rendered, drafts),
-        ..Findings::default()
+) -> Vec<Diagnostic> {
+    let mut diagnostics = links::check(site, rendered, drafts);
+    diagnostics.extend(site_wide::check(site));
+    diagnostics
+}
+
+/// Every page shows the brand's logo: a logo that is not among the site's files.
+pub fn logo(config: &Config, assets: &AssetMap) -> Option<Diagnostic> {
+    let brand = &config.site.brand;
+    let (Some(logo), Some(position)) = (&brand.logo, brand.logo_position) else {
+        return None;
     };
-    findings.diagnostics.extend(site_wide::check(site));
-    let context = crate::cache_key::of([format!("{settings:?} {today:?}").as_bytes()]);
-    let words = words::WordsToAvoid::new(settings);
-    let per_page: Vec<(blake3::Hash, Arc<PageFindings>)> = site
-        .pages
-        .par_iter()
-        .zip(rendered)
-        .map(|(page, rendered)| {
-            let key = crate::cache_key::of([
-                context.as_bytes(),
-                page.source.display_path.to_string_lossy().as_bytes(),
-                page.source.hash.as_bytes(),
-            ]);
-            let found = match cache.0.get(&key) {
-                Some(found) => Arc::clone(found),
-                None => Arc::new(check_page(page, rendered, (settings, &words), today)),
-            };
-            (key, found)
-        })
-        .collect();
-    let count = |of: fn(&PageFindings) -> usize| per_page.iter().map(|(_, page)| of(page)).sum();
+    if assets.output_path(logo).is_some() {
+        return None;
+    }
+    let error = ConfigError::LogoNotFound {
+        path: logo.clone(),
+        position,
+        council_static: config
+            .council_file
+            .as_ref()
+            .map(|file| format!("councils/{}/static/", file.slug)),
+    };
+    let (file, text) = config.brand_file();
+    Some(error.to_diagnostic(file, Some(text)))
+}
+
+/// Gathers what the checks of each page found, in the order of the pages.
+pub fn gather(per_page: &[Arc<PageFindings>]) -> Findings {
+    let count = |of: fn(&PageFindings) -> usize| per_page.iter().map(|page| of(page)).sum();
+    let mut findings = Findings::default();
     findings
         .diagnostics
         .reserve(count(|page| page.diagnostics.len()));
@@ -109,7 +147,7 @@ pub fn run(
     findings
         .external_links
         .reserve(count(|page| page.external_links.len()));
-    for (_, page) in &per_page {
+    for page in per_page {
         findings
             .diagnostics
             .extend(page.diagnostics.iter().cloned());
@@ -118,8 +156,18 @@ pub fn run(
             .external_links
             .extend(page.external_links.iter().cloned());
     }
-    cache.0 = per_page.into_iter().collect();
     findings
+}
+
+/// The checks of one page that need nothing but the page.
+pub fn page(input: &PageInput) -> Arc<PageFindings> {
+    let context = input.context;
+    Arc::new(check_page(
+        input.page,
+        input.rendered,
+        (context.settings, &context.words),
+        context.today,
+    ))
 }
 
 /// The checks of one page that need nothing but the page.
@@ -172,18 +220,13 @@ fn external_links(page: &crate::page::Page, rendered: &RenderedPage) -> Vec<Exte
     found
 }
 
-/// Runs the checks of the rendered HTML, and adds the links that leave the site from
-/// templates to `external_links`.
-pub fn rendered_html(
-    files: &[OutputFile],
-    site: &Site,
+/// Adds the links that leave the site from templates, `hrefs` as the HTML check
+/// found them, to `external_links`, each where it was written.
+pub fn external_links_from_templates(
+    hrefs: &[html::ExternalHref],
     templates: &[TemplateFile],
-    (base_url, templates_key): (&BaseUrl, &blake3::Hash),
     external_links: &mut Vec<ExternalLink>,
-    scans: &mut html::ScanCache,
-) -> Vec<Diagnostic> {
-    let (diagnostics, hrefs) =
-        html::check(files, site, templates, (base_url, templates_key), scans);
+) {
     let known: HashSet<&str> = external_links.iter().map(|l| l.url.as_str()).collect();
     // A template's link is on every page; look each address up once.
     let mut seen = HashSet::new();
@@ -211,5 +254,4 @@ pub fn rendered_html(
         });
     }
     external_links.extend(from_templates);
-    diagnostics
 }

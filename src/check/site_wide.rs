@@ -1,11 +1,13 @@
-//! Site-wide: two pages with the same title confuse readers and search results. Uses
-//! `site` and `error`.
+//! Site-wide: two pages with the same title confuse readers and search results, and
+//! two files written to one path, or to paths that differ only in case, would
+//! overwrite each other. Uses `site`, `page`, `paths` and `error`.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Position, Severity, StageError};
+use crate::page::OutputFile;
 use crate::site::Site;
 
 /// What can be wrong across pages.
@@ -67,6 +69,75 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
                     .push(error.to_diagnostic(&page.source.display_path, Some(&page.source.text)));
             }
         }
+    }
+    diagnostics
+}
+/// Two files that would be written to the same path, also where the paths differ
+/// only in case: on Windows and macOS one would overwrite the other. A clash with an
+/// alias is reported at the aliases of the page that has it.
+pub fn clashing_paths(files: &[OutputFile], site: &Site) -> Vec<Diagnostic> {
+    let hint =
+        "an alias or a file in static/ has the same address as a page or another file: rename one";
+    let mut diagnostics: Vec<Diagnostic> = files
+        .windows(2)
+        .filter(|pair| pair[0].path == pair[1].path)
+        .map(|pair| {
+            Diagnostic::error(
+                "content",
+                format!("two files would be written to {}", pair[0].path),
+            )
+            .with_hint(hint)
+        })
+        .collect();
+    // Most paths are lowercase already; only the others need a lowercase copy.
+    let mut by_lowercase: HashMap<std::borrow::Cow<str>, &str> = HashMap::new();
+    let mut clashes = Vec::new();
+    for file in files {
+        let path = file.path.as_str();
+        let lowercase = if path.chars().any(char::is_uppercase) {
+            std::borrow::Cow::Owned(path.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(path)
+        };
+        match by_lowercase.get(&lowercase) {
+            Some(&first) if first != path => clashes.push([first, path]),
+            Some(_) => {}
+            None => {
+                by_lowercase.insert(lowercase, path);
+            }
+        }
+    }
+    if clashes.is_empty() {
+        return diagnostics;
+    }
+    clashes.sort_unstable();
+    let alias_owners: HashMap<String, &crate::page::Page> = site
+        .pages
+        .iter()
+        .flat_map(|page| {
+            page.front
+                .aliases
+                .iter()
+                .map(move |alias| (crate::paths::alias_file(alias), page))
+        })
+        .collect();
+    for [first, second] in clashes {
+        let message = format!(
+            "{first} and {second} differ only in capital letters, so one would overwrite the other on Windows and macOS"
+        );
+        let hint = "use lowercase letters in addresses, aliases and file names";
+        let owner = alias_owners.get(second).or_else(|| alias_owners.get(first));
+        diagnostics.push(match owner {
+            Some(page) => {
+                let diagnostic =
+                    Diagnostic::error(&page.source.display_path, message).with_hint(hint);
+                match page.front.key_positions.get("aliases") {
+                    Some(&position) => diagnostic.at(&page.source.text, position),
+                    None => diagnostic,
+                }
+            }
+            None => Diagnostic::error("content", message).with_hint(hint),
+        });
     }
     diagnostics
 }

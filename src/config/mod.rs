@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::brand::{self, Colour};
 use crate::domains;
 use crate::error::{Diagnostic, Position, Severity, StageError, did_you_mean, display_path};
+use crate::memo::MemoKey;
 use crate::page::Date;
 use crate::yaml;
 use council::Council;
@@ -239,6 +240,58 @@ pub struct CouncilFile {
     pub text: String,
     /// The reminder to check the council's details again, when they are due.
     pub reminder: Option<Diagnostic>,
+}
+
+impl MemoKey for Config {
+    /// The settings are read from the texts of the settings files, with the options
+    /// tellyou was run with and the day. The project's folders are where files are
+    /// read from, which loading reports in what it reads.
+    fn memo_key(&self) -> blake3::Hash {
+        let [site_yaml, council_file] = self.settings_text();
+        let slug = self.council_file.as_ref().map_or("", |f| f.slug.as_str());
+        let today = self.today;
+        crate::cache_key::of([
+            site_yaml.as_bytes(),
+            council_file.as_bytes(),
+            slug.as_bytes(),
+            self.site.base_url.url.as_bytes(),
+            &[u8::from(self.drafts), today.month, today.day],
+            &today.year.to_le_bytes(),
+        ])
+    }
+}
+
+impl MemoKey for CheckSettings {
+    fn memo_key(&self) -> blake3::Hash {
+        // Every field, by name, so that a new one cannot be left out of the key.
+        let CheckSettings {
+            max_sentence_words,
+            max_smog_grade,
+            min_reading_ease,
+            review_warning_days,
+            missing_review,
+            words_to_avoid,
+            blocked_source_domains,
+        } = self;
+        let mut key = crate::cache_key::Key::new();
+        key.field(max_sentence_words.to_le_bytes())
+            .field(max_smog_grade.to_le_bytes())
+            .field(min_reading_ease.to_le_bytes())
+            .field(review_warning_days.to_le_bytes())
+            .field([match missing_review {
+                None => 0,
+                Some(Severity::Warning) => 1,
+                Some(Severity::Error) => 2,
+            }]);
+        for (word, instead) in words_to_avoid {
+            key.field(word).field(instead);
+        }
+        key.field(blocked_source_domains.len().to_le_bytes());
+        for domain in blocked_source_domains {
+            key.field(domain);
+        }
+        key.finish()
+    }
 }
 
 impl Config {

@@ -1,0 +1,173 @@
+//! The memo: what a stage made, kept under a key derived from the stage's input, so
+//! that a rebuild redoes only the work whose input changed. A stage's input type
+//! says what goes into its key by implementing [`MemoKey`] beside its definition;
+//! nothing else builds keys. Only the pipeline holds memos. A memo that forgets
+//! keeps nothing, for a build with no rebuild after it; a memo that keeps holds
+//! what the last build used, and a stale entry is never used: it is simply not
+//! found. With `TELLYOU_VERIFY_MEMO=1` every value found is made again and
+//! compared, and a difference stops the program, naming the stage: it means a key
+//! forgets something its stage reads. Uses `cache_key` and rayon.
+
+use std::sync::{Mutex, MutexGuard};
+
+use rayon::prelude::*;
+
+use crate::cache_key::KeyMap;
+
+/// An input to a stage, which knows the key of all that the stage reads from it.
+pub trait MemoKey {
+    /// A hash of everything the stage reads from this input: two inputs with the
+    /// same key make the same output.
+    fn memo_key(&self) -> blake3::Hash;
+}
+
+/// Whether a memo keeps what a build made for the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing is kept: each value is made when asked for.
+    Nothing,
+    /// Each value is kept for the rest of the build and for the next, so that one
+    /// input is made once however often it is asked for.
+    ForRebuilds,
+}
+
+/// The values of one stage, by the key of the input each was made from.
+pub struct Memo<V> {
+    stage: &'static str,
+    keep: Keep,
+    verify: bool,
+    /// What the last build used.
+    earlier: KeyMap<V>,
+    /// What this build used.
+    now: Mutex<KeyMap<V>>,
+}
+
+impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
+    /// A memo for the stage named `stage`, which it names if a value is wrong.
+    pub fn new(stage: &'static str, keep: Keep) -> Memo<V> {
+        Memo {
+            stage,
+            keep,
+            verify: std::env::var_os("TELLYOU_VERIFY_MEMO").is_some_and(|v| v == "1"),
+            earlier: KeyMap::default(),
+            now: Mutex::new(KeyMap::default()),
+        }
+    }
+
+    /// The value made from `input`: the one kept for its key, or else `make(input)`.
+    pub fn get_or<I: MemoKey + ?Sized>(&self, input: &I, make: impl FnOnce(&I) -> V) -> V {
+        if self.keep == Keep::Nothing {
+            return make(input);
+        }
+        let key = input.memo_key();
+        let kept = self.lock().get(&key).cloned();
+        let kept = kept.or_else(|| self.earlier.get(&key).cloned());
+        let value = match kept {
+            Some(value) if self.verify => self.verified(value, make(input)),
+            Some(value) => value,
+            None => make(input),
+        };
+        self.lock().entry(key).or_insert(value).clone()
+    }
+
+    /// The value made from each input, in order, made in parallel where not kept.
+    pub fn each<I: MemoKey + Sync>(&self, inputs: &[I], make: impl Fn(&I) -> V + Sync) -> Vec<V> {
+        inputs
+            .par_iter()
+            .map(|input| self.get_or(input, &make))
+            .collect()
+    }
+
+    /// Starts a new build: what the last one used is what this one may find.
+    pub fn next_build(&mut self) {
+        let now = std::mem::take(self.now.get_mut().unwrap_or_else(|p| p.into_inner()));
+        self.earlier = now;
+    }
+
+    fn verified(&self, kept: V, made: V) -> V {
+        assert!(
+            kept == made,
+            "TELLYOU_VERIFY_MEMO: the memo of stage '{}' kept a value that differs from the one \
+             its input makes now: the input's key leaves out something the stage reads",
+            self.stage
+        );
+        kept
+    }
+
+    fn lock(&self) -> MutexGuard<'_, KeyMap<V>> {
+        self.now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The key of a list of inputs, in order.
+pub fn key_of_all<'a, I: MemoKey + 'a>(inputs: impl IntoIterator<Item = &'a I>) -> blake3::Hash {
+    let mut key = crate::cache_key::Key::new();
+    for input in inputs {
+        key.field(input.memo_key().as_bytes());
+    }
+    key.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    struct Text(&'static str);
+
+    impl MemoKey for Text {
+        fn memo_key(&self) -> blake3::Hash {
+            blake3::hash(self.0.as_bytes())
+        }
+    }
+
+    #[test]
+    fn a_kept_value_is_made_once_and_found_by_the_next_build() {
+        let made = AtomicUsize::new(0);
+        let upper = |text: &Text| {
+            made.fetch_add(1, Ordering::Relaxed);
+            text.0.to_uppercase()
+        };
+        let mut memo = Memo::new("upper", Keep::ForRebuilds);
+        memo.verify = false;
+        assert_eq!(memo.get_or(&Text("a"), upper), "A");
+        assert_eq!(memo.get_or(&Text("a"), upper), "A");
+        memo.next_build();
+        assert_eq!(memo.each(&[Text("a"), Text("b")], upper), ["A", "B"]);
+        assert_eq!(made.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn a_build_keeps_only_what_it_used() {
+        let mut memo = Memo::new("upper", Keep::ForRebuilds);
+        memo.get_or(&Text("a"), |t| t.0.to_uppercase());
+        memo.next_build();
+        memo.get_or(&Text("b"), |t| t.0.to_uppercase());
+        memo.next_build();
+        assert!(memo.earlier.contains_key(&Text("b").memo_key()));
+        assert!(!memo.earlier.contains_key(&Text("a").memo_key()));
+    }
+
+    #[test]
+    fn a_memo_that_keeps_nothing_makes_every_value() {
+        let made = AtomicUsize::new(0);
+        let memo = Memo::new("count", Keep::Nothing);
+        for _ in 0..3 {
+            memo.get_or(&Text("a"), |_| made.fetch_add(1, Ordering::Relaxed));
+        }
+        assert_eq!(made.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    #[should_panic(expected = "the memo of stage 'forgetful' kept a value that differs")]
+    fn verifying_finds_a_key_that_forgets_an_input() {
+        let mut memo = Memo::new("forgetful", Keep::ForRebuilds);
+        memo.verify = true;
+        memo.get_or(&Text("a"), |_| 1);
+        memo.next_build();
+        memo.get_or(&Text("a"), |_| 2);
+    }
+}

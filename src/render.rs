@@ -1,0 +1,327 @@
+//! Rendering: every page of the site made by its template from the site and its
+//! rendered markdown, and the pages that are not made from content (the 404 page
+//! and the redirects of aliases). Pages come out readable, with their shared parts
+//! marked and their guide's contents list left to a mark with the items beside it,
+//! for the minify stage to finish. A mistake in a template that shows on many
+//! pages is said once. Uses `templates`, `site`, `page`, `config`, `paths`,
+//! `cache_key`, `memo` and `error`.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, StageError};
+use crate::memo::MemoKey;
+use crate::page::{Page, RenderedPage};
+use crate::paths;
+use crate::site::Site;
+use crate::templates::{self, Templates};
+
+/// The templates every site needs, from the theme or the project.
+const REQUIRED_TEMPLATES: [&str; 5] = [
+    "index.html",
+    "section.html",
+    "page.html",
+    "404.html",
+    "alias.html",
+];
+
+/// Each template the site needs that is missing, if any is: then no page can be
+/// made. With no templates at all, the theme is missing and loading has said so.
+pub fn missing_templates(templates: &Templates) -> Option<Vec<Diagnostic>> {
+    if templates.is_empty() {
+        return Some(Vec::new());
+    }
+    let missing: Vec<Diagnostic> = REQUIRED_TEMPLATES
+        .iter()
+        .filter(|name| !templates.has(name))
+        .map(|name| {
+            let path = Path::new("templates").join(name);
+            templates.missing(name).to_diagnostic(&path, None)
+        })
+        .collect();
+    (!missing.is_empty()).then_some(missing)
+}
+
+/// Everything a page's HTML can depend on besides its own text: the settings, the
+/// templates and assets, and every page's address and front matter (titles,
+/// descriptions and order make the navigation).
+pub struct SiteShape<'a> {
+    pub config: &'a Config,
+    pub site: &'a Site,
+    pub templates: &'a Templates,
+    key: blake3::Hash,
+}
+
+impl<'a> SiteShape<'a> {
+    /// The shape of `site`, made with `templates`, whose key is `templates_key`.
+    pub fn new(
+        config: &'a Config,
+        site: &'a Site,
+        (templates, templates_key): (&'a Templates, blake3::Hash),
+    ) -> SiteShape<'a> {
+        let mut key = crate::cache_key::Key::new();
+        key.field(config.memo_key().as_bytes())
+            .field(templates_key.as_bytes());
+        for page in &site.pages {
+            key.field(&page.source.content_path)
+                .field(&page.source.url_path)
+                .field(&page.source.text.as_bytes()[..page.front.body_start]);
+        }
+        SiteShape {
+            config,
+            site,
+            templates,
+            key: key.finish(),
+        }
+    }
+}
+
+impl MemoKey for SiteShape<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        self.key
+    }
+}
+
+/// The items of one guide's contents list, for pages with one root, or the first
+/// mistake in making them.
+type GuideList = Result<((usize, String), Vec<Arc<str>>), Box<Diagnostic>>;
+
+/// The items of every guide's contents list, each rendered once by the theme's
+/// `guide_item` macro for each root the guide's pages have, and shared by all the
+/// pages that list it. A page's own item, marked as current, is rendered for that
+/// page.
+#[derive(Debug, PartialEq)]
+pub struct GuideItems {
+    /// By guide (its section page) and root: an item for each page of the guide, in
+    /// the guide's order.
+    items: HashMap<(usize, String), Vec<Arc<str>>>,
+}
+
+/// The items of every guide's contents list, if the theme has a `guide_item`
+/// macro; the items of a site made with the same shape are the same.
+pub fn guide_items(shape: &SiteShape) -> Result<Option<Arc<GuideItems>>, Vec<Diagnostic>> {
+    let (site, templates) = (shape.site, shape.templates);
+    if !templates.has_guide_item() {
+        return Ok(None);
+    }
+    let lists: BTreeSet<(usize, String)> = (0..site.pages.len())
+        .filter_map(|index| {
+            let section = site.guide_section(index)?;
+            let root = paths::root_prefix(&site.pages[index].source.url_path);
+            Some((section, root))
+        })
+        .collect();
+    let rendered: Vec<GuideList> = lists
+        .into_par_iter()
+        .map(|(section, root)| {
+            let (_, sequence) = site.guide(section).unwrap_or_default();
+            let items = sequence
+                .iter()
+                .map(|&page| {
+                    let item = templates.render_guide_item(site, page, false, &root)?;
+                    Ok(Arc::from(item))
+                })
+                .collect::<Result<Vec<Arc<str>>, Box<Diagnostic>>>()?;
+            Ok(((section, root), items))
+        })
+        .collect();
+    let mut items = HashMap::new();
+    let mut diagnostics = Vec::new();
+    for result in rendered {
+        match result {
+            Ok((key, list)) => {
+                items.insert(key, list);
+            }
+            Err(diagnostic) if !diagnostics.contains(&*diagnostic) => diagnostics.push(*diagnostic),
+            Err(_) => {}
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(Some(Arc::new(GuideItems { items })))
+    } else {
+        Err(diagnostics)
+    }
+}
+
+impl GuideItems {
+    /// The contents list of page `index`: the items of the pages of its guide that it
+    /// lists (see [`templates::guide_window`]), its own marked as current.
+    fn list_for(
+        &self,
+        site: &Site,
+        templates: &Templates,
+        index: usize,
+    ) -> Result<Vec<Arc<str>>, Box<Diagnostic>> {
+        let Some((section, sequence)) = site.guide(index) else {
+            return Ok(Vec::new());
+        };
+        let root = paths::root_prefix(&site.pages[index].source.url_path);
+        let Some(items) = self.items.get(&(section, root.clone())) else {
+            return Ok(Vec::new());
+        };
+        let mut list = Vec::new();
+        for position in templates::guide_window(index, section, &sequence) {
+            if sequence[position] == index {
+                let current = templates.render_guide_item(site, index, true, &root)?;
+                list.push(Arc::from(current));
+            } else {
+                list.push(Arc::clone(&items[position]));
+            }
+        }
+        Ok(list)
+    }
+}
+
+/// One page of the site to render.
+pub struct PageInput<'a> {
+    pub shape: &'a SiteShape<'a>,
+    /// The page, as the site's page `index`.
+    pub index: usize,
+    pub markdown: &'a RenderedPage,
+    pub guide_items: Option<&'a GuideItems>,
+}
+
+impl MemoKey for PageInput<'_> {
+    /// The page's markdown is made from its own text and the site's addresses, which
+    /// the shape holds, and its guide's items from the shape.
+    fn memo_key(&self) -> blake3::Hash {
+        let page = &self.shape.site.pages[self.index];
+        crate::cache_key::of([self.shape.key.as_bytes(), page.source.memo_key().as_bytes()])
+    }
+}
+
+impl PageInput<'_> {
+    fn page(&self) -> &Page {
+        &self.shape.site.pages[self.index]
+    }
+
+    /// Where the page is written.
+    pub fn output_path(&self) -> String {
+        format!("{}index.html", self.page().source.url_path)
+    }
+}
+
+/// A page as its template made it, with its guide's contents list, if it has one,
+/// to go where [`templates::GUIDE_LIST_MARK`] is.
+#[derive(Debug, PartialEq)]
+pub struct PageHtml {
+    pub html: String,
+    pub guide_list: Option<Vec<Arc<str>>>,
+}
+
+impl PageHtml {
+    /// The guide's contents list, with the mark it goes at.
+    pub fn list(&self) -> Option<(&str, &[Arc<str>])> {
+        let items = self.guide_list.as_deref()?;
+        Some((templates::GUIDE_LIST_MARK, items))
+    }
+}
+
+/// Renders one page with its template: the one its front matter names, or the
+/// default for its place in the site.
+pub fn page(input: &PageInput) -> Result<PageHtml, Box<Diagnostic>> {
+    let (shape, index, page) = (input.shape, input.index, input.page());
+    let (site, templates) = (shape.site, shape.templates);
+    let name = page
+        .front
+        .template
+        .as_deref()
+        .unwrap_or_else(|| templates::default_template(site, index));
+    if !templates.has(name) {
+        let diagnostic = templates
+            .missing(name)
+            .to_diagnostic(&page.source.display_path, None);
+        return Err(Box::new(match page.front.key_positions.get("template") {
+            Some(&position) => diagnostic.at(&page.source.text, position),
+            None => diagnostic,
+        }));
+    }
+    let context = templates::page_context(
+        &shape.config.site,
+        site,
+        input.markdown,
+        index,
+        input.guide_items.is_some(),
+    );
+    let guide_list = match input.guide_items {
+        Some(items) => Some(items.list_for(site, templates, index)?),
+        None => None,
+    };
+    let shown = page.source.display_path.to_string_lossy();
+    let html = templates.render(name, &context, &shown)?;
+    Ok(PageHtml { html, guide_list })
+}
+
+/// The diagnostics of the pages that could not be made, each mistake said once: one
+/// mistake in a template shows up on every page.
+pub fn once_each(errors: impl IntoIterator<Item = Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = HashSet::new();
+    errors
+        .into_iter()
+        .filter(|diagnostic| {
+            seen.insert((
+                diagnostic.path.clone(),
+                diagnostic.position,
+                template_message(diagnostic),
+            ))
+        })
+        .collect()
+}
+
+/// A render error's message without the page it happened on, to spot repeats.
+fn template_message(diagnostic: &Diagnostic) -> String {
+    match diagnostic.message.split_once(": ") {
+        Some((_, rest)) => rest.to_owned(),
+        None => diagnostic.message.clone(),
+    }
+}
+
+/// A page that is not made from content: where it is written, and its HTML.
+pub struct StandalonePage {
+    pub path: String,
+    pub html: String,
+}
+
+/// The 404 page and a redirect for each alias of each page, with any mistake in
+/// their templates.
+pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
+    let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
+    let mut pages = Vec::new();
+    let mut diagnostics = Vec::new();
+    let not_found = templates::standalone_context(config, site, "Page not found", None);
+    match templates.render("404.html", &not_found, "the 404 page") {
+        Ok(html) => pages.push(StandalonePage {
+            path: "404.html".to_owned(),
+            html,
+        }),
+        Err(diagnostic) => diagnostics.push(*diagnostic),
+    }
+    for page in &site.pages {
+        // An alias that is another page's address has been reported already.
+        let free = |alias: &&String| {
+            let url = format!("{}/", alias.trim_matches('/'));
+            !site.by_url.contains_key(&url) && !site.by_url.contains_key(alias.trim_matches('/'))
+        };
+        for alias in page.front.aliases.iter().filter(free) {
+            let context = templates::standalone_context(
+                config,
+                site,
+                &page.front.title,
+                Some(&page.source.url_path),
+            );
+            let shown = page.source.display_path.to_string_lossy();
+            match templates.render("alias.html", &context, &shown) {
+                Ok(html) => pages.push(StandalonePage {
+                    path: paths::alias_file(alias),
+                    html,
+                }),
+                Err(diagnostic) => diagnostics.push(*diagnostic),
+            }
+        }
+    }
+    (pages, diagnostics)
+}
