@@ -18,7 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
 cargo build --release --quiet --bin tellyou --example gen-corpus
-bin="$PWD/target/release/tellyou"
+# TELLYOU_BIN compares another build of tellyou, such as one from an older commit.
+bin="${TELLYOU_BIN:-$PWD/target/release/tellyou}"
 hugo_templates="$PWD/bench/hugo"
 
 # Runs the command after "--" in the current folder: one warm-up, then $runs timed

@@ -1,37 +1,17 @@
 //! tellyou turns markdown pages with YAML front matter into an accessible static site
-//! for the "If They Could Tell You" parent guidance. [`pipeline::build`] is the entry
-//! point; each stage is a module of its own, and only `pipeline` knows their order.
+//! for the "If They Could Tell You" parent guidance. [`pipeline`] knows the order of
+//! the stages and holds their memos; each stage is a module of [`stages`], a function
+//! of one input value; [`check`] reads what the stages made and says what is wrong;
+//! [`config`] reads the settings once; [`serve`] is the preview; [`support`] holds
+//! the leaves everything uses: diagnostics, YAML with positions, paths and dates.
+//! What is `pub` here is what the command line, the tests and the fuzzers use.
 
-pub mod assets;
-pub mod brand;
-pub mod build_record;
-pub mod cache_key;
-pub mod calendar;
 pub mod check;
 pub mod config;
-pub mod domains;
-pub mod error;
-pub mod escape;
-pub mod file_cache;
-pub mod front_matter;
-pub mod load;
-pub mod markdown;
 pub mod memo;
-pub mod minify;
+pub mod model;
 pub mod new_page;
-pub mod output;
-pub mod page;
-pub mod paths;
 pub mod pipeline;
-pub mod raw_html;
-pub mod render;
-pub mod report;
 pub mod serve;
-pub mod shared_parts;
-pub mod site;
-pub mod sitemap;
-pub mod template_loops;
-pub mod templates;
-pub mod theme;
-pub mod watch;
-mod yaml;
+pub mod stages;
+pub mod support;

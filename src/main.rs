@@ -14,10 +14,12 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use tellyou::config::{self, BuildOptions};
-use tellyou::error::{Diagnostic, Severity, StageError};
+use tellyou::check::report;
+use tellyou::config::{self, BaseUrl, BuildOptions};
 use tellyou::serve::{self, ServeEvent, ServeOptions};
-use tellyou::{calendar, new_page, pipeline, report};
+use tellyou::support::calendar;
+use tellyou::support::error::{Diagnostic, Severity, StageError};
+use tellyou::{new_page, pipeline};
 
 #[derive(Parser)]
 #[command(
@@ -38,34 +40,7 @@ enum Command {
     ///
     /// The old output is replaced only when the whole build succeeds; if anything is
     /// wrong, every problem is listed and the old output is left as it was.
-    Build {
-        /// Write the site to this folder instead of public/. tellyou replaces the
-        /// whole folder, so it refuses a folder of files it did not write.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-
-        /// The address the site will be published at, such as
-        /// https://www.example.gov.uk/start-for-life/. Replaces base_url in site.yaml.
-        /// It is used for the sitemap and canonical links; links between pages are
-        /// relative, so they work at any address.
-        #[arg(long, value_name = "URL", value_parser = parse_base_url)]
-        base_url: Option<String>,
-
-        /// Include pages marked `draft: true`, for a preview. Never publish a build
-        /// made with --drafts.
-        #[arg(long)]
-        drafts: bool,
-
-        /// Build the site of one council, from councils/SLUG.yaml and the council's
-        /// own pages, templates and files in councils/SLUG/.
-        #[arg(long, value_name = "SLUG", conflicts_with = "all")]
-        council: Option<String>,
-
-        /// Build the site of every council in councils/, each into its own folder:
-        /// public/SLUG/ (or DIR/SLUG/ with --out).
-        #[arg(long, conflicts_with = "base_url")]
-        all: bool,
-    },
+    Build(BuildArgs),
 
     /// Check every page for problems and write nothing.
     ///
@@ -73,28 +48,7 @@ enum Command {
     /// order, unclear link text, hard-to-read sentences, words to avoid and review
     /// dates that are due. Errors would stop a build; warnings would not. Exits with 1
     /// if there are errors (or, with --strict, warnings), else 0.
-    Check {
-        /// How to write the findings: `human` for people, `json` for CI dashboards.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-
-        /// Count warnings as errors, so any finding makes the check fail.
-        #[arg(long)]
-        strict: bool,
-
-        /// Also list every link that leaves the site, with where it is written. The
-        /// links are not visited.
-        #[arg(long)]
-        external: bool,
-
-        /// Check pages marked `draft: true` too.
-        #[arg(long)]
-        drafts: bool,
-
-        /// Check the site of this council: its file in councils/ and its own pages.
-        #[arg(long, value_name = "SLUG")]
-        council: Option<String>,
-    },
+    Check(CheckArgs),
 
     /// Preview the site while you edit it.
     ///
@@ -102,35 +56,95 @@ enum Command {
     /// you save, delete or rename a file. Open pages reload by themselves. If a change
     /// breaks the build, the pages show the errors, and the last good version is kept
     /// until you fix them.
-    Serve {
-        /// The port to listen on. 0 picks a free one.
-        #[arg(long, default_value_t = 1111)]
-        port: u16,
-
-        /// The address to listen on. Only this computer can see the preview unless
-        /// you choose another address, such as 0.0.0.0 to try it on a phone on the
-        /// same network.
-        #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
-        bind: IpAddr,
-
-        /// Show pages marked `draft: true` too.
-        #[arg(long)]
-        drafts: bool,
-
-        /// Preview the site of this council, from councils/SLUG.yaml.
-        #[arg(long, value_name = "SLUG")]
-        council: Option<String>,
-    },
+    Serve(ServeArgs),
 
     /// Write a new page with its front matter filled in.
     ///
     /// The title comes from the file name; `reviewed` is today and `next_review` a
     /// year on. It never overwrites a page that is there.
-    New {
-        /// Where the page goes, such as content/crying/colic.md.
-        #[arg(value_name = "PATH")]
-        path: PathBuf,
-    },
+    New(NewArgs),
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// Write the site to this folder instead of public/. tellyou replaces the
+    /// whole folder, so it refuses a folder of files it did not write.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+
+    /// The address the site will be published at, such as
+    /// https://www.example.gov.uk/start-for-life/. Replaces base_url in site.yaml.
+    /// It is used for the sitemap and canonical links; links between pages are
+    /// relative, so they work at any address.
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
+    base_url: Option<BaseUrl>,
+
+    /// Include pages marked `draft: true`, for a preview. Never publish a build
+    /// made with --drafts.
+    #[arg(long)]
+    drafts: bool,
+
+    /// Build the site of one council, from councils/SLUG.yaml and the council's
+    /// own pages, templates and files in councils/SLUG/.
+    #[arg(long, value_name = "SLUG", conflicts_with = "all")]
+    council: Option<String>,
+
+    /// Build the site of every council in councils/, each into its own folder:
+    /// public/SLUG/ (or DIR/SLUG/ with --out).
+    #[arg(long, conflicts_with = "base_url")]
+    all: bool,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// How to write the findings: `human` for people, `json` for CI dashboards.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Count warnings as errors, so any finding makes the check fail.
+    #[arg(long)]
+    strict: bool,
+
+    /// Also list every link that leaves the site, with where it is written. The
+    /// links are not visited.
+    #[arg(long)]
+    external: bool,
+
+    /// Check pages marked `draft: true` too.
+    #[arg(long)]
+    drafts: bool,
+
+    /// Check the site of this council: its file in councils/ and its own pages.
+    #[arg(long, value_name = "SLUG")]
+    council: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The port to listen on. 0 picks a free one.
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+
+    /// The address to listen on. Only this computer can see the preview unless
+    /// you choose another address, such as 0.0.0.0 to try it on a phone on the
+    /// same network.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    bind: IpAddr,
+
+    /// Show pages marked `draft: true` too.
+    #[arg(long)]
+    drafts: bool,
+
+    /// Preview the site of this council, from councils/SLUG.yaml.
+    #[arg(long, value_name = "SLUG")]
+    council: Option<String>,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    /// Where the page goes, such as content/crying/colic.md.
+    #[arg(value_name = "PATH")]
+    path: PathBuf,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -139,14 +153,10 @@ enum Format {
     Json,
 }
 
-fn parse_base_url(value: &str) -> Result<String, String> {
-    config::parse_base_url(value, None)
-        .map(|url| url.url)
-        .map_err(|e| {
-            format!(
-                "{e}: write the full address, such as https://www.example.gov.uk/start-for-life/"
-            )
-        })
+fn parse_base_url(value: &str) -> Result<BaseUrl, String> {
+    config::parse_base_url(value, None).map_err(|e| {
+        format!("{e}: write the full address, such as https://www.example.gov.uk/start-for-life/")
+    })
 }
 
 fn main() -> ExitCode {
@@ -160,141 +170,139 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs one subcommand in the current folder.
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let root = std::env::current_dir().context("cannot tell which folder this is")?;
     match cli.command {
-        Command::Check {
-            format,
-            strict,
-            external,
-            drafts,
-            council,
-        } => {
-            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
-                return Ok(usage_failure(mistake));
+        Command::Build(args) => Ok(build(root, args)),
+        Command::Check(args) => Ok(check(root, args)),
+        Command::Serve(args) => preview(root, args),
+        Command::New(args) => Ok(new(&root, &args.path)),
+    }
+}
+
+/// `tellyou build`: the site, or every council's with `--all`.
+fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
+    let started = Instant::now();
+    if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
+        return usage_failure(mistake);
+    }
+    let options = BuildOptions {
+        root,
+        out_dir: args.out,
+        base_url: args.base_url,
+        drafts: args.drafts,
+        today: None,
+        council: args.council,
+    };
+    if args.all {
+        return build_all_councils(&options, started);
+    }
+    let config = match config::load(&options) {
+        Ok(config) => config,
+        Err(diagnostics) => return report_failure(&diagnostics, None),
+    };
+    let shown_out = shown(&config.root, &config.out_dir);
+    let report = match pipeline::build(&config) {
+        Ok(report) => report,
+        Err(errors) => return report_failure(&errors.diagnostics, Some(&shown_out)),
+    };
+    print_diagnostics(&mut std::io::stderr(), &report.warnings);
+    let seconds = started.elapsed().as_secs_f64();
+    let pages = format!(
+        "{} page{} ({} files)",
+        report.pages,
+        if report.pages == 1 { "" } else { "s" },
+        report.files,
+    );
+    if report.unchanged {
+        println!(
+            "Nothing has changed since the last build, so {shown_out} was left as it is: {pages}, checked in {seconds:.2} s"
+        );
+    } else {
+        println!("Built {pages} into {shown_out} in {seconds:.2} s");
+    }
+    if options.drafts {
+        println!("This build includes draft pages: do not publish it.");
+    }
+    ExitCode::SUCCESS
+}
+
+/// `tellyou check`: every finding, written as the format asks.
+fn check(root: PathBuf, args: CheckArgs) -> ExitCode {
+    if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
+        return usage_failure(mistake);
+    }
+    let options = BuildOptions {
+        root,
+        drafts: args.drafts,
+        council: args.council,
+        ..BuildOptions::default()
+    };
+    let report = pipeline::check_project(&options);
+    match args.format {
+        Format::Json => println!("{}", report::json(&report)),
+        Format::Human => {
+            print_diagnostics(&mut std::io::stdout(), &report.diagnostics);
+            if !report.readability.is_empty() {
+                println!("{}", report::readability_table(&report));
             }
-            let options = BuildOptions {
-                root,
-                drafts,
-                council,
-                ..BuildOptions::default()
-            };
-            let report = pipeline::check_project(&options);
-            match format {
-                Format::Json => println!("{}", report::json(&report)),
-                Format::Human => {
-                    print_diagnostics(&mut std::io::stdout(), &report.diagnostics);
-                    if !report.readability.is_empty() {
-                        println!("{}", report::readability_table(&report));
-                    }
-                    if external {
-                        println!("Links that leave the site (not visited):");
-                        println!(
-                            "{}\n",
-                            report::external_list(&report.external_links).trim_end()
-                        );
-                    }
-                    println!("{}", report::summary(&report));
-                }
-            }
-            let failed = report.errors() > 0 || (strict && report.warnings() > 0);
-            Ok(if failed {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        Command::Serve {
-            port,
-            bind,
-            drafts,
-            council,
-        } => {
-            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
-                return Ok(usage_failure(mistake));
-            }
-            if !bind.is_loopback() {
-                eprintln!(
-                    "warning: listening on {bind}: anyone who can reach this computer can see the preview, drafts included"
+            if args.external {
+                println!("Links that leave the site (not visited):");
+                println!(
+                    "{}\n",
+                    report::external_list(&report.external_links).trim_end()
                 );
             }
-            let options = ServeOptions {
-                root,
-                address: SocketAddr::new(bind, port),
-                drafts,
-                council,
-            };
-            serve::run(options, print_serve_event)?;
-            Ok(ExitCode::SUCCESS)
+            println!("{}", report::summary(&report));
         }
-        Command::New { path } => match new_page::create(&root, &path, calendar::today()) {
-            Ok(page) => {
-                println!("Wrote {}", page.path.display());
-                if let Some(section) = page.folder_without_section {
-                    println!(
-                        "The folder needs a section page too: run tellyou new {}",
-                        section.display()
-                    );
-                }
-                Ok(ExitCode::SUCCESS)
+    }
+    let failed = report.errors() > 0 || (args.strict && report.warnings() > 0);
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `tellyou serve`: the preview, until it is stopped.
+fn preview(root: PathBuf, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
+        return Ok(usage_failure(mistake));
+    }
+    if !args.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone who can reach this computer can see the preview, drafts included",
+            args.bind
+        );
+    }
+    let options = ServeOptions {
+        root,
+        address: SocketAddr::new(args.bind, args.port),
+        drafts: args.drafts,
+        council: args.council,
+    };
+    serve::run(options, print_serve_event)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tellyou new`: a page with its front matter filled in.
+fn new(root: &Path, path: &Path) -> ExitCode {
+    match new_page::create(root, path, calendar::today()) {
+        Ok(page) => {
+            println!("Wrote {}", page.path.display());
+            if let Some(section) = page.folder_without_section {
+                println!(
+                    "The folder needs a section page too: run tellyou new {}",
+                    section.display()
+                );
             }
-            Err(error) => {
-                let diagnostic = error.to_diagnostic(&path, None);
-                print_diagnostics(&mut std::io::stderr(), &[diagnostic]);
-                Ok(ExitCode::from(1))
-            }
-        },
-        Command::Build {
-            out,
-            base_url,
-            drafts,
-            council,
-            all,
-        } => {
-            let started = Instant::now();
-            if let Some(mistake) = config::usage_mistake(&root, council.as_deref()) {
-                return Ok(usage_failure(mistake));
-            }
-            let options = BuildOptions {
-                root,
-                out_dir: out,
-                base_url,
-                drafts,
-                today: None,
-                council,
-            };
-            if all {
-                return Ok(build_all_councils(&options, started));
-            }
-            let config = match config::load(&options) {
-                Ok(config) => config,
-                Err(diagnostics) => return Ok(report_failure(&diagnostics, None)),
-            };
-            let shown_out = shown(&config.root, &config.out_dir);
-            match pipeline::build(&config) {
-                Ok(report) => {
-                    print_diagnostics(&mut std::io::stderr(), &report.warnings);
-                    let seconds = started.elapsed().as_secs_f64();
-                    let pages = format!(
-                        "{} page{} ({} files)",
-                        report.pages,
-                        if report.pages == 1 { "" } else { "s" },
-                        report.files,
-                    );
-                    if report.unchanged {
-                        println!(
-                            "Nothing has changed since the last build, so {shown_out} was left as it is: {pages}, checked in {seconds:.2} s"
-                        );
-                    } else {
-                        println!("Built {pages} into {shown_out} in {seconds:.2} s");
-                    }
-                    if drafts {
-                        println!("This build includes draft pages: do not publish it.");
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => Ok(report_failure(&errors.diagnostics, Some(&shown_out))),
-            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let diagnostic = error.to_diagnostic(path, None);
+            print_diagnostics(&mut std::io::stderr(), &[diagnostic]);
+            ExitCode::from(1)
         }
     }
 }
@@ -315,10 +323,7 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
         );
         bar
     });
-    let out_dir = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| options.root.join("public"));
+    let out_dir = options.out_dir();
     let shown_out = shown(&options.root, &out_dir);
     let finished = |build: &pipeline::CouncilBuild| match &progress {
         Some(bar) => {

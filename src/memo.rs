@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
-use crate::cache_key::KeyMap;
+use crate::support::cache_key::KeyMap;
 
 /// An input to a stage, which knows the key of all that the stage reads from it.
 pub trait MemoKey {
@@ -48,7 +48,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         Memo {
             stage,
             keep,
-            verify: std::env::var_os("TELLYOU_VERIFY_MEMO").is_some_and(|v| v == "1"),
+            verify: verifying(),
             earlier: KeyMap::default(),
             now: Mutex::new(KeyMap::default()),
         }
@@ -101,13 +101,10 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     }
 }
 
-/// The key of a list of inputs, in order.
-pub fn key_of_all<'a, I: MemoKey + 'a>(inputs: impl IntoIterator<Item = &'a I>) -> blake3::Hash {
-    let mut key = crate::cache_key::Key::new();
-    for input in inputs {
-        key.field(input.memo_key().as_bytes());
-    }
-    key.finish()
+/// Whether every value found is to be made again and compared:
+/// `TELLYOU_VERIFY_MEMO=1`.
+pub fn verifying() -> bool {
+    std::env::var_os("TELLYOU_VERIFY_MEMO").is_some_and(|v| v == "1")
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use crate::calendar;
-use crate::calendar::format_date;
-use crate::error::{StageError, plain_io_error};
-use crate::page::Date;
-use crate::paths;
+use crate::model::page::Date;
+use crate::support::calendar;
+use crate::support::calendar::format_date;
+use crate::support::error::{StageError, plain_io_error};
+use crate::support::paths;
 
 /// What can stop a new page being written.
 #[derive(Debug, thiserror::Error)]

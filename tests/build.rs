@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tellyou::config::{self, BuildOptions, Config};
-use tellyou::error::Diagnostic;
-use tellyou::page::Date;
+use tellyou::model::page::Date;
 use tellyou::pipeline;
+use tellyou::support::error::Diagnostic;
 
 #[path = "build/docs.rs"]
 mod docs;
@@ -185,7 +185,7 @@ fn every_internal_link_in_the_output_finds_a_file() {
     ] {
         let site = copy_fixture("good-site");
         let mut options = options(site.path());
-        options.base_url = Some(base_url.to_owned());
+        options.base_url = Some(config::parse_base_url(base_url, None).unwrap());
         let config = load_config(&options);
         pipeline::build(&config).unwrap();
         let base_path = config.site.base_url.path.clone();
@@ -641,7 +641,7 @@ fn guide_lists_are_the_same_with_or_without_the_guide_item_macro() {
         with_macro.contains(r#"<a href="../../crying/when-to-get-help/">When to get help</a>"#)
     );
     assert!(with_macro.contains(r#"aria-current="page">Soothing your baby</span>"#));
-    assert!(!with_macro.contains(tellyou::templates::GUIDE_LIST_MARK));
+    assert!(!with_macro.contains(tellyou::stages::templates::GUIDE_LIST_MARK));
 
     let theme_macros = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/macros.html"),
@@ -1031,7 +1031,7 @@ fn check_report_of(root: &Path) -> String {
     format!(
         "{}\n{}",
         render_diagnostics(&report.diagnostics),
-        tellyou::report::summary(&report)
+        tellyou::check::report::summary(&report)
     )
 }
 
@@ -1294,11 +1294,11 @@ fn latest_review(root: &Path) -> Date {
         root: root.to_path_buf(),
         ..BuildOptions::default()
     });
-    let (loaded, _) = tellyou::load::load(&config, &mut Default::default());
+    let (loaded, _) = tellyou::stages::load::load(&config, &mut Default::default());
     loaded
         .pages
         .iter()
-        .filter_map(|source| tellyou::front_matter::parse(source).ok()?.reviewed)
+        .filter_map(|source| tellyou::stages::front_matter::parse(source).ok()?.reviewed)
         .max()
         .expect("the shipped pages carry review dates")
 }
@@ -1363,7 +1363,7 @@ fn shipped_content_has_no_findings_and_meets_its_reading_targets() {
         .and_then(|(_, rest)| rest.split_once(GUIDANCE_TABLE_END))
         .map(|(table, _)| table)
         .expect("docs/guidance.md has the readability table between its markers");
-    let expected = tellyou::report::readability_table(&report);
+    let expected = tellyou::check::report::readability_table(&report);
     assert!(
         table == expected,
         "the readability table in docs/guidance.md is out of date; replace it with:\n{expected}"
@@ -1836,9 +1836,9 @@ fn assert_serves_a_clean_build(preview: &Preview) {
     fs::remove_dir_all(&fresh).unwrap();
     for (path, bytes) in built {
         if [
-            tellyou::output::MARKER,
-            tellyou::output::MANIFEST,
-            tellyou::output::RECORD,
+            tellyou::stages::output::MARKER,
+            tellyou::stages::output::MANIFEST,
+            tellyou::stages::output::RECORD,
         ]
         .contains(&path.as_str())
         {

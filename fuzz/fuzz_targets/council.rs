@@ -7,7 +7,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use tellyou::config::council;
-use tellyou::error::StageError;
+use tellyou::support::error::StageError;
 
 fuzz_target!(|text: &str| {
     let (_, errors) = council::parse("eastmere", text);

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tellyou::front_matter;
-use tellyou::load::page_source;
+use tellyou::stages::front_matter;
+use tellyou::stages::load::page_source;
 
 fuzz_target!(|text: &str| {
     let source = page_source("crying/soothing.md", text);

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use libfuzzer_sys::fuzz_target;
-use tellyou::front_matter;
-use tellyou::load::page_source;
-use tellyou::markdown::{self, LinkIndex};
-use tellyou::page::{AssetFile, Page};
+use tellyou::stages::front_matter;
+use tellyou::stages::load::page_source;
+use tellyou::stages::markdown::{self, LinkIndex};
+use tellyou::model::page::{AssetFile, Page};
 
 const FRONT_MATTER: &str = "---\ntitle: Soothing\ndescription: Ways to soothe.\n---\n";
 
@@ -30,7 +30,7 @@ fuzz_target!(|body: &str| {
         ("crying/soothing.md", "crying/soothing/"),
         ("play/songs.md", "play/songs/"),
     ];
-    let (assets, _) = tellyou::assets::fingerprint(&[AssetFile {
+    let (assets, _) = tellyou::stages::assets::fingerprint(&[AssetFile {
         site_path: "crying/cot.png".into(),
         display_path: PathBuf::from("content/crying/cot.png"),
         bytes: Arc::from(&b"not really a png"[..]),

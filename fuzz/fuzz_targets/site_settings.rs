@@ -6,7 +6,7 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use tellyou::config;
-use tellyou::error::StageError;
+use tellyou::support::error::StageError;
 
 fuzz_target!(|text: &str| {
     let (_, errors) = config::parse_site(text, None);

@@ -4,8 +4,8 @@
 //! is a warning at its `:::` line. Callouts (`warning`, `info`, `do`, `dont`) do not
 //! count. Uses `page` and `error`.
 
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::{Page, RenderedPage, Urgency};
+use crate::model::page::{Page, RenderedPage, Urgency};
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong with the order of a page's care cards.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

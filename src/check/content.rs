@@ -4,9 +4,9 @@
 //! a header row, and a care card's heading says what to do "if:" and is followed by
 //! a list. Uses `page`, `markdown` (for the decorative marker) and `error`.
 
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::markdown::DECORATIVE;
-use crate::page::{LinkTarget, Page, RenderedPage};
+use crate::model::page::DECORATIVE;
+use crate::model::page::{LinkTarget, Page, RenderedPage};
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong with a page's content for people who use assistive technology.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,9 +7,9 @@
 use std::collections::HashSet;
 
 use crate::config::{BaseUrl, CouncilFile};
-use crate::domains;
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::OutputFile;
+use crate::model::page::OutputFile;
+use crate::support::domains;
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// An address in a council file that the site does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -18,11 +18,11 @@ use lol_html::{HtmlRewriter, Settings};
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
-use crate::error::{Diagnostic, LineIndex, Position, StageError};
 use crate::memo::MemoKey;
-use crate::page::{OutputFile, SourceFile, TemplateFile};
-use crate::site::Site;
-use crate::{domains, paths};
+use crate::model::page::{OutputFile, SourceFile, TemplateFile};
+use crate::model::site::Site;
+use crate::support::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::support::{domains, paths};
 
 /// What can be wrong in a rendered page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
@@ -165,7 +165,7 @@ impl<'a> SiteFiles<'a> {
     /// its path resolves links written from the domain root, and links to its own
     /// address (such as the canonical link) do not leave the site.
     pub fn new(files: &'a [OutputFile], base_url: &'a BaseUrl) -> SiteFiles<'a> {
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(&base_url.url);
         for file in files {
             key.field(&file.path);
@@ -203,7 +203,7 @@ pub struct PageToScan<'a> {
 
 impl MemoKey for PageToScan<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        crate::cache_key::of([
+        crate::support::cache_key::of([
             self.site.key.as_bytes(),
             self.file.path.as_bytes(),
             self.file.key.as_bytes(),
@@ -248,7 +248,7 @@ impl<'a> Targets<'a> {
             .zip(scans)
             .map(|(file, scan)| (file.path.as_str(), &**scan))
             .collect();
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(&site.base_url.url)
             .field(templates_key.as_bytes());
         for file in site.files {
@@ -290,7 +290,7 @@ impl MemoKey for PageToCheck<'_> {
     fn memo_key(&self) -> blake3::Hash {
         let path = &self.file.path;
         let source = self.targets.locator.page(path).map(|source| source.hash);
-        crate::cache_key::of([
+        crate::support::cache_key::of([
             self.targets.key.as_bytes(),
             self.file.key.as_bytes(),
             path.as_bytes(),
@@ -496,7 +496,7 @@ fn scan_file(
     links.append(&mut resolved_for_depth);
     let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
     sorted.sort_unstable();
-    let mut ids_key = crate::cache_key::Key::new();
+    let mut ids_key = crate::support::cache_key::Key::new();
     for id in sorted {
         ids_key.field(id);
     }
@@ -957,7 +957,7 @@ fn position_in(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::SharedParts;
+    use crate::model::page::SharedParts;
 
     fn target(file: &str, written: &str) -> Option<Place> {
         resolve(file, written, "/start-for-life/").map(|r| r.place)

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Position, StageError, did_you_mean};
-use crate::page::{LinkTarget, RenderedPage, SourceFile};
-use crate::site::Site;
+use crate::model::page::{LinkTarget, RenderedPage, SourceFile};
+use crate::model::site::Site;
+use crate::support::error::{Diagnostic, Position, StageError, did_you_mean};
 
 /// What can be wrong with a link.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +42,7 @@ impl StageError for LinkError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             LinkError::Missing { suggestion: Some(s), .. } => format!("did you mean '{s}'?"),
-            LinkError::Missing { written, .. } if crate::paths::is_external(written) => {
+            LinkError::Missing { written, .. } if crate::support::paths::is_external(written) => {
                 "this is the site's own address, so it must be a page of the site: link to the page's markdown file instead, such as ../crying/soothing.md".into()
             }
             LinkError::Missing { written, .. } if !written.contains(".md") && !written.contains('.') => {
@@ -106,7 +106,7 @@ fn check_page(
                 if !target_page.complete {
                     continue;
                 }
-                let decoded = crate::paths::percent_decode(fragment);
+                let decoded = crate::support::paths::percent_decode(fragment);
                 if target_page.headings.iter().any(|h| h.id == decoded) {
                     continue;
                 }

@@ -5,9 +5,9 @@
 //! find a value's column), `readability` (to split sentences) and `error`.
 
 use crate::config::CheckSettings;
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::front_matter::value_position;
-use crate::page::Page;
+use crate::model::page::Page;
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
+use crate::support::yaml::value_position;
 
 use super::readability;
 

@@ -10,6 +10,7 @@ pub mod html;
 pub mod links;
 pub mod listing;
 pub mod readability;
+pub mod report;
 pub mod review;
 pub mod site_wide;
 pub mod sources;
@@ -19,12 +20,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::assets::AssetMap;
 use crate::config::{CheckSettings, Config, ConfigError};
-use crate::error::{Diagnostic, LineIndex, Position, StageError};
 use crate::memo::MemoKey;
-use crate::page::{Date, LinkTarget, RenderedPage, TemplateFile};
-use crate::site::Site;
+use crate::model::assets::AssetMap;
+use crate::model::page::{Date, LinkTarget, RenderedPage, TemplateFile};
+use crate::model::site::Site;
+use crate::support::error::{Diagnostic, LineIndex, Position, Severity, StageError};
 
 pub use readability::Readability;
 
@@ -42,6 +43,34 @@ pub struct ExternalLink {
     pub path: PathBuf,
     pub position: Option<Position>,
     pub url: String,
+}
+
+/// What `tellyou check` found: every diagnostic, and each page's readability
+/// figures and the links that leave the site.
+#[derive(Debug)]
+pub struct CheckReport {
+    /// Errors and warnings, sorted file by file.
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub readability: Vec<PageReadability>,
+    pub external_links: Vec<ExternalLink>,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.count(Severity::Error)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.count(Severity::Warning)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
 }
 
 /// What the checks of the pages' content found.
@@ -70,7 +99,7 @@ pub struct CheckContext<'a> {
 
 impl<'a> CheckContext<'a> {
     pub fn new(settings: &'a CheckSettings, today: Date) -> CheckContext<'a> {
-        let key = crate::cache_key::of([
+        let key = crate::support::cache_key::of([
             settings.memo_key().as_bytes(),
             &today.year.to_le_bytes(),
             &[today.month, today.day],
@@ -87,13 +116,13 @@ impl<'a> CheckContext<'a> {
 /// One page to check: its source and its markdown, rendered as well as it could be.
 pub struct PageInput<'a> {
     pub context: &'a CheckContext<'a>,
-    pub page: &'a crate::page::Page,
+    pub page: &'a crate::model::page::Page,
     pub rendered: &'a RenderedPage,
 }
 
 impl MemoKey for PageInput<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        crate::cache_key::of([
+        crate::support::cache_key::of([
             self.context.key.as_bytes(),
             self.page.source.memo_key().as_bytes(),
             self.rendered.memo_key().as_bytes(),
@@ -172,7 +201,7 @@ pub fn page(input: &PageInput) -> Arc<PageFindings> {
 
 /// The checks of one page that need nothing but the page.
 fn check_page(
-    page: &crate::page::Page,
+    page: &crate::model::page::Page,
     rendered: &RenderedPage,
     (settings, words): (&CheckSettings, &words::WordsToAvoid),
     today: Date,
@@ -196,7 +225,7 @@ fn check_page(
 }
 
 /// The links of a page's markdown and its sources that leave the site.
-fn external_links(page: &crate::page::Page, rendered: &RenderedPage) -> Vec<ExternalLink> {
+fn external_links(page: &crate::model::page::Page, rendered: &RenderedPage) -> Vec<ExternalLink> {
     let path = &page.source.display_path;
     let mut found: Vec<ExternalLink> = rendered
         .links

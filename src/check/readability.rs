@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::CheckSettings;
-use crate::error::{Diagnostic, Position};
-use crate::page::{Page, RenderedPage, TextBlock, TextRole};
+use crate::model::page::{Page, RenderedPage, TextBlock, TextRole};
+use crate::support::error::{Diagnostic, Position};
 
 /// A page needs this many sentences before its grade means anything; SMOG was made
 /// for samples of 30.

@@ -3,11 +3,11 @@
 //! is close is a warning. Uses `page`, `config`, `calendar`, `front_matter` (to write
 //! dates) and `error`.
 
-use crate::calendar;
-use crate::calendar::format_date;
 use crate::config::CheckSettings;
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::{Date, Page};
+use crate::model::page::{Date, Page};
+use crate::support::calendar;
+use crate::support::calendar::format_date;
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong with a page's review dates and sources.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::OutputFile;
-use crate::site::Site;
+use crate::model::page::OutputFile;
+use crate::model::site::Site;
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong across pages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -111,14 +111,14 @@ pub fn clashing_paths(files: &[OutputFile], site: &Site) -> Vec<Diagnostic> {
         return diagnostics;
     }
     clashes.sort_unstable();
-    let alias_owners: HashMap<String, &crate::page::Page> = site
+    let alias_owners: HashMap<String, &crate::model::page::Page> = site
         .pages
         .iter()
         .flat_map(|page| {
             page.front
                 .aliases
                 .iter()
-                .map(move |alias| (crate::paths::alias_file(alias), page))
+                .map(move |alias| (crate::support::paths::alias_file(alias), page))
         })
         .collect();
     for [first, second] in clashes {

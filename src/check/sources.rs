@@ -5,9 +5,9 @@
 //! `page`, `config`, `domains` and `error`.
 
 use crate::config::CheckSettings;
-use crate::domains;
-use crate::error::{Diagnostic, Position, Severity, StageError};
-use crate::page::Page;
+use crate::model::page::Page;
+use crate::support::domains;
+use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong with where a page's source is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,8 +5,8 @@
 //! the list in one pass over the text.
 
 use crate::config::CheckSettings;
-use crate::error::{Diagnostic, Position, line_text};
-use crate::page::{Page, RenderedPage};
+use crate::model::page::{Page, RenderedPage};
+use crate::support::error::{Diagnostic, Position, line_text};
 
 /// The site's words to avoid, ready to be found in any text in one pass.
 pub struct WordsToAvoid<'a> {

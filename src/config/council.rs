@@ -8,11 +8,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, RawBrand};
-use crate::calendar::{self, ShownDate};
-use crate::domains;
-use crate::error::{Position, did_you_mean};
-use crate::page::Date;
-use crate::yaml::{self, Part, Scalar, Unknown};
+use crate::model::page::Date;
+use crate::support::calendar::{self, ShownDate};
+use crate::support::domains;
+use crate::support::error::{Position, did_you_mean};
+use crate::support::yaml::{self, Part, Scalar, Unknown};
 
 /// The keys a council file may have.
 pub const KEYS: &[&str] = &[
@@ -1057,7 +1057,7 @@ services:
         let found: Vec<(usize, String)> = errors
             .iter()
             .map(|e| {
-                use crate::error::StageError;
+                use crate::support::error::StageError;
                 (e.position().map_or(0, |p| p.line), e.to_string())
             })
             .collect();

@@ -8,12 +8,14 @@ pub mod council;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::brand::{self, Colour};
-use crate::domains;
-use crate::error::{Diagnostic, Position, Severity, StageError, did_you_mean, display_path};
 use crate::memo::MemoKey;
-use crate::page::Date;
-use crate::yaml;
+use crate::model::page::Date;
+use crate::support::brand::{self, Colour};
+use crate::support::domains;
+use crate::support::error::{
+    Diagnostic, Position, Severity, StageError, did_you_mean, display_path,
+};
+use crate::support::yaml;
 use council::Council;
 
 /// The keys `site.yaml` may have.
@@ -104,13 +106,27 @@ pub struct BuildOptions {
     /// Where to write the site; `public/` in the project folder if not given.
     pub out_dir: Option<PathBuf>,
     /// Replaces `base_url` from `site.yaml`.
-    pub base_url: Option<String>,
+    pub base_url: Option<BaseUrl>,
     /// Include pages marked `draft: true`.
     pub drafts: bool,
     /// The date review dates are compared with; today if not given.
     pub today: Option<Date>,
     /// Build the site of the council with the file `councils/<slug>.yaml`.
     pub council: Option<String>,
+}
+
+impl BuildOptions {
+    /// Where the site is written: the output folder given, or `public/` in the
+    /// project folder.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out_dir
+            .clone()
+            .unwrap_or_else(|| self.default_out_dir())
+    }
+
+    fn default_out_dir(&self) -> PathBuf {
+        self.root.join("public")
+    }
 }
 
 /// Where the site will be published.
@@ -250,7 +266,7 @@ impl MemoKey for Config {
         let [site_yaml, council_file] = self.settings_text();
         let slug = self.council_file.as_ref().map_or("", |f| f.slug.as_str());
         let today = self.today;
-        crate::cache_key::of([
+        crate::support::cache_key::of([
             site_yaml.as_bytes(),
             council_file.as_bytes(),
             slug.as_bytes(),
@@ -273,7 +289,7 @@ impl MemoKey for CheckSettings {
             words_to_avoid,
             blocked_source_domains,
         } = self;
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(max_sentence_words.to_le_bytes())
             .field(max_smog_grade.to_le_bytes())
             .field(min_reading_ease.to_le_bytes())
@@ -350,7 +366,7 @@ pub fn usage_mistake(root: &Path, council: Option<&str>) -> Option<Diagnostic> {
 /// naming the councils there are if it has none.
 pub fn council_file_path(root: &Path, slug: &str) -> Result<PathBuf, Box<Diagnostic>> {
     let display_path = PathBuf::from(COUNCILS_DIR).join(format!("{slug}.yaml"));
-    if crate::paths::is_valid_slug(slug) && root.join(&display_path).is_file() {
+    if crate::support::paths::is_valid_slug(slug) && root.join(&display_path).is_file() {
         return Ok(display_path);
     }
     let error = ConfigError::UnknownCouncil {
@@ -671,7 +687,7 @@ pub fn load_despite_mistakes(
     let path = options.root.join("site.yaml");
     let shown = display_path(&options.root, &path);
     let text = read_settings(&path, &shown)?;
-    let (mut site, errors) = parse_site(&text, options.base_url.as_deref());
+    let (mut site, errors) = parse_site(&text, options.base_url.as_ref());
     let mut diagnostics: Vec<Diagnostic> = errors
         .iter()
         .map(|e| match e {
@@ -681,7 +697,9 @@ pub fn load_despite_mistakes(
             _ => e.to_diagnostic(&shown, Some(&text)),
         })
         .collect();
-    let today = options.today.unwrap_or_else(crate::calendar::today);
+    let today = options
+        .today
+        .unwrap_or_else(crate::support::calendar::today);
     let council_file = match &options.council {
         None => None,
         Some(slug) => {
@@ -700,7 +718,7 @@ pub fn load_despite_mistakes(
         Some(dir) => std::env::current_dir()
             .map(|cwd| cwd.join(dir))
             .unwrap_or_else(|_| dir.clone()),
-        None => options.root.join("public"),
+        None => options.default_out_dir(),
     };
     let config = Config {
         root: options.root.clone(),
@@ -719,7 +737,7 @@ fn read_settings(path: &Path, shown: &Path) -> Result<String, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         let error = ConfigError::Unreadable {
             file: shown.to_string_lossy().into_owned(),
-            reason: crate::error::plain_io_error(&e),
+            reason: crate::support::error::plain_io_error(&e),
         };
         vec![error.to_diagnostic(shown, None)]
     })?;
@@ -764,7 +782,10 @@ fn load_council(
     Ok((file, errors))
 }
 
-pub fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, Vec<ConfigError>) {
+pub fn parse_site(
+    text: &str,
+    base_url_override: Option<&BaseUrl>,
+) -> (SiteConfig, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawSiteConfig>(text, 1, KEYS, "site.yaml");
     let mut errors: Vec<ConfigError> = parsed
         .errors
@@ -783,7 +804,7 @@ pub fn parse_site(text: &str, base_url_override: Option<&str>) -> (SiteConfig, V
         errors.push(ConfigError::MissingKey { key: "title" });
     }
     let base_url = match (base_url_override, raw.base_url) {
-        (Some(value), _) => parse_base_url(value, None),
+        (Some(value), _) => Ok(value.clone()),
         (None, Some(value)) => parse_base_url(&value, positions.get("base_url").copied()),
         (None, None) if positions.contains_key("base_url") => Ok(BaseUrl {
             url: String::new(),
@@ -1087,9 +1108,10 @@ mod tests {
 
     #[test]
     fn the_command_line_base_url_wins() {
+        let override_url = parse_base_url("https://b.example/x/", None).unwrap();
         let (site, _) = parse_site(
             "title: T\nbase_url: https://a.example/\n",
-            Some("https://b.example/x/"),
+            Some(&override_url),
         );
         assert_eq!(site.base_url.path, "/x/");
     }

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::page::SharedParts;
+use crate::model::page::SharedParts;
 
 /// Opens a shared part in a rendered page. U+FDD1 and U+FDD2 are noncharacters:
 /// text has no use for them.
@@ -189,7 +189,7 @@ mod tests {
         let parts = cut.parts.iter().map(|p| Arc::from(p.as_bytes())).collect();
         let (own, shared) = put_back(cut.rest.as_bytes(), parts, None).unwrap();
         assert_eq!(own, b"<body><main>Own</main></body>");
-        let file = crate::page::OutputFile {
+        let file = crate::model::page::OutputFile {
             path: "index.html".into(),
             bytes: Arc::from(own),
             key: blake3::hash(b""),

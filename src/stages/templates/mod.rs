@@ -3,20 +3,23 @@
 //! rendered with, and renders it. A template mistake is reported at its file and
 //! line. Uses `page`, `site`, `config`, `assets`, `paths` and `error`.
 
+pub mod loops;
+pub mod render;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use serde::Serialize;
 use tera::Tera;
 
-use crate::assets::AssetMap;
-use crate::calendar::{self, ShownDate};
 use crate::config::SiteConfig;
-use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::memo::MemoKey;
-use crate::page::{Heading, RenderedPage, SourceRef, TemplateFile};
-use crate::paths;
-use crate::site::Site;
+use crate::model::assets::AssetMap;
+use crate::model::page::{Heading, RenderedPage, SourceRef, TemplateFile};
+use crate::model::site::Site;
+use crate::support::calendar::{self, ShownDate};
+use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::support::paths;
 
 /// What can go wrong with templates.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,7 +102,7 @@ pub struct Sources<'a> {
 
 impl MemoKey for Sources<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(self.assets.memo_key().as_bytes());
         for file in self.files {
             key.field(&file.name)
@@ -138,12 +141,12 @@ impl Templates {
         if !diagnostics.is_empty() {
             return Err(diagnostics);
         }
-        if let Some(steps) = crate::template_loops::find_loop(&parsed) {
+        if let Some(steps) = crate::stages::templates::loops::find_loop(&parsed) {
             return Err(vec![loop_diagnostic(&files, &steps)]);
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.set_escape_fn(crate::escape::escape_html);
+        tera.set_escape_fn(crate::support::escape::escape_html);
         tera.register_function("asset", asset_function(assets));
         tera.register_filter("shared", shared_filter);
         let has_guide_item = files
@@ -317,13 +320,15 @@ fn asset_function(assets: &AssetMap) -> impl tera::Function + 'static {
 
 /// The `shared` filter, for parts of a template that come out the same on many
 /// pages: `{% filter shared %}<header>…</header>{% endfilter %}`. The build makes
-/// each distinct part once; see [`crate::shared_parts`].
+/// each distinct part once; see [`crate::support::shared_parts`].
 fn shared_filter(
     value: &tera::Value,
     _: &HashMap<String, tera::Value>,
 ) -> tera::Result<tera::Value> {
     match value {
-        tera::Value::String(text) => Ok(tera::Value::String(crate::shared_parts::mark(text))),
+        tera::Value::String(text) => Ok(tera::Value::String(crate::support::shared_parts::mark(
+            text,
+        ))),
         _ => Err(tera::Error::msg(
             "the `shared` filter is for a part of a template: {% filter shared %}…{% endfilter %}",
         )),
@@ -334,9 +339,9 @@ fn shared_filter(
 /// definition.
 fn loop_diagnostic(
     files: &BTreeMap<String, TemplateFile>,
-    steps: &[crate::template_loops::Step],
+    steps: &[crate::stages::templates::loops::Step],
 ) -> Diagnostic {
-    use crate::template_loops::Step;
+    use crate::stages::templates::loops::Step;
     let chain = match steps {
         [first, second] if first == second => format!("{first} calls itself"),
         _ => steps

@@ -7,21 +7,22 @@
 //! run script in a reader's browser (see `raw_html`). Uses `page`, `paths`,
 //! `domains`, `raw_html`, `assets` and `error`, with memchr.
 
+pub mod raw_html;
+
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::assets::AssetMap;
-use crate::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
-use crate::escape::escape_html;
 use crate::memo::MemoKey;
-use crate::page::{
-    BlockSummary, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary, TextBlock, TextRole,
-    TextRun, Urgency,
+use crate::model::assets::AssetMap;
+use crate::model::page::{
+    BlockSummary, DECORATIVE, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary,
+    TextBlock, TextRole, TextRun, Urgency,
 };
-use crate::raw_html;
-use crate::{domains, paths};
+use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::support::escape::escape_html;
+use crate::support::{domains, paths};
 
 /// What a care card or callout block is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,7 +240,7 @@ impl<'a> LinkIndex<'a> {
         assets: &'a AssetMap,
         site_url: &str,
     ) -> LinkIndex<'a> {
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(assets.memo_key().as_bytes()).field(site_url);
         let mut page_urls = HashMap::new();
         for (content_path, url_path) in pages {
@@ -270,7 +271,7 @@ impl MemoKey for Input<'_> {
 
 /// The key of what a page's rendered markdown is made from.
 fn made_from(page: &Page, links: &LinkIndex) -> blake3::Hash {
-    crate::cache_key::of([links.key.as_bytes(), page.source.memo_key().as_bytes()])
+    crate::support::cache_key::of([links.key.as_bytes(), page.source.memo_key().as_bytes()])
 }
 
 /// Renders one page's body as well as it can, with every mistake in it as a
@@ -1047,9 +1048,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// The alt text that marks an image as decorative, rendered with empty alt text.
-pub const DECORATIVE: &str = "decorative";
-
 /// Tags that start a new block of text.
 fn is_text_block(tag: &Tag<'_>) -> bool {
     matches!(
@@ -1190,12 +1188,12 @@ fn normalise_label(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::FrontMatter;
+    use crate::model::page::FrontMatter;
 
     fn page(content_path: &str, body: &str) -> Page {
         let text = format!("---\ntitle: T\ndescription: D\n---\n{body}");
         Page {
-            source: crate::load::page_source(content_path, &text),
+            source: crate::stages::load::page_source(content_path, &text),
             front: std::sync::Arc::new(FrontMatter {
                 body_start: "---\ntitle: T\ndescription: D\n---\n".len(),
                 ..FrontMatter::default()
@@ -1371,11 +1369,11 @@ mod tests {
 #[cfg(test)]
 mod odd_input_tests {
     use super::*;
-    use crate::front_matter;
+    use crate::stages::front_matter;
 
     /// Runs text through front matter and markdown the way the pipeline does.
     fn render_file(text: &str) {
-        let source = crate::load::page_source("a/b.md", text);
+        let source = crate::stages::load::page_source("a/b.md", text);
         let Ok(front) = front_matter::parse(&source) else {
             return;
         };
@@ -1391,7 +1389,7 @@ mod odd_input_tests {
     #[test]
     fn what_the_fuzzers_found_never_panics() {
         let found: &[&[u8]] = &[include_bytes!(
-            "../tests/fixtures/fuzz-found/markdown-select-makes-lol-html-stop.bin"
+            "../../../tests/fixtures/fuzz-found/markdown-select-makes-lol-html-stop.bin"
         )];
         for bytes in found {
             // The fuzz target reads its input as text up to the first byte that is not.

@@ -212,7 +212,7 @@ pub fn is_source_path(relative: &Path) -> bool {
         .unwrap_or_default();
     // Exactly what loading leaves out: a file the watcher ignored but loading read
     // would not be read again after it changed.
-    !crate::load::is_editor_temp(&name)
+    !crate::support::paths::is_editor_temp(&name)
 }
 
 #[cfg(test)]

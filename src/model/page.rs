@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::error::Position;
 use crate::memo::MemoKey;
+use crate::support::error::Position;
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct SourceFile {
 impl MemoKey for SourceFile {
     /// The address and whether it is a section follow from the content path.
     fn memo_key(&self) -> blake3::Hash {
-        crate::cache_key::of([
+        crate::support::cache_key::of([
             self.content_path.as_bytes(),
             self.display_path.as_os_str().as_encoded_bytes(),
             self.hash.as_bytes(),
@@ -259,6 +259,9 @@ impl MemoKey for RenderedPage {
         self.made_from
     }
 }
+
+/// The alt text that marks an image as decorative, rendered with empty alt text.
+pub const DECORATIVE: &str = "decorative";
 
 /// A file to be written, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq)]

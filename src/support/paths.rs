@@ -163,6 +163,28 @@ pub fn alias_file(alias: &str) -> String {
     }
 }
 
+/// Whether a file is one an editor keeps for itself while you work (swap files,
+/// backups, lock files) rather than part of the site. Hidden files count too.
+pub fn is_editor_temp(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || [
+            ".swp",
+            ".swo",
+            ".swx",
+            ".tmp",
+            ".bak",
+            ".crswap",
+            "___jb_tmp___",
+            "___jb_old___",
+            ".kate-swp",
+        ]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

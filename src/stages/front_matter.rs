@@ -3,10 +3,10 @@
 //! and column counted from the first line of the file. Uses `yaml` for the reading
 //! and `error` and `page` for the results.
 
-use crate::calendar::{format_date, parse_date};
-use crate::error::{Diagnostic, LineIndex, Position, StageError};
-use crate::page::{FrontMatter, SourceFile, SourceRef};
-use crate::yaml;
+use crate::model::page::{FrontMatter, SourceFile, SourceRef};
+use crate::support::calendar::{format_date, parse_date};
+use crate::support::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::support::yaml;
 
 /// The keys a page's front matter may have.
 pub const KEYS: &[&str] = &[
@@ -198,7 +198,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
             .copied()
             .unwrap_or(Position { line: 1, col: 1 })
     };
-    let value_at = |key: &str| value_position(text, at(key));
+    let value_at = |key: &str| yaml::value_position(text, at(key));
     let closing_fence = index.position(text, yaml_end);
 
     let required = |key: &'static str,
@@ -336,23 +336,6 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     (front, errors)
 }
 
-/// Where the value of the key written at `key_position` starts.
-pub fn value_position(text: &str, key_position: Position) -> Position {
-    let line = crate::error::line_text(text, key_position.line).unwrap_or("");
-    let col = line
-        .find(':')
-        .map(|colon| {
-            let after = &line[colon + 1..];
-            let skipped = after.len() - after.trim_start().len();
-            line[..colon + 1 + skipped].chars().count() + 1
-        })
-        .unwrap_or(1);
-    Position {
-        line: key_position.line,
-        col,
-    }
-}
-
 /// The byte offsets of each `---` line: where it starts, and where the line after it
 /// starts.
 fn fence_offsets(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -481,7 +464,7 @@ fn list_value_position(text: &str, from_line: usize, value: &str) -> Option<Posi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::page::Date;
+    use crate::model::page::Date;
 
     fn source(text: &str) -> SourceFile {
         SourceFile {

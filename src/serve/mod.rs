@@ -5,6 +5,8 @@
 //! served, never to the files a build writes. Uses `pipeline` and `config` to build,
 //! `watch` to see changes, and axum for HTTP.
 
+pub mod watch;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,17 +24,17 @@ use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
-use crate::config::BuildOptions;
-use crate::error::{Diagnostic, Severity, plain_io_error};
-use crate::page::OutputFile;
+use crate::config::{BaseUrl, BuildOptions};
+use crate::model::page::OutputFile;
 use crate::pipeline;
-use crate::watch::{ProjectWatcher, WatchError};
+use crate::serve::watch::{ProjectWatcher, WatchError};
+use crate::support::error::{Diagnostic, Severity, plain_io_error};
 
 /// Where the server's own files live; no page of a site can have this address,
 /// because page addresses never start with an underscore.
 const OWN_PREFIX: &str = "/__tellyou/";
-const LIVE_SCRIPT: &str = include_str!("serve/live.js");
-const OVERLAY_STYLE: &str = include_str!("serve/overlay.css");
+const LIVE_SCRIPT: &str = include_str!("live.js");
+const OVERLAY_STYLE: &str = include_str!("overlay.css");
 
 /// How the preview announces where it is, before its address.
 pub const LISTENING: &str = "Previewing the site at ";
@@ -150,7 +152,10 @@ pub fn run(
         options: BuildOptions {
             root: options.root.clone(),
             out_dir: None,
-            base_url: Some(url.clone()),
+            base_url: Some(BaseUrl {
+                url: url.clone(),
+                path: "/".to_owned(),
+            }),
             drafts: options.drafts,
             today: None,
             council: options.council.clone(),

@@ -1,10 +1,10 @@
-//! Rendering: every page of the site made by its template from the site and its
-//! rendered markdown, and the pages that are not made from content (the 404 page
-//! and the redirects of aliases). Pages come out readable, with their shared parts
-//! marked and their guide's contents list left to a mark with the items beside it,
-//! for the minify stage to finish. A mistake in a template that shows on many
-//! pages is said once. Uses `templates`, `site`, `page`, `config`, `paths`,
-//! `cache_key`, `memo` and `error`.
+//! Rendering, the second half of the templates stage: every page of the site made
+//! by its template from the site and its rendered markdown, and the pages that are
+//! not made from content (the 404 page and the redirects of aliases). Pages come out
+//! readable, with their shared parts marked and their guide's contents list left to
+//! a mark with the items beside it, for the minify stage to finish. A mistake in a
+//! template that shows on many pages is said once. Uses the compiled templates,
+//! `site`, `page`, `config`, `paths`, `cache_key`, `memo` and `error`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -13,12 +13,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::error::{Diagnostic, StageError};
 use crate::memo::MemoKey;
-use crate::page::{Page, RenderedPage};
-use crate::paths;
-use crate::site::Site;
-use crate::templates::{self, Templates};
+use crate::model::page::{Page, RenderedPage};
+use crate::model::site::Site;
+use crate::stages::templates::{self, Templates};
+use crate::support::error::{Diagnostic, StageError};
+use crate::support::paths;
 
 /// The templates every site needs, from the theme or the project.
 const REQUIRED_TEMPLATES: [&str; 5] = [
@@ -63,7 +63,7 @@ impl<'a> SiteShape<'a> {
         site: &'a Site,
         (templates, templates_key): (&'a Templates, blake3::Hash),
     ) -> SiteShape<'a> {
-        let mut key = crate::cache_key::Key::new();
+        let mut key = crate::support::cache_key::Key::new();
         key.field(config.memo_key().as_bytes())
             .field(templates_key.as_bytes());
         for page in &site.pages {
@@ -190,7 +190,10 @@ impl MemoKey for PageInput<'_> {
     /// the shape holds, and its guide's items from the shape.
     fn memo_key(&self) -> blake3::Hash {
         let page = &self.shape.site.pages[self.index];
-        crate::cache_key::of([self.shape.key.as_bytes(), page.source.memo_key().as_bytes()])
+        crate::support::cache_key::of([
+            self.shape.key.as_bytes(),
+            page.source.memo_key().as_bytes(),
+        ])
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::page::Date;
+use crate::model::page::Date;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 

@@ -1,10 +1,10 @@
 //! Files for search engines: `sitemap.xml`, listing every page by its full address,
 //! and `robots.txt`, pointing to it. Uses `config` and `page`.
 
-use crate::calendar::format_date;
 use crate::config::BaseUrl;
-use crate::escape::{escape_html, push_escaped};
-use crate::page::{OutputFile, Page};
+use crate::model::page::{OutputFile, Page};
+use crate::support::calendar::format_date;
+use crate::support::escape::{escape_html, push_escaped};
 
 /// The files for search engines: `sitemap.xml` and `robots.txt`.
 pub fn files(base_url: &BaseUrl, pages: &[Page]) -> [OutputFile; 2] {

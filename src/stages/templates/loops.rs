@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn the_theme_has_no_loops() {
-        let theme: Vec<(&str, &str)> = crate::theme::TEMPLATES.to_vec();
+        let theme: Vec<(&str, &str)> = crate::stages::load::theme::TEMPLATES.to_vec();
         assert_eq!(find_loop(&parse(&theme)), None);
     }
 

@@ -2,15 +2,16 @@
 //! build can tell it would make the same site and stop early. It holds one key for
 //! everything a build reads (the tellyou program itself, the settings, the options,
 //! today's date and every file loaded) and what the build reported: its counts and
-//! warnings, which the next build prints again. Uses `config`, `page`, `error` and
-//! `cache_key`; serde_json writes it.
+//! warnings, which the next build prints again. Uses `config`, `load`, `error`,
+//! `memo` and `cache_key`; serde_json writes it.
 
 use serde::{Deserialize, Serialize};
 
-use crate::cache_key;
 use crate::config::Config;
-use crate::error::Diagnostic;
-use crate::load::Loaded;
+use crate::memo::MemoKey;
+use crate::stages::load::Loaded;
+use crate::support::cache_key;
+use crate::support::error::Diagnostic;
 
 /// What one successful build read and reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,41 +39,12 @@ impl BuildRecord {
 /// A key for everything a build of `config` reads: two builds with the same key
 /// make the same site and the same warnings. `loading` is what loading reported.
 pub fn inputs_key(config: &Config, loaded: &Loaded, loading: &[Diagnostic]) -> blake3::Hash {
-    let mut key = cache_key::Key::new();
-    key.field(program_identity().as_bytes());
-    let [site_yaml, council_file] = config.settings_text();
-    let today = config.today;
-    key.field(site_yaml)
-        .field(council_file)
-        .field(&config.site.base_url.url)
-        .field([u8::from(config.drafts)])
-        .field(
-            [
-                today.year.to_le_bytes().as_slice(),
-                &[today.month, today.day],
-            ]
-            .concat(),
-        );
-    key.field(loaded.pages.len().to_le_bytes());
-    for page in &loaded.pages {
-        key.field(&page.content_path)
-            .field(page.display_path.to_string_lossy().as_bytes())
-            .field(page.hash.as_bytes());
-    }
-    key.field(loaded.templates.len().to_le_bytes());
-    for template in &loaded.templates {
-        key.field(&template.name)
-            .field(template.display_path.to_string_lossy().as_bytes())
-            .field(&template.text);
-    }
-    key.field(loaded.assets.len().to_le_bytes());
-    for asset in &loaded.assets {
-        key.field(&asset.site_path)
-            .field(asset.display_path.to_string_lossy().as_bytes())
-            .field(blake3::hash(&asset.bytes).as_bytes());
-    }
-    key.field(serde_json::to_vec(loading).unwrap_or_default());
-    key.finish()
+    cache_key::of([
+        program_identity().as_bytes(),
+        config.memo_key().as_bytes(),
+        loaded.memo_key().as_bytes(),
+        &serde_json::to_vec(loading).unwrap_or_default(),
+    ])
 }
 
 /// What identifies the running program, so that a newer tellyou never trusts what
@@ -102,7 +74,7 @@ fn program_identity() -> blake3::Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Position;
+    use crate::support::error::Position;
 
     #[test]
     fn a_record_reads_back_as_written() {

@@ -4,58 +4,16 @@
 //! links to, keep their names. A council's brand colour is added to the theme's
 //! stylesheet first. Uses `page`, `brand` and `memo`; blake3 does the hashing.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::brand::Colour;
-use crate::memo::MemoKey;
-use crate::page::{AssetFile, OutputFile};
+use crate::model::assets::AssetMap;
+use crate::model::page::{AssetFile, OutputFile};
+use crate::support::brand::Colour;
 
 /// File types whose names carry a content hash.
 const FINGERPRINTED: &[&str] = &[
     "css", "js", "mjs", "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "woff", "woff2",
 ];
-
-/// Where each asset ended up in the output.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct AssetMap {
-    output_paths: HashMap<String, String>,
-}
-
-impl AssetMap {
-    /// The output path of the file written at `site_path`: `crying/cot.jpg` gives
-    /// `crying/cot.0a1b2c3d4e.jpg`.
-    pub fn output_path(&self, site_path: &str) -> Option<&str> {
-        self.output_paths.get(site_path).map(String::as_str)
-    }
-
-    /// Every asset's site path and output path, sorted by site path.
-    pub fn entries(&self) -> Vec<(&str, &str)> {
-        let mut entries: Vec<(&str, &str)> = self
-            .output_paths
-            .iter()
-            .map(|(site, output)| (site.as_str(), output.as_str()))
-            .collect();
-        entries.sort_unstable();
-        entries
-    }
-
-    /// The site paths of every asset, for suggestions.
-    pub fn site_paths(&self) -> impl Iterator<Item = &str> {
-        self.output_paths.keys().map(String::as_str)
-    }
-}
-
-impl MemoKey for AssetMap {
-    /// Every asset's name and output path.
-    fn memo_key(&self) -> blake3::Hash {
-        let mut key = crate::cache_key::Key::new();
-        for (name, output) in self.entries() {
-            key.field(name).field(output);
-        }
-        key.finish()
-    }
-}
 
 /// The theme's stylesheet, which the brand colour is added to.
 const THEME_STYLESHEET: &str = "style.css";
@@ -66,7 +24,7 @@ pub fn with_colour(mut assets: Vec<AssetFile>, colour: Option<Colour>) -> Vec<As
     let style = assets.iter_mut().find(|a| a.site_path == THEME_STYLESHEET);
     if let (Some(colour), Some(style)) = (colour, style) {
         let mut bytes = style.bytes.to_vec();
-        bytes.extend_from_slice(crate::brand::stylesheet(colour).as_bytes());
+        bytes.extend_from_slice(crate::support::brand::stylesheet(colour).as_bytes());
         style.bytes = Arc::from(bytes);
     }
     assets

@@ -354,7 +354,7 @@ mod tests {
 
     #[test]
     fn the_docs_editors_md_lists_every_element_and_attribute_allowed() {
-        let guide = include_str!("../docs/editors.md");
+        let guide = include_str!("../../../docs/editors.md");
         let section = guide
             .split("### HTML in a page")
             .nth(1)

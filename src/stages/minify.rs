@@ -13,8 +13,8 @@ use std::sync::Arc;
 use minify_html::Cfg;
 
 use crate::memo::MemoKey;
-use crate::page::SharedParts;
-use crate::shared_parts::{self, PartList};
+use crate::model::page::SharedParts;
+use crate::support::shared_parts::{self, PartList};
 
 /// The form pages are finished in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub struct InForm<I> {
 
 impl<I: MemoKey> MemoKey for InForm<I> {
     fn memo_key(&self) -> blake3::Hash {
-        crate::cache_key::of([&[self.form.marker()], self.input.memo_key().as_bytes()])
+        crate::support::cache_key::of([&[self.form.marker()], self.input.memo_key().as_bytes()])
     }
 }
 
@@ -106,7 +106,7 @@ pub struct PartText<'a> {
 
 impl MemoKey for PartText<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        crate::cache_key::of([&[self.form.marker()], self.text.as_bytes()])
+        crate::support::cache_key::of([&[self.form.marker()], self.text.as_bytes()])
     }
 }
 

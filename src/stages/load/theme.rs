@@ -7,39 +7,39 @@
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "base.html",
-        include_str!("../themes/default/templates/base.html"),
+        include_str!("../../../themes/default/templates/base.html"),
     ),
     (
         "macros.html",
-        include_str!("../themes/default/templates/macros.html"),
+        include_str!("../../../themes/default/templates/macros.html"),
     ),
     (
         "index.html",
-        include_str!("../themes/default/templates/index.html"),
+        include_str!("../../../themes/default/templates/index.html"),
     ),
     (
         "section.html",
-        include_str!("../themes/default/templates/section.html"),
+        include_str!("../../../themes/default/templates/section.html"),
     ),
     (
         "page.html",
-        include_str!("../themes/default/templates/page.html"),
+        include_str!("../../../themes/default/templates/page.html"),
     ),
     (
         "support.html",
-        include_str!("../themes/default/templates/support.html"),
+        include_str!("../../../themes/default/templates/support.html"),
     ),
     (
         "urgent.html",
-        include_str!("../themes/default/templates/urgent.html"),
+        include_str!("../../../themes/default/templates/urgent.html"),
     ),
     (
         "404.html",
-        include_str!("../themes/default/templates/404.html"),
+        include_str!("../../../themes/default/templates/404.html"),
     ),
     (
         "alias.html",
-        include_str!("../themes/default/templates/alias.html"),
+        include_str!("../../../themes/default/templates/alias.html"),
     ),
 ];
 
@@ -47,10 +47,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const STATIC_FILES: &[(&str, &[u8])] = &[
     (
         "favicon.svg",
-        include_bytes!("../themes/default/static/favicon.svg"),
+        include_bytes!("../../../themes/default/static/favicon.svg"),
     ),
     (
         "style.css",
-        include_bytes!("../themes/default/static/style.css"),
+        include_bytes!("../../../themes/default/static/style.css"),
     ),
 ];

@@ -5,15 +5,21 @@
 //! `paths`, `theme`, `page`, `error` and `file_cache` (which reads again only what
 //! changed); walkdir does the walking.
 
+pub mod file_cache;
+pub mod theme;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::error::{Diagnostic, LineIndex, Position, StageError, display_path, plain_io_error};
-use crate::file_cache::{Changes, FileCache, ToRead};
-use crate::page::{AssetFile, SourceFile, TemplateFile};
-use crate::{paths, theme};
+use crate::memo::MemoKey;
+use crate::model::page::{AssetFile, SourceFile, TemplateFile};
+use crate::stages::load::file_cache::{Changes, FileCache, ToRead};
+use crate::support::error::{
+    Diagnostic, LineIndex, Position, StageError, display_path, plain_io_error,
+};
+use crate::support::paths;
 
 /// Everything read from disk for one build.
 #[derive(Debug, Default)]
@@ -24,6 +30,30 @@ pub struct Loaded {
     pub assets: Vec<AssetFile>,
     /// Templates by name; the project's own replace the theme's.
     pub templates: Vec<TemplateFile>,
+}
+
+impl MemoKey for Loaded {
+    /// Every file's path, where it was read from, and its contents.
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(self.pages.len().to_le_bytes());
+        for page in &self.pages {
+            key.field(page.memo_key().as_bytes());
+        }
+        key.field(self.templates.len().to_le_bytes());
+        for template in &self.templates {
+            key.field(&template.name)
+                .field(template.display_path.as_os_str().as_encoded_bytes())
+                .field(&template.text);
+        }
+        key.field(self.assets.len().to_le_bytes());
+        for asset in &self.assets {
+            key.field(&asset.site_path)
+                .field(asset.display_path.as_os_str().as_encoded_bytes())
+                .field(blake3::hash(&asset.bytes).as_bytes());
+        }
+        key.finish()
+    }
 }
 
 /// What can go wrong while reading the project.
@@ -302,28 +332,6 @@ fn unreadable(error: &std::io::Error) -> LoadError {
     }
 }
 
-/// Whether a file is one an editor keeps for itself while you work (swap files,
-/// backups, lock files) rather than part of the site. Hidden files count too.
-pub fn is_editor_temp(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
-        || [
-            ".swp",
-            ".swo",
-            ".swx",
-            ".tmp",
-            ".bak",
-            ".crswap",
-            "___jb_tmp___",
-            "___jb_old___",
-            ".kate-swp",
-        ]
-        .iter()
-        .any(|suffix| name.ends_with(suffix))
-}
-
 /// A file found by [`walk`].
 struct Found {
     /// Its path relative to the folder walked, written with `/`.
@@ -351,7 +359,7 @@ fn walk(
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
-            entry.depth() == 0 || !is_editor_temp(&entry.file_name().to_string_lossy())
+            entry.depth() == 0 || !paths::is_editor_temp(&entry.file_name().to_string_lossy())
         });
     // The depth of the outermost linked folder the walk is in, if any.
     let mut linked_folder: Option<usize> = None;
@@ -529,10 +537,10 @@ mod tests {
             "page.md.crswap",
             ".DS_Store",
         ] {
-            assert!(is_editor_temp(name), "{name}");
+            assert!(paths::is_editor_temp(name), "{name}");
         }
         for name in ["page.md", "_index.md", "style.css", "site.yaml"] {
-            assert!(!is_editor_temp(name), "{name}");
+            assert!(!paths::is_editor_temp(name), "{name}");
         }
     }
 

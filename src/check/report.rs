@@ -1,15 +1,14 @@
 //! How `tellyou check` reports what it found: a summary line, a readability table and
 //! a list of links that leave the site for people, and a stable JSON document for CI
 //! dashboards (its shape is documented in docs/reference.md and versioned by
-//! `format_version`). Uses serde_json, `pipeline` and `error`.
+//! `format_version`). Uses serde_json, `check` and `error`.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::check::{ExternalLink, Readability};
-use crate::error::{Diagnostic, Severity};
-use crate::pipeline::CheckReport;
+use crate::check::{CheckReport, ExternalLink, Readability};
+use crate::support::error::{Diagnostic, Severity};
 
 /// The version of the JSON document's shape; it changes only when a field is removed
 /// or changes meaning.

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_yaml::{Mapping, Value};
 
-use crate::error::{Position, did_you_mean};
+use crate::support::error::{Position, did_you_mean};
 
 /// A problem in a YAML block, with its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -1031,6 +1031,23 @@ fn describe(value: &Value) -> String {
     serde_yaml::to_string(value)
         .map(|s| s.trim().to_owned())
         .unwrap_or_default()
+}
+
+/// Where the value of the key written at `key_position` starts.
+pub fn value_position(text: &str, key_position: Position) -> Position {
+    let line = crate::support::error::line_text(text, key_position.line).unwrap_or("");
+    let col = line
+        .find(':')
+        .map(|colon| {
+            let after = &line[colon + 1..];
+            let skipped = after.len() - after.trim_start().len();
+            line[..colon + 1 + skipped].chars().count() + 1
+        })
+        .unwrap_or(1);
+    Position {
+        line: key_position.line,
+        col,
+    }
 }
 
 #[cfg(test)]

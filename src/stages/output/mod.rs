@@ -15,8 +15,8 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::{StageError, plain_io_error};
-use crate::page::OutputFile;
+use crate::model::page::OutputFile;
+use crate::support::error::{StageError, plain_io_error};
 
 /// Marks a folder as one tellyou wrote, so it is safe to replace whole.
 pub const MARKER: &str = ".tellyou-output";
@@ -706,7 +706,7 @@ mod tests {
         let out = dir.path().join("public");
         let part: Arc<[u8]> = Arc::from(&b"<header>H</header>"[..]);
         let mut page = file("a/b/c/index.html", "<body><main>M</main></body>");
-        page.shared = Some(Arc::new(crate::page::SharedParts {
+        page.shared = Some(Arc::new(crate::model::page::SharedParts {
             parts: vec![(6, Arc::clone(&part)), (6, Arc::from(&b""[..])), (20, part)],
         }));
         let site = [page, file("empty.txt", ""), file("a/d/index.html", "d")];

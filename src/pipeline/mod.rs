@@ -19,28 +19,30 @@
 //! decides only at the end whether the build failed, so an editor sees every problem
 //! in one run. Uses the stages, `config`, `memo` and `error`.
 
+mod record;
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::build_record::BuildRecord;
 use crate::check::html::{self, FileResult, Scan};
+use crate::check::{self, CheckReport};
 use crate::config::Config;
-use crate::error::{Diagnostic, Errors, Severity, StageError};
-use crate::markdown::LinkIndex;
 use crate::memo::MemoKey;
-use crate::memo::{Keep, Memo};
-use crate::minify::{Form, InForm, PartText};
-use crate::page::{AssetFile, FrontMatter, OutputFile, Page, RenderedPage, SourceFile};
-use crate::render::{GuideItems, SiteShape};
-use crate::site::Site;
-use crate::templates::Templates;
-use crate::{
-    assets, build_record, check, front_matter, load, markdown, minify, output, render, sitemap,
-    templates,
-};
+use crate::memo::{self, Keep, Memo};
+use crate::model::page::{AssetFile, FrontMatter, OutputFile, Page, RenderedPage, SourceFile};
+use crate::model::site::Site;
+use crate::stages::markdown::LinkIndex;
+use crate::stages::minify::{Form, InForm, PartText};
+use crate::stages::output;
+use crate::stages::site;
+use crate::stages::templates::Templates;
+use crate::stages::templates::render::{GuideItems, SiteShape};
+use crate::stages::templates::{self, render};
+use crate::stages::{assets, front_matter, load, markdown, minify, sitemap};
+use crate::support::error::{Diagnostic, Errors, Severity, StageError};
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -52,34 +54,6 @@ pub struct RenderedSite {
     /// How many pages were rendered from content.
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// What `tellyou check` found: every diagnostic, and each page's readability
-/// figures and the links that leave the site.
-#[derive(Debug)]
-pub struct CheckReport {
-    /// Errors and warnings, sorted file by file.
-    pub diagnostics: Vec<Diagnostic>,
-    pub pages: usize,
-    pub readability: Vec<check::PageReadability>,
-    pub external_links: Vec<check::ExternalLink>,
-}
-
-impl CheckReport {
-    pub fn errors(&self) -> usize {
-        self.count(Severity::Error)
-    }
-
-    pub fn warnings(&self) -> usize {
-        self.count(Severity::Warning)
-    }
-
-    fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
-    }
 }
 
 /// The memo of each stage, kept from one build to the next by the preview so that a
@@ -173,13 +147,17 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
     let mut memos = Memos::for_one_build();
     let (loaded, loading) = load::load(config, &mut memos.files);
-    let inputs = build_record::inputs_key(config, &loaded, &loading)
+    let inputs = record::inputs_key(config, &loaded, &loading)
         .to_hex()
         .to_string();
     let previous = output::recorded_build(&config.out_dir, |text| {
-        BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
+        record::BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
     });
     if let Some(record) = previous {
+        if memo::verifying() {
+            let site = build_loaded(config, (loaded, loading), &mut memos)?;
+            verify_unchanged(config, &record, site);
+        }
         output::remove_killed_builds(&config.out_dir);
         return Ok(BuildReport {
             pages: record.pages,
@@ -192,7 +170,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     let site = build_loaded(config, (loaded, loading), &mut memos)?;
     // Nothing in the memos is needed to write the site: free them meanwhile.
     rayon::spawn(move || drop(memos));
-    let record = BuildRecord {
+    let record = record::BuildRecord {
         inputs,
         pages: site.pages,
         files: site.files.len(),
@@ -207,6 +185,23 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
         warnings: record.warnings,
         unchanged: false,
     })
+}
+
+/// Stops the program if `site`, made now, is not what the output folder holds from
+/// an earlier build with the same inputs, as its `record` says: the build record's
+/// key leaves out something a build reads. Only with `TELLYOU_VERIFY_MEMO=1`.
+fn verify_unchanged(config: &Config, record: &record::BuildRecord, site: RenderedSite) {
+    let same_files = site.files.iter().all(|file| {
+        std::fs::read(config.out_dir.join(&file.path)).is_ok_and(|bytes| bytes == *file.contents())
+    });
+    let same_record = (site.pages, site.files.len(), &site.warnings)
+        == (record.pages, record.files, &record.warnings);
+    assert!(
+        same_files && same_record,
+        "TELLYOU_VERIFY_MEMO: the output folder holds a build with the same inputs as this \
+         one, but this one makes a different site: the build record's key leaves out \
+         something a build reads"
+    );
 }
 
 /// How one council's build went, in [`build_councils`].
@@ -233,10 +228,7 @@ pub fn build_councils(
     slugs: &[String],
     done: impl Fn(&CouncilBuild) + Sync,
 ) -> Result<CouncilBuilds, Errors> {
-    let out = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| options.root.join("public"));
+    let out = options.out_dir();
     let removed = output::check_out_dir(&options.root, &out)
         .and_then(|()| output::prepare_folder_of_sites(&out))
         .and_then(|()| output::remove_sites_except(&out, slugs))
@@ -485,7 +477,7 @@ fn read_pages(
             pages.push(Page { source, front });
         }
     }
-    let (site, found) = Site::build(pages);
+    let (site, found) = site::build(pages);
     said.extend(found);
     (site, drafts)
 }
@@ -611,7 +603,7 @@ fn render_pages(
     let (standalone, found) = render::standalone_pages(shape);
     diagnostics.extend(found);
     for page in standalone {
-        let key = crate::cache_key::of([&[form.marker()], page.html.as_bytes()]);
+        let key = crate::support::cache_key::of([&[form.marker()], page.html.as_bytes()]);
         let finished = form.finish_page(page.html, None, &part);
         files.push(OutputFile::made(&page.path, finished, key));
     }
@@ -624,7 +616,10 @@ fn render_pages(
 /// the findings.
 fn check_made_pages(
     files: &[OutputFile],
-    (site, (templates, templates_key)): (&Site, (&[crate::page::TemplateFile], blake3::Hash)),
+    (site, (templates, templates_key)): (
+        &Site,
+        (&[crate::model::page::TemplateFile], blake3::Hash),
+    ),
     config: &Config,
     said: &mut Vec<Diagnostic>,
     (findings, memos): (&mut check::Findings, &Memos),

@@ -1,0 +1,217 @@
+//! The site stage: puts pages into their sections and orders them (by `order`, then
+//! title), making the [`Site`] that navigation asks its questions of. It also finds
+//! structural problems: no home page, a folder without `_index.md`, and two files
+//! that would share one address. Uses `model`, `paths` and `error`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::page::Page;
+use crate::model::site::Site;
+use crate::support::error::{Diagnostic, StageError};
+use crate::support::paths;
+
+/// What can be wrong with the shape of the site.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("the site has no home page")]
+    NoHomePage,
+    #[error("the folder {folder:?} has pages but no _index.md")]
+    NoSectionPage { folder: String },
+    #[error("this page and {other} would both be at /{url_path}")]
+    SameAddress { other: String, url_path: String },
+    #[error("the alias {alias:?} is the address of {other}")]
+    AliasTaken { alias: String, other: String },
+}
+
+impl StageError for SiteError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            SiteError::NoHomePage => "add content/_index.md with a title and description".into(),
+            SiteError::NoSectionPage { folder } => format!(
+                "add content/{folder}_index.md with a title and description: it is the page that introduces the folder"
+            ),
+            SiteError::SameAddress { .. } => "rename or remove one of them".into(),
+            SiteError::AliasTaken { .. } => "remove the alias, or move the other page".into(),
+        })
+    }
+}
+
+/// Arranges pages into sections and reports any structural problem.
+pub fn build(mut pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    pages.sort_by(|a, b| {
+        (&a.source.url_path, !a.source.is_section).cmp(&(&b.source.url_path, !b.source.is_section))
+    });
+    let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
+    for page in pages {
+        match kept.last() {
+            Some(previous) if previous.source.url_path == page.source.url_path => {
+                let error = SiteError::SameAddress {
+                    other: previous.source.display_path.to_string_lossy().into_owned(),
+                    url_path: page.source.url_path.clone(),
+                };
+                diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
+            }
+            _ => kept.push(page),
+        }
+    }
+    let pages = kept;
+    let by_url: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.url_path.clone(), i))
+        .collect();
+    let by_content_path = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.content_path.clone(), i))
+        .collect();
+
+    if !pages.is_empty() && !by_url.contains_key("") {
+        diagnostics.push(SiteError::NoHomePage.to_diagnostic("content".as_ref(), None));
+    }
+    let mut missing_sections: BTreeMap<String, &Page> = BTreeMap::new();
+    let mut parents = vec![None; pages.len()];
+    let mut children = vec![Vec::new(); pages.len()];
+    for (i, page) in pages.iter().enumerate() {
+        let Some(parent_path) = paths::parent_url_path(&page.source.url_path) else {
+            continue;
+        };
+        match by_url.get(&parent_path) {
+            Some(&parent) if pages[parent].source.is_section => {
+                parents[i] = Some(parent);
+                children[parent].push(i);
+            }
+            _ if parent_path.is_empty() => {}
+            _ => {
+                missing_sections.entry(parent_path).or_insert(page);
+            }
+        }
+    }
+    for (folder, page) in missing_sections {
+        let error = SiteError::NoSectionPage { folder };
+        diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
+    }
+    for list in &mut children {
+        list.sort_by_cached_key(|&page| order_key(&pages[page]));
+    }
+
+    for page in &pages {
+        for alias in &page.front.aliases {
+            let alias_path = alias.trim_start_matches('/');
+            let alias_path = if alias_path.is_empty() || alias_path.ends_with('/') {
+                alias_path.to_owned()
+            } else {
+                format!("{alias_path}/")
+            };
+            if let Some(&other) = by_url.get(&alias_path) {
+                let error = SiteError::AliasTaken {
+                    alias: alias.clone(),
+                    other: pages[other]
+                        .source
+                        .display_path
+                        .to_string_lossy()
+                        .into_owned(),
+                };
+                let position = page.front.key_positions.get("aliases").copied();
+                let mut diagnostic = error.to_diagnostic(&page.source.display_path, None);
+                if let Some(position) = position {
+                    diagnostic = diagnostic.at(&page.source.text, position);
+                }
+                diagnostics.push(diagnostic);
+            }
+        }
+    }
+
+    let site = Site {
+        pages,
+        by_url,
+        by_content_path,
+        parents,
+        children,
+    };
+    (site, diagnostics)
+}
+
+fn order_key(page: &Page) -> (bool, i64, String, &str) {
+    (
+        page.front.order.is_none(),
+        page.front.order.unwrap_or(0),
+        page.front.title.to_lowercase(),
+        &page.source.url_path,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::page::{FrontMatter, SourceFile};
+
+    fn page(content_path: &str, title: &str, order: Option<i64>) -> Page {
+        Page {
+            source: SourceFile {
+                content_path: content_path.into(),
+                display_path: format!("content/{content_path}").into(),
+                text: "".into(),
+                hash: blake3::hash(b""),
+                url_path: paths::url_path_for(content_path),
+                is_section: content_path.ends_with("_index.md"),
+            },
+            front: std::sync::Arc::new(FrontMatter {
+                title: title.into(),
+                order,
+                ..FrontMatter::default()
+            }),
+        }
+    }
+
+    fn titles(site: &Site, list: &[usize]) -> Vec<String> {
+        list.iter()
+            .map(|&i| site.pages[i].front.title.clone())
+            .collect()
+    }
+
+    #[test]
+    fn pages_are_ordered_by_order_then_title() {
+        let (site, diagnostics) = build(vec![
+            page("_index.md", "Home", None),
+            page("crying/_index.md", "Crying", None),
+            page("crying/zebra.md", "Zebra", None),
+            page("crying/apple.md", "Apple", None),
+            page("crying/last.md", "Last", Some(9)),
+            page("crying/first.md", "First", Some(1)),
+        ]);
+        assert!(diagnostics.is_empty());
+        let crying = site.by_url["crying/"];
+        assert_eq!(
+            titles(&site, site.children(crying)),
+            ["First", "Last", "Apple", "Zebra"]
+        );
+        let first = site.by_url["crying/first/"];
+        let (previous, next) = site.previous_and_next(first);
+        assert_eq!(previous, Some(crying));
+        assert_eq!(next, Some(site.by_url["crying/last/"]));
+        assert_eq!(titles(&site, &site.ancestors(first)), ["Home", "Crying"]);
+    }
+
+    #[test]
+    fn a_folder_needs_its_own_page() {
+        let (_, diagnostics) = build(vec![
+            page("_index.md", "Home", None),
+            page("crying/soothing.md", "Soothing", None),
+        ]);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("crying/"));
+    }
+
+    #[test]
+    fn two_files_cannot_share_an_address() {
+        let (site, diagnostics) = build(vec![
+            page("_index.md", "Home", None),
+            page("play.md", "Play", None),
+            page("play/_index.md", "Play section", None),
+        ]);
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(site.pages.len(), 2);
+    }
+}

@@ -1,0 +1,14 @@
+//! Support: the leaves that the stages, the checks and the settings all use, and
+//! that use nothing of theirs: diagnostics and how they are printed, YAML read with
+//! positions, site paths, dates, escaping, keys, web addresses, colours and the marks
+//! of shared parts.
+
+pub mod brand;
+pub mod cache_key;
+pub mod calendar;
+pub mod domains;
+pub mod error;
+pub mod escape;
+pub mod paths;
+pub mod shared_parts;
+pub(crate) mod yaml;
