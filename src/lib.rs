@@ -4,7 +4,8 @@
 //! of one input value; [`check`] reads what the stages made and says what is wrong;
 //! [`config`] reads the settings once; [`serve`] is the preview; [`support`] holds
 //! the leaves everything uses: diagnostics, YAML with positions, paths and dates.
-//! What is `pub` here is what the command line, the tests and the fuzzers use.
+//! [`model`] holds the values that flow between the stages. The command line, the
+//! tests and the fuzzers use what is `pub`. Uses nothing itself.
 
 pub mod check;
 pub mod config;

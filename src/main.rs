@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap, runs the pipeline, prints what
 //! happened and sets the exit status (0 success, 1 the site has errors, 2 bad usage).
-//! The only module that uses anyhow.
+//! The only module that uses anyhow. Uses `pipeline`, `config`, `serve`,
+//! `new_page`, `check` for its report, `calendar` and `error`.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

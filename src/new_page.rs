@@ -1,11 +1,11 @@
 //! `tellyou new`: writes a new page with its front matter filled in, so an editor
 //! starts from a page that has every field it needs. It never overwrites a file.
-//! Uses `paths`, `calendar`, `front_matter` (to write dates) and `error`.
+//! Uses `calendar`, `paths` and `error`.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use crate::model::page::Date;
+use crate::support::calendar::Date;
 use crate::support::calendar;
 use crate::support::calendar::format_date;
 use crate::support::error::{StageError, plain_io_error};

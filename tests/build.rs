@@ -7,12 +7,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tellyou::config::{self, BuildOptions, Config};
-use tellyou::model::page::Date;
+use tellyou::support::calendar::Date;
 use tellyou::pipeline;
 use tellyou::support::error::Diagnostic;
 
 #[path = "build/docs.rs"]
 mod docs;
+#[path = "build/every_diagnostic.rs"]
+mod every_diagnostic;
+#[path = "build/layering.rs"]
+mod layering;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

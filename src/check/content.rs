@@ -1,8 +1,8 @@
 //! Accessible content: every image has alt text or is declared decorative, headings
 //! go in order below the page title and are statements rather than questions, link
-//! text says where the link goes, tables have
-//! a header row, and a care card's heading says what to do "if:" and is followed by
-//! a list. Uses `page`, `markdown` (for the decorative marker) and `error`.
+//! text says where the link goes, tables have a header row, and a care card's
+//! heading says what to do "if:" and is followed by a list. Uses `page` and
+//! `error`.
 
 use crate::model::page::DECORATIVE;
 use crate::model::page::{LinkTarget, Page, RenderedPage};

@@ -1,13 +1,13 @@
-//! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the HTML the
-//! templates made resolves to a file of the built site, and every image has an `alt`
-//! attribute. This catches what the markdown checks cannot see: links written in
-//! templates and in raw HTML. A problem is reported where the link was written: in
-//! the page's markdown if it is there, else in the template that holds it. Each link
-//! is resolved as its page is read; only those that need the whole site's ids (a
-//! `#fragment`), or that fail, are kept, so memory does not grow with every link of
-//! every page. A link written as the site's own full address is checked like one
+//! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the HTML
+//! the templates made resolves to a file of the built site, and every image has an
+//! `alt` attribute. This catches what the markdown checks cannot see: links written
+//! in templates and in raw HTML. A problem is reported where the link was written:
+//! in the page's markdown if it is there, else in the template that holds it. Each
+//! link is resolved as its page is read; only those that need the whole site's ids
+//! (a `#fragment`), or that fail, are kept, so memory does not grow with every link
+//! of every page. A link written as the site's own full address is checked like one
 //! written from its root. Uses lol_html to read the HTML, and `page`, `site`,
-//! `paths`, `domains` and `error`.
+//! `config`, `paths`, `domains`, `memo`, `cache_key` and `error`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -957,7 +957,7 @@ fn position_in(text: &str, offset: usize) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::page::SharedParts;
+    use crate::support::shared_parts::SharedParts;
 
     fn target(file: &str, written: &str) -> Option<Place> {
         resolve(file, written, "/start-for-life/").map(|r| r.place)

@@ -1,6 +1,6 @@
-//! Link check: every link to another page goes to a page that is in this build, every
-//! `#heading` exists on the page it points at, and every image or file link finds its
-//! file. Uses `site`, `page` and `error`.
+//! Link check: every link to another page goes to a page that is in this build,
+//! every `#heading` exists on the page it points at, and every image or file link
+//! finds its file. Uses `site`, `page`, `paths` and `error`.
 
 use std::collections::HashSet;
 

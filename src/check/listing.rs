@@ -1,8 +1,8 @@
 //! Titles and descriptions: what section pages, the home page, browser tabs and
 //! search results show of a page. A title over 65 characters or a description over
 //! 160 is cut off there, and a description is read like the page's own text, so its
-//! sentences are held to the same length. Uses `page`, `config`, `front_matter` (to
-//! find a value's column), `readability` (to split sentences) and `error`.
+//! sentences are held to the same length. Uses `config`, `page`, `yaml` and
+//! `error`.
 
 use crate::config::CheckSettings;
 use crate::model::page::Page;

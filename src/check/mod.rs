@@ -1,7 +1,8 @@
-//! Checks: read-only passes over the rendered site that return diagnostics and change
-//! nothing. Each check is a module of its own; this one runs them all and gathers what
-//! `tellyou check` reports besides problems: each page's readability figures and the
-//! links that leave the site. Uses `site`, `page`, `config` and `error`.
+//! Checks: read-only passes over the rendered site that return diagnostics and
+//! change nothing. Each check is a module of its own; this one runs them all and
+//! gathers what `tellyou check` reports besides problems: each page's readability
+//! figures and the links that leave the site. Uses `site`, `page`, `assets`,
+//! `config`, `calendar`, `memo`, `cache_key` and `error`.
 
 pub mod card_order;
 pub mod content;
@@ -23,7 +24,8 @@ use std::sync::Arc;
 use crate::config::{CheckSettings, Config, ConfigError};
 use crate::memo::MemoKey;
 use crate::model::assets::AssetMap;
-use crate::model::page::{Date, LinkTarget, RenderedPage, TemplateFile};
+use crate::model::page::{LinkTarget, RenderedPage, TemplateFile};
+use crate::support::calendar::Date;
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, LineIndex, Position, Severity, StageError};
 

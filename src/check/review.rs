@@ -1,10 +1,10 @@
 //! Review dates: every page says when it was last reviewed, when it is next due and
-//! where its facts come from. A review date that has passed fails the build; one that
-//! is close is a warning. Uses `page`, `config`, `calendar`, `front_matter` (to write
-//! dates) and `error`.
+//! where its facts come from. A review date that has passed fails the build; one
+//! that is close is a warning. Uses `config`, `page`, `calendar` and `error`.
 
 use crate::config::CheckSettings;
-use crate::model::page::{Date, Page};
+use crate::model::page::Page;
+use crate::support::calendar::Date;
 use crate::support::calendar;
 use crate::support::calendar::format_date;
 use crate::support::error::{Diagnostic, Position, Severity, StageError};

@@ -3,12 +3,12 @@
 //! email and web addresses, opening times, postcodes), so every mistake is reported
 //! at once, each at its line. The result is what templates show on the
 //! getting-support page and in the footer. The field names follow Open Referral UK
-//! where it has one. Uses `yaml`, `calendar`, `domains` and the rest of `config`.
+//! where it has one. Uses `yaml`, `calendar`, `domains` and `error`.
 
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, RawBrand};
-use crate::model::page::Date;
+use crate::support::calendar::Date;
 use crate::support::calendar::{self, ShownDate};
 use crate::support::domains;
 use crate::support::error::{Position, did_you_mean};

@@ -1,7 +1,7 @@
-//! Configuration: `site.yaml`, a council's file laid over it when the build is for a
-//! council, and the command line's build options, read once into an immutable
-//! [`Config`] that every stage borrows. Uses `yaml` to read the files, `brand`,
-//! `calendar` and `domains` to check values, and `error` for diagnostics.
+//! Configuration: `site.yaml`, a council's file laid over it when the build is for
+//! a council, and the command line's build options, read once into an immutable
+//! [`Config`] that every stage borrows. Uses `yaml`, `brand`, `calendar`,
+//! `domains`, `paths`, `memo`, `cache_key` and `error`.
 
 pub mod council;
 
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::memo::MemoKey;
-use crate::model::page::Date;
+use crate::support::calendar::Date;
 use crate::support::brand::{self, Colour};
 use crate::support::domains;
 use crate::support::error::{

@@ -1,6 +1,6 @@
 //! The values that flow from one stage to the next: pages and what each stage made of
 //! them, the site they make up, and the files to write. Plain data with the
-//! questions it answers; uses only `support` and `memo`.
+//! questions it answers. Uses nothing itself.
 
 pub mod assets;
 pub mod page;

@@ -1,7 +1,7 @@
 //! The plain data that flows between pipeline stages: source files, front matter,
-//! pages, and what rendering found in them. No logic lives here; each stage owns the
-//! rules for the data it makes. Uses serde (for the template context) and `error`
-//! for positions.
+//! pages, and what rendering found in them. No logic lives here; each stage owns
+//! the rules for the data it makes. Uses `memo`, `cache_key`, `calendar`,
+//! `shared_parts` and `error`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -10,6 +10,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::memo::MemoKey;
+use crate::support::calendar::Date;
+use crate::support::shared_parts::SharedParts;
 use crate::support::error::Position;
 
 /// A markdown file read from `content/`.
@@ -58,14 +60,6 @@ pub struct TemplateFile {
     pub name: String,
     pub display_path: PathBuf,
     pub text: String,
-}
-
-/// A calendar date written as `YYYY-MM-DD`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
 }
 
 /// A document a page's facts come from.
@@ -275,25 +269,6 @@ pub struct OutputFile {
     /// Parts of the file that other files have too, made once for all of them and
     /// held once. With them, `bytes` holds the rest of the file, around them.
     pub shared: Option<Arc<SharedParts>>,
-}
-
-/// Parts of a page made once and put in many pages, such as its header and footer
-/// and the items of a guide's contents list, so that each is held once and the HTML
-/// check reads it once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedParts {
-    /// The parts in order, each with where it goes in the page's own bytes. A part
-    /// shared by pages is the same `Arc` in each of them.
-    pub parts: Vec<(usize, Arc<[u8]>)>,
-}
-
-impl SharedParts {
-    /// Puts `parts` at `at` in the page's own bytes, after any part already there.
-    pub fn insert(&mut self, at: usize, parts: impl IntoIterator<Item = Arc<[u8]>>) {
-        let index = self.parts.partition_point(|(place, _)| *place <= at);
-        self.parts
-            .splice(index..index, parts.into_iter().map(|part| (at, part)));
-    }
 }
 
 impl OutputFile {

@@ -4,8 +4,8 @@
 //! ```text
 //! load (load.rs) -> assets (assets.rs, minify.rs) -> front matter (front_matter.rs)
 //!   -> site (site.rs) -> markdown (markdown.rs) -> content checks (check/)
-//!   -> templates (templates.rs) -> render (render.rs) -> minify (minify.rs)
-//!   -> sitemap (sitemap.rs) -> site-wide and HTML checks (check/) -> output (output.rs)
+//!   -> templates (templates/) -> render (templates/render.rs) -> minify (minify.rs)
+//!   -> sitemap (sitemap.rs) -> site-wide and HTML checks (check/) -> output (output/)
 //! ```
 //!
 //! Each stage is a function of one input value. The pipeline runs each through a
@@ -16,8 +16,10 @@
 //! [`render`] keep pages readable.
 //!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
-//! decides only at the end whether the build failed, so an editor sees every problem
-//! in one run. Uses the stages, `config`, `memo` and `error`.
+//! decides only at the end whether the build failed, so an editor sees every
+//! problem in one run. Uses every stage (`load`, `assets`, `front_matter`, `site`,
+//! `markdown`, `templates`, `minify`, `sitemap` and `output`), and `check`,
+//! `config`, `page`, `memo`, `cache_key` and `error`.
 
 mod record;
 

@@ -2,8 +2,9 @@
 //! rebuilds on every change, and serves the last good build on 127.0.0.1
 //! with a small script that reloads open pages after each good rebuild and shows the
 //! errors over the page after a failed one. The script is added to pages as they are
-//! served, never to the files a build writes. Uses `pipeline` and `config` to build,
-//! `watch` to see changes, and axum for HTTP.
+//! served, never to the files a build writes. Uses `pipeline` and `config` to
+//! build, `page` for the files it serves, `watch` to see changes, `error` for its
+//! own, and axum for HTTP.
 
 pub mod watch;
 

@@ -4,9 +4,9 @@
 //! such as the output folder (which is never inside a watched folder), are ignored.
 //! Saves by atomic rename, deletes, renames and new folders all arrive as plain "these
 //! paths changed" batches. A file that an editor is still writing in place is waited
-//! for until it is closed, so that a half-written page is never built. Uses notify,
-//! and `load` to leave out exactly the files loading leaves out; the caller decides
-//! what a change means.
+//! for until it is closed, so that a half-written page is never built. The caller
+//! decides what a change means. Uses notify, and `paths` to leave out exactly the
+//! files loading leaves out.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

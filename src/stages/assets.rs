@@ -1,8 +1,8 @@
-//! Fingerprinting: gives stylesheets, scripts, images and fonts a name that carries a
-//! hash of their content (`style.3f9a0c12be.css`), so that a council's web server can
-//! tell browsers to keep them for a year. Other files, such as PDFs that people share
-//! links to, keep their names. A council's brand colour is added to the theme's
-//! stylesheet first. Uses `page`, `brand` and `memo`; blake3 does the hashing.
+//! Fingerprinting: gives stylesheets, scripts, images and fonts a name that carries
+//! a hash of their content (`style.3f9a0c12be.css`), so that a council's web server
+//! can tell browsers to keep them for a year. Other files, such as PDFs that people
+//! share links to, keep their names. A council's brand colour is added to the
+//! theme's stylesheet first. Uses `page` and `brand`; blake3 does the hashing.
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
-//! Front matter: splits the `---` fence from the top of a page and reads the YAML in
-//! it into a validated [`FrontMatter`]. Every problem is reported at once, at its line
-//! and column counted from the first line of the file. Uses `yaml` for the reading
-//! and `error` and `page` for the results.
+//! Front matter: splits the `---` fence from the top of a page and reads the YAML
+//! in it into a validated [`FrontMatter`]. Every problem is reported at once, at
+//! its line and column counted from the first line of the file. Uses `page`,
+//! `yaml`, `calendar` and `error`.
 
 use crate::model::page::{FrontMatter, SourceFile, SourceRef};
 use crate::support::calendar::{format_date, parse_date};
@@ -464,7 +464,7 @@ fn list_value_position(text: &str, from_line: usize, value: &str) -> Option<Posi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::page::Date;
+    use crate::support::calendar::Date;
 
     fn source(text: &str) -> SourceFile {
         SourceFile {

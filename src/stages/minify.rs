@@ -4,16 +4,16 @@
 //! share minified once and held once. The settings of minify-html live here and
 //! nowhere else; they keep the output valid HTML (a normal doctype, quoted
 //! attributes where the standard needs them, closing tags). minify-html's faster
-//! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such as
-//! a web address with a query, which the HTML standard does not allow. Uses
-//! minify-html, and `shared_parts`, `page` and `memo`.
+//! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such
+//! as a web address with a query, which the HTML standard does not allow. Uses
+//! minify-html, and `shared_parts`, `memo` and `cache_key`.
 
 use std::sync::Arc;
 
 use minify_html::Cfg;
 
 use crate::memo::MemoKey;
-use crate::model::page::SharedParts;
+use crate::support::shared_parts::SharedParts;
 use crate::support::shared_parts::{self, PartList};
 
 /// The form pages are finished in.

@@ -1,7 +1,7 @@
 //! The site stage: puts pages into their sections and orders them (by `order`, then
 //! title), making the [`Site`] that navigation asks its questions of. It also finds
 //! structural problems: no home page, a folder without `_index.md`, and two files
-//! that would share one address. Uses `model`, `paths` and `error`.
+//! that would share one address. Uses `page`, `paths` and `error`.
 
 use std::collections::{BTreeMap, HashMap};
 

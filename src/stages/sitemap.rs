@@ -1,5 +1,6 @@
 //! Files for search engines: `sitemap.xml`, listing every page by its full address,
-//! and `robots.txt`, pointing to it. Uses `config` and `page`.
+//! and `robots.txt`, pointing to it. Uses `config`, `page`, `calendar` and
+//! `escape`.
 
 use crate::config::BaseUrl;
 use crate::model::page::{OutputFile, Page};

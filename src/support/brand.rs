@@ -1,6 +1,6 @@
 //! Council branding: reads a brand colour, measures the contrast of the header's
 //! white text on it (WCAG 2.2 relative luminance), and finds the nearest darker shade
-//! that passes when it is too light. Pure functions; uses nothing else in the crate.
+//! that passes when it is too light. Pure functions. Uses nothing else in the crate.
 
 /// The contrast that normal-size text needs at WCAG 2.2 level AA.
 pub const MIN_TEXT_CONTRAST: f64 = 4.5;

@@ -1,12 +1,19 @@
 //! Dates: reading and writing `YYYY-MM-DD`, today's date, days between dates, and
-//! months or a year on.
-//! Review dates are whole days, so no time zones are involved: "today" is the date in
-//! UTC, or the date of `SOURCE_DATE_EPOCH` when it is set, so that a check or build can
-//! be repeated exactly. Uses `page` only.
+//! months or a year on. Review dates are whole days, so no time zones are involved:
+//! "today" is the date in UTC, or the date of `SOURCE_DATE_EPOCH` when it is set,
+//! so that a check or build can be repeated exactly. Uses nothing else in the
+//! crate.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::model::page::Date;
+
+/// A calendar date written as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
 
 const SECONDS_PER_DAY: i64 = 86_400;
 

@@ -1,7 +1,7 @@
 //! Domains: what a domain name is, the host a web address goes to, and whether that
 //! host is on a domain, so that settings can name sites by domain and checks can
 //! find addresses on them. Pure functions over strings; web addresses are read with
-//! the `url` crate; uses nothing else in the crate.
+//! the `url` crate. Uses nothing else in the crate.
 
 /// A domain as it is compared: trimmed and in lowercase.
 pub fn normalise(written: &str) -> String {

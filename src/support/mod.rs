@@ -1,7 +1,7 @@
 //! Support: the leaves that the stages, the checks and the settings all use, and
 //! that use nothing of theirs: diagnostics and how they are printed, YAML read with
 //! positions, site paths, dates, escaping, keys, web addresses, colours and the marks
-//! of shared parts.
+//! of shared parts. Uses nothing itself.
 
 pub mod brand;
 pub mod cache_key;

@@ -1,6 +1,8 @@
 //! Site paths: how a content file's path becomes its URL, which names are allowed,
 //! and how one page links to another so that links work under any base path. Pure
-//! functions over strings; uses nothing else in the crate.
+//! functions over strings. Whether a file is one an editor keeps for itself is
+//! decided here too, so that loading and the watcher leave out the same files. Uses
+//! nothing else in the crate.
 
 /// A URL path relative to the site root, without a leading slash and with a trailing
 /// one for pages (`crying/soothing/`); the home page is the empty string.

@@ -3,12 +3,30 @@
 //! out of a page as rendered, so that each distinct part is minified once and read
 //! once by the HTML check, and finds where each goes back once the rest of the page
 //! is minified, with any list of parts made elsewhere, such as a guide's contents.
-//! It works on text and bytes alone and uses only `page`, with memchr.
+//! It works on text and bytes alone, with memchr. Uses nothing else in the crate.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::model::page::SharedParts;
+
+/// Parts of a page made once and put in many pages, such as its header and footer
+/// and the items of a guide's contents list, so that each is held once and the HTML
+/// check reads it once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedParts {
+    /// The parts in order, each with where it goes in the page's own bytes. A part
+    /// shared by pages is the same `Arc` in each of them.
+    pub parts: Vec<(usize, Arc<[u8]>)>,
+}
+
+impl SharedParts {
+    /// Puts `parts` at `at` in the page's own bytes, after any part already there.
+    pub fn insert(&mut self, at: usize, parts: impl IntoIterator<Item = Arc<[u8]>>) {
+        let index = self.parts.partition_point(|(place, _)| *place <= at);
+        self.parts
+            .splice(index..index, parts.into_iter().map(|part| (at, part)));
+    }
+}
 
 /// Opens a shared part in a rendered page. U+FDD1 and U+FDD2 are noncharacters:
 /// text has no use for them.

@@ -1,9 +1,9 @@
 //! Loading: walks `content/`, the theme, the project's own `templates/` and
-//! `static/` folders and, for a council's site, the council's own folders, whose files
-//! replace those of the same path. It reads every file, sorted by path so that builds
-//! are deterministic. Page names are checked here, since they become URLs. Uses `config`,
-//! `paths`, `theme`, `page`, `error` and `file_cache` (which reads again only what
-//! changed); walkdir does the walking.
+//! `static/` folders and, for a council's site, the council's own folders, whose
+//! files replace those of the same path. It reads every file, sorted by path so
+//! that builds are deterministic. Page names are checked here, since they become
+//! URLs. Uses `config`, `page`, `file_cache`, `paths`, `memo`, `cache_key` and
+//! `error`.
 
 pub mod file_cache;
 pub mod theme;

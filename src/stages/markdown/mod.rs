@@ -1,11 +1,11 @@
-//! Markdown: turns a page's body into an HTML fragment with pulldown-cmark. On the way
-//! it gives headings stable, unique ids, rewrites links to other pages' `.md` files
-//! and to images into URLs that work from the page's own address (a link written
-//! as the site's own full address too), records every
-//! heading and link with its line and column, and renders the care card and callout
-//! blocks (`::: kind heading` … `:::`). It refuses raw HTML and addresses that could
-//! run script in a reader's browser (see `raw_html`). Uses `page`, `paths`,
-//! `domains`, `raw_html`, `assets` and `error`, with memchr.
+//! Markdown: turns a page's body into an HTML fragment with pulldown-cmark. On the
+//! way it gives headings stable, unique ids, rewrites links to other pages' `.md`
+//! files and to images into URLs that work from the page's own address (a link
+//! written as the site's own full address too), records every heading and link with
+//! its line and column, and renders the care card and callout blocks (`::: kind
+//! heading` … `:::`). It refuses raw HTML and addresses that could run script in a
+//! reader's browser (see `raw_html`). Uses `page`, `assets`, `paths`, `domains`,
+//! `escape`, `memo`, `cache_key` and `error`.
 
 pub mod raw_html;
 

@@ -706,7 +706,7 @@ mod tests {
         let out = dir.path().join("public");
         let part: Arc<[u8]> = Arc::from(&b"<header>H</header>"[..]);
         let mut page = file("a/b/c/index.html", "<body><main>M</main></body>");
-        page.shared = Some(Arc::new(crate::model::page::SharedParts {
+        page.shared = Some(Arc::new(crate::support::shared_parts::SharedParts {
             parts: vec![(6, Arc::clone(&part)), (6, Arc::from(&b""[..])), (20, part)],
         }));
         let site = [page, file("empty.txt", ""), file("a/d/index.html", "d")];

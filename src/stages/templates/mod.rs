@@ -1,7 +1,8 @@
 //! Templates: compiles the theme's Tera templates, with the project's own
 //! `templates/` replacing any of the same name, builds the context each page is
 //! rendered with, and renders it. A template mistake is reported at its file and
-//! line. Uses `page`, `site`, `config`, `assets`, `paths` and `error`.
+//! line. Uses Tera, and `page`, `site`, `assets`, `config`, `calendar`, `paths`,
+//! `escape`, `shared_parts`, `loops`, `memo`, `cache_key` and `error`.
 
 pub mod loops;
 pub mod render;

@@ -1,10 +1,10 @@
 //! Rendering, the second half of the templates stage: every page of the site made
 //! by its template from the site and its rendered markdown, and the pages that are
-//! not made from content (the 404 page and the redirects of aliases). Pages come out
-//! readable, with their shared parts marked and their guide's contents list left to
-//! a mark with the items beside it, for the minify stage to finish. A mistake in a
-//! template that shows on many pages is said once. Uses the compiled templates,
-//! `site`, `page`, `config`, `paths`, `cache_key`, `memo` and `error`.
+//! not made from content (the 404 page and the redirects of aliases). Pages come
+//! out readable, with their shared parts marked and their guide's contents list
+//! left to a mark with the items beside it, for the minify stage to finish. A
+//! mistake in a template that shows on many pages is said once. Uses the compiled
+//! `templates`, `site`, `page`, `config`, `paths`, `cache_key`, `memo` and `error`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
