@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
-use crate::support::calendar::Date;
 use crate::support::calendar;
+use crate::support::calendar::Date;
 use crate::support::calendar::format_date;
 use crate::support::error::{StageError, plain_io_error};
 use crate::support::paths;
@@ -38,9 +38,22 @@ impl StageError for NewPageError {
             NewPageError::Exists => {
                 Some("choose another name, or edit the page that is there".into())
             }
-            NewPageError::Unwritable { .. } => None,
+            NewPageError::Unwritable { .. } => Some(
+                "make sure each folder on the way is a folder, not a file, and that you can save files in it".into(),
+            ),
         }
     }
+}
+
+/// The file, if any, at `folder` or one of the folders above it, below `root`,
+/// that stops the folder being made: as the editor wrote it, from the project.
+fn file_in_the_way(root: &Path, folder: &Path) -> Option<PathBuf> {
+    folder
+        .ancestors()
+        .take_while(|path| path.starts_with(root) && *path != root)
+        .find(|path| path.is_file())
+        .and_then(|path| path.strip_prefix(root).ok())
+        .map(Path::to_path_buf)
 }
 
 /// What `tellyou new` did.
@@ -85,7 +98,10 @@ pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageE
     let full = root.join(&relative);
     if let Some(folder) = full.parent() {
         std::fs::create_dir_all(folder).map_err(|e| NewPageError::Unwritable {
-            reason: plain_io_error(&e),
+            reason: match file_in_the_way(root, folder) {
+                Some(file) => format!("{} is a file, not a folder", file.display()),
+                None => plain_io_error(&e),
+            },
         })?;
     }
     let mut file = std::fs::OpenOptions::new()

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use tellyou::config::{self, BuildOptions, Config};
-use tellyou::support::calendar::Date;
 use tellyou::pipeline;
+use tellyou::support::calendar::Date;
 use tellyou::support::error::Diagnostic;
 
 #[path = "build/docs.rs"]
@@ -534,10 +534,11 @@ fn no_permission_to_write_or_read_is_said_plainly_and_leaves_the_old_site() {
     let output = tellyou_as_another_user(root, &["check"]);
     let report = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{report}");
-    assert!(
-        report.contains("content/guide/page-1.md: error: cannot read this file: permission denied"),
-        "{report}"
-    );
+    let unreadable: Vec<&str> = report
+        .split("\n\n")
+        .filter(|said| said.starts_with("content/guide/page-1.md"))
+        .collect();
+    insta::assert_snapshot!("an_unreadable_page", unreadable.join("\n\n"));
     fs::set_permissions(&page, fs::Permissions::from_mode(0o644)).unwrap();
 }
 
@@ -1277,6 +1278,68 @@ fn new_writes_a_page_that_builds_and_never_overwrites() {
         report.contains("content/crying/colic-and-wind.md:4:14: error: "),
         "the empty description is the one thing left to write: {report}"
     );
+}
+
+/// What a run of tellyou said, for a snapshot: the command, its exit status and
+/// what it printed to standard error, with `replace`'s text shown as its name.
+fn transcript(output: &std::process::Output, command: &[&str], replace: &[(&str, &str)]) -> String {
+    let mut said = format!(
+        "$ tellyou {}\nexit {}\n{}",
+        command.join(" "),
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (text, name) in replace {
+        said = said.replace(text, name);
+    }
+    said
+}
+
+#[test]
+fn mistakes_in_how_tellyou_is_run_each_give_their_exact_message() {
+    let mut said = Vec::new();
+    let empty = tempfile::tempdir().unwrap();
+    let command = ["build"];
+    said.push(transcript(&tellyou(empty.path(), &command), &command, &[]));
+
+    let site = copy_fixture("good-site");
+    let root = site.path();
+    let shown_root = root.to_string_lossy().into_owned();
+    fs::write(root.join("content/notes"), "").unwrap();
+    for path in [
+        "notes/colic.md",
+        "content/crying/colic.txt",
+        "content/crying/Colic and Wind!.md",
+        "content/crying/soothing.md",
+        "content/notes/colic.md",
+    ] {
+        let command = ["new", path];
+        said.push(transcript(&tellyou(root, &command), &command, &[]));
+    }
+    fs::remove_file(root.join("content/notes")).unwrap();
+
+    let inside = ["build", "--out", "content/public"];
+    let as_site = [(shown_root.as_str(), "SITE")];
+    said.push(transcript(&tellyou(root, &inside), &inside, &as_site));
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("minutes.docx"), "keep me").unwrap();
+    let out = elsewhere.path().to_string_lossy().into_owned();
+    let not_ours = ["build", "--out", &out];
+    said.push(transcript(
+        &tellyou(root, &not_ours),
+        &not_ours,
+        &[(&out, "DIR")],
+    ));
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let serve = ["serve", "--port", &port];
+    said.push(transcript(
+        &tellyou(root, &serve),
+        &serve,
+        &[(&port, "PORT")],
+    ));
+    insta::assert_snapshot!("mistakes_in_how_tellyou_is_run", said.join("\n"));
 }
 
 /// The targets every shipped page meets, as docs/guidance.md states them.

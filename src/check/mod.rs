@@ -25,8 +25,8 @@ use crate::config::{CheckSettings, Config, ConfigError};
 use crate::memo::MemoKey;
 use crate::model::assets::AssetMap;
 use crate::model::page::{LinkTarget, RenderedPage, TemplateFile};
-use crate::support::calendar::Date;
 use crate::model::site::Site;
+use crate::support::calendar::Date;
 use crate::support::error::{Diagnostic, LineIndex, Position, Severity, StageError};
 
 pub use readability::Readability;

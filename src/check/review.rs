@@ -4,8 +4,8 @@
 
 use crate::config::CheckSettings;
 use crate::model::page::Page;
-use crate::support::calendar::Date;
 use crate::support::calendar;
+use crate::support::calendar::Date;
 use crate::support::calendar::format_date;
 use crate::support::error::{Diagnostic, Position, Severity, StageError};
 

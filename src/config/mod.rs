@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::memo::MemoKey;
-use crate::support::calendar::Date;
 use crate::support::brand::{self, Colour};
+use crate::support::calendar::Date;
 use crate::support::domains;
 use crate::support::error::{
     Diagnostic, Position, Severity, StageError, did_you_mean, display_path,

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use crate::memo::MemoKey;
 use crate::support::calendar::Date;
-use crate::support::shared_parts::SharedParts;
 use crate::support::error::Position;
+use crate::support::shared_parts::SharedParts;
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]

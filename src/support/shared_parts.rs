@@ -8,7 +8,6 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-
 /// Parts of a page made once and put in many pages, such as its header and footer
 /// and the items of a guide's contents list, so that each is held once and the HTML
 /// check reads it once.

@@ -98,7 +98,10 @@ fn modules() -> Vec<Module> {
                 .iter()
                 .map(|part| part.to_string_lossy().into_owned())
                 .collect();
-            if path.last().is_some_and(|last| last == "mod" || last == "lib") {
+            if path
+                .last()
+                .is_some_and(|last| last == "mod" || last == "lib")
+            {
                 path.pop();
             }
             let text = fs::read_to_string(file).unwrap();
@@ -204,7 +207,11 @@ impl<'a> Visit<'a> for Imports {
 /// name a "Uses" sentence gives it: a module of `support`, `model` or `stages` by its
 /// own name, and the other layers by theirs, except within the importing module's
 /// own layer or stage, where a module is named by its own name too.
-fn named_module(module: &ModulePath, import: &ModulePath, names: &BTreeSet<String>) -> Option<String> {
+fn named_module(
+    module: &ModulePath,
+    import: &ModulePath,
+    names: &BTreeSet<String>,
+) -> Option<String> {
     let is_module = |name: &String| names.contains(name);
     let first = import.first()?;
     let second = import.get(1).filter(|name| is_module(name));
@@ -257,7 +264,11 @@ fn no_module_imports_a_layer_it_may_not_and_no_stage_imports_another() {
             }
         }
     }
-    assert!(wrong.is_empty(), "imports across layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports across layers:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -284,5 +295,9 @@ fn every_module_says_which_of_the_crate_s_modules_it_uses() {
             Some(_) => {}
         }
     }
-    assert!(wrong.is_empty(), "module docs out of step:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "module docs out of step:\n{}",
+        wrong.join("\n")
+    );
 }
