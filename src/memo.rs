@@ -21,6 +21,12 @@ pub trait MemoKey {
     fn memo_key(&self) -> blake3::Hash;
 }
 
+impl<T: MemoKey + ?Sized> MemoKey for &T {
+    fn memo_key(&self) -> blake3::Hash {
+        (**self).memo_key()
+    }
+}
+
 /// Whether a memo keeps what a build made for the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {

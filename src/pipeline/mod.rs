@@ -19,7 +19,7 @@
 //! decides only at the end whether the build failed, so an editor sees every
 //! problem in one run. Uses every stage (`load`, `assets`, `front_matter`, `site`,
 //! `markdown`, `templates`, `minify`, `sitemap` and `output`), and `check`,
-//! `config`, `page`, `memo`, `cache_key` and `error`.
+//! `config`, `page`, `shared_parts`, `memo`, `cache_key` and `error`.
 
 mod record;
 
@@ -41,10 +41,11 @@ use crate::stages::minify::{Form, InForm, PartText};
 use crate::stages::output;
 use crate::stages::site;
 use crate::stages::templates::Templates;
-use crate::stages::templates::render::{GuideItems, SiteShape};
+use crate::stages::templates::render::{GuideItems, ListItem, SiteShape};
 use crate::stages::templates::{self, render};
 use crate::stages::{assets, front_matter, load, markdown, minify, sitemap};
 use crate::support::error::{Diagnostic, Errors, Severity, StageError};
+use crate::support::shared_parts::PartList;
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -70,6 +71,8 @@ pub struct Memos {
     page_checks: Memo<Arc<check::PageFindings>>,
     templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
     guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
+    /// The shared items of every guide's contents list, finished.
+    guide_lists: Memo<Arc<Vec<Arc<[u8]>>>>,
     pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
     /// The parts many pages share, each finished once: kept whatever the build, so
     /// that each is held once however many pages have it.
@@ -99,6 +102,7 @@ impl Memos {
             page_checks: Memo::new("content checks", keep),
             templates: Memo::new("templates", keep),
             guide_items: Memo::new("guide items", keep),
+            guide_lists: Memo::new("finish guide items", keep),
             pages: Memo::new("render and minify pages", keep),
             shared_parts: Memo::new("shared parts", Keep::ForRebuilds),
             html_scans: Memo::new("HTML check: read pages", keep),
@@ -122,6 +126,7 @@ impl Memos {
         self.page_checks.next_build();
         self.templates.next_build();
         self.guide_items.next_build();
+        self.guide_lists.next_build();
         self.pages.next_build();
         self.shared_parts.next_build();
         self.html_scans.next_build();
@@ -573,6 +578,20 @@ fn render_pages(
         Err(found) => return (Vec::new(), found),
     };
     let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
+    let shared_items = match &guide_items {
+        Some(items) => memos
+            .guide_lists
+            .get_or(&InForm { input: shape, form }, |_| {
+                Arc::new(
+                    items
+                        .items
+                        .iter()
+                        .map(|item| finish_part(form, item))
+                        .collect(),
+                )
+            }),
+        None => Arc::default(),
+    };
     let inputs: Vec<_> = (0..shape.site.pages.len())
         .map(|index| InForm {
             input: render::PageInput {
@@ -586,7 +605,16 @@ fn render_pages(
         .collect();
     let pages = memos.pages.each(&inputs, |page| {
         let html = render::page(&page.input)?;
-        let finished = form.finish_page(html.html.clone(), html.list(), &part);
+        let list = html.guide_list.map(|items| PartList {
+            mark: templates::GUIDE_LIST_MARK,
+            parts: (items.into_iter())
+                .map(|item| match item {
+                    ListItem::Shared(id) => Arc::clone(&shared_items[id]),
+                    ListItem::Own(text) => finish_part(form, &text),
+                })
+                .collect(),
+        });
+        let finished = form.finish_page(html.html, list.as_ref(), &part);
         Ok(OutputFile::made(
             &page.input.output_path(),
             finished,
@@ -610,6 +638,12 @@ fn render_pages(
         files.push(OutputFile::made(&page.path, finished, key));
     }
     (files, diagnostics)
+}
+
+/// A part of a page made elsewhere, such as an item of a guide's contents list,
+/// finished in `form`.
+fn finish_part(form: Form, text: &str) -> Arc<[u8]> {
+    Arc::from(form.finish(text.to_owned()))
 }
 
 /// The checks of the pages as made: the council's addresses on the site's own

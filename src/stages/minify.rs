@@ -43,21 +43,9 @@ impl Form {
     pub fn finish_page(
         self,
         page: String,
-        list: Option<(&str, &[Arc<str>])>,
+        list: Option<&PartList>,
         part: &(dyn Fn(PartText) -> Arc<[u8]> + Sync),
     ) -> (Vec<u8>, SharedParts) {
-        let list = list.map(|(mark, items)| PartList {
-            mark,
-            parts: items
-                .iter()
-                .map(|item| {
-                    part(PartText {
-                        form: self,
-                        text: item.as_ref(),
-                    })
-                })
-                .collect(),
-        });
         if self == Form::Minified
             && let Some(cut) = shared_parts::cut(&page)
         {
@@ -67,12 +55,12 @@ impl Form {
                 .iter()
                 .map(|text| part(PartText { form: self, text }))
                 .collect();
-            if let Some(put_back) = shared_parts::put_back(&rest, finished, list.as_ref()) {
+            if let Some(put_back) = shared_parts::put_back(&rest, finished, list) {
                 return put_back;
             }
         }
         let whole = self.finish(page);
-        match shared_parts::put_back(&whole, Vec::new(), list.as_ref()) {
+        match shared_parts::put_back(&whole, Vec::new(), list) {
             Some(put_back) => put_back,
             None => (whole, SharedParts::default()),
         }
@@ -105,8 +93,12 @@ pub struct PartText<'a> {
 }
 
 impl MemoKey for PartText<'_> {
+    /// A part can be long: it is hashed where it is, not gathered first.
     fn memo_key(&self) -> blake3::Hash {
-        crate::support::cache_key::of([&[self.form.marker()], self.text.as_bytes()])
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&[self.form.marker()]);
+        hasher.update(self.text.as_bytes());
+        hasher.finalize()
     }
 }
 

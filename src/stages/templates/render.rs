@@ -96,9 +96,20 @@ type GuideList = Result<((usize, String), Vec<Arc<str>>), Box<Diagnostic>>;
 /// page.
 #[derive(Debug, PartialEq)]
 pub struct GuideItems {
-    /// By guide (its section page) and root: an item for each page of the guide, in
-    /// the guide's order.
-    items: HashMap<(usize, String), Vec<Arc<str>>>,
+    /// Every item, by its id.
+    pub items: Vec<Arc<str>>,
+    /// By guide (its section page) and root: the id of the item of each page of the
+    /// guide, in the guide's order.
+    lists: HashMap<(usize, String), Vec<usize>>,
+}
+
+/// One item of a page's contents list.
+#[derive(Debug, PartialEq)]
+pub enum ListItem {
+    /// The item with this id in [`GuideItems::items`], shared by the pages that list it.
+    Shared(usize),
+    /// The page's own item, marked as current.
+    Own(String),
 }
 
 /// The items of every guide's contents list, if the theme has a `guide_item`
@@ -129,19 +140,26 @@ pub fn guide_items(shape: &SiteShape) -> Result<Option<Arc<GuideItems>>, Vec<Dia
             Ok(((section, root), items))
         })
         .collect();
-    let mut items = HashMap::new();
+    let mut guide = GuideItems {
+        items: Vec::new(),
+        lists: HashMap::new(),
+    };
     let mut diagnostics = Vec::new();
     for result in rendered {
         match result {
             Ok((key, list)) => {
-                items.insert(key, list);
+                let first = guide.items.len();
+                guide
+                    .lists
+                    .insert(key, (first..first + list.len()).collect());
+                guide.items.extend(list);
             }
             Err(diagnostic) if !diagnostics.contains(&*diagnostic) => diagnostics.push(*diagnostic),
             Err(_) => {}
         }
     }
     if diagnostics.is_empty() {
-        Ok(Some(Arc::new(GuideItems { items })))
+        Ok(Some(Arc::new(guide)))
     } else {
         Err(diagnostics)
     }
@@ -155,21 +173,21 @@ impl GuideItems {
         site: &Site,
         templates: &Templates,
         index: usize,
-    ) -> Result<Vec<Arc<str>>, Box<Diagnostic>> {
+    ) -> Result<Vec<ListItem>, Box<Diagnostic>> {
         let Some((section, sequence)) = site.guide(index) else {
             return Ok(Vec::new());
         };
         let root = paths::root_prefix(&site.pages[index].source.url_path);
-        let Some(items) = self.items.get(&(section, root.clone())) else {
+        let Some(ids) = self.lists.get(&(section, root.clone())) else {
             return Ok(Vec::new());
         };
         let mut list = Vec::new();
         for position in templates::guide_window(index, section, &sequence) {
             if sequence[position] == index {
                 let current = templates.render_guide_item(site, index, true, &root)?;
-                list.push(Arc::from(current));
+                list.push(ListItem::Own(current));
             } else {
-                list.push(Arc::clone(&items[position]));
+                list.push(ListItem::Shared(ids[position]));
             }
         }
         Ok(list)
@@ -213,15 +231,7 @@ impl PageInput<'_> {
 #[derive(Debug, PartialEq)]
 pub struct PageHtml {
     pub html: String,
-    pub guide_list: Option<Vec<Arc<str>>>,
-}
-
-impl PageHtml {
-    /// The guide's contents list, with the mark it goes at.
-    pub fn list(&self) -> Option<(&str, &[Arc<str>])> {
-        let items = self.guide_list.as_deref()?;
-        Some((templates::GUIDE_LIST_MARK, items))
-    }
+    pub guide_list: Option<Vec<ListItem>>,
 }
 
 /// Renders one page with its template: the one its front matter names, or the
