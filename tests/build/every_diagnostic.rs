@@ -113,7 +113,7 @@ const FROM_THE_MACHINE: [(&str, &str); 4] = [
 #[test]
 fn every_error_variant_s_message_is_in_a_snapshot() {
     let snapshots: Vec<String> =
-        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"))
+        fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/build/snapshots"))
             .unwrap()
             .map(|entry| fs::read_to_string(entry.unwrap().path()).unwrap())
             .collect();
