@@ -1,7 +1,8 @@
-//! Keeps the crate's layering true (see "Pipeline" in DESIGN.md and
-//! docs/development.md): each module imports only what its layer may use, and the
-//! "Uses" sentence of its `//!` paragraph names exactly the crate's modules it
-//! imports. syn reads the source; code inside `#[cfg(test)]` is left out.
+//! Keeps the crate's shape true (see "Pipeline" in DESIGN.md and
+//! docs/development.md): each module imports only what its layer may use, the "Uses"
+//! sentence of its `//!` paragraph names exactly the crate's modules it imports, and
+//! no file or function grows past what a reader can hold. syn reads the source; code
+//! inside `#[cfg(test)]` is left out.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -299,5 +300,116 @@ fn every_module_says_which_of_the_crate_s_modules_it_uses() {
         wrong.is_empty(),
         "module docs out of step:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// The most lines of code a source file holds, before its tests.
+const MAX_FILE_LINES: usize = 600;
+/// The most lines a function takes.
+const MAX_FUNCTION_LINES: usize = 80;
+
+/// Files and functions that are still longer, to be split: each is named so that
+/// the list can only shrink. A name here that is short enough fails the test too.
+const STILL_TOO_LONG: &[&str] = &[
+    "src/check/content.rs: check",
+    "src/check/html.rs",
+    "src/config/council.rs",
+    "src/config/council.rs: parse",
+    "src/config/mod.rs",
+    "src/config/mod.rs: hint",
+    "src/config/mod.rs: parse_check",
+    "src/main.rs: build_all_councils",
+    "src/pipeline/mod.rs",
+    "src/stages/front_matter.rs: read",
+    "src/stages/load/mod.rs: load",
+    "src/stages/load/mod.rs: walk",
+    "src/stages/markdown/mod.rs",
+    "src/stages/markdown/mod.rs: render_block",
+    "src/stages/markdown/mod.rs: render_markdown",
+    "src/stages/markdown/mod.rs: resolve",
+    "src/stages/markdown/mod.rs: split_blocks",
+    "src/stages/site.rs: build",
+    "src/stages/templates/mod.rs",
+    "src/stages/templates/mod.rs: page_context",
+    "src/support/yaml.rs",
+    "src/support/yaml.rs: find_mistake",
+    "src/support/yaml.rs: parse_mapping",
+];
+
+/// Gathers each function outside tests with how many lines it takes.
+struct Functions {
+    found: Vec<(String, usize)>,
+}
+
+impl<'a> Visit<'a> for Functions {
+    fn visit_item_mod(&mut self, item: &'a syn::ItemMod) {
+        if !is_test_only(&item.attrs) {
+            syn::visit::visit_item_mod(self, item);
+        }
+    }
+
+    fn visit_item_fn(&mut self, item: &'a syn::ItemFn) {
+        if !is_test_only(&item.attrs) {
+            let span = syn::spanned::Spanned::span(item);
+            let lines = span.end().line - span.start().line + 1;
+            self.found.push((item.sig.ident.to_string(), lines));
+            syn::visit::visit_item_fn(self, item);
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'a syn::ImplItemFn) {
+        let span = syn::spanned::Spanned::span(item);
+        let lines = span.end().line - span.start().line + 1;
+        self.found.push((item.sig.ident.to_string(), lines));
+        syn::visit::visit_impl_item_fn(self, item);
+    }
+}
+
+#[test]
+fn no_source_file_is_over_600_lines_and_no_function_over_80() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut too_long = BTreeSet::new();
+    for module in modules() {
+        let text = fs::read_to_string(src.join(module.file.trim_start_matches("src/"))).unwrap();
+        let code = text
+            .lines()
+            .take_while(|line| !line.starts_with("#[cfg(test)]"))
+            .count();
+        if code > MAX_FILE_LINES {
+            too_long.insert(format!("{} ({code} lines)", module.file));
+        }
+        let mut functions = Functions { found: Vec::new() };
+        functions.visit_file(&syn::parse_file(&text).unwrap());
+        for (name, lines) in functions.found {
+            if lines > MAX_FUNCTION_LINES {
+                too_long.insert(format!("{}: {name} ({lines} lines)", module.file));
+            }
+        }
+    }
+    let named = |entry: &String| {
+        STILL_TOO_LONG
+            .iter()
+            .any(|name| entry.split(" (").next() == Some(*name))
+    };
+    let new: Vec<&String> = too_long.iter().filter(|entry| !named(entry)).collect();
+    assert!(
+        new.is_empty(),
+        "too long:\n{}",
+        new.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let fixed: Vec<&&str> = STILL_TOO_LONG
+        .iter()
+        .filter(|name| {
+            !too_long
+                .iter()
+                .any(|entry| entry.split(" (").next() == Some(**name))
+        })
+        .collect();
+    assert!(
+        fixed.is_empty(),
+        "short enough now, take off the list: {fixed:?}"
     );
 }
