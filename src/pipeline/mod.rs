@@ -17,35 +17,33 @@
 //!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every
-//! problem in one run. Uses every stage (`load`, `assets`, `front_matter`, `site`,
-//! `markdown`, `templates`, `minify`, `sitemap` and `output`), and `check`,
-//! `config`, `page`, `shared_parts`, `memo`, `cache_key` and `error`.
+//! problem in one run. Its submodules hold the memos and run each stage through its
+//! memo. Uses the stages `load`, `assets`, `markdown`, `templates`, `minify`,
+//! `sitemap` and `output`, and `check`, `config`, `page`, `memo` and `error`.
 
+mod memos;
 mod record;
+mod steps;
 
-use std::collections::HashSet;
+pub use memos::Memos;
+use steps::*;
+
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::check::html::{self, FileResult, Scan};
 use crate::check::{self, CheckReport};
 use crate::config::Config;
+use crate::memo;
 use crate::memo::MemoKey;
-use crate::memo::{self, Keep, Memo};
-use crate::model::page::{AssetFile, FrontMatter, OutputFile, Page, RenderedPage, SourceFile};
-use crate::model::site::Site;
+use crate::model::page::OutputFile;
 use crate::stages::markdown::LinkIndex;
-use crate::stages::minify::{Form, InForm, PartText};
+use crate::stages::minify::Form;
 use crate::stages::output;
-use crate::stages::site;
-use crate::stages::templates::Templates;
-use crate::stages::templates::render::{GuideItems, ListItem, SiteShape};
-use crate::stages::templates::{self, render};
-use crate::stages::{assets, front_matter, load, markdown, minify, sitemap};
+use crate::stages::templates;
+use crate::stages::templates::render::SiteShape;
+use crate::stages::{assets, load, sitemap};
 use crate::support::error::{Diagnostic, Errors, Severity, StageError};
-use crate::support::shared_parts::PartList;
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -57,81 +55,6 @@ pub struct RenderedSite {
     /// How many pages were rendered from content.
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
-}
-
-/// The memo of each stage, kept from one build to the next by the preview so that a
-/// rebuild redoes only what changed, and the files read from disk.
-pub struct Memos {
-    /// The files read from disk, by their stamps: loading reads again only what
-    /// changed on disk.
-    files: load::LoadCache,
-    stylesheets: Memo<Arc<[u8]>>,
-    front_matter: Memo<(Arc<FrontMatter>, Vec<Diagnostic>)>,
-    markdown: Memo<(Arc<RenderedPage>, Vec<Diagnostic>)>,
-    page_checks: Memo<Arc<check::PageFindings>>,
-    templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
-    guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
-    /// The shared items of every guide's contents list, finished.
-    guide_lists: Memo<Arc<Vec<Arc<[u8]>>>>,
-    pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
-    /// The parts many pages share, each finished once: kept whatever the build, so
-    /// that each is held once however many pages have it.
-    shared_parts: Memo<Arc<[u8]>>,
-    html_scans: Memo<Arc<Scan>>,
-    html_checks: Memo<Arc<FileResult>>,
-}
-
-impl Memos {
-    /// Memos for one build with no rebuild after it: they keep nothing, so that each
-    /// page is held once, as it is minified.
-    pub fn for_one_build() -> Memos {
-        Memos::keeping(Keep::Nothing)
-    }
-
-    /// Memos for a build and the rebuilds after it.
-    pub fn for_rebuilds() -> Memos {
-        Memos::keeping(Keep::ForRebuilds)
-    }
-
-    fn keeping(keep: Keep) -> Memos {
-        Memos {
-            files: load::LoadCache::default(),
-            stylesheets: Memo::new("minify stylesheets", keep),
-            front_matter: Memo::new("front matter", keep),
-            markdown: Memo::new("markdown", keep),
-            page_checks: Memo::new("content checks", keep),
-            templates: Memo::new("templates", keep),
-            guide_items: Memo::new("guide items", keep),
-            guide_lists: Memo::new("finish guide items", keep),
-            pages: Memo::new("render and minify pages", keep),
-            shared_parts: Memo::new("shared parts", Keep::ForRebuilds),
-            html_scans: Memo::new("HTML check: read pages", keep),
-            html_checks: Memo::new("HTML check: check pages", keep),
-        }
-    }
-
-    /// Tells the next build which files and folders changed since the last one, as
-    /// a watcher saw them, so that it need not look at the others; `None` says that
-    /// anything may have changed. Files reached through symbolic links, which a
-    /// watcher may not see, are looked at anyway.
-    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
-        self.files.note_changes(paths);
-    }
-
-    /// Starts a build: what the last one used is what this one may find.
-    fn next_build(&mut self) {
-        self.stylesheets.next_build();
-        self.front_matter.next_build();
-        self.markdown.next_build();
-        self.page_checks.next_build();
-        self.templates.next_build();
-        self.guide_items.next_build();
-        self.guide_lists.next_build();
-        self.pages.next_build();
-        self.shared_parts.next_build();
-        self.html_scans.next_build();
-        self.html_checks.next_build();
-    }
 }
 
 /// What a successful build did.
@@ -461,248 +384,6 @@ fn make_site(
         },
         said,
     )
-}
-
-/// Reads each page's front matter and puts the pages in their places in the site,
-/// leaving out drafts, whose content paths it gives too. A page with mistakes in its
-/// front matter stays in the site, with what could be read, so that links to it are
-/// not reported as broken too.
-fn read_pages(
-    sources: Vec<SourceFile>,
-    config: &Config,
-    memos: &Memos,
-    said: &mut Vec<Diagnostic>,
-) -> (Site, HashSet<String>) {
-    let front_matter = memos.front_matter.each(&sources, front_matter::read_page);
-    let mut pages = Vec::with_capacity(sources.len());
-    let mut drafts = HashSet::new();
-    let fronts = keep_diagnostics(front_matter, said);
-    for (source, front) in sources.into_iter().zip(fronts) {
-        if front.draft && !config.drafts {
-            drafts.insert(source.content_path);
-        } else {
-            pages.push(Page { source, front });
-        }
-    }
-    let (site, found) = site::build(pages);
-    said.extend(found);
-    (site, drafts)
-}
-
-/// Renders each page's markdown. A page with mistakes in its markdown is rendered as
-/// well as it can be, so that the checks still see its headings, links and text.
-fn render_markdown(
-    site: &Site,
-    links: &LinkIndex,
-    memos: &Memos,
-    said: &mut Vec<Diagnostic>,
-) -> Vec<Arc<RenderedPage>> {
-    let inputs: Vec<_> = (site.pages.iter())
-        .map(|page| markdown::Input { page, links })
-        .collect();
-    keep_diagnostics(memos.markdown.each(&inputs, markdown::render_page), said)
-}
-
-/// Runs the checks of the pages' content: each page's own, and the site's.
-fn check_content(
-    site: &Site,
-    markdown: &[Arc<RenderedPage>],
-    drafts: &HashSet<String>,
-    config: &Config,
-    memos: &Memos,
-) -> check::Findings {
-    let context = check::CheckContext::new(&config.site.check, config.today);
-    let inputs: Vec<_> = (site.pages.iter().zip(markdown))
-        .map(|(page, rendered)| check::PageInput {
-            context: &context,
-            page,
-            rendered,
-        })
-        .collect();
-    let mut findings = check::gather(&memos.page_checks.each(&inputs, check::page));
-    findings
-        .diagnostics
-        .extend(check::site(site, markdown, drafts));
-    findings
-}
-
-/// Minifies every stylesheet, each once.
-fn minify_stylesheets(mut static_files: Vec<AssetFile>, memo: &Memo<Arc<[u8]>>) -> Vec<AssetFile> {
-    let stylesheets: Vec<&mut AssetFile> = static_files
-        .iter_mut()
-        .filter(|file| assets::is_stylesheet(file))
-        .collect();
-    let inputs: Vec<minify::Stylesheet> = stylesheets
-        .iter()
-        .map(|file| minify::Stylesheet(&file.bytes))
-        .collect();
-    let minified = memo.each(&inputs, minify::stylesheet);
-    drop(inputs);
-    for (file, bytes) in stylesheets.into_iter().zip(minified) {
-        file.bytes = bytes;
-    }
-    static_files
-}
-
-/// Renders every page through its template and finishes it in `form`, with the
-/// alias redirects and the 404 page, adding them to `files`; says whether every page
-/// was made.
-fn make_pages(
-    shape: &SiteShape,
-    markdown: &[Arc<RenderedPage>],
-    form: Form,
-    memos: &Memos,
-    (files, said): (&mut Vec<OutputFile>, &mut Vec<Diagnostic>),
-) -> bool {
-    let (made, found) = render_pages(shape, markdown, form, memos);
-    files.extend(made);
-    let all_made = !found.iter().any(|d| d.severity == Severity::Error);
-    said.extend(found);
-    all_made
-}
-
-/// Renders every page through its template and finishes it in `form`, with the
-/// alias redirects and the 404 page. Errors found making one page are said once for
-/// all the pages that have them.
-fn render_pages(
-    shape: &SiteShape,
-    markdown: &[Arc<RenderedPage>],
-    form: Form,
-    memos: &Memos,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    if let Some(missing) = render::missing_templates(shape.templates) {
-        return (Vec::new(), missing);
-    }
-    let guide_items = match memos.guide_items.get_or(shape, render::guide_items) {
-        Ok(items) => items,
-        Err(found) => return (Vec::new(), found),
-    };
-    let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
-    let shared_items = match &guide_items {
-        Some(items) => memos
-            .guide_lists
-            .get_or(&InForm { input: shape, form }, |_| {
-                Arc::new(
-                    items
-                        .items
-                        .iter()
-                        .map(|item| finish_part(form, item))
-                        .collect(),
-                )
-            }),
-        None => Arc::default(),
-    };
-    let inputs: Vec<_> = (0..shape.site.pages.len())
-        .map(|index| InForm {
-            input: render::PageInput {
-                shape,
-                index,
-                markdown: &markdown[index],
-                guide_items: guide_items.as_deref(),
-            },
-            form,
-        })
-        .collect();
-    let pages = memos.pages.each(&inputs, |page| {
-        let html = render::page(&page.input)?;
-        let list = html.guide_list.map(|items| PartList {
-            mark: templates::GUIDE_LIST_MARK,
-            parts: (items.into_iter())
-                .map(|item| match item {
-                    ListItem::Shared(id) => Arc::clone(&shared_items[id]),
-                    ListItem::Own(text) => finish_part(form, &text),
-                })
-                .collect(),
-        });
-        let finished = form.finish_page(html.html, list.as_ref(), &part);
-        Ok(OutputFile::made(
-            &page.input.output_path(),
-            finished,
-            page.memo_key(),
-        ))
-    });
-    let mut files = Vec::with_capacity(pages.len() + 1);
-    let mut errors = Vec::new();
-    for page in pages {
-        match page {
-            Ok(file) => files.push(file),
-            Err(diagnostic) => errors.push(*diagnostic),
-        }
-    }
-    let mut diagnostics = render::once_each(errors);
-    let (standalone, found) = render::standalone_pages(shape);
-    diagnostics.extend(found);
-    for page in standalone {
-        let key = crate::support::cache_key::of([&[form.marker()], page.html.as_bytes()]);
-        let finished = form.finish_page(page.html, None, &part);
-        files.push(OutputFile::made(&page.path, finished, key));
-    }
-    (files, diagnostics)
-}
-
-/// A part of a page made elsewhere, such as an item of a guide's contents list,
-/// finished in `form`.
-fn finish_part(form: Form, text: &str) -> Arc<[u8]> {
-    Arc::from(form.finish(text.to_owned()))
-}
-
-/// The checks of the pages as made: the council's addresses on the site's own
-/// address, and the HTML of every page against the site's files, which says only
-/// what was not `said` before. Adds the links that leave the site from templates to
-/// the findings.
-fn check_made_pages(
-    files: &[OutputFile],
-    (site, (templates, templates_key)): (
-        &Site,
-        (&[crate::model::page::TemplateFile], blake3::Hash),
-    ),
-    config: &Config,
-    said: &mut Vec<Diagnostic>,
-    (findings, memos): (&mut check::Findings, &Memos),
-) {
-    let base_url = &config.site.base_url;
-    if let Some(council_file) = &config.council_file {
-        said.extend(check::council_addresses::check(
-            council_file,
-            base_url,
-            files,
-        ));
-    }
-    let site_files = html::SiteFiles::new(files, base_url);
-    let scans = memos.html_scans.each(&site_files.pages(), html::scan);
-    let targets = html::Targets::new(&site_files, &scans, (site, templates), templates_key);
-    let results = memos.html_checks.each(&targets.pages(), html::check_page);
-    let (diagnostics, hrefs) = html::report(&results, &targets);
-    check::external_links_from_templates(&hrefs, templates, &mut findings.external_links);
-    let new = not_said_before(diagnostics, said);
-    said.extend(new);
-}
-
-/// What the HTML check found that was not said before. A broken link in the
-/// markdown has been reported at its own line already, and a link the HTML check
-/// cannot place in a file with an error is most likely that error's.
-fn not_said_before(found: Vec<Diagnostic>, said: &[Diagnostic]) -> Vec<Diagnostic> {
-    let said: HashSet<(&PathBuf, Option<usize>)> = said
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .flat_map(|d| [(&d.path, d.position.map(|p| p.line)), (&d.path, None)])
-        .collect();
-    found
-        .into_iter()
-        .filter(|d| !said.contains(&(&d.path, d.position.map(|p| p.line))))
-        .collect()
-}
-
-/// The values of a stage that says what it found beside each, with what it found
-/// added to `said`.
-fn keep_diagnostics<T>(results: Vec<(T, Vec<Diagnostic>)>, said: &mut Vec<Diagnostic>) -> Vec<T> {
-    results
-        .into_iter()
-        .map(|(value, found)| {
-            said.extend(found);
-            value
-        })
-        .collect()
 }
 
 fn fail(diagnostics: Vec<Diagnostic>) -> Errors {

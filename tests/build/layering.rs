@@ -319,7 +319,6 @@ const STILL_TOO_LONG: &[&str] = &[
     "src/config/mod.rs: hint",
     "src/config/mod.rs: parse_check",
     "src/main.rs: build_all_councils",
-    "src/pipeline/mod.rs",
     "src/stages/front_matter.rs: read",
     "src/stages/load/mod.rs: load",
     "src/stages/load/mod.rs: walk",

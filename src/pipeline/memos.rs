@@ -1,0 +1,91 @@
+//! The memos of the pipeline's stages, one for each stage that a rebuild can skip,
+//! and the files read from disk; kept from one build to the next by the preview.
+//! Uses `load` and `templates` for what they make, `check`, `memo`, `page` and
+//! `error`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::check;
+use crate::check::html::{FileResult, Scan};
+use crate::memo::{Keep, Memo};
+use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
+use crate::stages::load;
+use crate::stages::templates::Templates;
+use crate::stages::templates::render::GuideItems;
+use crate::support::error::Diagnostic;
+
+/// The memo of each stage, kept from one build to the next by the preview so that a
+/// rebuild redoes only what changed, and the files read from disk.
+pub struct Memos {
+    /// The files read from disk, by their stamps: loading reads again only what
+    /// changed on disk.
+    pub(super) files: load::LoadCache,
+    pub(super) stylesheets: Memo<Arc<[u8]>>,
+    pub(super) front_matter: Memo<(Arc<FrontMatter>, Vec<Diagnostic>)>,
+    pub(super) markdown: Memo<(Arc<RenderedPage>, Vec<Diagnostic>)>,
+    pub(super) page_checks: Memo<Arc<check::PageFindings>>,
+    pub(super) templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
+    pub(super) guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
+    /// The shared items of every guide's contents list, finished.
+    pub(super) guide_lists: Memo<Arc<Vec<Arc<[u8]>>>>,
+    pub(super) pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
+    /// The parts many pages share, each finished once: kept whatever the build, so
+    /// that each is held once however many pages have it.
+    pub(super) shared_parts: Memo<Arc<[u8]>>,
+    pub(super) html_scans: Memo<Arc<Scan>>,
+    pub(super) html_checks: Memo<Arc<FileResult>>,
+}
+
+impl Memos {
+    /// Memos for one build with no rebuild after it: they keep nothing, so that each
+    /// page is held once, as it is minified.
+    pub fn for_one_build() -> Memos {
+        Memos::keeping(Keep::Nothing)
+    }
+
+    /// Memos for a build and the rebuilds after it.
+    pub fn for_rebuilds() -> Memos {
+        Memos::keeping(Keep::ForRebuilds)
+    }
+
+    fn keeping(keep: Keep) -> Memos {
+        Memos {
+            files: load::LoadCache::default(),
+            stylesheets: Memo::new("minify stylesheets", keep),
+            front_matter: Memo::new("front matter", keep),
+            markdown: Memo::new("markdown", keep),
+            page_checks: Memo::new("content checks", keep),
+            templates: Memo::new("templates", keep),
+            guide_items: Memo::new("guide items", keep),
+            guide_lists: Memo::new("finish guide items", keep),
+            pages: Memo::new("render and minify pages", keep),
+            shared_parts: Memo::new("shared parts", Keep::ForRebuilds),
+            html_scans: Memo::new("HTML check: read pages", keep),
+            html_checks: Memo::new("HTML check: check pages", keep),
+        }
+    }
+
+    /// Tells the next build which files and folders changed since the last one, as
+    /// a watcher saw them, so that it need not look at the others; `None` says that
+    /// anything may have changed. Files reached through symbolic links, which a
+    /// watcher may not see, are looked at anyway.
+    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
+        self.files.note_changes(paths);
+    }
+
+    /// Starts a build: what the last one used is what this one may find.
+    pub(super) fn next_build(&mut self) {
+        self.stylesheets.next_build();
+        self.front_matter.next_build();
+        self.markdown.next_build();
+        self.page_checks.next_build();
+        self.templates.next_build();
+        self.guide_items.next_build();
+        self.guide_lists.next_build();
+        self.pages.next_build();
+        self.shared_parts.next_build();
+        self.html_scans.next_build();
+        self.html_checks.next_build();
+    }
+}

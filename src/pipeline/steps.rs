@@ -1,0 +1,271 @@
+//! How the pipeline runs each stage through its memo, for [`make_site`](super):
+//! the inputs each stage is given, and how what it says is gathered. Uses the
+//! stages `assets`, `front_matter`, `site`, `markdown`, `templates` and `minify`,
+//! and `check`, `config`, `page`, `shared_parts`, `memo`, `cache_key` and `error`.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::check::{self, html};
+use crate::config::Config;
+use crate::memo::{Memo, MemoKey};
+use crate::model::page::{AssetFile, OutputFile, Page, RenderedPage, SourceFile};
+use crate::model::site::Site;
+use crate::stages::markdown::{self, LinkIndex};
+use crate::stages::minify::{self, Form, InForm, PartText};
+use crate::stages::templates;
+use crate::stages::templates::render::{self, ListItem, SiteShape};
+use crate::stages::{assets, front_matter, site};
+use crate::support::error::{Diagnostic, Severity};
+use crate::support::shared_parts::PartList;
+
+use super::Memos;
+
+/// Reads each page's front matter and puts the pages in their places in the site,
+/// leaving out drafts, whose content paths it gives too. A page with mistakes in its
+/// front matter stays in the site, with what could be read, so that links to it are
+/// not reported as broken too.
+pub(super) fn read_pages(
+    sources: Vec<SourceFile>,
+    config: &Config,
+    memos: &Memos,
+    said: &mut Vec<Diagnostic>,
+) -> (Site, HashSet<String>) {
+    let front_matter = memos.front_matter.each(&sources, front_matter::read_page);
+    let mut pages = Vec::with_capacity(sources.len());
+    let mut drafts = HashSet::new();
+    let fronts = keep_diagnostics(front_matter, said);
+    for (source, front) in sources.into_iter().zip(fronts) {
+        if front.draft && !config.drafts {
+            drafts.insert(source.content_path);
+        } else {
+            pages.push(Page { source, front });
+        }
+    }
+    let (site, found) = site::build(pages);
+    said.extend(found);
+    (site, drafts)
+}
+
+/// Renders each page's markdown. A page with mistakes in its markdown is rendered as
+/// well as it can be, so that the checks still see its headings, links and text.
+pub(super) fn render_markdown(
+    site: &Site,
+    links: &LinkIndex,
+    memos: &Memos,
+    said: &mut Vec<Diagnostic>,
+) -> Vec<Arc<RenderedPage>> {
+    let inputs: Vec<_> = (site.pages.iter())
+        .map(|page| markdown::Input { page, links })
+        .collect();
+    keep_diagnostics(memos.markdown.each(&inputs, markdown::render_page), said)
+}
+
+/// Runs the checks of the pages' content: each page's own, and the site's.
+pub(super) fn check_content(
+    site: &Site,
+    markdown: &[Arc<RenderedPage>],
+    drafts: &HashSet<String>,
+    config: &Config,
+    memos: &Memos,
+) -> check::Findings {
+    let context = check::CheckContext::new(&config.site.check, config.today);
+    let inputs: Vec<_> = (site.pages.iter().zip(markdown))
+        .map(|(page, rendered)| check::PageInput {
+            context: &context,
+            page,
+            rendered,
+        })
+        .collect();
+    let mut findings = check::gather(&memos.page_checks.each(&inputs, check::page));
+    findings
+        .diagnostics
+        .extend(check::site(site, markdown, drafts));
+    findings
+}
+
+/// Minifies every stylesheet, each once.
+pub(super) fn minify_stylesheets(
+    mut static_files: Vec<AssetFile>,
+    memo: &Memo<Arc<[u8]>>,
+) -> Vec<AssetFile> {
+    let stylesheets: Vec<&mut AssetFile> = static_files
+        .iter_mut()
+        .filter(|file| assets::is_stylesheet(file))
+        .collect();
+    let inputs: Vec<minify::Stylesheet> = stylesheets
+        .iter()
+        .map(|file| minify::Stylesheet(&file.bytes))
+        .collect();
+    let minified = memo.each(&inputs, minify::stylesheet);
+    drop(inputs);
+    for (file, bytes) in stylesheets.into_iter().zip(minified) {
+        file.bytes = bytes;
+    }
+    static_files
+}
+
+/// Renders every page through its template and finishes it in `form`, with the
+/// alias redirects and the 404 page, adding them to `files`; says whether every page
+/// was made.
+pub(super) fn make_pages(
+    shape: &SiteShape,
+    markdown: &[Arc<RenderedPage>],
+    form: Form,
+    memos: &Memos,
+    (files, said): (&mut Vec<OutputFile>, &mut Vec<Diagnostic>),
+) -> bool {
+    let (made, found) = render_pages(shape, markdown, form, memos);
+    files.extend(made);
+    let all_made = !found.iter().any(|d| d.severity == Severity::Error);
+    said.extend(found);
+    all_made
+}
+
+/// Renders every page through its template and finishes it in `form`, with the
+/// alias redirects and the 404 page. Errors found making one page are said once for
+/// all the pages that have them.
+pub(super) fn render_pages(
+    shape: &SiteShape,
+    markdown: &[Arc<RenderedPage>],
+    form: Form,
+    memos: &Memos,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    if let Some(missing) = render::missing_templates(shape.templates) {
+        return (Vec::new(), missing);
+    }
+    let guide_items = match memos.guide_items.get_or(shape, render::guide_items) {
+        Ok(items) => items,
+        Err(found) => return (Vec::new(), found),
+    };
+    let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
+    let shared_items = match &guide_items {
+        Some(items) => memos
+            .guide_lists
+            .get_or(&InForm { input: shape, form }, |_| {
+                Arc::new(
+                    items
+                        .items
+                        .iter()
+                        .map(|item| finish_part(form, item))
+                        .collect(),
+                )
+            }),
+        None => Arc::default(),
+    };
+    let inputs: Vec<_> = (0..shape.site.pages.len())
+        .map(|index| InForm {
+            input: render::PageInput {
+                shape,
+                index,
+                markdown: &markdown[index],
+                guide_items: guide_items.as_deref(),
+            },
+            form,
+        })
+        .collect();
+    let pages = memos.pages.each(&inputs, |page| {
+        let html = render::page(&page.input)?;
+        let list = html.guide_list.map(|items| PartList {
+            mark: templates::GUIDE_LIST_MARK,
+            parts: (items.into_iter())
+                .map(|item| match item {
+                    ListItem::Shared(id) => Arc::clone(&shared_items[id]),
+                    ListItem::Own(text) => finish_part(form, &text),
+                })
+                .collect(),
+        });
+        let finished = form.finish_page(html.html, list.as_ref(), &part);
+        Ok(OutputFile::made(
+            &page.input.output_path(),
+            finished,
+            page.memo_key(),
+        ))
+    });
+    let mut files = Vec::with_capacity(pages.len() + 1);
+    let mut errors = Vec::new();
+    for page in pages {
+        match page {
+            Ok(file) => files.push(file),
+            Err(diagnostic) => errors.push(*diagnostic),
+        }
+    }
+    let mut diagnostics = render::once_each(errors);
+    let (standalone, found) = render::standalone_pages(shape);
+    diagnostics.extend(found);
+    for page in standalone {
+        let key = crate::support::cache_key::of([&[form.marker()], page.html.as_bytes()]);
+        let finished = form.finish_page(page.html, None, &part);
+        files.push(OutputFile::made(&page.path, finished, key));
+    }
+    (files, diagnostics)
+}
+
+/// A part of a page made elsewhere, such as an item of a guide's contents list,
+/// finished in `form`.
+pub(super) fn finish_part(form: Form, text: &str) -> Arc<[u8]> {
+    Arc::from(form.finish(text.to_owned()))
+}
+
+/// The checks of the pages as made: the council's addresses on the site's own
+/// address, and the HTML of every page against the site's files, which says only
+/// what was not `said` before. Adds the links that leave the site from templates to
+/// the findings.
+pub(super) fn check_made_pages(
+    files: &[OutputFile],
+    (site, (templates, templates_key)): (
+        &Site,
+        (&[crate::model::page::TemplateFile], blake3::Hash),
+    ),
+    config: &Config,
+    said: &mut Vec<Diagnostic>,
+    (findings, memos): (&mut check::Findings, &Memos),
+) {
+    let base_url = &config.site.base_url;
+    if let Some(council_file) = &config.council_file {
+        said.extend(check::council_addresses::check(
+            council_file,
+            base_url,
+            files,
+        ));
+    }
+    let site_files = html::SiteFiles::new(files, base_url);
+    let scans = memos.html_scans.each(&site_files.pages(), html::scan);
+    let targets = html::Targets::new(&site_files, &scans, (site, templates), templates_key);
+    let results = memos.html_checks.each(&targets.pages(), html::check_page);
+    let (diagnostics, hrefs) = html::report(&results, &targets);
+    check::external_links_from_templates(&hrefs, templates, &mut findings.external_links);
+    let new = not_said_before(diagnostics, said);
+    said.extend(new);
+}
+
+/// What the HTML check found that was not said before. A broken link in the
+/// markdown has been reported at its own line already, and a link the HTML check
+/// cannot place in a file with an error is most likely that error's.
+pub(super) fn not_said_before(found: Vec<Diagnostic>, said: &[Diagnostic]) -> Vec<Diagnostic> {
+    let said: HashSet<(&PathBuf, Option<usize>)> = said
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .flat_map(|d| [(&d.path, d.position.map(|p| p.line)), (&d.path, None)])
+        .collect();
+    found
+        .into_iter()
+        .filter(|d| !said.contains(&(&d.path, d.position.map(|p| p.line))))
+        .collect()
+}
+
+/// The values of a stage that says what it found beside each, with what it found
+/// added to `said`.
+pub(super) fn keep_diagnostics<T>(
+    results: Vec<(T, Vec<Diagnostic>)>,
+    said: &mut Vec<Diagnostic>,
+) -> Vec<T> {
+    results
+        .into_iter()
+        .map(|(value, found)| {
+            said.extend(found);
+            value
+        })
+        .collect()
+}
