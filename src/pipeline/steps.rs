@@ -168,7 +168,7 @@ pub(super) fn render_pages(
     let pages = memos.pages.each(&inputs, |page| {
         let html = render::page(&page.input)?;
         let list = html.guide_list.map(|items| PartList {
-            mark: templates::GUIDE_LIST_MARK,
+            mark: templates::context::GUIDE_LIST_MARK,
             parts: (items.into_iter())
                 .map(|item| match item {
                     ListItem::Shared(id) => Arc::clone(&shared_items[id]),

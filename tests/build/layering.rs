@@ -328,8 +328,6 @@ const STILL_TOO_LONG: &[&str] = &[
     "src/stages/markdown/mod.rs: resolve",
     "src/stages/markdown/mod.rs: split_blocks",
     "src/stages/site.rs: build",
-    "src/stages/templates/mod.rs",
-    "src/stages/templates/mod.rs: page_context",
     "src/support/yaml.rs",
     "src/support/yaml.rs: find_mistake",
     "src/support/yaml.rs: parse_mapping",

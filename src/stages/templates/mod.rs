@@ -1,26 +1,24 @@
 //! Templates: compiles the theme's Tera templates, with the project's own
 //! `templates/` replacing any of the same name, builds the context each page is
 //! rendered with, and renders it. A template mistake is reported at its file and
-//! line. Uses Tera, and `page`, `site`, `assets`, `config`, `calendar`, `paths`,
-//! `escape`, `shared_parts`, `loops`, `memo`, `cache_key` and `error`.
+//! line. Uses Tera, and `page`, `site`, `assets`, `escape`, `shared_parts`, `loops`,
+//! `memo`, `cache_key` and `error`.
 
+pub mod context;
 pub mod loops;
 pub mod render;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use serde::Serialize;
 use tera::Tera;
 
-use crate::config::SiteConfig;
 use crate::memo::MemoKey;
 use crate::model::assets::AssetMap;
-use crate::model::page::{Heading, RenderedPage, SourceRef, TemplateFile};
+use crate::model::page::TemplateFile;
 use crate::model::site::Site;
-use crate::support::calendar::{self, ShownDate};
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
-use crate::support::paths;
+use context::PageLink;
 
 /// What can go wrong with templates.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -472,283 +470,9 @@ fn plain_tera_message(message: &str) -> String {
     message.trim_end_matches('.').to_owned()
 }
 
-/// A link to a page, as templates see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct PageLink<'a> {
-    pub title: &'a str,
-    pub description: &'a str,
-    /// Site-relative URL path: write `{{ root }}{{ link.path }}` in a template.
-    pub path: &'a str,
-    pub current: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct SiteContext<'a> {
-    title: &'a str,
-    description: &'a str,
-    base_url: &'a str,
-    base_path: &'a str,
-    language: &'a str,
-    brand: BrandContext<'a>,
-}
-
-#[derive(Debug, Serialize)]
-struct BrandContext<'a> {
-    name: &'a str,
-    /// The logo's path in `static/`: write `{{ root }}{{ asset(path=site.brand.logo) }}`.
-    logo: Option<&'a str>,
-    logo_alt: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct PageContext<'a> {
-    title: &'a str,
-    description: &'a str,
-    path: &'a str,
-    permalink: String,
-    kind: &'static str,
-    content: &'a str,
-    toc: Vec<&'a Heading>,
-    reviewed: Option<ShownDate>,
-    next_review: Option<ShownDate>,
-    sources: &'a [SourceRef],
-    draft: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct GuideContext<'a> {
-    title: &'a str,
-    path: &'a str,
-    /// The guide's pages, or, in a guide of more than [`MAX_GUIDE_LIST`] pages,
-    /// that many nearest this one: as [`GUIDE_LIST_MARK`], which the pipeline replaces
-    /// with the items the `guide_item` macro made for them.
-    list: &'static str,
-    /// The same pages as links, for a theme with no `guide_item` macro.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pages: Option<Vec<PageLink<'a>>>,
-    /// How many pages `list` holds.
-    shown: usize,
-    /// How many pages the guide has.
-    total: usize,
-}
-
-/// The most pages a page lists of its guide.
-/// A longer list would make every page of a long guide heavy on a phone, and the
-/// site's size would grow with the square of its pages.
-pub const MAX_GUIDE_LIST: usize = 100;
-
-/// The positions of up to `count` of `length` items around the one at `at`: as many
-/// before it as after it where there are enough.
-fn nearest_range(length: usize, at: usize, count: usize) -> std::ops::Range<usize> {
-    if length <= count {
-        return 0..length;
-    }
-    let start = at.saturating_sub(count / 2).min(length - count);
-    start..start + count
-}
-
-/// The pages of its guide that page `index` lists, as positions in the guide's
-/// sequence of pages: every page on the guide's own first page, the nearest
-/// [`MAX_GUIDE_LIST`] on the others, so that a page's size does not grow with its
-/// guide's.
-pub fn guide_window(index: usize, section: usize, sequence: &[usize]) -> std::ops::Range<usize> {
-    if index == section {
-        return 0..sequence.len();
-    }
-    let at = sequence.iter().position(|&p| p == index).unwrap_or(0);
-    nearest_range(sequence.len(), at, MAX_GUIDE_LIST)
-}
-
-/// Stands in a page's HTML for its guide's contents list until the pipeline puts
-/// the list in, after minifying. U+FDD0 is a noncharacter: text has no use for it.
-pub const GUIDE_LIST_MARK: &str = "\u{FDD0}guide-list\u{FDD0}";
-
 /// The internal template that renders one item of a guide's contents list with the
 /// theme's `guide_item` macro.
 const GUIDE_ITEM_TEMPLATE: &str = "__tellyou_guide_item.html";
-
-#[derive(Debug, Serialize)]
-struct NavItem<'a> {
-    title: &'a str,
-    path: &'a str,
-    current: bool,
-}
-
-/// The template a page is rendered with when its front matter does not name one.
-pub fn default_template(site: &Site, index: usize) -> &'static str {
-    if Some(index) == site.home() {
-        "index.html"
-    } else if site.pages[index].source.is_section {
-        "section.html"
-    } else {
-        "page.html"
-    }
-}
-
-/// Everything a page's template can use. See "Templates" in docs/reference.md for
-/// the full list.
-/// The context page `index` is rendered with. With `with_guide_items`, its guide's
-/// list is left to [`GUIDE_LIST_MARK`]; see [`Templates::render_guide_item`].
-pub fn page_context(
-    config: &SiteConfig,
-    site: &Site,
-    body: &RenderedPage,
-    index: usize,
-    with_guide_items: bool,
-) -> tera::Context {
-    let page = &site.pages[index];
-    let here = page.source.url_path.as_str();
-    let link = |i: usize| page_link(site, i, Some(index));
-    let kind = match default_template(site, index) {
-        "index.html" => "index",
-        "section.html" => "section",
-        _ => "page",
-    };
-    let page_context = PageContext {
-        title: &page.front.title,
-        description: &page.front.description,
-        path: here,
-        permalink: format!("{}{here}", config.base_url.url),
-        kind,
-        content: &body.html,
-        toc: body
-            .headings
-            .iter()
-            .filter(|h| h.level == 2 || h.level == 3)
-            .collect(),
-        reviewed: page.front.reviewed.map(calendar::shown),
-        next_review: page.front.next_review.map(calendar::shown),
-        sources: &page.front.sources,
-        draft: page.front.draft,
-    };
-    let guide = site.guide(index).map(|(section, sequence)| {
-        let window = guide_window(index, section, &sequence);
-        GuideContext {
-            title: &site.pages[section].front.title,
-            path: &site.pages[section].source.url_path,
-            list: if with_guide_items {
-                GUIDE_LIST_MARK
-            } else {
-                ""
-            },
-            pages: (!with_guide_items).then(|| {
-                sequence[window.clone()]
-                    .iter()
-                    .map(|&page| link(page))
-                    .collect()
-            }),
-            shown: window.len(),
-            total: sequence.len(),
-        }
-    });
-    let (previous, next) = site.previous_and_next(index);
-
-    let mut context = tera::Context::new();
-    context.insert("site", &site_context(config));
-    context.insert("council", &config.council.as_deref());
-    context.insert("page", &page_context);
-    context.insert("root", &paths::root_prefix(here));
-    context.insert(
-        "breadcrumbs",
-        &site
-            .ancestors(index)
-            .into_iter()
-            .map(link)
-            .collect::<Vec<_>>(),
-    );
-    context.insert(
-        "children",
-        &site
-            .children(index)
-            .iter()
-            .map(|&c| link(c))
-            .collect::<Vec<_>>(),
-    );
-    context.insert("guide", &guide);
-    context.insert("nav", &nav_items(site, Some(index)));
-    context.insert("urgent", &urgent_help(site));
-    context.insert("previous", &previous.map(link));
-    context.insert("next", &next.map(link));
-    context
-}
-
-/// The context of pages that are not made from content: the 404 page and alias
-/// redirects. They can be served at any depth, so `root` is the base path.
-pub fn standalone_context(
-    config: &SiteConfig,
-    site: &Site,
-    title: &str,
-    target: Option<&str>,
-) -> tera::Context {
-    let mut context = tera::Context::new();
-    context.insert("site", &site_context(config));
-    context.insert("council", &config.council.as_deref());
-    context.insert("root", &config.base_url.path);
-    context.insert("title", title);
-    if let Some(target) = target {
-        context.insert("target", &format!("{}{target}", config.base_url.path));
-        context.insert("permalink", &format!("{}{target}", config.base_url.url));
-    }
-    context.insert("nav", &nav_items(site, None));
-    context.insert("urgent", &urgent_help(site));
-    context
-}
-
-/// Where the site's urgent help page is: `content/urgent.md`, which every page's
-/// header links to. A site without one gets `None`, and the theme then links
-/// straight to the 999 and 111 phone numbers instead, so no page is ever without
-/// a way to urgent help.
-fn urgent_help(site: &Site) -> Option<&str> {
-    site.by_url
-        .get(URGENT_HELP_PATH)
-        .map(|&index| site.pages[index].source.url_path.as_str())
-}
-
-/// The address, below the site's root, of the urgent help page.
-const URGENT_HELP_PATH: &str = "urgent/";
-
-/// The site's top-level sections and pages, for the main navigation; `current`
-/// marks the one the page is in. The pages of the open section are its guide's
-/// (see `guide`), so they are not repeated here.
-fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
-    let Some(home) = site.home() else {
-        return Vec::new();
-    };
-    let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();
-    site.children(home)
-        .iter()
-        .map(|&top| NavItem {
-            title: &site.pages[top].front.title,
-            path: &site.pages[top].source.url_path,
-            current: Some(top) == current || ancestors.contains(&top),
-        })
-        .collect()
-}
-
-fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink<'_> {
-    let page = &site.pages[index];
-    PageLink {
-        title: &page.front.title,
-        description: &page.front.description,
-        path: &page.source.url_path,
-        current: Some(index) == current,
-    }
-}
-
-fn site_context(config: &SiteConfig) -> SiteContext<'_> {
-    SiteContext {
-        title: &config.title,
-        description: &config.description,
-        base_url: &config.base_url.url,
-        base_path: &config.base_url.path,
-        language: &config.language,
-        brand: BrandContext {
-            name: &config.brand.name,
-            logo: config.brand.logo.as_deref(),
-            logo_alt: &config.brand.logo_alt,
-        },
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -798,13 +522,5 @@ mod tests {
 
     fn serde_json_like() -> BTreeMap<&'static str, &'static str> {
         BTreeMap::from([("title", "T")])
-    }
-
-    #[test]
-    fn long_lists_keep_the_items_nearest_the_current_one() {
-        assert_eq!(nearest_range(10, 0, 4), 0..4);
-        assert_eq!(nearest_range(10, 5, 4), 3..7);
-        assert_eq!(nearest_range(10, 9, 4), 6..10);
-        assert_eq!(nearest_range(10, 3, 20), 0..10);
     }
 }

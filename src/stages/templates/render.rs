@@ -4,7 +4,8 @@
 //! out readable, with their shared parts marked and their guide's contents list
 //! left to a mark with the items beside it, for the minify stage to finish. A
 //! mistake in a template that shows on many pages is said once. Uses the compiled
-//! `templates`, `site`, `page`, `config`, `paths`, `cache_key`, `memo` and `error`.
+//! `templates` and their `context`, `site`, `page`, `config`, `paths`, `cache_key`,
+//! `memo` and `error`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -16,7 +17,8 @@ use crate::config::Config;
 use crate::memo::MemoKey;
 use crate::model::page::{Page, RenderedPage};
 use crate::model::site::Site;
-use crate::stages::templates::{self, Templates};
+use crate::stages::templates::Templates;
+use crate::stages::templates::context;
 use crate::support::error::{Diagnostic, StageError};
 use crate::support::paths;
 
@@ -167,7 +169,7 @@ pub fn guide_items(shape: &SiteShape) -> Result<Option<Arc<GuideItems>>, Vec<Dia
 
 impl GuideItems {
     /// The contents list of page `index`: the items of the pages of its guide that it
-    /// lists (see [`templates::guide_window`]), its own marked as current.
+    /// lists (see [`context::guide_window`]), its own marked as current.
     fn list_for(
         &self,
         site: &Site,
@@ -182,7 +184,7 @@ impl GuideItems {
             return Ok(Vec::new());
         };
         let mut list = Vec::new();
-        for position in templates::guide_window(index, section, &sequence) {
+        for position in context::guide_window(index, section, &sequence) {
             if sequence[position] == index {
                 let current = templates.render_guide_item(site, index, true, &root)?;
                 list.push(ListItem::Own(current));
@@ -227,7 +229,7 @@ impl PageInput<'_> {
 }
 
 /// A page as its template made it, with its guide's contents list, if it has one,
-/// to go where [`templates::GUIDE_LIST_MARK`] is.
+/// to go where [`context::GUIDE_LIST_MARK`] is.
 #[derive(Debug, PartialEq)]
 pub struct PageHtml {
     pub html: String,
@@ -243,7 +245,7 @@ pub fn page(input: &PageInput) -> Result<PageHtml, Box<Diagnostic>> {
         .front
         .template
         .as_deref()
-        .unwrap_or_else(|| templates::default_template(site, index));
+        .unwrap_or_else(|| context::default_template(site, index));
     if !templates.has(name) {
         let diagnostic = templates
             .missing(name)
@@ -253,7 +255,7 @@ pub fn page(input: &PageInput) -> Result<PageHtml, Box<Diagnostic>> {
             None => diagnostic,
         }));
     }
-    let context = templates::page_context(
+    let context = context::page_context(
         &shape.config.site,
         site,
         input.markdown,
@@ -305,7 +307,7 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
     let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
     let mut pages = Vec::new();
     let mut diagnostics = Vec::new();
-    let not_found = templates::standalone_context(config, site, "Page not found", None);
+    let not_found = context::standalone_context(config, site, "Page not found", None);
     match templates.render("404.html", &not_found, "the 404 page") {
         Ok(html) => pages.push(StandalonePage {
             path: "404.html".to_owned(),
@@ -320,7 +322,7 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
             !site.by_url.contains_key(&url) && !site.by_url.contains_key(alias.trim_matches('/'))
         };
         for alias in page.front.aliases.iter().filter(free) {
-            let context = templates::standalone_context(
+            let context = context::standalone_context(
                 config,
                 site,
                 &page.front.title,
