@@ -7,7 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, RawBrand};
+use super::ConfigError;
+use super::site::RawBrand;
 use crate::support::calendar::Date;
 use crate::support::calendar::{self, ShownDate};
 use crate::support::domains;

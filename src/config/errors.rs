@@ -1,0 +1,275 @@
+//! What can be wrong with the settings, a council's file or how tellyou was run,
+//! each with where it is and a hint that shows the fix. Uses `error`.
+
+use crate::support::error::{Position, Severity, StageError, did_you_mean};
+
+/// What can be wrong with the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {file}: {reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("{message}")]
+    Yaml {
+        position: Position,
+        message: String,
+        hint: Option<String>,
+    },
+    #[error("site.yaml has no '{key}'")]
+    MissingKey { key: &'static str },
+    #[error("the base URL {value:?} {reason}")]
+    BadBaseUrl {
+        value: String,
+        reason: &'static str,
+        position: Option<Position>,
+    },
+    #[error("the language {value:?} is not a language tag")]
+    BadLanguage { value: String, position: Position },
+    #[error("the brand colour {value:?} is not a colour")]
+    BadColour { value: String, position: Position },
+    #[error(
+        "white text on the brand colour {colour} has a contrast of {ratio}; it needs at least 4.5:1"
+    )]
+    LowContrast {
+        colour: String,
+        ratio: String,
+        suggestion: String,
+        position: Position,
+    },
+    #[error("the brand logo has no alt text")]
+    LogoWithoutAlt { position: Position },
+    #[error("there is no file {path:?} in static/ for the brand logo")]
+    LogoNotFound {
+        path: String,
+        position: Position,
+        /// The council's own folder of files, for a council's logo.
+        council_static: Option<String>,
+    },
+    #[error("missing_review is {value:?}; it can be 'warning', 'error' or 'off'")]
+    BadSeverity { value: String, position: Position },
+    #[error("{key} cannot be negative or zero")]
+    BadThreshold {
+        key: &'static str,
+        position: Position,
+    },
+    #[error("{value:?} in {key} is not a domain")]
+    BadDomain {
+        key: &'static str,
+        value: String,
+        /// The domain of `value`, when it is a web address.
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error("there is no site.yaml here, so this folder is not a tellyou project")]
+    NoProject,
+    #[error("there are no council files in councils/")]
+    NoCouncils,
+    #[error("there is no council file councils/{slug}.yaml")]
+    UnknownCouncil { slug: String, known: Vec<String> },
+    #[error("{within} has no '{key}'")]
+    MissingField {
+        within: String,
+        key: &'static str,
+        position: Position,
+    },
+    #[error("{value:?} is not a date written as YYYY-MM-DD")]
+    BadDate {
+        key: String,
+        value: String,
+        position: Position,
+    },
+    #[error("{}", if *read_as_number { format!("the phone number {value} was read as a number, not as it is written") } else { format!("{value:?} is not a UK phone number") })]
+    BadPhone {
+        value: String,
+        read_as_number: bool,
+        position: Position,
+    },
+    #[error("{value:?} is not an email address")]
+    BadEmail { value: String, position: Position },
+    #[error("the web address {value:?} {reason}")]
+    BadWebAddress {
+        value: String,
+        reason: &'static str,
+        position: Position,
+    },
+    #[error("{value:?} is not a time written as HH:MM")]
+    BadTime { value: String, position: Position },
+    #[error("it closes at {closes}, which is not after it opens at {opens}")]
+    TimesOutOfOrder {
+        opens: String,
+        closes: String,
+        position: Position,
+    },
+    #[error("{value:?} is not a list of days")]
+    BadDays { value: String, position: Position },
+    #[error("{value:?} is not a UK postcode")]
+    BadPostcode { value: String, position: Position },
+    #[error("'{key}' is {value:?}; it can be {choices}")]
+    UnknownChoice {
+        key: &'static str,
+        value: String,
+        choices: String,
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error("there is no hub called {name:?} in 'hubs'")]
+    UnknownHub {
+        name: String,
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error("two hubs are called {name:?}")]
+    DuplicateHub { name: String, position: Position },
+    #[error(
+        "the local services were last checked on {checked}; they were due to be checked again by {due}"
+    )]
+    LocalDetailsOutOfDate {
+        checked: String,
+        due: String,
+        position: Position,
+    },
+}
+
+impl StageError for ConfigError {
+    fn position(&self) -> Option<Position> {
+        match self {
+            ConfigError::Yaml { position, .. }
+            | ConfigError::BadLanguage { position, .. }
+            | ConfigError::BadColour { position, .. }
+            | ConfigError::LowContrast { position, .. }
+            | ConfigError::LogoWithoutAlt { position }
+            | ConfigError::LogoNotFound { position, .. }
+            | ConfigError::BadSeverity { position, .. }
+            | ConfigError::BadThreshold { position, .. }
+            | ConfigError::BadDomain { position, .. }
+            | ConfigError::MissingField { position, .. }
+            | ConfigError::BadDate { position, .. }
+            | ConfigError::BadPhone { position, .. }
+            | ConfigError::BadEmail { position, .. }
+            | ConfigError::BadWebAddress { position, .. }
+            | ConfigError::BadTime { position, .. }
+            | ConfigError::TimesOutOfOrder { position, .. }
+            | ConfigError::BadDays { position, .. }
+            | ConfigError::BadPostcode { position, .. }
+            | ConfigError::UnknownChoice { position, .. }
+            | ConfigError::UnknownHub { position, .. }
+            | ConfigError::DuplicateHub { position, .. }
+            | ConfigError::LocalDetailsOutOfDate { position, .. } => Some(*position),
+            ConfigError::BadBaseUrl { position, .. } => *position,
+            ConfigError::Unreadable { .. }
+            | ConfigError::MissingKey { .. }
+            | ConfigError::UnknownCouncil { .. }
+            | ConfigError::NoProject
+            | ConfigError::NoCouncils => None,
+        }
+    }
+
+    fn severity(&self) -> Severity {
+        match self {
+            ConfigError::LocalDetailsOutOfDate { .. } => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        self.settings_hint().or_else(|| self.council_hint())
+    }
+}
+
+impl ConfigError {
+    /// The hint for a mistake in the settings, or in how tellyou was run.
+    fn settings_hint(&self) -> Option<String> {
+        match self {
+            ConfigError::Unreadable { .. } => Some(
+                "run tellyou in the project folder, the one that holds site.yaml and content/"
+                    .into(),
+            ),
+            ConfigError::Yaml { hint, .. } => hint.clone(),
+            ConfigError::MissingKey { key: "base_url" } => Some(
+                "add the address the site will live at, such as `base_url: https://www.example.gov.uk/start-for-life/`".into(),
+            ),
+            ConfigError::MissingKey { key } => Some(format!("add a line `{key}: ...`")),
+            ConfigError::BadBaseUrl { .. } => Some(
+                "write the full address, such as https://www.example.gov.uk/start-for-life/".into(),
+            ),
+            ConfigError::BadLanguage { .. } => Some("use a tag such as en-GB or cy".into()),
+            ConfigError::BadColour { .. } => {
+                Some("write it as a hex code in quotes, such as colour: \"#005eb8\"".into())
+            }
+            ConfigError::LowContrast { suggestion, .. } => Some(format!(
+                "the nearest colour that passes is {suggestion}: use colour: \"{suggestion}\""
+            )),
+            ConfigError::LogoWithoutAlt { .. } => Some(
+                "add a line such as `logo_alt: Example Council` that says what the logo shows".into(),
+            ),
+            ConfigError::LogoNotFound { council_static: Some(folder), .. } => Some(format!(
+                "put the logo in {folder} (or static/ to share it) and give its path from there"
+            )),
+            ConfigError::LogoNotFound { .. } => {
+                Some("put the logo in the static/ folder and give its path from there".into())
+            }
+            ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
+            ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
+            ConfigError::BadDomain { suggestion: Some(domain), .. } => Some(format!(
+                "write just the site's domain, without https:// or a /, such as {domain}"
+            )),
+            ConfigError::BadDomain { .. } => Some(
+                "write just the site's domain, such as scribd.com: its name with the dots, without https:// or a /".into(),
+            ),
+            ConfigError::NoProject => Some(
+                "run tellyou in the project folder, the one that holds site.yaml and content/".into(),
+            ),
+            ConfigError::NoCouncils => Some(
+                "write a council's file, such as councils/brackenford.yaml: docs/councils.md shows how".into(),
+            ),
+            ConfigError::UnknownCouncil { known, .. } if known.is_empty() => Some(
+                "make a folder called councils next to site.yaml and write the council's file in it, such as councils/brackenford.yaml".into(),
+            ),
+            ConfigError::UnknownCouncil { slug, known } => Some(match did_you_mean(slug, known.iter().map(String::as_str)) {
+                Some(suggestion) => format!("did you mean {suggestion}?"),
+                None => format!("the councils are: {}", known.join(", ")),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The hint for a mistake in a council's file.
+    fn council_hint(&self) -> Option<String> {
+        match self {
+            ConfigError::MissingField { key, .. } => Some(format!("add a line `{key}: ...`")),
+            ConfigError::BadDate { .. } => Some("write the date as year, month and day, such as 2026-11-23".into()),
+            ConfigError::BadPhone { read_as_number: true, .. } => Some(
+                "put the number in quotes, as it is dialled in the UK: phone: \"01632 960000\"".into(),
+            ),
+            ConfigError::BadPhone { .. } => Some(
+                "write the number as you would dial it in the UK, with its area code, such as 01632 960000".into(),
+            ),
+            ConfigError::BadEmail { .. } => Some("write the whole address, such as familyhubs@example.gov.uk".into()),
+            ConfigError::BadWebAddress { .. } => Some(
+                "write the full address, as your browser shows it, such as https://www.example.gov.uk/family-hubs".into(),
+            ),
+            ConfigError::BadTime { .. } => Some(
+                "use the 24-hour clock, with 2 digits for hours and minutes, in quotes: \"09:00\" or \"17:30\"".into(),
+            ),
+            ConfigError::TimesOutOfOrder { .. } => Some(
+                "check the times are on the 24-hour clock; a line open until midnight closes at \"24:00\"".into(),
+            ),
+            ConfigError::BadDays { .. } => Some(
+                "write the days as two-letter codes with commas, such as MO,TU,WE,TH,FR".into(),
+            ),
+            ConfigError::BadPostcode { .. } => Some("write the full postcode, such as SW1A 1AA".into()),
+            ConfigError::UnknownChoice { suggestion: Some(s), .. } => Some(format!("did you mean '{s}'?")),
+            ConfigError::UnknownChoice { .. } => None,
+            ConfigError::UnknownHub { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
+            ConfigError::UnknownHub { .. } => Some(
+                "use the name of a hub exactly as it is written in 'hubs'".into(),
+            ),
+            ConfigError::DuplicateHub { .. } => Some(
+                "give each hub its own name, so that services can say which one they are at".into(),
+            ),
+            ConfigError::LocalDetailsOutOfDate { .. } => Some(
+                "check each phone number, address and opening time with the services, then set last_checked to the date you checked".into(),
+            ),
+            _ => None,
+        }
+    }
+}
