@@ -312,7 +312,6 @@ const MAX_FUNCTION_LINES: usize = 80;
 /// the list can only shrink. A name here that is short enough fails the test too.
 const STILL_TOO_LONG: &[&str] = &[
     "src/check/content.rs: check",
-    "src/check/html.rs",
     "src/config/council.rs",
     "src/config/council.rs: parse",
     "src/main.rs: build_all_councils",

@@ -1,0 +1,427 @@
+//! Reading a page's HTML for the check: its ids and the links it holds, each settled
+//! against the site's files as the page is read where it can be; each part that
+//! many pages share is read once. Uses lol_html, and `page`, `config`, `paths`,
+//! `domains` and `cache_key`.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use lol_html::{HtmlRewriter, Settings};
+use rayon::prelude::*;
+
+use crate::config::BaseUrl;
+use crate::model::page::OutputFile;
+use crate::support::{domains, paths};
+
+use super::{LinkToCheck, Scan};
+
+/// The site's files, where it is published, and its own address: what a link is
+/// checked against.
+pub(super) type FilesToLinkTo<'a> = (
+    &'a HashSet<&'a str>,
+    &'a BaseUrl,
+    Option<&'a domains::SiteAddress>,
+);
+
+/// Reads the output file `file`: its ids, and its links, each checked against the
+/// site's files at once. Its shared parts are read once for all pages, in `parts`.
+pub(super) fn scan_file(
+    file: &OutputFile,
+    parts: &PartMap<PartScan>,
+    (paths, base_url, site): FilesToLinkTo,
+) -> Scan {
+    let mut links = Vec::new();
+    let mut keep = |kind: &'static str, written: String| {
+        if let Some(link) = link_to_check(&file.path, kind, written, (paths, base_url, site)) {
+            links.push(link);
+        }
+    };
+    let (mut ids, mut images_without_alt) = read_html(&[&file.bytes], &mut keep);
+    let mut resolved_for_depth = Vec::new();
+    if let Some(shared) = &file.shared {
+        let depth = file.path.matches('/').count();
+        for part in shared
+            .parts
+            .iter()
+            .filter_map(|(_, part)| parts.get(&part_id(part)))
+        {
+            ids.extend(part.ids.iter().cloned());
+            images_without_alt += part.images_without_alt;
+            let at_depth = part.at_depth.get(depth).map(|links| {
+                links.get_or_init(|| {
+                    let mut found = Vec::new();
+                    for (kind, written, _) in part.references_above(depth, false) {
+                        found.extend(link_to_check(
+                            &file.path,
+                            kind,
+                            written.clone(),
+                            (paths, base_url, site),
+                        ));
+                    }
+                    found
+                })
+            });
+            match at_depth {
+                Some(found) => {
+                    keep_links(&mut keep, part.references_above(depth, true));
+                    resolved_for_depth.extend(found.iter().cloned());
+                }
+                None => keep_links(&mut keep, part.references.iter()),
+            }
+        }
+    }
+    links.append(&mut resolved_for_depth);
+    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    let mut ids_key = crate::support::cache_key::Key::new();
+    for id in sorted {
+        ids_key.field(id);
+    }
+    Scan {
+        ids_key: ids_key.finish(),
+        ids,
+        links,
+        images_without_alt,
+    }
+}
+
+/// What a part shared by many pages has, read once. Its links are resolved for each
+/// page, except those that climb to the site's root or above before naming a folder,
+/// such as `../../crying/` on a page two folders down: on every page as deep they
+/// lead to the same place, so they are resolved once for each depth.
+#[derive(Debug, Default)]
+pub(super) struct PartScan {
+    ids: Vec<String>,
+    /// Each reference with its kind and how many folders it climbs at its start
+    /// (`usize::MAX` for one that does not depend on the page's folder at all).
+    references: Vec<(&'static str, String, usize)>,
+    images_without_alt: usize,
+    /// What is left to check of the references that climb at least as many folders
+    /// as a page is deep, by the page's depth.
+    at_depth: [std::sync::OnceLock<Vec<LinkToCheck>>; 8],
+}
+
+impl PartScan {
+    /// The references that, for a page `depth` folders deep, depend on its folder
+    /// (`depends`) or do not.
+    pub(super) fn references_above(
+        &self,
+        depth: usize,
+        depends: bool,
+    ) -> impl Iterator<Item = &(&'static str, String, usize)> {
+        self.references
+            .iter()
+            .filter(move |(_, _, climbs)| (*climbs < depth) == depends)
+    }
+}
+
+/// Gives each of `references` to `keep`, to be resolved for one page.
+pub(super) fn keep_links<'a>(
+    keep: &mut impl FnMut(&'static str, String),
+    references: impl Iterator<Item = &'a (&'static str, String, usize)>,
+) {
+    for (kind, written, _) in references {
+        keep(kind, written.clone());
+    }
+}
+
+/// How many folders the link `written` climbs at its start: the `..` before any
+/// folder's name. A link that does not depend on the folder it is written in at all,
+/// such as one from the root, a web address or `#fragment`, climbs without limit.
+pub(super) fn climbs(written: &str) -> usize {
+    let written = written.trim();
+    let path = written.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() || path.starts_with('/') || paths::is_external(written) {
+        return usize::MAX;
+    }
+    path.split('/')
+        .filter(|part| !matches!(*part, "" | "."))
+        .take_while(|part| *part == "..")
+        .count()
+}
+
+/// Shared parts' scans by [`part_id`]. Pages hold many parts each, so they are found
+/// by a multiplication of the address, not by SipHash.
+pub(super) type PartMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<PartHasher>>;
+
+#[derive(Default)]
+pub(super) struct PartHasher(u64);
+
+impl std::hash::Hasher for PartHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.write_u64(address as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        // Fibonacci hashing: spreads the address's low bits into the high bits, which
+        // hashbrown uses.
+        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Which shared part this is: the same `Arc` in every page that has it.
+pub(super) fn part_id(part: &Arc<[u8]>) -> usize {
+    Arc::as_ptr(part).cast::<u8>() as usize
+}
+
+/// Reads every shared part of `files` once.
+pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
+    let mut distinct: PartMap<&Arc<[u8]>> = PartMap::default();
+    for file in files {
+        for (_, part) in file.shared.iter().flat_map(|shared| &shared.parts) {
+            distinct.entry(part_id(part)).or_insert(part);
+        }
+    }
+    distinct
+        .into_par_iter()
+        .map(|(id, part)| {
+            let mut references = Vec::new();
+            let (ids, images_without_alt) = read_html(&[part], &mut |kind, written| {
+                let climbs = climbs(&written);
+                references.push((kind, written, climbs))
+            });
+            let part = PartScan {
+                ids: ids.into_iter().collect(),
+                references,
+                images_without_alt,
+                at_depth: Default::default(),
+            };
+            (id, part)
+        })
+        .collect()
+}
+
+/// The elements [`read_html`] looks at, parsed once: those with an id, a link or a
+/// source, and images. One selector list costs lol_html less, for each page, than a
+/// selector for each kind of reference.
+pub(super) static SELECTOR: std::sync::LazyLock<lol_html::Selector> =
+    std::sync::LazyLock::new(|| {
+        "[id], [href], [src], img"
+            .parse()
+            .expect("the selector is valid")
+    });
+
+/// A handler for the elements `selector` matches.
+pub(super) fn on<'h>(
+    selector: &'static lol_html::Selector,
+    handler: impl FnMut(&mut lol_html::html_content::Element<'_, '_>) -> lol_html::HandlerResult + 'h,
+) -> (
+    std::borrow::Cow<'static, lol_html::Selector>,
+    lol_html::ElementContentHandlers<'h>,
+) {
+    (
+        std::borrow::Cow::Borrowed(selector),
+        lol_html::ElementContentHandlers::default().element(handler),
+    )
+}
+
+/// Reads HTML given in pieces: gives each reference to `reference` with its kind,
+/// and returns the ids and the number of images without an alt attribute.
+pub(super) fn read_html(
+    pieces: &[&[u8]],
+    reference: &mut dyn FnMut(&'static str, String),
+) -> (HashSet<String>, usize) {
+    let ids = RefCell::new(HashSet::new());
+    let reference = RefCell::new(reference);
+    let images_without_alt = RefCell::new(0);
+    let handlers = vec![on(&SELECTOR, |el| {
+        if let Some(id) = el.get_attribute("id") {
+            ids.borrow_mut().insert(id);
+        }
+        let (link_kind, source_kind) = match el.tag_name().as_str() {
+            "a" => ("link", "link"),
+            "img" => {
+                if !el.has_attribute("alt") {
+                    *images_without_alt.borrow_mut() += 1;
+                }
+                ("image", "image")
+            }
+            _ => ("file link", "source"),
+        };
+        if let Some(written) = el.get_attribute("href") {
+            (reference.borrow_mut())(link_kind, written);
+        }
+        if let Some(written) = el.get_attribute("src") {
+            (reference.borrow_mut())(source_kind, written);
+        }
+        Ok(())
+    })];
+    // The pages are the build's own, whose content's HTML has been read and allowed
+    // already, so a best guess at markup that could be read two ways will do.
+    let settings = handlers.into_iter().fold(
+        Settings::new().with_strict(false),
+        Settings::append_element_content_handler,
+    );
+    let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
+    // Output is discarded and the input is our own UTF-8, so a failure can only mean
+    // a page that yields fewer references; lol_html must then not be used again.
+    let read = pieces
+        .iter()
+        .try_for_each(|piece| rewriter.write(piece))
+        .and_then(|()| rewriter.end());
+    drop(read);
+    (ids.into_inner(), images_without_alt.into_inner())
+}
+
+/// What is left to check of the link `written` in the output file `file`, if
+/// anything: a link to a file the site has, with no `#fragment`, is fine as it is.
+pub(super) fn link_to_check(
+    file: &str,
+    kind: &'static str,
+    written: String,
+    (paths, base_url, site): FilesToLinkTo,
+) -> Option<LinkToCheck> {
+    // A link written as the site's own full address is checked as one from its root.
+    let inside = site
+        .and_then(|site| site.path_of(&written))
+        .map(|inside| format!("{}{inside}", base_url.path));
+    let Some(reference) = resolve(file, inside.as_deref().unwrap_or(&written), &base_url.path)
+    else {
+        let web = written.starts_with("https://") || written.starts_with("http://");
+        return (web && !written.starts_with(&base_url.url))
+            .then_some(LinkToCheck::External(written));
+    };
+    // An empty fragment, `#`, is the top of the page, which every page has.
+    let fragment = reference
+        .fragment
+        .filter(|fragment| !fragment.is_empty())
+        .map(std::borrow::Cow::into_owned);
+    let target = match reference.place {
+        Place::Here => None,
+        Place::Inside(path) => match existing(paths, path) {
+            Ok(target) => Some(target),
+            Err(path) => {
+                return Some(LinkToCheck::Missing {
+                    attribute: kind,
+                    written,
+                    target: format!("/{path}"),
+                });
+            }
+        },
+        Place::Outside(shown) => {
+            return Some(LinkToCheck::Missing {
+                attribute: kind,
+                written,
+                target: shown,
+            });
+        }
+    };
+    fragment.map(|fragment| LinkToCheck::Anchor {
+        written,
+        target,
+        fragment,
+    })
+}
+
+/// Where a link within the site goes, and the `#fragment` it names.
+pub(super) struct Reference<'a> {
+    pub(super) place: Place,
+    pub(super) fragment: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The page the link is on.
+    Here,
+    /// A path in the site, from its root, `.` and `..` worked out.
+    Inside(String),
+    /// Outside the site: how to show where it goes.
+    Outside(String),
+}
+
+/// Resolves `written` from the output file `file`; `None` if it leaves the site.
+/// Most links need one allocation here: the path they go to.
+pub(super) fn resolve<'a>(file: &str, written: &'a str, base_path: &str) -> Option<Reference<'a>> {
+    use std::borrow::Cow;
+    let written = written.trim();
+    if written.is_empty() || paths::is_external(written) || written.starts_with("//") {
+        return None;
+    }
+    let decode = |text: &'a str| -> Cow<'a, str> {
+        if text.contains('%') {
+            Cow::Owned(paths::percent_decode(text))
+        } else {
+            Cow::Borrowed(text)
+        }
+    };
+    let (before, fragment) = match written.split_once('#') {
+        Some((before, fragment)) => (before, Some(decode(fragment))),
+        None => (written, None),
+    };
+    let path = before.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return Some(Reference {
+            place: Place::Here,
+            fragment,
+        });
+    }
+    let decoded = decode(path);
+    let outside = |shown: String| {
+        Some(Reference {
+            place: Place::Outside(shown),
+            fragment: None,
+        })
+    };
+    let (start, rest) = match decoded.strip_prefix('/') {
+        Some(from_root) => match from_root.strip_prefix(base_path.trim_start_matches('/')) {
+            Some(inside) => ("", inside),
+            None => return outside(format!("{decoded} (it is outside {base_path})")),
+        },
+        None => (file.rfind('/').map_or("", |i| &file[..=i]), &*decoded),
+    };
+    // The path so far, each part followed by `/`.
+    let mut resolved = String::with_capacity(start.len() + rest.len() + 10);
+    for part in start.split('/').chain(rest.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if resolved.is_empty() {
+                    return outside(format!("{decoded} (it climbs out of the site)"));
+                }
+                resolved.pop();
+                let parent = resolved.rfind('/').map_or(0, |i| i + 1);
+                resolved.truncate(parent);
+            }
+            other => {
+                resolved.push_str(other);
+                resolved.push('/');
+            }
+        }
+    }
+    let folder = rest.ends_with('/') || (rest.is_empty() && start.ends_with('/'));
+    if !folder {
+        resolved.pop();
+    }
+    Some(Reference {
+        place: Place::Inside(resolved),
+        fragment,
+    })
+}
+
+/// The output file a site path names, if the site has it: a file, or a folder's
+/// `index.html`; else the path, as it was given.
+pub(super) fn existing(paths: &HashSet<&str>, mut path: String) -> Result<String, String> {
+    let length = path.len();
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    } else if !paths.contains(path.as_str()) {
+        path.push_str("/index.html");
+    }
+    if paths.contains(path.as_str()) {
+        Ok(path)
+    } else {
+        path.truncate(length);
+        Err(path)
+    }
+}
