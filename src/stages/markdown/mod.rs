@@ -4,102 +4,33 @@
 //! written as the site's own full address too), records every heading and link with
 //! its line and column, and renders the care card and callout blocks (`::: kind
 //! heading` … `:::`). It refuses raw HTML and addresses that could run script in a
-//! reader's browser (see `raw_html`). Uses `page`, `assets`, `paths`, `domains`,
-//! `escape`, `memo`, `cache_key` and `error`.
+//! reader's browser (see `raw_html`). Its blocks, links, text and the events it
+//! reads are modules of their own. Uses `page`, `paths`, `memo`, `cache_key` and
+//! `error`.
 
+mod blocks;
+mod events;
+mod links;
 pub mod raw_html;
+mod text;
+
+pub use blocks::BlockKind;
+use blocks::Segment;
+use events::*;
+pub use links::LinkIndex;
+use links::normalise_label;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{BrokenLink, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
 
 use crate::memo::MemoKey;
-use crate::model::assets::AssetMap;
 use crate::model::page::{
-    BlockSummary, DECORATIVE, Heading, Link, LinkTarget, Page, RenderedPage, TableSummary,
-    TextBlock, TextRole, TextRun, Urgency,
+    BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlock,
 };
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
-use crate::support::escape::escape_html;
-use crate::support::{domains, paths};
-
-/// What a care card or callout block is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
-    Emergency,
-    Urgent,
-    NonUrgent,
-    Warning,
-    Info,
-    Do,
-    Dont,
-}
-
-impl BlockKind {
-    pub const NAMES: &'static [&'static str] = &[
-        "emergency",
-        "urgent",
-        "non-urgent",
-        "warning",
-        "info",
-        "do",
-        "dont",
-    ];
-
-    fn from_name(name: &str) -> Option<BlockKind> {
-        Some(match name {
-            "emergency" => BlockKind::Emergency,
-            "urgent" => BlockKind::Urgent,
-            "non-urgent" => BlockKind::NonUrgent,
-            "warning" => BlockKind::Warning,
-            "info" => BlockKind::Info,
-            "do" => BlockKind::Do,
-            "dont" => BlockKind::Dont,
-            _ => return None,
-        })
-    }
-
-    fn name(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    /// How urgent a care card is; `None` for a callout.
-    fn urgency(self) -> Option<Urgency> {
-        match self {
-            BlockKind::Emergency => Some(Urgency::Emergency),
-            BlockKind::Urgent => Some(Urgency::Urgent),
-            BlockKind::NonUrgent => Some(Urgency::NonUrgent),
-            BlockKind::Warning | BlockKind::Info | BlockKind::Do | BlockKind::Dont => None,
-        }
-    }
-
-    fn is_care_card(self) -> bool {
-        self.urgency().is_some()
-    }
-
-    /// Read out before the heading by screen readers, so urgency never rests on
-    /// colour alone.
-    fn hidden_prefix(self) -> &'static str {
-        match self {
-            BlockKind::Emergency => "Immediate action required: ",
-            BlockKind::Urgent => "Urgent advice: ",
-            BlockKind::NonUrgent => "Non-urgent advice: ",
-            BlockKind::Warning => "Important: ",
-            BlockKind::Info => "Information: ",
-            BlockKind::Do | BlockKind::Dont => "",
-        }
-    }
-
-    fn default_heading(self) -> &'static str {
-        match self {
-            BlockKind::Warning => "Important",
-            BlockKind::Do => "Do",
-            BlockKind::Dont => "Do not",
-            _ => "",
-        }
-    }
-}
+use crate::support::paths;
 
 /// What can be wrong in a page's markdown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,45 +146,6 @@ impl StageError for MarkdownError {
                 "link to a page or file of the site, or to an address that starts with https:, http:, mailto: or tel:".into()
             }
         })
-    }
-}
-
-/// Where links can point: every page by its content path, and every asset.
-#[derive(Debug)]
-pub struct LinkIndex<'a> {
-    /// URL path of each page, by content path.
-    page_urls: HashMap<&'a str, &'a str>,
-    /// Content path of each page, by URL path.
-    pages_by_url: HashMap<&'a str, &'a str>,
-    assets: &'a AssetMap,
-    /// The site's own address, if it has one: a link to an address under it is a
-    /// link inside the site, checked as one.
-    site: Option<domains::SiteAddress>,
-    key: blake3::Hash,
-}
-
-impl<'a> LinkIndex<'a> {
-    /// The index of `pages`, each a content path and its URL path, in a fixed order,
-    /// of `assets`, and of the site's own address, `site_url`.
-    pub fn new(
-        pages: impl IntoIterator<Item = (&'a str, &'a str)>,
-        assets: &'a AssetMap,
-        site_url: &str,
-    ) -> LinkIndex<'a> {
-        let mut key = crate::support::cache_key::Key::new();
-        key.field(assets.memo_key().as_bytes()).field(site_url);
-        let mut page_urls = HashMap::new();
-        for (content_path, url_path) in pages {
-            key.field(content_path).field(url_path);
-            page_urls.insert(content_path, url_path);
-        }
-        LinkIndex {
-            pages_by_url: page_urls.iter().map(|(c, u)| (*u, *c)).collect(),
-            page_urls,
-            assets,
-            site: domains::SiteAddress::new(site_url),
-            key: key.finish(),
-        }
     }
 }
 
@@ -389,44 +281,6 @@ fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// A stretch of the body: plain markdown, or a `:::` block around some markdown.
-enum Segment {
-    Markdown(Range<usize>),
-    Block {
-        kind: BlockKind,
-        heading: String,
-        /// Byte offset in the file where the heading is written.
-        heading_at: usize,
-        /// Byte offset in the file where the block's `:::` is written.
-        opened_at: usize,
-        inner: Range<usize>,
-    },
-}
-
-/// A `:::` block whose closing line has not been found yet.
-struct OpenBlock {
-    kind: BlockKind,
-    heading: String,
-    /// Byte offsets in the file of the heading and of the block's `:::`.
-    heading_at: usize,
-    opened_at: usize,
-    /// Where the block's content starts.
-    inner_start: usize,
-}
-
-impl OpenBlock {
-    /// The block, with its content ending at `end`.
-    fn closed_at(self, end: usize) -> Segment {
-        Segment::Block {
-            kind: self.kind,
-            heading: self.heading,
-            heading_at: self.heading_at,
-            opened_at: self.opened_at,
-            inner: self.inner_start..end,
-        }
-    }
-}
-
 struct Renderer<'a> {
     text: &'a str,
     index: LineIndex,
@@ -454,228 +308,6 @@ struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     fn position(&self, offset: usize) -> Position {
         self.index.position(self.text, offset)
-    }
-
-    /// Finds the `:::` lines that are not inside code and splits the body around them.
-    fn split_blocks(&mut self, body_start: usize, body: &str) -> Vec<Segment> {
-        let code: Vec<Range<usize>> = Parser::new_ext(body, options())
-            .into_offset_iter()
-            .filter_map(|(event, range)| match event {
-                Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) => Some(range),
-                _ => None,
-            })
-            .collect();
-        let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
-
-        let mut segments = Vec::new();
-        let mut plain_start = body_start;
-        // A block that a new `:::` line closed, as it was left open: the error said
-        // so, at its index in `errors`, unless a stray `:::` later shows that the new
-        // block was meant to be inside it.
-        let mut closed_by_next: Option<(usize, BlockKind, usize)> = None;
-        let mut open: Option<OpenBlock> = None;
-        let mut offset = 0;
-        for line in body.split_inclusive('\n') {
-            let line_start = offset;
-            offset += line.len();
-            let indent = line.len() - line.trim_start_matches(' ').len();
-            let trimmed = line.trim();
-            if indent > 3 || !trimmed.starts_with(":::") || in_code(line_start) {
-                continue;
-            }
-            let absolute = body_start + line_start;
-            let rest = trimmed.trim_start_matches(':').trim();
-            if rest.is_empty() {
-                match open.take() {
-                    Some(block) => {
-                        segments.push(block.closed_at(absolute));
-                        plain_start = body_start + offset;
-                    }
-                    None => match closed_by_next.take() {
-                        Some((index, outer, inner_at)) => {
-                            self.errors[index] = MarkdownError::Nested {
-                                kind: outer.name().to_owned(),
-                                position: self.position(inner_at),
-                            };
-                        }
-                        None => self.errors.push(MarkdownError::StrayClose {
-                            position: self.position(absolute + indent),
-                        }),
-                    },
-                }
-                continue;
-            }
-            let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let kind_in_line = line.find(kind_name).unwrap_or(indent);
-            let kind_offset = absolute + kind_in_line;
-            let after_kind = &line[kind_in_line + kind_name.len()..];
-            let heading_at =
-                kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
-            // Blocks do not nest, so a block that starts while another is open
-            // most likely follows one whose `:::` was left out: that one is
-            // reported, where it starts, and this one is read as a block of its own.
-            if let Some(block) = open.take() {
-                closed_by_next = Some((self.errors.len(), block.kind, absolute + indent));
-                self.errors.push(MarkdownError::Unclosed {
-                    kind: block.kind.name().to_owned(),
-                    position: self.position(block.opened_at),
-                    next: Some(self.position(absolute + indent).line),
-                });
-                segments.push(block.closed_at(absolute));
-                plain_start = absolute;
-            }
-            let Some(kind) = BlockKind::from_name(kind_name) else {
-                self.errors.push(MarkdownError::UnknownKind {
-                    kind: kind_name.to_owned(),
-                    position: self.position(kind_offset),
-                });
-                // Treat it as a block anyway, so its closing line is not reported too.
-                open = Some(OpenBlock {
-                    kind: BlockKind::Info,
-                    heading: String::new(),
-                    heading_at,
-                    opened_at: absolute + indent,
-                    inner_start: body_start + offset,
-                });
-                segments.push(Segment::Markdown(plain_start..absolute));
-                continue;
-            };
-            let heading = heading.trim().to_owned();
-            if kind.is_care_card() && heading.is_empty() {
-                self.errors.push(MarkdownError::NoCardHeading {
-                    position: self.position(absolute + indent),
-                });
-            }
-            segments.push(Segment::Markdown(plain_start..absolute));
-            open = Some(OpenBlock {
-                kind,
-                heading,
-                heading_at,
-                opened_at: absolute + indent,
-                inner_start: body_start + offset,
-            });
-        }
-        if let Some(block) = open {
-            self.errors.push(MarkdownError::Unclosed {
-                kind: block.kind.name().to_owned(),
-                position: self.position(block.opened_at),
-                next: None,
-            });
-        }
-        segments.push(Segment::Markdown(plain_start..self.text.len()));
-        segments.retain(|s| !matches!(s, Segment::Markdown(r) if r.is_empty()));
-        segments
-    }
-
-    fn collect_references(&mut self, body: &str) {
-        // A definition is a label followed at once by a colon, `[label]:`; most
-        // pages have none, and need not be parsed whole for them.
-        if memchr::memmem::find(body.as_bytes(), b"]:").is_none() {
-            return;
-        }
-        let parser = Parser::new_ext(body, options());
-        for (label, definition) in parser.reference_definitions().iter() {
-            self.references.insert(
-                normalise_label(label),
-                (
-                    definition.dest.to_string(),
-                    definition.title.as_deref().unwrap_or("").to_owned(),
-                ),
-            );
-        }
-    }
-
-    fn render_block(
-        &mut self,
-        kind: BlockKind,
-        heading: &str,
-        (heading_at, opened_at): (usize, usize),
-        inner: Range<usize>,
-    ) {
-        let level = (self.last_level + 1).clamp(2, 6);
-        let heading_position = self.position(heading_at);
-        if !heading.is_empty() {
-            self.text_blocks.push(TextBlock {
-                role: TextRole::BlockHeading,
-                text: heading.to_owned(),
-                runs: vec![TextRun {
-                    text_start: 0,
-                    position: heading_position,
-                    verbatim: true,
-                }],
-            });
-        }
-        let heading = if heading.is_empty() {
-            kind.default_heading()
-        } else {
-            heading
-        };
-        // A heading that already says "important" needs no hidden "Important: ".
-        let prefix = match kind {
-            BlockKind::Warning if heading.to_lowercase().contains("important") => "",
-            _ => kind.hidden_prefix(),
-        };
-        let hidden = |html: &mut String| {
-            if !prefix.is_empty() {
-                html.push_str("<span class=\"visually-hidden\">");
-                html.push_str(prefix);
-                html.push_str("</span>");
-            }
-        };
-        let mut html = String::new();
-        let heading_html = escape_html(heading);
-        match kind {
-            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
-                html.push_str(&format!(
-                    "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
-                    kind.name()
-                ));
-                hidden(&mut html);
-                html.push_str(&format!(
-                    "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
-                ));
-            }
-            BlockKind::Warning => {
-                html.push_str(&format!(
-                    "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
-                ));
-                hidden(&mut html);
-                html.push_str(&format!("{heading_html}</h{level}>\n"));
-            }
-            BlockKind::Info => {
-                html.push_str("<div class=\"inset-text\">\n");
-                if heading.is_empty() {
-                    hidden(&mut html);
-                } else {
-                    html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
-                    hidden(&mut html);
-                    html.push_str(&format!("{heading_html}</h{level}>"));
-                }
-                html.push('\n');
-            }
-            BlockKind::Do | BlockKind::Dont => {
-                html.push_str(&format!(
-                    "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
-                    kind.name()
-                ));
-            }
-        }
-        self.html.push_str(&html);
-        self.in_dont_list = kind == BlockKind::Dont;
-        let starts_with_list = self.render_markdown(inner);
-        self.in_dont_list = false;
-        self.blocks.push(BlockSummary {
-            kind: kind.name(),
-            urgency: kind.urgency(),
-            heading: heading.to_owned(),
-            position: heading_position,
-            opened_at: self.position(opened_at),
-            starts_with_list,
-        });
-        if kind.is_care_card() {
-            self.html.push_str("</div>\n");
-        }
-        self.html.push_str("</div>\n");
     }
 
     /// Renders a stretch of markdown; says whether it starts with a list.
@@ -811,135 +443,6 @@ impl<'a> Renderer<'a> {
         starts_with_list
     }
 
-    /// Reads raw HTML, given as the events of one HTML block or one inline tag, as a
-    /// whole: refuses what a page may not use, at its line, and puts back the HTML
-    /// with links that leave the site marked `rel="noopener noreferrer"`.
-    fn read_raw_html(&mut self, events: &mut [(Event<'_>, Range<usize>)], base: usize) {
-        // Where each event's text starts in the whole, and in the page's text.
-        let mut starts = Vec::with_capacity(events.len());
-        let mut whole = String::new();
-        for (event, range) in events.iter() {
-            if let Event::Html(text) | Event::InlineHtml(text) = event {
-                starts.push((whole.len(), base + range.start));
-                whole.push_str(text);
-            }
-        }
-        let read = raw_html::read(&whole);
-        if self.first_raw_html.is_none() {
-            let at = starts.first().map_or(base, |(_, in_page)| *in_page);
-            self.first_raw_html = Some(self.position(at));
-        }
-        for refused in read.refused {
-            let at = match &refused {
-                raw_html::Refused::Element { at, .. }
-                | raw_html::Refused::Attribute { at, .. }
-                | raw_html::Refused::Address { at, .. }
-                | raw_html::Refused::Ambiguous { at } => *at,
-            };
-            let (in_whole, in_page) = starts
-                .iter()
-                .rev()
-                .find(|(start, _)| *start <= at)
-                .copied()
-                .unwrap_or((0, base));
-            let position = self.position(in_page + (at - in_whole));
-            self.errors.push(match refused {
-                raw_html::Refused::Element { name, .. } => {
-                    MarkdownError::RefusedElement { name, position }
-                }
-                raw_html::Refused::Attribute { element, name, .. } => {
-                    MarkdownError::RefusedAttribute {
-                        element,
-                        name,
-                        position,
-                    }
-                }
-                raw_html::Refused::Address { written, .. } => {
-                    MarkdownError::RefusedAddress { written, position }
-                }
-                raw_html::Refused::Ambiguous { .. } => MarkdownError::AmbiguousHtml { position },
-            });
-        }
-        let inline = matches!(events.first(), Some((Event::InlineHtml(_), _)));
-        let mut html = Some(read.html);
-        for (event, _) in events.iter_mut() {
-            if let Event::Html(_) | Event::InlineHtml(_) = event {
-                let text = CowStr::from(html.take().unwrap_or_default());
-                *event = if inline {
-                    Event::InlineHtml(text)
-                } else {
-                    Event::Html(text)
-                };
-            }
-        }
-    }
-
-    /// Records the text a reader sees, block by block, with where each run of it was
-    /// written. Code, raw HTML and image alt text are not part of it.
-    fn collect_text(&mut self, events: &[(Event<'_>, Range<usize>)], base: usize) {
-        let mut roles: Vec<TextRole> = Vec::new();
-        let mut hidden_depth = 0usize;
-        let mut block = TextBlock {
-            role: TextRole::Paragraph,
-            text: String::new(),
-            runs: Vec::new(),
-        };
-        let finish = |block: &mut TextBlock, blocks: &mut Vec<TextBlock>, role| {
-            let taken = std::mem::replace(
-                block,
-                TextBlock {
-                    role,
-                    text: String::new(),
-                    runs: Vec::new(),
-                },
-            );
-            if !taken.text.trim().is_empty() {
-                blocks.push(taken);
-            }
-        };
-        for (event, range) in events {
-            let role = |roles: &[TextRole]| roles.last().copied().unwrap_or(TextRole::Paragraph);
-            match event {
-                Event::Start(Tag::Image { .. } | Tag::CodeBlock(_) | Tag::HtmlBlock) => {
-                    hidden_depth += 1
-                }
-                Event::End(TagEnd::Image | TagEnd::CodeBlock | TagEnd::HtmlBlock) => {
-                    hidden_depth = hidden_depth.saturating_sub(1)
-                }
-                Event::Start(tag) if is_text_block(tag) => {
-                    let pushed = match tag {
-                        Tag::Heading { .. } => Some(TextRole::Heading),
-                        Tag::Item => Some(TextRole::ListItem),
-                        Tag::TableCell => Some(TextRole::TableCell),
-                        _ => None,
-                    };
-                    if let Some(pushed) = pushed {
-                        roles.push(pushed);
-                    }
-                    finish(&mut block, &mut self.text_blocks, role(&roles));
-                }
-                Event::End(tag) if ends_text_block(*tag) => {
-                    if matches!(tag, TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) {
-                        roles.pop();
-                    }
-                    finish(&mut block, &mut self.text_blocks, role(&roles));
-                }
-                Event::Text(text) | Event::Code(text) if hidden_depth == 0 => {
-                    let written = &self.text[base + range.start..base + range.end];
-                    block.runs.push(TextRun {
-                        text_start: block.text.len(),
-                        position: self.index.position(self.text, base + range.start),
-                        verbatim: written == text.as_ref(),
-                    });
-                    block.text.push_str(text);
-                }
-                Event::SoftBreak | Event::HardBreak if hidden_depth == 0 => block.text.push(' '),
-                _ => {}
-            }
-        }
-        finish(&mut block, &mut self.text_blocks, TextRole::Paragraph);
-    }
-
     fn unique_id(&mut self, wanted: String) -> String {
         let base = if wanted.is_empty() {
             "section".to_owned()
@@ -955,239 +458,12 @@ impl<'a> Renderer<'a> {
         self.used_ids.insert(candidate.clone());
         candidate
     }
-
-    /// Works out where a link goes and what to write in its `href`; `None` keeps it
-    /// as written.
-    fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
-        let source = &self.page.source;
-        let here = source.url_path.as_str();
-        let inside = match paths::is_external(written) {
-            false => None,
-            true => match self
-                .links
-                .site
-                .as_ref()
-                .and_then(|site| site.path_of(written))
-            {
-                // Written as the site's own address: found from the site's root.
-                Some(inside) => Some(format!("/{inside}")),
-                None => {
-                    return (
-                        None,
-                        LinkTarget::External {
-                            url: written.to_owned(),
-                        },
-                    );
-                }
-            },
-        };
-        let (before_fragment, fragment) = match inside.as_deref().unwrap_or(written).split_once('#')
-        {
-            Some((path, fragment)) => (path, Some(fragment.to_owned())),
-            None => (inside.as_deref().unwrap_or(written), None),
-        };
-        let path = before_fragment.split('?').next().unwrap_or("");
-        if path.is_empty() && fragment.is_some() {
-            let target = LinkTarget::Page {
-                content_path: source.content_path.clone(),
-                fragment,
-            };
-            return (None, target);
-        }
-        let missing = |resolved: &str| LinkTarget::Missing {
-            written: written.to_owned(),
-            resolved: resolved.to_owned(),
-        };
-        let decoded = paths::percent_decode(path);
-        let Some(resolved) = paths::resolve(&source.content_path, &decoded) else {
-            return (None, missing(&decoded));
-        };
-        let with_fragment = |url: String| match &fragment {
-            Some(f) => format!("{url}#{f}"),
-            None => url,
-        };
-
-        if resolved.ends_with(".md") {
-            return match self.links.page_urls.get(resolved.as_str()) {
-                Some(url) => (
-                    Some(with_fragment(paths::relative_url(here, url))),
-                    LinkTarget::Page {
-                        content_path: resolved,
-                        fragment,
-                    },
-                ),
-                None => (None, missing(&resolved)),
-            };
-        }
-        if let Some(output) = self.links.assets.output_path(&resolved) {
-            let href = with_fragment(paths::relative_url(here, output));
-            return (
-                Some(href),
-                LinkTarget::File {
-                    site_path: resolved,
-                },
-            );
-        }
-        // A site-root link to a page's address, such as `/crying/`.
-        if decoded.starts_with('/') {
-            let url = if resolved.is_empty() {
-                resolved.clone()
-            } else {
-                format!("{resolved}/")
-            };
-            if let Some(content_path) = self.links.pages_by_url.get(url.as_str()) {
-                let href = with_fragment(paths::relative_url(here, &url));
-                let target = LinkTarget::Page {
-                    content_path: (*content_path).to_owned(),
-                    fragment,
-                };
-                return (Some(href), target);
-            }
-        }
-        (None, missing(&resolved))
-    }
-}
-
-/// Tags that start a new block of text.
-fn is_text_block(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Paragraph
-            | Tag::Heading { .. }
-            | Tag::BlockQuote(_)
-            | Tag::List(_)
-            | Tag::Item
-            | Tag::Table(_)
-            | Tag::TableHead
-            | Tag::TableRow
-            | Tag::TableCell
-            | Tag::FootnoteDefinition(_)
-    )
-}
-
-/// Tags whose end closes a block of text.
-fn ends_text_block(tag: TagEnd) -> bool {
-    matches!(
-        tag,
-        TagEnd::Paragraph
-            | TagEnd::Heading(_)
-            | TagEnd::BlockQuote(_)
-            | TagEnd::List(_)
-            | TagEnd::Item
-            | TagEnd::Table
-            | TagEnd::TableHead
-            | TagEnd::TableRow
-            | TagEnd::TableCell
-            | TagEnd::FootnoteDefinition
-    )
-}
-
-/// Writes the link from `events[start]` to `events[end]`, which leaves the site, with
-/// `rel="noopener noreferrer"`, so that the site it opens cannot reach back to the
-/// page or learn where the reader came from. It is written as `Event::Html`, which
-/// pulldown-cmark writes as it is and the raw HTML check does not read.
-fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usize, end: usize) {
-    let Event::Start(Tag::Link {
-        dest_url, title, ..
-    }) = &events[start].0
-    else {
-        return;
-    };
-    let mut open = String::from("<a href=\"");
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_href(&mut open, dest_url);
-    if !title.is_empty() {
-        open.push_str("\" title=\"");
-        let _ = pulldown_cmark_escape::escape_html(&mut open, title);
-    }
-    open.push_str("\" rel=\"noopener noreferrer\">");
-    events[start].0 = Event::Html(CowStr::from(open));
-    events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
-}
-
-/// How deep `events` nest, and where, if deeper than [`MAX_NESTING`].
-fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<(usize, usize)> {
-    let mut depth = 0usize;
-    let mut deepest: Option<(usize, usize)> = None;
-    for (event, range) in events {
-        match event {
-            Event::Start(_) => {
-                depth += 1;
-                if depth > MAX_NESTING && deepest.is_none_or(|(d, _)| depth > d) {
-                    deepest = Some((depth, deepest.map_or(range.start, |(_, at)| at)));
-                }
-            }
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
-fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
-    let mut depth = 0usize;
-    for (i, (event, _)) in events.iter().enumerate().skip(start) {
-        match event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => {
-                depth -= 1;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => {}
-        }
-    }
-    events.len() - 1
-}
-
-fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
-    let mut text = String::new();
-    for (event, _) in events {
-        match event {
-            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                text.push_str(t)
-            }
-            Event::SoftBreak | Event::HardBreak => text.push(' '),
-            Event::End(TagEnd::Paragraph) => text.push(' '),
-            _ => {}
-        }
-    }
-    text.trim().to_owned()
-}
-
-/// A task list's tick box as text rather than a form control, which would need a
-/// label and could not be used anyway.
-fn task_marker(done: bool) -> &'static str {
-    if done {
-        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2611}</span><span class=\"visually-hidden\">Done: </span>"
-    } else {
-        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2610}</span><span class=\"visually-hidden\">To do: </span>"
-    }
-}
-
-fn heading_level(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
-}
-
-fn normalise_label(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::assets::AssetMap;
     use crate::model::page::FrontMatter;
 
     fn page(content_path: &str, body: &str) -> Page {
@@ -1369,6 +645,7 @@ mod tests {
 #[cfg(test)]
 mod odd_input_tests {
     use super::*;
+    use crate::model::assets::AssetMap;
     use crate::stages::front_matter;
 
     /// Runs text through front matter and markdown the way the pipeline does.

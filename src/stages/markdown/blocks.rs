@@ -1,0 +1,334 @@
+//! Care cards and callouts: the `:::` blocks of a page, found around code and
+//! rendered with their hidden prefix and a heading that fits the outline. A block
+//! left open, put inside another or of an unknown kind is reported where it is.
+//! Uses `page` and `escape`.
+
+use std::ops::Range;
+
+use pulldown_cmark::{Event, Parser, Tag};
+
+use crate::model::page::{BlockSummary, TextBlock, TextRole, TextRun, Urgency};
+use crate::support::escape::escape_html;
+
+use super::{MarkdownError, Renderer, options};
+
+/// What a care card or callout block is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Emergency,
+    Urgent,
+    NonUrgent,
+    Warning,
+    Info,
+    Do,
+    Dont,
+}
+
+impl BlockKind {
+    pub const NAMES: &'static [&'static str] = &[
+        "emergency",
+        "urgent",
+        "non-urgent",
+        "warning",
+        "info",
+        "do",
+        "dont",
+    ];
+
+    fn from_name(name: &str) -> Option<BlockKind> {
+        Some(match name {
+            "emergency" => BlockKind::Emergency,
+            "urgent" => BlockKind::Urgent,
+            "non-urgent" => BlockKind::NonUrgent,
+            "warning" => BlockKind::Warning,
+            "info" => BlockKind::Info,
+            "do" => BlockKind::Do,
+            "dont" => BlockKind::Dont,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// How urgent a care card is; `None` for a callout.
+    fn urgency(self) -> Option<Urgency> {
+        match self {
+            BlockKind::Emergency => Some(Urgency::Emergency),
+            BlockKind::Urgent => Some(Urgency::Urgent),
+            BlockKind::NonUrgent => Some(Urgency::NonUrgent),
+            BlockKind::Warning | BlockKind::Info | BlockKind::Do | BlockKind::Dont => None,
+        }
+    }
+
+    fn is_care_card(self) -> bool {
+        self.urgency().is_some()
+    }
+
+    /// Read out before the heading by screen readers, so urgency never rests on
+    /// colour alone.
+    fn hidden_prefix(self) -> &'static str {
+        match self {
+            BlockKind::Emergency => "Immediate action required: ",
+            BlockKind::Urgent => "Urgent advice: ",
+            BlockKind::NonUrgent => "Non-urgent advice: ",
+            BlockKind::Warning => "Important: ",
+            BlockKind::Info => "Information: ",
+            BlockKind::Do | BlockKind::Dont => "",
+        }
+    }
+
+    fn default_heading(self) -> &'static str {
+        match self {
+            BlockKind::Warning => "Important",
+            BlockKind::Do => "Do",
+            BlockKind::Dont => "Do not",
+            _ => "",
+        }
+    }
+}
+
+/// A stretch of the body: plain markdown, or a `:::` block around some markdown.
+pub(super) enum Segment {
+    Markdown(Range<usize>),
+    Block {
+        kind: BlockKind,
+        heading: String,
+        /// Byte offset in the file where the heading is written.
+        heading_at: usize,
+        /// Byte offset in the file where the block's `:::` is written.
+        opened_at: usize,
+        inner: Range<usize>,
+    },
+}
+
+/// A `:::` block whose closing line has not been found yet.
+pub(super) struct OpenBlock {
+    kind: BlockKind,
+    heading: String,
+    /// Byte offsets in the file of the heading and of the block's `:::`.
+    heading_at: usize,
+    opened_at: usize,
+    /// Where the block's content starts.
+    inner_start: usize,
+}
+
+impl OpenBlock {
+    /// The block, with its content ending at `end`.
+    fn closed_at(self, end: usize) -> Segment {
+        Segment::Block {
+            kind: self.kind,
+            heading: self.heading,
+            heading_at: self.heading_at,
+            opened_at: self.opened_at,
+            inner: self.inner_start..end,
+        }
+    }
+}
+
+impl<'a> Renderer<'a> {
+    /// Finds the `:::` lines that are not inside code and splits the body around them.
+    pub(super) fn split_blocks(&mut self, body_start: usize, body: &str) -> Vec<Segment> {
+        let code: Vec<Range<usize>> = Parser::new_ext(body, options())
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) => Some(range),
+                _ => None,
+            })
+            .collect();
+        let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
+
+        let mut segments = Vec::new();
+        let mut plain_start = body_start;
+        // A block that a new `:::` line closed, as it was left open: the error said
+        // so, at its index in `errors`, unless a stray `:::` later shows that the new
+        // block was meant to be inside it.
+        let mut closed_by_next: Option<(usize, BlockKind, usize)> = None;
+        let mut open: Option<OpenBlock> = None;
+        let mut offset = 0;
+        for line in body.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            let indent = line.len() - line.trim_start_matches(' ').len();
+            let trimmed = line.trim();
+            if indent > 3 || !trimmed.starts_with(":::") || in_code(line_start) {
+                continue;
+            }
+            let absolute = body_start + line_start;
+            let rest = trimmed.trim_start_matches(':').trim();
+            if rest.is_empty() {
+                match open.take() {
+                    Some(block) => {
+                        segments.push(block.closed_at(absolute));
+                        plain_start = body_start + offset;
+                    }
+                    None => match closed_by_next.take() {
+                        Some((index, outer, inner_at)) => {
+                            self.errors[index] = MarkdownError::Nested {
+                                kind: outer.name().to_owned(),
+                                position: self.position(inner_at),
+                            };
+                        }
+                        None => self.errors.push(MarkdownError::StrayClose {
+                            position: self.position(absolute + indent),
+                        }),
+                    },
+                }
+                continue;
+            }
+            let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let kind_in_line = line.find(kind_name).unwrap_or(indent);
+            let kind_offset = absolute + kind_in_line;
+            let after_kind = &line[kind_in_line + kind_name.len()..];
+            let heading_at =
+                kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
+            // Blocks do not nest, so a block that starts while another is open
+            // most likely follows one whose `:::` was left out: that one is
+            // reported, where it starts, and this one is read as a block of its own.
+            if let Some(block) = open.take() {
+                closed_by_next = Some((self.errors.len(), block.kind, absolute + indent));
+                self.errors.push(MarkdownError::Unclosed {
+                    kind: block.kind.name().to_owned(),
+                    position: self.position(block.opened_at),
+                    next: Some(self.position(absolute + indent).line),
+                });
+                segments.push(block.closed_at(absolute));
+                plain_start = absolute;
+            }
+            let Some(kind) = BlockKind::from_name(kind_name) else {
+                self.errors.push(MarkdownError::UnknownKind {
+                    kind: kind_name.to_owned(),
+                    position: self.position(kind_offset),
+                });
+                // Treat it as a block anyway, so its closing line is not reported too.
+                open = Some(OpenBlock {
+                    kind: BlockKind::Info,
+                    heading: String::new(),
+                    heading_at,
+                    opened_at: absolute + indent,
+                    inner_start: body_start + offset,
+                });
+                segments.push(Segment::Markdown(plain_start..absolute));
+                continue;
+            };
+            let heading = heading.trim().to_owned();
+            if kind.is_care_card() && heading.is_empty() {
+                self.errors.push(MarkdownError::NoCardHeading {
+                    position: self.position(absolute + indent),
+                });
+            }
+            segments.push(Segment::Markdown(plain_start..absolute));
+            open = Some(OpenBlock {
+                kind,
+                heading,
+                heading_at,
+                opened_at: absolute + indent,
+                inner_start: body_start + offset,
+            });
+        }
+        if let Some(block) = open {
+            self.errors.push(MarkdownError::Unclosed {
+                kind: block.kind.name().to_owned(),
+                position: self.position(block.opened_at),
+                next: None,
+            });
+        }
+        segments.push(Segment::Markdown(plain_start..self.text.len()));
+        segments.retain(|s| !matches!(s, Segment::Markdown(r) if r.is_empty()));
+        segments
+    }
+
+    pub(super) fn render_block(
+        &mut self,
+        kind: BlockKind,
+        heading: &str,
+        (heading_at, opened_at): (usize, usize),
+        inner: Range<usize>,
+    ) {
+        let level = (self.last_level + 1).clamp(2, 6);
+        let heading_position = self.position(heading_at);
+        if !heading.is_empty() {
+            self.text_blocks.push(TextBlock {
+                role: TextRole::BlockHeading,
+                text: heading.to_owned(),
+                runs: vec![TextRun {
+                    text_start: 0,
+                    position: heading_position,
+                    verbatim: true,
+                }],
+            });
+        }
+        let heading = if heading.is_empty() {
+            kind.default_heading()
+        } else {
+            heading
+        };
+        // A heading that already says "important" needs no hidden "Important: ".
+        let prefix = match kind {
+            BlockKind::Warning if heading.to_lowercase().contains("important") => "",
+            _ => kind.hidden_prefix(),
+        };
+        let hidden = |html: &mut String| {
+            if !prefix.is_empty() {
+                html.push_str("<span class=\"visually-hidden\">");
+                html.push_str(prefix);
+                html.push_str("</span>");
+            }
+        };
+        let mut html = String::new();
+        let heading_html = escape_html(heading);
+        match kind {
+            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
+                html.push_str(&format!(
+                    "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
+                    kind.name()
+                ));
+                hidden(&mut html);
+                html.push_str(&format!(
+                    "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
+                ));
+            }
+            BlockKind::Warning => {
+                html.push_str(&format!(
+                    "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
+                ));
+                hidden(&mut html);
+                html.push_str(&format!("{heading_html}</h{level}>\n"));
+            }
+            BlockKind::Info => {
+                html.push_str("<div class=\"inset-text\">\n");
+                if heading.is_empty() {
+                    hidden(&mut html);
+                } else {
+                    html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
+                    hidden(&mut html);
+                    html.push_str(&format!("{heading_html}</h{level}>"));
+                }
+                html.push('\n');
+            }
+            BlockKind::Do | BlockKind::Dont => {
+                html.push_str(&format!(
+                    "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
+                    kind.name()
+                ));
+            }
+        }
+        self.html.push_str(&html);
+        self.in_dont_list = kind == BlockKind::Dont;
+        let starts_with_list = self.render_markdown(inner);
+        self.in_dont_list = false;
+        self.blocks.push(BlockSummary {
+            kind: kind.name(),
+            urgency: kind.urgency(),
+            heading: heading.to_owned(),
+            position: heading_position,
+            opened_at: self.position(opened_at),
+            starts_with_list,
+        });
+        if kind.is_care_card() {
+            self.html.push_str("</div>\n");
+        }
+        self.html.push_str("</div>\n");
+    }
+}

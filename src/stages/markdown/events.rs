@@ -1,0 +1,138 @@
+//! Small questions about pulldown-cmark's events: which start or end a block of
+//! text, how deep they nest, and the plain text between them. Uses nothing else in
+//! the crate.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
+
+use super::MAX_NESTING;
+
+/// Tags that start a new block of text.
+pub(super) fn is_text_block(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Table(_)
+            | Tag::TableHead
+            | Tag::TableRow
+            | Tag::TableCell
+            | Tag::FootnoteDefinition(_)
+    )
+}
+
+/// Tags whose end closes a block of text.
+pub(super) fn ends_text_block(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::List(_)
+            | TagEnd::Item
+            | TagEnd::Table
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::FootnoteDefinition
+    )
+}
+
+/// Writes the link from `events[start]` to `events[end]`, which leaves the site, with
+/// `rel="noopener noreferrer"`, so that the site it opens cannot reach back to the
+/// page or learn where the reader came from. It is written as `Event::Html`, which
+/// pulldown-cmark writes as it is and the raw HTML check does not read.
+pub(super) fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usize, end: usize) {
+    let Event::Start(Tag::Link {
+        dest_url, title, ..
+    }) = &events[start].0
+    else {
+        return;
+    };
+    let mut open = String::from("<a href=\"");
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut open, dest_url);
+    if !title.is_empty() {
+        open.push_str("\" title=\"");
+        let _ = pulldown_cmark_escape::escape_html(&mut open, title);
+    }
+    open.push_str("\" rel=\"noopener noreferrer\">");
+    events[start].0 = Event::Html(CowStr::from(open));
+    events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
+}
+
+/// How deep `events` nest, and where, if deeper than [`MAX_NESTING`].
+pub(super) fn too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut deepest: Option<(usize, usize)> = None;
+    for (event, range) in events {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING && deepest.is_none_or(|(d, _)| depth > d) {
+                    deepest = Some((depth, deepest.map_or(range.start, |(_, at)| at)));
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+pub(super) fn find_end(events: &[(Event<'_>, Range<usize>)], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (i, (event, _)) in events.iter().enumerate().skip(start) {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len() - 1
+}
+
+pub(super) fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                text.push_str(t)
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(TagEnd::Paragraph) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.trim().to_owned()
+}
+
+/// A task list's tick box as text rather than a form control, which would need a
+/// label and could not be used anyway.
+pub(super) fn task_marker(done: bool) -> &'static str {
+    if done {
+        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2611}</span><span class=\"visually-hidden\">Done: </span>"
+    } else {
+        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2610}</span><span class=\"visually-hidden\">To do: </span>"
+    }
+}
+
+pub(super) fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}

@@ -1,0 +1,172 @@
+//! Links: where a link in a page can point (every page, every asset and the site's
+//! own address), and what a link as written resolves to. Uses `page`, `assets`,
+//! `paths`, `domains`, `memo` and `cache_key`.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::Parser;
+
+use crate::memo::MemoKey;
+use crate::model::assets::AssetMap;
+use crate::model::page::LinkTarget;
+use crate::support::{domains, paths};
+
+use super::{Renderer, options};
+
+/// Where links can point: every page by its content path, and every asset.
+#[derive(Debug)]
+pub struct LinkIndex<'a> {
+    /// URL path of each page, by content path.
+    page_urls: HashMap<&'a str, &'a str>,
+    /// Content path of each page, by URL path.
+    pages_by_url: HashMap<&'a str, &'a str>,
+    assets: &'a AssetMap,
+    /// The site's own address, if it has one: a link to an address under it is a
+    /// link inside the site, checked as one.
+    site: Option<domains::SiteAddress>,
+    pub(super) key: blake3::Hash,
+}
+
+impl<'a> LinkIndex<'a> {
+    /// The index of `pages`, each a content path and its URL path, in a fixed order,
+    /// of `assets`, and of the site's own address, `site_url`.
+    pub fn new(
+        pages: impl IntoIterator<Item = (&'a str, &'a str)>,
+        assets: &'a AssetMap,
+        site_url: &str,
+    ) -> LinkIndex<'a> {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(assets.memo_key().as_bytes()).field(site_url);
+        let mut page_urls = HashMap::new();
+        for (content_path, url_path) in pages {
+            key.field(content_path).field(url_path);
+            page_urls.insert(content_path, url_path);
+        }
+        LinkIndex {
+            pages_by_url: page_urls.iter().map(|(c, u)| (*u, *c)).collect(),
+            page_urls,
+            assets,
+            site: domains::SiteAddress::new(site_url),
+            key: key.finish(),
+        }
+    }
+}
+
+pub(super) fn normalise_label(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl<'a> Renderer<'a> {
+    /// Works out where a link goes and what to write in its `href`; `None` keeps it
+    /// as written.
+    pub(super) fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
+        let source = &self.page.source;
+        let here = source.url_path.as_str();
+        let inside = match paths::is_external(written) {
+            false => None,
+            true => match self
+                .links
+                .site
+                .as_ref()
+                .and_then(|site| site.path_of(written))
+            {
+                // Written as the site's own address: found from the site's root.
+                Some(inside) => Some(format!("/{inside}")),
+                None => {
+                    return (
+                        None,
+                        LinkTarget::External {
+                            url: written.to_owned(),
+                        },
+                    );
+                }
+            },
+        };
+        let (before_fragment, fragment) = match inside.as_deref().unwrap_or(written).split_once('#')
+        {
+            Some((path, fragment)) => (path, Some(fragment.to_owned())),
+            None => (inside.as_deref().unwrap_or(written), None),
+        };
+        let path = before_fragment.split('?').next().unwrap_or("");
+        if path.is_empty() && fragment.is_some() {
+            let target = LinkTarget::Page {
+                content_path: source.content_path.clone(),
+                fragment,
+            };
+            return (None, target);
+        }
+        let missing = |resolved: &str| LinkTarget::Missing {
+            written: written.to_owned(),
+            resolved: resolved.to_owned(),
+        };
+        let decoded = paths::percent_decode(path);
+        let Some(resolved) = paths::resolve(&source.content_path, &decoded) else {
+            return (None, missing(&decoded));
+        };
+        let with_fragment = |url: String| match &fragment {
+            Some(f) => format!("{url}#{f}"),
+            None => url,
+        };
+
+        if resolved.ends_with(".md") {
+            return match self.links.page_urls.get(resolved.as_str()) {
+                Some(url) => (
+                    Some(with_fragment(paths::relative_url(here, url))),
+                    LinkTarget::Page {
+                        content_path: resolved,
+                        fragment,
+                    },
+                ),
+                None => (None, missing(&resolved)),
+            };
+        }
+        if let Some(output) = self.links.assets.output_path(&resolved) {
+            let href = with_fragment(paths::relative_url(here, output));
+            return (
+                Some(href),
+                LinkTarget::File {
+                    site_path: resolved,
+                },
+            );
+        }
+        // A site-root link to a page's address, such as `/crying/`.
+        if decoded.starts_with('/') {
+            let url = if resolved.is_empty() {
+                resolved.clone()
+            } else {
+                format!("{resolved}/")
+            };
+            if let Some(content_path) = self.links.pages_by_url.get(url.as_str()) {
+                let href = with_fragment(paths::relative_url(here, &url));
+                let target = LinkTarget::Page {
+                    content_path: (*content_path).to_owned(),
+                    fragment,
+                };
+                return (Some(href), target);
+            }
+        }
+        (None, missing(&resolved))
+    }
+
+    pub(super) fn collect_references(&mut self, body: &str) {
+        // A definition is a label followed at once by a colon, `[label]:`; most
+        // pages have none, and need not be parsed whole for them.
+        if memchr::memmem::find(body.as_bytes(), b"]:").is_none() {
+            return;
+        }
+        let parser = Parser::new_ext(body, options());
+        for (label, definition) in parser.reference_definitions().iter() {
+            self.references.insert(
+                normalise_label(label),
+                (
+                    definition.dest.to_string(),
+                    definition.title.as_deref().unwrap_or("").to_owned(),
+                ),
+            );
+        }
+    }
+}
