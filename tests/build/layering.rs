@@ -312,8 +312,7 @@ const MAX_FUNCTION_LINES: usize = 80;
 /// the list can only shrink. A name here that is short enough fails the test too.
 const STILL_TOO_LONG: &[&str] = &[
     "src/check/content.rs: check",
-    "src/config/council.rs",
-    "src/config/council.rs: parse",
+    "src/config/council/mod.rs: parse",
     "src/main.rs: build_all_councils",
     "src/stages/front_matter.rs: read",
     "src/stages/load/mod.rs: load",
@@ -323,9 +322,8 @@ const STILL_TOO_LONG: &[&str] = &[
     "src/stages/markdown/links.rs: resolve",
     "src/stages/markdown/blocks.rs: split_blocks",
     "src/stages/site.rs: build",
-    "src/support/yaml.rs",
-    "src/support/yaml.rs: find_mistake",
-    "src/support/yaml.rs: parse_mapping",
+    "src/support/yaml/mistakes.rs: find_mistake",
+    "src/support/yaml/mod.rs: parse_mapping",
 ];
 
 /// Gathers each function outside tests with how many lines it takes.
