@@ -310,6 +310,27 @@ fn new(root: &Path, path: &Path) -> ExitCode {
 
 /// `tellyou build --all`: every council's site, with a progress bar on a terminal
 /// and a line per council otherwise.
+/// Says how one council's build went, as it finishes, when no progress bar shows it.
+fn print_council_outcome(root: &Path, build: &pipeline::CouncilBuild) {
+    match &build.outcome {
+        Ok(report) => println!(
+            "Built {}: {} page{} into {}",
+            build.slug,
+            report.pages,
+            if report.pages == 1 { "" } else { "s" },
+            shown(root, &report.out_dir)
+        ),
+        Err(errors) => {
+            let count = errors.errors().count();
+            println!(
+                "Failed {}: {count} error{}",
+                build.slug,
+                if count == 1 { "" } else { "s" }
+            );
+        }
+    }
+}
+
 fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
     let slugs = config::council_slugs(&options.root);
     if slugs.is_empty() {
@@ -331,23 +352,7 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
             bar.set_message(build.slug.clone());
             bar.inc(1);
         }
-        None => match &build.outcome {
-            Ok(report) => println!(
-                "Built {}: {} page{} into {}",
-                build.slug,
-                report.pages,
-                if report.pages == 1 { "" } else { "s" },
-                shown(&options.root, &report.out_dir)
-            ),
-            Err(errors) => {
-                let count = errors.errors().count();
-                println!(
-                    "Failed {}: {count} error{}",
-                    build.slug,
-                    if count == 1 { "" } else { "s" }
-                );
-            }
-        },
+        None => print_council_outcome(&options.root, build),
     };
     let (builds, removed) = match pipeline::build_councils(options, &slugs, finished) {
         Ok(all) => (all.builds, all.removed),

@@ -129,6 +129,45 @@ const VAGUE_LINK_TEXT: &[&str] = &[
 /// Checks one page's content.
 pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
+    check_links(rendered, &mut errors);
+
+    if page.front.title.trim_end().ends_with('?') {
+        let position = page.front.key_positions.get("title").copied();
+        errors.extend(position.map(|position| ContentError::QuestionHeading { position }));
+    }
+    // A section's page lists the guide's pages, so it needs no text of its own.
+    // An empty file, or one too deeply nested to read, has been reported already.
+    if !page.source.is_section
+        && rendered.complete
+        && rendered.html.trim().is_empty()
+        && !page.source.text.trim().is_empty()
+    {
+        let line = page.source.text[..page.front.body_start.min(page.source.text.len())]
+            .lines()
+            .count()
+            .max(1);
+        errors.push(ContentError::NoText {
+            position: Position { line, col: 1 },
+        });
+    }
+    check_headings(rendered, &mut errors);
+
+    for table in rendered.tables.iter().filter(|t| !t.has_header) {
+        errors.push(ContentError::TableWithoutHeader {
+            position: table.position,
+        });
+    }
+
+    check_cards(rendered, &mut errors);
+
+    errors
+        .iter()
+        .map(|e| e.to_diagnostic(&page.source.display_path, Some(&page.source.text)))
+        .collect()
+}
+
+/// Images without alt text, and links whose text does not say where they go.
+fn check_links(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
     for link in &rendered.links {
         let text = link.text.trim();
         let position = link.position;
@@ -153,26 +192,10 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
             errors.push(ContentError::AddressAsLinkText { position });
         }
     }
+}
 
-    if page.front.title.trim_end().ends_with('?') {
-        let position = page.front.key_positions.get("title").copied();
-        errors.extend(position.map(|position| ContentError::QuestionHeading { position }));
-    }
-    // A section's page lists the guide's pages, so it needs no text of its own.
-    // An empty file, or one too deeply nested to read, has been reported already.
-    if !page.source.is_section
-        && rendered.complete
-        && rendered.html.trim().is_empty()
-        && !page.source.text.trim().is_empty()
-    {
-        let line = page.source.text[..page.front.body_start.min(page.source.text.len())]
-            .lines()
-            .count()
-            .max(1);
-        errors.push(ContentError::NoText {
-            position: Position { line, col: 1 },
-        });
-    }
+/// Headings that ask questions, a second level-1 heading, and skipped levels.
+fn check_headings(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
     let mut previous = 1;
     for heading in &rendered.headings {
         if heading.text.trim_end().ends_with('?') {
@@ -193,13 +216,11 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         }
         previous = heading.level;
     }
+}
 
-    for table in rendered.tables.iter().filter(|t| !t.has_header) {
-        errors.push(ContentError::TableWithoutHeader {
-            position: table.position,
-        });
-    }
-
+/// Care cards whose heading is not a call to action, or that do not start with a
+/// list.
+fn check_cards(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
     for block in rendered.blocks.iter().filter(|b| b.urgency.is_some()) {
         if block.heading.is_empty() {
             // Rendering has reported a card without a heading already.
@@ -218,11 +239,6 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
             });
         }
     }
-
-    errors
-        .iter()
-        .map(|e| e.to_diagnostic(&page.source.display_path, Some(&page.source.text)))
-        .collect()
 }
 
 /// Whether a care card's heading ends as the NHS forms do: "if:", or "if" and

@@ -37,25 +37,9 @@ impl StageError for SiteError {
 }
 
 /// Arranges pages into sections and reports any structural problem.
-pub fn build(mut pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
+pub fn build(pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    pages.sort_by(|a, b| {
-        (&a.source.url_path, !a.source.is_section).cmp(&(&b.source.url_path, !b.source.is_section))
-    });
-    let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
-    for page in pages {
-        match kept.last() {
-            Some(previous) if previous.source.url_path == page.source.url_path => {
-                let error = SiteError::SameAddress {
-                    other: previous.source.display_path.to_string_lossy().into_owned(),
-                    url_path: page.source.url_path.clone(),
-                };
-                diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
-            }
-            _ => kept.push(page),
-        }
-    }
-    let pages = kept;
+    let pages = one_page_per_address(pages, &mut diagnostics);
     let by_url: HashMap<String, usize> = pages
         .iter()
         .enumerate()
@@ -96,7 +80,44 @@ pub fn build(mut pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
         list.sort_by_cached_key(|&page| order_key(&pages[page]));
     }
 
-    for page in &pages {
+    diagnostics.extend(taken_aliases(&pages, &by_url));
+
+    let site = Site {
+        pages,
+        by_url,
+        by_content_path,
+        parents,
+        children,
+    };
+    (site, diagnostics)
+}
+
+/// The pages sorted by address, a section's page first; of two pages at one
+/// address, the second is reported and left out.
+fn one_page_per_address(mut pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+    pages.sort_by(|a, b| {
+        (&a.source.url_path, !a.source.is_section).cmp(&(&b.source.url_path, !b.source.is_section))
+    });
+    let mut kept: Vec<Page> = Vec::with_capacity(pages.len());
+    for page in pages {
+        match kept.last() {
+            Some(previous) if previous.source.url_path == page.source.url_path => {
+                let error = SiteError::SameAddress {
+                    other: previous.source.display_path.to_string_lossy().into_owned(),
+                    url_path: page.source.url_path.clone(),
+                };
+                diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
+            }
+            _ => kept.push(page),
+        }
+    }
+    kept
+}
+
+/// Each alias that is another page's address.
+fn taken_aliases(pages: &[Page], by_url: &HashMap<String, usize>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for page in pages {
         for alias in &page.front.aliases {
             let alias_path = alias.trim_start_matches('/');
             let alias_path = if alias_path.is_empty() || alias_path.ends_with('/') {
@@ -122,15 +143,7 @@ pub fn build(mut pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
             }
         }
     }
-
-    let site = Site {
-        pages,
-        by_url,
-        by_content_path,
-        parents,
-        children,
-    };
-    (site, diagnostics)
+    diagnostics
 }
 
 fn order_key(page: &Page) -> (bool, i64, String, &str) {

@@ -311,17 +311,13 @@ const MAX_FUNCTION_LINES: usize = 80;
 /// Files and functions that are still longer, to be split: each is named so that
 /// the list can only shrink. A name here that is short enough fails the test too.
 const STILL_TOO_LONG: &[&str] = &[
-    "src/check/content.rs: check",
     "src/config/council/mod.rs: parse",
-    "src/main.rs: build_all_councils",
     "src/stages/front_matter.rs: read",
     "src/stages/load/mod.rs: load",
-    "src/stages/load/mod.rs: walk",
     "src/stages/markdown/blocks.rs: render_block",
     "src/stages/markdown/mod.rs: render_markdown",
     "src/stages/markdown/links.rs: resolve",
     "src/stages/markdown/blocks.rs: split_blocks",
-    "src/stages/site.rs: build",
     "src/support/yaml/mistakes.rs: find_mistake",
     "src/support/yaml/mod.rs: parse_mapping",
 ];

@@ -332,6 +332,23 @@ fn unreadable(error: &std::io::Error) -> LoadError {
     }
 }
 
+/// What went wrong when the walk reached `path`: a link that goes round in a loop
+/// or to nothing, or a file that cannot be read.
+fn walk_error(path: &Path, error: &walkdir::Error) -> LoadError {
+    if error.loop_ancestor().is_some() {
+        return LoadError::LinkLoop;
+    }
+    if let Ok(target) = std::fs::read_link(path) {
+        let target = target.display().to_string();
+        return LoadError::LinkToNothing { target };
+    }
+    let reason = error
+        .io_error()
+        .map(plain_io_error)
+        .unwrap_or_else(|| error.to_string());
+    LoadError::Unreadable { reason }
+}
+
 /// A file found by [`walk`].
 struct Found {
     /// Its path relative to the folder walked, written with `/`.
@@ -404,20 +421,7 @@ fn walk(
             }
             Err(error) => {
                 let path = error.path().unwrap_or(dir).to_path_buf();
-                if error.loop_ancestor().is_some() {
-                    report(&path, LoadError::LinkLoop, None);
-                    continue;
-                }
-                if let Ok(target) = std::fs::read_link(&path) {
-                    let target = target.display().to_string();
-                    report(&path, LoadError::LinkToNothing { target }, None);
-                    continue;
-                }
-                let reason = error
-                    .io_error()
-                    .map(plain_io_error)
-                    .unwrap_or_else(|| error.to_string());
-                report(&path, LoadError::Unreadable { reason }, None);
+                report(&path, walk_error(&path, &error), None);
             }
         }
     }
