@@ -14,11 +14,11 @@
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
 #   BENCH_DIR=/dev/shm bash bench/build.sh (corpora and output in memory, not on disk)
+#   TELLYOU_BIN=/tmp/old/tellyou bash bench/build.sh (another build of tellyou)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
 cargo build --release --quiet --bin tellyou --example gen-corpus
-# TELLYOU_BIN compares another build of tellyou, such as one from an older commit.
 bin="${TELLYOU_BIN:-$PWD/target/release/tellyou}"
 hugo_templates="$PWD/bench/hugo"
 
