@@ -201,26 +201,7 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
             &mut report,
         )));
     } else if config.site.theme == "default" {
-        for (site_path, bytes) in theme::STATIC_FILES {
-            assets.insert(
-                site_path.to_string(),
-                AssetFile {
-                    site_path: site_path.to_string(),
-                    display_path: PathBuf::from("themes/default/static").join(site_path),
-                    bytes: Arc::from(*bytes),
-                },
-            );
-        }
-        for (name, text) in theme::TEMPLATES {
-            templates.insert(
-                name.to_string(),
-                TemplateFile {
-                    name: name.to_string(),
-                    display_path: PathBuf::from("themes/default/templates").join(name),
-                    text: text.to_string(),
-                },
-            );
-        }
+        insert_default_theme(&mut assets, &mut templates);
     } else {
         let name = config.site.theme.clone();
         report(
@@ -245,25 +226,38 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
         .iter()
         .flat_map(|dir| walk(dir, &project, &mut report))
         .collect::<Vec<_>>();
-    for file in content_files {
-        let is_page = Path::new(&file.relative)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        if !is_page {
-            asset_files.push(file);
-        } else if let Some(error) = check_page_name(&file.relative) {
-            report(&file.path, error, None);
-        } else {
-            let content_path = file.relative.clone();
-            text_files.push((Wanted::Page { content_path }, file));
-        }
-    }
+    sort_content(
+        content_files,
+        (&mut asset_files, &mut text_files),
+        &mut report,
+    );
 
     let changes = cache.noted.take().unwrap_or_default();
+    let bytes = (&mut cache.bytes, &changes);
+    read_assets(&asset_files, bytes, (root, &mut assets), &mut report);
+    let texts = (&mut cache.texts, &changes);
+    loaded.pages = read_texts(text_files, texts, (root, &mut templates), &mut report);
+    loaded.assets = assets.into_values().collect();
+    loaded.templates = templates.into_values().collect();
+    (loaded, diagnostics)
+}
+
+fn unreadable(error: &std::io::Error) -> LoadError {
+    LoadError::Unreadable {
+        reason: plain_io_error(error),
+    }
+}
+
+/// Reads the assets found, in parallel, into `assets`, where a later one replaces
+/// one at the same path.
+fn read_assets(
+    asset_files: &[Found],
+    (cache, changes): (&mut FileCache<Arc<[u8]>>, &Changes),
+    (root, assets): (&Path, &mut BTreeMap<String, AssetFile>),
+    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
+) {
     let to_read: Vec<ToRead> = asset_files.iter().map(Found::to_read).collect();
-    let read = cache
-        .bytes
-        .read_all(&to_read, &changes, |bytes| bytes.map(Arc::from));
+    let read = cache.read_all(&to_read, changes, |bytes| bytes.map(Arc::from));
     for (file, read) in asset_files.iter().zip(read) {
         match read {
             Ok(bytes) => {
@@ -277,10 +271,71 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
             Err(e) => report(&file.path, unreadable(&e), None),
         }
     }
+}
 
+/// Sorts the files found in the content folders: pages, whose names must be able to
+/// be part of an address, and the files beside them, which are copied as they are.
+fn sort_content(
+    content_files: Vec<Found>,
+    (asset_files, text_files): (&mut Vec<Found>, &mut Vec<(Wanted, Found)>),
+    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
+) {
+    for file in content_files {
+        let is_page = Path::new(&file.relative)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+        if !is_page {
+            asset_files.push(file);
+        } else if let Some(error) = check_page_name(&file.relative) {
+            report(&file.path, error, None);
+        } else {
+            let content_path = file.relative.clone();
+            text_files.push((Wanted::Page { content_path }, file));
+        }
+    }
+}
+
+/// Puts the default theme's files, which tellyou carries in itself, among the
+/// assets and templates.
+fn insert_default_theme(
+    assets: &mut BTreeMap<String, AssetFile>,
+    templates: &mut BTreeMap<String, TemplateFile>,
+) {
+    for (site_path, bytes) in theme::STATIC_FILES {
+        assets.insert(
+            site_path.to_string(),
+            AssetFile {
+                site_path: site_path.to_string(),
+                display_path: PathBuf::from("themes/default/static").join(site_path),
+                bytes: Arc::from(*bytes),
+            },
+        );
+    }
+    for (name, text) in theme::TEMPLATES {
+        templates.insert(
+            name.to_string(),
+            TemplateFile {
+                name: name.to_string(),
+                display_path: PathBuf::from("themes/default/templates").join(name),
+                text: text.to_string(),
+            },
+        );
+    }
+}
+
+/// Reads the text files found, in parallel: each template into `templates`, where
+/// a later one replaces one of the same name, and the pages, which it gives back. A
+/// council's page replaces the shared page at the same path.
+fn read_texts(
+    text_files: Vec<(Wanted, Found)>,
+    (cache, changes): (&mut FileCache<Text>, &Changes),
+    (root, templates): (&Path, &mut BTreeMap<String, TemplateFile>),
+    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
+) -> Vec<SourceFile> {
+    let mut pages: Vec<SourceFile> = Vec::new();
     let to_read: Vec<ToRead> = text_files.iter().map(|(_, file)| file.to_read()).collect();
     let mut page_index: std::collections::HashMap<String, usize> = Default::default();
-    let read = cache.texts.read_all(&to_read, &changes, read_text);
+    let read = cache.read_all(&to_read, changes, read_text);
     for ((wanted, file), read) in text_files.into_iter().zip(read) {
         let Text { text, hash } = match read {
             Ok(text) => text,
@@ -312,24 +367,16 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
                 };
                 // A council's page replaces the shared page at the same path.
                 match page_index.get(&page.content_path) {
-                    Some(&index) => loaded.pages[index] = page,
+                    Some(&index) => pages[index] = page,
                     None => {
-                        page_index.insert(page.content_path.clone(), loaded.pages.len());
-                        loaded.pages.push(page);
+                        page_index.insert(page.content_path.clone(), pages.len());
+                        pages.push(page);
                     }
                 }
             }
         }
     }
-    loaded.assets = assets.into_values().collect();
-    loaded.templates = templates.into_values().collect();
-    (loaded, diagnostics)
-}
-
-fn unreadable(error: &std::io::Error) -> LoadError {
-    LoadError::Unreadable {
-        reason: plain_io_error(error),
-    }
+    pages
 }
 
 /// What went wrong when the walk reached `path`: a link that goes round in a loop
