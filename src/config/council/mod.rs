@@ -318,44 +318,10 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         .and_then(|part| checker.part(part, "urgent_mental_health"))
         .map(|contact| checker.contact_line(contact, "urgent_mental_health"));
 
-    let mut hubs = Vec::new();
-    for (index, part) in raw.hubs.iter().flatten().enumerate() {
-        let path = format!("hubs[{index}]");
-        if let Some(hub) = checker.part(part, &path) {
-            hubs.push(checker.hub(hub, &path));
-        }
-    }
+    let hubs = read_hubs(&mut checker, raw.hubs.as_deref().unwrap_or_default());
     let hub_names: Vec<&str> = hubs.iter().map(|hub| hub.name.as_str()).collect();
-    for (index, name) in hub_names.iter().enumerate() {
-        if !name.is_empty() && hub_names[..index].contains(name) {
-            checker.errors.push(ConfigError::DuplicateHub {
-                name: (*name).to_owned(),
-                position: checker.at(&format!("hubs[{index}].name")),
-            });
-        }
-    }
-    let mut services: Vec<(&'static str, Service)> = Vec::new();
-    for (index, part) in raw.services.iter().flatten().enumerate() {
-        let path = format!("services[{index}]");
-        if let Some(service) = checker.part(part, &path) {
-            if let Some(service) = checker.service(service, &path, &hub_names) {
-                services.push(service);
-            }
-        }
-    }
-    let tiers = TIERS
-        .iter()
-        .map(|&(id, title)| Tier {
-            id,
-            title,
-            services: services
-                .iter()
-                .filter(|(tier, _)| *tier == id)
-                .map(|(_, service)| service.clone())
-                .collect(),
-        })
-        .filter(|tier| !tier.services.is_empty())
-        .collect();
+    let services = raw.services.as_deref().unwrap_or_default();
+    let tiers = read_tiers(&mut checker, services, &hub_names);
 
     let settings = CouncilSettings {
         council: Council {
@@ -374,6 +340,53 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
     };
     (settings, checker.errors)
+}
+
+/// The council's hubs, each checked, with any name given to two hubs reported.
+fn read_hubs(checker: &mut Checker, parts: &[Part<RawHub>]) -> Vec<Hub> {
+    let mut hubs = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let path = format!("hubs[{index}]");
+        if let Some(hub) = checker.part(part, &path) {
+            hubs.push(checker.hub(hub, &path));
+        }
+    }
+    let hub_names: Vec<&str> = hubs.iter().map(|hub| hub.name.as_str()).collect();
+    for (index, name) in hub_names.iter().enumerate() {
+        if !name.is_empty() && hub_names[..index].contains(name) {
+            checker.errors.push(ConfigError::DuplicateHub {
+                name: (*name).to_owned(),
+                position: checker.at(&format!("hubs[{index}].name")),
+            });
+        }
+    }
+    hubs
+}
+
+/// The council's services, each checked, in the tiers that have any, in order.
+fn read_tiers(checker: &mut Checker, parts: &[Part<RawService>], hub_names: &[&str]) -> Vec<Tier> {
+    let mut services: Vec<(&'static str, Service)> = Vec::new();
+    for (index, part) in parts.iter().enumerate() {
+        let path = format!("services[{index}]");
+        if let Some(service) = checker.part(part, &path) {
+            if let Some(service) = checker.service(service, &path, hub_names) {
+                services.push(service);
+            }
+        }
+    }
+    TIERS
+        .iter()
+        .map(|&(id, title)| Tier {
+            id,
+            title,
+            services: services
+                .iter()
+                .filter(|(tier, _)| *tier == id)
+                .map(|(_, service)| service.clone())
+                .collect(),
+        })
+        .filter(|tier| !tier.services.is_empty())
+        .collect()
 }
 
 /// The reminder to check a council's details again, if they were last checked on
