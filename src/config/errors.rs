@@ -1,7 +1,8 @@
 //! What can be wrong with the settings, a council's file or how tellyou was run,
-//! each with where it is and a hint that shows the fix. Uses `error`.
+//! each with where it is and a hint that shows the fix. Uses `error` and `yaml`.
 
 use crate::support::error::{Position, Severity, StageError, did_you_mean};
+use crate::support::yaml::YamlError;
 
 /// What can be wrong with the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +128,16 @@ pub enum ConfigError {
         due: String,
         position: Position,
     },
+}
+
+impl From<YamlError> for ConfigError {
+    fn from(error: YamlError) -> ConfigError {
+        ConfigError::Yaml {
+            position: error.position,
+            message: error.message,
+            hint: error.hint,
+        }
+    }
 }
 
 impl StageError for ConfigError {

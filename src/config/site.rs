@@ -49,15 +49,7 @@ pub fn parse_site(
     base_url_override: Option<&BaseUrl>,
 ) -> (SiteConfig, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawSiteConfig>(text, 1, KEYS, "site.yaml");
-    let mut errors: Vec<ConfigError> = parsed
-        .errors
-        .into_iter()
-        .map(|e| ConfigError::Yaml {
-            position: e.position,
-            message: e.message,
-            hint: e.hint,
-        })
-        .collect();
+    let mut errors: Vec<ConfigError> = parsed.errors.into_iter().map(ConfigError::from).collect();
     let raw = parsed.value;
     let positions = parsed.key_positions;
 

@@ -267,15 +267,7 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawCouncil>(text, 1, KEYS, "council file");
     let mut checker = Checker {
         text,
-        errors: parsed
-            .errors
-            .into_iter()
-            .map(|e| ConfigError::Yaml {
-                position: e.position,
-                message: e.message,
-                hint: e.hint,
-            })
-            .collect(),
+        errors: parsed.errors.into_iter().map(ConfigError::from).collect(),
     };
     let raw = parsed.value;
     let readable = parsed.readable;
