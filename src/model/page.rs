@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::memo::MemoKey;
 use crate::support::calendar::Date;
 use crate::support::error::Position;
-use crate::support::shared_parts::SharedParts;
+use crate::support::shared_parts::Body;
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]
@@ -261,72 +261,43 @@ pub const DECORATIVE: &str = "decorative";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Arc<[u8]>,
+    pub body: Body,
     /// The same for two files only if their bytes are the same: a hash of the bytes,
     /// or of everything that went into making them. Later stages find the work they
     /// did for a file in an earlier build by it, without reading the bytes again.
     pub key: blake3::Hash,
-    /// Parts of the file that other files have too, made once for all of them and
-    /// held once. With them, `bytes` holds the rest of the file, around them.
-    pub shared: Option<Arc<SharedParts>>,
 }
 
 impl OutputFile {
     /// A file, found again by a hash of its bytes.
     pub fn from_bytes(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
-        let bytes = bytes.into();
+        let bytes: Arc<[u8]> = Arc::from(bytes.into());
         let key = blake3::hash(&bytes);
-        OutputFile::made(path, (bytes, SharedParts::default()), key)
+        OutputFile::made(path, Body::Whole(bytes), key)
     }
 
-    /// A file of `bytes` and its `shared` parts, found again by `key`: a hash of all
-    /// that made it.
-    pub fn made(
-        path: &str,
-        (bytes, shared): (Vec<u8>, SharedParts),
-        key: blake3::Hash,
-    ) -> OutputFile {
+    /// A file of `body`, found again by `key`: a hash of all that made it.
+    pub fn made(path: &str, body: Body, key: blake3::Hash) -> OutputFile {
         OutputFile {
             path: path.to_owned(),
-            bytes: Arc::from(bytes),
+            body,
             key,
-            shared: (!shared.parts.is_empty()).then(|| Arc::new(shared)),
         }
     }
 
     /// The file's bytes in order, in pieces: its own, with its shared parts in place.
     pub fn pieces(&self) -> Vec<&[u8]> {
-        match &self.shared {
-            None => vec![&self.bytes],
-            Some(shared) => {
-                let mut pieces = Vec::with_capacity(shared.parts.len() * 2 + 1);
-                let mut done = 0;
-                for (at, part) in &shared.parts {
-                    if *at > done {
-                        pieces.push(&self.bytes[done..*at]);
-                        done = *at;
-                    }
-                    pieces.push(&part[..]);
-                }
-                pieces.push(&self.bytes[done..]);
-                pieces
-            }
-        }
+        self.body.pieces()
     }
 
     /// The whole file.
     pub fn contents(&self) -> std::borrow::Cow<'_, [u8]> {
-        match &self.shared {
-            None => std::borrow::Cow::Borrowed(&self.bytes),
-            Some(_) => std::borrow::Cow::Owned(self.pieces().concat()),
-        }
+        self.body.contents()
     }
 
-    /// Puts the shared parts into `bytes`, for those who want the file whole.
+    /// Puts the shared parts into the file's own bytes, for those who want it whole.
     pub fn make_whole(&mut self) {
-        if self.shared.is_some() {
-            self.bytes = Arc::from(self.contents());
-            self.shared = None;
-        }
+        let body = std::mem::replace(&mut self.body, Body::Whole(Arc::from([])));
+        self.body = body.into_whole();
     }
 }

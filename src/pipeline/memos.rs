@@ -1,7 +1,7 @@
 //! The memos of the pipeline's stages, one for each stage that a rebuild can skip,
 //! and the files read from disk; kept from one build to the next by the preview.
-//! Uses `load` and `templates` for what they make, `check`, `memo`, `page` and
-//! `error`.
+//! Uses `load` and `templates` for what they make, `check`, `memo`, `page`,
+//! `shared_parts` and `error`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::stages::load;
 use crate::stages::templates::Templates;
 use crate::stages::templates::render::GuideItems;
 use crate::support::error::Diagnostic;
+use crate::support::shared_parts::Part;
 
 /// The memo of each stage, kept from one build to the next by the preview so that a
 /// rebuild redoes only what changed, and the files read from disk.
@@ -28,11 +29,11 @@ pub struct Memos {
     pub(super) templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
     pub(super) guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
     /// The shared items of every guide's contents list, finished.
-    pub(super) guide_lists: Memo<Arc<Vec<Arc<[u8]>>>>,
+    pub(super) guide_lists: Memo<Arc<Vec<Part>>>,
     pub(super) pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
     /// The parts many pages share, each finished once: kept whatever the build, so
     /// that each is held once however many pages have it.
-    pub(super) shared_parts: Memo<Arc<[u8]>>,
+    pub(super) shared_parts: Memo<Part>,
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
 }

@@ -148,7 +148,7 @@ pub(super) fn render_pages(
                     items
                         .items
                         .iter()
-                        .map(|item| finish_part(form, item))
+                        .map(|item| minify::part(&PartText { form, text: item }))
                         .collect(),
                 )
             }),
@@ -171,8 +171,8 @@ pub(super) fn render_pages(
             mark: templates::context::GUIDE_LIST_MARK,
             parts: (items.into_iter())
                 .map(|item| match item {
-                    ListItem::Shared(id) => Arc::clone(&shared_items[id]),
-                    ListItem::Own(text) => finish_part(form, &text),
+                    ListItem::Shared(id) => shared_items[id].clone(),
+                    ListItem::Own(text) => minify::part(&PartText { form, text: &text }),
                 })
                 .collect(),
         });
@@ -200,12 +200,6 @@ pub(super) fn render_pages(
         files.push(OutputFile::made(&page.path, finished, key));
     }
     (files, diagnostics)
-}
-
-/// A part of a page made elsewhere, such as an item of a guide's contents list,
-/// finished in `form`.
-pub(super) fn finish_part(form: Form, text: &str) -> Arc<[u8]> {
-    Arc::from(form.finish(text.to_owned()))
 }
 
 /// The checks of the pages as made: the council's addresses on the site's own

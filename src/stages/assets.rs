@@ -2,13 +2,15 @@
 //! a hash of their content (`style.3f9a0c12be.css`), so that a council's web server
 //! can tell browsers to keep them for a year. Other files, such as PDFs that people
 //! share links to, keep their names. A council's brand colour is added to the
-//! theme's stylesheet first. Uses `page` and `brand`; blake3 does the hashing.
+//! theme's stylesheet first. Uses `page`, `shared_parts` and `brand`; blake3 does the
+//! hashing.
 
 use std::sync::Arc;
 
 use crate::model::assets::AssetMap;
 use crate::model::page::{AssetFile, OutputFile};
 use crate::support::brand::Colour;
+use crate::support::shared_parts::Body;
 
 /// File types whose names carry a content hash.
 const FINGERPRINTED: &[&str] = &[
@@ -43,12 +45,12 @@ pub fn fingerprint(assets: &[AssetFile]) -> (AssetMap, Vec<OutputFile>) {
         let output_path = fingerprinted_path(&asset.site_path, &asset.bytes);
         map.output_paths
             .insert(asset.site_path.clone(), output_path.clone());
-        files.push(OutputFile {
-            path: output_path,
-            bytes: asset.bytes.clone(),
-            key: blake3::hash(&asset.bytes),
-            shared: None,
-        });
+        let key = blake3::hash(&asset.bytes);
+        files.push(OutputFile::made(
+            &output_path,
+            Body::Whole(asset.bytes.clone()),
+            key,
+        ));
     }
     (map, files)
 }

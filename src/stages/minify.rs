@@ -13,8 +13,7 @@ use std::sync::Arc;
 use minify_html::Cfg;
 
 use crate::memo::MemoKey;
-use crate::support::shared_parts::SharedParts;
-use crate::support::shared_parts::{self, PartList};
+use crate::support::shared_parts::{self, Body, Part, PartId, PartList};
 
 /// The form pages are finished in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,14 +37,14 @@ impl Form {
 
     /// Finishes a page: its own bytes, and its shared parts, each given by `part`,
     /// with `list` where its mark is. Readable pages keep their marked parts in
-    /// place. `part` gives the same `Arc` for the same text, so that each part is
-    /// held once, however many pages have it.
+    /// place. `part` gives the same bytes for the same text, kept once, so that each
+    /// part is held once, however many pages have it.
     pub fn finish_page(
         self,
         page: String,
         list: Option<&PartList>,
-        part: &(dyn Fn(PartText) -> Arc<[u8]> + Sync),
-    ) -> (Vec<u8>, SharedParts) {
+        part: &(dyn Fn(PartText) -> Part + Sync),
+    ) -> Body {
         if self == Form::Minified
             && let Some(cut) = shared_parts::cut(&page)
         {
@@ -62,7 +61,7 @@ impl Form {
         let whole = self.finish(page);
         match shared_parts::put_back(&whole, Vec::new(), list) {
             Some(put_back) => put_back,
-            None => (whole, SharedParts::default()),
+            None => Body::Whole(Arc::from(whole)),
         }
     }
 
@@ -103,8 +102,11 @@ impl MemoKey for PartText<'_> {
 }
 
 /// A part that many pages share, finished.
-pub fn part(part: &PartText) -> Arc<[u8]> {
-    Arc::from(part.form.finish(part.text.to_owned()))
+pub fn part(part: &PartText) -> Part {
+    Part {
+        id: PartId(part.memo_key()),
+        bytes: Arc::from(part.form.finish(part.text.to_owned())),
+    }
 }
 
 /// A stylesheet, to be minified once.

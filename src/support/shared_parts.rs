@@ -3,27 +3,106 @@
 //! out of a page as rendered, so that each distinct part is minified once and read
 //! once by the HTML check, and finds where each goes back once the rest of the page
 //! is minified, with any list of parts made elsewhere, such as a guide's contents.
-//! It works on text and bytes alone, with memchr. Uses nothing else in the crate.
+//! A file made so is a [`Body::Parted`], whose parts are known by their [`PartId`].
+//! It works on text and bytes alone, with memchr and blake3. Uses nothing else in
+//! the crate.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// Parts of a page made once and put in many pages, such as its header and footer
-/// and the items of a guide's contents list, so that each is held once and the HTML
-/// check reads it once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedParts {
-    /// The parts in order, each with where it goes in the page's own bytes. A part
-    /// shared by pages is the same `Arc` in each of them.
-    pub parts: Vec<(usize, Arc<[u8]>)>,
+/// Which part a part is: a hash of what made it, the same in every file that has
+/// it, so that each part is found and read once however many files hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartId(pub blake3::Hash);
+
+impl std::hash::Hash for PartId {
+    /// The first eight bytes of the hash are as good as all of it for a hash table,
+    /// which then compares ids whole.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_bytes();
+        state.write_u64(u64::from_le_bytes([
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+        ]));
+    }
 }
 
-impl SharedParts {
-    /// Puts `parts` at `at` in the page's own bytes, after any part already there.
-    pub fn insert(&mut self, at: usize, parts: impl IntoIterator<Item = Arc<[u8]>>) {
-        let index = self.parts.partition_point(|(place, _)| *place <= at);
-        self.parts
-            .splice(index..index, parts.into_iter().map(|part| (at, part)));
+/// A part of a file that other files have too, made once and held once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub id: PartId,
+    pub bytes: Arc<[u8]>,
+}
+
+/// What a file holds: its bytes whole, or its own bytes with the parts that other
+/// files have too, each where it goes in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Whole(Arc<[u8]>),
+    Parted {
+        own: Arc<[u8]>,
+        /// The parts in order, each with where it goes in `own`.
+        parts: Arc<[(usize, Part)]>,
+    },
+}
+
+impl Body {
+    /// The file's own bytes: all of them for a whole file.
+    pub fn own(&self) -> &[u8] {
+        match self {
+            Body::Whole(bytes) | Body::Parted { own: bytes, .. } => bytes,
+        }
+    }
+
+    /// The parts of the file that other files have too, each with where it goes.
+    pub fn parts(&self) -> &[(usize, Part)] {
+        match self {
+            Body::Whole(_) => &[],
+            Body::Parted { parts, .. } => parts,
+        }
+    }
+
+    /// The file's bytes in order, in pieces: its own, with its parts in place.
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        let own = self.own();
+        let mut pieces = Vec::with_capacity(self.parts().len() * 2 + 1);
+        let mut done = 0;
+        for (at, part) in self.parts() {
+            if *at > done {
+                pieces.push(&own[done..*at]);
+                done = *at;
+            }
+            pieces.push(&part.bytes[..]);
+        }
+        pieces.push(&own[done..]);
+        pieces
+    }
+
+    /// The whole file.
+    pub fn contents(&self) -> Cow<'_, [u8]> {
+        match self {
+            Body::Whole(bytes) => Cow::Borrowed(bytes),
+            Body::Parted { .. } => Cow::Owned(self.pieces().concat()),
+        }
+    }
+
+    /// The file whole, its parts put in its own bytes.
+    pub fn into_whole(self) -> Body {
+        match self {
+            Body::Whole(_) => self,
+            Body::Parted { .. } => Body::Whole(Arc::from(self.contents())),
+        }
+    }
+
+    /// A body of `own` and `parts`: whole if there are no parts.
+    fn of(own: Vec<u8>, parts: Vec<(usize, Part)>) -> Body {
+        if parts.is_empty() {
+            Body::Whole(Arc::from(own))
+        } else {
+            Body::Parted {
+                own: Arc::from(own),
+                parts: Arc::from(parts),
+            }
+        }
     }
 }
 
@@ -133,17 +212,13 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
 /// wherever `mark` is in a page.
 pub struct PartList<'a> {
     pub mark: &'a str,
-    pub parts: Vec<Arc<[u8]>>,
+    pub parts: Vec<Part>,
 }
 
 /// Puts `parts` back where the placeholders are in `rest`, the rest of a page after
-/// minifying, and `list` wherever its mark is: the page's own bytes, and where each
-/// part goes in them. `None` if the placeholders and the parts do not pair up.
-pub fn put_back(
-    rest: &[u8],
-    parts: Vec<Arc<[u8]>>,
-    list: Option<&PartList>,
-) -> Option<(Vec<u8>, SharedParts)> {
+/// minifying, and `list` wherever its mark is: the one place where parts go back
+/// into a page. `None` if the placeholders and the parts do not pair up.
+pub fn put_back(rest: &[u8], parts: Vec<Part>, list: Option<&PartList>) -> Option<Body> {
     let placeholder = PLACEHOLDER.as_bytes();
     // Where each placeholder and each list mark is, in order, with its length and
     // whether it is a list.
@@ -159,17 +234,15 @@ pub fn put_back(
     let list_length = list.map_or(0, |list| list.parts.len());
     // A page holds its parts until it is written: made to size, as every page has
     // about a hundred.
-    let mut shared = SharedParts {
-        parts: Vec::with_capacity(places.len() - lists + lists * list_length),
-    };
+    let mut placed = Vec::with_capacity(places.len() - lists + lists * list_length);
     let mut own = Vec::with_capacity(rest.len());
     let mut parts = parts.into_iter();
     let mut from = 0;
     for (at, length, is_list) in places {
         own.extend_from_slice(&rest[from..at]);
         match list.filter(|_| is_list) {
-            Some(list) => shared.insert(own.len(), list.parts.iter().cloned()),
-            None => shared.parts.push((own.len(), parts.next()?)),
+            Some(list) => placed.extend(list.parts.iter().map(|part| (own.len(), part.clone()))),
+            None => placed.push((own.len(), parts.next()?)),
         }
         from = at + length;
     }
@@ -177,12 +250,19 @@ pub fn put_back(
         return None;
     }
     own.extend_from_slice(&rest[from..]);
-    Some((own, shared))
+    Some(Body::of(own, placed))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn part(text: &str) -> Part {
+        Part {
+            id: PartId(blake3::hash(text.as_bytes())),
+            bytes: Arc::from(text.as_bytes()),
+        }
+    }
 
     #[test]
     fn a_page_without_marks_is_not_cut() {
@@ -203,16 +283,15 @@ mod tests {
             cut.rest,
             format!("<body>{PLACEHOLDER}<main>Own</main>{PLACEHOLDER}</body>")
         );
-        let parts = cut.parts.iter().map(|p| Arc::from(p.as_bytes())).collect();
-        let (own, shared) = put_back(cut.rest.as_bytes(), parts, None).unwrap();
-        assert_eq!(own, b"<body><main>Own</main></body>");
-        let file = crate::model::page::OutputFile {
-            path: "index.html".into(),
-            bytes: Arc::from(own),
-            key: blake3::hash(b""),
-            shared: Some(Arc::new(shared)),
-        };
-        assert_eq!(file.contents().as_ref(), unmark(page).as_bytes());
+        let parts = cut.parts.iter().map(|p| part(p)).collect();
+        let body = put_back(cut.rest.as_bytes(), parts, None).unwrap();
+        assert_eq!(body.own(), b"<body><main>Own</main></body>");
+        assert_eq!(body.parts().len(), 2);
+        assert_eq!(body.contents().as_ref(), unmark(page.clone()).as_bytes());
+        assert_eq!(
+            body.into_whole(),
+            Body::Whole(Arc::from(unmark(page).as_bytes()))
+        );
     }
 
     #[test]
@@ -232,7 +311,7 @@ mod tests {
 
     #[test]
     fn placeholders_that_do_not_match_the_parts_are_refused() {
-        let one = || vec![Arc::from(&b"<p>x</p>"[..])];
+        let one = || vec![part("<p>x</p>")];
         assert_eq!(put_back(b"<body></body>", one(), None), None);
         let two = format!("{PLACEHOLDER}{PLACEHOLDER}");
         assert_eq!(put_back(two.as_bytes(), one(), None), None);
@@ -242,16 +321,16 @@ mod tests {
     fn a_list_goes_wherever_its_mark_is_among_the_parts() {
         let list = PartList {
             mark: "<!--list-->",
-            parts: vec![Arc::from(&b"<li>1</li>"[..]), Arc::from(&b"<li>2</li>"[..])],
+            parts: vec![part("<li>1</li>"), part("<li>2</li>")],
         };
         let rest = format!("<ul><!--list--></ul>{PLACEHOLDER}<ol><!--list--></ol>");
-        let footer: Arc<[u8]> = Arc::from(&b"<footer>F</footer>"[..]);
-        let (own, shared) = put_back(rest.as_bytes(), vec![footer], Some(&list)).unwrap();
-        assert_eq!(own, b"<ul></ul><ol></ol>");
-        let placed: Vec<(usize, &[u8])> = shared
-            .parts
+        let footer = part("<footer>F</footer>");
+        let body = put_back(rest.as_bytes(), vec![footer], Some(&list)).unwrap();
+        assert_eq!(body.own(), b"<ul></ul><ol></ol>");
+        let placed: Vec<(usize, &[u8])> = body
+            .parts()
             .iter()
-            .map(|(at, part)| (*at, &part[..]))
+            .map(|(at, part)| (*at, &part.bytes[..]))
             .collect();
         assert_eq!(
             placed,

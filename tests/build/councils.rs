@@ -66,7 +66,7 @@ fn every_page_leads_to_urgent_help_and_a_council_puts_its_own_lines_there() {
     let config = load_config(&options(site.path()));
     let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
     for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
-        let html = String::from_utf8_lossy(&file.bytes);
+        let html = String::from_utf8_lossy(&file.contents()).into_owned();
         if html.contains("http-equiv=\"refresh\"") {
             continue;
         }

@@ -313,5 +313,5 @@ pub(crate) fn page_of(site: &tellyou::pipeline::RenderedSite, path: &str) -> Str
         .iter()
         .find(|f| f.path == path)
         .unwrap_or_else(|| panic!("no {path}"));
-    String::from_utf8_lossy(&file.bytes).into_owned()
+    String::from_utf8_lossy(&file.contents()).into_owned()
 }

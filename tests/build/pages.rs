@@ -18,7 +18,7 @@ fn good_site_renders_every_page() {
             .any(|ext| file.path.ends_with(ext));
         if is_text {
             let name = format!("good_site__{}", file.path.replace('/', "__"));
-            insta::assert_snapshot!(name, String::from_utf8_lossy(&file.bytes));
+            insta::assert_snapshot!(name, String::from_utf8_lossy(&file.contents()));
         }
     }
     assert_eq!(rendered.pages, 7, "the draft page is left out");
@@ -94,7 +94,7 @@ fn byte_order_marks_and_crlf_line_endings_build_cleanly() {
         .iter()
         .find(|f| f.path == "crying/when-to-get-help/index.html")
         .unwrap();
-    assert!(String::from_utf8_lossy(&html.bytes).contains("<h1>When to get help</h1>"));
+    assert!(String::from_utf8_lossy(&html.contents()).contains("<h1>When to get help</h1>"));
 }
 
 /// A guide's contents list comes out the same whether the theme's `guide_item` macro
@@ -106,7 +106,7 @@ fn guide_lists_are_the_same_with_or_without_the_guide_item_macro() {
     let html_of = |site: &Path| {
         let rendered = pipeline::render(&load_config(&options(site))).unwrap();
         let file = rendered.files.iter().find(|f| f.path == page).unwrap();
-        String::from_utf8_lossy(&file.bytes).into_owned()
+        String::from_utf8_lossy(&file.contents()).into_owned()
     };
     let site = copy_fixture("good-site");
     let with_macro = html_of(site.path());
@@ -148,7 +148,10 @@ fn shared_parts_make_the_same_pages_as_a_template_without_them() {
         let rendered = pipeline::render(&load_config(&options(site))).unwrap();
         let mut pages = BTreeMap::new();
         for file in &rendered.files {
-            pages.insert(format!("readable {}", file.path), file.bytes.to_vec());
+            pages.insert(
+                format!("readable {}", file.path),
+                file.contents().into_owned(),
+            );
         }
         for entry in walkdir::WalkDir::new(site.join("public")) {
             let entry = entry.unwrap();
@@ -223,7 +226,7 @@ fn every_page_forbids_scripts_and_opens_links_that_leave_the_site_without_access
                     )),
                 |_: &[u8]| {},
             );
-            rewriter.write(&file.bytes).unwrap();
+            rewriter.write(&file.contents()).unwrap();
             rewriter.end().unwrap();
             assert!(without.is_empty(), "{}: {without:?}", file.path);
             assert!(
@@ -258,7 +261,7 @@ fn what_a_page_says_about_itself_is_escaped_in_every_template() {
     let rendered = pipeline::render(&load_config(&options(site.path()))).unwrap();
     let mut shown = 0;
     for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
-        let html = String::from_utf8_lossy(&file.bytes);
+        let html = String::from_utf8_lossy(&file.contents()).into_owned();
         assert!(!html.contains("<script"), "{}", file.path);
         assert!(!html.contains("<b onmouseover"), "{}", file.path);
         shown += html.matches("Songs &lt;script").count();

@@ -443,7 +443,7 @@ fn shown_page(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::shared_parts::SharedParts;
+    use crate::support::shared_parts::{Body, Part, PartId};
 
     fn target(file: &str, written: &str) -> Option<Place> {
         resolve(file, written, "/start-for-life/").map(|r| r.place)
@@ -489,25 +489,25 @@ mod tests {
     fn shared_parts_are_read_once_and_their_links_resolved_for_each_page() {
         let base_url = crate::config::parse_base_url("https://example.gov.uk/", None).unwrap();
         let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
-        let good: Arc<[u8]> = Arc::from(&b"<li><a href=../../a/two/>Two</a></li>"[..]);
-        let broken: Arc<[u8]> = Arc::from(&b"<li id=gone><a href=../../a/none/#x>No</a></li>"[..]);
+        let part = |text: &str| Part {
+            id: PartId(blake3::hash(text.as_bytes())),
+            bytes: Arc::from(text.as_bytes()),
+        };
+        let good = part("<li><a href=../../a/two/>Two</a></li>");
+        let broken = part("<li id=gone><a href=../../a/none/#x>No</a></li>");
         // Resolved for each page: from a/one/ it is a/one/x/, which is missing, and
         // from a/two/ it is a/two/x/, which is missing too, but is not the same.
-        let near: Arc<[u8]> = Arc::from(&b"<li><a href=../two/x/>Near</a></li>"[..]);
+        let near = part("<li><a href=../two/x/>Near</a></li>");
         let page = |path: &str| {
             let bytes = b"<main><ol></ol><a href=#gone>up</a></main>";
-            OutputFile {
-                path: path.into(),
-                key: blake3::hash(bytes),
-                bytes: Arc::from(&bytes[..]),
-                shared: Some(Arc::new(SharedParts {
-                    parts: vec![
-                        ("<main><ol>".len(), Arc::clone(&good)),
-                        ("<main><ol>".len(), Arc::clone(&broken)),
-                        ("<main><ol>".len(), Arc::clone(&near)),
-                    ],
-                })),
-            }
+            let at = "<main><ol>".len();
+            let parts = [(at, good.clone()), (at, broken.clone()), (at, near.clone())];
+            let own = Arc::from(&bytes[..]);
+            let body = Body::Parted {
+                own,
+                parts: Arc::from(parts),
+            };
+            OutputFile::made(path, body, blake3::hash(bytes))
         };
         let (one, two) = (page("a/one/index.html"), page("a/two/index.html"));
         let parts = scan_shared_parts(&[&one, &two]);
@@ -563,12 +563,7 @@ mod tests {
             "<a href=../crying/#soothe>anchor</a><a href=https://111.nhs.uk>111</a>",
             "<a href=https://example.gov.uk/sfl/>home</a><a href=tel:111>call</a>",
         );
-        let file = OutputFile {
-            path: "play/index.html".into(),
-            bytes: Arc::from(html.as_bytes()),
-            key: blake3::hash(html.as_bytes()),
-            shared: None,
-        };
+        let file = OutputFile::from_bytes("play/index.html", html);
         let found = scan_file(&file, &PartMap::default(), (&paths, &base_url, None));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);

@@ -1,17 +1,17 @@
 //! Reading a page's HTML for the check: its ids and the links it holds, each settled
 //! against the site's files as the page is read where it can be; each part that
-//! many pages share is read once. Uses lol_html, and `page`, `config`, `paths`,
-//! `domains` and `cache_key`.
+//! many pages share is read once, found by its id. Uses lol_html, and `page`,
+//! `shared_parts`, `config`, `paths`, `domains` and `cache_key`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use lol_html::{HtmlRewriter, Settings};
 use rayon::prelude::*;
 
 use crate::config::BaseUrl;
 use crate::model::page::OutputFile;
+use crate::support::shared_parts::PartId;
 use crate::support::{domains, paths};
 
 use super::{LinkToCheck, Scan};
@@ -37,38 +37,32 @@ pub(super) fn scan_file(
             links.push(link);
         }
     };
-    let (mut ids, mut images_without_alt) = read_html(&[&file.bytes], &mut keep);
+    let (mut ids, mut images_without_alt) = read_html(&[file.body.own()], &mut keep);
     let mut resolved_for_depth = Vec::new();
-    if let Some(shared) = &file.shared {
-        let depth = file.path.matches('/').count();
-        for part in shared
-            .parts
-            .iter()
-            .filter_map(|(_, part)| parts.get(&part_id(part)))
-        {
-            ids.extend(part.ids.iter().cloned());
-            images_without_alt += part.images_without_alt;
-            let at_depth = part.at_depth.get(depth).map(|links| {
-                links.get_or_init(|| {
-                    let mut found = Vec::new();
-                    for (kind, written, _) in part.references_above(depth, false) {
-                        found.extend(link_to_check(
-                            &file.path,
-                            kind,
-                            written.clone(),
-                            (paths, base_url, site),
-                        ));
-                    }
-                    found
-                })
-            });
-            match at_depth {
-                Some(found) => {
-                    keep_links(&mut keep, part.references_above(depth, true));
-                    resolved_for_depth.extend(found.iter().cloned());
+    let depth = file.path.matches('/').count();
+    for part in (file.body.parts().iter()).filter_map(|(_, part)| parts.get(&part.id)) {
+        ids.extend(part.ids.iter().cloned());
+        images_without_alt += part.images_without_alt;
+        let at_depth = part.at_depth.get(depth).map(|links| {
+            links.get_or_init(|| {
+                let mut found = Vec::new();
+                for (kind, written, _) in part.references_above(depth, false) {
+                    found.extend(link_to_check(
+                        &file.path,
+                        kind,
+                        written.clone(),
+                        (paths, base_url, site),
+                    ));
                 }
-                None => keep_links(&mut keep, part.references.iter()),
+                found
+            })
+        });
+        match at_depth {
+            Some(found) => {
+                keep_links(&mut keep, part.references_above(depth, true));
+                resolved_for_depth.extend(found.iter().cloned());
             }
+            None => keep_links(&mut keep, part.references.iter()),
         }
     }
     links.append(&mut resolved_for_depth);
@@ -141,9 +135,9 @@ pub(super) fn climbs(written: &str) -> usize {
         .count()
 }
 
-/// Shared parts' scans by [`part_id`]. Pages hold many parts each, so they are found
-/// by a multiplication of the address, not by SipHash.
-pub(super) type PartMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<PartHasher>>;
+/// Shared parts' scans by their ids. Pages hold many parts each, so they are found
+/// by a multiplication of part of the id, not by SipHash.
+pub(super) type PartMap<V> = HashMap<PartId, V, std::hash::BuildHasherDefault<PartHasher>>;
 
 #[derive(Default)]
 pub(super) struct PartHasher(u64);
@@ -159,28 +153,19 @@ impl std::hash::Hasher for PartHasher {
         }
     }
 
-    fn write_usize(&mut self, address: usize) {
-        self.write_u64(address as u64);
-    }
-
     fn write_u64(&mut self, value: u64) {
-        // Fibonacci hashing: spreads the address's low bits into the high bits, which
-        // hashbrown uses.
+        // Fibonacci hashing: spreads the low bits into the high bits, which hashbrown
+        // uses.
         self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-/// Which shared part this is: the same `Arc` in every page that has it.
-pub(super) fn part_id(part: &Arc<[u8]>) -> usize {
-    Arc::as_ptr(part).cast::<u8>() as usize
-}
-
 /// Reads every shared part of `files` once.
 pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
-    let mut distinct: PartMap<&Arc<[u8]>> = PartMap::default();
+    let mut distinct: PartMap<&[u8]> = PartMap::default();
     for file in files {
-        for (_, part) in file.shared.iter().flat_map(|shared| &shared.parts) {
-            distinct.entry(part_id(part)).or_insert(part);
+        for (_, part) in file.body.parts() {
+            distinct.entry(part.id).or_insert(&part.bytes);
         }
     }
     distinct

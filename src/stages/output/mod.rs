@@ -589,15 +589,11 @@ fn normalise(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::shared_parts::{Body, Part, PartId};
     use std::sync::Arc;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: Arc::from(text.as_bytes()),
-            key: blake3::hash(text.as_bytes()),
-            shared: None,
-        }
+        OutputFile::from_bytes(path, text)
     }
 
     #[test]
@@ -704,11 +700,21 @@ mod tests {
     fn files_in_pieces_empty_files_and_deep_folders_are_written_whole() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let part: Arc<[u8]> = Arc::from(&b"<header>H</header>"[..]);
-        let mut page = file("a/b/c/index.html", "<body><main>M</main></body>");
-        page.shared = Some(Arc::new(crate::support::shared_parts::SharedParts {
-            parts: vec![(6, Arc::clone(&part)), (6, Arc::from(&b""[..])), (20, part)],
-        }));
+        let part = |text: &str| Part {
+            id: PartId(blake3::hash(text.as_bytes())),
+            bytes: Arc::from(text.as_bytes()),
+        };
+        let own = Arc::from(&b"<body><main>M</main></body>"[..]);
+        let parts = [
+            (6, part("<header>H</header>")),
+            (6, part("")),
+            (20, part("<header>H</header>")),
+        ];
+        let body = Body::Parted {
+            own,
+            parts: Arc::from(parts),
+        };
+        let page = OutputFile::made("a/b/c/index.html", body, blake3::hash(b""));
         let site = [page, file("empty.txt", ""), file("a/d/index.html", "d")];
         write_site(&out, &site, "").unwrap();
         assert_eq!(
