@@ -8,7 +8,6 @@ mod errors;
 mod site;
 
 pub use errors::ConfigError;
-use site::parse_brand;
 pub use site::{normalise_word, parse_base_url, parse_site};
 
 use std::path::{Path, PathBuf};
@@ -478,7 +477,7 @@ fn load_council(
             }
         }
     }
-    site.brand = parse_brand(&text, settings.brand, &settings.council.name, &mut errors);
+    site.brand = settings.brand;
     site.council = Some(Arc::new(settings.council));
     let reminder = settings
         .last_checked

@@ -5,7 +5,7 @@
 use crate::support::brand::{self, Colour};
 use crate::support::domains;
 use crate::support::error::{Position, Severity};
-use crate::support::yaml;
+use crate::support::yaml::{self, Places};
 
 use super::{BaseUrl, Brand, CheckSettings, ConfigError, KEYS, SiteConfig};
 
@@ -51,16 +51,16 @@ pub fn parse_site(
     let parsed = yaml::parse_mapping::<RawSiteConfig>(text, 1, KEYS, "site.yaml");
     let mut errors: Vec<ConfigError> = parsed.errors.into_iter().map(ConfigError::from).collect();
     let raw = parsed.value;
-    let positions = parsed.key_positions;
+    let places = parsed.places;
 
     let title = raw.title.clone().unwrap_or_default();
-    if raw.title.is_none() && !positions.contains_key("title") {
+    if raw.title.is_none() && !places.has_key("title") {
         errors.push(ConfigError::MissingKey { key: "title" });
     }
     let base_url = match (base_url_override, raw.base_url) {
         (Some(value), _) => Ok(value.clone()),
-        (None, Some(value)) => parse_base_url(&value, positions.get("base_url").copied()),
-        (None, None) if positions.contains_key("base_url") => Ok(BaseUrl {
+        (None, Some(value)) => parse_base_url(&value, Some(places.key("base_url"))),
+        (None, None) if places.has_key("base_url") => Ok(BaseUrl {
             url: String::new(),
             path: "/".into(),
         }),
@@ -81,14 +81,11 @@ pub fn parse_site(
     if !valid_language {
         errors.push(ConfigError::BadLanguage {
             value: language.clone(),
-            position: positions
-                .get("language")
-                .copied()
-                .unwrap_or(Position { line: 1, col: 1 }),
+            position: places.value("language"),
         });
     }
-    let brand = parse_brand(text, raw.brand.unwrap_or_default(), &title, &mut errors);
-    let check = parse_check(text, raw.check.unwrap_or_default(), &mut errors);
+    let brand = parse_brand(&places, raw.brand.unwrap_or_default(), &title, &mut errors);
+    let check = parse_check(&places, raw.check.unwrap_or_default(), &mut errors);
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
@@ -103,12 +100,12 @@ pub fn parse_site(
 }
 
 pub(super) fn parse_brand(
-    text: &str,
+    places: &Places,
     raw: RawBrand,
     title: &str,
     errors: &mut Vec<ConfigError>,
 ) -> Brand {
-    let at = |key: &str| nested_key_position(text, "brand", key);
+    let at = |key: &str| places.value(&format!("brand.{key}"));
     let colour = raw.colour.as_deref().and_then(|value| {
         let Some(colour) = Colour::parse(value) else {
             errors.push(ConfigError::BadColour {
@@ -146,11 +143,11 @@ pub(super) fn parse_brand(
 }
 
 pub(super) fn parse_check(
-    text: &str,
+    places: &Places,
     raw: RawCheck,
     errors: &mut Vec<ConfigError>,
 ) -> CheckSettings {
-    let at = |key: &str| nested_key_position(text, "check", key);
+    let at = |key: &str| places.value(&format!("check.{key}"));
     let mut settings = CheckSettings::default();
     // A threshold with a mistake is left at its default, so the pages can still be
     // checked.
@@ -191,13 +188,13 @@ pub(super) fn parse_check(
     }
     read_words(&mut settings, raw.allowed_words, raw.words_to_avoid);
     let allowed = read_domains(
-        text,
+        places,
         "allowed_source_domains",
         raw.allowed_source_domains,
         errors,
     );
     let blocked = read_domains(
-        text,
+        places,
         "blocked_source_domains",
         raw.blocked_source_domains,
         errors,
@@ -243,12 +240,11 @@ fn read_words(
 /// The domains listed under `check.<key>`, each made plain; a value that is not a
 /// domain is reported at its line and left out.
 fn read_domains(
-    text: &str,
+    places: &Places,
     key: &'static str,
     written: Option<Vec<String>>,
     errors: &mut Vec<ConfigError>,
 ) -> Vec<String> {
-    let at = |key: &str| nested_key_position(text, "check", key);
     let written = written.unwrap_or_default();
     let mut valid = Vec::with_capacity(written.len());
     for (index, value) in written.into_iter().enumerate() {
@@ -264,7 +260,7 @@ fn read_domains(
                 .map(|host| host.strip_prefix("www.").unwrap_or(&host).to_owned())
                 .filter(|domain| domains::is_domain(domain)),
             value,
-            position: yaml::locate(text, &item).unwrap_or_else(|| at(key)),
+            position: places.value(&item),
         });
     }
     valid
@@ -273,12 +269,6 @@ fn read_domains(
 /// A word to avoid as it is matched: lowercase, with a plain apostrophe.
 pub fn normalise_word(word: &str) -> String {
     word.trim().to_lowercase().replace('\u{2019}', "'")
-}
-
-/// Where to point at `key` of the block `block` (such as `brand`): its value, else
-/// the block, else the top of the file.
-pub(super) fn nested_key_position(text: &str, block: &str, key: &str) -> Position {
-    yaml::locate(text, &format!("{block}.{key}")).unwrap_or(Position { line: 1, col: 1 })
 }
 
 /// Checks a base URL and splits off its path; adds the final `/` if it is missing.

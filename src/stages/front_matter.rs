@@ -4,7 +4,7 @@
 //! `yaml`, `calendar` and `error`.
 
 use crate::model::page::{FrontMatter, SourceFile, SourceRef};
-use crate::support::calendar::{format_date, parse_date};
+use crate::support::calendar::{Date, format_date, parse_date};
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError};
 use crate::support::yaml;
 
@@ -138,190 +138,55 @@ pub fn parse(source: &SourceFile) -> Result<FrontMatter, Vec<FrontMatterError>> 
 /// every page that links to it.
 pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let text: &str = &source.text;
-    let index = LineIndex::new(text);
-    let unread_everything = |body_start: usize| FrontMatter {
-        title: title_from_file_name(&source.content_path),
-        body_start,
-        unread_keys: KEYS.iter().map(|key| key.to_string()).collect(),
-        ..FrontMatter::default()
-    };
     if text.trim().is_empty() {
-        return (unread_everything(text.len()), vec![FrontMatterError::Empty]);
+        return (
+            unread_everything(source, text.len()),
+            vec![FrontMatterError::Empty],
+        );
     }
-    let fence_lines: Vec<(usize, usize)> = fence_offsets(text).collect();
-    let (yaml_start, yaml_end, body_start, mut errors) = match fence_lines.first() {
-        Some(&(0, after_first)) => match fence_lines.get(1) {
-            Some(&(closing, body_start)) => (after_first, closing, body_start, Vec::new()),
-            None => {
-                let end = guess_front_matter_end(text, after_first);
-                let error = FrontMatterError::UnclosedFence {
-                    position: index.position(text, end),
-                };
-                (after_first, end, end, vec![error])
-            }
-        },
-        // Keys above a `---` line are front matter without its first fence.
-        Some(&(closing, body_start)) if starts_with_a_key(text) => (
-            0,
-            closing,
-            body_start,
-            vec![FrontMatterError::MissingOpeningFence],
-        ),
-        _ => {
-            return (unread_everything(0), vec![FrontMatterError::MissingFence]);
-        }
+    let index = LineIndex::new(text);
+    let Some((fences, errors)) = find_fences(text, &index) else {
+        return (
+            unread_everything(source, 0),
+            vec![FrontMatterError::MissingFence],
+        );
     };
-    let first_line = index.position(text, yaml_start).line;
+    let first_line = index.position(text, fences.yaml_start).line;
     let parsed = yaml::parse_mapping::<RawFrontMatter>(
-        &text[yaml_start..yaml_end],
+        &text[fences.yaml_start..fences.yaml_end],
         first_line,
         KEYS,
         "front matter",
     );
-    errors.extend(parsed.errors.into_iter().map(|e| FrontMatterError::Yaml {
-        position: e.position,
-        message: e.message,
-        hint: e.hint,
-    }));
-    let positions = parsed.key_positions;
-    let suggested = parsed.suggested_keys;
-    let mut unread_keys = parsed.unread_keys;
+    let mut checks = Checks {
+        errors,
+        unread_keys: parsed.unread_keys,
+        suggested: parsed.suggested_keys,
+        places: parsed.places,
+        closing_fence: index.position(text, fences.yaml_end),
+    };
+    checks
+        .errors
+        .extend(parsed.errors.into_iter().map(|e| FrontMatterError::Yaml {
+            position: e.position,
+            message: e.message,
+            hint: e.hint,
+        }));
     // A misspelt key has been reported with the key it was meant to be.
-    unread_keys.extend(suggested.iter().cloned());
+    checks.unread_keys.extend(checks.suggested.iter().cloned());
     if !parsed.readable {
-        unread_keys.extend(KEYS.iter().map(|key| key.to_string()));
+        (checks.unread_keys).extend(KEYS.iter().map(|key| key.to_string()));
     }
     let raw = parsed.value;
-    let at = |key: &str| {
-        positions
-            .get(key)
-            .copied()
-            .unwrap_or(Position { line: 1, col: 1 })
-    };
-    let value_at = |key: &str| yaml::value_position(text, at(key));
-    let closing_fence = index.position(text, yaml_end);
-
-    let required = |key: &'static str,
-                    value: &Option<String>,
-                    errors: &mut Vec<FrontMatterError>,
-                    unread_keys: &mut std::collections::BTreeSet<String>|
-     -> Option<String> {
-        match value {
-            Some(v) if !v.trim().is_empty() => Some(v.trim().to_owned()),
-            Some(_) => {
-                errors.push(FrontMatterError::EmptyValue {
-                    key,
-                    position: value_at(key),
-                });
-                unread_keys.insert(key.to_owned());
-                None
-            }
-            None if positions.contains_key(key)
-                || suggested.iter().any(|s| s == key)
-                || unread_keys.contains(key) =>
-            {
-                unread_keys.insert(key.to_owned());
-                None
-            }
-            None => {
-                errors.push(FrontMatterError::MissingKey {
-                    key,
-                    position: closing_fence,
-                });
-                unread_keys.insert(key.to_owned());
-                None
-            }
-        }
-    };
-    let title = required("title", &raw.title, &mut errors, &mut unread_keys)
-        .unwrap_or_else(|| title_from_file_name(&source.content_path));
-    let description = required(
-        "description",
-        &raw.description,
-        &mut errors,
-        &mut unread_keys,
-    )
-    .unwrap_or_default();
-
-    let mut date = |key: &'static str, value: &Option<String>| {
-        let value = value.as_deref()?;
-        let parsed = parse_date(value.trim());
-        if parsed.is_none() {
-            errors.push(FrontMatterError::BadDate {
-                key,
-                value: value.to_owned(),
-                position: value_at(key),
-            });
-            unread_keys.insert(key.to_owned());
-        }
-        parsed
-    };
-    let reviewed = date("reviewed", &raw.reviewed);
-    let next_review = date("next_review", &raw.next_review);
-    let mut next_review = next_review;
-    if let (Some(reviewed), Some(next)) = (reviewed, next_review) {
-        if next < reviewed {
-            errors.push(FrontMatterError::ReviewBeforeReviewed {
-                next: format_date(next),
-                reviewed: format_date(reviewed),
-                position: value_at("next_review"),
-            });
-            // Most likely a slip in the date: when the page is due is not known.
-            next_review = None;
-            unread_keys.insert("next_review".to_owned());
-        }
-    }
-
-    let mut aliases = raw.aliases.unwrap_or_default();
-    aliases.retain(|alias| {
-        let valid = is_valid_alias(alias);
-        if !valid {
-            let position =
-                list_value_position(text, at("aliases").line, alias).unwrap_or(at("aliases"));
-            errors.push(FrontMatterError::BadAlias {
-                alias: alias.clone(),
-                position,
-            });
-        }
-        valid
-    });
-    let written_sources = raw.sources.unwrap_or_default();
-    let mut sources = Vec::with_capacity(written_sources.len());
-    let front_matter = &text[..yaml_end];
-    // The sources' addresses are written in order, so each is looked for after the
-    // one before: one pass over the front matter, and two sources with the same
-    // address are each found at their own line.
-    let mut from_line = at("sources").line;
-    for mut source in written_sources {
-        let position =
-            list_value_position(front_matter, from_line, &source.url).unwrap_or(at("sources"));
-        from_line = position.line + 1;
-        source.url_position = Some(position);
-        if is_web_address(&source.url) {
-            sources.push(source);
-        } else {
-            // Reported here, and not shown as a link.
-            errors.push(FrontMatterError::BadSourceUrl {
-                url: source.url,
-                position,
-            });
-            unread_keys.insert("sources".to_owned());
-        }
-    }
-    let mut template = raw.template.map(|t| t.trim().to_owned());
-    if let Some(name) = &template {
-        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
-            errors.push(FrontMatterError::BadTemplateName {
-                name: name.clone(),
-                position: value_at("template"),
-            });
-            template = None;
-        }
-    }
-
+    let title = checks.required("title", &raw.title);
+    let description = checks.required("description", &raw.description);
+    let (reviewed, next_review) = checks.review_dates(&raw);
+    let aliases = checks.aliases(raw.aliases.unwrap_or_default());
+    let sources = checks.sources(raw.sources.unwrap_or_default());
+    let template = checks.template(raw.template);
     let front = FrontMatter {
-        title,
-        description,
+        title: title.unwrap_or_else(|| title_from_file_name(&source.content_path)),
+        description: description.unwrap_or_default(),
         order: raw.order,
         draft: raw.draft.unwrap_or(false),
         template,
@@ -329,11 +194,183 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         reviewed,
         next_review,
         sources,
-        key_positions: positions,
-        body_start,
-        unread_keys,
+        key_positions: checks.places.keys().clone(),
+        body_start: fences.body_start,
+        unread_keys: checks.unread_keys,
     };
-    (front, errors)
+    (front, checks.errors)
+}
+
+/// Front matter for a page none of whose front matter can be read: a title from
+/// its file's name, and every key unread.
+fn unread_everything(source: &SourceFile, body_start: usize) -> FrontMatter {
+    FrontMatter {
+        title: title_from_file_name(&source.content_path),
+        body_start,
+        unread_keys: KEYS.iter().map(|key| key.to_string()).collect(),
+        ..FrontMatter::default()
+    }
+}
+
+/// Where a page's front matter is: its YAML, between its fences, and the page's
+/// body after them.
+struct Fences {
+    yaml_start: usize,
+    yaml_end: usize,
+    body_start: usize,
+}
+
+/// The front matter's fences, as written or as most likely meant, with the mistake
+/// in them if there is one; `None` if the page has no front matter at all.
+fn find_fences(text: &str, index: &LineIndex) -> Option<(Fences, Vec<FrontMatterError>)> {
+    let fence_lines: Vec<(usize, usize)> = fence_offsets(text).collect();
+    let fences = |yaml_start, yaml_end, body_start| Fences {
+        yaml_start,
+        yaml_end,
+        body_start,
+    };
+    Some(match fence_lines.first() {
+        Some(&(0, after_first)) => match fence_lines.get(1) {
+            Some(&(closing, body_start)) => (fences(after_first, closing, body_start), Vec::new()),
+            None => {
+                let end = guess_front_matter_end(text, after_first);
+                let error = FrontMatterError::UnclosedFence {
+                    position: index.position(text, end),
+                };
+                (fences(after_first, end, end), vec![error])
+            }
+        },
+        // Keys above a `---` line are front matter without its first fence.
+        Some(&(closing, body_start)) if starts_with_a_key(text) => (
+            fences(0, closing, body_start),
+            vec![FrontMatterError::MissingOpeningFence],
+        ),
+        _ => return None,
+    })
+}
+
+/// The checks of each value read from the front matter, with every mistake found
+/// and the keys that could not be read.
+struct Checks<'t> {
+    places: yaml::Places<'t>,
+    errors: Vec<FrontMatterError>,
+    unread_keys: std::collections::BTreeSet<String>,
+    /// Keys suggested for misspelt ones: reported already, and not missing.
+    suggested: Vec<String>,
+    /// Where a missing key is reported: where it would be written.
+    closing_fence: Position,
+}
+
+impl Checks<'_> {
+    /// The trimmed text of `key`, which every page must have.
+    fn required(&mut self, key: &'static str, value: &Option<String>) -> Option<String> {
+        match value {
+            Some(v) if !v.trim().is_empty() => return Some(v.trim().to_owned()),
+            Some(_) => self.errors.push(FrontMatterError::EmptyValue {
+                key,
+                position: self.places.value(key),
+            }),
+            None if self.places.has_key(key)
+                || self.suggested.iter().any(|s| s == key)
+                || self.unread_keys.contains(key) => {}
+            None => self.errors.push(FrontMatterError::MissingKey {
+                key,
+                position: self.closing_fence,
+            }),
+        }
+        self.unread_keys.insert(key.to_owned());
+        None
+    }
+
+    /// The date of `key`, if it is written and is a date.
+    fn date(&mut self, key: &'static str, value: &Option<String>) -> Option<Date> {
+        let value = value.as_deref()?;
+        let parsed = parse_date(value.trim());
+        if parsed.is_none() {
+            self.errors.push(FrontMatterError::BadDate {
+                key,
+                value: value.to_owned(),
+                position: self.places.value(key),
+            });
+            self.unread_keys.insert(key.to_owned());
+        }
+        parsed
+    }
+
+    /// When the page was last reviewed and when it is next due; the second is not
+    /// known if it comes before the first.
+    fn review_dates(&mut self, raw: &RawFrontMatter) -> (Option<Date>, Option<Date>) {
+        let reviewed = self.date("reviewed", &raw.reviewed);
+        let next_review = self.date("next_review", &raw.next_review);
+        if let (Some(reviewed), Some(next)) = (reviewed, next_review)
+            && next < reviewed
+        {
+            self.errors.push(FrontMatterError::ReviewBeforeReviewed {
+                next: format_date(next),
+                reviewed: format_date(reviewed),
+                position: self.places.value("next_review"),
+            });
+            // Most likely a slip in the date: when the page is due is not known.
+            self.unread_keys.insert("next_review".to_owned());
+            return (Some(reviewed), None);
+        }
+        (reviewed, next_review)
+    }
+
+    /// The aliases that are paths on the site; each other is reported.
+    fn aliases(&mut self, mut aliases: Vec<String>) -> Vec<String> {
+        let key = self.places.key("aliases");
+        aliases.retain(|alias| {
+            let valid = is_valid_alias(alias);
+            if !valid {
+                self.errors.push(FrontMatterError::BadAlias {
+                    alias: alias.clone(),
+                    position: self.places.list_item(key.line, alias).unwrap_or(key),
+                });
+            }
+            valid
+        });
+        aliases
+    }
+
+    /// The sources, each with where its address is written; a source whose address
+    /// is not a web address is reported, and not shown as a link.
+    fn sources(&mut self, written: Vec<SourceRef>) -> Vec<SourceRef> {
+        let key = self.places.key("sources");
+        let mut sources = Vec::with_capacity(written.len());
+        // The sources' addresses are written in order, so each is looked for after
+        // the one before: one pass over the front matter, and two sources with the
+        // same address are each found at their own line.
+        let mut from_line = key.line;
+        for mut source in written {
+            let position = self.places.list_item(from_line, &source.url).unwrap_or(key);
+            from_line = position.line + 1;
+            source.url_position = Some(position);
+            if is_web_address(&source.url) {
+                sources.push(source);
+            } else {
+                self.errors.push(FrontMatterError::BadSourceUrl {
+                    url: source.url,
+                    position,
+                });
+                self.unread_keys.insert("sources".to_owned());
+            }
+        }
+        sources
+    }
+
+    /// The name of the page's own template, if it is a file name.
+    fn template(&mut self, written: Option<String>) -> Option<String> {
+        let name = written?.trim().to_owned();
+        if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+            self.errors.push(FrontMatterError::BadTemplateName {
+                name,
+                position: self.places.value("template"),
+            });
+            return None;
+        }
+        Some(name)
+    }
 }
 
 /// The byte offsets of each `---` line: where it starts, and where the line after it
@@ -438,27 +475,6 @@ fn is_web_address(url: &str) -> bool {
     (lower.starts_with("https://") || lower.starts_with("http://"))
         && !url.contains(char::is_whitespace)
         && !url.chars().any(char::is_control)
-}
-
-/// Where `value`, one of a list's values, is written from line `from_line` on: on
-/// the first line that ends with it, else on the first line that holds it.
-fn list_value_position(text: &str, from_line: usize, value: &str) -> Option<Position> {
-    let lines = || {
-        text.split('\n')
-            .enumerate()
-            .skip(from_line.saturating_sub(1))
-    };
-    let ends_with = |line: &str| {
-        let line = line.trim_end().trim_end_matches(['"', '\'', ',', ']']);
-        line.ends_with(value).then(|| line.len() - value.len())
-    };
-    lines()
-        .find_map(|(i, line)| ends_with(line).map(|byte| (i, line, byte)))
-        .or_else(|| lines().find_map(|(i, line)| line.find(value).map(|byte| (i, line, byte))))
-        .map(|(i, line, byte)| Position {
-            line: i + 1,
-            col: line[..byte].chars().count() + 1,
-        })
 }
 
 #[cfg(test)]

@@ -5,20 +5,20 @@
 use crate::support::calendar::Date;
 use crate::support::calendar::{self};
 use crate::support::error::{Position, did_you_mean};
-use crate::support::yaml::{self, Part, Scalar, Unknown};
+use crate::support::yaml::{self, Part, Places, Scalar, Unknown};
 
 use super::*;
 
 /// Checks values one at a time, keeping every mistake.
 pub(super) struct Checker<'a> {
-    pub(super) text: &'a str,
+    pub(super) places: Places<'a>,
     pub(super) errors: Vec<ConfigError>,
 }
 
 impl Checker<'_> {
     /// Where the value at `path` is written.
     pub(super) fn at(&self, path: &str) -> Position {
-        yaml::locate(self.text, path).unwrap_or(Position { line: 1, col: 1 })
+        self.places.value(path)
     }
 
     /// The part's value, or `None` after noting what was wrong with it.
@@ -43,9 +43,9 @@ impl Checker<'_> {
                 Some(suggestion) => format!("did you mean '{suggestion}'?"),
                 None => format!("the keys you can use here are: {}", known.join(", ")),
             };
-            let position = yaml::locate_key(self.text, &yaml::join_path(path, key));
+            let position = self.places.key_of(&yaml::join_path(path, key));
             self.errors.push(ConfigError::Yaml {
-                position: position.unwrap_or(Position { line: 1, col: 1 }),
+                position,
                 message: format!("unknown key '{key}' in {}", yaml::path_in_words(path)),
                 hint: Some(hint),
             });

@@ -8,8 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Brand;
 use super::ConfigError;
-use super::site::RawBrand;
+use super::site::{RawBrand, parse_brand};
 use crate::support::calendar::Date;
 use crate::support::calendar::{self, ShownDate};
 use crate::support::error::Position;
@@ -165,7 +166,7 @@ pub struct CouncilSettings {
     pub council: Council,
     /// The address, as written, and where.
     pub base_url: Option<(String, Position)>,
-    pub brand: RawBrand,
+    pub brand: Brand,
     /// The date the details were last checked, and where it is written.
     pub last_checked: Option<(Date, Position)>,
 }
@@ -266,7 +267,7 @@ struct RawOpening {
 pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawCouncil>(text, 1, KEYS, "council file");
     let mut checker = Checker {
-        text,
+        places: parsed.places,
         errors: parsed.errors.into_iter().map(ConfigError::from).collect(),
     };
     let raw = parsed.value;
@@ -315,6 +316,12 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
     let services = raw.services.as_deref().unwrap_or_default();
     let tiers = read_tiers(&mut checker, services, &hub_names);
 
+    let brand = parse_brand(
+        &checker.places,
+        raw.brand.unwrap_or_default(),
+        &name,
+        &mut checker.errors,
+    );
     let settings = CouncilSettings {
         council: Council {
             slug: slug.to_owned(),
@@ -328,7 +335,7 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
             tiers,
         },
         base_url,
-        brand: raw.brand.unwrap_or_default(),
+        brand,
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
     };
     (settings, checker.errors)

@@ -4,25 +4,37 @@
 
 use crate::support::error::Position;
 
-/// Where the value at `path` (`hubs[1].address.postal_code`) is written in a YAML
-/// file in block style, found from the indentation of its lines; or, if it cannot
-/// be found, the nearest part of the path that can. `None` if not even the first
-/// key is there. Flow style (`{a: 1}`) is not looked into.
-pub fn locate(text: &str, path: &str) -> Option<Position> {
-    locate_in(text, path, false)
-}
-
-/// Where the key at the end of `path` is written, as [`locate`] finds it.
-pub fn locate_key(text: &str, path: &str) -> Option<Position> {
+/// Where the key at the end of `path` is written, as [`locate_in`] finds it.
+pub(super) fn locate_key(text: &str, path: &str) -> Option<Position> {
     locate_in(text, path, true)
 }
 
+/// Where the value at `path` (`hubs[1].address.postal_code`) is written in a YAML
+/// file in block style, or its key if `want_key`, found from the indentation of its
+/// lines; or, if it cannot be found, the nearest part of the path that can. `None`
+/// if not even the first key is there. Flow style (`{a: 1}`) is not looked into.
 pub(super) fn locate_in(text: &str, path: &str, want_key: bool) -> Option<Position> {
+    found_in(text, path, want_key).map(|found| found.position)
+}
+
+/// What [`found_in`] found.
+pub(super) struct Found {
+    pub(super) position: Position,
+    /// Whether every step of the path was found, not only the first ones.
+    pub(super) whole_path: bool,
+    /// Whether lines under the place found belong to it.
+    pub(super) lines_under: bool,
+}
+
+/// Where `path` is written in `text`, or the nearest part of it that is.
+pub(super) fn found_in(text: &str, path: &str, want_key: bool) -> Option<Found> {
     let lines: Vec<LineTokens> = text.lines().map(LineTokens::of).collect();
     let mut range = 0..lines.len();
     let mut found = None;
-    for step in path_steps(path) {
-        let located = match step {
+    let steps = path_steps(path);
+    let mut taken = 0;
+    for step in &steps {
+        let located = match *step {
             Step::Key(key) => find_key(&lines, range.clone(), key, want_key),
             Step::Index(index) => find_item(&lines, range.clone(), index),
         };
@@ -30,9 +42,14 @@ pub(super) fn locate_in(text: &str, path: &str, want_key: bool) -> Option<Positi
             break;
         };
         found = Some(position);
+        taken += 1;
         range = inside;
     }
-    found
+    Some(Found {
+        position: found?,
+        whole_path: taken == steps.len(),
+        lines_under: range.clone().any(|i| lines[i].first.is_some()),
+    })
 }
 
 pub(super) enum Step<'a> {

@@ -1,7 +1,9 @@
 //! Located YAML: reads a YAML mapping key by key so that every problem is reported at
-//! once, each at its line and column in the file, in plain words. Front matter and
-//! config files both read YAML through here, so serde_yaml is used in this module and
-//! nowhere else. Uses `error` for positions and suggestions.
+//! once, each at its line and column in the file, in plain words, and gives the
+//! [`Places`] of everything written in it, by path, for the checks of its values.
+//! Front matter, `site.yaml` and council files all read YAML through here, so
+//! serde_yaml is used in this module and nowhere else. Uses `error` for positions
+//! and suggestions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,11 +15,12 @@ use crate::support::error::{Position, did_you_mean};
 
 mod locate;
 mod mistakes;
+mod places;
 
 use locate::*;
-pub use locate::{locate, locate_key};
 pub use mistakes::path_in_words;
 use mistakes::*;
+pub use places::Places;
 
 /// A problem in a YAML block, with its place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +31,11 @@ pub struct YamlError {
 }
 
 /// What could be read from a YAML block: a value made of every key that was valid,
-/// where each key was written, and every problem found.
+/// where each thing in it is written, and every problem found.
 #[derive(Debug)]
-pub struct Parsed<T> {
+pub struct Parsed<'t, T> {
     pub value: T,
-    pub key_positions: BTreeMap<String, Position>,
+    pub places: Places<'t>,
     pub errors: Vec<YamlError>,
     /// False when the block was not a readable YAML mapping at all, so no key in it
     /// can be trusted to be missing.
@@ -51,13 +54,17 @@ pub struct Parsed<T> {
 /// the keys that were valid; the caller checks which fields are required. Keys not in
 /// `known_keys` are errors with a suggestion; `what` names the block in messages
 /// ("front matter", "site.yaml").
-pub fn parse_mapping<T: DeserializeOwned + Default>(
-    text: &str,
+pub fn parse_mapping<'t, T: DeserializeOwned + Default>(
+    text: &'t str,
     first_line: usize,
     known_keys: &[&str],
     what: &str,
-) -> Parsed<T> {
-    let mut parsed = Parsed {
+) -> Parsed<'t, T> {
+    let mut reading = Reading {
+        text,
+        first_line,
+        known_keys,
+        what,
         value: T::default(),
         key_positions: BTreeMap::new(),
         errors: Vec::new(),
@@ -65,98 +72,165 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
         suggested_keys: Vec::new(),
         unread_keys: BTreeSet::new(),
     };
-    let at_line = |line: usize, col: usize| Position {
+    if let Some(mapping) = reading.mapping() {
+        reading.read(mapping);
+    }
+    Parsed {
+        value: reading.value,
+        places: Places::new(text, first_line, reading.key_positions),
+        errors: reading.errors,
+        readable: reading.readable,
+        suggested_keys: reading.suggested_keys,
+        unread_keys: reading.unread_keys,
+    }
+}
+
+/// Line `line` and column `col` of a block whose first line is line `first_line` of
+/// its file, as a place in the file.
+fn in_file(first_line: usize, line: usize, col: usize) -> Position {
+    Position {
         line: first_line + line.max(1) - 1,
         col: col.max(1),
-    };
-    let mapping = match serde_yaml::from_str::<Value>(text) {
-        Ok(Value::Mapping(mapping)) => mapping,
-        Ok(Value::Null) => return parsed,
-        Ok(_) => {
-            parsed.errors.push(YamlError {
-                position: at_line(1, 1),
-                message: format!("the {what} must be a list of `key: value` lines"),
-                hint: Some("write each setting on its own line, such as `title: Crying`".into()),
-            });
-            parsed.readable = false;
-            return parsed;
-        }
-        // Each key is read on its own, so that one slip does not hide the others,
-        // and each mistake is found at its own line.
-        Err(_) => read_key_by_key(text, &mut parsed, at_line),
-    };
+    }
+}
 
-    let key_lines = top_level_key_lines(text);
-    let position_of = |name: &str| match key_lines.iter().find(|k| k.key == name) {
-        Some(key_line) => at_line(key_line.line, 1),
-        None => at_line(1, 1),
-    };
-    // Most blocks are right as they are: reading the whole once is enough. Only a
-    // block with a mistake is read again a key at a time, to find each mistake.
-    let all_known = mapping
-        .keys()
-        .all(|key| key.as_str().is_some_and(|name| known_keys.contains(&name)));
-    let whole = Value::Mapping(mapping);
-    if all_known
-        && parsed.errors.is_empty()
-        && let Ok(value) = T::deserialize(&whole)
-    {
-        for key in whole.as_mapping().into_iter().flat_map(Mapping::keys) {
-            if let Some(key) = key.as_str() {
-                parsed
-                    .key_positions
-                    .insert(key.to_owned(), position_of(key));
+/// A YAML block being read, with what has been found so far.
+struct Reading<'t, 'k, T> {
+    text: &'t str,
+    first_line: usize,
+    known_keys: &'k [&'k str],
+    what: &'k str,
+    value: T,
+    key_positions: BTreeMap<String, Position>,
+    errors: Vec<YamlError>,
+    readable: bool,
+    suggested_keys: Vec<String>,
+    unread_keys: BTreeSet<String>,
+}
+
+impl<T: DeserializeOwned + Default> Reading<'_, '_, T> {
+    /// Line `line` and column `col` of the block as a place in the file.
+    fn at(&self, line: usize, col: usize) -> Position {
+        in_file(self.first_line, line, col)
+    }
+
+    /// The block as a YAML mapping, with any key that could not be read left out
+    /// and its mistake kept; `None` if there is nothing to read.
+    fn mapping(&mut self) -> Option<Mapping> {
+        match serde_yaml::from_str::<Value>(self.text) {
+            Ok(Value::Mapping(mapping)) => Some(mapping),
+            Ok(Value::Null) => None,
+            Ok(_) => {
+                self.errors.push(YamlError {
+                    position: self.at(1, 1),
+                    message: format!("the {} must be a list of `key: value` lines", self.what),
+                    hint: Some(
+                        "write each setting on its own line, such as `title: Crying`".into(),
+                    ),
+                });
+                self.readable = false;
+                None
+            }
+            // Each key is read on its own, so that one slip does not hide the others,
+            // and each mistake is found at its own line.
+            Err(_) => Some(read_key_by_key(self)),
+        }
+    }
+
+    /// Reads `mapping` into the value: at once if it is right as it is, or else a
+    /// key at a time, keeping each key that reads well.
+    fn read(&mut self, mapping: Mapping) {
+        let key_lines = top_level_key_lines(self.text);
+        // Most blocks are right as they are: reading the whole once is enough. Only a
+        // block with a mistake is read again a key at a time, to find each mistake.
+        let all_known = (mapping.keys()).all(|key| {
+            key.as_str()
+                .is_some_and(|name| self.known_keys.contains(&name))
+        });
+        let whole = Value::Mapping(mapping);
+        if all_known
+            && self.errors.is_empty()
+            && let Ok(value) = T::deserialize(&whole)
+        {
+            for key in whole.as_mapping().into_iter().flat_map(Mapping::keys) {
+                if let Some(key) = key.as_str() {
+                    let position = self.key_position(&key_lines, key);
+                    self.key_positions.insert(key.to_owned(), position);
+                }
+            }
+            self.value = value;
+            return;
+        }
+        let Value::Mapping(mapping) = whole else {
+            return;
+        };
+        let mut valid = Mapping::new();
+        for (key, value) in mapping {
+            if let Some((name, value)) = self.read_key(&key_lines, key, value) {
+                valid.insert(Value::String(name), value);
             }
         }
-        parsed.value = value;
-        return parsed;
-    }
-    let Value::Mapping(mapping) = whole else {
-        return parsed;
-    };
-    let mut valid = Mapping::new();
-    for (key, value) in mapping {
-        let Some(name) = key.as_str().map(str::to_owned) else {
-            parsed.errors.push(YamlError {
-                position: at_line(1, 1),
+        match serde_yaml::from_value::<T>(Value::Mapping(valid)) {
+            Ok(value) => self.value = value,
+            Err(error) => self.errors.push(YamlError {
+                position: self.at(1, 1),
                 message: format!(
-                    "the {what} has a key that is not a word: {}",
+                    "the {} could not be read: {}",
+                    self.what,
+                    plain_message(&error)
+                ),
+                hint: None,
+            }),
+        }
+    }
+
+    /// Where the top-level key `name` is written.
+    fn key_position(&self, key_lines: &[KeyLine], name: &str) -> Position {
+        match key_lines.iter().find(|k| k.key == name) {
+            Some(key_line) => self.at(key_line.line, 1),
+            None => self.at(1, 1),
+        }
+    }
+
+    /// The key `key` and its value, if they can be kept: a known key whose value
+    /// reads well, perhaps without a misspelt key inside it. Each mistake is kept.
+    fn read_key(
+        &mut self,
+        key_lines: &[KeyLine],
+        key: Value,
+        value: Value,
+    ) -> Option<(String, Value)> {
+        let Some(name) = key.as_str().map(str::to_owned) else {
+            self.errors.push(YamlError {
+                position: self.at(1, 1),
+                message: format!(
+                    "the {} has a key that is not a word: {}",
+                    self.what,
                     describe(&key)
                 ),
                 hint: None,
             });
-            continue;
+            return None;
         };
-        let position = position_of(&name);
-        let block = key_lines
-            .iter()
-            .position(|k| k.key == name)
-            .map(|index| (key_lines[index].line, key_block(text, &key_lines, index)));
-        parsed.key_positions.insert(name.clone(), position);
-
-        if !known_keys.contains(&name.as_str()) {
-            let hint = match did_you_mean(&name, known_keys.iter().copied()) {
-                Some(suggestion) => {
-                    parsed.suggested_keys.push(suggestion.to_owned());
-                    format!("did you mean '{suggestion}'?")
-                }
-                None => format!("the keys you can use are: {}", known_keys.join(", ")),
-            };
-            parsed.errors.push(YamlError {
-                position,
-                message: format!("unknown key '{name}'"),
-                hint: Some(hint),
-            });
-            continue;
+        let position = self.key_position(key_lines, &name);
+        self.key_positions.insert(name.clone(), position);
+        if !self.known_keys.contains(&name.as_str()) {
+            self.unknown_key(&name, position);
+            return None;
         }
-
+        let block = key_lines.iter().position(|k| k.key == name).map(|index| {
+            (
+                key_lines[index].line,
+                key_block(self.text, key_lines, index),
+            )
+        });
         let checked = match block {
             Some((line, block)) => serde_yaml::from_str::<T>(block).map_err(|error| {
                 let (l, c) = error
                     .location()
                     .map(|l| (l.line(), l.column()))
                     .unwrap_or((1, 1));
-                (at_line(line + l - 1, c), error)
+                (self.at(line + l - 1, c), error)
             }),
             None => {
                 let mut single = Mapping::new();
@@ -164,51 +238,51 @@ pub fn parse_mapping<T: DeserializeOwned + Default>(
                 serde_yaml::from_value::<T>(Value::Mapping(single)).map_err(|e| (position, e))
             }
         };
-        match checked {
-            Ok(_) => {
-                valid.insert(Value::String(name), value);
-            }
-            Err((position, error)) => {
-                let (message, hint) = field_message(&name, &error);
-                parsed.errors.push(YamlError {
-                    position,
-                    message,
-                    hint,
-                });
-                // A misspelt key inside the value is that one mistake: the rest of
-                // the value is kept, if it reads well without it.
-                match without_unknown_keys::<T>(&name, value, &error) {
-                    Some((value, more)) => {
-                        for (path, detail) in more {
-                            let (message, hint) = problem(&path, &detail);
-                            let field = detail.split('`').nth(1).unwrap_or("");
-                            let position = locate_key(text, &join_path(&path, field))
-                                .map_or(position, |p| at_line(p.line, p.col));
-                            parsed.errors.push(YamlError {
-                                position,
-                                message,
-                                hint,
-                            });
-                        }
-                        valid.insert(Value::String(name), value);
-                    }
-                    None => {
-                        parsed.unread_keys.insert(name);
-                    }
-                }
-            }
+        let (position, error) = match checked {
+            Ok(_) => return Some((name, value)),
+            Err(found) => found,
+        };
+        let (message, hint) = field_message(&name, &error);
+        self.errors.push(YamlError {
+            position,
+            message,
+            hint,
+        });
+        // A misspelt key inside the value is that one mistake: the rest of the value
+        // is kept, if it reads well without it.
+        let Some((value, more)) = without_unknown_keys::<T>(&name, value, &error) else {
+            self.unread_keys.insert(name);
+            return None;
+        };
+        for (path, detail) in more {
+            let (message, hint) = problem(&path, &detail);
+            let field = detail.split('`').nth(1).unwrap_or("");
+            let position = locate_key(self.text, &join_path(&path, field))
+                .map_or(position, |p| self.at(p.line, p.col));
+            self.errors.push(YamlError {
+                position,
+                message,
+                hint,
+            });
         }
+        Some((name, value))
     }
 
-    match serde_yaml::from_value::<T>(Value::Mapping(valid)) {
-        Ok(value) => parsed.value = value,
-        Err(error) => parsed.errors.push(YamlError {
-            position: at_line(1, 1),
-            message: format!("the {what} could not be read: {}", plain_message(&error)),
-            hint: None,
-        }),
+    /// Notes the key `name`, written at `position`, as one that is not known.
+    fn unknown_key(&mut self, name: &str, position: Position) {
+        let hint = match did_you_mean(name, self.known_keys.iter().copied()) {
+            Some(suggestion) => {
+                self.suggested_keys.push(suggestion.to_owned());
+                format!("did you mean '{suggestion}'?")
+            }
+            None => format!("the keys you can use are: {}", self.known_keys.join(", ")),
+        };
+        self.errors.push(YamlError {
+            position,
+            message: format!("unknown key '{name}'"),
+            hint: Some(hint),
+        });
     }
-    parsed
 }
 
 /// `value`, the value of the key `name`, without the keys inside it that `T` does
@@ -263,11 +337,10 @@ fn key_block<'t>(text: &'t str, key_lines: &[KeyLine], index: usize) -> &'t str 
 
 /// Reads a block that is not valid YAML as a whole one key at a time: each key
 /// that can be read is kept, and each that cannot is reported at its mistake.
-fn read_key_by_key<T>(
-    text: &str,
-    parsed: &mut Parsed<T>,
-    at_line: impl Fn(usize, usize) -> Position,
-) -> Mapping {
+fn read_key_by_key<T: DeserializeOwned + Default>(parsed: &mut Reading<T>) -> Mapping {
+    let text = parsed.text;
+    let first_line = parsed.first_line;
+    let at_line = |line, col| in_file(first_line, line, col);
     let key_lines = top_level_key_lines(text);
     let mut mapping = Mapping::new();
     let mut first_line: BTreeMap<&str, usize> = BTreeMap::new();
@@ -280,7 +353,7 @@ fn read_key_by_key<T>(
             line: index + 1,
             col: 1,
         });
-        parsed.errors.push(mistake.at(&at_line));
+        parsed.errors.push(mistake.at(at_line));
     }
     for (index, key_line) in key_lines.iter().enumerate() {
         let name = key_line.key.as_str();
@@ -291,7 +364,7 @@ fn read_key_by_key<T>(
                     line: key_line.line,
                     col: 1,
                 }
-                .at(&at_line),
+                .at(at_line),
             );
         }
         if let Some(&first) = first_line.get(name) {
@@ -314,7 +387,7 @@ fn read_key_by_key<T>(
                 let mistake = find_mistake(block, Some(&error))
                     .unwrap_or(Mistake::Unreadable { line: 1, col: 1 });
                 let mistake = mistake.shifted(key_line.line - 1);
-                parsed.errors.push(mistake.at(&at_line));
+                parsed.errors.push(mistake.at(at_line));
                 parsed.unread_keys.insert(name.to_owned());
                 parsed
                     .key_positions
@@ -459,7 +532,7 @@ mod tests {
     const KEYS: &[&str] = &["title", "order", "tags"];
 
     /// Each error's line and message.
-    fn lines_and_messages<T>(parsed: &Parsed<T>) -> Vec<(usize, &str)> {
+    fn lines_and_messages<'p, T>(parsed: &'p Parsed<'_, T>) -> Vec<(usize, &'p str)> {
         parsed
             .errors
             .iter()
@@ -516,7 +589,7 @@ hubs:
       postal_code: ZZ1 1AA
 tags: [a, b]
 ";
-        let at = |path| locate(text, path).map(|p| (p.line, p.col));
+        let at = |path| locate_in(text, path, false).map(|p| (p.line, p.col));
         assert_eq!(at("name"), Some((1, 7)));
         assert_eq!(at("hubs[0].name"), Some((3, 9)));
         assert_eq!(at("hubs[0].schedule[0].opens_at"), Some((6, 17)));
