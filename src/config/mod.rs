@@ -378,10 +378,9 @@ pub fn council_slugs(root: &Path) -> Vec<String> {
 
 /// Reads `site.yaml` and applies the command line's options to it.
 pub fn load(options: &BuildOptions) -> Result<Config, Vec<Diagnostic>> {
-    let (config, mut diagnostics) = load_despite_mistakes(options)?;
+    let (config, diagnostics) = load_despite_mistakes(options)?;
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        diagnostics.sort_by_key(Diagnostic::sort_key);
-        return Err(diagnostics);
+        return Err(Diagnostic::sorted(diagnostics));
     }
     Ok(config)
 }

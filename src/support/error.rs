@@ -98,7 +98,7 @@ impl Diagnostic {
     }
 
     /// Sort key that lists errors before warnings, each file by file, top to bottom.
-    pub fn sort_key(&self) -> (Severity, PathBuf, Option<Position>, String) {
+    fn sort_key(&self) -> (Severity, PathBuf, Option<Position>, String) {
         (
             self.severity,
             self.path.clone(),
