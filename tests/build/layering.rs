@@ -308,16 +308,6 @@ const MAX_FILE_LINES: usize = 600;
 /// The most lines a function takes.
 const MAX_FUNCTION_LINES: usize = 80;
 
-/// Files and functions that are still longer, to be split: each is named so that
-/// the list can only shrink. A name here that is short enough fails the test too.
-const STILL_TOO_LONG: &[&str] = &[
-    "src/stages/markdown/blocks.rs: render_block",
-    "src/stages/markdown/mod.rs: render_markdown",
-    "src/stages/markdown/links.rs: resolve",
-    "src/stages/markdown/blocks.rs: split_blocks",
-    "src/support/yaml/mistakes.rs: find_mistake",
-];
-
 /// Gathers each function outside tests with how many lines it takes.
 struct Functions {
     found: Vec<(String, usize)>,
@@ -368,30 +358,9 @@ fn no_source_file_is_over_600_lines_and_no_function_over_80() {
             }
         }
     }
-    let named = |entry: &String| {
-        STILL_TOO_LONG
-            .iter()
-            .any(|name| entry.split(" (").next() == Some(*name))
-    };
-    let new: Vec<&String> = too_long.iter().filter(|entry| !named(entry)).collect();
     assert!(
-        new.is_empty(),
+        too_long.is_empty(),
         "too long:\n{}",
-        new.iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    let fixed: Vec<&&str> = STILL_TOO_LONG
-        .iter()
-        .filter(|name| {
-            !too_long
-                .iter()
-                .any(|entry| entry.split(" (").next() == Some(**name))
-        })
-        .collect();
-    assert!(
-        fixed.is_empty(),
-        "short enough now, take off the list: {fixed:?}"
+        too_long.into_iter().collect::<Vec<_>>().join("\n")
     );
 }

@@ -127,6 +127,30 @@ impl OpenBlock {
     }
 }
 
+/// What splitting a page's body around its `:::` lines has found so far.
+struct Split {
+    segments: Vec<Segment>,
+    /// Where the plain markdown after the last block starts.
+    plain_start: usize,
+    /// A block that a new `:::` line closed, as it was left open: the error said so,
+    /// at its index in `errors`, unless a stray `:::` later shows that the new block
+    /// was meant to be inside it. With the kind of the block, and where the new one
+    /// opened.
+    closed_by_next: Option<(usize, BlockKind, usize)>,
+    open: Option<OpenBlock>,
+}
+
+/// A line that starts with `:::`, outside code.
+struct FenceLine<'t> {
+    line: &'t str,
+    /// Where the line starts in the file.
+    at: usize,
+    /// The spaces before its `:::`.
+    indent: usize,
+    /// Where the next line starts in the file.
+    next_line: usize,
+}
+
 impl<'a> Renderer<'a> {
     /// Finds the `:::` lines that are not inside code and splits the body around them.
     pub(super) fn split_blocks(&mut self, body_start: usize, body: &str) -> Vec<Segment> {
@@ -139,13 +163,12 @@ impl<'a> Renderer<'a> {
             .collect();
         let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
 
-        let mut segments = Vec::new();
-        let mut plain_start = body_start;
-        // A block that a new `:::` line closed, as it was left open: the error said
-        // so, at its index in `errors`, unless a stray `:::` later shows that the new
-        // block was meant to be inside it.
-        let mut closed_by_next: Option<(usize, BlockKind, usize)> = None;
-        let mut open: Option<OpenBlock> = None;
+        let mut split = Split {
+            segments: Vec::new(),
+            plain_start: body_start,
+            closed_by_next: None,
+            open: None,
+        };
         let mut offset = 0;
         for line in body.split_inclusive('\n') {
             let line_start = offset;
@@ -155,88 +178,100 @@ impl<'a> Renderer<'a> {
             if indent > 3 || !trimmed.starts_with(":::") || in_code(line_start) {
                 continue;
             }
-            let absolute = body_start + line_start;
-            let rest = trimmed.trim_start_matches(':').trim();
-            if rest.is_empty() {
-                match open.take() {
-                    Some(block) => {
-                        segments.push(block.closed_at(absolute));
-                        plain_start = body_start + offset;
-                    }
-                    None => match closed_by_next.take() {
-                        Some((index, outer, inner_at)) => {
-                            self.errors[index] = MarkdownError::Nested {
-                                kind: outer.name().to_owned(),
-                                position: self.position(inner_at),
-                            };
-                        }
-                        None => self.errors.push(MarkdownError::StrayClose {
-                            position: self.position(absolute + indent),
-                        }),
-                    },
-                }
-                continue;
-            }
-            let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let kind_in_line = line.find(kind_name).unwrap_or(indent);
-            let kind_offset = absolute + kind_in_line;
-            let after_kind = &line[kind_in_line + kind_name.len()..];
-            let heading_at =
-                kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
-            // Blocks do not nest, so a block that starts while another is open
-            // most likely follows one whose `:::` was left out: that one is
-            // reported, where it starts, and this one is read as a block of its own.
-            if let Some(block) = open.take() {
-                closed_by_next = Some((self.errors.len(), block.kind, absolute + indent));
-                self.errors.push(MarkdownError::Unclosed {
-                    kind: block.kind.name().to_owned(),
-                    position: self.position(block.opened_at),
-                    next: Some(self.position(absolute + indent).line),
-                });
-                segments.push(block.closed_at(absolute));
-                plain_start = absolute;
-            }
-            let Some(kind) = BlockKind::from_name(kind_name) else {
-                self.errors.push(MarkdownError::UnknownKind {
-                    kind: kind_name.to_owned(),
-                    position: self.position(kind_offset),
-                });
-                // Treat it as a block anyway, so its closing line is not reported too.
-                open = Some(OpenBlock {
-                    kind: BlockKind::Info,
-                    heading: String::new(),
-                    heading_at,
-                    opened_at: absolute + indent,
-                    inner_start: body_start + offset,
-                });
-                segments.push(Segment::Markdown(plain_start..absolute));
-                continue;
+            let fence = FenceLine {
+                line,
+                at: body_start + line_start,
+                indent,
+                next_line: body_start + offset,
             };
-            let heading = heading.trim().to_owned();
-            if kind.is_care_card() && heading.is_empty() {
-                self.errors.push(MarkdownError::NoCardHeading {
-                    position: self.position(absolute + indent),
-                });
+            match trimmed.trim_start_matches(':').trim() {
+                "" => self.close_block(&mut split, &fence),
+                rest => self.open_block(&mut split, &fence, rest),
             }
-            segments.push(Segment::Markdown(plain_start..absolute));
-            open = Some(OpenBlock {
-                kind,
-                heading,
-                heading_at,
-                opened_at: absolute + indent,
-                inner_start: body_start + offset,
-            });
         }
-        if let Some(block) = open {
+        if let Some(block) = split.open {
             self.errors.push(MarkdownError::Unclosed {
                 kind: block.kind.name().to_owned(),
                 position: self.position(block.opened_at),
                 next: None,
             });
         }
-        segments.push(Segment::Markdown(plain_start..self.text.len()));
+        let mut segments = split.segments;
+        segments.push(Segment::Markdown(split.plain_start..self.text.len()));
         segments.retain(|s| !matches!(s, Segment::Markdown(r) if r.is_empty()));
         segments
+    }
+
+    /// A `:::` line with nothing after it: closes the open block, or is reported as
+    /// closing none.
+    fn close_block(&mut self, split: &mut Split, fence: &FenceLine) {
+        if let Some(block) = split.open.take() {
+            split.segments.push(block.closed_at(fence.at));
+            split.plain_start = fence.next_line;
+            return;
+        }
+        match split.closed_by_next.take() {
+            Some((index, outer, inner_at)) => {
+                self.errors[index] = MarkdownError::Nested {
+                    kind: outer.name().to_owned(),
+                    position: self.position(inner_at),
+                };
+            }
+            None => self.errors.push(MarkdownError::StrayClose {
+                position: self.position(fence.at + fence.indent),
+            }),
+        }
+    }
+
+    /// A `:::` line that opens a block of the kind and with the heading in `rest`.
+    fn open_block(&mut self, split: &mut Split, fence: &FenceLine, rest: &str) {
+        let (kind_name, heading) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let line = fence.line;
+        let kind_in_line = line.find(kind_name).unwrap_or(fence.indent);
+        let kind_offset = fence.at + kind_in_line;
+        let after_kind = &line[kind_in_line + kind_name.len()..];
+        let heading_at =
+            kind_offset + kind_name.len() + (after_kind.len() - after_kind.trim_start().len());
+        let opened_at = fence.at + fence.indent;
+        // Blocks do not nest, so a block that starts while another is open most
+        // likely follows one whose `:::` was left out: that one is reported, where it
+        // starts, and this one is read as a block of its own.
+        if let Some(block) = split.open.take() {
+            split.closed_by_next = Some((self.errors.len(), block.kind, opened_at));
+            self.errors.push(MarkdownError::Unclosed {
+                kind: block.kind.name().to_owned(),
+                position: self.position(block.opened_at),
+                next: Some(self.position(opened_at).line),
+            });
+            split.segments.push(block.closed_at(fence.at));
+            split.plain_start = fence.at;
+        }
+        let (kind, heading) = match BlockKind::from_name(kind_name) {
+            Some(kind) => (kind, heading.trim().to_owned()),
+            None => {
+                self.errors.push(MarkdownError::UnknownKind {
+                    kind: kind_name.to_owned(),
+                    position: self.position(kind_offset),
+                });
+                // Read as a block anyway, so that its closing line is not reported too.
+                (BlockKind::Info, String::new())
+            }
+        };
+        if kind.is_care_card() && heading.is_empty() {
+            self.errors.push(MarkdownError::NoCardHeading {
+                position: self.position(opened_at),
+            });
+        }
+        split
+            .segments
+            .push(Segment::Markdown(split.plain_start..fence.at));
+        split.open = Some(OpenBlock {
+            kind,
+            heading,
+            heading_at,
+            opened_at,
+            inner_start: fence.next_line,
+        });
     }
 
     pub(super) fn render_block(
@@ -264,57 +299,7 @@ impl<'a> Renderer<'a> {
         } else {
             heading
         };
-        // A heading that already says "important" needs no hidden "Important: ".
-        let prefix = match kind {
-            BlockKind::Warning if heading.to_lowercase().contains("important") => "",
-            _ => kind.hidden_prefix(),
-        };
-        let hidden = |html: &mut String| {
-            if !prefix.is_empty() {
-                html.push_str("<span class=\"visually-hidden\">");
-                html.push_str(prefix);
-                html.push_str("</span>");
-            }
-        };
-        let mut html = String::new();
-        let heading_html = escape_html(heading);
-        match kind {
-            BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
-                html.push_str(&format!(
-                    "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
-                    kind.name()
-                ));
-                hidden(&mut html);
-                html.push_str(&format!(
-                    "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
-                ));
-            }
-            BlockKind::Warning => {
-                html.push_str(&format!(
-                    "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
-                ));
-                hidden(&mut html);
-                html.push_str(&format!("{heading_html}</h{level}>\n"));
-            }
-            BlockKind::Info => {
-                html.push_str("<div class=\"inset-text\">\n");
-                if heading.is_empty() {
-                    hidden(&mut html);
-                } else {
-                    html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
-                    hidden(&mut html);
-                    html.push_str(&format!("{heading_html}</h{level}>"));
-                }
-                html.push('\n');
-            }
-            BlockKind::Do | BlockKind::Dont => {
-                html.push_str(&format!(
-                    "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
-                    kind.name()
-                ));
-            }
-        }
-        self.html.push_str(&html);
+        self.html.push_str(&block_opening(kind, heading, level));
         self.in_dont_list = kind == BlockKind::Dont;
         let starts_with_list = self.render_markdown(inner);
         self.in_dont_list = false;
@@ -331,4 +316,60 @@ impl<'a> Renderer<'a> {
         }
         self.html.push_str("</div>\n");
     }
+}
+
+/// The HTML that opens a block of `kind` with `heading`, a heading of `level`, up to
+/// where its content goes.
+fn block_opening(kind: BlockKind, heading: &str, level: u8) -> String {
+    // A heading that already says "important" needs no hidden "Important: ".
+    let prefix = match kind {
+        BlockKind::Warning if heading.to_lowercase().contains("important") => "",
+        _ => kind.hidden_prefix(),
+    };
+    let hidden = |html: &mut String| {
+        if !prefix.is_empty() {
+            html.push_str("<span class=\"visually-hidden\">");
+            html.push_str(prefix);
+            html.push_str("</span>");
+        }
+    };
+    let mut html = String::new();
+    let heading_html = escape_html(heading);
+    match kind {
+        BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
+            html.push_str(&format!(
+                "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
+                kind.name()
+            ));
+            hidden(&mut html);
+            html.push_str(&format!(
+                "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
+            ));
+        }
+        BlockKind::Warning => {
+            html.push_str(&format!(
+                "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
+            ));
+            hidden(&mut html);
+            html.push_str(&format!("{heading_html}</h{level}>\n"));
+        }
+        BlockKind::Info => {
+            html.push_str("<div class=\"inset-text\">\n");
+            if heading.is_empty() {
+                hidden(&mut html);
+            } else {
+                html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
+                hidden(&mut html);
+                html.push_str(&format!("{heading_html}</h{level}>"));
+            }
+            html.push('\n');
+        }
+        BlockKind::Do | BlockKind::Dont => {
+            html.push_str(&format!(
+                "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
+                kind.name()
+            ));
+        }
+    }
+    html
 }

@@ -60,15 +60,21 @@ pub(super) fn normalise_label(label: &str) -> String {
         .to_lowercase()
 }
 
+/// A link to what is not there: `written`, which leads to `resolved`.
+fn missing(written: &str, resolved: &str) -> LinkTarget {
+    LinkTarget::Missing {
+        written: written.to_owned(),
+        resolved: resolved.to_owned(),
+    }
+}
+
 impl<'a> Renderer<'a> {
     /// Works out where a link goes and what to write in its `href`; `None` keeps it
     /// as written.
     pub(super) fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
         let source = &self.page.source;
-        let here = source.url_path.as_str();
-        let inside = match paths::is_external(written) {
-            false => None,
-            true => match self
+        let inside = if paths::is_external(written) {
+            match self
                 .links
                 .site
                 .as_ref()
@@ -77,19 +83,17 @@ impl<'a> Renderer<'a> {
                 // Written as the site's own address: found from the site's root.
                 Some(inside) => Some(format!("/{inside}")),
                 None => {
-                    return (
-                        None,
-                        LinkTarget::External {
-                            url: written.to_owned(),
-                        },
-                    );
+                    let url = written.to_owned();
+                    return (None, LinkTarget::External { url });
                 }
-            },
+            }
+        } else {
+            None
         };
-        let (before_fragment, fragment) = match inside.as_deref().unwrap_or(written).split_once('#')
-        {
+        let address = inside.as_deref().unwrap_or(written);
+        let (before_fragment, fragment) = match address.split_once('#') {
             Some((path, fragment)) => (path, Some(fragment.to_owned())),
-            None => (inside.as_deref().unwrap_or(written), None),
+            None => (address, None),
         };
         let path = before_fragment.split('?').next().unwrap_or("");
         if path.is_empty() && fragment.is_some() {
@@ -99,39 +103,49 @@ impl<'a> Renderer<'a> {
             };
             return (None, target);
         }
-        let missing = |resolved: &str| LinkTarget::Missing {
-            written: written.to_owned(),
-            resolved: resolved.to_owned(),
-        };
         let decoded = paths::percent_decode(path);
-        let Some(resolved) = paths::resolve(&source.content_path, &decoded) else {
-            return (None, missing(&decoded));
-        };
-        let with_fragment = |url: String| match &fragment {
-            Some(f) => format!("{url}#{f}"),
-            None => url,
-        };
+        match paths::resolve(&source.content_path, &decoded) {
+            Some(resolved) => self.target(written, &decoded, resolved, fragment),
+            None => (None, missing(written, &decoded)),
+        }
+    }
 
+    /// Where a link to `resolved`, a path in the site, goes: a page, by its file or
+    /// its address, or a file; and the address to write for it on this page. The
+    /// link was `written`, and is `decoded` without its fragment.
+    fn target(
+        &self,
+        written: &str,
+        decoded: &str,
+        resolved: String,
+        fragment: Option<String>,
+    ) -> (Option<String>, LinkTarget) {
+        let here = self.page.source.url_path.as_str();
+        let href = |url: &str| {
+            let url = paths::relative_url(here, url);
+            Some(match &fragment {
+                Some(f) => format!("{url}#{f}"),
+                None => url,
+            })
+        };
         if resolved.ends_with(".md") {
             return match self.links.page_urls.get(resolved.as_str()) {
                 Some(url) => (
-                    Some(with_fragment(paths::relative_url(here, url))),
+                    href(url),
                     LinkTarget::Page {
                         content_path: resolved,
                         fragment,
                     },
                 ),
-                None => (None, missing(&resolved)),
+                None => (None, missing(written, &resolved)),
             };
         }
         if let Some(output) = self.links.assets.output_path(&resolved) {
-            let href = with_fragment(paths::relative_url(here, output));
-            return (
-                Some(href),
-                LinkTarget::File {
-                    site_path: resolved,
-                },
-            );
+            let href = href(output);
+            let target = LinkTarget::File {
+                site_path: resolved,
+            };
+            return (href, target);
         }
         // A site-root link to a page's address, such as `/crying/`.
         if decoded.starts_with('/') {
@@ -141,15 +155,15 @@ impl<'a> Renderer<'a> {
                 format!("{resolved}/")
             };
             if let Some(content_path) = self.links.pages_by_url.get(url.as_str()) {
-                let href = with_fragment(paths::relative_url(here, &url));
+                let href = href(&url);
                 let target = LinkTarget::Page {
                     content_path: (*content_path).to_owned(),
                     fragment,
                 };
-                return (Some(href), target);
+                return (href, target);
             }
         }
-        (None, missing(&resolved))
+        (None, missing(written, &resolved))
     }
 
     pub(super) fn collect_references(&mut self, body: &str) {

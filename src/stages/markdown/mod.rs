@@ -271,6 +271,27 @@ pub fn diagnostics(page: &Page, errors: &[MarkdownError]) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The events of a stretch of markdown, each with where it is in the stretch.
+type Events<'e> = Vec<(Event<'e>, Range<usize>)>;
+
+/// Makes the item that starts at event `i` of a "do not" list start with "do not":
+/// screen reader users can miss the list's heading, so each item says it too, as
+/// the NHS's lists of what not to do do.
+fn say_do_not(events: &mut Events, i: usize) {
+    let first_text = events[i + 1..]
+        .iter()
+        .position(|(e, _)| !matches!(e, Event::Start(Tag::Paragraph)))
+        .map(|skip| i + 1 + skip);
+    if let Some(at) = first_text {
+        let says_do_not =
+            matches!(&events[at].0, Event::Text(t) if t.to_lowercase().starts_with("do not"));
+        if !says_do_not {
+            let range = events[at].1.clone();
+            events.insert(at, (Event::Text(CowStr::from("do not ")), range));
+        }
+    }
+}
+
 /// Markdown options: the CommonMark extensions editors expect.
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -321,7 +342,7 @@ impl<'a> Renderer<'a> {
                 .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
         };
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut callback));
-        let mut events: Vec<(Event<'_>, Range<usize>)> = parser.into_offset_iter().collect();
+        let mut events: Events = parser.into_offset_iter().collect();
         let starts_with_list = matches!(events.first(), Some((Event::Start(Tag::List(_)), _)));
         if let Some((depth, offset)) = too_deep(&events) {
             let position = self.position(base + offset);
@@ -331,116 +352,109 @@ impl<'a> Renderer<'a> {
 
         let mut i = 0;
         while i < events.len() {
-            let offset = base + events[i].1.start;
-            match &events[i].0 {
-                Event::Start(Tag::Heading { .. }) => {
-                    let end = find_end(&events, i);
-                    let plain = plain_text(&events[i + 1..end]);
-                    let position = self.position(offset);
-                    if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
-                        let wanted = match id {
-                            Some(explicit) => explicit.to_string(),
-                            None => paths::heading_id(&plain),
-                        };
-                        let unique = self.unique_id(wanted);
-                        *id = Some(CowStr::from(unique.clone()));
-                        let level = heading_level(*level);
-                        self.last_level = level;
-                        self.headings.push(Heading {
-                            level,
-                            id: unique,
-                            text: plain,
-                            position,
-                        });
-                    }
-                    i = end;
-                }
-                Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
-                    let end = find_end(&events, i);
-                    let mut label = plain_text(&events[i + 1..end]);
-                    let position = self.position(offset);
-                    let is_image = matches!(events[i].0, Event::Start(Tag::Image { .. }));
-                    let decorative = is_image && label.eq_ignore_ascii_case(DECORATIVE);
-                    if decorative {
-                        for (event, _) in &mut events[i + 1..end] {
-                            *event = Event::Text(CowStr::Borrowed(""));
-                        }
-                        label.clear();
-                    }
-                    let (dest_url, is_image) = match &mut events[i].0 {
-                        Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
-                        Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
-                        _ => unreachable!("matched above"),
-                    };
-                    // A refused address is reported as that, and goes nowhere.
-                    if !raw_html::is_allowed_address(dest_url) {
-                        self.errors.push(MarkdownError::RefusedAddress {
-                            written: dest_url.to_string(),
-                            position,
-                        });
-                        *dest_url = CowStr::Borrowed("#");
-                        i += 1;
-                        continue;
-                    }
-                    let (href, target) = self.resolve(dest_url);
-                    if let Some(href) = href {
-                        *dest_url = CowStr::from(href);
-                    }
-                    if !is_image && raw_html::leaves_site(dest_url) {
-                        mark_leaving(&mut events, i, end);
-                    }
-                    self.records.push(Link {
-                        target,
-                        position,
-                        is_image,
-                        text: label,
-                        decorative,
-                    });
-                    i += 1;
-                }
-                Event::Start(Tag::TableHead) => {
-                    let end = find_end(&events, i);
-                    self.tables.push(TableSummary {
-                        position: self.position(offset),
-                        has_header: !plain_text(&events[i + 1..end]).is_empty(),
-                    });
-                    i += 1;
-                }
-                Event::Start(Tag::HtmlBlock) => {
-                    let end = find_end(&events, i);
-                    self.read_raw_html(&mut events[i + 1..end], base);
-                    i = end;
-                }
-                Event::InlineHtml(_) => {
-                    self.read_raw_html(&mut events[i..=i], base);
-                    i += 1;
-                }
-                Event::TaskListMarker(done) => {
-                    events[i].0 = Event::InlineHtml(CowStr::from(task_marker(*done)));
-                    i += 1;
-                }
-                // Screen reader users can miss a list's "Do not" heading, so each
-                // item says it too, as NHS don't lists do.
-                Event::Start(Tag::Item) if self.in_dont_list => {
-                    let first_text = events[i + 1..]
-                        .iter()
-                        .position(|(e, _)| !matches!(e, Event::Start(Tag::Paragraph)))
-                        .map(|skip| i + 1 + skip);
-                    if let Some(at) = first_text {
-                        let says_do_not = matches!(&events[at].0, Event::Text(t) if t.to_lowercase().starts_with("do not"));
-                        if !says_do_not {
-                            let range = events[at].1.clone();
-                            events.insert(at, (Event::Text(CowStr::from("do not ")), range));
-                        }
-                    }
-                    i += 1;
-                }
-                _ => i += 1,
-            }
+            i = self.read_event(&mut events, i, base);
         }
         self.collect_text(&events, base);
         pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
         starts_with_list
+    }
+
+    /// Reads event `i` of a stretch that starts at `base`, changing it and those
+    /// after it where the page needs them to be; gives the next event to read.
+    fn read_event(&mut self, events: &mut Events, i: usize, base: usize) -> usize {
+        let offset = base + events[i].1.start;
+        match &events[i].0 {
+            Event::Start(Tag::Heading { .. }) => return self.heading(events, i, offset),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.link(events, i, offset),
+            Event::Start(Tag::TableHead) => {
+                let end = find_end(events, i);
+                self.tables.push(TableSummary {
+                    position: self.position(offset),
+                    has_header: !plain_text(&events[i + 1..end]).is_empty(),
+                });
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let end = find_end(events, i);
+                self.read_raw_html(&mut events[i + 1..end], base);
+                return end;
+            }
+            Event::InlineHtml(_) => self.read_raw_html(&mut events[i..=i], base),
+            Event::TaskListMarker(done) => {
+                events[i].0 = Event::InlineHtml(CowStr::from(task_marker(*done)));
+            }
+            Event::Start(Tag::Item) if self.in_dont_list => say_do_not(events, i),
+            _ => {}
+        }
+        i + 1
+    }
+
+    /// Gives the heading that starts at event `i` its id and keeps it for the
+    /// outline; gives the event after the heading.
+    fn heading(&mut self, events: &mut Events, i: usize, offset: usize) -> usize {
+        let end = find_end(events, i);
+        let plain = plain_text(&events[i + 1..end]);
+        let position = self.position(offset);
+        if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[i].0 {
+            let wanted = match id {
+                Some(explicit) => explicit.to_string(),
+                None => paths::heading_id(&plain),
+            };
+            let unique = self.unique_id(wanted);
+            *id = Some(CowStr::from(unique.clone()));
+            let level = heading_level(*level);
+            self.last_level = level;
+            self.headings.push(Heading {
+                level,
+                id: unique,
+                text: plain,
+                position,
+            });
+        }
+        end
+    }
+
+    /// Settles where the link or image that starts at event `i` goes, and keeps it
+    /// for the checks. An image described as decorative gets empty alt text; a link
+    /// that leaves the site says so.
+    fn link(&mut self, events: &mut Events, i: usize, offset: usize) {
+        let end = find_end(events, i);
+        let mut label = plain_text(&events[i + 1..end]);
+        let position = self.position(offset);
+        let is_image = matches!(events[i].0, Event::Start(Tag::Image { .. }));
+        let decorative = is_image && label.eq_ignore_ascii_case(DECORATIVE);
+        if decorative {
+            for (event, _) in &mut events[i + 1..end] {
+                *event = Event::Text(CowStr::Borrowed(""));
+            }
+            label.clear();
+        }
+        let dest_url = match &mut events[i].0 {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
+            _ => unreachable!("called for links and images only"),
+        };
+        // A refused address is reported as that, and goes nowhere.
+        if !raw_html::is_allowed_address(dest_url) {
+            self.errors.push(MarkdownError::RefusedAddress {
+                written: dest_url.to_string(),
+                position,
+            });
+            *dest_url = CowStr::Borrowed("#");
+            return;
+        }
+        let (href, target) = self.resolve(dest_url);
+        if let Some(href) = href {
+            *dest_url = CowStr::from(href);
+        }
+        if !is_image && raw_html::leaves_site(dest_url) {
+            mark_leaving(events, i, end);
+        }
+        self.records.push(Link {
+            target,
+            position,
+            is_image,
+            text: label,
+            decorative,
+        });
     }
 
     fn unique_id(&mut self, wanted: String) -> String {

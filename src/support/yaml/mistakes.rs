@@ -100,78 +100,90 @@ impl Mistake {
 /// The first mistake in `text`, a piece of YAML, that an editor would see, else
 /// where YAML itself gave up (`error`), if it did.
 pub(super) fn find_mistake(text: &str, error: Option<&serde_yaml::Error>) -> Option<Mistake> {
-    for (index, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let number = index + 1;
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        if let Some(tab) = line[..indent].find('\t') {
-            return Some(Mistake::Tab {
-                line: number,
-                col: tab + 1,
-            });
-        }
-        let content = &line[indent..];
-        if content.is_empty() || content.starts_with('#') {
-            continue;
-        }
-        // The value after the item's dashes and its key, if any.
-        let mut value_start = indent;
-        let mut rest = content;
-        while let Some(after) = rest.strip_prefix("- ") {
-            rest = after.trim_start_matches(' ');
-            value_start = line.len() - rest.len();
-        }
-        if let Some((_, colon)) = split_key(rest) {
-            let after = &rest[colon..];
-            let gap = after.len() - after.trim_start_matches(' ').len();
-            value_start = line.len() - rest.len() + colon + gap;
-        }
-        let value = &line[value_start..];
-        let col = line[..value_start].chars().count() + 1;
-        let fixed = |value: &str| {
-            let escaped = value.replace('"', "\\\"");
-            format!("{}\"{}\"", &line[indent..value_start], escaped.trim_end())
-        };
-        if let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) {
-            if !closes(&value[1..], quote) {
-                let inner = value[1..].trim_end();
-                return Some(Mistake::UnclosedQuote {
-                    line: number,
-                    col,
-                    fixed: format!("{}{quote}{inner}{quote}", &line[indent..value_start]),
-                });
-            }
-            continue;
-        }
-        if value.starts_with(['[', '{', '|', '>', '&', '*', '!']) {
-            continue;
-        }
-        if let Some(colon) = value.find(": ").or_else(|| {
-            value
-                .trim_end()
-                .ends_with(':')
-                .then(|| value.trim_end().len() - 1)
-        }) {
-            return Some(Mistake::ColonInValue {
-                line: number,
-                col: col + value[..colon].chars().count(),
-                fixed: fixed(value),
-            });
-        }
-        if let Some(first) = value
-            .chars()
-            .next()
-            .filter(|c| matches!(c, '@' | '`' | '%'))
-        {
-            return Some(Mistake::NeedsQuotes {
+    text.split('\n')
+        .enumerate()
+        .find_map(|(index, line)| {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            mistake_in_line(line, index + 1)
+        })
+        .or_else(|| error.map(mistake_from_error))
+}
+
+/// The mistake in `line`, line `number` of a block, that stops it being read, if
+/// it has one that can be seen from the line alone.
+fn mistake_in_line(line: &str, number: usize) -> Option<Mistake> {
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    if let Some(tab) = line[..indent].find('\t') {
+        return Some(Mistake::Tab {
+            line: number,
+            col: tab + 1,
+        });
+    }
+    let content = &line[indent..];
+    if content.is_empty() || content.starts_with('#') {
+        return None;
+    }
+    // The value after the item's dashes and its key, if any.
+    let mut value_start = indent;
+    let mut rest = content;
+    while let Some(after) = rest.strip_prefix("- ") {
+        rest = after.trim_start_matches(' ');
+        value_start = line.len() - rest.len();
+    }
+    if let Some((_, colon)) = split_key(rest) {
+        let after = &rest[colon..];
+        let gap = after.len() - after.trim_start_matches(' ').len();
+        value_start = line.len() - rest.len() + colon + gap;
+    }
+    let value = &line[value_start..];
+    let col = line[..value_start].chars().count() + 1;
+    let fixed = |value: &str| {
+        let escaped = value.replace('"', "\\\"");
+        format!("{}\"{}\"", &line[indent..value_start], escaped.trim_end())
+    };
+    if let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) {
+        if !closes(&value[1..], quote) {
+            let inner = value[1..].trim_end();
+            return Some(Mistake::UnclosedQuote {
                 line: number,
                 col,
-                first,
-                fixed: fixed(value),
+                fixed: format!("{}{quote}{inner}{quote}", &line[indent..value_start]),
             });
         }
+        return None;
     }
-    let error = error?;
+    if value.starts_with(['[', '{', '|', '>', '&', '*', '!']) {
+        return None;
+    }
+    if let Some(colon) = value.find(": ").or_else(|| {
+        value
+            .trim_end()
+            .ends_with(':')
+            .then(|| value.trim_end().len() - 1)
+    }) {
+        return Some(Mistake::ColonInValue {
+            line: number,
+            col: col + value[..colon].chars().count(),
+            fixed: fixed(value),
+        });
+    }
+    if let Some(first) = value
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '@' | '`' | '%'))
+    {
+        return Some(Mistake::NeedsQuotes {
+            line: number,
+            col,
+            first,
+            fixed: fixed(value),
+        });
+    }
+    None
+}
+
+/// The mistake YAML's own `error` points at, as an editor would name it.
+fn mistake_from_error(error: &serde_yaml::Error) -> Mistake {
     let (line, col) = error
         .location()
         .map(|l| (l.line(), l.column()))
@@ -184,11 +196,11 @@ pub(super) fn find_mistake(text: &str, error: Option<&serde_yaml::Error>) -> Opt
         "mapping values are not allowed",
         "did not find expected",
     ];
-    Some(if indentation.iter().any(|words| raw.contains(words)) {
+    if indentation.iter().any(|words| raw.contains(words)) {
         Mistake::Indentation { line, col }
     } else {
         Mistake::Unreadable { line, col }
-    })
+    }
 }
 
 /// Whether `rest`, the text after an opening quote, closes it.
