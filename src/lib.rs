@@ -4,15 +4,23 @@
 //! of one input value; [`check`] reads what the stages made and says what is wrong;
 //! [`config`] reads the settings once; [`serve`] is the preview; [`support`] holds
 //! the leaves everything uses: diagnostics, YAML with positions, paths and dates.
-//! [`model`] holds the values that flow between the stages. The command line, the
-//! tests and the fuzzers use what is `pub`. Uses nothing itself.
+//! [`model`] holds the values that flow between the stages. These are the crate's
+//! own: the command line and the tests use the public modules, [`pipeline`],
+//! [`config`], [`serve`] and [`new_page`], with the diagnostics, dates and
+//! [`report`] of a check given here; the fuzz targets use [`fuzzing`]. Uses
+//! `check` for its report, `calendar` and `error` to give them.
 
-pub mod check;
+pub(crate) mod check;
 pub mod config;
-pub mod memo;
-pub mod model;
+pub mod fuzzing;
+pub(crate) mod memo;
+pub(crate) mod model;
 pub mod new_page;
 pub mod pipeline;
 pub mod serve;
-pub mod stages;
-pub mod support;
+pub(crate) mod stages;
+pub(crate) mod support;
+
+pub use crate::check::report;
+pub use crate::support::calendar::{Date, today};
+pub use crate::support::error::{Diagnostic, Position, Severity, StageError};

@@ -1,7 +1,7 @@
 //! The command line: parses arguments with clap, runs the pipeline, prints what
 //! happened and sets the exit status (0 success, 1 the site has errors, 2 bad usage).
 //! The only module that uses anyhow. Uses `pipeline`, `config`, `serve`,
-//! `new_page`, `check` for its report, `calendar` and `error`.
+//! `new_page`, and the crate's `report`, dates and diagnostics.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -15,12 +15,9 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use tellyou::check::report;
 use tellyou::config::{self, BaseUrl, BuildOptions};
 use tellyou::serve::{self, ServeEvent, ServeOptions};
-use tellyou::support::calendar;
-use tellyou::support::error::{Diagnostic, Severity, StageError};
-use tellyou::{new_page, pipeline};
+use tellyou::{Diagnostic, Severity, StageError, new_page, pipeline, report};
 
 #[derive(Parser)]
 #[command(
@@ -289,7 +286,7 @@ fn preview(root: PathBuf, args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// `tellyou new`: a page with its front matter filled in.
 fn new(root: &Path, path: &Path) -> ExitCode {
-    match new_page::create(root, path, calendar::today()) {
+    match new_page::create(root, path, tellyou::today()) {
         Ok(page) => {
             println!("Wrote {}", page.path.display());
             if let Some(section) = page.folder_without_section {

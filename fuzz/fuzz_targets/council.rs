@@ -3,15 +3,8 @@
 //! diagnostics for every problem found, with their lines.
 #![no_main]
 
-use std::path::Path;
-
 use libfuzzer_sys::fuzz_target;
-use tellyou::config::council;
-use tellyou::support::error::StageError;
 
 fuzz_target!(|text: &str| {
-    let (_, errors) = council::parse("eastmere", text);
-    for error in &errors {
-        let _ = error.to_diagnostic(Path::new("councils/eastmere.yaml"), Some(text));
-    }
+    let _ = tellyou::fuzzing::council(text);
 });

@@ -29,7 +29,7 @@ pub enum ListingError {
     #[error(
         "a sentence in the description has {words} words; keep sentences to {most} words or fewer"
     )]
-    LongDescriptionSentence {
+    WordySentence {
         words: usize,
         most: usize,
         position: Position,
@@ -41,7 +41,7 @@ impl StageError for ListingError {
         match self {
             ListingError::LongTitle { position, .. }
             | ListingError::LongDescription { position, .. }
-            | ListingError::LongDescriptionSentence { position, .. } => Some(*position),
+            | ListingError::WordySentence { position, .. } => Some(*position),
         }
     }
 
@@ -57,7 +57,7 @@ impl StageError for ListingError {
             ListingError::LongDescription { .. } => {
                 "keep the description to one short sentence: section pages and search results show it".into()
             }
-            ListingError::LongDescriptionSentence { .. } => {
+            ListingError::WordySentence { .. } => {
                 "split it into two sentences, or say less: the page itself has room for the rest".into()
             }
         })
@@ -101,7 +101,7 @@ pub fn check(page: &Page, settings: &CheckSettings) -> Vec<Diagnostic> {
         let sentences = readability::sentences(description);
         for sentence in sentences.iter().filter(|_| length <= MAX_DESCRIPTION_CHARS) {
             if sentence.words > settings.max_sentence_words {
-                errors.push(ListingError::LongDescriptionSentence {
+                errors.push(ListingError::WordySentence {
                     words: sentence.words,
                     most: settings.max_sentence_words,
                     position: shifted(start, description[..sentence.start].chars().count()),

@@ -26,10 +26,6 @@ impl Site {
         self.by_url.get("").copied()
     }
 
-    pub fn parent(&self, page: usize) -> Option<usize> {
-        self.parents[page]
-    }
-
     /// A section's pages and sub-sections, in order.
     pub fn children(&self, page: usize) -> &[usize] {
         &self.children[page]

@@ -25,6 +25,9 @@ mod memos;
 mod record;
 mod steps;
 
+/// The files a build writes beside the site, to know the folder again: they are not
+/// pages of the site.
+pub use crate::stages::output::{MANIFEST, MARKER, RECORD};
 pub use memos::Memos;
 use steps::*;
 

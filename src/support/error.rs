@@ -205,11 +205,6 @@ impl LineIndex {
             + 1;
         Position { line, col }
     }
-
-    /// The byte offset where a 1-based line starts.
-    pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts[line.clamp(1, self.line_starts.len()) - 1]
-    }
 }
 
 /// A stage's typed error that can say where in its file it happened and how to fix

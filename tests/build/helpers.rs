@@ -9,8 +9,7 @@ pub(crate) use std::process::Command;
 
 pub(crate) use tellyou::config::{self, BuildOptions, Config};
 pub(crate) use tellyou::pipeline;
-pub(crate) use tellyou::support::calendar::Date;
-pub(crate) use tellyou::support::error::Diagnostic;
+pub(crate) use tellyou::{Date, Diagnostic};
 
 pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -135,7 +134,7 @@ pub(crate) fn check_report_of(root: &Path) -> String {
     format!(
         "{}\n{}",
         render_diagnostics(&report.diagnostics),
-        tellyou::check::report::summary(&report)
+        tellyou::report::summary(&report)
     )
 }
 

@@ -29,8 +29,11 @@ enum Layer {
     Pipeline,
     /// `serve/`: the preview.
     Serve,
-    /// `main.rs` and `new_page.rs`: the command line.
+    /// `main.rs`, `lib.rs` and `new_page.rs`: the command line, and what the crate
+    /// gives it.
     Command,
+    /// `fuzzing.rs`: the fuzz targets' way into the stages.
+    Fuzzing,
 }
 
 impl Layer {
@@ -48,6 +51,7 @@ impl Layer {
             Pipeline => &[Support, Memo, Model, Config, Stage, Check],
             Serve => &[Support, Model, Config, Pipeline],
             Command => &[Support, Model, Config, Pipeline, Check, Serve, Command],
+            Fuzzing => &[Support, Model, Config, Stage],
         }
     }
 }
@@ -66,6 +70,7 @@ fn layer_of(path: &[String]) -> (Layer, Option<&str>) {
         Some("check") => (Layer::Check, None),
         Some("pipeline") => (Layer::Pipeline, None),
         Some("serve") => (Layer::Serve, None),
+        Some("fuzzing") => (Layer::Fuzzing, None),
         _ => (Layer::Command, None),
     }
 }
@@ -227,6 +232,9 @@ fn named_module(
             }
         }
         _ if within => second.unwrap_or(first).clone(),
+        // An item the crate gives at its root, such as `tellyou::Diagnostic`, is
+        // named where it is given.
+        _ if !is_module(first) => return None,
         _ => first.clone(),
     };
     (module.last() != Some(&name)).then_some(name)

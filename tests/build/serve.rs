@@ -407,13 +407,7 @@ fn assert_serves_a_clean_build(preview: &Preview) {
     let built = read_tree(&fresh);
     fs::remove_dir_all(&fresh).unwrap();
     for (path, bytes) in built {
-        if [
-            tellyou::stages::output::MARKER,
-            tellyou::stages::output::MANIFEST,
-            tellyou::stages::output::RECORD,
-        ]
-        .contains(&path.as_str())
-        {
+        if [pipeline::MARKER, pipeline::MANIFEST, pipeline::RECORD].contains(&path.as_str()) {
             continue;
         }
         let served = preview.get_bytes(&path);

@@ -176,16 +176,6 @@ pub fn render_page(input: &Input) -> (std::sync::Arc<RenderedPage>, Vec<Diagnost
     )
 }
 
-/// Renders one page's body, or says every mistake in it.
-pub fn render(page: &Page, links: &LinkIndex) -> Result<RenderedPage, Vec<MarkdownError>> {
-    let (rendered, errors) = render_despite_mistakes(page, links);
-    if errors.is_empty() {
-        Ok(rendered)
-    } else {
-        Err(errors)
-    }
-}
-
 /// Renders one page's body as well as it can, with every mistake in it. The
 /// headings, links and text of a page with mistakes are still there for the checks
 /// of the rest of the site, so that one mistake is not reported again elsewhere.
@@ -501,10 +491,11 @@ mod tests {
             ("play.md", "play/"),
         ];
         let assets = AssetMap::default();
-        render(
-            &page(content_path, body),
-            &LinkIndex::new(pages, &assets, ""),
-        )
+        let links = LinkIndex::new(pages, &assets, "");
+        match render_despite_mistakes(&page(content_path, body), &links) {
+            (rendered, errors) if errors.is_empty() => Ok(rendered),
+            (_, errors) => Err(errors),
+        }
     }
 
     #[test]
@@ -673,7 +664,7 @@ mod odd_input_tests {
             front: front.into(),
         };
         let assets = AssetMap::default();
-        let _ = render(&page, &LinkIndex::new([], &assets, ""));
+        let _ = render_despite_mistakes(&page, &LinkIndex::new([], &assets, ""));
     }
 
     /// Inputs the fuzzers found, each of which once stopped the program.
