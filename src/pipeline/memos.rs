@@ -1,7 +1,7 @@
 //! The memos of the pipeline's stages, one for each stage that a rebuild can skip,
 //! and the files read from disk; kept from one build to the next by the preview.
 //! Uses `load` and `templates` for what they make, `check`, `memo`, `page`,
-//! `shared_parts` and `error`.
+//! `file_cache`, `shared_parts` and `error`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,14 +14,26 @@ use crate::stages::load;
 use crate::stages::templates::Templates;
 use crate::stages::templates::render::GuideItems;
 use crate::support::error::Diagnostic;
+use crate::support::file_cache::{Changes, FileCache};
 use crate::support::shared_parts::Part;
+
+/// The files read from disk, kept from one build for the next, so that a rebuild
+/// reads again only the files that changed on disk.
+#[derive(Debug, Default)]
+pub(super) struct FilesRead {
+    pub(super) texts: FileCache<load::Text>,
+    pub(super) bytes: FileCache<Arc<[u8]>>,
+    /// What a watcher saw change since the last build, if it said; the next build
+    /// uses it up.
+    pub(super) noted: Option<Changes>,
+}
 
 /// The memo of each stage, kept from one build to the next by the preview so that a
 /// rebuild redoes only what changed, and the files read from disk.
 pub struct Memos {
     /// The files read from disk, by their stamps: loading reads again only what
     /// changed on disk.
-    pub(super) files: load::LoadCache,
+    pub(super) files: FilesRead,
     pub(super) stylesheets: Memo<Arc<[u8]>>,
     pub(super) front_matter: Memo<(Arc<FrontMatter>, Vec<Diagnostic>)>,
     pub(super) markdown: Memo<(Arc<RenderedPage>, Vec<Diagnostic>)>,
@@ -52,7 +64,7 @@ impl Memos {
 
     fn keeping(keep: Keep) -> Memos {
         Memos {
-            files: load::LoadCache::default(),
+            files: FilesRead::default(),
             stylesheets: Memo::new("minify stylesheets", keep),
             front_matter: Memo::new("front matter", keep),
             markdown: Memo::new("markdown", keep),
@@ -72,7 +84,12 @@ impl Memos {
     /// anything may have changed. Files reached through symbolic links, which a
     /// watcher may not see, are looked at anyway.
     pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
-        self.files.note_changes(paths);
+        let noted = &mut self.files.noted;
+        match (paths, noted.as_mut()) {
+            (Some(paths), Some(noted)) => noted.add(paths),
+            (Some(paths), None) => *noted = Some(Changes::Only(paths.into_iter().collect())),
+            (None, _) => *noted = Some(Changes::Unknown),
+        }
     }
 
     /// Starts a build: what the last one used is what this one may find.

@@ -79,7 +79,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     output::check_out_dir(&config.root, &config.out_dir)
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
     let mut memos = Memos::for_one_build();
-    let (loaded, loading) = load::load(config, &mut memos.files);
+    let (loaded, loading) = load_project(config, &mut memos.files);
     let inputs = record::inputs_key(config, &loaded, &loading)
         .to_hex()
         .to_string();
@@ -192,7 +192,7 @@ pub fn build_councils(
 /// would write, for the preview server to serve. It finds in `memos` what earlier
 /// builds of the same project made, and leaves in them what this build made.
 pub fn build_in_memory(config: &Config, memos: &mut Memos) -> Result<RenderedSite, Errors> {
-    let loading = load::load(config, &mut memos.files);
+    let loading = load_project(config, &mut memos.files);
     build_loaded(config, loading, memos)
 }
 
@@ -315,7 +315,7 @@ struct Made {
 /// Renders the site readable, with every check.
 fn render_and_check(config: &Config, memos: &mut Memos) -> (Made, Vec<Diagnostic>) {
     memos.next_build();
-    let loading = load::load(config, &mut memos.files);
+    let loading = load_project(config, &mut memos.files);
     make_site(config, loading, Form::Readable, memos)
 }
 

@@ -1,7 +1,8 @@
 //! How the pipeline runs each stage through its memo, for [`make_site`](super):
-//! the inputs each stage is given, and how what it says is gathered. Uses the
-//! stages `assets`, `front_matter`, `site`, `markdown`, `templates` and `minify`,
-//! and `check`, `config`, `page`, `shared_parts`, `memo`, `cache_key` and `error`.
+//! the inputs each stage is given, the files loading reads, and how what each stage
+//! says is gathered. Uses the stages `load`, `assets`, `front_matter`, `site`,
+//! `markdown`, `templates` and `minify`, and `check`, `config`, `page`,
+//! `shared_parts`, `memo`, `cache_key` and `error`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use crate::config::Config;
 use crate::memo::{Memo, MemoKey};
 use crate::model::page::{AssetFile, OutputFile, Page, RenderedPage, SourceFile};
 use crate::model::site::Site;
+use crate::stages::load::{self, Loaded};
 use crate::stages::markdown::{self, LinkIndex};
 use crate::stages::minify::{self, Form, InForm, PartText};
 use crate::stages::templates;
@@ -21,6 +23,21 @@ use crate::support::error::{Diagnostic, Severity};
 use crate::support::shared_parts::PartList;
 
 use super::Memos;
+use super::memos::FilesRead;
+
+/// Loads the project: finds its files, reads those that changed since `files` last
+/// read them, and puts them together.
+pub(super) fn load_project(config: &Config, files: &mut FilesRead) -> (Loaded, Vec<Diagnostic>) {
+    let (to_load, mut found) = load::find(config);
+    let changes = files.noted.take().unwrap_or_default();
+    let read = load::Read {
+        assets: (files.bytes).read_all(&to_load.assets(), &changes, load::as_bytes),
+        texts: (files.texts).read_all(&to_load.texts(), &changes, load::as_text),
+    };
+    let (loaded, mut more) = load::assemble(config, to_load, read);
+    found.append(&mut more);
+    (loaded, found)
+}
 
 /// Reads each page's front matter and puts the pages in their places in the site,
 /// leaving out drafts, whose content paths it gives too. A page with mistakes in its

@@ -1,11 +1,12 @@
-//! Loading: walks `content/`, the theme, the project's own `templates/` and
-//! `static/` folders and, for a council's site, the council's own folders, whose
-//! files replace those of the same path. It reads every file, sorted by path so
-//! that builds are deterministic. Page names are checked here, since they become
-//! URLs. Uses `config`, `page`, `file_cache`, `paths`, `memo`, `cache_key` and
+//! Loading, in two steps around the reading of files. [`find`] walks `content/`,
+//! the theme, the project's own `templates/` and `static/` folders and, for a
+//! council's site, the council's own folders, and says which files to read;
+//! [`assemble`] puts what was read together, where a later folder's file replaces
+//! one of the same path, sorted by path so that builds are deterministic. The
+//! pipeline reads the files between them. Page names are checked here, since they
+//! become URLs. Uses `config`, `page`, `file_cache`, `paths`, `memo`, `cache_key` and
 //! `error`.
 
-pub mod file_cache;
 pub mod theme;
 
 use std::collections::BTreeMap;
@@ -15,10 +16,10 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::memo::MemoKey;
 use crate::model::page::{AssetFile, SourceFile, TemplateFile};
-use crate::stages::load::file_cache::{Changes, FileCache, ToRead};
 use crate::support::error::{
     Diagnostic, LineIndex, Position, StageError, display_path, plain_io_error,
 };
+use crate::support::file_cache::ToRead;
 use crate::support::paths;
 
 /// Everything read from disk for one build.
@@ -117,30 +118,6 @@ impl StageError for LoadError {
     }
 }
 
-/// What loading keeps from one build for the next: the files it read, so that a
-/// rebuild reads again only the files that changed on disk.
-#[derive(Debug, Default)]
-pub struct LoadCache {
-    texts: FileCache<Text>,
-    bytes: FileCache<Arc<[u8]>>,
-    /// What a watcher saw change since the last load, if it said; the next load
-    /// uses it up.
-    noted: Option<Changes>,
-}
-
-impl LoadCache {
-    /// Tells the next load that only `paths` changed since the last one (files, or
-    /// folders with everything in them), so that it need not look at other files.
-    /// `None` says that anything may have changed.
-    pub fn note_changes(&mut self, paths: Option<Vec<PathBuf>>) {
-        match (paths, &mut self.noted) {
-            (Some(paths), Some(noted)) => noted.add(paths),
-            (Some(paths), None) => self.noted = Some(Changes::Only(paths.into_iter().collect())),
-            (None, _) => self.noted = Some(Changes::Unknown),
-        }
-    }
-}
-
 impl Found {
     fn to_read(&self) -> ToRead<'_> {
         ToRead {
@@ -152,56 +129,82 @@ impl Found {
 
 /// A text file as read: normalised, with a hash of it.
 #[derive(Debug, Clone)]
-struct Text {
+pub struct Text {
     text: Arc<str>,
     hash: blake3::Hash,
 }
 
-/// A file to read, and what it is.
+/// A text file to read, and what it is.
 enum Wanted {
     Page { content_path: String },
     Template { name: String },
 }
 
-/// Reads the project. Files that cannot be read are reported and left out, so the
-/// rest of the build can still find every other problem. Files whose stamp is as
-/// when `cache` read them are not read again.
-pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>) {
-    let mut loaded = Loaded::default();
+/// The files of a project to read, in the order found: of two files with one path,
+/// the later wins.
+pub struct ToLoad {
+    /// Files copied to the output as they are.
+    assets: Vec<Found>,
+    /// Pages and templates, read as text.
+    texts: Vec<(Wanted, Found)>,
+    /// Whether the default theme, which tellyou carries in itself, is used.
+    default_theme: bool,
+}
+
+impl ToLoad {
+    /// The files to read as they are.
+    pub fn assets(&self) -> Vec<ToRead<'_>> {
+        self.assets.iter().map(Found::to_read).collect()
+    }
+
+    /// The files to read as text.
+    pub fn texts(&self) -> Vec<ToRead<'_>> {
+        self.texts.iter().map(|(_, file)| file.to_read()).collect()
+    }
+}
+
+/// What was read from the files of a [`ToLoad`], each in its order.
+pub struct Read {
+    /// Each asset's bytes, made by [`as_bytes`].
+    pub assets: Vec<std::io::Result<Arc<[u8]>>>,
+    /// Each page's or template's text, made by [`as_text`].
+    pub texts: Vec<Result<Text, (LoadError, Option<String>)>>,
+}
+
+/// Finds the project's files. Files that cannot be reached or named as a page must
+/// be are reported and left out, so the rest of the build can still find every
+/// other problem.
+pub fn find(config: &Config) -> (ToLoad, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let root = &config.root;
     let mut report = |path: &Path, error: LoadError, text: Option<&str>| {
         diagnostics.push(error.to_diagnostic(&display_path(root, path), text));
     };
-
     let project = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
     let content = config.content_dir();
     if !content.is_dir() {
         report(&content, LoadError::NoContentFolder, None);
     }
-    let mut assets: BTreeMap<String, AssetFile> = BTreeMap::new();
-    let mut templates: BTreeMap<String, TemplateFile> = BTreeMap::new();
-    // Files are found first and read together, in parallel; the order they were
-    // found in decides which of two files with one name wins.
-    let mut asset_files: Vec<Found> = Vec::new();
-    let mut text_files: Vec<(Wanted, Found)> = Vec::new();
+    let mut to_load = ToLoad {
+        assets: Vec::new(),
+        texts: Vec::new(),
+        default_theme: false,
+    };
     let template_files = |found: Vec<Found>| {
         found.into_iter().map(|file| {
             let name = file.relative.clone();
             (Wanted::Template { name }, file)
         })
     };
-
     let theme_dir = root.join("themes").join(&config.site.theme);
+    // A council's own folders come after the project's, so their files win.
+    let mut folders: Vec<PathBuf> = std::iter::once(root.clone())
+        .chain(config.council_dir())
+        .collect();
     if theme_dir.is_dir() {
-        asset_files.extend(walk(&theme_dir.join("static"), &project, &mut report));
-        text_files.extend(template_files(walk(
-            &theme_dir.join("templates"),
-            &project,
-            &mut report,
-        )));
+        folders.insert(0, theme_dir);
     } else if config.site.theme == "default" {
-        insert_default_theme(&mut assets, &mut templates);
+        to_load.default_theme = true;
     } else {
         let name = config.site.theme.clone();
         report(
@@ -210,36 +213,56 @@ pub fn load(config: &Config, cache: &mut LoadCache) -> (Loaded, Vec<Diagnostic>)
             None,
         );
     }
-    // A council's own folders come after the project's, so their files win.
-    let project_folders = std::iter::once(root.clone()).chain(config.council_dir());
-    for folder in project_folders {
-        asset_files.extend(walk(&folder.join("static"), &project, &mut report));
-        text_files.extend(template_files(walk(
-            &folder.join("templates"),
-            &project,
-            &mut report,
-        )));
+    for folder in folders {
+        (to_load.assets).extend(walk(&folder.join("static"), &project, &mut report));
+        let templates = walk(&folder.join("templates"), &project, &mut report);
+        to_load.texts.extend(template_files(templates));
     }
-
     let content_files = config
         .content_dirs()
         .iter()
         .flat_map(|dir| walk(dir, &project, &mut report))
         .collect::<Vec<_>>();
-    sort_content(
-        content_files,
-        (&mut asset_files, &mut text_files),
+    sort_content(content_files, &mut to_load, &mut report);
+    (to_load, diagnostics)
+}
+
+/// Puts the project together from what was `read` of the files `to_load` named.
+/// Files that could not be read are reported and left out.
+pub fn assemble(config: &Config, to_load: ToLoad, read: Read) -> (Loaded, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let root = &config.root;
+    let mut report = |path: &Path, error: LoadError, text: Option<&str>| {
+        diagnostics.push(error.to_diagnostic(&display_path(root, path), text));
+    };
+    let mut assets: BTreeMap<String, AssetFile> = BTreeMap::new();
+    let mut templates: BTreeMap<String, TemplateFile> = BTreeMap::new();
+    if to_load.default_theme {
+        insert_default_theme(&mut assets, &mut templates);
+    }
+    place_assets(
+        &to_load.assets,
+        read.assets,
+        (root, &mut assets),
         &mut report,
     );
-
-    let changes = cache.noted.take().unwrap_or_default();
-    let bytes = (&mut cache.bytes, &changes);
-    read_assets(&asset_files, bytes, (root, &mut assets), &mut report);
-    let texts = (&mut cache.texts, &changes);
-    loaded.pages = read_texts(text_files, texts, (root, &mut templates), &mut report);
-    loaded.assets = assets.into_values().collect();
-    loaded.templates = templates.into_values().collect();
+    let pages = place_texts(
+        to_load.texts,
+        read.texts,
+        (root, &mut templates),
+        &mut report,
+    );
+    let loaded = Loaded {
+        pages,
+        assets: assets.into_values().collect(),
+        templates: templates.into_values().collect(),
+    };
     (loaded, diagnostics)
+}
+
+/// An asset's bytes as read.
+pub fn as_bytes(bytes: std::io::Result<Vec<u8>>) -> std::io::Result<Arc<[u8]>> {
+    bytes.map(Arc::from)
 }
 
 fn unreadable(error: &std::io::Error) -> LoadError {
@@ -248,16 +271,14 @@ fn unreadable(error: &std::io::Error) -> LoadError {
     }
 }
 
-/// Reads the assets found, in parallel, into `assets`, where a later one replaces
-/// one at the same path.
-fn read_assets(
+/// Puts the assets read into `assets`, where a later one replaces one at the same
+/// path.
+fn place_assets(
     asset_files: &[Found],
-    (cache, changes): (&mut FileCache<Arc<[u8]>>, &Changes),
+    read: Vec<std::io::Result<Arc<[u8]>>>,
     (root, assets): (&Path, &mut BTreeMap<String, AssetFile>),
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) {
-    let to_read: Vec<ToRead> = asset_files.iter().map(Found::to_read).collect();
-    let read = cache.read_all(&to_read, changes, |bytes| bytes.map(Arc::from));
     for (file, read) in asset_files.iter().zip(read) {
         match read {
             Ok(bytes) => {
@@ -277,7 +298,7 @@ fn read_assets(
 /// be part of an address, and the files beside them, which are copied as they are.
 fn sort_content(
     content_files: Vec<Found>,
-    (asset_files, text_files): (&mut Vec<Found>, &mut Vec<(Wanted, Found)>),
+    to_load: &mut ToLoad,
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) {
     for file in content_files {
@@ -285,12 +306,12 @@ fn sort_content(
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if !is_page {
-            asset_files.push(file);
+            to_load.assets.push(file);
         } else if let Some(error) = check_page_name(&file.relative) {
             report(&file.path, error, None);
         } else {
             let content_path = file.relative.clone();
-            text_files.push((Wanted::Page { content_path }, file));
+            to_load.texts.push((Wanted::Page { content_path }, file));
         }
     }
 }
@@ -323,19 +344,17 @@ fn insert_default_theme(
     }
 }
 
-/// Reads the text files found, in parallel: each template into `templates`, where
-/// a later one replaces one of the same name, and the pages, which it gives back. A
+/// Puts the text files read in place: each template into `templates`, where a
+/// later one replaces one of the same name, and the pages, which it gives back. A
 /// council's page replaces the shared page at the same path.
-fn read_texts(
+fn place_texts(
     text_files: Vec<(Wanted, Found)>,
-    (cache, changes): (&mut FileCache<Text>, &Changes),
+    read: Vec<Result<Text, (LoadError, Option<String>)>>,
     (root, templates): (&Path, &mut BTreeMap<String, TemplateFile>),
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) -> Vec<SourceFile> {
     let mut pages: Vec<SourceFile> = Vec::new();
-    let to_read: Vec<ToRead> = text_files.iter().map(|(_, file)| file.to_read()).collect();
     let mut page_index: std::collections::HashMap<String, usize> = Default::default();
-    let read = cache.read_all(&to_read, changes, read_text);
     for ((wanted, file), read) in text_files.into_iter().zip(read) {
         let Text { text, hash } = match read {
             Ok(text) => text,
@@ -477,7 +496,7 @@ fn walk(
 
 /// A file's text, normalised; or what is wrong with it, with the text as far as it
 /// could be read so the diagnostic can show the line.
-fn read_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Option<String>)> {
+pub fn as_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Option<String>)> {
     let bytes = bytes.map_err(|e| (unreadable(&e), None))?;
     match String::from_utf8(bytes) {
         Ok(text) => {
