@@ -62,6 +62,20 @@ pub struct TemplateFile {
     pub text: String,
 }
 
+impl MemoKey for [TemplateFile] {
+    /// Each template's name, where it was read from, and its text.
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(self.len().to_le_bytes());
+        for file in self {
+            key.field(&file.name)
+                .field(file.display_path.as_os_str().as_encoded_bytes())
+                .field(&file.text);
+        }
+        key.finish()
+    }
+}
+
 /// A document a page's facts come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

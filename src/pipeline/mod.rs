@@ -38,7 +38,6 @@ use rayon::prelude::*;
 use crate::check::{self, CheckReport};
 use crate::config::Config;
 use crate::memo;
-use crate::memo::MemoKey;
 use crate::model::page::OutputFile;
 use crate::stages::markdown::LinkIndex;
 use crate::stages::minify::Form;
@@ -354,7 +353,7 @@ fn make_site(
     said.extend(missing_logo);
     let all_pages_made = match templates {
         Some(templates) if can_make_pages => {
-            let shape = SiteShape::new(config, &site, (&templates, sources.memo_key()));
+            let shape = SiteShape::new(config, &site, &templates);
             make_pages(&shape, &markdown, form, memos, (&mut files, &mut said))
         }
         _ => false,
@@ -369,10 +368,9 @@ fn make_site(
     // The checks of the pages as made need them all, or they would report each page
     // that is not there.
     if all_pages_made {
-        let templates = (&loaded.templates[..], sources.memo_key());
         check_made_pages(
             &files,
-            (&site, templates),
+            (&site, &loaded.templates),
             config,
             &mut said,
             (&mut findings, memos),

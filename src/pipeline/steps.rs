@@ -225,10 +225,7 @@ pub(super) fn render_pages(
 /// the findings.
 pub(super) fn check_made_pages(
     files: &[OutputFile],
-    (site, (templates, templates_key)): (
-        &Site,
-        (&[crate::model::page::TemplateFile], blake3::Hash),
-    ),
+    (site, templates): (&Site, &[crate::model::page::TemplateFile]),
     config: &Config,
     said: &mut Vec<Diagnostic>,
     (findings, memos): (&mut check::Findings, &Memos),
@@ -243,7 +240,7 @@ pub(super) fn check_made_pages(
     }
     let site_files = html::SiteFiles::new(files, base_url);
     let scans = memos.html_scans.each(&site_files.pages(), html::scan);
-    let targets = html::Targets::new(&site_files, &scans, (site, templates), templates_key);
+    let targets = html::Targets::new(&site_files, &scans, (site, templates));
     let results = memos.html_checks.each(&targets.pages(), html::check_page);
     let (diagnostics, hrefs) = html::report(&results, &targets);
     check::external_links_from_templates(&hrefs, templates, &mut findings.external_links);

@@ -235,13 +235,11 @@ pub struct Targets<'a> {
 }
 
 impl<'a> Targets<'a> {
-    /// `scans` are the scans of the pages of `site`, in order; `templates_key` is the
-    /// key of the templates and what they can name.
+    /// `scans` are the scans of the pages of `site`, in order.
     pub fn new(
         site: &'a SiteFiles<'a>,
         scans: &'a [Arc<Scan>],
         (pages, templates): (&'a Site, &'a [TemplateFile]),
-        templates_key: blake3::Hash,
     ) -> Targets<'a> {
         let scans: HashMap<&str, &Scan> = site
             .files
@@ -252,7 +250,7 @@ impl<'a> Targets<'a> {
             .collect();
         let mut key = crate::support::cache_key::Key::new();
         key.field(&site.base_url.url)
-            .field(templates_key.as_bytes());
+            .field(templates.memo_key().as_bytes());
         for file in site.files {
             key.field(&file.path);
             if let Some(scan) = scans.get(file.path.as_str()) {

@@ -83,6 +83,15 @@ pub struct Templates {
     /// What the `asset` function can name.
     assets: AssetMap,
     has_guide_item: bool,
+    /// The key of the [`Sources`] they were compiled from.
+    made_from: blake3::Hash,
+}
+
+impl MemoKey for Templates {
+    /// Templates are the same if they were compiled from the same sources.
+    fn memo_key(&self) -> blake3::Hash {
+        self.made_from
+    }
 }
 
 /// Two sets of templates are the same if they were compiled from the same files
@@ -101,28 +110,23 @@ pub struct Sources<'a> {
 
 impl MemoKey for Sources<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        let mut key = crate::support::cache_key::Key::new();
-        key.field(self.assets.memo_key().as_bytes());
-        for file in self.files {
-            key.field(&file.name)
-                .field(file.display_path.as_os_str().as_encoded_bytes())
-                .field(&file.text);
-        }
-        key.finish()
+        crate::support::cache_key::of([
+            self.assets.memo_key().as_bytes(),
+            self.files.memo_key().as_bytes(),
+        ])
     }
 }
 
 /// Compiles the templates, or says every mistake in them.
 pub fn compile(sources: &Sources) -> Result<std::sync::Arc<Templates>, Vec<Diagnostic>> {
-    Templates::compile(sources.files, sources.assets).map(std::sync::Arc::new)
+    Templates::compile(sources).map(std::sync::Arc::new)
 }
 
 impl Templates {
     /// Compiles every template, reporting every syntax error at once.
-    pub fn compile(
-        files: &[TemplateFile],
-        assets: &AssetMap,
-    ) -> Result<Templates, Vec<Diagnostic>> {
+    pub fn compile(sources: &Sources) -> Result<Templates, Vec<Diagnostic>> {
+        let made_from = sources.memo_key();
+        let Sources { files, assets } = *sources;
         let files: BTreeMap<String, TemplateFile> =
             files.iter().map(|f| (f.name.clone(), f.clone())).collect();
         let mut diagnostics = Vec::new();
@@ -186,6 +190,7 @@ impl Templates {
             files,
             assets: assets.clone(),
             has_guide_item,
+            made_from,
         })
     }
 
@@ -488,15 +493,16 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_file_and_line() {
-        let errors = Templates::compile(
-            &[
-                file("a.html", "<p>\n{{ page.title }\n"),
-                file("b.html", "{% if %}"),
-            ],
-            &AssetMap::default(),
-        )
-        .err()
-        .unwrap();
+        let files = [
+            file("a.html", "<p>\n{{ page.title }\n"),
+            file("b.html", "{% if %}"),
+        ];
+        let assets = AssetMap::default();
+        let sources = Sources {
+            files: &files,
+            assets: &assets,
+        };
+        let errors = Templates::compile(&sources).err().unwrap();
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].path, PathBuf::from("templates/a.html"));
         assert_eq!(errors[0].position.map(|p| p.line), Some(2));
@@ -504,13 +510,19 @@ mod tests {
 
     #[test]
     fn render_errors_point_at_the_unknown_name() {
-        let templates = Templates::compile(
-            &[file("base.html", "<main>\n{% block main %}{% endblock %}</main>"),
-              file("page.html", "{% extends \"base.html\" %}\n{% block main %}\n{{ page.titel }}\n{% endblock %}")],
-            &AssetMap::default(),
-        )
-        .ok()
-        .unwrap();
+        let files = [
+            file("base.html", "<main>\n{% block main %}{% endblock %}</main>"),
+            file(
+                "page.html",
+                "{% extends \"base.html\" %}\n{% block main %}\n{{ page.titel }}\n{% endblock %}",
+            ),
+        ];
+        let assets = AssetMap::default();
+        let sources = Sources {
+            files: &files,
+            assets: &assets,
+        };
+        let templates = Templates::compile(&sources).ok().unwrap();
         let mut context = tera::Context::new();
         context.insert("page", &serde_json_like());
         let error = templates

@@ -59,15 +59,11 @@ pub struct SiteShape<'a> {
 }
 
 impl<'a> SiteShape<'a> {
-    /// The shape of `site`, made with `templates`, whose key is `templates_key`.
-    pub fn new(
-        config: &'a Config,
-        site: &'a Site,
-        (templates, templates_key): (&'a Templates, blake3::Hash),
-    ) -> SiteShape<'a> {
+    /// The shape of `site`, made with `templates`.
+    pub fn new(config: &'a Config, site: &'a Site, templates: &'a Templates) -> SiteShape<'a> {
         let mut key = crate::support::cache_key::Key::new();
         key.field(config.memo_key().as_bytes())
-            .field(templates_key.as_bytes());
+            .field(templates.memo_key().as_bytes());
         for page in &site.pages {
             key.field(&page.source.content_path)
                 .field(&page.source.url_path)
