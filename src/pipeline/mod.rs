@@ -2,18 +2,21 @@
 //! holder of their memos. [`make_site`] is the order, top to bottom:
 //!
 //! ```text
-//! load (load.rs) -> assets (assets.rs, minify.rs) -> front matter (front_matter.rs)
-//!   -> site (site.rs) -> markdown (markdown.rs) -> content checks (check/)
-//!   -> templates (templates/) -> render (templates/render.rs) -> minify (minify.rs)
-//!   -> sitemap (sitemap.rs) -> site-wide and HTML checks (check/) -> output (output/)
+//! load (stages/load/) -> assets (stages/assets.rs, stages/minify.rs)
+//!   -> front matter (stages/front_matter.rs) -> site (stages/site.rs)
+//!   -> markdown (stages/markdown/) -> content checks (check/)
+//!   -> templates (stages/templates/) -> render (stages/templates/render.rs)
+//!   -> minify (stages/minify.rs) -> sitemap (stages/sitemap.rs)
+//!   -> site-wide and HTML checks (check/) -> output (stages/output/)
 //! ```
 //!
 //! Each stage is a function of one input value. The pipeline runs each through a
 //! [`Memo`], which finds what an earlier build made from the same input; a build
 //! with no rebuild after it passes memos that keep nothing. A build minifies each
 //! page as soon as its template has made it, so that only one copy of each page is
-//! held, and the HTML check reads the pages as they will be written; `check` and
-//! [`render`] keep pages readable.
+//! held, and the HTML check reads the pages as they will be written. `check` makes
+//! and checks the pages just as a build does, and writes nothing; only [`render`],
+//! for snapshots, keeps pages readable.
 //!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every
@@ -234,7 +237,8 @@ fn build_loaded(
 
 /// Renders the whole site in memory.
 pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
-    let (mut rendered, diagnostics) = render_and_check(config, &mut Memos::for_one_build());
+    let (mut rendered, diagnostics) =
+        make_and_check(config, Form::Readable, &mut Memos::for_one_build());
     rendered.files.iter_mut().for_each(OutputFile::make_whole);
     finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
@@ -288,8 +292,10 @@ pub fn check(config: &Config) -> CheckReport {
     check_with(config, &mut Memos::for_one_build())
 }
 
+/// Checks the site as a build makes it, minified, so that a check finds what a
+/// build would.
 fn check_with(config: &Config, memos: &mut Memos) -> CheckReport {
-    let (mut rendered, diagnostics) = render_and_check(config, memos);
+    let (mut rendered, diagnostics) = make_and_check(config, Form::Minified, memos);
     rendered
         .findings
         .readability
@@ -311,11 +317,11 @@ struct Made {
     findings: check::Findings,
 }
 
-/// Renders the site readable, with every check.
-fn render_and_check(config: &Config, memos: &mut Memos) -> (Made, Vec<Diagnostic>) {
+/// Loads the project and makes the site in `form`, with every check.
+fn make_and_check(config: &Config, form: Form, memos: &mut Memos) -> (Made, Vec<Diagnostic>) {
     memos.next_build();
     let loading = load_project(config, &mut memos.files);
-    make_site(config, loading, Form::Readable, memos)
+    make_site(config, loading, form, memos)
 }
 
 /// Makes the site from what was loaded, in `form`: the stages in their order. Each

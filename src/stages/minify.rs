@@ -1,6 +1,6 @@
 //! Minification: shrinks HTML pages and stylesheets with minify-html, and finishes
-//! each page a template made in the form it is kept in: readable, for `check` and
-//! snapshots, or minified, as a build writes it, with each part that many pages
+//! each page a template made in the form it is kept in: readable, for snapshots, or
+//! minified, as a build writes it and `check` checks it, with each part that many pages
 //! share minified once and held once. The settings of minify-html live here and
 //! nowhere else; they keep the output valid HTML (a normal doctype, quoted
 //! attributes where the standard needs them, closing tags). minify-html's faster
@@ -18,7 +18,7 @@ use crate::support::shared_parts::{self, Body, Part, PartId, PartList};
 /// The form pages are finished in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
-    /// As the templates wrote them, for snapshots and `check`.
+    /// As the templates wrote them, for snapshots.
     Readable,
     /// Minified as soon as each is made, as a build writes them, so that only one
     /// copy of each page is ever held; the HTML check then reads what is written.
