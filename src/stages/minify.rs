@@ -1,7 +1,7 @@
 //! Minification: shrinks HTML pages and stylesheets with minify-html, and finishes
 //! each page a template made in the form it is kept in: readable, for snapshots, or
-//! minified, as a build writes it and `check` checks it, with each part that many pages
-//! share minified once and held once. The settings of minify-html live here and
+//! minified, as a build writes it and `check` checks it, with each part that many
+//! pages share minified once and held once. The settings of minify-html live here and
 //! nowhere else; they keep the output valid HTML (a normal doctype, quoted
 //! attributes where the standard needs them, closing tags). minify-html's faster
 //! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such
