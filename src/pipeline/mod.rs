@@ -94,13 +94,7 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
             verify_unchanged(config, &record, site);
         }
         output::remove_killed_builds(&config.out_dir);
-        return Ok(BuildReport {
-            pages: record.pages,
-            files: record.files,
-            out_dir: config.out_dir.clone(),
-            warnings: record.warnings,
-            unchanged: true,
-        });
+        return Ok(BuildReport::of(record, config, true));
     }
     let site = build_loaded(config, (loaded, loading), &mut memos)?;
     // Nothing in the memos is needed to write the site: free them meanwhile.
@@ -113,13 +107,21 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     };
     output::write_site(&config.out_dir, &site.files, &record.to_text())
         .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    Ok(BuildReport {
-        pages: record.pages,
-        files: record.files,
-        out_dir: config.out_dir.clone(),
-        warnings: record.warnings,
-        unchanged: false,
-    })
+    Ok(BuildReport::of(record, config, false))
+}
+
+impl BuildReport {
+    /// The report of the build that `record` tells of, which wrote `config`'s output
+    /// folder now, or earlier if `unchanged`.
+    fn of(record: record::BuildRecord, config: &Config, unchanged: bool) -> BuildReport {
+        BuildReport {
+            pages: record.pages,
+            files: record.files,
+            out_dir: config.out_dir.clone(),
+            warnings: record.warnings,
+            unchanged,
+        }
+    }
 }
 
 /// Stops the program if `site`, made now, is not what the output folder holds from
