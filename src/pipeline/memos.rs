@@ -41,11 +41,11 @@ pub struct Memos {
     pub(super) templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
     pub(super) guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
     /// The shared items of every guide's contents list, finished.
-    pub(super) guide_lists: Memo<Arc<Vec<Part>>>,
+    pub(super) guide_lists: Memo<Arc<Vec<Arc<Part>>>>,
     pub(super) pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
     /// The parts many pages share, each finished once: kept whatever the build, so
     /// that each is held once however many pages have it.
-    pub(super) shared_parts: Memo<Part>,
+    pub(super) shared_parts: Memo<Arc<Part>>,
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
 }

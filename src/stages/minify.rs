@@ -43,7 +43,7 @@ impl Form {
         self,
         page: String,
         list: Option<&PartList>,
-        part: &(dyn Fn(PartText) -> Part + Sync),
+        part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
     ) -> Body {
         if self == Form::Minified
             && let Some(cut) = shared_parts::cut(&page)
@@ -102,11 +102,11 @@ impl MemoKey for PartText<'_> {
 }
 
 /// A part that many pages share, finished.
-pub fn part(part: &PartText) -> Part {
-    Part {
+pub fn part(part: &PartText) -> Arc<Part> {
+    Arc::new(Part {
         id: PartId(part.memo_key()),
-        bytes: Arc::from(part.form.finish(part.text.to_owned())),
-    }
+        bytes: part.form.finish(part.text.to_owned()).into_boxed_slice(),
+    })
 }
 
 /// A stylesheet, to be minified once.

@@ -26,11 +26,12 @@ impl std::hash::Hash for PartId {
     }
 }
 
-/// A part of a file that other files have too, made once and held once.
+/// A part of a file that other files have too, made once and held once: files
+/// hold it in an `Arc`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub id: PartId,
-    pub bytes: Arc<[u8]>,
+    pub bytes: Box<[u8]>,
 }
 
 /// What a file holds: its bytes whole, or its own bytes with the parts that other
@@ -41,7 +42,7 @@ pub enum Body {
     Parted {
         own: Arc<[u8]>,
         /// The parts in order, each with where it goes in `own`.
-        parts: Arc<[(usize, Part)]>,
+        parts: Arc<[(usize, Arc<Part>)]>,
     },
 }
 
@@ -54,7 +55,7 @@ impl Body {
     }
 
     /// The parts of the file that other files have too, each with where it goes.
-    pub fn parts(&self) -> &[(usize, Part)] {
+    pub fn parts(&self) -> &[(usize, Arc<Part>)] {
         match self {
             Body::Whole(_) => &[],
             Body::Parted { parts, .. } => parts,
@@ -94,7 +95,7 @@ impl Body {
     }
 
     /// A body of `own` and `parts`: whole if there are no parts.
-    fn of(own: Vec<u8>, parts: Vec<(usize, Part)>) -> Body {
+    fn of(own: Vec<u8>, parts: Vec<(usize, Arc<Part>)>) -> Body {
         if parts.is_empty() {
             Body::Whole(Arc::from(own))
         } else {
@@ -212,13 +213,13 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
 /// wherever `mark` is in a page.
 pub struct PartList<'a> {
     pub mark: &'a str,
-    pub parts: Vec<Part>,
+    pub parts: Vec<Arc<Part>>,
 }
 
 /// Puts `parts` back where the placeholders are in `rest`, the rest of a page after
 /// minifying, and `list` wherever its mark is: the one place where parts go back
 /// into a page. `None` if the placeholders and the parts do not pair up.
-pub fn put_back(rest: &[u8], parts: Vec<Part>, list: Option<&PartList>) -> Option<Body> {
+pub fn put_back(rest: &[u8], parts: Vec<Arc<Part>>, list: Option<&PartList>) -> Option<Body> {
     let placeholder = PLACEHOLDER.as_bytes();
     // Where each placeholder and each list mark is, in order, with its length and
     // whether it is a list.
@@ -241,7 +242,9 @@ pub fn put_back(rest: &[u8], parts: Vec<Part>, list: Option<&PartList>) -> Optio
     for (at, length, is_list) in places {
         own.extend_from_slice(&rest[from..at]);
         match list.filter(|_| is_list) {
-            Some(list) => placed.extend(list.parts.iter().map(|part| (own.len(), part.clone()))),
+            Some(list) => {
+                placed.extend(list.parts.iter().map(|part| (own.len(), Arc::clone(part))))
+            }
             None => placed.push((own.len(), parts.next()?)),
         }
         from = at + length;
@@ -257,11 +260,11 @@ pub fn put_back(rest: &[u8], parts: Vec<Part>, list: Option<&PartList>) -> Optio
 mod tests {
     use super::*;
 
-    fn part(text: &str) -> Part {
-        Part {
+    fn part(text: &str) -> Arc<Part> {
+        Arc::new(Part {
             id: PartId(blake3::hash(text.as_bytes())),
-            bytes: Arc::from(text.as_bytes()),
-        }
+            bytes: Box::from(text.as_bytes()),
+        })
     }
 
     #[test]

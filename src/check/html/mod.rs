@@ -487,9 +487,11 @@ mod tests {
     fn shared_parts_are_read_once_and_their_links_resolved_for_each_page() {
         let base_url = crate::config::parse_base_url("https://example.gov.uk/", None).unwrap();
         let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
-        let part = |text: &str| Part {
-            id: PartId(blake3::hash(text.as_bytes())),
-            bytes: Arc::from(text.as_bytes()),
+        let part = |text: &str| {
+            Arc::new(Part {
+                id: PartId(blake3::hash(text.as_bytes())),
+                bytes: Box::from(text.as_bytes()),
+            })
         };
         let good = part("<li><a href=../../a/two/>Two</a></li>");
         let broken = part("<li id=gone><a href=../../a/none/#x>No</a></li>");

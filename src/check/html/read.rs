@@ -165,7 +165,7 @@ pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
     let mut distinct: PartMap<&[u8]> = PartMap::default();
     for file in files {
         for (_, part) in file.body.parts() {
-            distinct.entry(part.id).or_insert(&part.bytes);
+            distinct.entry(part.id).or_insert(&part.bytes[..]);
         }
     }
     distinct

@@ -700,9 +700,11 @@ mod tests {
     fn files_in_pieces_empty_files_and_deep_folders_are_written_whole() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let part = |text: &str| Part {
-            id: PartId(blake3::hash(text.as_bytes())),
-            bytes: Arc::from(text.as_bytes()),
+        let part = |text: &str| {
+            Arc::new(Part {
+                id: PartId(blake3::hash(text.as_bytes())),
+                bytes: Box::from(text.as_bytes()),
+            })
         };
         let own = Arc::from(&b"<body><main>M</main></body>"[..]);
         let parts = [
