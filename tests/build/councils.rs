@@ -72,7 +72,7 @@ fn every_page_leads_to_urgent_help_and_a_council_puts_its_own_lines_there() {
         }
         assert!(
             html.contains(
-                "Urgent help: call <a href=\"tel:999\">999</a> or <a href=\"tel:111\">111</a>"
+                "Urgent help: call <a dir=\"ltr\" href=\"tel:999\">999</a> or <a dir=\"ltr\" href=\"tel:111\">111</a>"
             ),
             "{}: {html}",
             file.path

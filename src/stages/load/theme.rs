@@ -54,3 +54,74 @@ pub const STATIC_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../../../themes/default/static/style.css"),
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The declarations of `css` that would put something on one side of the page
+    /// whichever way its text reads: a property named for the left or right, such as
+    /// `margin-left`; text aligned or floated left or right; a shorthand such as
+    /// `padding: 0 1rem 0 0` with different sides; or `left` or `right` set without
+    /// the other to the same value.
+    fn one_sided(css: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        for rule in css.split('}') {
+            let Some((selector, body)) = rule.rsplit_once('{') else {
+                continue;
+            };
+            let declarations: Vec<(&str, &str)> = body
+                .split(';')
+                .filter_map(|declaration| declaration.split_once(':'))
+                .map(|(property, value)| (property.trim(), value.trim()))
+                .collect();
+            let value_of = |name: &str| {
+                (declarations.iter())
+                    .find(|(property, _)| *property == name)
+                    .map(|(_, value)| *value)
+            };
+            for &(property, value) in &declarations {
+                let sides: Vec<&str> = value.split_whitespace().collect();
+                let one_sided = property.contains("-left")
+                    || property.contains("-right")
+                    || (matches!(property, "text-align" | "float" | "clear")
+                        && matches!(value, "left" | "right"))
+                    || (matches!(property, "margin" | "padding")
+                        && sides.len() == 4
+                        && sides[1] != sides[3])
+                    || (matches!(property, "left" | "right")
+                        && value_of("left") != value_of("right"));
+                if one_sided {
+                    found.push(format!("{}: {property}: {value}", selector.trim()));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_stylesheet_reads_as_well_right_to_left() {
+        let css = STATIC_FILES
+            .iter()
+            .find(|(path, _)| *path == "style.css")
+            .map(|(_, bytes)| std::str::from_utf8(bytes).unwrap())
+            .unwrap();
+        assert_eq!(one_sided(css), Vec::<String>::new());
+    }
+
+    #[test]
+    fn one_sided_declarations_are_found() {
+        let css = ".a { margin-left: 1em; } .b { text-align: right; }
+            .c { padding: 0 1rem 0 0; } .d { left: 0; } .e { left: 0; right: 0; }
+            .f { padding-inline-start: 1em; padding: 0 1rem; }";
+        assert_eq!(
+            one_sided(css),
+            [
+                ".a: margin-left: 1em",
+                ".b: text-align: right",
+                ".c: padding: 0 1rem 0 0",
+                ".d: left: 0",
+            ]
+        );
+    }
+}

@@ -42,11 +42,17 @@ pub(super) fn ends_text_block(tag: TagEnd) -> bool {
     )
 }
 
-/// Writes the link from `events[start]` to `events[end]`, which leaves the site, with
-/// `rel="noopener noreferrer"`, so that the site it opens cannot reach back to the
-/// page or learn where the reader came from. It is written as `Event::Html`, which
-/// pulldown-cmark writes as it is and the raw HTML check does not read.
-pub(super) fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usize, end: usize) {
+/// Writes the link from `events[start]` to `events[end]` with `attributes` after its
+/// address: as `Event::Html`, which pulldown-cmark writes as it is and the raw HTML
+/// check does not read. A link that leaves the site gets `rel="noopener noreferrer"`,
+/// so that the site it opens cannot reach back to the page or learn where the reader
+/// came from; a phone number gets `dir="ltr"`, so that its digits keep their order
+/// in text written right to left.
+pub(super) fn write_link(
+    events: &mut [(Event<'_>, Range<usize>)],
+    (start, end): (usize, usize),
+    attributes: &str,
+) {
     let Event::Start(Tag::Link {
         dest_url, title, ..
     }) = &events[start].0
@@ -60,7 +66,9 @@ pub(super) fn mark_leaving(events: &mut [(Event<'_>, Range<usize>)], start: usiz
         open.push_str("\" title=\"");
         let _ = pulldown_cmark_escape::escape_html(&mut open, title);
     }
-    open.push_str("\" rel=\"noopener noreferrer\">");
+    open.push('"');
+    open.push_str(attributes);
+    open.push('>');
     events[start].0 = Event::Html(CowStr::from(open));
     events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
 }

@@ -436,7 +436,14 @@ impl<'a> Renderer<'a> {
             *dest_url = CowStr::from(href);
         }
         if !is_image && raw_html::leaves_site(dest_url) {
-            mark_leaving(events, i, end);
+            write_link(events, (i, end), " rel=\"noopener noreferrer\"");
+        } else if !is_image
+            && dest_url
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("tel:")
+        {
+            write_link(events, (i, end), " dir=\"ltr\"");
         }
         self.records.push(Link {
             target,
@@ -496,6 +503,22 @@ mod tests {
             (rendered, errors) if errors.is_empty() => Ok(rendered),
             (_, errors) => Err(errors),
         }
+    }
+
+    #[test]
+    fn links_that_leave_the_site_and_phone_numbers_are_marked() {
+        let page = render_body(
+            "play.md",
+            "See [the NHS](https://www.nhs.uk/ \"NHS\") or call [01632 960 201](TEL:01632960201).\n",
+        )
+        .unwrap();
+        assert!(page.html.contains(
+            r#"<a href="https://www.nhs.uk/" title="NHS" rel="noopener noreferrer">the NHS</a>"#
+        ));
+        assert!(
+            page.html
+                .contains(r#"<a href="TEL:01632960201" dir="ltr">01632 960 201</a>"#)
+        );
     }
 
     #[test]
