@@ -1,7 +1,7 @@
 //! Configuration: `site.yaml`, a council's file laid over it when the build is for
 //! a council, and the command line's build options, read once into an immutable
-//! [`Config`] that every stage borrows. Uses `brand`, `calendar`, `paths`,
-//! `memo`, `cache_key` and `error`.
+//! [`Config`] that every stage borrows. Uses `brand`, `calendar`, `language`,
+//! `paths`, `memo`, `cache_key` and `error`.
 
 pub mod council;
 mod errors;
@@ -17,6 +17,7 @@ use crate::memo::MemoKey;
 use crate::support::brand::Colour;
 use crate::support::calendar::Date;
 use crate::support::error::{Diagnostic, Position, Severity, StageError, display_path};
+use crate::support::language::Direction;
 use council::Council;
 
 /// The keys `site.yaml` may have.
@@ -147,6 +148,8 @@ pub struct SiteConfig {
     pub base_url: BaseUrl,
     /// The language of the pages, as a BCP 47 tag: `en-GB`.
     pub language: String,
+    /// The way the language's script is written.
+    pub direction: Direction,
     pub theme: String,
     pub brand: Brand,
     pub check: CheckSettings,
@@ -517,7 +520,18 @@ mod tests {
         let (site, errors) = parse_site("title: T\nbase_url: https://a.example/\n", None);
         assert!(errors.is_empty());
         assert_eq!(site.language, "en-GB");
+        assert_eq!(site.direction, Direction::LeftToRight);
         assert_eq!(site.theme, "default");
+    }
+
+    #[test]
+    fn a_site_in_a_language_written_right_to_left_is_shown_so() {
+        let (site, errors) = parse_site(
+            "title: T\nbase_url: https://a.example/\nlanguage: ur\n",
+            None,
+        );
+        assert!(errors.is_empty());
+        assert_eq!(site.direction, Direction::RightToLeft);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! `site.yaml`: reads each setting with where it is written, keeps a setting with a
-//! mistake at its default, and says what is wrong. Uses `yaml`, `brand`, `domains`
-//! and `error`.
+//! mistake at its default, and says what is wrong. Uses `yaml`, `brand`, `domains`,
+//! `language` and `error`.
 
 use crate::support::brand::{self, Colour};
 use crate::support::domains;
 use crate::support::error::{Position, Severity};
+use crate::support::language;
 use crate::support::yaml::{self, Places};
 
 use super::{BaseUrl, Brand, CheckSettings, ConfigError, KEYS, SiteConfig};
@@ -74,11 +75,7 @@ pub fn parse_site(
         }
     });
     let language = raw.language.unwrap_or_else(|| "en-GB".into());
-    let valid_language = !language.is_empty()
-        && language.split('-').all(|part| {
-            !part.is_empty() && part.len() <= 8 && part.chars().all(|c| c.is_ascii_alphanumeric())
-        });
-    if !valid_language {
+    if !language::is_tag(&language) {
         errors.push(ConfigError::BadLanguage {
             value: language.clone(),
             position: places.value("language"),
@@ -90,6 +87,7 @@ pub fn parse_site(
         title,
         description: raw.description.unwrap_or_default(),
         base_url,
+        direction: language::direction(&language),
         language,
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         brand,

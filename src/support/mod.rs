@@ -11,6 +11,7 @@ pub mod domains;
 pub mod error;
 pub mod escape;
 pub mod file_cache;
+pub mod language;
 pub mod paths;
 pub mod shared_parts;
 pub(crate) mod yaml;

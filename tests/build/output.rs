@@ -248,7 +248,7 @@ fn minified_pages_keep_their_content() {
     let site = copy_fixture("good-site");
     pipeline::build(&load_config(&options(site.path()))).unwrap();
     let html = fs::read_to_string(site.path().join("public/crying/soothing/index.html")).unwrap();
-    assert!(html.starts_with("<!doctype html><html lang=en-GB>"));
+    assert!(html.starts_with("<!doctype html><html dir=ltr lang=en-GB>"));
     assert!(!html.contains("\n\n"));
     assert!(html.contains("<span class=visually-hidden>Immediate action required: </span>Call 999 or go to A&E now if:"));
 }

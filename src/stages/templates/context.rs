@@ -28,6 +28,8 @@ struct SiteContext<'a> {
     base_url: &'a str,
     base_path: &'a str,
     language: &'a str,
+    /// `ltr` or `rtl`, for the `dir` attribute.
+    direction: &'static str,
     brand: BrandContext<'a>,
 }
 
@@ -282,6 +284,7 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
         base_url: &config.base_url.url,
         base_path: &config.base_url.path,
         language: &config.language,
+        direction: config.direction.as_str(),
         brand: BrandContext {
             name: &config.brand.name,
             logo: config.brand.logo.as_deref(),

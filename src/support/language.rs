@@ -1,0 +1,69 @@
+//! Languages: a page's language as a BCP 47 tag (`en-GB`, `pl`, `pa-Guru`), read
+//! with ICU4X, and the direction its script is written in, from ICU4X's data on
+//! which script each language is most likely written in. Uses nothing else in the
+//! crate.
+
+use icu_locale::{Direction as IcuDirection, LanguageIdentifier, LocaleDirectionality};
+
+/// The way a language's script is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Direction {
+    #[serde(rename = "ltr")]
+    LeftToRight,
+    #[serde(rename = "rtl")]
+    RightToLeft,
+}
+
+impl Direction {
+    /// The value of the HTML `dir` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::LeftToRight => "ltr",
+            Direction::RightToLeft => "rtl",
+        }
+    }
+}
+
+/// Whether `tag` is a BCP 47 language tag.
+pub fn is_tag(tag: &str) -> bool {
+    LanguageIdentifier::try_from_str(tag).is_ok()
+}
+
+/// The direction `tag`'s script is written in: given by the tag's script if it
+/// names one (`pa-Arab`), or else the script the language is most likely written
+/// in. A language ICU4X knows nothing of, or a tag that is not one, is taken as
+/// written left to right, as HTML takes it.
+pub fn direction(tag: &str) -> Direction {
+    let Ok(language) = LanguageIdentifier::try_from_str(tag) else {
+        return Direction::LeftToRight;
+    };
+    match LocaleDirectionality::new_extended().get(&language) {
+        Some(IcuDirection::RightToLeft) => Direction::RightToLeft,
+        _ => Direction::LeftToRight,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_direction_comes_from_the_script() {
+        for tag in ["en-GB", "pl", "ro", "pa", "pa-Guru", "pt", "bn", "gu", "so"] {
+            assert_eq!(direction(tag), Direction::LeftToRight, "{tag}");
+        }
+        for tag in ["ar", "ur", "fa", "he", "ps", "ku-Arab", "pa-Arab", "ckb"] {
+            assert_eq!(direction(tag), Direction::RightToLeft, "{tag}");
+        }
+    }
+
+    #[test]
+    fn tags_are_read_as_bcp_47() {
+        for tag in ["en-GB", "pl", "pa-Guru", "zh-Hant-TW"] {
+            assert!(is_tag(tag), "{tag}");
+        }
+        for tag in ["English (UK)", "", "en_GB!", "-pl"] {
+            assert!(!is_tag(tag), "{tag}");
+        }
+    }
+}
