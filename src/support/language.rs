@@ -24,23 +24,27 @@ impl Direction {
     }
 }
 
-/// Whether `tag` is a BCP 47 language tag.
-pub fn is_tag(tag: &str) -> bool {
-    LanguageIdentifier::try_from_str(tag).is_ok()
+/// The direction of the script `tag` is written in, if `tag` is a BCP 47 language
+/// tag of a language ICU4X knows: given by the tag's script if it names one
+/// (`pa-Arab`), or else the script the language is most likely written in. A tag
+/// can be well formed and name no language, such as `Polish`.
+fn read(tag: &str) -> Option<Direction> {
+    let language = LanguageIdentifier::try_from_str(tag).ok()?;
+    match LocaleDirectionality::new_extended().get(&language)? {
+        IcuDirection::RightToLeft => Some(Direction::RightToLeft),
+        _ => Some(Direction::LeftToRight),
+    }
 }
 
-/// The direction `tag`'s script is written in: given by the tag's script if it
-/// names one (`pa-Arab`), or else the script the language is most likely written
-/// in. A language ICU4X knows nothing of, or a tag that is not one, is taken as
+/// Whether `tag` is the BCP 47 tag of a language.
+pub fn is_tag(tag: &str) -> bool {
+    read(tag).is_some()
+}
+
+/// The direction `tag`'s script is written in. A tag that is not one is taken as
 /// written left to right, as HTML takes it.
 pub fn direction(tag: &str) -> Direction {
-    let Ok(language) = LanguageIdentifier::try_from_str(tag) else {
-        return Direction::LeftToRight;
-    };
-    match LocaleDirectionality::new_extended().get(&language) {
-        Some(IcuDirection::RightToLeft) => Direction::RightToLeft,
-        _ => Direction::LeftToRight,
-    }
+    read(tag).unwrap_or(Direction::LeftToRight)
 }
 
 #[cfg(test)]
@@ -62,7 +66,7 @@ mod tests {
         for tag in ["en-GB", "pl", "pa-Guru", "zh-Hant-TW"] {
             assert!(is_tag(tag), "{tag}");
         }
-        for tag in ["English (UK)", "", "en_GB!", "-pl"] {
+        for tag in ["English (UK)", "", "en_GB!", "-pl", "Polish", "english"] {
             assert!(!is_tag(tag), "{tag}");
         }
     }

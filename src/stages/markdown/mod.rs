@@ -64,6 +64,14 @@ pub enum MarkdownError {
     RefusedAddress { written: String, position: Position },
     #[error("this HTML could be read two ways, so it cannot be checked")]
     AmbiguousHtml { position: Position },
+    #[error("{attribute}=\"{written}\" is not a language tag")]
+    BadLanguageTag {
+        attribute: String,
+        written: String,
+        position: Position,
+    },
+    #[error("dir=\"{written}\" is not a direction")]
+    BadDirection { written: String, position: Position },
     #[error(
         "this is nested {depth} deep, counting each list, item, quote and HTML element; the most a page can nest is {MAX_NESTING}"
     )]
@@ -86,7 +94,9 @@ impl StageError for MarkdownError {
             | MarkdownError::RefusedAttribute { position, .. }
             | MarkdownError::RefusedAddress { position, .. }
             | MarkdownError::TooDeep { position, .. }
-            | MarkdownError::AmbiguousHtml { position } => Some(*position),
+            | MarkdownError::AmbiguousHtml { position }
+            | MarkdownError::BadLanguageTag { position, .. }
+            | MarkdownError::BadDirection { position, .. } => Some(*position),
         }
     }
 
@@ -144,6 +154,12 @@ impl StageError for MarkdownError {
             }
             MarkdownError::RefusedAddress { .. } => {
                 "link to a page or file of the site, or to an address that starts with https:, http:, mailto: or tel:".into()
+            }
+            MarkdownError::BadLanguageTag { .. } => {
+                "write the language's tag, such as `pl` for Polish, `ur` for Urdu or `cy` for Welsh".into()
+            }
+            MarkdownError::BadDirection { .. } => {
+                "write `rtl` for text written right to left, such as Urdu or Arabic, `ltr` for text written left to right, or `auto`".into()
             }
         })
     }

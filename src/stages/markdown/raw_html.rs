@@ -1,10 +1,14 @@
 //! Raw HTML and addresses in a page's markdown: what a page may hold. A parent's
 //! browser must never run script from content, so a page may use only the elements,
 //! attributes and kinds of address listed here. [`read`] finds every other one in a
-//! piece of raw HTML, with where it is, for the markdown stage to refuse, and marks
-//! links that leave the site `rel="noopener noreferrer"`. Uses lol_html.
+//! piece of raw HTML, with where it is, for the markdown stage to refuse, with any
+//! language that is not a language tag and any direction that is not one, and marks
+//! links that leave the site `rel="noopener noreferrer"`. Uses lol_html, and
+//! `language`.
 
 use std::cell::RefCell;
+
+use crate::support::language;
 
 use lol_html::{HtmlRewriter, Settings, element};
 
@@ -115,6 +119,50 @@ pub enum Refused {
     Ambiguous {
         at: usize,
     },
+    /// A `lang` or `hreflang` that is not a language tag.
+    Language {
+        attribute: String,
+        written: String,
+        at: usize,
+    },
+    /// A `dir` that is not `ltr`, `rtl` or `auto`.
+    Direction {
+        written: String,
+        at: usize,
+    },
+}
+
+impl Refused {
+    /// Where it is, as a byte offset.
+    pub fn at(&self) -> usize {
+        match self {
+            Refused::Element { at, .. }
+            | Refused::Attribute { at, .. }
+            | Refused::Address { at, .. }
+            | Refused::Ambiguous { at }
+            | Refused::Language { at, .. }
+            | Refused::Direction { at, .. } => *at,
+        }
+    }
+}
+
+/// What is wrong with the value of the allowed attribute `name`, written at `at`,
+/// if anything: a language that is not a language tag, or a direction that is not
+/// one. An empty language says that the language is not known, as HTML allows.
+fn bad_value(name: &str, value: String, at: usize) -> Option<Refused> {
+    match name {
+        "lang" | "hreflang" if !value.is_empty() && !language::is_tag(&value) => {
+            Some(Refused::Language {
+                attribute: name.to_owned(),
+                written: value,
+                at,
+            })
+        }
+        "dir" if !matches!(value.to_ascii_lowercase().as_str(), "ltr" | "rtl" | "auto") => {
+            Some(Refused::Direction { written: value, at })
+        }
+        _ => None,
+    }
 }
 
 /// What reading a piece of raw HTML found: what it may not use, and the piece again
@@ -193,6 +241,8 @@ pub fn read(fragment: &str) -> Read {
                 } else if name == "a" && attribute_name == "href" && leaves_site(&written) {
                     external = true;
                 }
+            } else if let Some(bad) = bad_value(&attribute_name, attribute.value(), attribute_at) {
+                refused.borrow_mut().push(bad);
             }
         }
         if external {
@@ -404,6 +454,34 @@ mod tests {
         assert_eq!(
             read.html,
             "<a href=\"https://www.nhs.uk/\" rel=\"noopener noreferrer\">NHS</a> <a href=\"../a/\">A</a>"
+        );
+    }
+
+    #[test]
+    fn languages_and_directions_must_be_ones_a_browser_knows() {
+        let fine = r#"<p lang="ur" dir="RTL">x</p><span lang="">y</span><a href="/" hreflang="pa-Guru" dir="auto">z</a>"#;
+        assert_eq!(read(fine).refused, []);
+        let found =
+            read(r#"<p lang="Polish" dir="right">x</p><a href="/" hreflang="en_GB!">y</a>"#)
+                .refused;
+        assert_eq!(
+            found,
+            [
+                Refused::Language {
+                    attribute: "lang".into(),
+                    written: "Polish".into(),
+                    at: 3
+                },
+                Refused::Direction {
+                    written: "right".into(),
+                    at: 17
+                },
+                Refused::Language {
+                    attribute: "hreflang".into(),
+                    written: "en_GB!".into(),
+                    at: 46
+                },
+            ]
         );
     }
 }

@@ -30,12 +30,7 @@ impl<'a> Renderer<'a> {
             self.first_raw_html = Some(self.position(at));
         }
         for refused in read.refused {
-            let at = match &refused {
-                raw_html::Refused::Element { at, .. }
-                | raw_html::Refused::Attribute { at, .. }
-                | raw_html::Refused::Address { at, .. }
-                | raw_html::Refused::Ambiguous { at } => *at,
-            };
+            let at = refused.at();
             let (in_whole, in_page) = starts
                 .iter()
                 .rev()
@@ -58,6 +53,16 @@ impl<'a> Renderer<'a> {
                     MarkdownError::RefusedAddress { written, position }
                 }
                 raw_html::Refused::Ambiguous { .. } => MarkdownError::AmbiguousHtml { position },
+                raw_html::Refused::Language {
+                    attribute, written, ..
+                } => MarkdownError::BadLanguageTag {
+                    attribute,
+                    written,
+                    position,
+                },
+                raw_html::Refused::Direction { written, .. } => {
+                    MarkdownError::BadDirection { written, position }
+                }
             });
         }
         let inline = matches!(events.first(), Some((Event::InlineHtml(_), _)));
