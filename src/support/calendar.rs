@@ -157,6 +157,15 @@ pub fn parse_date(text: &str) -> Option<Date> {
         .then_some(Date { year, month, day })
 }
 
+impl std::str::FromStr for Date {
+    type Err = &'static str;
+
+    /// A `YYYY-MM-DD` date, as [`parse_date`] reads it.
+    fn from_str(text: &str) -> Result<Date, Self::Err> {
+        parse_date(text).ok_or("not a date written as YYYY-MM-DD")
+    }
+}
+
 /// Writes a date as `YYYY-MM-DD`.
 pub fn format_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)

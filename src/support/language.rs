@@ -53,7 +53,9 @@ mod tests {
 
     #[test]
     fn the_direction_comes_from_the_script() {
-        for tag in ["en-GB", "pl", "ro", "pa", "pa-Guru", "pt", "bn", "gu", "so"] {
+        for tag in [
+            "en-GB", "cy", "gd", "pl", "ro", "pa", "pa-Guru", "pt", "bn", "gu", "so",
+        ] {
             assert_eq!(direction(tag), Direction::LeftToRight, "{tag}");
         }
         for tag in ["ar", "ur", "fa", "he", "ps", "ku-Arab", "pa-Arab", "ckb"] {
@@ -63,7 +65,7 @@ mod tests {
 
     #[test]
     fn tags_are_read_as_bcp_47() {
-        for tag in ["en-GB", "pl", "pa-Guru", "zh-Hant-TW"] {
+        for tag in ["en-GB", "cy", "gd", "pl", "pa-Guru", "zh-Hant-TW"] {
             assert!(is_tag(tag), "{tag}");
         }
         for tag in ["English (UK)", "", "en_GB!", "-pl", "Polish", "english"] {

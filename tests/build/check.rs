@@ -342,14 +342,7 @@ fn latest_review(root: &Path) -> Date {
         let line = text
             .lines()
             .find_map(|line| line.strip_prefix("reviewed:"))?;
-        let mut parts = line.trim().trim_matches(['"', '\'']).split('-');
-        let mut next = || parts.next()?.parse::<u32>().ok();
-        let (year, month, day) = (next()?, next()?, next()?);
-        Some(Date {
-            year: u16::try_from(year).ok()?,
-            month: u8::try_from(month).ok()?,
-            day: u8::try_from(day).ok()?,
-        })
+        line.trim().trim_matches(['"', '\'']).parse::<Date>().ok()
     };
     walkdir::WalkDir::new(root.join("content"))
         .into_iter()

@@ -41,12 +41,7 @@ impl MemoKey for Loaded {
         for page in &self.pages {
             key.field(page.memo_key().as_bytes());
         }
-        key.field(self.templates.len().to_le_bytes());
-        for template in &self.templates {
-            key.field(&template.name)
-                .field(template.display_path.as_os_str().as_encoded_bytes())
-                .field(&template.text);
-        }
+        key.field(self.templates.memo_key().as_bytes());
         key.field(self.assets.len().to_le_bytes());
         for asset in &self.assets {
             key.field(&asset.site_path)

@@ -453,12 +453,7 @@ impl<'a> Renderer<'a> {
         }
         if !is_image && raw_html::leaves_site(dest_url) {
             write_link(events, (i, end), " rel=\"noopener noreferrer\"");
-        } else if !is_image
-            && dest_url
-                .trim_start()
-                .to_ascii_lowercase()
-                .starts_with("tel:")
-        {
+        } else if !is_image && raw_html::is_phone(dest_url) {
             write_link(events, (i, end), " dir=\"ltr\"");
         }
         self.records.push(Link {

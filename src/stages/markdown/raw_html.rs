@@ -195,8 +195,22 @@ pub fn is_allowed_address(address: &str) -> bool {
 
 /// Whether `address` leaves the site for another one on the web.
 pub fn leaves_site(address: &str) -> bool {
-    let address = address.trim_start().to_ascii_lowercase();
-    address.starts_with("http:") || address.starts_with("https:") || address.starts_with("//")
+    let address = address.trim_start();
+    starts_with_scheme(address, "http:")
+        || starts_with_scheme(address, "https:")
+        || address.starts_with("//")
+}
+
+/// Whether `address` is a phone number to call.
+pub fn is_phone(address: &str) -> bool {
+    starts_with_scheme(address.trim_start(), "tel:")
+}
+
+/// Whether `address` starts with `scheme`, in any case.
+fn starts_with_scheme(address: &str, scheme: &str) -> bool {
+    address
+        .get(..scheme.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
 }
 
 fn allowed_attribute(element: &str, attribute: &str) -> bool {
