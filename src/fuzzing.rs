@@ -1,18 +1,19 @@
 //! Entry points for the fuzz targets in `fuzz/`: each runs one stage on any text, as
 //! the build does, and makes the diagnostics for every problem found, with their
 //! lines, so that the fuzzers reach the stages while the stages stay the crate's
-//! own. Uses `config`, `front_matter`, `markdown`, `assets`, `load`, `page` and
-//! `error`.
+//! own. Uses `config`, `front_matter`, `markdown`, `assets`, `load`, `page`,
+//! `messages` and `error`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config;
 use crate::model::page::{AssetFile, Page};
-use crate::stages::load::page_source;
+use crate::stages::load::{self, page_source};
 use crate::stages::markdown::{self, LinkIndex};
 use crate::stages::{assets, front_matter};
 use crate::support::error::{Diagnostic, StageError};
+use crate::support::messages::Catalogue;
 
 /// What reading a page's front matter gave.
 pub struct FrontMatterRead {
@@ -59,8 +60,9 @@ pub fn markdown(body: &str) -> Vec<Diagnostic> {
         display_path: PathBuf::from("content/crying/cot.png"),
         bytes: Arc::from(&b"not really a png"[..]),
     }]);
-    let links = LinkIndex::new(pages, &assets, "https://example.gov.uk/");
-    let (_, errors) = markdown::render_despite_mistakes(&page, &links);
+    let links = LinkIndex::new(pages, &assets, ("https://example.gov.uk/", "en-GB"));
+    let (messages, _) = Catalogue::new(&load::theme::message_files(), &[]);
+    let (_, errors) = markdown::render_despite_mistakes(&page, &links, &messages);
     markdown::diagnostics(&page, &errors)
 }
 
@@ -74,7 +76,7 @@ pub fn site_settings(text: &str) -> Vec<Diagnostic> {
 
 /// Reads `text` as a council's file, checking every value in it.
 pub fn council(text: &str) -> Vec<Diagnostic> {
-    let (_, errors) = config::council::parse("eastmere", text);
+    let (_, errors) = config::council::parse("eastmere", text, "en-GB");
     (errors.iter())
         .map(|error| error.to_diagnostic(Path::new("councils/eastmere.yaml"), Some(text)))
         .collect()

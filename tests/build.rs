@@ -22,3 +22,5 @@ mod output;
 mod pages;
 #[path = "build/serve.rs"]
 mod serve;
+#[path = "build/translations.rs"]
+mod translations;

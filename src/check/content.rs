@@ -127,7 +127,9 @@ const VAGUE_LINK_TEXT: &[&str] = &[
 ];
 
 /// Checks one page's content.
-pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
+/// The forms of care card headings are English ones: `in_english` is false for a
+/// translation, whose headings are not held to them.
+pub fn check(page: &Page, rendered: &RenderedPage, in_english: bool) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     check_links(rendered, &mut errors);
 
@@ -158,7 +160,7 @@ pub fn check(page: &Page, rendered: &RenderedPage) -> Vec<Diagnostic> {
         });
     }
 
-    check_cards(rendered, &mut errors);
+    check_cards(rendered, in_english, &mut errors);
 
     errors
         .iter()
@@ -220,13 +222,13 @@ fn check_headings(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
 
 /// Care cards whose heading is not a call to action, or that do not start with a
 /// list.
-fn check_cards(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
+fn check_cards(rendered: &RenderedPage, in_english: bool, errors: &mut Vec<ContentError>) {
     for block in rendered.blocks.iter().filter(|b| b.urgency.is_some()) {
         if block.heading.is_empty() {
             // Rendering has reported a card without a heading already.
             continue;
         }
-        if !is_call_to_action(&block.heading) {
+        if in_english && !is_call_to_action(&block.heading) {
             errors.push(ContentError::CardHeadingNotAction {
                 kind: block.kind,
                 heading: block.heading.clone(),

@@ -15,13 +15,14 @@ pub mod report;
 pub mod review;
 pub mod site_wide;
 pub mod sources;
+pub mod translations;
 pub mod words;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::config::{CheckSettings, Config, ConfigError};
+use crate::config::{CheckSettings, Config, ConfigError, Language};
 use crate::memo::MemoKey;
 use crate::model::assets::AssetMap;
 use crate::model::page::{LinkTarget, RenderedPage, TemplateFile};
@@ -87,7 +88,8 @@ pub struct Findings {
 #[derive(Debug, PartialEq)]
 pub struct PageFindings {
     diagnostics: Vec<Diagnostic>,
-    readability: PageReadability,
+    /// `None` for a translation: the scores are made for English.
+    readability: Option<PageReadability>,
     external_links: Vec<ExternalLink>,
 }
 
@@ -96,21 +98,36 @@ pub struct CheckContext<'a> {
     settings: &'a CheckSettings,
     today: Date,
     words: words::WordsToAvoid<'a>,
+    /// The words to avoid in each language the site is translated into, by code.
+    words_in: std::collections::HashMap<&'a str, words::WordsToAvoid<'a>>,
     key: blake3::Hash,
 }
 
 impl<'a> CheckContext<'a> {
-    pub fn new(settings: &'a CheckSettings, today: Date) -> CheckContext<'a> {
-        let key = crate::support::cache_key::of([
-            settings.memo_key().as_bytes(),
-            &today.year.to_le_bytes(),
-            &[today.month, today.day],
-        ]);
+    pub fn new(
+        settings: &'a CheckSettings,
+        languages: &'a [Language],
+        today: Date,
+    ) -> CheckContext<'a> {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(settings.memo_key().as_bytes())
+            .field(today.year.to_le_bytes())
+            .field([today.month, today.day]);
+        for language in languages {
+            key.field(&language.code);
+            for (word, instead) in &language.words_to_avoid {
+                key.field(word).field(instead);
+            }
+        }
+        let words_in = (languages.iter())
+            .map(|l| (l.code.as_str(), words::WordsToAvoid::of(&l.words_to_avoid)))
+            .collect();
         CheckContext {
             settings,
             today,
             words: words::WordsToAvoid::new(settings),
-            key,
+            words_in,
+            key: key.finish(),
         }
     }
 }
@@ -182,7 +199,7 @@ pub fn gather(per_page: &[Arc<PageFindings>]) -> Findings {
         findings
             .diagnostics
             .extend(page.diagnostics.iter().cloned());
-        findings.readability.push(page.readability.clone());
+        findings.readability.extend(page.readability.clone());
         findings
             .external_links
             .extend(page.external_links.iter().cloned());
@@ -193,35 +210,39 @@ pub fn gather(per_page: &[Arc<PageFindings>]) -> Findings {
 /// The checks of one page that need nothing but the page.
 pub fn page(input: &PageInput) -> Arc<PageFindings> {
     let context = input.context;
-    Arc::new(check_page(
-        input.page,
-        input.rendered,
-        (context.settings, &context.words),
-        context.today,
-    ))
+    Arc::new(check_page(input.page, input.rendered, context))
 }
 
-/// The checks of one page that need nothing but the page.
+/// The checks of one page that need nothing but the page. The measures made for
+/// English (the readability scores, the forms of care card headings and the
+/// site's words to avoid) are not applied to a translation; its language's own
+/// words to avoid are.
 fn check_page(
     page: &crate::model::page::Page,
     rendered: &RenderedPage,
-    (settings, words): (&CheckSettings, &words::WordsToAvoid),
-    today: Date,
+    context: &CheckContext,
 ) -> PageFindings {
-    let mut diagnostics = review::check(page, today, settings);
+    let settings = context.settings;
+    let language = page.source.translates.as_ref().map(|t| t.language.as_str());
+    let words = match language {
+        None => Some(&context.words),
+        Some(code) => context.words_in.get(code),
+    };
+    let in_english = language.is_none();
+    let mut diagnostics = review::check(page, context.today, settings);
     diagnostics.extend(sources::check(page, settings));
     diagnostics.extend(listing::check(page, settings));
-    diagnostics.extend(content::check(page, rendered));
+    diagnostics.extend(content::check(page, rendered, in_english));
     diagnostics.extend(card_order::check(page, rendered));
-    diagnostics.extend(words::check(page, rendered, words));
-    let (figures, found) = readability::check(page, rendered, settings);
+    diagnostics.extend(words.map_or_else(Vec::new, |words| words::check(page, rendered, words)));
+    let (figures, found) = readability::check(page, rendered, settings, in_english);
     diagnostics.extend(found);
     PageFindings {
         diagnostics,
-        readability: PageReadability {
+        readability: in_english.then(|| PageReadability {
             path: page.source.display_path.clone(),
             figures,
-        },
+        }),
         external_links: external_links(page, rendered),
     }
 }

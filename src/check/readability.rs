@@ -47,6 +47,7 @@ pub fn check(
     page: &Page,
     rendered: &RenderedPage,
     settings: &CheckSettings,
+    scored: bool,
 ) -> (Readability, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut totals = Totals::default();
@@ -72,7 +73,7 @@ pub fn check(
         }
     }
     let figures = totals.figures();
-    if figures.sentences >= MIN_SENTENCES_TO_SCORE {
+    if scored && figures.sentences >= MIN_SENTENCES_TO_SCORE {
         let title_at = page.front.key_positions.get("title").copied();
         let mut page_warning = |message: String, hint: &str| {
             let diagnostic =
@@ -204,14 +205,33 @@ const ABBREVIATIONS: &[&str] = &[
     "vs.",
 ];
 
+/// Marks that end a sentence in scripts other than the Latin: the Arabic full stop
+/// and question mark (Urdu, Arabic, Persian), the danda (Hindi, Bengali, Panjabi),
+/// and the full-width marks of Chinese.
+const OTHER_SENTENCE_ENDS: [char; 6] = [
+    '\u{06D4}', '\u{061F}', '\u{0964}', '\u{3002}', '\u{FF01}', '\u{FF1F}',
+];
+
 /// Splits a block of text into sentences. A block's end always ends a sentence, so a
 /// list item is a sentence of its own.
 pub fn sentences(text: &str) -> Vec<Sentence> {
     let mut found = Vec::new();
     let mut start = 0;
-    // The three marks are ASCII, so each is found as a byte and is a whole character.
-    for offset in memchr::memchr3_iter(b'.', b'!', b'?', text.as_bytes()) {
-        let end = offset + 1;
+    // The three marks of English are ASCII, so each is found as a byte and is a whole
+    // character. Text in other scripts can end sentences with marks of its own.
+    let mut marks: Vec<(usize, usize)> = memchr::memchr3_iter(b'.', b'!', b'?', text.as_bytes())
+        .map(|offset| (offset, 1))
+        .collect();
+    if !text.is_ascii() {
+        marks.extend(
+            text.char_indices()
+                .filter(|(_, c)| OTHER_SENTENCE_ENDS.contains(c))
+                .map(|(offset, c)| (offset, c.len_utf8())),
+        );
+        marks.sort_unstable();
+    }
+    for (offset, length) in marks {
+        let end = offset + length;
         let mut after = text[end..].chars();
         let next = after.next();
         let closes = matches!(next, None | Some(' ' | '\u{a0}' | '\n'))
@@ -452,6 +472,13 @@ mod tests {
             .map(|(word, expected)| format!("{word}: {} not {expected}", syllables(word)))
             .collect();
         assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    #[test]
+    fn sentences_end_at_the_full_stops_of_other_scripts() {
+        let text = "اپنے بچے کو قریب رکھیں۔ کیا وہ بیمار ہے؟ ہاں";
+        assert_eq!(sentences(text).len(), 3);
+        assert_eq!(sentences("बच्चा रो रहा है। मदद लें").len(), 2);
     }
 
     #[test]

@@ -18,7 +18,11 @@ pub struct WordsToAvoid<'a> {
 
 impl<'a> WordsToAvoid<'a> {
     pub fn new(settings: &'a CheckSettings) -> Self {
-        let words = &settings.words_to_avoid[..];
+        Self::of(&settings.words_to_avoid)
+    }
+
+    /// The words of `words`, each with what to write instead.
+    pub fn of(words: &'a [(String, String)]) -> Self {
         let automaton = aho_corasick::AhoCorasick::new(words.iter().map(|(word, _)| word)).ok();
         WordsToAvoid { words, automaton }
     }

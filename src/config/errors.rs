@@ -25,6 +25,14 @@ pub enum ConfigError {
     },
     #[error("the language {value:?} is not a language tag")]
     BadLanguage { value: String, position: Position },
+    #[error("{own} is the site's own language, so it is not translated into")]
+    OwnLanguage { own: String, position: Position },
+    #[error("the language {code} is listed twice")]
+    LanguageTwice { code: String, position: Position },
+    #[error("tellyou does not know the name of the language {code} in itself")]
+    LanguageWithoutName { code: String, position: Position },
+    #[error("the direction {value:?} is not ltr or rtl")]
+    BadLanguageDirection { value: String, position: Position },
     #[error("the brand colour {value:?} is not a colour")]
     BadColour { value: String, position: Position },
     #[error(
@@ -145,6 +153,10 @@ impl StageError for ConfigError {
         match self {
             ConfigError::Yaml { position, .. }
             | ConfigError::BadLanguage { position, .. }
+            | ConfigError::OwnLanguage { position, .. }
+            | ConfigError::LanguageTwice { position, .. }
+            | ConfigError::LanguageWithoutName { position, .. }
+            | ConfigError::BadLanguageDirection { position, .. }
             | ConfigError::BadColour { position, .. }
             | ConfigError::LowContrast { position, .. }
             | ConfigError::LogoWithoutAlt { position }
@@ -203,6 +215,16 @@ impl ConfigError {
                 "write the full address, such as https://www.example.gov.uk/start-for-life/".into(),
             ),
             ConfigError::BadLanguage { .. } => Some("use a tag such as en-GB or cy".into()),
+            ConfigError::OwnLanguage { .. } => Some(
+                "remove it from languages: pages in the site's own language are the ones without a language in their file name".into(),
+            ),
+            ConfigError::LanguageTwice { .. } => Some("remove one of them".into()),
+            ConfigError::LanguageWithoutName { code, .. } => Some(format!(
+                "write it with its name, as its readers write it: `- {{ code: {code}, name: ... }}`"
+            )),
+            ConfigError::BadLanguageDirection { .. } => Some(
+                "write `direction: rtl` for a script written right to left, or leave it out to have it found from the language".into(),
+            ),
             ConfigError::BadColour { .. } => {
                 Some("write it as a hex code in quotes, such as colour: \"#005eb8\"".into())
             }

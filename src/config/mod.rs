@@ -5,6 +5,7 @@
 
 pub mod council;
 mod errors;
+pub mod languages;
 mod site;
 
 pub use errors::ConfigError;
@@ -19,6 +20,7 @@ use crate::support::calendar::Date;
 use crate::support::error::{Diagnostic, Position, Severity, StageError, display_path};
 use crate::support::language::Direction;
 use council::Council;
+pub use languages::Language;
 
 /// The keys `site.yaml` may have.
 pub const KEYS: &[&str] = &[
@@ -26,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "description",
     "base_url",
     "language",
+    "languages",
     "theme",
     "brand",
     "check",
@@ -37,6 +40,7 @@ pub const CHECK_KEYS: &[&str] = &[
     "max_smog_grade",
     "min_reading_ease",
     "review_warning_days",
+    "stale_translation_days",
     "missing_review",
     "words_to_avoid",
     "allowed_words",
@@ -150,6 +154,12 @@ pub struct SiteConfig {
     pub language: String,
     /// The way the language's script is written.
     pub direction: Direction,
+    /// The languages the pages are translated into, for this site: `site.yaml`'s,
+    /// or a council's own list.
+    pub languages: Vec<Language>,
+    /// The codes of the languages `site.yaml` lists that a council's site leaves
+    /// out: their translations are not published on it.
+    pub unpublished_languages: Vec<String>,
     pub theme: String,
     pub brand: Brand,
     pub check: CheckSettings,
@@ -168,6 +178,9 @@ pub struct CheckSettings {
     pub min_reading_ease: f64,
     /// A `next_review` this many days away or fewer gets a warning.
     pub review_warning_days: i64,
+    /// A translation whose English page has changed is an error once it has been
+    /// out of step this many days, and a warning until then.
+    pub stale_translation_days: i64,
     /// How a page without `reviewed`, `next_review` or `sources` is reported;
     /// `None` when the site does not ask for them.
     pub missing_review: Option<Severity>,
@@ -185,6 +198,7 @@ impl Default for CheckSettings {
             max_smog_grade: 7.0,
             min_reading_ease: 80.0,
             review_warning_days: 30,
+            stale_translation_days: 30,
             missing_review: Some(Severity::Warning),
             words_to_avoid: DEFAULT_WORDS_TO_AVOID
                 .iter()
@@ -266,6 +280,7 @@ impl MemoKey for CheckSettings {
             max_smog_grade,
             min_reading_ease,
             review_warning_days,
+            stale_translation_days,
             missing_review,
             words_to_avoid,
             blocked_source_domains,
@@ -275,6 +290,7 @@ impl MemoKey for CheckSettings {
             .field(max_smog_grade.to_le_bytes())
             .field(min_reading_ease.to_le_bytes())
             .field(review_warning_days.to_le_bytes())
+            .field(stale_translation_days.to_le_bytes())
             .field([match missing_review {
                 None => 0,
                 Some(Severity::Warning) => 1,
@@ -470,7 +486,7 @@ fn load_council(
     let display_path = council_file_path(&options.root, slug).map_err(|e| vec![*e])?;
     let path = options.root.join(&display_path);
     let text = read_settings(&path, &display_path)?;
-    let (settings, mut errors) = council::parse(slug, &text);
+    let (settings, mut errors) = council::parse(slug, &text, &site.language);
     if options.base_url.is_none() {
         if let Some((url, position)) = &settings.base_url {
             match parse_base_url(url, Some(*position)) {
@@ -480,6 +496,13 @@ fn load_council(
         }
     }
     site.brand = settings.brand;
+    if let Some(languages) = settings.languages {
+        site.unpublished_languages = (site.languages.iter())
+            .filter(|l| !languages.iter().any(|own| own.code == l.code))
+            .map(|l| l.code.clone())
+            .collect();
+        site.languages = languages;
+    }
     site.council = Some(Arc::new(settings.council));
     let reminder = settings
         .last_checked

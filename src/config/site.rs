@@ -8,6 +8,7 @@ use crate::support::error::{Position, Severity};
 use crate::support::language;
 use crate::support::yaml::{self, Places};
 
+use super::languages::{self, RawLanguage};
 use super::{BaseUrl, Brand, CheckSettings, ConfigError, KEYS, SiteConfig};
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -17,6 +18,7 @@ pub(super) struct RawCheck {
     max_smog_grade: Option<f64>,
     min_reading_ease: Option<f64>,
     review_warning_days: Option<u32>,
+    stale_translation_days: Option<u32>,
     missing_review: Option<String>,
     words_to_avoid: Option<std::collections::BTreeMap<String, String>>,
     allowed_words: Option<Vec<String>>,
@@ -40,6 +42,7 @@ pub(super) struct RawSiteConfig {
     description: Option<String>,
     base_url: Option<String>,
     language: Option<String>,
+    languages: Option<Vec<RawLanguage>>,
     theme: Option<String>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
@@ -81,6 +84,12 @@ pub fn parse_site(
             position: places.value("language"),
         });
     }
+    let languages = languages::read(
+        raw.languages.as_deref().unwrap_or_default(),
+        &language,
+        &places,
+        &mut errors,
+    );
     let brand = parse_brand(&places, raw.brand.unwrap_or_default(), &title, &mut errors);
     let check = parse_check(&places, raw.check.unwrap_or_default(), &mut errors);
     let site = SiteConfig {
@@ -89,6 +98,8 @@ pub fn parse_site(
         base_url,
         direction: language::direction(&language),
         language,
+        languages,
+        unpublished_languages: Vec::new(),
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         brand,
         check,
@@ -174,6 +185,9 @@ pub(super) fn parse_check(
     }
     if let Some(days) = raw.review_warning_days {
         settings.review_warning_days = i64::from(days);
+    }
+    if let Some(days) = raw.stale_translation_days {
+        settings.stale_translation_days = i64::from(days);
     }
     match raw.missing_review.as_deref().map(str::trim) {
         None | Some("warning") => {}

@@ -29,6 +29,19 @@ pub struct SourceFile {
     pub url_path: String,
     /// Whether this is a folder's `_index.md`.
     pub is_section: bool,
+    /// For a translation, the code of its language and the content path of the page
+    /// it translates: `pl` and `crying/soothing.md`. `None` for a page in the site's
+    /// own language.
+    pub translates: Option<Translates>,
+}
+
+/// What a translated page is a translation of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Translates {
+    /// The code of the translation's language, as `languages:` writes it.
+    pub language: String,
+    /// The content path of the page in the site's own language: `crying/soothing.md`.
+    pub original: String,
 }
 
 impl MemoKey for SourceFile {
@@ -87,6 +100,16 @@ pub struct SourceRef {
     pub url_position: Option<Position>,
 }
 
+/// What a translation says of itself: the fingerprint of the page in the site's own
+/// language it was made from, and who checked it, when.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TranslationRecord {
+    pub from: Option<String>,
+    /// The name or role of who checked the translation against the original.
+    pub assured_by: Option<String>,
+    pub assured_on: Option<Date>,
+}
+
 /// A page's validated front matter.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
@@ -99,6 +122,8 @@ pub struct FrontMatter {
     pub reviewed: Option<Date>,
     pub next_review: Option<Date>,
     pub sources: Vec<SourceRef>,
+    /// A translation's record of what it was made from and who assured it.
+    pub translation: Option<TranslationRecord>,
     /// Where each key was written, so later stages can point at it.
     pub key_positions: BTreeMap<String, Position>,
     /// Byte offset in the file's text where the markdown body starts.

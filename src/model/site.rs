@@ -1,10 +1,30 @@
 //! The site: every page, arranged into sections, and the questions navigation asks
 //! of it: a page's parent, its children, its breadcrumbs, its guide and the
-//! previous and next page in it. The site stage makes it. Uses `page`.
+//! previous and next page in it; and of a translation, the page it translates and
+//! whether it is still in step with it. The site stage makes it. Uses `page` and
+//! `paths`.
 
 use std::collections::HashMap;
 
 use crate::model::page::Page;
+use crate::support::paths;
+
+/// How many hexadecimal digits of a page's hash its fingerprint has: enough that
+/// two versions of one page do not share one by chance.
+pub const FINGERPRINT_LENGTH: usize = 12;
+
+/// How a translation stands with the page it translates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranslationState {
+    /// The page it translates.
+    pub original: usize,
+    /// That page's fingerprint now.
+    pub fingerprint: String,
+    /// Whether the translation was made from the page as it is now.
+    pub in_step: bool,
+    /// Whether someone has checked the translation against the page and said so.
+    pub assured: bool,
+}
 
 /// The pages of a site, arranged into sections.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +44,98 @@ pub struct Site {
 impl Site {
     pub fn home(&self) -> Option<usize> {
         self.by_url.get("").copied()
+    }
+
+    /// The home page of the language `page` is in: the site's, or, for a
+    /// translation, its language's.
+    pub fn home_of(&self, page: usize) -> Option<usize> {
+        match &self.pages[page].source.translates {
+            Some(translates) => self
+                .by_url
+                .get(&format!("{}/", translates.language))
+                .copied(),
+            None => self.home(),
+        }
+    }
+
+    /// Whether `page` is the home page of the site or of a language.
+    pub fn is_home(&self, page: usize) -> bool {
+        self.parents[page].is_none() && self.home_of(page) == Some(page)
+    }
+
+    /// The page a translation translates; `None` for a page in the site's own
+    /// language.
+    pub fn original(&self, page: usize) -> Option<usize> {
+        let translates = self.pages[page].source.translates.as_ref()?;
+        self.by_content_path.get(&translates.original).copied()
+    }
+
+    /// The translation into `code` of the page `original`, if there is one.
+    pub fn translation(&self, original: usize, code: &str) -> Option<usize> {
+        let path = &self.pages[original].source.content_path;
+        (self
+            .by_content_path
+            .get(&paths::translation_path(path, code)))
+        .copied()
+    }
+
+    /// The fingerprint of page `page`'s words: its title, description and body,
+    /// each line without the spaces at its ends, so that only a change a reader can
+    /// see changes it. A translation records the fingerprint of the page it was
+    /// made from, and is out of step when the page's is different.
+    pub fn fingerprint(&self, page: usize) -> String {
+        let page = &self.pages[page];
+        let mut hasher = blake3::Hasher::new();
+        for part in [&page.front.title, &page.front.description] {
+            hasher.update(part.trim().as_bytes()).update(b"\n");
+        }
+        let body = page.source.text.get(page.front.body_start..).unwrap_or("");
+        for line in body.trim().lines() {
+            hasher.update(line.trim().as_bytes()).update(b"\n");
+        }
+        hasher.finalize().to_hex()[..FINGERPRINT_LENGTH].to_owned()
+    }
+
+    /// Whether translation `page` is in step with the page it translates, and is
+    /// assured; `None` for a page that is not a translation.
+    pub fn translation_state(&self, page: usize) -> Option<TranslationState> {
+        let original = self.original(page)?;
+        let fingerprint = self.fingerprint(original);
+        let record = self.pages[page].front.translation.as_ref();
+        Some(TranslationState {
+            original,
+            in_step: record.and_then(|r| r.from.as_deref()) == Some(fingerprint.as_str()),
+            assured: record.is_some_and(|r| r.assured_by.is_some()),
+            fingerprint,
+        })
+    }
+
+    /// Each version of page `index`, when it is in more than one language: the page
+    /// in the site's own language (with `None`), then its translation into each of
+    /// `codes` that it has, in their order.
+    pub fn versions<'c>(
+        &self,
+        index: usize,
+        codes: impl IntoIterator<Item = &'c str>,
+    ) -> Vec<(Option<&'c str>, usize)> {
+        let original = self.original(index).unwrap_or(index);
+        let versions: Vec<(Option<&str>, usize)> = std::iter::once((None, original))
+            .chain(
+                codes
+                    .into_iter()
+                    .filter_map(|code| Some((Some(code), self.translation(original, code)?))),
+            )
+            .collect();
+        if versions.len() < 2 {
+            Vec::new()
+        } else {
+            versions
+        }
+    }
+
+    /// The code of the language `page` is in, if it is a translation.
+    pub fn language(&self, page: usize) -> Option<&str> {
+        (self.pages[page].source.translates.as_ref()).map(|t| t.language.as_str())
     }
 
     /// A section's pages and sub-sections, in order.
@@ -69,7 +181,7 @@ impl Site {
         } else {
             self.parents[page]?
         };
-        let is_guide = Some(section) != self.home() && !self.children[section].is_empty();
+        let is_guide = !self.is_home(section) && !self.children[section].is_empty();
         is_guide.then_some(section)
     }
 

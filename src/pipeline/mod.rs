@@ -22,7 +22,8 @@
 //! decides only at the end whether the build failed, so an editor sees every
 //! problem in one run. Its submodules hold the memos and run each stage through its
 //! memo. Uses the stages `load`, `assets`, `markdown`, `templates`, `minify`,
-//! `sitemap` and `output`, and `check`, `config`, `page`, `memo` and `error`.
+//! `sitemap` and `output`, and `check`, `config`, `page`, `memo`, `messages` and
+//! `error`.
 
 mod memos;
 mod record;
@@ -49,6 +50,7 @@ use crate::stages::templates;
 use crate::stages::templates::render::SiteShape;
 use crate::stages::{assets, load, sitemap};
 use crate::support::error::{Diagnostic, Errors, Severity, StageError};
+use crate::support::messages::Catalogue;
 
 /// A site rendered in memory, before minification and writing.
 #[derive(Debug)]
@@ -344,8 +346,17 @@ fn make_site(
     let missing_logo = check::logo(config, &asset_map);
 
     let (site, drafts) = read_pages(loaded.pages, config, memos, &mut said);
-    let links = LinkIndex::new(site.addresses(), &asset_map, &config.site.base_url.url);
-    let markdown = render_markdown(&site, &links, memos, &mut said);
+    let site_address = (
+        config.site.base_url.url.as_str(),
+        config.site.language.as_str(),
+    );
+    let links = LinkIndex::new(site.addresses(), &asset_map, site_address);
+    let codes: Vec<&str> = (config.site.languages.iter())
+        .map(|l| l.code.as_str())
+        .collect();
+    let (messages, found) = Catalogue::new(&loaded.messages, &codes);
+    said.extend(found);
+    let markdown = render_markdown(&site, (&links, &messages), memos, &mut said);
     let mut findings = check_content(&site, &markdown, &drafts, config, memos);
     said.append(&mut findings.diagnostics);
 
@@ -361,7 +372,7 @@ fn make_site(
     said.extend(missing_logo);
     let all_pages_made = match templates {
         Some(templates) if can_make_pages => {
-            let shape = SiteShape::new(config, &site, &templates);
+            let shape = SiteShape::new(config, &site, (&templates, &messages));
             make_pages(&shape, &markdown, form, memos, (&mut files, &mut said))
         }
         _ => false,
@@ -369,7 +380,7 @@ fn make_site(
     // Each page's markdown is in its HTML now; a build need not hold it.
     markdown.into_par_iter().for_each(drop);
 
-    files.extend(sitemap::files(&config.site.base_url, &site.pages));
+    files.extend(sitemap::files(&config.site, &site));
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     said.extend(check::site_wide::clashing_paths(&files, &site));

@@ -2,7 +2,7 @@
 //! the inputs each stage is given, the files loading reads, and how what each stage
 //! says is gathered. Uses the stages `load`, `assets`, `front_matter`, `site`,
 //! `markdown`, `templates` and `minify`, and `check`, `config`, `page`,
-//! `shared_parts`, `memo`, `cache_key` and `error`.
+//! `shared_parts`, `messages`, `memo`, `cache_key` and `error`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -20,6 +20,7 @@ use crate::stages::templates;
 use crate::stages::templates::render::{self, ListItem, SiteShape};
 use crate::stages::{assets, front_matter, site};
 use crate::support::error::{Diagnostic, Severity};
+use crate::support::messages::Catalogue;
 use crate::support::shared_parts::PartList;
 
 use super::Memos;
@@ -69,12 +70,16 @@ pub(super) fn read_pages(
 /// well as it can be, so that the checks still see its headings, links and text.
 pub(super) fn render_markdown(
     site: &Site,
-    links: &LinkIndex,
+    (links, messages): (&LinkIndex, &Catalogue),
     memos: &Memos,
     said: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<RenderedPage>> {
     let inputs: Vec<_> = (site.pages.iter())
-        .map(|page| markdown::Input { page, links })
+        .map(|page| markdown::Input {
+            page,
+            links,
+            messages,
+        })
         .collect();
     keep_diagnostics(memos.markdown.each(&inputs, markdown::render_page), said)
 }
@@ -87,7 +92,8 @@ pub(super) fn check_content(
     config: &Config,
     memos: &Memos,
 ) -> check::Findings {
-    let context = check::CheckContext::new(&config.site.check, config.today);
+    let context =
+        check::CheckContext::new(&config.site.check, &config.site.languages, config.today);
     let inputs: Vec<_> = (site.pages.iter().zip(markdown))
         .map(|(page, rendered)| check::PageInput {
             context: &context,
@@ -99,6 +105,7 @@ pub(super) fn check_content(
     findings
         .diagnostics
         .extend(check::site(site, markdown, drafts));
+    (findings.diagnostics).extend(check::translations::check(site, markdown, config));
     findings
 }
 

@@ -3,7 +3,7 @@
 //! its line and column counted from the first line of the file. Uses `page`,
 //! `yaml`, `calendar` and `error`.
 
-use crate::model::page::{FrontMatter, SourceFile, SourceRef};
+use crate::model::page::{FrontMatter, SourceFile, SourceRef, TranslationRecord};
 use crate::support::calendar::{Date, format_date, parse_date};
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError};
 use crate::support::yaml;
@@ -19,6 +19,7 @@ pub const KEYS: &[&str] = &[
     "reviewed",
     "next_review",
     "sources",
+    "translation",
 ];
 
 /// What can be wrong with a page's front matter.
@@ -66,6 +67,8 @@ pub enum FrontMatterError {
     BadTemplateName { name: String, position: Position },
     #[error("the source's address {url:?} is not a web address")]
     BadSourceUrl { url: String, position: Position },
+    #[error("only a translation has 'translation', and this page is in the site's own language")]
+    TranslationOfOriginal { position: Position },
 }
 
 impl StageError for FrontMatterError {
@@ -81,7 +84,8 @@ impl StageError for FrontMatterError {
             | ReviewBeforeReviewed { position, .. }
             | BadAlias { position, .. }
             | BadTemplateName { position, .. }
-            | BadSourceUrl { position, .. } => Some(*position),
+            | BadSourceUrl { position, .. }
+            | TranslationOfOriginal { position } => Some(*position),
         }
     }
 
@@ -101,6 +105,7 @@ impl StageError for FrontMatterError {
             BadAlias { .. } => "write an old address of this page from the site root, such as /crying-baby/".into(),
             BadTemplateName { .. } => "name a file in templates/ or the theme's templates, without a folder".into(),
             BadSourceUrl { .. } => "write the whole address of the page you used, starting with https://".into(),
+            TranslationOfOriginal { .. } => "remove it, or name the file after its language, such as soothing.pl.md for Polish".into(),
         })
     }
 }
@@ -118,6 +123,16 @@ struct RawFrontMatter {
     reviewed: Option<String>,
     next_review: Option<String>,
     sources: Option<Vec<SourceRef>>,
+    translation: Option<RawTranslation>,
+}
+
+/// A translation's record, as written.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RawTranslation {
+    from: Option<String>,
+    assured_by: Option<String>,
+    assured_on: Option<String>,
 }
 
 /// Reads a page's front matter. On failure, every problem found is returned.
@@ -184,6 +199,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let aliases = checks.aliases(raw.aliases.unwrap_or_default());
     let sources = checks.sources(raw.sources.unwrap_or_default());
     let template = checks.template(raw.template);
+    let translation = checks.translation(raw.translation, source);
     let front = FrontMatter {
         title: title.unwrap_or_else(|| title_from_file_name(&source.content_path)),
         description: description.unwrap_or_default(),
@@ -194,6 +210,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         reviewed,
         next_review,
         sources,
+        translation,
         key_positions: checks.places.keys().clone(),
         body_start: fences.body_start,
         unread_keys: checks.unread_keys,
@@ -315,6 +332,29 @@ impl Checks<'_> {
             return (Some(reviewed), None);
         }
         (reviewed, next_review)
+    }
+
+    /// A translation's record of what it was made from and who assured it; a page
+    /// in the site's own language has none.
+    fn translation(
+        &mut self,
+        raw: Option<RawTranslation>,
+        source: &SourceFile,
+    ) -> Option<TranslationRecord> {
+        let raw = raw?;
+        if source.translates.is_none() {
+            let position = self.places.key("translation");
+            self.errors
+                .push(FrontMatterError::TranslationOfOriginal { position });
+            return None;
+        }
+        let text =
+            |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        Some(TranslationRecord {
+            assured_on: self.date("translation.assured_on", &raw.assured_on),
+            from: text(raw.from),
+            assured_by: text(raw.assured_by),
+        })
     }
 
     /// The aliases that are paths on the site; each other is reported.
@@ -483,14 +523,7 @@ mod tests {
     use crate::support::calendar::Date;
 
     fn source(text: &str) -> SourceFile {
-        SourceFile {
-            content_path: "a.md".into(),
-            display_path: "content/a.md".into(),
-            text: text.into(),
-            hash: blake3::hash(text.as_bytes()),
-            url_path: "a/".into(),
-            is_section: false,
-        }
+        crate::stages::load::page_source("a.md", text)
     }
 
     #[test]

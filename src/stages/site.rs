@@ -1,7 +1,10 @@
 //! The site stage: puts pages into their sections and orders them (by `order`, then
-//! title), making the [`Site`] that navigation asks its questions of. It also finds
-//! structural problems: no home page, a folder without `_index.md`, and two files
-//! that would share one address. Uses `page`, `paths` and `error`.
+//! title), making the [`Site`] that navigation asks its questions of. A translation
+//! goes into the nearest section above its page that is translated into its
+//! language too, under its language's home page. It also finds structural problems:
+//! no home page, a folder without `_index.md`, two files that would share one
+//! address, a translation of a page that does not exist, and a language with pages
+//! but no home page. Uses `page`, `paths` and `error`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,6 +24,10 @@ pub enum SiteError {
     SameAddress { other: String, url_path: String },
     #[error("the alias {alias:?} is the address of {other}")]
     AliasTaken { alias: String, other: String },
+    #[error("this is a translation of {original}, which does not exist")]
+    NothingTranslated { original: String, code: String },
+    #[error("the pages in {code} have no home page")]
+    NoLanguageHome { code: String },
 }
 
 impl StageError for SiteError {
@@ -32,6 +39,12 @@ impl StageError for SiteError {
             ),
             SiteError::SameAddress { .. } => "rename or remove one of them".into(),
             SiteError::AliasTaken { .. } => "remove the alias, or move the other page".into(),
+            SiteError::NothingTranslated { original, code } => format!(
+                "a translation has the name of the page it translates, with .{code} before .md: check the name against the pages in content/, or write {original} first"
+            ),
+            SiteError::NoLanguageHome { code } => format!(
+                "translate the home page too, as content/_index.{code}.md: it is where the pages in {code} start"
+            ),
         })
     }
 }
@@ -40,6 +53,7 @@ impl StageError for SiteError {
 pub fn build(pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let pages = one_page_per_address(pages, &mut diagnostics);
+    let pages = translations_of_pages(pages, &mut diagnostics);
     let by_url: HashMap<String, usize> = pages
         .iter()
         .enumerate()
@@ -57,7 +71,23 @@ pub fn build(pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
     let mut missing_sections: BTreeMap<String, &Page> = BTreeMap::new();
     let mut parents = vec![None; pages.len()];
     let mut children = vec![Vec::new(); pages.len()];
+    let mut homeless_languages: BTreeMap<&str, &Page> = BTreeMap::new();
     for (i, page) in pages.iter().enumerate() {
+        if let Some(translates) = &page.source.translates {
+            match translated_parent(page, &pages, &by_url) {
+                Ok(Some(parent)) => {
+                    parents[i] = Some(parent);
+                    children[parent].push(i);
+                }
+                Ok(None) => {}
+                Err(()) => {
+                    homeless_languages
+                        .entry(&translates.language)
+                        .or_insert(page);
+                }
+            }
+            continue;
+        }
         let Some(parent_path) = paths::parent_url_path(&page.source.url_path) else {
             continue;
         };
@@ -74,6 +104,12 @@ pub fn build(pages: Vec<Page>) -> (Site, Vec<Diagnostic>) {
     }
     for (folder, page) in missing_sections {
         let error = SiteError::NoSectionPage { folder };
+        diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
+    }
+    for (code, page) in homeless_languages {
+        let error = SiteError::NoLanguageHome {
+            code: code.to_owned(),
+        };
         diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
     }
     for list in &mut children {
@@ -112,6 +148,69 @@ fn one_page_per_address(mut pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>)
         }
     }
     kept
+}
+
+/// The pages, without the translations of pages that are not there, each reported.
+fn translations_of_pages(pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let originals: std::collections::HashSet<&str> = (pages.iter())
+        .filter(|page| page.source.translates.is_none())
+        .map(|page| page.source.content_path.as_str())
+        .collect();
+    let missing: Vec<bool> = (pages.iter())
+        .map(|page| {
+            page.source
+                .translates
+                .as_ref()
+                .is_some_and(|t| !originals.contains(t.original.as_str()))
+        })
+        .collect();
+    drop(originals);
+    let mut kept = Vec::with_capacity(pages.len());
+    for (page, missing) in pages.into_iter().zip(missing) {
+        match &page.source.translates {
+            Some(translates) if missing => {
+                let error = SiteError::NothingTranslated {
+                    original: format!("content/{}", translates.original),
+                    code: translates.language.clone(),
+                };
+                diagnostics.push(error.to_diagnostic(&page.source.display_path, None));
+            }
+            _ => kept.push(page),
+        }
+    }
+    kept
+}
+
+/// The section a translation belongs in: the nearest section above its page that
+/// is translated into its language, up to the language's home page, which has
+/// none. An error if the language has no home page.
+fn translated_parent(
+    page: &Page,
+    pages: &[Page],
+    by_url: &HashMap<String, usize>,
+) -> Result<Option<usize>, ()> {
+    let Some(translates) = &page.source.translates else {
+        return Ok(None);
+    };
+    let home = format!("{}/", translates.language);
+    if page.source.url_path == home {
+        return Ok(None);
+    }
+    let mut path = page.source.url_path.clone();
+    while let Some(parent) = paths::parent_url_path(&path) {
+        if let Some(&index) = by_url.get(&parent) {
+            let same_language = pages[index].source.translates.as_ref().map(|t| &t.language)
+                == Some(&translates.language);
+            if same_language && pages[index].source.is_section {
+                return Ok(Some(index));
+            }
+        }
+        if parent == home {
+            return Err(());
+        }
+        path = parent;
+    }
+    Err(())
 }
 
 /// Each alias that is another page's address.
@@ -158,18 +257,11 @@ fn order_key(page: &Page) -> (bool, i64, String, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::page::{FrontMatter, SourceFile};
+    use crate::model::page::FrontMatter;
 
     fn page(content_path: &str, title: &str, order: Option<i64>) -> Page {
         Page {
-            source: SourceFile {
-                content_path: content_path.into(),
-                display_path: format!("content/{content_path}").into(),
-                text: "".into(),
-                hash: blake3::hash(b""),
-                url_path: paths::url_path_for(content_path),
-                is_section: content_path.ends_with("_index.md"),
-            },
+            source: crate::stages::load::page_source(content_path, ""),
             front: std::sync::Arc::new(FrontMatter {
                 title: title.into(),
                 order,

@@ -17,6 +17,30 @@ pub fn url_path_for(content_path: &str) -> String {
     format!("{folder}/")
 }
 
+/// The page a translation translates and the code of the translation's language,
+/// from the translation's path in `content/`: `crying/soothing.pl.md` gives
+/// `crying/soothing.md` and `pl`. `None` for a path without a language in its name.
+pub fn split_language(content_path: &str) -> Option<(String, &str)> {
+    let without_ext = content_path.strip_suffix(".md")?;
+    let (page, code) = without_ext.rsplit_once('.')?;
+    if code.contains('/') || code.is_empty() {
+        return None;
+    }
+    Some((format!("{page}.md"), code))
+}
+
+/// The path in `content/` of the translation into `code` of the page at
+/// `content_path`: `crying/soothing.pl.md`.
+pub fn translation_path(content_path: &str, code: &str) -> String {
+    let without_ext = content_path.strip_suffix(".md").unwrap_or(content_path);
+    format!("{without_ext}.{code}.md")
+}
+
+/// The address of a page's translation into `code`: `pl/crying/soothing/`.
+pub fn translated_url_path(url_path: &str, code: &str) -> String {
+    format!("{code}/{url_path}")
+}
+
 /// The URL path of the section a page or section belongs to (`crying/` for
 /// `crying/soothing/`, the empty string for top-level pages). `None` for the home page.
 pub fn parent_url_path(url_path: &str) -> Option<String> {
@@ -190,6 +214,24 @@ pub fn is_editor_temp(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_translation_names_its_language_before_md() {
+        assert_eq!(
+            split_language("crying/soothing.pl.md"),
+            Some(("crying/soothing.md".to_owned(), "pl"))
+        );
+        assert_eq!(
+            split_language("_index.pa-Guru.md"),
+            Some(("_index.md".to_owned(), "pa-Guru"))
+        );
+        assert_eq!(split_language("crying/soothing.md"), None);
+        assert_eq!(split_language("v1.0/page.md"), None);
+        assert_eq!(
+            translation_path("crying/_index.md", "ur"),
+            "crying/_index.ur.md"
+        );
+    }
 
     #[test]
     fn content_paths_become_pretty_urls() {

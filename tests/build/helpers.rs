@@ -314,3 +314,37 @@ pub(crate) fn page_of(site: &tellyou::pipeline::RenderedSite, path: &str) -> Str
         .unwrap_or_else(|| panic!("no {path}"));
     String::from_utf8_lossy(&file.contents()).into_owned()
 }
+
+/// Snapshots what `report` says of each fixture in `tests/fixtures/<folder>/`, as
+/// `<snapshot>@<fixture>`, and fails naming every fixture whose text changed or whose
+/// report panicked. Each fixture is copied first, so nothing is ever written into the
+/// repository. A folder with a `_base` site holds cases that are each only the files
+/// that differ from it: each is laid over a copy of the base.
+pub(crate) fn snapshot_each_fixture(folder: &str, snapshot: &str, report: fn(&Path) -> String) {
+    let mut failures = Vec::new();
+    let mut cases: Vec<PathBuf> = fs::read_dir(fixtures().join(folder))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|path| !path.file_name().unwrap().to_string_lossy().starts_with('_'))
+        .collect();
+    cases.sort();
+    let base = fixtures().join(folder).join("_base");
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let site = tempfile::tempdir().unwrap();
+        if base.is_dir() {
+            copy_dir(&base, site.path());
+        }
+        copy_dir(&case, site.path());
+        let result = std::panic::catch_unwind(|| {
+            let text = report(site.path());
+            insta::with_settings!({ snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!(snapshot, text);
+            });
+        });
+        if result.is_err() {
+            failures.push(name);
+        }
+    }
+    assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
+}

@@ -663,3 +663,24 @@ fn built_in_memory(options: &BuildOptions, memos: &mut pipeline::Memos) -> Built
         })
         .map_err(|errors| errors.diagnostics)
 }
+
+#[test]
+fn serve_marks_a_translation_out_of_step_as_soon_as_its_english_page_changes() {
+    let preview = Preview::start("translations/_base");
+    let notice = "Angielska wersja tej strony zmieniła się";
+    assert!(!preview.get("pl/crying/soothing/").contains(notice));
+    let events = preview.events();
+    let source = preview.root.join("content/crying/soothing.md");
+    let original = fs::read_to_string(&source).unwrap();
+    let changed = original.replace("speak softly", "sing softly");
+    fs::write(&source, &changed).unwrap();
+    expect_reload_showing(&preview, &events, "pl/crying/soothing/", notice);
+    assert!(
+        preview
+            .get("ur/crying/soothing/")
+            .contains("اس صفحے کا انگریزی ورژن")
+    );
+    fs::write(&source, &original).unwrap();
+    assert_eq!(next_event(&events), "reload: reload");
+    assert!(!preview.get("pl/crying/soothing/").contains(notice));
+}

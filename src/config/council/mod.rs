@@ -28,6 +28,7 @@ pub const KEYS: &[&str] = &[
     "base_url",
     "last_checked",
     "brand",
+    "languages",
     "labels",
     "offer_url",
     "health_visiting",
@@ -167,6 +168,8 @@ pub struct CouncilSettings {
     /// The address, as written, and where.
     pub base_url: Option<(String, Position)>,
     pub brand: Brand,
+    /// The council's own list of languages, which replaces `site.yaml`'s.
+    pub languages: Option<Vec<super::Language>>,
     /// The date the details were last checked, and where it is written.
     pub last_checked: Option<(Date, Position)>,
 }
@@ -178,6 +181,7 @@ struct RawCouncil {
     base_url: Option<Scalar>,
     last_checked: Option<Scalar>,
     brand: Option<RawBrand>,
+    languages: Option<Vec<super::languages::RawLanguage>>,
     labels: Option<Part<RawLabels>>,
     offer_url: Option<Scalar>,
     health_visiting: Option<Part<RawContact>>,
@@ -262,9 +266,10 @@ struct RawOpening {
     unknown: Unknown,
 }
 
-/// Reads a council file's `text`; `slug` is its name. Every mistake is returned;
-/// the settings are made from what could be read.
-pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
+/// Reads a council file's `text`; `slug` is its name, and `own_language` the tag of
+/// the site's language. Every mistake is returned; the settings are made from what
+/// could be read.
+pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawCouncil>(text, 1, KEYS, "council file");
     let mut checker = Checker {
         places: parsed.places,
@@ -300,22 +305,21 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         .offer_url
         .as_ref()
         .and_then(|url| checker.web_address(url, "offer_url"));
-    let health_visiting = raw
-        .health_visiting
-        .as_ref()
-        .and_then(|part| checker.part(part, "health_visiting"))
-        .map(|contact| checker.contact_line(contact, "health_visiting"));
-    let urgent_mental_health = raw
-        .urgent_mental_health
-        .as_ref()
-        .and_then(|part| checker.part(part, "urgent_mental_health"))
-        .map(|contact| checker.contact_line(contact, "urgent_mental_health"));
+    let health_visiting = read_line(&mut checker, &raw.health_visiting, "health_visiting");
+    let urgent_mental_health = read_line(
+        &mut checker,
+        &raw.urgent_mental_health,
+        "urgent_mental_health",
+    );
 
     let hubs = read_hubs(&mut checker, raw.hubs.as_deref().unwrap_or_default());
     let hub_names: Vec<&str> = hubs.iter().map(|hub| hub.name.as_str()).collect();
     let services = raw.services.as_deref().unwrap_or_default();
     let tiers = read_tiers(&mut checker, services, &hub_names);
 
+    let languages = raw.languages.as_deref().map(|list| {
+        super::languages::read(list, own_language, &checker.places, &mut checker.errors)
+    });
     let brand = parse_brand(
         &checker.places,
         raw.brand.unwrap_or_default(),
@@ -336,9 +340,16 @@ pub fn parse(slug: &str, text: &str) -> (CouncilSettings, Vec<ConfigError>) {
         },
         base_url,
         brand,
+        languages,
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
     };
     (settings, checker.errors)
+}
+
+/// The phone line at `key`, if it is written, checked.
+fn read_line(checker: &mut Checker, part: &Option<Part<RawContact>>, key: &str) -> Option<Contact> {
+    let contact = checker.part(part.as_ref()?, key)?;
+    Some(checker.contact_line(contact, key))
 }
 
 /// The council's hubs, each checked, with any name given to two hubs reported.
@@ -521,7 +532,7 @@ services:
     access: drop_in
     locations: [North hub, West hub]
 ";
-        let (_, errors) = parse("test", text);
+        let (_, errors) = parse("test", text, "en-GB");
         let found: Vec<(usize, String)> = errors
             .iter()
             .map(|e| {

@@ -1,13 +1,19 @@
 //! Loading, in two steps around the reading of files. [`find`] walks `content/`,
-//! the theme, the project's own `templates/` and `static/` folders and, for a
-//! council's site, the council's own folders, and says which files to read;
+//! the theme, the project's own `templates/`, `static/` and `messages/` folders and,
+//! for a council's site, the council's own folders, and says which files to read;
 //! [`assemble`] puts what was read together, where a later folder's file replaces
 //! one of the same path, sorted by path so that builds are deterministic. The
-//! pipeline reads the files between them. Page names are checked here, since they
-//! become URLs. Uses `config`, `page`, `file_cache`, `paths`, `memo`, `cache_key` and
-//! `error`.
+//! pipeline reads the files between them. Page names, and the languages of
+//! translations, are checked here, since they become URLs (see `pages`). Uses
+//! `config`, `page`, `file_cache`, `messages`, `memo`, `cache_key` and `error`.
 
+mod pages;
 pub mod theme;
+mod walk;
+
+pub use pages::page_source;
+use pages::{PageLanguages, page_source_at};
+use walk::{Found, walk};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,7 +26,7 @@ use crate::support::error::{
     Diagnostic, LineIndex, Position, StageError, display_path, plain_io_error,
 };
 use crate::support::file_cache::ToRead;
-use crate::support::paths;
+use crate::support::messages::MessageFile;
 
 /// Everything read from disk for one build.
 #[derive(Debug, Default)]
@@ -31,6 +37,9 @@ pub struct Loaded {
     pub assets: Vec<AssetFile>,
     /// Templates by name; the project's own replace the theme's.
     pub templates: Vec<TemplateFile>,
+    /// Interface messages, the theme's first, then the project's, then the
+    /// council's, each replacing messages of the ones before.
+    pub messages: Vec<MessageFile>,
 }
 
 impl MemoKey for Loaded {
@@ -42,6 +51,12 @@ impl MemoKey for Loaded {
             key.field(page.memo_key().as_bytes());
         }
         key.field(self.templates.memo_key().as_bytes());
+        key.field(self.messages.len().to_le_bytes());
+        for file in &self.messages {
+            key.field(&file.code)
+                .field(file.display_path.as_os_str().as_encoded_bytes())
+                .field(&file.text);
+        }
         key.field(self.assets.len().to_le_bytes());
         for asset in &self.assets {
             key.field(&asset.site_path)
@@ -63,6 +78,8 @@ pub enum LoadError {
     NotUtf8 { byte: u8, position: Position },
     #[error("{name:?} cannot be part of a web address")]
     BadName { name: String, suggestion: String },
+    #[error("this page is a translation into {code:?}, which is not in the site's languages")]
+    UnknownLanguage { code: String, known: Vec<String> },
     #[error("the theme {name:?} does not exist")]
     MissingTheme { name: String },
     #[error("this is a link to a file outside the project: {target}")]
@@ -105,20 +122,18 @@ impl StageError for LoadError {
             LoadError::OutsideProject { .. } => {
                 "tellyou publishes only what is inside the project's folder: copy the file in, or link to a file inside it".into()
             }
+            LoadError::UnknownLanguage { code, known } => {
+                match known.iter().find(|k| k.eq_ignore_ascii_case(code)) {
+                    Some(known) => format!("write the code as `languages:` in site.yaml does: {known}"),
+                    None if known.is_empty() => format!("add {code} to `languages:` in site.yaml, or take .{code} out of the file's name if the page is not a translation"),
+                    None => format!("the site's languages are {}: add {code} to `languages:` in site.yaml, or take .{code} out of the file's name if the page is not a translation", known.join(", ")),
+                }
+            }
             LoadError::MissingTheme { .. } => {
                 "check the theme's name in site.yaml, or remove the line to use the default theme"
                     .into()
             }
         })
-    }
-}
-
-impl Found {
-    fn to_read(&self) -> ToRead<'_> {
-        ToRead {
-            path: &self.path,
-            linked: self.linked,
-        }
     }
 }
 
@@ -133,6 +148,7 @@ pub struct Text {
 enum Wanted {
     Page { content_path: String },
     Template { name: String },
+    Messages { code: String },
 }
 
 /// The files of a project to read, in the order found: of two files with one path,
@@ -212,13 +228,29 @@ pub fn find(config: &Config) -> (ToLoad, Vec<Diagnostic>) {
         (to_load.assets).extend(walk(&folder.join("static"), &project, &mut report));
         let templates = walk(&folder.join("templates"), &project, &mut report);
         to_load.texts.extend(template_files(templates));
+        let messages = walk(&folder.join("messages"), &project, &mut report);
+        to_load
+            .texts
+            .extend(messages.into_iter().filter_map(|file| {
+                let code = file.relative.strip_suffix(".ftl")?.to_owned();
+                (!code.contains('/')).then_some((Wanted::Messages { code }, file))
+            }));
     }
     let content_files = config
         .content_dirs()
         .iter()
         .flat_map(|dir| walk(dir, &project, &mut report))
         .collect::<Vec<_>>();
-    sort_content(content_files, &mut to_load, &mut report);
+    let languages = PageLanguages {
+        published: config
+            .site
+            .languages
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect(),
+        unpublished: &config.site.unpublished_languages,
+    };
+    sort_content(content_files, &languages, &mut to_load, &mut report);
     (to_load, diagnostics)
 }
 
@@ -232,8 +264,9 @@ pub fn assemble(config: &Config, to_load: ToLoad, read: Read) -> (Loaded, Vec<Di
     };
     let mut assets: BTreeMap<String, AssetFile> = BTreeMap::new();
     let mut templates: BTreeMap<String, TemplateFile> = BTreeMap::new();
+    let mut messages = Vec::new();
     if to_load.default_theme {
-        insert_default_theme(&mut assets, &mut templates);
+        insert_default_theme(&mut assets, &mut templates, &mut messages);
     }
     place_assets(
         &to_load.assets,
@@ -244,13 +277,14 @@ pub fn assemble(config: &Config, to_load: ToLoad, read: Read) -> (Loaded, Vec<Di
     let pages = place_texts(
         to_load.texts,
         read.texts,
-        (root, &mut templates),
+        (root, &mut templates, &mut messages),
         &mut report,
     );
     let loaded = Loaded {
         pages,
         assets: assets.into_values().collect(),
         templates: templates.into_values().collect(),
+        messages,
     };
     (loaded, diagnostics)
 }
@@ -293,6 +327,7 @@ fn place_assets(
 /// be part of an address, and the files beside them, which are copied as they are.
 fn sort_content(
     content_files: Vec<Found>,
+    languages: &PageLanguages,
     to_load: &mut ToLoad,
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) {
@@ -302,11 +337,15 @@ fn sort_content(
             .is_some_and(|e| e.eq_ignore_ascii_case("md"));
         if !is_page {
             to_load.assets.push(file);
-        } else if let Some(error) = check_page_name(&file.relative) {
-            report(&file.path, error, None);
-        } else {
-            let content_path = file.relative.clone();
-            to_load.texts.push((Wanted::Page { content_path }, file));
+            continue;
+        }
+        match languages.check_page_name(&file.relative) {
+            Err(error) => report(&file.path, error, None),
+            Ok(false) => {}
+            Ok(true) => {
+                let content_path = file.relative.clone();
+                to_load.texts.push((Wanted::Page { content_path }, file));
+            }
         }
     }
 }
@@ -316,7 +355,9 @@ fn sort_content(
 fn insert_default_theme(
     assets: &mut BTreeMap<String, AssetFile>,
     templates: &mut BTreeMap<String, TemplateFile>,
+    messages: &mut Vec<MessageFile>,
 ) {
+    messages.extend(theme::message_files());
     for (site_path, bytes) in theme::STATIC_FILES {
         assets.insert(
             site_path.to_string(),
@@ -340,12 +381,17 @@ fn insert_default_theme(
 }
 
 /// Puts the text files read in place: each template into `templates`, where a
-/// later one replaces one of the same name, and the pages, which it gives back. A
-/// council's page replaces the shared page at the same path.
+/// later one replaces one of the same name, each messages file after those before
+/// it, and the pages, which it gives back. A council's page replaces the shared page
+/// at the same path.
 fn place_texts(
     text_files: Vec<(Wanted, Found)>,
     read: Vec<Result<Text, (LoadError, Option<String>)>>,
-    (root, templates): (&Path, &mut BTreeMap<String, TemplateFile>),
+    (root, templates, messages): (
+        &Path,
+        &mut BTreeMap<String, TemplateFile>,
+        &mut Vec<MessageFile>,
+    ),
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) -> Vec<SourceFile> {
     let mut pages: Vec<SourceFile> = Vec::new();
@@ -368,16 +414,17 @@ fn place_texts(
                 };
                 templates.insert(name, template);
             }
+            Wanted::Messages { code } => messages.push(MessageFile {
+                code,
+                display_path,
+                text: text.to_string(),
+            }),
             Wanted::Page { content_path } => {
-                let is_section =
-                    content_path == "_index.md" || content_path.ends_with("/_index.md");
                 let page = SourceFile {
-                    url_path: paths::url_path_for(&content_path),
-                    content_path,
                     display_path,
                     text,
                     hash,
-                    is_section,
+                    ..page_source_at(content_path)
                 };
                 // A council's page replaces the shared page at the same path.
                 match page_index.get(&page.content_path) {
@@ -391,102 +438,6 @@ fn place_texts(
         }
     }
     pages
-}
-
-/// What went wrong when the walk reached `path`: a link that goes round in a loop
-/// or to nothing, or a file that cannot be read.
-fn walk_error(path: &Path, error: &walkdir::Error) -> LoadError {
-    if error.loop_ancestor().is_some() {
-        return LoadError::LinkLoop;
-    }
-    if let Ok(target) = std::fs::read_link(path) {
-        let target = target.display().to_string();
-        return LoadError::LinkToNothing { target };
-    }
-    let reason = error
-        .io_error()
-        .map(plain_io_error)
-        .unwrap_or_else(|| error.to_string());
-    LoadError::Unreadable { reason }
-}
-
-/// A file found by [`walk`].
-struct Found {
-    /// Its path relative to the folder walked, written with `/`.
-    relative: String,
-    path: PathBuf,
-    /// Whether it was reached through a symbolic link.
-    linked: bool,
-}
-
-/// The files under `dir`, sorted.
-/// Files reached through a link that leads outside `project`, the project's folder
-/// as the file system names it, are reported and left out: a link must not publish
-/// what is not the project's.
-fn walk(
-    dir: &Path,
-    project: &Path,
-    report: &mut impl FnMut(&Path, LoadError, Option<&str>),
-) -> Vec<Found> {
-    if !dir.is_dir() {
-        return Vec::new();
-    }
-    let mut files = Vec::new();
-    let entries = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            entry.depth() == 0 || !paths::is_editor_temp(&entry.file_name().to_string_lossy())
-        });
-    // The depth of the outermost linked folder the walk is in, if any.
-    let mut linked_folder: Option<usize> = None;
-    for entry in entries {
-        match entry {
-            Ok(entry) => {
-                if linked_folder.is_some_and(|depth| entry.depth() <= depth) {
-                    linked_folder = None;
-                }
-                if entry.file_type().is_dir() {
-                    if entry.path_is_symlink() && linked_folder.is_none() {
-                        linked_folder = Some(entry.depth());
-                    }
-                    continue;
-                }
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-                let relative = relative.to_string_lossy();
-                let relative = if cfg!(windows) {
-                    relative.replace('\\', "/")
-                } else {
-                    relative.into_owned()
-                };
-                let linked = entry.path_is_symlink() || linked_folder.is_some();
-                if linked {
-                    match std::fs::canonicalize(entry.path()) {
-                        Ok(target) if !target.starts_with(project) => {
-                            let target = target.display().to_string();
-                            report(entry.path(), LoadError::OutsideProject { target }, None);
-                            continue;
-                        }
-                        _ => {}
-                    }
-                }
-                files.push(Found {
-                    relative,
-                    linked,
-                    path: entry.into_path(),
-                });
-            }
-            Err(error) => {
-                let path = error.path().unwrap_or(dir).to_path_buf();
-                report(&path, walk_error(&path, &error), None);
-            }
-        }
-    }
-    files
 }
 
 /// A file's text, normalised; or what is wrong with it, with the text as far as it
@@ -517,20 +468,6 @@ pub fn as_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Opti
     }
 }
 
-/// A page's source made from its path under `content/` and its text, normalised as
-/// loading normalises a file's: for the stages' tests and the fuzz targets.
-pub fn page_source(content_path: &str, text: &str) -> SourceFile {
-    let text = normalise_text(text.to_owned());
-    SourceFile {
-        content_path: content_path.to_owned(),
-        display_path: Path::new("content").join(content_path),
-        hash: blake3::hash(text.as_bytes()),
-        text: Arc::from(text),
-        url_path: paths::url_path_for(content_path),
-        is_section: content_path == "_index.md" || content_path.ends_with("/_index.md"),
-    }
-}
-
 /// Removes a byte-order mark and turns lone carriage returns (old Mac line endings)
 /// into newlines, so that lines are counted as an editor shows them.
 pub fn normalise_text(text: String) -> String {
@@ -553,36 +490,10 @@ pub fn normalise_text(text: String) -> String {
     out
 }
 
-/// Every folder and file name in a page's path must be a valid slug, since each
-/// becomes part of its web address; `_index.md` is the one exception.
-fn check_page_name(content_path: &str) -> Option<LoadError> {
-    let parts: Vec<&str> = content_path.split('/').collect();
-    let (file, folders) = parts.split_last()?;
-    let stem = &file[..file.len() - 3];
-    let names = folders
-        .iter()
-        .copied()
-        .chain((*file != "_index.md").then_some(stem));
-    for name in names {
-        if !paths::is_valid_slug(name) {
-            return Some(LoadError::BadName {
-                name: name.to_owned(),
-                suggestion: paths::slugify(name),
-            });
-        }
-    }
-    if !file.ends_with(".md") {
-        return Some(LoadError::BadName {
-            name: file.to_string(),
-            suggestion: format!("{}.md", paths::slugify(stem)),
-        });
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::paths;
 
     #[test]
     fn editor_files_are_not_content() {
@@ -607,18 +518,6 @@ mod tests {
         for name in ["page.md", "_index.md", "style.css", "site.yaml"] {
             assert!(!paths::is_editor_temp(name), "{name}");
         }
-    }
-
-    #[test]
-    fn page_names_become_slugs() {
-        assert!(check_page_name("crying/soothing.md").is_none());
-        assert!(check_page_name("crying/_index.md").is_none());
-        assert!(matches!(
-            check_page_name("Crying/soothing.md"),
-            Some(LoadError::BadName { name, suggestion }) if name == "Crying" && suggestion == "crying"
-        ));
-        assert!(check_page_name("crying/Soothing Baby.md").is_some());
-        assert!(check_page_name("crying/page.MD").is_some());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The default theme, compiled into the program, so that a project without a
 //! `themes/default/` folder of its own still builds. The files are the ones in this
 //! repository's `themes/default/`; a project's folder of that name replaces them.
-//! Uses nothing else in the crate.
+//! Uses `messages`.
 
 /// The default theme's templates, by name.
 pub const TEMPLATES: &[(&str, &str)] = &[
@@ -42,6 +42,25 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/alias.html"),
     ),
 ];
+
+/// The default theme's interface messages, by language.
+pub const MESSAGES: &[(&str, &str)] = &[(
+    "en",
+    include_str!("../../../themes/default/messages/en.ftl"),
+)];
+
+/// The default theme's messages, as loading reads them: for the stages' tests and
+/// the fuzz targets.
+pub fn message_files() -> Vec<crate::support::messages::MessageFile> {
+    (MESSAGES.iter())
+        .map(|(code, text)| crate::support::messages::MessageFile {
+            code: code.to_string(),
+            display_path: std::path::PathBuf::from("themes/default/messages")
+                .join(format!("{code}.ftl")),
+            text: text.to_string(),
+        })
+        .collect()
+}
 
 /// The default theme's static files, by their path in the output.
 pub const STATIC_FILES: &[(&str, &[u8])] = &[

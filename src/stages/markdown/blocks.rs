@@ -66,25 +66,26 @@ impl BlockKind {
         self.urgency().is_some()
     }
 
-    /// Read out before the heading by screen readers, so urgency never rests on
-    /// colour alone.
-    fn hidden_prefix(self) -> &'static str {
+    /// The message read out before the heading by screen readers, so urgency
+    /// never rests on colour alone.
+    fn hidden_prefix(self) -> Option<&'static str> {
         match self {
-            BlockKind::Emergency => "Immediate action required: ",
-            BlockKind::Urgent => "Urgent advice: ",
-            BlockKind::NonUrgent => "Non-urgent advice: ",
-            BlockKind::Warning => "Important: ",
-            BlockKind::Info => "Information: ",
-            BlockKind::Do | BlockKind::Dont => "",
+            BlockKind::Emergency => Some("emergency-card"),
+            BlockKind::Urgent => Some("urgent-card"),
+            BlockKind::NonUrgent => Some("non-urgent-card"),
+            BlockKind::Warning => Some("warning-callout"),
+            BlockKind::Info => Some("info-callout"),
+            BlockKind::Do | BlockKind::Dont => None,
         }
     }
 
-    fn default_heading(self) -> &'static str {
+    /// The message that is the block's heading when the page gives none.
+    fn default_heading(self) -> Option<&'static str> {
         match self {
-            BlockKind::Warning => "Important",
-            BlockKind::Do => "Do",
-            BlockKind::Dont => "Do not",
-            _ => "",
+            BlockKind::Warning => Some("warning-heading"),
+            BlockKind::Do => Some("do-list"),
+            BlockKind::Dont => Some("dont-list"),
+            _ => None,
         }
     }
 }
@@ -294,13 +295,19 @@ impl<'a> Renderer<'a> {
                 }],
             });
         }
-        let heading = if heading.is_empty() {
-            kind.default_heading()
-        } else {
-            heading
+        let default_heading;
+        let heading = match kind.default_heading() {
+            Some(id) if heading.is_empty() => {
+                default_heading = self.message(id);
+                &default_heading
+            }
+            _ => heading,
         };
-        self.html.push_str(&block_opening(kind, heading, level));
-        self.in_dont_list = kind == BlockKind::Dont;
+        let prefix = kind.hidden_prefix().map(|id| self.message(id));
+        self.html
+            .push_str(&block_opening(kind, heading, prefix.as_deref(), level));
+        // Each item of a list of what not to do says "do not", in English.
+        self.in_dont_list = kind == BlockKind::Dont && self.page.source.translates.is_none();
         let starts_with_list = self.render_markdown(inner);
         self.in_dont_list = false;
         self.blocks.push(BlockSummary {
@@ -320,17 +327,18 @@ impl<'a> Renderer<'a> {
 
 /// The HTML that opens a block of `kind` with `heading`, a heading of `level`, up to
 /// where its content goes.
-fn block_opening(kind: BlockKind, heading: &str, level: u8) -> String {
+fn block_opening(kind: BlockKind, heading: &str, prefix: Option<&str>, level: u8) -> String {
     // A heading that already says "important" needs no hidden "Important: ".
-    let prefix = match kind {
-        BlockKind::Warning if heading.to_lowercase().contains("important") => "",
-        _ => kind.hidden_prefix(),
+    let says_prefix = |prefix: &str| {
+        let word = prefix.trim().trim_end_matches(':').to_lowercase();
+        kind == BlockKind::Warning && heading.to_lowercase().contains(&word)
     };
+    let prefix = prefix.filter(|p| !p.is_empty() && !says_prefix(p));
     let hidden = |html: &mut String| {
-        if !prefix.is_empty() {
+        if let Some(prefix) = prefix {
             html.push_str("<span class=\"visually-hidden\">");
-            html.push_str(prefix);
-            html.push_str("</span>");
+            crate::support::escape::push_escaped(html, prefix);
+            html.push_str(" </span>");
         }
     };
     let mut html = String::new();

@@ -52,6 +52,7 @@ pub(super) fn write_link(
     events: &mut [(Event<'_>, Range<usize>)],
     (start, end): (usize, usize),
     attributes: &str,
+    last_words: &str,
 ) {
     let Event::Start(Tag::Link {
         dest_url, title, ..
@@ -70,7 +71,7 @@ pub(super) fn write_link(
     open.push_str(attributes);
     open.push('>');
     events[start].0 = Event::Html(CowStr::from(open));
-    events[end].0 = Event::Html(CowStr::Borrowed("</a>"));
+    events[end].0 = Event::Html(CowStr::from(format!("{last_words}</a>")));
 }
 
 /// How deep `events` nest, and where, if deeper than [`MAX_NESTING`].

@@ -21,6 +21,9 @@ pub struct LinkIndex<'a> {
     /// Content path of each page, by URL path.
     pages_by_url: HashMap<&'a str, &'a str>,
     assets: &'a AssetMap,
+    /// The tag of the site's own language, which a translation's link to a page
+    /// that is not translated is marked with.
+    pub(super) language: &'a str,
     /// The site's own address, if it has one: a link to an address under it is a
     /// link inside the site, checked as one.
     site: Option<domains::SiteAddress>,
@@ -33,10 +36,12 @@ impl<'a> LinkIndex<'a> {
     pub fn new(
         pages: impl IntoIterator<Item = (&'a str, &'a str)>,
         assets: &'a AssetMap,
-        site_url: &str,
+        (site_url, language): (&str, &'a str),
     ) -> LinkIndex<'a> {
         let mut key = crate::support::cache_key::Key::new();
-        key.field(assets.memo_key().as_bytes()).field(site_url);
+        key.field(assets.memo_key().as_bytes())
+            .field(site_url)
+            .field(language);
         let mut page_urls = HashMap::new();
         for (content_path, url_path) in pages {
             key.field(content_path).field(url_path);
@@ -46,6 +51,7 @@ impl<'a> LinkIndex<'a> {
             pages_by_url: page_urls.iter().map(|(c, u)| (*u, *c)).collect(),
             page_urls,
             assets,
+            language,
             site: domains::SiteAddress::new(site_url),
             key: key.finish(),
         }
@@ -69,9 +75,50 @@ fn missing(written: &str, resolved: &str) -> LinkTarget {
 }
 
 impl<'a> Renderer<'a> {
-    /// Works out where a link goes and what to write in its `href`; `None` keeps it
-    /// as written.
-    pub(super) fn resolve(&self, written: &str) -> (Option<String>, LinkTarget) {
+    /// Works out where a link goes and what to write in its `href` (`None` keeps it
+    /// as written), and whether it goes from a translation to a page in the site's
+    /// own language because the page is not translated.
+    pub(super) fn resolve(&self, written: &str) -> (Option<String>, LinkTarget, bool) {
+        let (href, target) = self.resolve_written(written);
+        let LinkTarget::Page {
+            content_path,
+            fragment,
+        } = &target
+        else {
+            return (href, target, false);
+        };
+        let Some(translates) = &self.page.source.translates else {
+            return (href, target, false);
+        };
+        if paths::split_language(content_path).is_some_and(|(_, code)| code == translates.language)
+            || content_path == &self.page.source.content_path
+        {
+            return (href, target, false);
+        }
+        let translated = paths::translation_path(content_path, &translates.language);
+        match self.links.page_urls.get(translated.as_str()) {
+            Some(url) if paths::split_language(content_path).is_none() => {
+                let url = paths::relative_url(&self.page.source.url_path, url);
+                let href = match fragment {
+                    Some(f) => format!("{url}#{f}"),
+                    None => url,
+                };
+                let target = LinkTarget::Page {
+                    content_path: translated,
+                    fragment: fragment.clone(),
+                };
+                (Some(href), target, false)
+            }
+            _ => {
+                let own = paths::split_language(content_path).is_none();
+                (href, target, own)
+            }
+        }
+    }
+
+    /// Works out where a link goes, as written, and what to write in its `href`;
+    /// `None` keeps it as written.
+    fn resolve_written(&self, written: &str) -> (Option<String>, LinkTarget) {
         let source = &self.page.source;
         let inside = if paths::is_external(written) {
             match self

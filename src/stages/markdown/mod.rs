@@ -3,10 +3,12 @@
 //! files and to images into URLs that work from the page's own address (a link
 //! written as the site's own full address too), records every heading and link with
 //! its line and column, and renders the care card and callout blocks (`::: kind
-//! heading` … `:::`). It refuses raw HTML and addresses that could run script in a
-//! reader's browser (see `raw_html`). Its blocks, links, text and the events it
-//! reads are modules of their own. Uses `page`, `paths`, `memo`, `cache_key` and
-//! `error`.
+//! heading` … `:::`), with their labels in the page's language. In a translation, a
+//! link to a page that is not translated goes to the page in the site's own
+//! language, and says so. It refuses raw HTML and addresses that could run script
+//! in a reader's browser (see `raw_html`). Its blocks, links, text and the events it
+//! reads are modules of their own. Uses `page`, `paths`, `messages`, `escape`,
+//! `memo`, `cache_key` and `error`.
 
 mod blocks;
 mod events;
@@ -30,6 +32,8 @@ use crate::model::page::{
     BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlock,
 };
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
+use crate::support::escape::escape_html;
+use crate::support::messages::Catalogue;
 use crate::support::paths;
 
 /// What can be wrong in a page's markdown.
@@ -165,27 +169,33 @@ impl StageError for MarkdownError {
     }
 }
 
-/// One page to render, with the index of where its links can point.
+/// One page to render, with the index of where its links can point and the
+/// interface messages its blocks' labels come from.
 pub struct Input<'a> {
     pub page: &'a Page,
     pub links: &'a LinkIndex<'a>,
+    pub messages: &'a Catalogue,
 }
 
 impl MemoKey for Input<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        made_from(self.page, self.links)
+        made_from(self.page, self.links, self.messages)
     }
 }
 
 /// The key of what a page's rendered markdown is made from.
-fn made_from(page: &Page, links: &LinkIndex) -> blake3::Hash {
-    crate::support::cache_key::of([links.key.as_bytes(), page.source.memo_key().as_bytes()])
+fn made_from(page: &Page, links: &LinkIndex, messages: &Catalogue) -> blake3::Hash {
+    crate::support::cache_key::of([
+        links.key.as_bytes(),
+        messages.key().as_bytes(),
+        page.source.memo_key().as_bytes(),
+    ])
 }
 
 /// Renders one page's body as well as it can, with every mistake in it as a
 /// diagnostic.
 pub fn render_page(input: &Input) -> (std::sync::Arc<RenderedPage>, Vec<Diagnostic>) {
-    let (rendered, errors) = render_despite_mistakes(input.page, input.links);
+    let (rendered, errors) = render_despite_mistakes(input.page, input.links, input.messages);
     (
         std::sync::Arc::new(rendered),
         diagnostics(input.page, &errors),
@@ -198,6 +208,7 @@ pub fn render_page(input: &Input) -> (std::sync::Arc<RenderedPage>, Vec<Diagnost
 pub fn render_despite_mistakes(
     page: &Page,
     links: &LinkIndex,
+    messages: &Catalogue,
 ) -> (RenderedPage, Vec<MarkdownError>) {
     let text: &str = &page.source.text;
     let body_start = page.front.body_start.min(text.len());
@@ -207,6 +218,7 @@ pub fn render_despite_mistakes(
         index: LineIndex::new(text),
         page,
         links,
+        messages,
         html: String::with_capacity(body.len() * 3 / 2),
         headings: Vec::new(),
         records: Vec::new(),
@@ -257,7 +269,7 @@ pub fn render_despite_mistakes(
         renderer.html.clear();
     }
     let rendered = RenderedPage {
-        made_from: made_from(page, links),
+        made_from: made_from(page, links, messages),
         html: renderer.html,
         headings: renderer.headings,
         links: renderer.records,
@@ -313,6 +325,7 @@ struct Renderer<'a> {
     index: LineIndex,
     page: &'a Page,
     links: &'a LinkIndex<'a>,
+    messages: &'a Catalogue,
     html: String,
     headings: Vec<Heading>,
     records: Vec<Link>,
@@ -335,6 +348,13 @@ struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     fn position(&self, offset: usize) -> Position {
         self.index.position(self.text, offset)
+    }
+
+    /// The interface message `id` in the page's language.
+    fn message(&self, id: &str) -> String {
+        let language = self.page.source.translates.as_ref();
+        self.messages
+            .text(language.map(|t| t.language.as_str()), id, &[])
     }
 
     /// Renders a stretch of markdown; says whether it starts with a list.
@@ -447,14 +467,23 @@ impl<'a> Renderer<'a> {
             *dest_url = CowStr::Borrowed("#");
             return;
         }
-        let (href, target) = self.resolve(dest_url);
+        let (href, target, in_own_language) = self.resolve(dest_url);
         if let Some(href) = href {
             *dest_url = CowStr::from(href);
         }
         if !is_image && raw_html::leaves_site(dest_url) {
-            write_link(events, (i, end), " rel=\"noopener noreferrer\"");
+            write_link(events, (i, end), " rel=\"noopener noreferrer\"", "");
         } else if !is_image && raw_html::is_phone(dest_url) {
-            write_link(events, (i, end), " dir=\"ltr\"");
+            write_link(events, (i, end), " dir=\"ltr\"", "");
+        } else if !is_image && in_own_language {
+            // A translation's link to a page that is not translated goes to the
+            // page in the site's own language, and says so in the reader's.
+            let hreflang = format!(" hreflang=\"{}\"", escape_html(self.links.language));
+            let label = format!(
+                " <span class=\"link-language\">{}</span>",
+                escape_html(&self.message("in-english"))
+            );
+            write_link(events, (i, end), &hreflang, &label);
         }
         self.records.push(Link {
             target,
@@ -485,6 +514,11 @@ impl<'a> Renderer<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The default theme's messages, in English.
+    pub(super) fn english() -> Catalogue {
+        Catalogue::new(&crate::stages::load::theme::message_files(), &[]).0
+    }
     use crate::model::assets::AssetMap;
     use crate::model::page::FrontMatter;
 
@@ -509,8 +543,8 @@ mod tests {
             ("play.md", "play/"),
         ];
         let assets = AssetMap::default();
-        let links = LinkIndex::new(pages, &assets, "");
-        match render_despite_mistakes(&page(content_path, body), &links) {
+        let links = LinkIndex::new(pages, &assets, ("", "en-GB"));
+        match render_despite_mistakes(&page(content_path, body), &links, &english()) {
             (rendered, errors) if errors.is_empty() => Ok(rendered),
             (_, errors) => Err(errors),
         }
@@ -698,7 +732,11 @@ mod odd_input_tests {
             front: front.into(),
         };
         let assets = AssetMap::default();
-        let _ = render_despite_mistakes(&page, &LinkIndex::new([], &assets, ""));
+        let _ = render_despite_mistakes(
+            &page,
+            &LinkIndex::new([], &assets, ("", "en-GB")),
+            &super::tests::english(),
+        );
     }
 
     /// Inputs the fuzzers found, each of which once stopped the program.

@@ -1,15 +1,23 @@
 //! What a template sees: the context each page is rendered with, the context of
-//! the pages not made from content, and which of a guide's pages a page lists. See
+//! the pages not made from content, and which of a guide's pages a page lists;
+//! what it sees of languages and the interface messages is in `languages`. See
 //! "Templates" in docs/reference.md for every name a template can use. Uses
-//! `page`, `site`, `config`, `calendar` and `paths`.
+//! `page`, `site`, `config`, `calendar`, `messages` and `paths`.
 
 use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::model::page::{Heading, RenderedPage, SourceRef};
 use crate::model::site::Site;
-use crate::support::calendar::{self, ShownDate};
+use crate::support::calendar::ShownDate;
+use crate::support::messages::Arg;
 use crate::support::paths;
+
+pub use super::languages::Messages;
+use super::languages::{
+    Alternate, LanguageContext, insert_languages, insert_messages, language_context,
+    urgent_help_for,
+};
 
 /// A link to a page, as templates see it.
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +39,8 @@ struct SiteContext<'a> {
     /// `ltr` or `rtl`, for the `dir` attribute.
     direction: &'static str,
     brand: BrandContext<'a>,
+    /// Every language the site is published in, its own first.
+    languages: Vec<LanguageContext<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +81,9 @@ struct GuideContext<'a> {
     shown: usize,
     /// How many pages the guide has.
     total: usize,
+    /// The words of the link to the guide's first page, when not every page is
+    /// listed: "All 12 pages in Crying", in the page's language.
+    all_pages: String,
 }
 
 /// The most pages a page lists of its guide.
@@ -113,7 +126,7 @@ struct NavItem<'a> {
 
 /// The template a page is rendered with when its front matter does not name one.
 pub fn default_template(site: &Site, index: usize) -> &'static str {
-    if Some(index) == site.home() {
+    if site.is_home(index) {
         "index.html"
     } else if site.pages[index].source.is_section {
         "section.html"
@@ -127,7 +140,7 @@ pub fn default_template(site: &Site, index: usize) -> &'static str {
 /// The context page `index` is rendered with. With `with_guide_items`, its guide's
 /// list is left to [`GUIDE_LIST_MARK`]; see [`Templates::render_guide_item`].
 pub fn page_context(
-    config: &SiteConfig,
+    (config, messages): (&SiteConfig, &Messages),
     site: &Site,
     body: &RenderedPage,
     index: usize,
@@ -135,6 +148,7 @@ pub fn page_context(
 ) -> tera::Context {
     let page = &site.pages[index];
     let here = page.source.url_path.as_str();
+    let code = site.language(index);
     let link = |i: usize| page_link(site, i, Some(index));
     let kind = match default_template(site, index) {
         "index.html" => "index",
@@ -153,16 +167,18 @@ pub fn page_context(
             .iter()
             .filter(|h| h.level == 2 || h.level == 3)
             .collect(),
-        reviewed: page.front.reviewed.map(calendar::shown),
-        next_review: page.front.next_review.map(calendar::shown),
+        reviewed: page.front.reviewed.map(|date| messages.date(code, date)),
+        next_review: page.front.next_review.map(|date| messages.date(code, date)),
         sources: &page.front.sources,
         draft: page.front.draft,
     };
-    let guide = guide_context(site, index, with_guide_items);
+    let guide = guide_context(site, index, with_guide_items, messages);
     let (previous, next) = site.previous_and_next(index);
 
     let mut context = tera::Context::new();
     context.insert("site", &site_context(config));
+    insert_languages(&mut context, config, site, index);
+    insert_messages(&mut context, (config, messages), site, index);
     context.insert("council", &config.council.as_deref());
     context.insert("page", &page_context);
     context.insert("root", &paths::root_prefix(here));
@@ -184,7 +200,7 @@ pub fn page_context(
     );
     context.insert("guide", &guide);
     context.insert("nav", &nav_items(site, Some(index)));
-    context.insert("urgent", &urgent_help(site));
+    context.insert("urgent", &urgent_help(site, code));
     context.insert("previous", &previous.map(link));
     context.insert("next", &next.map(link));
     context
@@ -192,10 +208,21 @@ pub fn page_context(
 
 /// The guide page `index` is in, as its template sees it: with its list left to
 /// [`GUIDE_LIST_MARK`] when `with_guide_items`, or else with its pages as links.
-fn guide_context(site: &Site, index: usize, with_guide_items: bool) -> Option<GuideContext<'_>> {
+fn guide_context<'a>(
+    site: &'a Site,
+    index: usize,
+    with_guide_items: bool,
+    messages: &Messages,
+) -> Option<GuideContext<'a>> {
     let (section, sequence) = site.guide(index)?;
     let window = guide_window(index, section, &sequence);
+    let args = [
+        ("count", Arg::Count(sequence.len())),
+        ("guide", Arg::Text(&site.pages[section].front.title)),
+    ];
+    let all_pages = messages.text(site.language(index), "all-pages-in-guide", &args);
     Some(GuideContext {
+        all_pages,
         title: &site.pages[section].front.title,
         path: &site.pages[section].source.url_path,
         list: if with_guide_items {
@@ -217,7 +244,7 @@ fn guide_context(site: &Site, index: usize, with_guide_items: bool) -> Option<Gu
 /// The context of pages that are not made from content: the 404 page and alias
 /// redirects. They can be served at any depth, so `root` is the base path.
 pub fn standalone_context(
-    config: &SiteConfig,
+    (config, messages): (&SiteConfig, &Messages),
     site: &Site,
     title: &str,
     target: Option<&str>,
@@ -232,7 +259,17 @@ pub fn standalone_context(
         context.insert("permalink", &format!("{}{target}", config.base_url.url));
     }
     context.insert("nav", &nav_items(site, None));
-    context.insert("urgent", &urgent_help(site));
+    context.insert("urgent", &urgent_help(site, None));
+    context.insert("urgent_hreflang", &None::<&str>);
+    context.insert("home", "");
+    context.insert("language", &language_context(config, None));
+    context.insert("alternates", &Vec::<Alternate>::new());
+    let mut t = messages.shown(None);
+    if let Some(path) = urgent_help(site, None) {
+        let line = messages.urgent_help_line(None, (&config.base_url.path, path), None);
+        t.insert("help_urgent_page".into(), line);
+    }
+    context.insert("t", &t);
     context
 }
 
@@ -240,20 +277,15 @@ pub fn standalone_context(
 /// header links to. A site without one gets `None`, and the theme then links
 /// straight to the 999 and 111 phone numbers instead, so no page is ever without
 /// a way to urgent help.
-fn urgent_help(site: &Site) -> Option<&str> {
-    site.by_url
-        .get(URGENT_HELP_PATH)
-        .map(|&index| site.pages[index].source.url_path.as_str())
+fn urgent_help<'a>(site: &'a Site, code: Option<&str>) -> Option<&'a str> {
+    urgent_help_for(site, code).map(|(path, _)| path)
 }
-
-/// The address, below the site's root, of the urgent help page.
-const URGENT_HELP_PATH: &str = "urgent/";
 
 /// The site's top-level sections and pages, for the main navigation; `current`
 /// marks the one the page is in. The pages of the open section are its guide's
 /// (see `guide`), so they are not repeated here.
 fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
-    let Some(home) = site.home() else {
+    let Some(home) = current.map_or(site.home(), |c| site.home_of(c)) else {
         return Vec::new();
     };
     let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();
@@ -267,7 +299,7 @@ fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
         .collect()
 }
 
-fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink<'_> {
+pub(super) fn page_link(site: &Site, index: usize, current: Option<usize>) -> PageLink<'_> {
     let page = &site.pages[index];
     PageLink {
         title: &page.front.title,
@@ -290,6 +322,10 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
             logo: config.brand.logo.as_deref(),
             logo_alt: &config.brand.logo_alt,
         },
+        languages: std::iter::once(None)
+            .chain(config.languages.iter().map(|l| Some(l.code.as_str())))
+            .map(|code| language_context(config, code))
+            .collect(),
     }
 }
 

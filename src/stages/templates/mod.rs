@@ -5,6 +5,7 @@
 //! `memo`, `cache_key` and `error`.
 
 pub mod context;
+mod languages;
 pub mod loops;
 pub mod render;
 

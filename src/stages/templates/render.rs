@@ -4,8 +4,8 @@
 //! out readable, with their shared parts marked and their guide's contents list
 //! left to a mark with the items beside it, for the minify stage to finish. A
 //! mistake in a template that shows on many pages is said once. Uses the compiled
-//! `templates` and their `context`, `site`, `page`, `config`, `paths`, `cache_key`,
-//! `memo` and `error`.
+//! `templates` and their `context`, `site`, `page`, `config`, `paths`, `messages`,
+//! `cache_key`, `memo` and `error`.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -20,6 +20,7 @@ use crate::model::site::Site;
 use crate::stages::templates::Templates;
 use crate::stages::templates::context;
 use crate::support::error::{Diagnostic, StageError};
+use crate::support::messages::Catalogue;
 use crate::support::paths;
 
 /// The templates every site needs, from the theme or the project.
@@ -55,24 +56,37 @@ pub struct SiteShape<'a> {
     pub config: &'a Config,
     pub site: &'a Site,
     pub templates: &'a Templates,
+    /// The interface messages, in each language.
+    pub messages: context::Messages<'a>,
     key: blake3::Hash,
 }
 
 impl<'a> SiteShape<'a> {
-    /// The shape of `site`, made with `templates`.
-    pub fn new(config: &'a Config, site: &'a Site, templates: &'a Templates) -> SiteShape<'a> {
+    /// The shape of `site`, made with `templates` and the interface messages of
+    /// `catalogue`.
+    pub fn new(
+        config: &'a Config,
+        site: &'a Site,
+        (templates, catalogue): (&'a Templates, &'a Catalogue),
+    ) -> SiteShape<'a> {
         let mut key = crate::support::cache_key::Key::new();
         key.field(config.memo_key().as_bytes())
-            .field(templates.memo_key().as_bytes());
-        for page in &site.pages {
+            .field(templates.memo_key().as_bytes())
+            .field(catalogue.key().as_bytes());
+        for (index, page) in site.pages.iter().enumerate() {
             key.field(&page.source.content_path)
                 .field(&page.source.url_path)
                 .field(&page.source.text.as_bytes()[..page.front.body_start]);
+            // A translation's notice says whether its page has changed since.
+            if let Some(state) = site.translation_state(index) {
+                key.field([u8::from(state.in_step)]);
+            }
         }
         SiteShape {
             config,
             site,
             templates,
+            messages: context::Messages::new(catalogue, &config.site),
             key: key.finish(),
         }
     }
@@ -252,7 +266,7 @@ pub fn page(input: &PageInput) -> Result<PageHtml, Box<Diagnostic>> {
         }));
     }
     let context = context::page_context(
-        &shape.config.site,
+        (&shape.config.site, &shape.messages),
         site,
         input.markdown,
         index,
@@ -301,6 +315,7 @@ pub struct StandalonePage {
 /// their templates.
 pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
     let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
+    let config = (config, &shape.messages);
     let mut pages = Vec::new();
     let mut diagnostics = Vec::new();
     let not_found = context::standalone_context(config, site, "Page not found", None);

@@ -1,0 +1,303 @@
+//! What a template sees of languages: a page's language, the versions of the page
+//! in the others, how a translation stands with its page, and the interface
+//! messages in the page's language, as `t`. Part of the context each page is
+//! rendered with (see `context`). Uses `site`, `config`, `calendar`,
+//! `language`, `messages`, `escape` and `paths`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::model::site::Site;
+use crate::support::calendar::{self, Date, ShownDate};
+use crate::support::escape::escape_html;
+use crate::support::messages::{Arg, Catalogue};
+use crate::support::paths;
+
+use super::context::{PageLink, page_link};
+
+/// The interface messages of each language, as templates see them: `t` in a
+/// template, with `-` in each message's id written `_`, each message as HTML.
+pub struct Messages<'a> {
+    catalogue: &'a Catalogue,
+    /// The messages that read the same on every page, by language; `None` for the
+    /// site's own.
+    shown: HashMap<Option<String>, BTreeMap<String, String>>,
+}
+
+impl<'a> Messages<'a> {
+    pub fn new(catalogue: &'a Catalogue, config: &SiteConfig) -> Messages<'a> {
+        let call999 = "<a dir=\"ltr\" href=\"tel:999\">999</a>";
+        let call111 = "<a dir=\"ltr\" href=\"tel:111\">111</a>";
+        let council = config.council.as_ref().map_or("", |c| c.name.as_str());
+        let args = [
+            ("call999", Arg::Html(call999)),
+            ("call111", Arg::Html(call111)),
+            ("council", Arg::Text(council)),
+        ];
+        let codes =
+            std::iter::once(None).chain(config.languages.iter().map(|l| Some(l.code.clone())));
+        let shown = codes
+            .map(|code| {
+                let messages = (catalogue.ids())
+                    .filter(|id| !PER_PAGE.contains(id))
+                    .map(|id| {
+                        (
+                            id.replace('-', "_"),
+                            catalogue.html(code.as_deref(), id, &args),
+                        )
+                    })
+                    .collect();
+                (code, messages)
+            })
+            .collect();
+        Messages { catalogue, shown }
+    }
+
+    /// The messages of language `code` that read the same on every page.
+    pub(super) fn shown(&self, code: Option<&str>) -> BTreeMap<String, String> {
+        (self.shown.get(&code.map(str::to_owned)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The footer's line about the urgent help page at `root` and `path`, in language
+    /// `code`; marked as in the language `hreflang` when that page is not in `code`.
+    pub(super) fn urgent_help_line(
+        &self,
+        code: Option<&str>,
+        (root, path): (&str, &str),
+        hreflang: Option<&str>,
+    ) -> String {
+        let words = self.html(code, "urgent-help-page", &[]);
+        let hreflang = hreflang.map(|tag| format!(" hreflang=\"{}\"", escape_html(tag)));
+        let link = format!(
+            "<a href=\"{}{}\"{}>{words}</a>",
+            escape_html(root),
+            escape_html(path),
+            hreflang.unwrap_or_default()
+        );
+        self.html(code, "help-urgent-page", &[("link", Arg::Html(&link))])
+    }
+
+    pub(super) fn html(&self, code: Option<&str>, id: &str, args: &[(&str, Arg)]) -> String {
+        self.catalogue.html(code, id, args)
+    }
+
+    pub(super) fn text(&self, code: Option<&str>, id: &str, args: &[(&str, Arg)]) -> String {
+        self.catalogue.text(code, id, args)
+    }
+
+    /// `date` as a page in language `code` shows it, such as "5 stycznia 2026".
+    pub(super) fn date(&self, code: Option<&str>, date: Date) -> ShownDate {
+        let month = self.text(code, &format!("month-{}", date.month), &[]);
+        let (day, year) = (date.day.to_string(), date.year.to_string());
+        let args = [
+            ("day", Arg::Text(&day)),
+            ("month", Arg::Text(&month)),
+            ("year", Arg::Text(&year)),
+        ];
+        ShownDate {
+            display: self.text(code, "date", &args),
+            ..calendar::shown(date)
+        }
+    }
+}
+
+/// The messages that are made for each page, from what differs from page to page,
+/// or else not shown.
+const PER_PAGE: [&str; 5] = [
+    "help-urgent-page",
+    "out-of-step",
+    "pages-in-language",
+    "all-pages-in-guide",
+    "date",
+];
+
+/// A language, as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageContext<'a> {
+    /// The BCP 47 tag, for `lang` and `hreflang`.
+    code: &'a str,
+    /// Its name in itself.
+    name: &'a str,
+    /// `ltr` or `rtl`, for `dir`.
+    direction: &'static str,
+}
+
+/// A version of the page in one language, for the language switcher and the
+/// `hreflang` links.
+#[derive(Debug, Serialize)]
+pub(super) struct Alternate<'a> {
+    language: LanguageContext<'a>,
+    path: &'a str,
+    permalink: String,
+    current: bool,
+}
+
+/// How a translation stands, for its notices.
+#[derive(Debug, Serialize)]
+struct TranslationContext<'a> {
+    /// The page it translates.
+    original: PageLink<'a>,
+    /// Whether it was made from the page as it is now.
+    in_step: bool,
+    /// Whether someone has checked it and said so.
+    assured: bool,
+}
+
+/// What a page's template sees of languages: the page's own, the versions of the
+/// page in each, how a translation stands, its language's home page and, on that
+/// home page, every page in the language.
+pub(super) fn insert_languages(
+    context: &mut tera::Context,
+    config: &SiteConfig,
+    site: &Site,
+    index: usize,
+) {
+    let code = site.language(index);
+    context.insert("language", &language_context(config, code));
+    context.insert("alternates", &alternates(config, site, index));
+    context.insert("translation", &translation_context(site, index));
+    // A translation's urgent help page is in the site's own language when it is
+    // not translated: the link says so.
+    let urgent_elsewhere = urgent_help_for(site, code).is_some_and(|(_, elsewhere)| elsewhere);
+    context.insert(
+        "urgent_hreflang",
+        &urgent_elsewhere.then_some(&config.language),
+    );
+    let home = site
+        .home_of(index)
+        .map(|home| &site.pages[home].source.url_path);
+    context.insert("home", &home.map_or("", String::as_str));
+    let in_language = site.is_home(index) && code.is_some();
+    let language_pages: Vec<PageLink> = match in_language {
+        true => (pages_in_language(site, index))
+            .map(|page| page_link(site, page, Some(index)))
+            .collect(),
+        false => Vec::new(),
+    };
+    context.insert("language_pages", &language_pages);
+}
+
+/// The interface messages of the page's language, as `t`, with those that differ
+/// from page to page: the link to the urgent help page, the notice on a translation
+/// out of step with its page, and how many pages a language's home page lists.
+pub(super) fn insert_messages(
+    context: &mut tera::Context,
+    (config, messages): (&SiteConfig, &Messages),
+    site: &Site,
+    index: usize,
+) {
+    let code = site.language(index);
+    let root = paths::root_prefix(&site.pages[index].source.url_path);
+    let mut t = messages.shown(code);
+    if let Some((path, other_language)) = urgent_help_for(site, code) {
+        let hreflang = other_language.then_some(config.language.as_str());
+        let line = messages.urgent_help_line(code, (&root, path), hreflang);
+        t.insert("help_urgent_page".into(), line);
+    }
+    if let Some(state) = site.translation_state(index) {
+        let original = &site.pages[state.original].source.url_path;
+        let words = messages.html(code, "out-of-step-link", &[]);
+        let link = format!(
+            "<a href=\"{root}{}\" hreflang=\"{}\">{words}</a>",
+            escape_html(original),
+            escape_html(&config.language)
+        );
+        t.insert(
+            "out_of_step".into(),
+            messages.html(code, "out-of-step", &[("link", Arg::Html(&link))]),
+        );
+    }
+    if site.is_home(index) && code.is_some() {
+        let count = pages_in_language(site, index).count();
+        let name = language_context(config, code).name;
+        let args = [("count", Arg::Count(count)), ("language", Arg::Text(name))];
+        t.insert(
+            "pages_in_language".into(),
+            messages.html(code, "pages-in-language", &args),
+        );
+    }
+    context.insert("t", &t);
+}
+
+/// The pages of the language whose home page is `home`, in the order of the site,
+/// without the home page.
+fn pages_in_language(site: &Site, home: usize) -> impl Iterator<Item = usize> + '_ {
+    let code = site.language(home);
+    (0..site.pages.len())
+        .filter(move |&i| i != home && site.language(i) == code && site.home_of(i) == Some(home))
+}
+
+/// The language `code` (the site's own for `None`), as templates see it.
+pub(super) fn language_context<'a>(
+    config: &'a SiteConfig,
+    code: Option<&str>,
+) -> LanguageContext<'a> {
+    let own = LanguageContext {
+        code: &config.language,
+        name: own_language_name(config),
+        direction: config.direction.as_str(),
+    };
+    let Some(code) = code else {
+        return own;
+    };
+    match config.languages.iter().find(|l| l.code == code) {
+        Some(language) => LanguageContext {
+            code: &language.code,
+            name: &language.name,
+            direction: language.direction.as_str(),
+        },
+        None => own,
+    }
+}
+
+/// The name of the site's own language in itself.
+fn own_language_name(config: &SiteConfig) -> &'static str {
+    crate::support::language::own_name(&config.language).unwrap_or("English")
+}
+
+/// The versions of page `index` in each language it is in, the site's own first,
+/// then in the order of `languages:`; empty for a page in one language only.
+fn alternates<'a>(config: &'a SiteConfig, site: &'a Site, index: usize) -> Vec<Alternate<'a>> {
+    let codes = config.languages.iter().map(|l| l.code.as_str());
+    (site.versions(index, codes).into_iter())
+        .map(|(code, page)| {
+            let path = site.pages[page].source.url_path.as_str();
+            Alternate {
+                language: language_context(config, code),
+                path,
+                permalink: format!("{}{path}", config.base_url.url),
+                current: page == index,
+            }
+        })
+        .collect()
+}
+
+/// How translation `index` stands with its page; `None` for a page that is not a
+/// translation.
+fn translation_context(site: &Site, index: usize) -> Option<TranslationContext<'_>> {
+    let state = site.translation_state(index)?;
+    Some(TranslationContext {
+        original: page_link(site, state.original, None),
+        in_step: state.in_step,
+        assured: state.assured,
+    })
+}
+
+/// Where the urgent help page in language `code` is, and whether it is in the
+/// site's own language instead, since it is not translated into `code`.
+pub(super) fn urgent_help_for<'a>(site: &'a Site, code: Option<&str>) -> Option<(&'a str, bool)> {
+    let own = *site.by_url.get(URGENT_HELP_PATH)?;
+    let translated = code.and_then(|code| site.translation(own, code));
+    let page = translated.unwrap_or(own);
+    Some((
+        site.pages[page].source.url_path.as_str(),
+        code.is_some() && translated.is_none(),
+    ))
+}
+
+/// The address, below the site's root, of the urgent help page.
+pub(super) const URGENT_HELP_PATH: &str = "urgent/";

@@ -1,0 +1,176 @@
+//! Translations: pages in each language with their direction and alternates, links
+//! that fall back to the site's own language and say so, the clinical assurance
+//! gate, translations out of step with their page, and the diagnostics of every
+//! state a translation can be in.
+
+use crate::helpers::*;
+
+/// The base translated site with a case's files laid over it.
+fn translated_site(case: Option<&str>) -> tempfile::TempDir {
+    let site = copy_fixture("translations/_base");
+    if let Some(case) = case {
+        copy_dir(&fixtures().join("translations").join(case), site.path());
+    }
+    site
+}
+
+#[test]
+fn every_state_of_a_translation_gives_its_exact_diagnostics() {
+    snapshot_each_fixture("translations", "translation_diagnostics", diagnostics_of);
+}
+
+#[test]
+fn a_translated_site_publishes_each_language_under_its_code() {
+    let site = translated_site(None);
+    let config = load_config(&options(site.path()));
+    let rendered = pipeline::render(&config)
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    assert!(
+        rendered.warnings.is_empty(),
+        "{}",
+        render_diagnostics(&rendered.warnings)
+    );
+    let listing: Vec<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+    insta::assert_snapshot!("translated_site_files", listing.join("\n"));
+    for path in [
+        "pl/index.html",
+        "pl/crying/soothing/index.html",
+        "pl/crying/when-to-get-help/index.html",
+        "ur/index.html",
+        "ur/crying/soothing/index.html",
+        "crying/soothing/index.html",
+        "sitemap.xml",
+    ] {
+        let name = format!("translated_site__{}", path.replace('/', "__"));
+        insta::assert_snapshot!(name, page_of(&rendered, path));
+    }
+}
+
+/// The value of each `attribute` in `html`, in order.
+fn values_of<'h>(html: &'h str, attribute: &str) -> Vec<&'h str> {
+    let marker = format!(" {attribute}=\"");
+    html.match_indices(&marker)
+        .map(|(at, _)| {
+            let rest = &html[at + marker.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn every_version_of_a_page_names_every_other_both_ways_with_english_as_the_default() {
+    let site = translated_site(None);
+    let rendered = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    let versions = [
+        ("crying/soothing/index.html", "en-GB"),
+        ("pl/crying/soothing/index.html", "pl"),
+        ("ur/crying/soothing/index.html", "ur"),
+    ];
+    for (path, language) in versions {
+        let html = page_of(&rendered, path);
+        assert!(
+            html.contains(&format!("<html lang=\"{language}\"")),
+            "{path}"
+        );
+        let direction = if language == "ur" { "rtl" } else { "ltr" };
+        assert!(html.contains(&format!("dir=\"{direction}\">")), "{path}");
+        let head = &html[..html.find("</head>").unwrap()];
+        for (other, other_language) in versions {
+            let address = format!(
+                "https://example.gov.uk/start-for-life/{}",
+                other.trim_end_matches("index.html")
+            );
+            let link = format!(
+                "<link rel=\"alternate\" hreflang=\"{other_language}\" href=\"{address}\">"
+            );
+            assert!(head.contains(&link), "{path} names {other}");
+        }
+        assert!(head.contains(
+            "<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://example.gov.uk/start-for-life/crying/soothing/\">"
+        ));
+        // The switcher lists every other version, each named in its own language.
+        let switcher = &html[html.find("language-switcher").unwrap()..];
+        let switcher = &switcher[..switcher.find("</nav>").unwrap()];
+        let listed = values_of(switcher, "hreflang");
+        let others: Vec<&str> = (versions.iter())
+            .filter(|(other, _)| *other != path)
+            .map(|(_, language)| *language)
+            .collect();
+        assert_eq!(listed, others, "{path}");
+    }
+    let colic = page_of(&rendered, "crying/colic/index.html");
+    assert!(
+        !colic.contains("language-switcher"),
+        "a page in one language has no switcher"
+    );
+    assert!(!colic.contains("hreflang=\"x-default\""));
+}
+
+#[test]
+fn a_link_to_a_page_not_translated_goes_to_english_and_says_so_in_the_reader_s_language() {
+    let site = translated_site(None);
+    let rendered = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    let polish = page_of(&rendered, "pl/crying/soothing/index.html");
+    assert!(polish.contains(
+        "<a href=\"../../../crying/colic/\" hreflang=\"en-GB\">kolce <span class=\"link-language\">(po angielsku)</span></a>"
+    ));
+    assert!(
+        polish.contains("<a href=\"../../../pl/crying/when-to-get-help/\">kiedy szukać pomocy</a>")
+    );
+    let urdu = page_of(&rendered, "ur/crying/soothing/index.html");
+    assert!(urdu.contains(
+        "hreflang=\"en-GB\">مدد کب لینی ہے <span class=\"link-language\">(انگریزی میں)</span></a>"
+    ));
+    // The urgent help page is not translated: the header's link says so too.
+    assert!(urdu.contains("hreflang=\"en-GB\">فوری مدد: 999 یا 111 <span class=\"link-language\">(انگریزی میں)</span></a>"));
+    // A phone number keeps its digits in order inside text written right to left.
+    assert!(urdu.contains("<a href=\"tel:999\" dir=\"ltr\">999</a>"));
+}
+
+#[test]
+fn a_clinical_translation_no_one_has_assured_is_published_only_with_drafts_and_says_so() {
+    let site = translated_site(Some("unassured-care-card"));
+    let mut options = options(site.path());
+    assert!(pipeline::build(&load_config(&options)).is_err());
+    options.drafts = true;
+    let rendered = pipeline::render(&load_config(&options))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    let page = page_of(&rendered, "pl/crying/when-to-get-help/index.html");
+    assert!(page.contains("Tego tłumaczenia jeszcze nie sprawdzono."));
+    assert!(
+        rendered
+            .warnings
+            .iter()
+            .any(|d| d.message.contains("has care cards"))
+    );
+}
+
+#[test]
+fn a_translation_out_of_step_is_published_with_a_notice_linking_to_its_page() {
+    let site = translated_site(Some("out-of-step-within-grace"));
+    let rendered = pipeline::render(&load_config(&options(site.path())))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    let page = page_of(&rendered, "pl/crying/soothing/index.html");
+    assert!(page.contains(
+        "Angielska wersja tej strony zmieniła się od czasu sprawdzenia tłumaczenia. <a href=\"../../../crying/soothing/\" hreflang=\"en-GB\">Otwórz stronę po angielsku</a>"
+    ));
+    let in_step = page_of(&rendered, "pl/crying/when-to-get-help/index.html");
+    assert!(!in_step.contains("translation-notice"));
+}
+
+#[test]
+fn a_council_publishes_only_the_languages_it_lists() {
+    let site = translated_site(None);
+    fs::create_dir_all(site.path().join("councils")).unwrap();
+    fs::write(
+        site.path().join("councils/eastmere.yaml"),
+        "name: Eastmere Council\nbase_url: https://www.eastmere.example/start-for-life/\nlast_checked: 2026-01-10\nlanguages: [pl]\n",
+    )
+    .unwrap();
+    let rendered = pipeline::render(&load_config(&options(site.path())))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    assert!(rendered.files.iter().any(|f| f.path == "pl/index.html"));
+    assert!(!rendered.files.iter().any(|f| f.path.starts_with("ur/")));
+    let soothing = page_of(&rendered, "crying/soothing/index.html");
+    assert!(!soothing.contains("hreflang=\"ur\""));
+}

@@ -1,0 +1,95 @@
+# The words the default theme puts around each page's content, in English.
+# A translation is a file of the same messages named after its language's code,
+# such as messages/pl.ftl, in the project's folder or a council's. A message
+# missing there is shown in English. docs/translations.md says more.
+
+## The header
+
+skip-link = Skip to main content
+# The link to the urgent help page at the top of every page.
+urgent-link = Urgent help: 999 or 111
+# The same, on a site with no urgent help page. $call999 and $call111 are the
+# phone numbers, as links.
+urgent-numbers = Urgent help: call { $call999 } or { $call111 }
+menu = Menu
+main-navigation = Main
+breadcrumb = Breadcrumb
+# The label of the list of the languages a page is in.
+languages = This page in other languages
+
+## A guide's pages
+
+contents = Contents
+pages-in-guide = Pages in this guide
+# The link to a guide's first page from a page that lists only some of them.
+all-pages-in-guide = { $count ->
+    [one] The only page in { $guide }
+   *[other] All { $count } pages in { $guide }
+}
+previous-and-next = Previous and next pages
+previous = Previous
+next = Next
+
+## Review dates and sources
+
+# A date: $day is the day of the month, $month the month's name below.
+date = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+last-reviewed = Page last reviewed:
+next-review = Next review due:
+sources = Sources
+
+## Care cards and callouts: read out before their heading by screen readers
+
+emergency-card = Immediate action required:
+urgent-card = Urgent advice:
+non-urgent-card = Non-urgent advice:
+warning-callout = Important:
+info-callout = Information:
+# The headings of a list of what to do and of what not to do, when the page
+# gives none.
+do-list = Do
+dont-list = Do not
+# The heading of an important callout, when the page gives none.
+warning-heading = Important
+
+## Translations
+
+# After a link to a page that has no translation, so it goes to the English one.
+in-english = (in English)
+# On a translation whose English page has changed since. $link is a link to the
+# English page.
+out-of-step = The English version of this page has changed since this translation was checked. { $link } has the latest advice.
+out-of-step-link = Read the English page
+# On a translation shown only because the build has drafts.
+not-assured = This translation has not been checked yet. Do not use it for advice about your baby's health.
+# On a language's home page, above the list of every page in that language.
+pages-in-language = { $count ->
+    [one] There is 1 page in { $language }
+   *[other] There are { $count } pages in { $language }
+}
+
+## The footer
+
+help-now = If you need help now
+help-999 = Call { $call999 } if your baby or anyone else is in danger now.
+help-111 = Call { $call111 } if you are worried about your baby and need advice today.
+help-mental-health = Call { $call111 } and choose the mental health option if you are struggling to cope.
+# $link is a link to the urgent help page, with the words of urgent-help-page.
+help-urgent-page = { $link } lists every sign to call 999 or 111, and what is open at night.
+urgent-help-page = Urgent help for you and your baby
+help-from = Help from { $council }
+health-visiting-team = Health visiting team
+urgent-mental-health-line = Urgent mental health line
