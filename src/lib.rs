@@ -6,9 +6,10 @@
 //! the leaves everything uses: diagnostics, YAML with positions, paths and dates.
 //! [`model`] holds the values that flow between the stages. These are the crate's
 //! own: the command line and the tests use the public modules, [`pipeline`],
-//! [`config`], [`serve`] and [`new_page`], with the diagnostics, dates and
-//! [`report`] of a check given here; the fuzz targets use [`fuzzing`]. Uses
-//! `check` for its report, `calendar` and `error` to give them.
+//! [`config`], [`serve`] and [`new_page`], with the diagnostics, dates, the
+//! [`report`] of a check and the [`translations`] report given here; the fuzz
+//! targets use [`fuzzing`]. Uses `check` for its reports, `calendar` and `error` to
+//! give them.
 
 pub(crate) mod check;
 pub mod config;
@@ -22,5 +23,6 @@ pub(crate) mod stages;
 pub(crate) mod support;
 
 pub use crate::check::report;
+pub use crate::check::translations;
 pub use crate::support::calendar::{Date, today};
 pub use crate::support::error::{Diagnostic, Position, Severity, StageError};

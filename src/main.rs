@@ -61,6 +61,28 @@ enum Command {
     /// The title comes from the file name; `reviewed` is today and `next_review` a
     /// year on. It never overwrites a page that is there.
     New(NewArgs),
+
+    /// Show where each translation stands against its page.
+    ///
+    /// Lists, for each language in site.yaml, every page: up to date, out of step
+    /// with its page since a date, not assured by anyone yet, or missing. Exits with
+    /// 1 with --strict if any translation is out of step or not assured, else 0.
+    Translations(TranslationsArgs),
+}
+
+#[derive(clap::Args)]
+struct TranslationsArgs {
+    /// How to write the report: `human` for people, `json` for dashboards.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Fail if any translation is out of step with its page or not assured.
+    #[arg(long)]
+    strict: bool,
+
+    /// Report on the languages of this council's site.
+    #[arg(long, value_name = "SLUG")]
+    council: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -176,6 +198,33 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => Ok(check(root, args)),
         Command::Serve(args) => preview(root, args),
         Command::New(args) => Ok(new(&root, &args.path)),
+        Command::Translations(args) => Ok(translations(root, args)),
+    }
+}
+
+/// `tellyou translations`: where each translation stands against its page.
+fn translations(root: PathBuf, args: TranslationsArgs) -> ExitCode {
+    if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
+        return usage_failure(mistake);
+    }
+    let options = BuildOptions {
+        root,
+        council: args.council,
+        ..BuildOptions::default()
+    };
+    let standings = match pipeline::translations(&options) {
+        Ok(standings) => standings,
+        Err(diagnostics) => return report_failure(&diagnostics, None),
+    };
+    match args.format {
+        Format::Json => println!("{}", tellyou::translations::json(&standings)),
+        Format::Human => print!("{}", tellyou::translations::human(&standings)),
+    }
+    let needing_work = standings.iter().any(|l| l.needing_work() > 0);
+    if args.strict && needing_work {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

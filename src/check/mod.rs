@@ -82,6 +82,8 @@ pub struct Findings {
     pub diagnostics: Vec<Diagnostic>,
     pub readability: Vec<PageReadability>,
     pub external_links: Vec<ExternalLink>,
+    /// Where each page stands in each of the site's languages.
+    pub translations: Vec<translations::LanguageStanding>,
 }
 
 /// What the checks of one page's own content found.

@@ -37,12 +37,13 @@ pub enum TranslationError {
         position: Position,
     },
     #[error(
-        "{original} has changed since this translation was made from it (out of step since {since}, {days} days ago)"
+        "{original} has changed since this translation was made from it (out of step since {}, {days} days ago)",
+        calendar::in_words(*since)
     )]
     OutOfStep {
         original: String,
         fingerprint: String,
-        since: String,
+        since: Date,
         days: i64,
         /// How many days a translation may be out of step before it is an error.
         allowed: i64,
@@ -142,7 +143,7 @@ pub fn check(
             found.push(TranslationError::OutOfStep {
                 original: original.clone(),
                 fingerprint: state.fingerprint.clone(),
-                since: format_date(since),
+                since,
                 days: calendar::days_between(since, config.today),
                 allowed: config.site.check.stale_translation_days,
                 position: at_key,
@@ -184,4 +185,180 @@ pub fn out_of_step_since(site: &Site, index: usize, state: &TranslationState, to
         (Some(date), None) | (None, Some(date)) => date,
         (None, None) => today,
     }
+}
+
+/// Where a page stands in one language, for `tellyou translations`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Standing {
+    /// Made from the page as it is now, and assured.
+    UpToDate,
+    /// Made from an older version of the page: since when, and whether for longer
+    /// than the site allows.
+    OutOfStep {
+        since: String,
+        days: i64,
+        overdue: bool,
+        assured: bool,
+    },
+    /// Made from the page as it is now, but no one has said they checked it.
+    NotAssured,
+    /// It does not say which version of the page it was made from.
+    NoRecord,
+    /// The page has no translation into this language.
+    Missing,
+}
+
+/// One page of the site's own language, and its translation into one language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PageStanding {
+    /// The page in the site's own language, as `content/crying/soothing.md`.
+    pub page: String,
+    /// Its translation, if it has one.
+    pub translation: Option<String>,
+    /// Whether the translation has care cards.
+    pub clinical: bool,
+    #[serde(flatten)]
+    pub standing: Standing,
+}
+
+/// Every page's standing in one language.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LanguageStanding {
+    pub code: String,
+    pub name: String,
+    pub pages: Vec<PageStanding>,
+}
+
+impl LanguageStanding {
+    /// How many pages are in each standing but up to date and missing: those that
+    /// need someone to act.
+    pub fn needing_work(&self) -> usize {
+        (self.pages.iter())
+            .filter(|p| !matches!(p.standing, Standing::UpToDate | Standing::Missing))
+            .count()
+    }
+}
+
+/// Where every page of the site's own language stands in each of its languages.
+pub fn standings(
+    site: &Site,
+    rendered: &[std::sync::Arc<RenderedPage>],
+    config: &Config,
+) -> Vec<LanguageStanding> {
+    let shown =
+        |index: usize| (site.pages[index].source.display_path.to_string_lossy()).replace('\\', "/");
+    let originals: Vec<usize> = (0..site.pages.len())
+        .filter(|&index| site.language(index).is_none())
+        .collect();
+    let standing_of = |translation: usize, state: &TranslationState| {
+        let record = site.pages[translation].front.translation.as_ref();
+        if record.and_then(|r| r.from.as_ref()).is_none() {
+            return Standing::NoRecord;
+        }
+        if !state.in_step {
+            let since = out_of_step_since(site, translation, state, config.today);
+            let days = calendar::days_between(since, config.today);
+            return Standing::OutOfStep {
+                since: format_date(since),
+                days,
+                overdue: days > config.site.check.stale_translation_days,
+                assured: state.assured,
+            };
+        }
+        if state.assured {
+            Standing::UpToDate
+        } else {
+            Standing::NotAssured
+        }
+    };
+    (config.site.languages.iter())
+        .map(|language| {
+            let pages = (originals.iter())
+                .map(|&original| {
+                    let translation = site.translation(original, &language.code);
+                    let state = translation.and_then(|t| Some((t, site.translation_state(t)?)));
+                    PageStanding {
+                        page: shown(original),
+                        translation: translation.map(shown),
+                        clinical: translation.is_some_and(|t| {
+                            rendered[t].blocks.iter().any(|b| b.urgency.is_some())
+                        }),
+                        standing: match &state {
+                            Some((t, state)) => standing_of(*t, state),
+                            None => Standing::Missing,
+                        },
+                    }
+                })
+                .collect();
+            LanguageStanding {
+                code: language.code.clone(),
+                name: language.name.clone(),
+                pages,
+            }
+        })
+        .collect()
+}
+
+/// The standings as people read them: each language, with how many of its pages
+/// are translated and need work, then each page.
+pub fn human(standings: &[LanguageStanding]) -> String {
+    let mut out = String::new();
+    if standings.is_empty() {
+        out.push_str(
+            "The site has no languages besides its own: site.yaml lists none in `languages:`.\n",
+        );
+    }
+    for language in standings {
+        let translated = (language.pages.iter())
+            .filter(|p| p.translation.is_some())
+            .count();
+        out.push_str(&format!(
+            "{} ({}): {translated} of {} pages translated, {} needing work\n",
+            language.name,
+            language.code,
+            language.pages.len(),
+            language.needing_work()
+        ));
+        for page in &language.pages {
+            let (what, note) = match &page.standing {
+                Standing::UpToDate => ("up to date", String::new()),
+                Standing::OutOfStep {
+                    since,
+                    days,
+                    overdue,
+                    ..
+                } => (
+                    "out of step",
+                    format!(
+                        " since {}, {days} days{}",
+                        calendar::parse_date(since)
+                            .map_or_else(|| since.clone(), calendar::in_words),
+                        if *overdue {
+                            ", too long: the build stops"
+                        } else {
+                            ""
+                        }
+                    ),
+                ),
+                Standing::NotAssured if page.clinical => (
+                    "not assured",
+                    " (it has care cards: the build stops)".to_owned(),
+                ),
+                Standing::NotAssured => ("not assured", String::new()),
+                Standing::NoRecord => ("no record", " of the version it was made from".to_owned()),
+                Standing::Missing => ("missing", String::new()),
+            };
+            let file = page.translation.as_deref().unwrap_or(&page.page);
+            out.push_str(&format!("  {what:<12} {file}{note}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The standings as JSON, for dashboards.
+pub fn json(standings: &[LanguageStanding]) -> String {
+    let document = serde_json::json!({ "format_version": 1, "languages": standings });
+    serde_json::to_string_pretty(&document).unwrap_or_default()
 }

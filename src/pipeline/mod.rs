@@ -291,6 +291,17 @@ pub fn check_project_with(options: &crate::config::BuildOptions, memos: &mut Mem
     report
 }
 
+/// Where every page of the site's own language stands in each of its languages,
+/// for `tellyou translations`: the site is made as a check makes it, and nothing is
+/// written. Fails only when the settings cannot be read.
+pub fn translations(
+    options: &crate::config::BuildOptions,
+) -> Result<Vec<check::translations::LanguageStanding>, Vec<Diagnostic>> {
+    let config = crate::config::load(options)?;
+    let (made, _) = make_and_check(&config, Form::Minified, &mut Memos::for_one_build());
+    Ok(made.findings.translations)
+}
+
 /// Runs every check, as a build does, and writes nothing.
 pub fn check(config: &Config) -> CheckReport {
     check_with(config, &mut Memos::for_one_build())

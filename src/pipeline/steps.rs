@@ -106,6 +106,7 @@ pub(super) fn check_content(
         .diagnostics
         .extend(check::site(site, markdown, drafts));
     (findings.diagnostics).extend(check::translations::check(site, markdown, config));
+    findings.translations = check::translations::standings(site, markdown, config);
     findings
 }
 

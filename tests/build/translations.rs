@@ -174,3 +174,30 @@ fn a_council_publishes_only_the_languages_it_lists() {
     let soothing = page_of(&rendered, "crying/soothing/index.html");
     assert!(!soothing.contains("hreflang=\"ur\""));
 }
+
+#[test]
+fn tellyou_translations_lists_each_page_s_standing_and_fails_with_strict_when_any_needs_work() {
+    let site = translated_site(None);
+    let output = tellyou(site.path(), &["translations", "--strict"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "every translation is up to date"
+    );
+    for case in ["out-of-step-past-grace", "unassured-care-card"] {
+        copy_dir(&fixtures().join("translations").join(case), site.path());
+    }
+    let human = tellyou(site.path(), &["translations"]);
+    assert_eq!(
+        human.status.code(),
+        Some(0),
+        "it reports, and fails only with --strict"
+    );
+    insta::assert_snapshot!("translations_human", String::from_utf8_lossy(&human.stdout));
+    let json = tellyou(
+        site.path(),
+        &["translations", "--format", "json", "--strict"],
+    );
+    assert_eq!(json.status.code(), Some(1));
+    insta::assert_snapshot!("translations_json", String::from_utf8_lossy(&json.stdout));
+}
