@@ -15,6 +15,8 @@
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
 #   BENCH_DIR=/dev/shm bash bench/build.sh (corpora and output in memory, not on disk)
 #   TELLYOU_BIN=/tmp/old/tellyou bash bench/build.sh (another build of tellyou)
+#   LANGUAGES=pl,ur bash bench/build.sh 1000 (also a first build of the same corpus
+#     translated into each language, every page, and its ratio to English only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
@@ -84,6 +86,16 @@ for pages in ${@:-1000 10000}; do
   read -r cwall cuser csystem ckb <<<"$(measure change_one_page -- "$bin" build)"
   report "tellyou rebuild, one page" "$pages" "$cwall" "$cuser" "$csystem" "$ckb"
   cd - >/dev/null
+  if [ -n "${LANGUAGES:-}" ]; then
+    target/release/examples/gen-corpus "$pages" "$work/translated" "$LANGUAGES" >/dev/null
+    cd "$work/translated"
+    read -r twall tuser tsystem tkb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
+    report "tellyou build, and $LANGUAGES" "$pages" "$twall" "$tuser" "$tsystem" "$tkb"
+    cd - >/dev/null
+    awk -v a="$twall" -v b="$wall" -v c="$tuser" -v d="$tsystem" -v e="$user" -v f="$system" 'BEGIN {
+      printf "%6s         translated into %s too, a first build takes %.2f times as long (CPU %.2f times)\n", "", ENVIRON["LANGUAGES"], a / b, (c + d) / (e + f)
+    }'
+  fi
   if [ -z "${NO_HUGO:-}" ] && command -v hugo >/dev/null 2>&1; then
     mkdir -p "$work/hugo"
     cp -r "$work/tellyou/content" "$hugo_templates/hugo.yaml" "$hugo_templates/layouts" "$work/hugo/"

@@ -1,7 +1,10 @@
 //! Writes a deterministic corpus of N pages over 10 sections, for benchmarks:
 //! `cargo run --release --example gen-corpus -- 1000 /tmp/corpus`. Each page has full
 //! front matter, headings, a list, a table, a care card, links to its neighbours and
-//! to a heading, and an image.
+//! to a heading, and an image. With a third argument, a list of language codes such
+//! as `pl,ur`, every page also has a translation into each, as long as the page,
+//! made from the page as it is and assured, and each language has the theme's
+//! messages: a site fully translated, as `bench/build.sh` times it with LANGUAGES.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -27,47 +30,80 @@ fn main() {
         std::process::exit(2);
     };
     let count: usize = count.parse().expect("N is a number of pages");
+    let languages: Vec<String> = args
+        .next()
+        .map(|list| list.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
     let dir = Path::new(&dir);
     let _ = fs::remove_dir_all(dir);
     fs::create_dir_all(dir.join("content")).unwrap();
-    fs::write(
-        dir.join("site.yaml"),
-        "title: Corpus\nbase_url: https://www.example.gov.uk/\n",
-    )
-    .unwrap();
+    let mut settings = String::from("title: Corpus\nbase_url: https://www.example.gov.uk/\n");
+    if !languages.is_empty() {
+        let _ = writeln!(settings, "languages: [{}]", languages.join(", "));
+        fs::create_dir_all(dir.join("messages")).unwrap();
+        let english = include_str!("../themes/default/messages/en.ftl");
+        for code in &languages {
+            fs::write(dir.join(format!("messages/{code}.ftl")), english).unwrap();
+        }
+    }
+    fs::write(dir.join("site.yaml"), settings).unwrap();
+    let write = |path: &Path, text: String| {
+        for code in &languages {
+            let translation = path.with_extension(format!("{code}.md"));
+            fs::write(translation, translated(&text)).unwrap();
+        }
+        fs::write(path, text).unwrap();
+    };
     let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>\n";
     let home_links: String = (0..SECTIONS)
         .map(|s| format!("- [Topic {s}](section-{s}/_index.md)\n"))
         .collect();
-    fs::write(
-        dir.join("content/_index.md"),
+    write(
+        &dir.join("content/_index.md"),
         format!("{}\n{home_links}", front_matter("Home", 0)),
-    )
-    .unwrap();
+    );
     let per_section = count.saturating_sub(1 + SECTIONS).div_ceil(SECTIONS).max(1);
     let mut written = 1;
     for s in 0..SECTIONS {
         let folder = dir.join(format!("content/section-{s}"));
         fs::create_dir_all(&folder).unwrap();
         fs::write(folder.join("picture.svg"), svg).unwrap();
-        fs::write(
-            folder.join("_index.md"),
+        write(
+            &folder.join("_index.md"),
             format!(
                 "{}\nPages about topic {s}.\n",
                 front_matter(&format!("Topic {s}"), s)
             ),
-        )
-        .unwrap();
+        );
         written += 1;
         for p in 0..per_section {
             if written >= count {
                 break;
             }
-            fs::write(folder.join(format!("page-{p}.md")), page(s, p)).unwrap();
+            write(&folder.join(format!("page-{p}.md")), page(s, p));
             written += 1;
         }
     }
     println!("wrote {written} pages into {}", dir.display());
+}
+
+/// A translation of the page `text`: the same words, with a record that it was made
+/// from the page as it is and assured.
+fn translated(text: &str) -> String {
+    let front = text
+        .strip_prefix("---\n")
+        .expect("a page starts with front matter");
+    let (front, body) = front.split_once("\n---\n").expect("front matter ends");
+    let value = |key: &str| {
+        (front.lines())
+            .find_map(|line| line.strip_prefix(key))
+            .unwrap_or("")
+            .trim()
+    };
+    let from = tellyou::translations::fingerprint(value("title:"), value("description:"), body);
+    format!(
+        "---\n{front}\ntranslation:\n  from: {from}\n  assured_by: Benchmark\n  assured_on: 2026-01-10\n---\n{body}"
+    )
 }
 
 fn front_matter(title: &str, n: usize) -> String {

@@ -1,4 +1,5 @@
-//! Site-wide: two pages with the same title confuse readers and search results, and
+//! Site-wide: two pages in one language with the same title confuse readers and
+//! search results (a translation may keep its page's title), and
 //! two files written to one path, or to paths that differ only in case, would
 //! overwrite each other. Uses `site`, `page`, `paths` and `error`.
 
@@ -44,14 +45,16 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
         .par_iter()
         .map(|page| page.front.title.trim().to_lowercase())
         .collect();
-    let mut first_with_title: HashMap<&str, usize> = HashMap::with_capacity(titles.len());
+    let mut first_with_title: HashMap<(Option<&str>, &str), usize> =
+        HashMap::with_capacity(titles.len());
     let mut diagnostics = Vec::new();
     for (index, (page, key)) in site.pages.iter().zip(&titles).enumerate() {
         // A title that could not be read is the file's name for now.
         if !page.front.knows("title") {
             continue;
         }
-        match first_with_title.get(key.as_str()) {
+        let key = (site.language(index), key.as_str());
+        match first_with_title.get(&key) {
             None => {
                 first_with_title.insert(key, index);
             }

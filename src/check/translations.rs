@@ -7,6 +7,8 @@
 //! for `tellyou translations`. Uses `site`, `page`, `config`, `calendar` and
 //! `error`.
 
+pub use crate::model::site::fingerprint;
+
 use crate::config::Config;
 use crate::model::page::RenderedPage;
 use crate::model::site::{Site, TranslationState};

@@ -13,6 +13,19 @@ use crate::support::paths;
 /// two versions of one page do not share one by chance.
 pub const FINGERPRINT_LENGTH: usize = 12;
 
+/// The fingerprint of a page's words: its `title`, `description` and `body`, each
+/// line without the spaces at its ends. See [`Site::fingerprint`].
+pub fn fingerprint(title: &str, description: &str, body: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for part in [title, description] {
+        hasher.update(part.trim().as_bytes()).update(b"\n");
+    }
+    for line in body.trim().lines() {
+        hasher.update(line.trim().as_bytes()).update(b"\n");
+    }
+    hasher.finalize().to_hex()[..FINGERPRINT_LENGTH].to_owned()
+}
+
 /// How a translation stands with the page it translates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranslationState {
@@ -85,15 +98,8 @@ impl Site {
     /// made from, and is out of step when the page's is different.
     pub fn fingerprint(&self, page: usize) -> String {
         let page = &self.pages[page];
-        let mut hasher = blake3::Hasher::new();
-        for part in [&page.front.title, &page.front.description] {
-            hasher.update(part.trim().as_bytes()).update(b"\n");
-        }
         let body = page.source.text.get(page.front.body_start..).unwrap_or("");
-        for line in body.trim().lines() {
-            hasher.update(line.trim().as_bytes()).update(b"\n");
-        }
-        hasher.finalize().to_hex()[..FINGERPRINT_LENGTH].to_owned()
+        fingerprint(&page.front.title, &page.front.description, body)
     }
 
     /// Whether translation `page` is in step with the page it translates, and is

@@ -5,7 +5,7 @@
 
 use crate::model::page::{FrontMatter, SourceFile, SourceRef, TranslationRecord};
 use crate::support::calendar::{Date, format_date, parse_date};
-use crate::support::error::{Diagnostic, LineIndex, Position, StageError};
+use crate::support::error::{Diagnostic, LineIndex, Position, StageError, line_text};
 use crate::support::yaml;
 
 /// The keys a page's front matter may have.
@@ -130,7 +130,8 @@ struct RawFrontMatter {
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 struct RawTranslation {
-    from: Option<String>,
+    /// A fingerprint can be all digits, which YAML reads as a number.
+    from: Option<yaml::Scalar>,
     assured_by: Option<String>,
     assured_on: Option<String>,
 }
@@ -350,9 +351,20 @@ impl Checks<'_> {
         }
         let text =
             |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        // A fingerprint YAML read as a number is taken as it is written.
+        let from = raw.from.map(|from| match from.is_text {
+            true => from.text,
+            false => {
+                let at = self.places.value("translation.from");
+                let line = line_text(&source.text, at.line).unwrap_or("");
+                let written: String = line.chars().skip(at.col - 1).collect();
+                let written = written.split(" #").next().unwrap_or("").trim();
+                written.trim_matches(['"', '\'']).to_owned()
+            }
+        });
         Some(TranslationRecord {
             assured_on: self.date("translation.assured_on", &raw.assured_on),
-            from: text(raw.from),
+            from: text(from),
             assured_by: text(raw.assured_by),
         })
     }
@@ -524,6 +536,15 @@ mod tests {
 
     fn source(text: &str) -> SourceFile {
         crate::stages::load::page_source("a.md", text)
+    }
+
+    #[test]
+    fn a_fingerprint_of_digits_alone_is_read_as_it_is_written() {
+        let text = "---\ntitle: A\ndescription: B\ntranslation:\n  from: 012345678901\n---\nBody\n";
+        let (front, errors) = read(&crate::stages::load::page_source("a.pl.md", text));
+        assert!(errors.is_empty(), "{errors:?}");
+        let record = front.translation.unwrap();
+        assert_eq!(record.from.as_deref(), Some("012345678901"));
     }
 
     #[test]

@@ -11,20 +11,15 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { readFile, readdir } from "node:fs/promises";
-import { basename, join, extname, normalize } from "node:path";
+import { basename, join } from "node:path";
 import { createRequire } from "node:module";
 import { launchChromium } from "./chromium.mjs";
+import { basePathOf, serve } from "./static-site.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
 
-/** The path a site was built for, from its sitemap, such as "/start-for-life/" or "/". */
-async function basePathOf(root) {
-  const sitemap = await readFile(join(root, "sitemap.xml"), "utf8");
-  return new URL(sitemap.match(/<loc>([^<]+)<\/loc>/)[1]).pathname;
-}
 const SITE_DIRS = (process.env.SITE_DIRS || "").split(":").filter(Boolean);
 /** The first screen of a small phone, on which urgent help must show without scrolling. */
 const FIRST_SCREEN = { width: 375, height: 667 };
@@ -33,44 +28,11 @@ const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 800 },
 ];
 const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".svg": "image/svg+xml",
-  ".xml": "application/xml",
-  ".txt": "text/plain; charset=utf-8",
-};
 
 if (SITE_DIRS.length === 0) {
   throw new Error("set SITE_DIRS to the built site folders to check, separated by ':'");
 }
 
-/** Serves a folder under BASE_PATH, with its 404.html for anything missing. */
-function serve(root, BASE_PATH) {
-  const server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url, "http://127.0.0.1").pathname);
-    let file = null;
-    if (path.startsWith(BASE_PATH)) {
-      const relative = normalize(path.slice(BASE_PATH.length));
-      if (!relative.startsWith("..")) {
-        file = join(root, relative, path.endsWith("/") ? "index.html" : "");
-      }
-    }
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
-      response.end(body);
-    } catch {
-      response.writeHead(404, { "content-type": TYPES[".html"] });
-      response.end(await readFile(join(root, "404.html")));
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => resolve(server));
-  });
-}
 
 async function pagesOf(root, folder = "") {
   const pages = [];

@@ -44,6 +44,11 @@ fn a_translated_site_publishes_each_language_under_its_code() {
         let name = format!("translated_site__{}", path.replace('/', "__"));
         insta::assert_snapshot!(name, page_of(&rendered, path));
     }
+    // Each language has a 404 page of its own, in its language.
+    let not_found = page_of(&rendered, "ur/404.html");
+    assert!(not_found.contains("<html lang=\"ur\" dir=\"rtl\">"));
+    assert!(not_found.contains("<h1>صفحہ نہیں ملا</h1>"));
+    assert!(not_found.contains("<a href=\"/start-for-life/ur/\">مرکزی صفحے پر جا سکتے ہیں</a>"));
 }
 
 /// The value of each `attribute` in `html`, in order.

@@ -199,7 +199,7 @@ pub fn page_context(
             .collect::<Vec<_>>(),
     );
     context.insert("guide", &guide);
-    context.insert("nav", &nav_items(site, Some(index)));
+    context.insert("nav", &nav_items(site, site.home_of(index), Some(index)));
     context.insert("urgent", &urgent_help(site, code));
     context.insert("previous", &previous.map(link));
     context.insert("next", &next.map(link));
@@ -243,32 +243,44 @@ fn guide_context<'a>(
 
 /// The context of pages that are not made from content: the 404 page and alias
 /// redirects. They can be served at any depth, so `root` is the base path.
+/// `home` is the home page of the language the page is in (its site's own for
+/// `None`, as for every redirect), whose `code` it is written in.
 pub fn standalone_context(
     (config, messages): (&SiteConfig, &Messages),
-    site: &Site,
+    (site, home): (&Site, Option<usize>),
     title: &str,
     target: Option<&str>,
 ) -> tera::Context {
+    let code = home.and_then(|home| site.language(home));
+    let base = config.base_url.path.as_str();
+    let home_path = home.map_or("", |home| site.pages[home].source.url_path.as_str());
     let mut context = tera::Context::new();
     context.insert("site", &site_context(config));
     context.insert("council", &config.council.as_deref());
-    context.insert("root", &config.base_url.path);
+    context.insert("root", base);
     context.insert("title", title);
     if let Some(target) = target {
-        context.insert("target", &format!("{}{target}", config.base_url.path));
+        context.insert("target", &format!("{base}{target}"));
         context.insert("permalink", &format!("{}{target}", config.base_url.url));
     }
-    context.insert("nav", &nav_items(site, None));
-    context.insert("urgent", &urgent_help(site, None));
-    context.insert("urgent_hreflang", &None::<&str>);
-    context.insert("home", "");
-    context.insert("language", &language_context(config, None));
+    context.insert("nav", &nav_items(site, home, None));
+    context.insert("urgent", &urgent_help(site, code));
+    let urgent = urgent_help_for(site, code);
+    let elsewhere = urgent.is_some_and(|(_, elsewhere)| elsewhere);
+    context.insert("urgent_hreflang", &elsewhere.then_some(&config.language));
+    context.insert("home", home_path);
+    context.insert("language", &language_context(config, code));
     context.insert("alternates", &Vec::<Alternate>::new());
-    let mut t = messages.shown(None);
-    if let Some(path) = urgent_help(site, None) {
-        let line = messages.urgent_help_line(None, (&config.base_url.path, path), None);
+    let mut t = messages.shown(code);
+    if let Some((path, _)) = urgent {
+        let hreflang = elsewhere.then_some(config.language.as_str());
+        let line = messages.urgent_help_line(code, (base, path), hreflang);
         t.insert("help_urgent_page".into(), line);
     }
+    let words = messages.html(code, "not-found-home-link", &[]);
+    let link = format!("<a href=\"{base}{home_path}\">{words}</a>");
+    let line = messages.html(code, "not-found-home", &[("link", Arg::Html(&link))]);
+    t.insert("not_found_home".into(), line);
     context.insert("t", &t);
     context
 }
@@ -281,11 +293,12 @@ fn urgent_help<'a>(site: &'a Site, code: Option<&str>) -> Option<&'a str> {
     urgent_help_for(site, code).map(|(path, _)| path)
 }
 
-/// The site's top-level sections and pages, for the main navigation; `current`
-/// marks the one the page is in. The pages of the open section are its guide's
-/// (see `guide`), so they are not repeated here.
-fn nav_items(site: &Site, current: Option<usize>) -> Vec<NavItem<'_>> {
-    let Some(home) = current.map_or(site.home(), |c| site.home_of(c)) else {
+/// The top-level sections and pages under `home`, the home page of the site or of
+/// a language, for the main navigation; `current` marks the one the page is in.
+/// The pages of the open section are its guide's (see `guide`), so they are not
+/// repeated here.
+fn nav_items(site: &Site, home: Option<usize>, current: Option<usize>) -> Vec<NavItem<'_>> {
+    let Some(home) = home else {
         return Vec::new();
     };
     let ancestors = current.map(|c| site.ancestors(c)).unwrap_or_default();

@@ -107,8 +107,9 @@ impl<'a> Messages<'a> {
 
 /// The messages that are made for each page, from what differs from page to page,
 /// or else not shown.
-const PER_PAGE: [&str; 5] = [
+const PER_PAGE: [&str; 6] = [
     "help-urgent-page",
+    "not-found-home",
     "out-of-step",
     "pages-in-language",
     "all-pages-in-guide",

@@ -318,13 +318,22 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
     let config = (config, &shape.messages);
     let mut pages = Vec::new();
     let mut diagnostics = Vec::new();
-    let not_found = context::standalone_context(config, site, "Page not found", None);
-    match templates.render("404.html", &not_found, "the 404 page") {
-        Ok(html) => pages.push(StandalonePage {
-            path: "404.html".to_owned(),
-            html,
+    // A 404 page in each language that has a home page, each at its code: a host
+    // can show it for a missing address under that code.
+    let homes = std::iter::once(("404.html".to_owned(), site.home())).chain(
+        (config.0.languages.iter()).filter_map(|language| {
+            let home = site.by_url.get(&format!("{}/", language.code))?;
+            Some((format!("{}/404.html", language.code), Some(*home)))
         }),
-        Err(diagnostic) => diagnostics.push(*diagnostic),
+    );
+    for (path, home) in homes {
+        let code = home.and_then(|home| site.language(home));
+        let title = shape.messages.text(code, "not-found", &[]);
+        let not_found = context::standalone_context(config, (site, home), &title, None);
+        match templates.render("404.html", &not_found, "the 404 page") {
+            Ok(html) => pages.push(StandalonePage { path, html }),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
     }
     for page in &site.pages {
         // An alias that is another page's address has been reported already.
@@ -335,7 +344,7 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
         for alias in page.front.aliases.iter().filter(free) {
             let context = context::standalone_context(
                 config,
-                site,
+                (site, site.home()),
                 &page.front.title,
                 Some(&page.source.url_path),
             );

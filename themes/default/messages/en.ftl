@@ -81,6 +81,15 @@ pages-in-language = { $count ->
    *[other] There are { $count } pages in { $language }
 }
 
+## The page for an address that is not there
+
+not-found = Page not found
+not-found-here = We cannot find the page you asked for.
+not-found-address = If you typed the web address, check it is right. If you pasted it, check you copied all of it.
+# $link is a link to the home page, with the words of not-found-home-link.
+not-found-home = You can { $link } and find what you need from there.
+not-found-home-link = go to the home page
+
 ## The footer
 
 help-now = If you need help now
