@@ -323,6 +323,7 @@ fn memos_kept_across_random_edits_make_and_say_what_a_fresh_build_and_check_do()
     for (fixture, seed) in [
         ("good-site", 0x2545_F491_4F6C_DD1D_u64),
         ("council-site", 0x9E37_79B9_7F4A_7C15),
+        ("translations/_base", 0xD1B5_4A32_D192_ED03),
     ] {
         let site = copy_fixture(fixture);
         let options = options(site.path());
@@ -563,7 +564,7 @@ fn random_edit(rng: &mut Xorshift, root: &Path, step: usize, made: &mut Vec<Path
         };
         fs::write(path, changed).unwrap();
     };
-    match rng.below(9) {
+    match rng.below(10) {
         0 => {
             fs::write(&page, format!("{text}\nA sentence added at step {step}.\n")).unwrap();
             format!("edit {shown}")
@@ -621,6 +622,14 @@ fn random_edit(rng: &mut Xorshift, root: &Path, step: usize, made: &mut Vec<Path
         7 => {
             toggle(&page, "\ntitle:", "\ntitel:");
             format!("misspell the title in {shown}, or fix it")
+        }
+        8 if root.join("messages").exists() => {
+            toggle(
+                &root.join("messages/pl.ftl"),
+                "\nnext = Następna",
+                "\nnext = Dalej",
+            );
+            "change a message in Polish".into()
         }
         _ => {
             let templates = root.join("templates");
