@@ -1,6 +1,7 @@
 //! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the HTML
 //! the templates made resolves to a file of the built site, and every image has an
-//! `alt` attribute. This catches what the markdown checks cannot see: links written
+//! `alt` attribute, and every `lang` and `hreflang` names a language by its tag.
+//! This catches what the markdown checks cannot see: links written
 //! in templates and in raw HTML. A problem is reported where the link was written:
 //! in the page's markdown if it is there, else in the template that holds it. Each
 //! link is resolved as its page is read; only those that need the whole site's ids
@@ -48,6 +49,13 @@ pub enum HtmlError {
         page: String,
         position: Option<Position>,
     },
+    #[error("the {attribute} {written:?} on {page} is not the tag of a language")]
+    BadLanguage {
+        attribute: &'static str,
+        written: String,
+        page: String,
+        position: Option<Position>,
+    },
 }
 
 impl StageError for HtmlError {
@@ -55,7 +63,8 @@ impl StageError for HtmlError {
         match self {
             HtmlError::Missing { position, .. }
             | HtmlError::MissingAnchor { position, .. }
-            | HtmlError::ImageWithoutAlt { position, .. } => *position,
+            | HtmlError::ImageWithoutAlt { position, .. }
+            | HtmlError::BadLanguage { position, .. } => *position,
         }
     }
 
@@ -70,6 +79,9 @@ impl StageError for HtmlError {
             HtmlError::ImageWithoutAlt { .. } => {
                 "add alt=\"what the image shows\", or alt=\"\" if it only decorates".into()
             }
+            HtmlError::BadLanguage { .. } => {
+                "write a BCP 47 tag, such as en-GB, pl or ur; in a template, use {{ language.code }} for the page's own".into()
+            }
         })
     }
 }
@@ -80,7 +92,8 @@ impl HtmlError {
         match self {
             HtmlError::Missing { page, .. }
             | HtmlError::MissingAnchor { page, .. }
-            | HtmlError::ImageWithoutAlt { page, .. } => page,
+            | HtmlError::ImageWithoutAlt { page, .. }
+            | HtmlError::BadLanguage { page, .. } => page,
         }
     }
 
@@ -102,7 +115,8 @@ impl HtmlError {
         match &mut self {
             HtmlError::Missing { position, .. }
             | HtmlError::MissingAnchor { position, .. }
-            | HtmlError::ImageWithoutAlt { position, .. } => *position = found,
+            | HtmlError::ImageWithoutAlt { position, .. }
+            | HtmlError::BadLanguage { position, .. } => *position = found,
         }
         self
     }
@@ -119,6 +133,8 @@ pub struct Scan {
     ids_key: blake3::Hash,
     links: Vec<LinkToCheck>,
     images_without_alt: usize,
+    /// Each `lang` or `hreflang` that names no language, with its value.
+    bad_languages: Vec<(&'static str, String)>,
 }
 
 /// A link that the scan of its page could not settle alone.
@@ -375,6 +391,16 @@ fn check_file(file: &str, (scans, locator): SiteView) -> FileResult {
         let (path, position) = locator.find(file, "<img");
         let page = page.clone();
         diagnostics.push((path, HtmlError::ImageWithoutAlt { page, position }));
+    }
+    for (attribute, written) in &scan.bad_languages {
+        let (path, position) = locator.find(file, &format!("{attribute}=\"{written}\""));
+        let error = HtmlError::BadLanguage {
+            attribute,
+            written: written.clone(),
+            page: page.clone(),
+            position,
+        };
+        diagnostics.push((path, error));
     }
     for link in &scan.links {
         let (written, error) = match link {

@@ -1,7 +1,8 @@
 //! Reading a page's HTML for the check: its ids and the links it holds, each settled
-//! against the site's files as the page is read where it can be; each part that
-//! many pages share is read once, found by its id. Uses lol_html, and `page`,
-//! `shared_parts`, `config`, `paths`, `domains` and `cache_key`.
+//! against the site's files as the page is read where it can be, and its `lang` and
+//! `hreflang` values that name no language; each part that many pages share is read
+//! once, found by its id. Uses lol_html, and `page`, `shared_parts`, `config`,
+//! `paths`, `domains`, `language` and `cache_key`.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -37,12 +38,15 @@ pub(super) fn scan_file(
             links.push(link);
         }
     };
-    let (mut ids, mut images_without_alt) = read_html(&[file.body.own()], &mut keep);
+    let read = read_html(&[file.body.own()], &mut keep);
+    let (mut ids, mut images_without_alt) = (read.ids, read.images_without_alt);
+    let mut bad_languages = read.bad_languages;
     let mut resolved_for_depth = Vec::new();
     let depth = file.path.matches('/').count();
     for part in (file.body.parts().iter()).filter_map(|(_, part)| parts.get(&part.id)) {
         ids.extend(part.ids.iter().cloned());
         images_without_alt += part.images_without_alt;
+        bad_languages.extend(part.bad_languages.iter().cloned());
         let at_depth = part.at_depth.get(depth).map(|links| {
             links.get_or_init(|| {
                 let mut found = Vec::new();
@@ -77,6 +81,7 @@ pub(super) fn scan_file(
         ids,
         links,
         images_without_alt,
+        bad_languages,
     }
 }
 
@@ -91,6 +96,7 @@ pub(super) struct PartScan {
     /// (`usize::MAX` for one that does not depend on the page's folder at all).
     references: Vec<(&'static str, String, usize)>,
     images_without_alt: usize,
+    bad_languages: Vec<(&'static str, String)>,
     /// What is left to check of the references that climb at least as many folders
     /// as a page is deep, by the page's depth.
     at_depth: [std::sync::OnceLock<Vec<LinkToCheck>>; 8],
@@ -172,14 +178,15 @@ pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
         .into_par_iter()
         .map(|(id, part)| {
             let mut references = Vec::new();
-            let (ids, images_without_alt) = read_html(&[part], &mut |kind, written| {
+            let read = read_html(&[part], &mut |kind, written| {
                 let climbs = climbs(&written);
                 references.push((kind, written, climbs))
             });
             let part = PartScan {
-                ids: ids.into_iter().collect(),
+                ids: read.ids.into_iter().collect(),
                 references,
-                images_without_alt,
+                images_without_alt: read.images_without_alt,
+                bad_languages: read.bad_languages,
                 at_depth: Default::default(),
             };
             (id, part)
@@ -192,7 +199,7 @@ pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
 /// selector for each kind of reference.
 pub(super) static SELECTOR: std::sync::LazyLock<lol_html::Selector> =
     std::sync::LazyLock::new(|| {
-        "[id], [href], [src], img"
+        "[id], [href], [src], img, [lang], [hreflang]"
             .parse()
             .expect("the selector is valid")
     });
@@ -211,18 +218,42 @@ pub(super) fn on<'h>(
     )
 }
 
+/// What [`read_html`] finds in a page besides its references.
+pub(super) struct Read {
+    pub(super) ids: HashSet<String>,
+    pub(super) images_without_alt: usize,
+    /// Each `lang` or `hreflang` whose value is not a language's tag, with its value.
+    pub(super) bad_languages: Vec<(&'static str, String)>,
+}
+
+/// Whether `value` can be the value of the language attribute `attribute`: a
+/// language's tag, or for `lang` nothing (a language not known), or for `hreflang`
+/// `x-default`.
+fn is_language(attribute: &str, value: &str) -> bool {
+    match (attribute, value) {
+        ("lang", "") | ("hreflang", "x-default") => true,
+        _ => crate::support::language::is_tag(value),
+    }
+}
+
 /// Reads HTML given in pieces: gives each reference to `reference` with its kind,
-/// and returns the ids and the number of images without an alt attribute.
-pub(super) fn read_html(
-    pieces: &[&[u8]],
-    reference: &mut dyn FnMut(&'static str, String),
-) -> (HashSet<String>, usize) {
+/// and returns the ids, the number of images without an alt attribute and the
+/// language attributes that name no language.
+pub(super) fn read_html(pieces: &[&[u8]], reference: &mut dyn FnMut(&'static str, String)) -> Read {
     let ids = RefCell::new(HashSet::new());
     let reference = RefCell::new(reference);
     let images_without_alt = RefCell::new(0);
+    let bad_languages = RefCell::new(Vec::new());
     let handlers = vec![on(&SELECTOR, |el| {
         if let Some(id) = el.get_attribute("id") {
             ids.borrow_mut().insert(id);
+        }
+        for attribute in ["lang", "hreflang"] {
+            if let Some(value) = el.get_attribute(attribute) {
+                if !is_language(attribute, &value) {
+                    bad_languages.borrow_mut().push((attribute, value));
+                }
+            }
         }
         let (link_kind, source_kind) = match el.tag_name().as_str() {
             "a" => ("link", "link"),
@@ -256,7 +287,11 @@ pub(super) fn read_html(
         .try_for_each(|piece| rewriter.write(piece))
         .and_then(|()| rewriter.end());
     drop(read);
-    (ids.into_inner(), images_without_alt.into_inner())
+    Read {
+        ids: ids.into_inner(),
+        images_without_alt: images_without_alt.into_inner(),
+        bad_languages: bad_languages.into_inner(),
+    }
 }
 
 /// What is left to check of the link `written` in the output file `file`, if
