@@ -338,6 +338,12 @@ fn new(root: &Path, path: &Path) -> ExitCode {
     match new_page::create(root, path, tellyou::today()) {
         Ok(page) => {
             println!("Wrote {}", page.path.display());
+            if let Some(original) = page.translates {
+                println!(
+                    "It holds the words of {}, to translate in place. It stays a draft until you remove `draft: true`.",
+                    original.display()
+                );
+            }
             if let Some(section) = page.folder_without_section {
                 println!(
                     "The folder needs a section page too: run tellyou new {}",

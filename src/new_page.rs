@@ -1,6 +1,9 @@
 //! `tellyou new`: writes a new page with its front matter filled in, so an editor
-//! starts from a page that has every field it needs. It never overwrites a file.
-//! Uses `calendar`, `paths` and `error`.
+//! starts from a page that has every field it needs; or, for a translation such as
+//! `soothing.pl.md`, a draft with its page's words to translate in place and the
+//! record of what it is made from. It never overwrites a file. Uses `pipeline` to
+//! read the page a translation is made from, and `calendar`, `language`, `paths`
+//! and `error`.
 
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -22,6 +25,8 @@ pub enum NewPageError {
     NotSlug { name: String, suggestion: String },
     #[error("there is already a page here; tellyou new never overwrites one")]
     Exists,
+    #[error("this would translate {original}, which does not exist")]
+    NoOriginal { original: String },
     #[error("cannot write the page: {reason}")]
     Unwritable { reason: String },
 }
@@ -38,6 +43,9 @@ impl StageError for NewPageError {
             NewPageError::Exists => {
                 Some("choose another name, or edit the page that is there".into())
             }
+            NewPageError::NoOriginal { .. } => Some(
+                "a translation has the name of its page with the language's code before .md, such as content/crying/soothing.pl.md for content/crying/soothing.md".into(),
+            ),
             NewPageError::Unwritable { .. } => Some(
                 "make sure each folder on the way is a folder, not a file, and that you can save files in it".into(),
             ),
@@ -63,6 +71,8 @@ pub struct NewPage {
     pub path: PathBuf,
     /// A folder on the way that has no `_index.md` yet, which the site needs.
     pub folder_without_section: Option<PathBuf>,
+    /// For a translation, the page it translates, relative to the project.
+    pub translates: Option<PathBuf>,
 }
 
 /// Writes a new page at `path` (relative to the project folder `root`).
@@ -80,6 +90,12 @@ pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageE
         return Err(NewPageError::NotMarkdown);
     };
     let folders = &parts[..parts.len() - 1];
+    let translation =
+        paths::split_language(file_name).filter(|(_, code)| crate::support::language::is_tag(code));
+    let stem = match &translation {
+        Some((original, _)) => original.strip_suffix(".md").unwrap_or(original),
+        None => stem,
+    };
     for name in folders.iter().map(String::as_str).chain([stem]) {
         if name != "_index" && !paths::is_valid_slug(name) {
             return Err(NewPageError::NotSlug {
@@ -93,7 +109,11 @@ pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageE
         ("_index", None) => "home",
         (stem, _) => stem,
     };
-    let text = front_matter_for(&title(title_from), today);
+    let translates = (translation.as_ref()).map(|(original, _)| relative.with_file_name(original));
+    let text = match &translates {
+        Some(original) => translation_of(root, original)?,
+        None => front_matter_for(&title(title_from), today),
+    };
 
     let full = root.join(&relative);
     if let Some(folder) = full.parent() {
@@ -131,7 +151,32 @@ pub fn create(root: &Path, path: &Path, today: Date) -> Result<NewPage, NewPageE
     Ok(NewPage {
         path: relative,
         folder_without_section,
+        translates,
     })
+}
+
+/// A new translation of the page at `original`: a draft with the page's front
+/// matter and words, to translate in place, and the record of the page it is made
+/// from, with where to say who checked it.
+fn translation_of(root: &Path, original: &Path) -> Result<String, NewPageError> {
+    let shown = || original.display().to_string().replace('\\', "/");
+    let text = std::fs::read_to_string(root.join(original))
+        .map_err(|_| NewPageError::NoOriginal { original: shown() })?;
+    let content_path = original.strip_prefix("content").unwrap_or(original);
+    let page = crate::pipeline::page_to_translate(&content_path.to_string_lossy(), &text);
+    let (yaml, body, from) = (&page.front_matter, &page.body, &page.fingerprint);
+    let draft = if page.says_draft { "" } else { "draft: true\n" };
+    Ok(format!(
+        "---\n{yaml}\n{draft}\
+         # The version of {} this is translated from. Change it only when the\n\
+         # translation is brought in step with the page again.\n\
+         translation:\n  from: {from}\n\
+         \x20 # Once someone has checked it against the page, say who and when:\n\
+         \x20 # assured_by: their name or role\n\
+         \x20 # assured_on: YYYY-MM-DD\n\
+         ---\n{body}",
+        shown()
+    ))
 }
 
 /// The path without `.` parts; `None` if it is absolute or climbs with `..`.

@@ -21,9 +21,9 @@
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every
 //! problem in one run. Its submodules hold the memos and run each stage through its
-//! memo. Uses the stages `load`, `assets`, `markdown`, `templates`, `minify`,
-//! `sitemap` and `output`, and `check`, `config`, `page`, `memo`, `messages` and
-//! `error`.
+//! memo. Uses the stages `load`, `assets`, `front_matter`, `markdown`,
+//! `templates`, `minify`, `sitemap` and `output`, and `check`, `config`, `page`,
+//! `site`, `memo`, `messages` and `error`.
 
 mod memos;
 mod record;
@@ -415,6 +415,40 @@ fn make_site(
         },
         said,
     )
+}
+
+/// A page as a translation of it starts, for `tellyou new`: read as a build reads
+/// it.
+#[derive(Debug)]
+pub struct PageToTranslate {
+    /// The YAML between the page's fences, as written.
+    pub front_matter: String,
+    /// Whether the front matter says whether the page is a draft.
+    pub says_draft: bool,
+    pub body: String,
+    /// The fingerprint a translation made from the page now records.
+    pub fingerprint: String,
+}
+
+/// The page at `content_path` (under `content/`) with the text `text`, as a
+/// translation of it starts.
+pub fn page_to_translate(content_path: &str, text: &str) -> PageToTranslate {
+    let source = load::page_source(content_path, text);
+    let (front, _) = crate::stages::front_matter::read(&source);
+    let text = &source.text;
+    let body = text.get(front.body_start..).unwrap_or("");
+    let yaml = (text.strip_prefix("---"))
+        .and_then(|rest| rest.get(..front.body_start.saturating_sub(3)))
+        .unwrap_or("")
+        .trim_end()
+        .trim_end_matches("---")
+        .trim();
+    PageToTranslate {
+        front_matter: yaml.to_owned(),
+        says_draft: front.key_positions.contains_key("draft"),
+        body: body.to_owned(),
+        fingerprint: crate::model::site::fingerprint(&front.title, &front.description, body),
+    }
 }
 
 fn fail(diagnostics: Vec<Diagnostic>) -> Errors {

@@ -348,3 +348,18 @@ pub(crate) fn snapshot_each_fixture(folder: &str, snapshot: &str, report: fn(&Pa
     }
     assert!(failures.is_empty(), "snapshots differ for: {failures:?}");
 }
+
+/// The site in `root` rendered as the tests build it, with drafts or without.
+pub(crate) fn rendered(root: &Path, drafts: bool) -> tellyou::pipeline::RenderedSite {
+    let options = BuildOptions {
+        drafts,
+        ..options(root)
+    };
+    pipeline::render(&load_config(&options))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)))
+}
+
+/// Whether `site` has a file at `path`.
+pub(crate) fn has_file(site: &tellyou::pipeline::RenderedSite, path: &str) -> bool {
+    site.files.iter().any(|file| file.path == path)
+}

@@ -27,16 +27,9 @@ fn good_site_renders_every_page() {
 #[test]
 fn drafts_are_built_only_when_asked() {
     let site = copy_fixture("good-site");
-    let mut with_drafts = options(site.path());
-    with_drafts.drafts = true;
-    let rendered = pipeline::render(&load_config(&with_drafts)).unwrap();
-    assert!(
-        rendered
-            .files
-            .iter()
-            .any(|f| f.path == "crying/draft-page/index.html")
-    );
-    let without = pipeline::render(&load_config(&options(site.path()))).unwrap();
+    let with_drafts = rendered(site.path(), true);
+    assert!(has_file(&with_drafts, "crying/draft-page/index.html"));
+    let without = rendered(site.path(), false);
     assert!(!without.files.iter().any(|f| f.path.contains("draft-page")));
 }
 

@@ -164,12 +164,19 @@ fn a_translation_out_of_step_is_published_with_a_notice_linking_to_its_page() {
 }
 
 #[test]
-fn a_council_publishes_only_the_languages_it_lists() {
+fn a_council_publishes_only_the_languages_it_lists_and_can_change_the_theme_s_words() {
     let site = translated_site(None);
     fs::create_dir_all(site.path().join("councils")).unwrap();
     fs::write(
         site.path().join("councils/eastmere.yaml"),
         "name: Eastmere Council\nbase_url: https://www.eastmere.example/start-for-life/\nlast_checked: 2026-01-10\nlanguages: [pl]\n",
+    )
+    .unwrap();
+    // The council changes one of the theme's words in Polish, for its site only.
+    fs::create_dir_all(site.path().join("councils/eastmere/messages")).unwrap();
+    fs::write(
+        site.path().join("councils/eastmere/messages/pl.ftl"),
+        "help-now = Pomoc od razu\n",
     )
     .unwrap();
     let rendered = pipeline::render(&load_config(&options(site.path())))
@@ -178,6 +185,13 @@ fn a_council_publishes_only_the_languages_it_lists() {
     assert!(!rendered.files.iter().any(|f| f.path.starts_with("ur/")));
     let soothing = page_of(&rendered, "crying/soothing/index.html");
     assert!(!soothing.contains("hreflang=\"ur\""));
+    let polish = page_of(&rendered, "pl/crying/soothing/index.html");
+    assert!(polish.contains("<h2 class=\"footer__heading\">Pomoc od razu</h2>"));
+    assert!(
+        polish.contains("Zadzwoń pod"),
+        "the other messages are the project's"
+    );
+    assert!(soothing.contains("<h2 class=\"footer__heading\">If you need help now</h2>"));
 }
 
 #[test]
@@ -205,4 +219,39 @@ fn tellyou_translations_lists_each_page_s_standing_and_fails_with_strict_when_an
     );
     assert_eq!(json.status.code(), Some(1));
     insta::assert_snapshot!("translations_json", String::from_utf8_lossy(&json.stdout));
+}
+
+#[test]
+fn tellyou_new_starts_a_translation_as_a_draft_of_its_page_s_words_in_step_with_it() {
+    let site = translated_site(None);
+    let output = tellyou(site.path(), &["new", "content/crying/colic.pl.md"]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    insta::assert_snapshot!(
+        "new_translation_output",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let written = fs::read_to_string(site.path().join("content/crying/colic.pl.md")).unwrap();
+    insta::assert_snapshot!("new_translation", written);
+    // A draft is not published, so the site builds as before.
+    assert!(!has_file(
+        &rendered(site.path(), false),
+        "pl/crying/colic/index.html"
+    ));
+    // With drafts, it is in step with its page, and only waits to be assured.
+    let rendered = rendered(site.path(), true);
+    assert!(has_file(&rendered, "pl/crying/colic/index.html"));
+    let about_it: Vec<&str> = (rendered.warnings.iter())
+        .filter(|d| d.path.ends_with("colic.pl.md"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        about_it,
+        ["no one has said they checked this translation against content/crying/colic.md"]
+    );
+    let again = tellyou(site.path(), &["new", "content/crying/sleep.pl.md"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("this would translate content/crying/sleep.md, which does not exist")
+    );
 }
