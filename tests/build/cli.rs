@@ -197,6 +197,7 @@ fn mistakes_in_how_tellyou_is_run_each_give_their_exact_message() {
         "content/crying/Colic and Wind!.md",
         "content/crying/soothing.md",
         "content/notes/colic.md",
+        "content/crying/colic.pl.md",
     ] {
         let command = ["new", path];
         said.push(transcript(&tellyou(root, &command), &command, &[]));

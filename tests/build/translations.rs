@@ -255,3 +255,49 @@ fn tellyou_new_starts_a_translation_as_a_draft_of_its_page_s_words_in_step_with_
             .contains("this would translate content/crying/sleep.md, which does not exist")
     );
 }
+
+#[test]
+fn a_council_s_local_lines_on_a_translated_urgent_page_are_in_the_reader_s_language() {
+    let site = translated_site(None);
+    fs::create_dir_all(site.path().join("councils")).unwrap();
+    fs::write(
+        site.path().join("councils/eastmere.yaml"),
+        "name: Eastmere Council\nbase_url: https://www.eastmere.example/\nlast_checked: 2026-01-10\n\
+         health_visiting:\n  phone: 01632 960 201\n\
+         urgent_mental_health:\n  name: Eastmere crisis line\n  phone: 01632 960 299\n",
+    )
+    .unwrap();
+    // The Polish page is made with the English page's template.
+    let english = site.path().join("content/urgent.md");
+    let urgent = fs::read_to_string(&english).unwrap().replacen(
+        "title:",
+        "template: urgent.html\ntitle:",
+        1,
+    );
+    fs::write(&english, &urgent).unwrap();
+    let page = pipeline::page_to_translate("urgent.md", &urgent);
+    let polish = format!(
+        "---\ntitle: Pilna pomoc\ndescription: Kiedy dzwonić pod 999 lub 111.\nreviewed: 2026-01-05\nnext_review: 2027-06-01\n\
+         sources:\n  - title: NHS\n    url: https://www.nhs.uk/\n\
+         translation:\n  from: {}\n  assured_by: Health visitor\n  assured_on: 2026-01-05\n---\n\n\
+         ::: emergency Zadzwoń pod 999 lub jedź na oddział ratunkowy (A&E), jeśli:\n- dziecko przestaje oddychać\n:::\n",
+        page.fingerprint
+    );
+    fs::write(site.path().join("content/urgent.pl.md"), polish).unwrap();
+    let rendered = rendered(site.path(), false);
+    let html = page_of(&rendered, "pl/urgent/index.html");
+    for words in [
+        "<h2 id=\"local-lines\">Lokalne numery telefonów od Eastmere Council</h2>",
+        "<span class=\"visually-hidden\">Pilna porada: </span>Pilna pomoc w sprawie zdrowia psychicznego",
+        "Zadzwoń na Eastmere crisis line pod numer <a dir=\"ltr\" href=\"tel:01632960299\">01632 960 299</a>.",
+        "<li>Telefon: <a dir=\"ltr\" href=\"tel:01632960201\">01632 960 201</a></li>",
+        "Eastmere Council sprawdził te dane <time datetime=\"2026-01-10\">10 stycznia 2026</time>.",
+    ] {
+        assert!(html.contains(words), "{words}\n{html}");
+    }
+    // The Polish urgent page is the one every Polish page's header links to.
+    let soothing = page_of(&rendered, "pl/crying/soothing/index.html");
+    assert!(soothing.contains("<a class=\"urgent-bar__link\" href=\"../../../pl/urgent/\">"));
+    let english = page_of(&rendered, "urgent/index.html");
+    assert!(english.contains("Call the Eastmere crisis line on"));
+}

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::config::SiteConfig;
+use crate::config::council::Council;
 use crate::model::site::Site;
 use crate::support::calendar::{self, Date, ShownDate};
 use crate::support::escape::escape_html;
@@ -40,8 +41,8 @@ impl<'a> Messages<'a> {
             std::iter::once(None).chain(config.languages.iter().map(|l| Some(l.code.clone())));
         let shown = codes
             .map(|code| {
-                let messages = (catalogue.ids())
-                    .filter(|id| !PER_PAGE.contains(id))
+                let mut messages: BTreeMap<String, String> = (catalogue.ids())
+                    .filter(|id| !PER_PAGE.contains(id) && !COUNCIL_LINES.contains(id))
                     .map(|id| {
                         (
                             id.replace('-', "_"),
@@ -49,6 +50,9 @@ impl<'a> Messages<'a> {
                         )
                     })
                     .collect();
+                if let Some(council) = &config.council {
+                    messages.extend(council_lines(catalogue, code.as_deref(), council));
+                }
                 (code, messages)
             })
             .collect();
@@ -91,17 +95,7 @@ impl<'a> Messages<'a> {
 
     /// `date` as a page in language `code` shows it, such as "5 stycznia 2026".
     pub(super) fn date(&self, code: Option<&str>, date: Date) -> ShownDate {
-        let month = self.text(code, &format!("month-{}", date.month), &[]);
-        let (day, year) = (date.day.to_string(), date.year.to_string());
-        let args = [
-            ("day", Arg::Text(&day)),
-            ("month", Arg::Text(&month)),
-            ("year", Arg::Text(&year)),
-        ];
-        ShownDate {
-            display: self.text(code, "date", &args),
-            ..calendar::shown(date)
-        }
+        date_in(self.catalogue, code, date)
     }
 }
 
@@ -115,6 +109,80 @@ const PER_PAGE: [&str; 6] = [
     "all-pages-in-guide",
     "date",
 ];
+
+/// The messages made from a council's own lines, which read the same on every page
+/// of its site.
+const COUNCIL_LINES: [&str; 3] = [
+    "mental-health-call",
+    "mental-health-call-named",
+    "last-checked",
+];
+
+/// The messages about `council`'s urgent mental health line and when it last
+/// checked its details, in language `code`, as `t` holds them.
+fn council_lines(
+    catalogue: &Catalogue,
+    code: Option<&str>,
+    council: &Council,
+) -> Vec<(String, String)> {
+    let mut lines = Vec::new();
+    if let Some(line) = &council.urgent_mental_health {
+        let phone = line.phone.as_ref().map_or(String::new(), |phone| {
+            format!(
+                "<a dir=\"ltr\" href=\"tel:{}\">{}</a>",
+                escape_html(&phone.tel),
+                escape_html(&phone.display)
+            )
+        });
+        let times = match line.opening_times.is_empty() {
+            true => String::new(),
+            false => format!(", {}", line.opening_times.join("; ")),
+        };
+        let mut args = vec![("phone", Arg::Html(&phone)), ("times", Arg::Text(&times))];
+        let id = match &line.name {
+            Some(name) => {
+                args.push(("name", Arg::Text(name)));
+                "mental-health-call-named"
+            }
+            None => "mental-health-call",
+        };
+        let call = catalogue.html(code, id, &args);
+        lines.push(("mental_health_call".to_owned(), call));
+    }
+    if let Some(checked) = &council.last_checked {
+        let date = calendar::parse_date(&checked.iso).map_or_else(
+            || checked.display.clone(),
+            |date| date_in(catalogue, code, date).display,
+        );
+        let date = format!(
+            "<time datetime=\"{}\">{}</time>",
+            escape_html(&checked.iso),
+            escape_html(&date)
+        );
+        let args = [
+            ("council", Arg::Text(&council.name)),
+            ("date", Arg::Html(&date)),
+        ];
+        let line = catalogue.html(code, "last-checked", &args);
+        lines.push(("last_checked".to_owned(), line));
+    }
+    lines
+}
+
+/// `date` as a page in language `code` shows it, such as "5 stycznia 2026".
+fn date_in(catalogue: &Catalogue, code: Option<&str>, date: Date) -> ShownDate {
+    let month = catalogue.text(code, &format!("month-{}", date.month), &[]);
+    let (day, year) = (date.day.to_string(), date.year.to_string());
+    let args = [
+        ("day", Arg::Text(&day)),
+        ("month", Arg::Text(&month)),
+        ("year", Arg::Text(&year)),
+    ];
+    ShownDate {
+        display: catalogue.text(code, "date", &args),
+        ..calendar::shown(date)
+    }
+}
 
 /// A language, as templates see it.
 #[derive(Debug, Clone, Serialize)]

@@ -251,10 +251,10 @@ pub struct PageHtml {
 pub fn page(input: &PageInput) -> Result<PageHtml, Box<Diagnostic>> {
     let (shape, index, page) = (input.shape, input.index, input.page());
     let (site, templates) = (shape.site, shape.templates);
-    let name = page
-        .front
-        .template
-        .as_deref()
+    // A translation is made with its page's template, unless it names its own.
+    let original = site.original(index).map(|original| &site.pages[original]);
+    let name = (page.front.template.as_deref())
+        .or_else(|| original.and_then(|page| page.front.template.as_deref()))
         .unwrap_or_else(|| context::default_template(site, index));
     if !templates.has(name) {
         let diagnostic = templates

@@ -81,6 +81,25 @@ pages-in-language = { $count ->
    *[other] There are { $count } pages in { $language }
 }
 
+## A council's local lines, on the urgent help and getting support pages
+
+local-lines = Local phone lines from { $council }
+mental-health-heading = Urgent help with your mental health
+# How to call the council's urgent mental health line: $phone is its number, as a
+# link, and $times its opening times, after a comma, when it has them.
+mental-health-call = Call { $phone }{ $times }.
+# The same, for a line with a name, such as "Saltmarsh Vale crisis line".
+mental-health-call-named = Call the { $name } on { $phone }{ $times }.
+mental-health-also = You can also call { $call111 } and choose the mental health option.
+health-visiting-heading = Your health visiting team
+not-an-emergency = The health visiting team is not an emergency service. If your baby needs help now, use the numbers at the top of this page.
+# $date is the date, such as 12 November 2026.
+last-checked = { $council } last checked these details on { $date }.
+phone-label = Phone:
+email-label = Email:
+website-label = Website
+open-label = Open:
+
 ## The page for an address that is not there
 
 not-found = Page not found
