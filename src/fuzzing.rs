@@ -61,7 +61,7 @@ pub fn markdown(body: &str) -> Vec<Diagnostic> {
         bytes: Arc::from(&b"not really a png"[..]),
     }]);
     let links = LinkIndex::new(pages, &assets, ("https://example.gov.uk/", "en-GB"));
-    let (messages, _) = Catalogue::new(&load::theme::message_files(), &[]);
+    let (messages, _) = Catalogue::new(&load::theme::message_files(), ("en-GB", &[]));
     let (_, errors) = markdown::render_despite_mistakes(&page, &links, &messages);
     markdown::diagnostics(&page, &errors)
 }

@@ -365,7 +365,7 @@ fn make_site(
     let codes: Vec<&str> = (config.site.languages.iter())
         .map(|l| l.code.as_str())
         .collect();
-    let (messages, found) = Catalogue::new(&loaded.messages, &codes);
+    let (messages, found) = Catalogue::new(&loaded.messages, (&config.site.language, &codes));
     said.extend(found);
     let markdown = render_markdown(&site, (&links, &messages), memos, &mut said);
     let mut findings = check_content(&site, &markdown, &drafts, config, memos);

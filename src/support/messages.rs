@@ -2,8 +2,8 @@
 //! the menu, the labels of care cards, the footer) in each language the site is
 //! published in, read from Fluent files (`messages/<code>.ftl`), so that each
 //! language words them its own way and counts with its own plural rules. A
-//! language missing a message shows it in English. Uses `escape`, `cache_key` and
-//! `error`.
+//! language missing a message shows it in English. Uses `escape`, `cache_key`,
+//! `language` and `error`.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 use crate::support::error::{Diagnostic, LineIndex};
+use crate::support::language;
 
 /// The code the theme's own messages are written in: the language every other
 /// falls back to.
@@ -53,6 +54,8 @@ pub enum Arg<'a> {
 #[derive(Debug)]
 pub struct Catalogue {
     english: Bundle,
+    /// The site's own language's, when it is not English.
+    own: Option<Bundle>,
     /// By code, for the languages that have any messages of their own.
     languages: HashMap<String, Bundle>,
     /// The ids of the English messages, in order.
@@ -67,9 +70,13 @@ const HTML_MARK: char = '\u{FDD1}';
 impl Catalogue {
     /// The catalogue made from `files`, each language's in order, a later message
     /// replacing an earlier one of the same id; with a diagnostic for each line
-    /// that cannot be read, and a warning for each language in `codes` that lacks
-    /// messages the English has.
-    pub fn new(files: &[MessageFile], codes: &[&str]) -> (Catalogue, Vec<Diagnostic>) {
+    /// that cannot be read, and a warning for each language in `codes`, and for the
+    /// site's `own` language if it is not English, that lacks messages the English
+    /// has.
+    pub fn new(
+        files: &[MessageFile],
+        (own, codes): (&str, &[&str]),
+    ) -> (Catalogue, Vec<Diagnostic>) {
         let mut key = crate::support::cache_key::Key::new();
         let mut diagnostics = Vec::new();
         let mut by_code: HashMap<&str, Vec<FluentResource>> = HashMap::new();
@@ -90,17 +97,33 @@ impl Catalogue {
         let ids: BTreeSet<String> = english_resources.iter().flat_map(message_ids).collect();
         let english = bundle(ENGLISH, english_resources);
         let mut languages = HashMap::new();
+        let mut language_of = |code: &str, resources: Vec<FluentResource>| {
+            let has: BTreeSet<String> = resources.iter().flat_map(message_ids).collect();
+            let missing: Vec<&str> = ids.difference(&has).map(String::as_str).collect();
+            if !missing.is_empty() {
+                diagnostics.push(missing_messages(files, code, &missing, has.is_empty()));
+            }
+            bundle(code, resources)
+        };
         for &code in codes {
             let resources = by_code.remove(code).unwrap_or_default();
-            let own: BTreeSet<String> = resources.iter().flat_map(message_ids).collect();
-            let missing: Vec<&str> = ids.difference(&own).map(String::as_str).collect();
-            if !missing.is_empty() {
-                diagnostics.push(missing_messages(files, code, &missing, own.is_empty()));
-            }
-            languages.insert(code.to_owned(), bundle(code, resources));
+            languages.insert(code.to_owned(), language_of(code, resources));
         }
+        // A site in a language other than English reads its own pages' words from
+        // that language's files, such as messages/cy.ftl for a site in cy-GB.
+        let own = (!language::same_language(own, ENGLISH)).then(|| {
+            let mut own_codes: Vec<&str> = (by_code.keys().copied())
+                .filter(|code| language::same_language(code, own))
+                .collect();
+            own_codes.sort_unstable();
+            let resources = (own_codes.iter())
+                .flat_map(|code| by_code.remove(code).unwrap_or_default())
+                .collect();
+            language_of(own, resources)
+        });
         let catalogue = Catalogue {
             english,
+            own,
             languages,
             ids,
             key: key.finish(),
@@ -130,7 +153,10 @@ impl Catalogue {
     }
 
     fn format(&self, code: Option<&str>, id: &str, args: &[(&str, Arg)], html: bool) -> String {
-        let own = code.and_then(|code| self.languages.get(code));
+        let own = match code {
+            Some(code) => self.languages.get(code),
+            None => self.own.as_ref(),
+        };
         let Some((bundle, message)) = own
             .and_then(|b| Some((b, b.bundle.get_message(id)?)))
             .or_else(|| Some((&self.english, self.english.bundle.get_message(id)?)))
@@ -268,7 +294,7 @@ mod tests {
             file("pl", polish),
             file("ar", arabic),
         ];
-        let (catalogue, found) = Catalogue::new(&files, &["pl", "ar"]);
+        let (catalogue, found) = Catalogue::new(&files, ("en-GB", &["pl", "ar"]));
         assert!(found.is_empty(), "{found:?}");
         let pages =
             |code, count| catalogue.text(Some(code), "pages", &[("count", Arg::Count(count))]);
@@ -288,7 +314,7 @@ mod tests {
 
     #[test]
     fn html_is_escaped_around_the_values_put_in() {
-        let (catalogue, _) = Catalogue::new(&[file("en", ENGLISH_FILE)], &[]);
+        let (catalogue, _) = Catalogue::new(&[file("en", ENGLISH_FILE)], ("en-GB", &[]));
         let html = catalogue.html(
             None,
             "call",
@@ -303,7 +329,7 @@ mod tests {
             file("en", ENGLISH_FILE),
             file("pl", "menu = Menu po polsku\n"),
         ];
-        let (catalogue, found) = Catalogue::new(&files, &["pl"]);
+        let (catalogue, found) = Catalogue::new(&files, ("en-GB", &["pl"]));
         assert_eq!(catalogue.text(Some("pl"), "menu", &[]), "Menu po polsku");
         assert_eq!(
             catalogue.text(Some("pl"), "pages", &[("count", Arg::Count(2))]),
@@ -317,15 +343,32 @@ mod tests {
     }
 
     #[test]
+    fn a_site_in_another_language_shows_its_own_words_on_its_own_pages() {
+        let files = [file("en", ENGLISH_FILE), file("cy", "menu = Dewislen\n")];
+        let (catalogue, found) = Catalogue::new(&files, ("cy-GB", &[]));
+        assert_eq!(catalogue.text(None, "menu", &[]), "Dewislen");
+        assert_eq!(
+            catalogue.text(None, "pages", &[("count", Arg::Count(2))]),
+            "2 pages"
+        );
+        assert_eq!(found.len(), 1, "the missing Welsh messages are named");
+        assert!(
+            found[0].message.contains("missing in cy-GB"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
     fn a_later_file_replaces_a_message() {
         let files = [file("en", ENGLISH_FILE), file("en", "menu = Site menu\n")];
-        let (catalogue, _) = Catalogue::new(&files, &[]);
+        let (catalogue, _) = Catalogue::new(&files, ("en-GB", &[]));
         assert_eq!(catalogue.text(None, "menu", &[]), "Site menu");
     }
 
     #[test]
     fn a_line_that_cannot_be_read_is_reported_where_it_is() {
-        let (_, found) = Catalogue::new(&[file("en", "menu = Menu\n\n= no id\n")], &[]);
+        let (_, found) = Catalogue::new(&[file("en", "menu = Menu\n\n= no id\n")], ("en-GB", &[]));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].position.map(|p| p.line), Some(3));
     }

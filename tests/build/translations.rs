@@ -284,7 +284,23 @@ fn a_council_s_local_lines_on_a_translated_urgent_page_are_in_the_reader_s_langu
         page.fingerprint
     );
     fs::write(site.path().join("content/urgent.pl.md"), polish).unwrap();
+    // And its getting support page, with the council's services.
+    let support = "---\ntitle: Getting support\ndescription: Where to get help near you.\ntemplate: support.html\n\
+                   reviewed: 2026-01-01\nnext_review: 2027-06-01\nsources:\n  - title: NHS\n    url: https://www.nhs.uk/\n---\n\n\
+                   Your council lists its services below.\n";
+    fs::write(site.path().join("content/support.md"), support).unwrap();
+    let page = pipeline::page_to_translate("support.md", support);
+    let polish_support = format!(
+        "---\ntitle: Gdzie szukać wsparcia\ndescription: Gdzie szukać pomocy w pobliżu.\nreviewed: 2026-01-05\n\
+         next_review: 2027-06-01\nsources:\n  - title: NHS\n    url: https://www.nhs.uk/\n\
+         translation:\n  from: {}\n  assured_by: Health visitor\n  assured_on: 2026-01-05\n---\n\n\
+         Twoja rada wymienia swoje usługi poniżej.\n",
+        page.fingerprint
+    );
+    fs::write(site.path().join("content/support.pl.md"), polish_support).unwrap();
     let rendered = rendered(site.path(), false);
+    let support = page_of(&rendered, "pl/support/index.html");
+    assert!(support.contains("<h2 id=\"local-services\">Lokalne usługi od Eastmere Council</h2>"));
     let html = page_of(&rendered, "pl/urgent/index.html");
     for words in [
         "<h2 id=\"local-lines\">Lokalne numery telefonów od Eastmere Council</h2>",

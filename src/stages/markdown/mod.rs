@@ -517,7 +517,7 @@ mod tests {
 
     /// The default theme's messages, in English.
     pub(super) fn english() -> Catalogue {
-        Catalogue::new(&crate::stages::load::theme::message_files(), &[]).0
+        Catalogue::new(&crate::stages::load::theme::message_files(), ("en-GB", &[])).0
     }
     use crate::model::assets::AssetMap;
     use crate::model::page::FrontMatter;

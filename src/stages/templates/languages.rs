@@ -110,12 +110,23 @@ const PER_PAGE: [&str; 6] = [
     "date",
 ];
 
+/// The message of each tier of a council's services, such as `tier-getting-help`.
+const TIER_WORDS: [(&str, &str); 3] = [
+    ("getting_advice", "tier-getting-advice"),
+    ("getting_help", "tier-getting-help"),
+    ("getting_more_help", "tier-getting-more-help"),
+];
+
 /// The messages made from a council's own lines, which read the same on every page
 /// of its site.
-const COUNCIL_LINES: [&str; 3] = [
+const COUNCIL_LINES: [&str; 7] = [
+    "tier-near-you",
     "mental-health-call",
     "mental-health-call-named",
     "last-checked",
+    "your-hubs",
+    "offer-link",
+    "offer-lists",
 ];
 
 /// The messages about `council`'s urgent mental health line and when it last
@@ -148,6 +159,30 @@ fn council_lines(
         };
         let call = catalogue.html(code, id, &args);
         lines.push(("mental_health_call".to_owned(), call));
+    }
+    let hubs = [("hubs", Arg::Text(&council.labels.hub_term_plural))];
+    lines.push((
+        "your_hubs".to_owned(),
+        catalogue.html(code, "your-hubs", &hubs),
+    ));
+    for (tier, words) in TIER_WORDS {
+        let name = catalogue.text(code, words, &[]);
+        let near_you = catalogue.html(code, "tier-near-you", &[("tier", Arg::Text(&name))]);
+        lines.push((format!("tier_near_you_{tier}"), near_you));
+    }
+    if let Some(url) = &council.offer_url {
+        let args = [
+            ("offer", Arg::Text(&council.labels.offer_name)),
+            ("council", Arg::Text(&council.name)),
+        ];
+        let words = catalogue.html(code, "offer-link", &args);
+        let link = format!(
+            "<a href=\"{}\" rel=\"noopener noreferrer\">{words}</a>",
+            escape_html(url)
+        );
+        let lists = catalogue.html(code, "offer-lists", &[("link", Arg::Html(&link))]);
+        lines.push(("offer_lists".to_owned(), lists));
+        lines.push(("offer_link_to_page".to_owned(), link));
     }
     if let Some(checked) = &council.last_checked {
         let date = calendar::parse_date(&checked.iso).map_or_else(

@@ -100,6 +100,31 @@ email-label = Email:
 website-label = Website
 open-label = Open:
 
+## A council's local services, on the getting support page
+
+local-services = Local services from { $council }
+# $hubs is what the council calls its family hubs, such as "family hubs".
+your-hubs = Your { $hubs }
+# A tier of the council's services: $tier is one of the three names below it.
+tier-near-you = { $tier } near you
+tier-getting-advice = Getting advice
+tier-getting-help = Getting help
+tier-getting-more-help = Getting more help
+# How to get a service.
+access-drop-in = Drop in: you do not need an appointment.
+access-self-referral = You can contact them yourself.
+access-referral = Your health visitor, GP or midwife can refer you.
+who-for-label = Who it is for:
+where-label = Where:
+access-label = Access:
+# $offer is what the council calls its offer, such as "Start for Life offer".
+offer-link = The { $offer } from { $council }
+# $link is a link to the council's page about its offer, with the words of offer-link.
+offer-lists = { $link } lists all the support for families in the area.
+no-council-heading = Local services
+no-council-services = Each council that publishes this guide adds its own local services to this page. These include its family hubs, the health visiting team's phone line and local mental health support.
+no-council-yet = If you cannot see them here yet, your council's website lists the support for parents of babies in your area.
+
 ## The page for an address that is not there
 
 not-found = Page not found
