@@ -44,6 +44,10 @@ fn a_translated_site_publishes_each_language_under_its_code() {
         let name = format!("translated_site__{}", path.replace('/', "__"));
         insta::assert_snapshot!(name, page_of(&rendered, path));
     }
+    // A translation's old address sends the reader on in the page's language.
+    let moved = page_of(&rendered, "pl/uspokajanie/index.html");
+    assert!(moved.contains("<html lang=\"pl\" dir=\"ltr\">"));
+    assert!(moved.contains("Ta strona została przeniesiona. <a href=\"/start-for-life/pl/crying/soothing/\">Przejdź do strony Uspokajanie dziecka</a>."));
     // Each language has a 404 page of its own, in its language.
     let not_found = page_of(&rendered, "ur/404.html");
     assert!(not_found.contains("<html lang=\"ur\" dir=\"rtl\">"));

@@ -259,9 +259,12 @@ pub fn standalone_context(
     context.insert("council", &config.council.as_deref());
     context.insert("root", base);
     context.insert("title", title);
+    let mut t = messages.shown(code);
     if let Some(target) = target {
         context.insert("target", &format!("{base}{target}"));
         context.insert("permalink", &format!("{}{target}", config.base_url.url));
+        let go_to = messages.html(code, "moved-go-to", &[("title", Arg::Text(title))]);
+        t.insert("moved_go_to".into(), go_to);
     }
     context.insert("nav", &nav_items(site, home, None));
     context.insert("urgent", &urgent_help(site, code));
@@ -271,7 +274,6 @@ pub fn standalone_context(
     context.insert("home", home_path);
     context.insert("language", &language_context(config, code));
     context.insert("alternates", &Vec::<Alternate>::new());
-    let mut t = messages.shown(code);
     if let Some((path, _)) = urgent {
         let hreflang = elsewhere.then_some(config.language.as_str());
         let line = messages.urgent_help_line(code, (base, path), hreflang);

@@ -101,7 +101,8 @@ impl<'a> Messages<'a> {
 
 /// The messages that are made for each page, from what differs from page to page,
 /// or else not shown.
-const PER_PAGE: [&str; 6] = [
+const PER_PAGE: [&str; 7] = [
+    "moved-go-to",
     "help-urgent-page",
     "not-found-home",
     "out-of-step",

@@ -335,16 +335,17 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
-    for page in &site.pages {
+    for (index, page) in site.pages.iter().enumerate() {
         // An alias that is another page's address has been reported already.
         let free = |alias: &&String| {
             let url = format!("{}/", alias.trim_matches('/'));
             !site.by_url.contains_key(&url) && !site.by_url.contains_key(alias.trim_matches('/'))
         };
         for alias in page.front.aliases.iter().filter(free) {
+            // A redirect is in the language of the page it leads to.
             let context = context::standalone_context(
                 config,
-                (site, site.home()),
+                (site, site.home_of(index)),
                 &page.front.title,
                 Some(&page.source.url_path),
             );

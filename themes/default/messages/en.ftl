@@ -134,6 +134,12 @@ not-found-address = If you typed the web address, check it is right. If you past
 not-found-home = You can { $link } and find what you need from there.
 not-found-home-link = go to the home page
 
+## The page at an old address, which sends the reader on to the page
+
+moved = This page has moved.
+# $title is the page's title.
+moved-go-to = Go to { $title }
+
 ## The footer
 
 help-now = If you need help now
