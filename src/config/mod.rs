@@ -158,8 +158,12 @@ pub struct SiteConfig {
     /// or a council's own list.
     pub languages: Vec<Language>,
     /// The codes of the languages `site.yaml` lists that a council's site leaves
-    /// out: their translations are not published on it.
+    /// out, or that a mistake in the list leaves out: their translations are not
+    /// published, and not reported again.
     pub unpublished_languages: Vec<String>,
+    /// Whether `languages:` could not be read at all, a mistake reported where it
+    /// is: then no translation is published, and none is reported again.
+    pub languages_unread: bool,
     pub theme: String,
     pub brand: Brand,
     pub check: CheckSettings,
@@ -496,12 +500,13 @@ fn load_council(
         }
     }
     site.brand = settings.brand;
-    if let Some(languages) = settings.languages {
-        site.unpublished_languages = (site.languages.iter())
-            .filter(|l| !languages.iter().any(|own| own.code == l.code))
-            .map(|l| l.code.clone())
-            .collect();
-        site.languages = languages;
+    if let Some(listed) = settings.languages {
+        let left_out = (site.languages.iter())
+            .filter(|l| !listed.languages.iter().any(|own| own.code == l.code))
+            .map(|l| l.code.clone());
+        site.unpublished_languages.extend(left_out);
+        site.unpublished_languages.extend(listed.left_out);
+        site.languages = listed.languages;
     }
     site.council = Some(Arc::new(settings.council));
     let reminder = settings

@@ -6,7 +6,7 @@ use crate::support::brand::{self, Colour};
 use crate::support::domains;
 use crate::support::error::{Position, Severity};
 use crate::support::language;
-use crate::support::yaml::{self, Places};
+use crate::support::yaml::{self, Part, Places};
 
 use super::languages::{self, RawLanguage};
 use super::{BaseUrl, Brand, CheckSettings, ConfigError, KEYS, SiteConfig};
@@ -42,7 +42,7 @@ pub(super) struct RawSiteConfig {
     description: Option<String>,
     base_url: Option<String>,
     language: Option<String>,
-    languages: Option<Vec<RawLanguage>>,
+    languages: Option<Vec<Part<RawLanguage>>>,
     theme: Option<String>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
@@ -56,6 +56,7 @@ pub fn parse_site(
     let mut errors: Vec<ConfigError> = parsed.errors.into_iter().map(ConfigError::from).collect();
     let raw = parsed.value;
     let places = parsed.places;
+    let languages_unread = parsed.unread_keys.contains("languages");
 
     let title = raw.title.clone().unwrap_or_default();
     if raw.title.is_none() && !places.has_key("title") {
@@ -84,7 +85,7 @@ pub fn parse_site(
             position: places.value("language"),
         });
     }
-    let languages = languages::read(
+    let listed = languages::read(
         raw.languages.as_deref().unwrap_or_default(),
         &language,
         &places,
@@ -98,8 +99,9 @@ pub fn parse_site(
         base_url,
         direction: language::direction(&language),
         language,
-        languages,
-        unpublished_languages: Vec::new(),
+        languages: listed.languages,
+        unpublished_languages: listed.left_out,
+        languages_unread,
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         brand,
         check,

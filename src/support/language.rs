@@ -29,8 +29,12 @@ impl Direction {
 /// (`pa-Arab`), or else the script the language is most likely written in. A tag
 /// can be well formed and name no language, such as `Polish`.
 fn read(tag: &str) -> Option<Direction> {
+    // Made once for each thread: the HTML check asks this of every page.
+    thread_local! {
+        static DIRECTIONALITY: LocaleDirectionality = const { LocaleDirectionality::new_extended() };
+    }
     let language = LanguageIdentifier::try_from_str(tag).ok()?;
-    match LocaleDirectionality::new_extended().get(&language)? {
+    match DIRECTIONALITY.with(|directionality| directionality.get(&language))? {
         IcuDirection::RightToLeft => Some(Direction::RightToLeft),
         _ => Some(Direction::LeftToRight),
     }

@@ -169,7 +169,7 @@ pub struct CouncilSettings {
     pub base_url: Option<(String, Position)>,
     pub brand: Brand,
     /// The council's own list of languages, which replaces `site.yaml`'s.
-    pub languages: Option<Vec<super::Language>>,
+    pub languages: Option<super::languages::Listed>,
     /// The date the details were last checked, and where it is written.
     pub last_checked: Option<(Date, Position)>,
 }
@@ -181,7 +181,7 @@ struct RawCouncil {
     base_url: Option<Scalar>,
     last_checked: Option<Scalar>,
     brand: Option<RawBrand>,
-    languages: Option<Vec<super::languages::RawLanguage>>,
+    languages: Option<Vec<Part<super::languages::RawLanguage>>>,
     labels: Option<Part<RawLabels>>,
     offer_url: Option<Scalar>,
     health_visiting: Option<Part<RawContact>>,

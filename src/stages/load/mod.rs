@@ -249,6 +249,7 @@ pub fn find(config: &Config) -> (ToLoad, Vec<Diagnostic>) {
             .map(|l| l.code.as_str())
             .collect(),
         unpublished: &config.site.unpublished_languages,
+        unread: config.site.languages_unread,
     };
     sort_content(content_files, &languages, &mut to_load, &mut report);
     (to_load, diagnostics)

@@ -18,6 +18,9 @@ pub(super) struct PageLanguages<'a> {
     /// The codes of the languages `site.yaml` lists that this council's site leaves
     /// out.
     pub(super) unpublished: &'a [String],
+    /// Whether the list of languages could not be read: then which languages a
+    /// file names is not known.
+    pub(super) unread: bool,
 }
 
 impl PageLanguages<'_> {
@@ -38,7 +41,7 @@ impl PageLanguages<'_> {
         if self.published.contains(&code) {
             return Ok(true);
         }
-        if self.unpublished.iter().any(|c| c == code) {
+        if self.unread || self.unpublished.iter().any(|c| c == code) {
             return Ok(false);
         }
         Err(LoadError::UnknownLanguage {

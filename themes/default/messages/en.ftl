@@ -72,7 +72,7 @@ in-english = (in English)
 # On a translation whose English page has changed since. $link is a link to the
 # English page.
 out-of-step = The English version of this page has changed since this translation was checked. { $link } has the latest advice.
-out-of-step-link = Read the English page
+out-of-step-link = The English page
 # On a translation shown only because the build has drafts.
 not-assured = This translation has not been checked yet. Do not use it for advice about your baby's health.
 # On a language's home page, above the list of every page in that language.
