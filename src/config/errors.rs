@@ -126,6 +126,21 @@ pub enum ConfigError {
         suggestion: Option<String>,
         position: Position,
     },
+    #[error("{file} has no '{key}', which the {key} statement is made from")]
+    StatementMissing {
+        file: String,
+        key: &'static str,
+        needs: String,
+        position: Position,
+    },
+    #[error("{value:?} in '{key}' is not a whole number of days")]
+    BadCount {
+        key: &'static str,
+        value: String,
+        position: Position,
+    },
+    #[error("{within} has no email, phone or url, so no one could reach it")]
+    ContactWithoutWay { within: String, position: Position },
     #[error("two hubs are called {name:?}")]
     DuplicateHub { name: String, position: Position },
     #[error(
@@ -176,6 +191,9 @@ impl StageError for ConfigError {
             | ConfigError::UnknownChoice { position, .. }
             | ConfigError::UnknownHub { position, .. }
             | ConfigError::DuplicateHub { position, .. }
+            | ConfigError::StatementMissing { position, .. }
+            | ConfigError::BadCount { position, .. }
+            | ConfigError::ContactWithoutWay { position, .. }
             | ConfigError::LocalDetailsOutOfDate { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. }
@@ -298,6 +316,13 @@ impl ConfigError {
             ),
             ConfigError::DuplicateHub { .. } => Some(
                 "give each hub its own name, so that services can say which one they are at".into(),
+            ),
+            ConfigError::StatementMissing { key, needs, .. } => Some(format!(
+                "add `{key}:` with {needs}; docs/councils.md shows each line"
+            )),
+            ConfigError::BadCount { .. } => Some("write a number, such as 10".into()),
+            ConfigError::ContactWithoutWay { .. } => Some(
+                "add at least one of `email:`, `phone:` or `url:` (the address of a contact form)".into(),
             ),
             ConfigError::LocalDetailsOutOfDate { .. } => Some(
                 "check each phone number, address and opening time with the services, then set last_checked to the date you checked".into(),

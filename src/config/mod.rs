@@ -6,6 +6,7 @@
 pub mod council;
 mod errors;
 pub mod languages;
+
 mod site;
 
 pub use errors::ConfigError;
@@ -32,6 +33,8 @@ pub const KEYS: &[&str] = &[
     "theme",
     "brand",
     "check",
+    "accessibility",
+    "privacy",
 ];
 
 /// The keys of the `check:` block in `site.yaml`.
@@ -169,6 +172,8 @@ pub struct SiteConfig {
     pub check: CheckSettings,
     /// The council the site is built for, with its local services.
     pub council: Option<Arc<Council>>,
+    /// The accessibility and privacy statements: the council's, or `site.yaml`'s.
+    pub statements: Arc<council::statements::Statements>,
 }
 
 /// What the editorial checks allow, from the `check:` block of `site.yaml`.
@@ -500,6 +505,7 @@ fn load_council(
         }
     }
     site.brand = settings.brand;
+    site.statements = Arc::new(settings.statements);
     if let Some(listed) = settings.languages {
         let left_out = (site.languages.iter())
             .filter(|l| !listed.languages.iter().any(|own| own.code == l.code))

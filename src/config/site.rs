@@ -8,6 +8,7 @@ use crate::support::error::{Position, Severity};
 use crate::support::language;
 use crate::support::yaml::{self, Part, Places};
 
+use super::council::statements::{self, RawAccessibility, RawPrivacy, RawStatements};
 use super::languages::{self, RawLanguage};
 use super::{BaseUrl, Brand, CheckSettings, ConfigError, KEYS, SiteConfig};
 
@@ -46,6 +47,8 @@ pub(super) struct RawSiteConfig {
     theme: Option<String>,
     brand: Option<RawBrand>,
     check: Option<RawCheck>,
+    accessibility: Option<Part<RawAccessibility>>,
+    privacy: Option<Part<RawPrivacy>>,
 }
 
 pub fn parse_site(
@@ -93,6 +96,12 @@ pub fn parse_site(
     );
     let brand = parse_brand(&places, raw.brand.unwrap_or_default(), &title, &mut errors);
     let check = parse_check(&places, raw.check.unwrap_or_default(), &mut errors);
+    let raw_statements = RawStatements {
+        accessibility: raw.accessibility.as_ref(),
+        privacy: raw.privacy.as_ref(),
+    };
+    let (statements, found) = statements::read_for_site(&places, raw_statements, &brand.name);
+    errors.extend(found);
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
@@ -106,6 +115,7 @@ pub fn parse_site(
         brand,
         check,
         council: None,
+        statements: std::sync::Arc::new(statements),
     };
     (site, errors)
 }

@@ -47,6 +47,15 @@ pub fn sitemap(config: &SiteConfig, site: &Site) -> String {
         }
         xml.push_str("  </url>\n");
     }
+    // The statements are pages too, unless the site has its own at their address.
+    for statement in config.statements.pages() {
+        if !site.by_url.contains_key(statement.url_path) {
+            xml.push_str("  <url>\n    <loc>");
+            xml.push_str(&base);
+            xml.push_str(statement.url_path);
+            xml.push_str("</loc>\n  </url>\n");
+        }
+    }
     xml.push_str("</urlset>\n");
     xml
 }

@@ -230,7 +230,7 @@ fn check_without_a_council_checks_every_council_file() {
     let site = copy_fixture("council-site");
     fs::write(
         site.path().join("councils/northdale.yaml"),
-        "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\nhubs:\n  - name: Hub\n    address:\n      address_1: 1 Road\n      city: Town\n      postal_code: ZZ1\n",
+        format!("name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\nhubs:\n  - name: Hub\n    address:\n      address_1: 1 Road\n      city: Town\n      postal_code: ZZ1\n{STATEMENTS}"),
     )
     .unwrap();
     let whole_project = BuildOptions {
@@ -254,7 +254,7 @@ fn check_without_a_council_checks_every_council_file() {
     );
     fs::write(
         site.path().join("councils/northdale.yaml"),
-        "name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\n",
+        format!("name: Northdale District Council\nbase_url: https://www.northdale.example/\nlast_checked: 2025-01-05\n{STATEMENTS}"),
     )
     .unwrap();
     let report = pipeline::check_project(&whole_project);
@@ -269,4 +269,71 @@ fn check_without_a_council_checks_every_council_file() {
 fn render_council(root: &Path, council: &str) -> tellyou::pipeline::RenderedSite {
     let config = load_config(&council_options(root, council));
     pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+#[test]
+fn every_council_site_has_an_accessibility_statement_and_a_privacy_page_linked_from_every_page() {
+    let site = copy_fixture("council-site");
+    let rendered = render_council(site.path(), "eastmere");
+    let statement = page_of(&rendered, "accessibility/index.html");
+    insta::assert_snapshot!("council_site_accessibility_statement", statement);
+    for words in [
+        "Eastmere Borough Council runs it.",
+        "This website is partially compliant with the",
+        "Equality Advisory and Support Service",
+        "This website was last tested on <time datetime=\"2026-11-01\">1 November 2026</time>.",
+        "href=\"mailto:accessibility@test.example\"",
+    ] {
+        assert!(statement.contains(words), "{words}");
+    }
+    assert!(!statement.contains("fully compliant"));
+    let privacy = page_of(&rendered, "privacy/index.html");
+    insta::assert_snapshot!("council_site_privacy_page", privacy);
+    assert!(privacy.contains("This website does not set cookies"));
+    assert!(privacy.contains("href=\"mailto:dpo@test.example\""));
+    for file in rendered
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with("index.html"))
+    {
+        let html = String::from_utf8_lossy(&file.contents()).into_owned();
+        if html.contains("http-equiv=\"refresh\"") {
+            continue;
+        }
+        let footer = &html[html.find("<footer").expect("a footer")..];
+        assert!(
+            footer.contains("accessibility/\">Accessibility statement</a>"),
+            "{}",
+            file.path
+        );
+        assert!(
+            footer.contains("privacy/\">Privacy and cookies</a>"),
+            "{}",
+            file.path
+        );
+    }
+    let sitemap = page_of(&rendered, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://www.eastmere.example/accessibility/</loc>"));
+    assert!(sitemap.contains("<loc>https://www.eastmere.example/privacy/</loc>"));
+
+    // A council that says it is fully compliant is shown so, and a page of the
+    // site's own at the statement's address replaces the made one.
+    let file = site.path().join("councils/eastmere.yaml");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace("  tested_on:", "  compliance: fully\n  tested_on:"),
+    )
+    .unwrap();
+    fs::write(
+        site.path().join("content/privacy.md"),
+        "---\ntitle: Our privacy notice\ndescription: What we do with your data.\n---\n\nWe keep nothing.\n",
+    )
+    .unwrap();
+    let rendered = render_council(site.path(), "eastmere");
+    assert!(
+        page_of(&rendered, "accessibility/index.html")
+            .contains("This website is fully compliant with the")
+    );
+    assert!(page_of(&rendered, "privacy/index.html").contains("We keep nothing."));
 }

@@ -45,6 +45,9 @@ pub(crate) const TODAY: Date = Date {
 };
 
 /// A fixture with a `councils/` folder is built for its first council.
+/// The accessibility and privacy statements' lines that every council file needs.
+pub(crate) const STATEMENTS: &str = "accessibility:\n  contact:\n    email: accessibility@test.example\n  tested_on: 2026-11-01\n  prepared_on: 2026-11-01\nprivacy:\n  contact:\n    email: dpo@test.example\n";
+
 pub(crate) fn options(root: &Path) -> BuildOptions {
     BuildOptions {
         root: root.to_path_buf(),

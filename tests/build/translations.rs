@@ -173,7 +173,7 @@ fn a_council_publishes_only_the_languages_it_lists_and_can_change_the_theme_s_wo
     fs::create_dir_all(site.path().join("councils")).unwrap();
     fs::write(
         site.path().join("councils/eastmere.yaml"),
-        "name: Eastmere Council\nbase_url: https://www.eastmere.example/start-for-life/\nlast_checked: 2026-01-10\nlanguages: [pl]\n",
+        format!("name: Eastmere Council\nbase_url: https://www.eastmere.example/start-for-life/\nlast_checked: 2026-01-10\nlanguages: [pl]\n{STATEMENTS}"),
     )
     .unwrap();
     // The council changes one of the theme's words in Polish, for its site only.
@@ -266,9 +266,11 @@ fn a_council_s_local_lines_on_a_translated_urgent_page_are_in_the_reader_s_langu
     fs::create_dir_all(site.path().join("councils")).unwrap();
     fs::write(
         site.path().join("councils/eastmere.yaml"),
-        "name: Eastmere Council\nbase_url: https://www.eastmere.example/\nlast_checked: 2026-01-10\n\
-         health_visiting:\n  phone: 01632 960 201\n\
-         urgent_mental_health:\n  name: Eastmere crisis line\n  phone: 01632 960 299\n",
+        format!(
+            "name: Eastmere Council\nbase_url: https://www.eastmere.example/\nlast_checked: 2026-01-10\n\
+             health_visiting:\n  phone: 01632 960 201\n\
+             urgent_mental_health:\n  name: Eastmere crisis line\n  phone: 01632 960 299\n{STATEMENTS}"
+        ),
     )
     .unwrap();
     // The Polish page is made with the English page's template.

@@ -17,6 +17,7 @@ use crate::support::error::Position;
 use crate::support::yaml::{self, Part, Scalar, Unknown};
 
 mod checker;
+pub mod statements;
 mod values;
 
 use checker::Checker;
@@ -35,6 +36,8 @@ pub const KEYS: &[&str] = &[
     "urgent_mental_health",
     "hubs",
     "services",
+    "accessibility",
+    "privacy",
 ];
 const LABEL_KEYS: &[&str] = &["offer_name", "hub_term", "hub_term_plural"];
 const CONTACT_KEYS: &[&str] = &["name", "description", "phone", "email", "url", "schedule"];
@@ -172,6 +175,8 @@ pub struct CouncilSettings {
     pub languages: Option<super::languages::Listed>,
     /// The date the details were last checked, and where it is written.
     pub last_checked: Option<(Date, Position)>,
+    /// The accessibility and privacy statements, which replace the site's.
+    pub statements: statements::Statements,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -188,6 +193,8 @@ struct RawCouncil {
     urgent_mental_health: Option<Part<RawContact>>,
     hubs: Option<Vec<Part<RawHub>>>,
     services: Option<Vec<Part<RawService>>>,
+    accessibility: Option<Part<statements::RawAccessibility>>,
+    privacy: Option<Part<statements::RawPrivacy>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,12 +327,7 @@ pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Ve
     let languages = raw.languages.as_deref().map(|list| {
         super::languages::read(list, own_language, &checker.places, &mut checker.errors)
     });
-    let brand = parse_brand(
-        &checker.places,
-        raw.brand.unwrap_or_default(),
-        &name,
-        &mut checker.errors,
-    );
+    let (brand, statements) = read_site_settings(&mut checker, raw, &name, readable);
     let settings = CouncilSettings {
         council: Council {
             slug: slug.to_owned(),
@@ -342,8 +344,33 @@ pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Ve
         brand,
         languages,
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
+        statements,
     };
     (settings, checker.errors)
+}
+
+/// How the council's site looks and what its statements say.
+fn read_site_settings(
+    checker: &mut Checker,
+    raw: RawCouncil,
+    name: &str,
+    readable: bool,
+) -> (Brand, statements::Statements) {
+    let statements = checker.statements(
+        statements::RawStatements {
+            accessibility: raw.accessibility.as_ref(),
+            privacy: raw.privacy.as_ref(),
+        },
+        name,
+        readable.then_some("the council file"),
+    );
+    let brand = parse_brand(
+        &checker.places,
+        raw.brand.unwrap_or_default(),
+        name,
+        &mut checker.errors,
+    );
+    (brand, statements)
 }
 
 /// The phone line at `key`, if it is written, checked.
@@ -531,6 +558,14 @@ services:
     tier: getting_advise
     access: drop_in
     locations: [North hub, West hub]
+accessibility:
+  contact:
+    email: web@test.example
+  tested_on: 2026-11-01
+  prepared_on: 2026-11-01
+privacy:
+  contact:
+    url: https://www.test.example/data-protection
 ";
         let (_, errors) = parse("test", text, "en-GB");
         let found: Vec<(usize, String)> = errors

@@ -34,6 +34,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../themes/default/templates/urgent.html"),
     ),
     (
+        "accessibility.html",
+        include_str!("../../../themes/default/templates/accessibility.html"),
+    ),
+    (
+        "privacy.html",
+        include_str!("../../../themes/default/templates/privacy.html"),
+    ),
+    (
         "404.html",
         include_str!("../../../themes/default/templates/404.html"),
     ),

@@ -311,8 +311,8 @@ pub struct StandalonePage {
     pub html: String,
 }
 
-/// The 404 page and a redirect for each alias of each page, with any mistake in
-/// their templates.
+/// The 404 page, the accessibility and privacy statements, and a redirect for each
+/// alias of each page, with any mistake in their templates.
 pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
     let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
     let config = (config, &shape.messages);
@@ -332,6 +332,23 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
         let not_found = context::standalone_context(config, (site, home), &title, None);
         match templates.render("404.html", &not_found, "the 404 page") {
             Ok(html) => pages.push(StandalonePage { path, html }),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
+    // A page of the site's own at a statement's address replaces the statement.
+    let statements = config.0.statements.pages();
+    for statement in statements
+        .iter()
+        .filter(|s| !site.by_url.contains_key(s.url_path))
+    {
+        let id = statement.template.trim_end_matches(".html");
+        let title = shape.messages.text(None, &format!("{id}-title"), &[]);
+        let context = context::standalone_context(config, (site, site.home()), &title, None);
+        match templates.render(statement.template, &context, statement.template) {
+            Ok(html) => pages.push(StandalonePage {
+                path: format!("{}index.html", statement.url_path),
+                html,
+            }),
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
