@@ -76,7 +76,7 @@ pub fn site_settings(text: &str) -> Vec<Diagnostic> {
 
 /// Reads `text` as a council's file, checking every value in it.
 pub fn council(text: &str) -> Vec<Diagnostic> {
-    let (_, errors) = config::council::parse("eastmere", text, "en-GB");
+    let (_, errors) = config::council::parse("eastmere", text, "en-GB", None);
     (errors.iter())
         .map(|error| error.to_diagnostic(Path::new("councils/eastmere.yaml"), Some(text)))
         .collect()

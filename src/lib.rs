@@ -19,6 +19,7 @@ pub(crate) mod model;
 pub mod new_page;
 pub mod pipeline;
 pub mod serve;
+pub mod services_pull;
 pub(crate) mod stages;
 pub(crate) mod support;
 

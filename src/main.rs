@@ -1,183 +1,27 @@
 //! The command line: parses arguments with clap, runs the pipeline, prints what
 //! happened and sets the exit status (0 success, 1 the site has errors, 2 bad usage).
 //! The only module that uses anyhow. Uses `pipeline`, `config`, `serve`,
-//! `new_page`, and the crate's `report`, dates and diagnostics.
+//! `new_page`, `services_pull`, and the crate's `report`, dates and diagnostics.
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::{IsTerminal, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
-use tellyou::config::{self, BaseUrl, BuildOptions};
+mod cli;
+use cli::*;
+
+use tellyou::config::{self, BuildOptions};
 use tellyou::serve::{self, ServeEvent, ServeOptions};
+use tellyou::services_pull::{self, PullOptions};
 use tellyou::{Diagnostic, Severity, StageError, new_page, pipeline, report};
-
-#[derive(Parser)]
-#[command(
-    name = "tellyou",
-    version,
-    about = "Builds the \"If They Could Tell You\" parent guidance into an accessible static site.",
-    long_about = "Builds the \"If They Could Tell You\" parent guidance into an accessible static site.\n\n\
-        Run it in the project folder: the one that holds site.yaml and content/."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build the site from content/ into public/ (or --out).
-    ///
-    /// The old output is replaced only when the whole build succeeds; if anything is
-    /// wrong, every problem is listed and the old output is left as it was.
-    Build(BuildArgs),
-
-    /// Check every page for problems and write nothing.
-    ///
-    /// Finds broken links and anchors, images without alt text, headings out of
-    /// order, unclear link text, hard-to-read sentences, words to avoid and review
-    /// dates that are due. Errors would stop a build; warnings would not. Exits with 1
-    /// if there are errors (or, with --strict, warnings), else 0.
-    Check(CheckArgs),
-
-    /// Preview the site while you edit it.
-    ///
-    /// Builds the site, serves it at http://127.0.0.1:1111/ and rebuilds it each time
-    /// you save, delete or rename a file. Open pages reload by themselves. If a change
-    /// breaks the build, the pages show the errors, and the last good version is kept
-    /// until you fix them.
-    Serve(ServeArgs),
-
-    /// Write a new page with its front matter filled in.
-    ///
-    /// The title comes from the file name; `reviewed` is today and `next_review` a
-    /// year on. It never overwrites a page that is there.
-    New(NewArgs),
-
-    /// Show where each translation stands against its page.
-    ///
-    /// Lists, for each language in site.yaml, every page: up to date, out of step
-    /// with its page since a date, not assured by anyone yet, or missing. Exits with
-    /// 1 with --strict if any translation is out of step or not assured, else 0.
-    Translations(TranslationsArgs),
-}
-
-#[derive(clap::Args)]
-struct TranslationsArgs {
-    /// How to write the report: `human` for people, `json` for dashboards.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-
-    /// Fail if any translation is out of step with its page or not assured.
-    #[arg(long)]
-    strict: bool,
-
-    /// Report on the languages of this council's site.
-    #[arg(long, value_name = "SLUG")]
-    council: Option<String>,
-}
-
-#[derive(clap::Args)]
-struct BuildArgs {
-    /// Write the site to this folder instead of public/. tellyou replaces the
-    /// whole folder, so it refuses a folder of files it did not write.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-
-    /// The address the site will be published at, such as
-    /// https://www.example.gov.uk/start-for-life/. Replaces base_url in site.yaml.
-    /// It is used for the sitemap and canonical links; links between pages are
-    /// relative, so they work at any address.
-    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
-    base_url: Option<BaseUrl>,
-
-    /// Include pages marked `draft: true`, for a preview. Never publish a build
-    /// made with --drafts.
-    #[arg(long)]
-    drafts: bool,
-
-    /// Build the site of one council, from councils/SLUG.yaml and the council's
-    /// own pages, templates and files in councils/SLUG/.
-    #[arg(long, value_name = "SLUG", conflicts_with = "all")]
-    council: Option<String>,
-
-    /// Build the site of every council in councils/, each into its own folder:
-    /// public/SLUG/ (or DIR/SLUG/ with --out).
-    #[arg(long, conflicts_with = "base_url")]
-    all: bool,
-}
-
-#[derive(clap::Args)]
-struct CheckArgs {
-    /// How to write the findings: `human` for people, `json` for CI dashboards.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-
-    /// Count warnings as errors, so any finding makes the check fail.
-    #[arg(long)]
-    strict: bool,
-
-    /// Also list every link that leaves the site, with where it is written. The
-    /// links are not visited.
-    #[arg(long)]
-    external: bool,
-
-    /// Check pages marked `draft: true` too.
-    #[arg(long)]
-    drafts: bool,
-
-    /// Check the site of this council: its file in councils/ and its own pages.
-    #[arg(long, value_name = "SLUG")]
-    council: Option<String>,
-}
-
-#[derive(clap::Args)]
-struct ServeArgs {
-    /// The port to listen on. 0 picks a free one.
-    #[arg(long, default_value_t = 1111)]
-    port: u16,
-
-    /// The address to listen on. Only this computer can see the preview unless
-    /// you choose another address, such as 0.0.0.0 to try it on a phone on the
-    /// same network.
-    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
-    bind: IpAddr,
-
-    /// Show pages marked `draft: true` too.
-    #[arg(long)]
-    drafts: bool,
-
-    /// Preview the site of this council, from councils/SLUG.yaml.
-    #[arg(long, value_name = "SLUG")]
-    council: Option<String>,
-}
-
-#[derive(clap::Args)]
-struct NewArgs {
-    /// Where the page goes, such as content/crying/colic.md.
-    #[arg(value_name = "PATH")]
-    path: PathBuf,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
-fn parse_base_url(value: &str) -> Result<BaseUrl, String> {
-    config::parse_base_url(value, None).map_err(|e| {
-        format!("{e}: write the full address, such as https://www.example.gov.uk/start-for-life/")
-    })
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -199,6 +43,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => preview(root, args),
         Command::New(args) => Ok(new(&root, &args.path)),
         Command::Translations(args) => Ok(translations(root, args)),
+        Command::Services(ServicesCommand::Pull(args)) => Ok(pull(root, args)),
+    }
+}
+
+/// `tellyou services pull`: a snapshot of a council's feed.
+fn pull(root: PathBuf, args: PullArgs) -> ExitCode {
+    if let Some(mistake) = config::usage_mistake(&root, Some(&args.council)) {
+        return usage_failure(mistake);
+    }
+    let options = BuildOptions {
+        root: root.clone(),
+        council: Some(args.council.clone()),
+        ..BuildOptions::default()
+    };
+    // A mistake in the council file does not stop a pull: a new snapshot may be
+    // what mends it.
+    let api = config::load_despite_mistakes(&options)
+        .ok()
+        .and_then(|(config, _)| config.council_file?.oruk_api);
+    let options = PullOptions {
+        root,
+        council: args.council,
+        from: args.from,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        retries: args.retries,
+    };
+    match services_pull::pull(&options, api.as_deref()) {
+        Ok(pulled) => {
+            print_diagnostics(&mut std::io::stderr(), &pulled.problems);
+            print!("{}", services_pull::summary(&pulled));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            let council_file = Path::new("councils").join(format!("{}.yaml", options.council));
+            let about = error.about(&council_file);
+            print_diagnostics(&mut std::io::stderr(), &[error.to_diagnostic(&about, None)]);
+            eprintln!("Nothing was written; the last snapshot is as it was.");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -22,5 +22,7 @@ mod output;
 mod pages;
 #[path = "build/serve.rs"]
 mod serve;
+#[path = "build/services.rs"]
+mod services;
 #[path = "build/translations.rs"]
 mod translations;

@@ -133,7 +133,7 @@ pub enum ConfigError {
         needs: String,
         position: Position,
     },
-    #[error("{value:?} in '{key}' is not a whole number of days")]
+    #[error("{value:?} in '{key}' is not a whole number above 0")]
     BadCount {
         key: &'static str,
         value: String,
@@ -141,6 +141,32 @@ pub enum ConfigError {
     },
     #[error("{within} has no email, phone or url, so no one could reach it")]
     ContactWithoutWay { within: String, position: Position },
+    #[error("there is no snapshot councils/{slug}/services.json to take the service {id:?} from")]
+    NoSnapshot {
+        slug: String,
+        id: String,
+        position: Position,
+    },
+    #[error("there is no service with the id {id:?} in the snapshot of the feed")]
+    UnknownOrukId {
+        id: String,
+        suggestion: Option<String>,
+        position: Position,
+    },
+    #[error("the service {id:?} ({name}) is {status:?} in the feed, not active")]
+    InactiveOrukId {
+        id: String,
+        name: String,
+        status: String,
+        position: Position,
+    },
+    #[error("no service in the snapshot of the feed is filed under {term:?}")]
+    NothingFiledUnder { term: String, position: Position },
+    #[error("'{key}' would give every service of this entry the same {key}")]
+    OverrideInBulk {
+        key: &'static str,
+        position: Position,
+    },
     #[error("two hubs are called {name:?}")]
     DuplicateHub { name: String, position: Position },
     #[error(
@@ -194,6 +220,11 @@ impl StageError for ConfigError {
             | ConfigError::StatementMissing { position, .. }
             | ConfigError::BadCount { position, .. }
             | ConfigError::ContactWithoutWay { position, .. }
+            | ConfigError::NoSnapshot { position, .. }
+            | ConfigError::UnknownOrukId { position, .. }
+            | ConfigError::InactiveOrukId { position, .. }
+            | ConfigError::NothingFiledUnder { position, .. }
+            | ConfigError::OverrideInBulk { position, .. }
             | ConfigError::LocalDetailsOutOfDate { position, .. } => Some(*position),
             ConfigError::BadBaseUrl { position, .. } => *position,
             ConfigError::Unreadable { .. }
@@ -323,6 +354,22 @@ impl ConfigError {
             ConfigError::BadCount { .. } => Some("write a number, such as 10".into()),
             ConfigError::ContactWithoutWay { .. } => Some(
                 "add at least one of `email:`, `phone:` or `url:` (the address of a contact form)".into(),
+            ),
+            ConfigError::NoSnapshot { slug, .. } => Some(format!(
+                "run `tellyou services pull --council {slug}` to take a snapshot of the council's feed, then commit it"
+            )),
+            ConfigError::UnknownOrukId { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
+            ConfigError::UnknownOrukId { .. } => Some(
+                "copy the id from the council's directory, or pull the feed again if the service is new".into(),
+            ),
+            ConfigError::InactiveOrukId { .. } => Some(
+                "check with the service, then take it out of the council file or wait until the directory shows it as active".into(),
+            ),
+            ConfigError::NothingFiledUnder { .. } => Some(
+                "use a term's id or its words exactly as the feed writes them".into(),
+            ),
+            ConfigError::OverrideInBulk { .. } => Some(
+                "pick the service on its own with `oruk_id:` to give it its own words".into(),
             ),
             ConfigError::LocalDetailsOutOfDate { .. } => Some(
                 "check each phone number, address and opening time with the services, then set last_checked to the date you checked".into(),

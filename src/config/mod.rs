@@ -6,6 +6,7 @@
 pub mod council;
 mod errors;
 pub mod languages;
+pub mod services;
 
 mod site;
 
@@ -260,6 +261,14 @@ pub struct CouncilFile {
     pub text: String,
     /// The reminder to check the council's details again, when they are due.
     pub reminder: Option<Diagnostic>,
+    /// The text of its feed's snapshot, `councils/<slug>/services.json`; empty
+    /// when it has none.
+    pub snapshot_text: String,
+    /// What is wrong with the snapshot, or with the records the site shows, and
+    /// the reminder to pull it again, when it is due.
+    pub feed_diagnostics: Vec<Diagnostic>,
+    /// The address of the council's feed, for `tellyou services pull`.
+    pub oruk_api: Option<String>,
 }
 
 impl MemoKey for Config {
@@ -269,10 +278,12 @@ impl MemoKey for Config {
     fn memo_key(&self) -> blake3::Hash {
         let [site_yaml, council_file] = self.settings_text();
         let slug = self.council_file.as_ref().map_or("", |f| f.slug.as_str());
+        let snapshot = (self.council_file.as_ref()).map_or("", |f| f.snapshot_text.as_str());
         let today = self.today;
         crate::support::cache_key::of([
             site_yaml.as_bytes(),
             council_file.as_bytes(),
+            snapshot.as_bytes(),
             slug.as_bytes(),
             self.site.base_url.url.as_bytes(),
             &[u8::from(self.drafts), today.month, today.day],
@@ -447,6 +458,7 @@ pub fn load_despite_mistakes(
                     .map(|e| e.to_diagnostic(&file.display_path, Some(&file.text))),
             );
             diagnostics.extend(file.reminder.clone());
+            diagnostics.extend(file.feed_diagnostics.iter().cloned());
             Some(file)
         }
     };
@@ -467,6 +479,23 @@ pub fn load_despite_mistakes(
         council_file,
     };
     Ok((config, diagnostics))
+}
+
+/// The text of a council's feed snapshot at `path`, and the snapshot read from it;
+/// `None` when there is no snapshot.
+fn read_snapshot(
+    path: &Path,
+) -> (
+    String,
+    Option<Result<services::Snapshot, Box<services::FeedError>>>,
+) {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let snapshot = services::Snapshot::read(&text);
+            (text, Some(snapshot))
+        }
+        Err(_) => (String::new(), None),
+    }
 }
 
 /// A settings file's text, without a byte-order mark.
@@ -495,7 +524,26 @@ fn load_council(
     let display_path = council_file_path(&options.root, slug).map_err(|e| vec![*e])?;
     let path = options.root.join(&display_path);
     let text = read_settings(&path, &display_path)?;
-    let (settings, mut errors) = council::parse(slug, &text, &site.language);
+    let snapshot_path = PathBuf::from(COUNCILS_DIR)
+        .join(slug)
+        .join(services::FILE_NAME);
+    let (snapshot_text, snapshot) = read_snapshot(&options.root.join(&snapshot_path));
+    let mut feed_diagnostics = Vec::new();
+    let snapshot = match snapshot {
+        Some(Ok(snapshot)) => Some(snapshot),
+        Some(Err(error)) => {
+            feed_diagnostics.push(error.to_diagnostic(&snapshot_path, Some(&snapshot_text)));
+            None
+        }
+        None => None,
+    };
+    let (settings, mut errors) = council::parse(slug, &text, &site.language, snapshot.as_ref());
+    let stale =
+        (snapshot.as_ref()).and_then(|s| s.stale(today, settings.oruk.months_trusted, slug));
+    let feed_warnings = (settings.feed_problems.iter())
+        .chain(stale.as_ref())
+        .map(|problem| problem.to_diagnostic(&snapshot_path, Some(&snapshot_text)));
+    feed_diagnostics.extend(feed_warnings);
     if options.base_url.is_none() {
         if let Some((url, position)) = &settings.base_url {
             match parse_base_url(url, Some(*position)) {
@@ -524,6 +572,9 @@ fn load_council(
         display_path,
         text,
         reminder,
+        snapshot_text,
+        feed_diagnostics,
+        oruk_api: settings.oruk.api,
     };
     Ok((file, errors))
 }

@@ -230,7 +230,11 @@ fn mistakes_in_how_tellyou_is_run_each_give_their_exact_message() {
 
 /// What a run of tellyou said, for a snapshot: the command, its exit status and
 /// what it printed to standard error, with `replace`'s text shown as its name.
-fn transcript(output: &std::process::Output, command: &[&str], replace: &[(&str, &str)]) -> String {
+pub(crate) fn transcript(
+    output: &std::process::Output,
+    command: &[&str],
+    replace: &[(&str, &str)],
+) -> String {
     let mut said = format!(
         "$ tellyou {}\nexit {}\n{}",
         command.join(" "),

@@ -1,6 +1,6 @@
 //! Checking a council's file value by value: each phone number, email and web
 //! address, postcode, opening time and choice, reported at its line with a hint.
-//! Uses `yaml`, `calendar` and `error`.
+//! Uses `yaml`, `calendar`, `error` and the feed's `services` snapshot.
 
 use crate::support::calendar::Date;
 use crate::support::calendar::{self};
@@ -13,6 +13,10 @@ use super::*;
 pub(super) struct Checker<'a> {
     pub(super) places: Places<'a>,
     pub(super) errors: Vec<ConfigError>,
+    /// The council's slug, and its feed's snapshot, if it has one.
+    pub(super) feed: (&'a str, Option<&'a Snapshot>),
+    /// What is wrong with the records of the feed that the site shows.
+    pub(super) feed_problems: Vec<FeedError>,
 }
 
 impl Checker<'_> {
@@ -204,19 +208,7 @@ impl Checker<'_> {
         let description = self.required(&raw.description, path, "description");
         let tier = self.choice(&raw.tier, path, "tier", &TIERS);
         let access = self.choice(&raw.access, path, "access", &ACCESS);
-        let mut locations = Vec::new();
-        for (index, location) in raw.locations.iter().flatten().enumerate() {
-            let hub = location.text.trim();
-            if hubs.contains(&hub) {
-                locations.push(hub.to_owned());
-            } else {
-                self.errors.push(ConfigError::UnknownHub {
-                    name: hub.to_owned(),
-                    suggestion: did_you_mean(hub, hubs.iter().copied()).map(str::to_owned),
-                    position: self.at(&format!("{path}.locations[{index}]")),
-                });
-            }
-        }
+        let locations = self.hub_locations(raw, path, hubs);
         let contact = self.contact(
             [&raw.phone, &raw.email, &raw.url],
             raw.schedule.as_deref(),
@@ -232,13 +224,60 @@ impl Checker<'_> {
                     ..contact
                 },
                 name,
-                description: description?,
+                description: vec![Block::paragraph(&description?)],
                 eligibility_description: self.text(&raw.eligibility_description),
                 access,
                 access_description,
                 locations,
             },
         ))
+    }
+
+    /// The hubs a service is at, each of them one of `hubs`.
+    pub(super) fn hub_locations(
+        &mut self,
+        raw: &RawService,
+        path: &str,
+        hubs: &[&str],
+    ) -> Vec<String> {
+        let mut locations = Vec::new();
+        for (index, location) in raw.locations.iter().flatten().enumerate() {
+            let hub = location.text.trim();
+            if hubs.contains(&hub) {
+                locations.push(hub.to_owned());
+            } else {
+                self.errors.push(ConfigError::UnknownHub {
+                    name: hub.to_owned(),
+                    suggestion: did_you_mean(hub, hubs.iter().copied()).map(str::to_owned),
+                    position: self.at(&format!("{path}.locations[{index}]")),
+                });
+            }
+        }
+        locations
+    }
+
+    /// The council's feed: where its API is and how long a snapshot is trusted.
+    pub(super) fn oruk(&mut self, raw: &RawOruk) -> Oruk {
+        self.unknown_keys(&raw.unknown, "oruk", ORUK_KEYS);
+        let api = (raw.api.as_ref()).and_then(|url| self.web_address(url, "oruk.api"));
+        let months_trusted = match self.text(&raw.max_age_months) {
+            None => crate::config::services::DEFAULT_MONTHS_TRUSTED,
+            Some(written) => match written.parse::<u32>() {
+                Ok(months) if months > 0 => months,
+                _ => {
+                    self.errors.push(ConfigError::BadCount {
+                        key: "max_age_months",
+                        value: written,
+                        position: self.at("oruk.max_age_months"),
+                    });
+                    crate::config::services::DEFAULT_MONTHS_TRUSTED
+                }
+            },
+        };
+        Oruk {
+            api,
+            months_trusted,
+        }
     }
 
     /// One of `choices`, by its name.

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Brand;
 use super::ConfigError;
+use super::languages::Listed;
+use super::services::description::Block;
+use super::services::{FeedError, Snapshot};
 use super::site::{RawBrand, parse_brand};
 use crate::support::calendar::Date;
 use crate::support::calendar::{self, ShownDate};
@@ -17,6 +20,7 @@ use crate::support::error::Position;
 use crate::support::yaml::{self, Part, Scalar, Unknown};
 
 mod checker;
+mod picks;
 pub mod statements;
 mod values;
 
@@ -38,7 +42,9 @@ pub const KEYS: &[&str] = &[
     "services",
     "accessibility",
     "privacy",
+    "oruk",
 ];
+const ORUK_KEYS: &[&str] = &["api", "max_age_months"];
 const LABEL_KEYS: &[&str] = &["offer_name", "hub_term", "hub_term_plural"];
 const CONTACT_KEYS: &[&str] = &["name", "description", "phone", "email", "url", "schedule"];
 const HUB_KEYS: &[&str] = &[
@@ -62,6 +68,9 @@ const SERVICE_KEYS: &[&str] = &[
     "url",
     "schedule",
     "locations",
+    "oruk_id",
+    "oruk_ids",
+    "oruk_taxonomy",
 ];
 const SCHEDULE_KEYS: &[&str] = &["byday", "opens_at", "closes_at", "description"];
 
@@ -137,7 +146,8 @@ pub struct Tier {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Service {
     pub name: String,
-    pub description: String,
+    /// Paragraphs and lists of plain text; empty when there is no description.
+    pub description: Vec<Block>,
     /// Who it is for, in the service's words.
     pub eligibility_description: Option<String>,
     /// `drop_in`, `self_referral` or `referral`.
@@ -177,6 +187,20 @@ pub struct CouncilSettings {
     pub last_checked: Option<(Date, Position)>,
     /// The accessibility and privacy statements, which replace the site's.
     pub statements: statements::Statements,
+    /// Where the council's Open Referral UK feed is, and how long its snapshot is
+    /// trusted.
+    pub oruk: Oruk,
+    /// What is wrong with the records of the feed that the council's site shows.
+    pub feed_problems: Vec<FeedError>,
+}
+
+/// The council's Open Referral UK feed.
+#[derive(Debug, Clone, Default)]
+pub struct Oruk {
+    /// The address of its API, which `tellyou services pull` reads.
+    pub api: Option<String>,
+    /// How many months a snapshot is trusted.
+    pub months_trusted: u32,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -195,6 +219,16 @@ struct RawCouncil {
     services: Option<Vec<Part<RawService>>>,
     accessibility: Option<Part<statements::RawAccessibility>>,
     privacy: Option<Part<statements::RawPrivacy>>,
+    oruk: Option<Part<RawOruk>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawOruk {
+    api: Option<Scalar>,
+    max_age_months: Option<Scalar>,
+    #[serde(flatten)]
+    unknown: Unknown,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -258,6 +292,9 @@ struct RawService {
     url: Option<Scalar>,
     schedule: Option<Vec<Part<RawOpening>>>,
     locations: Option<Vec<Scalar>>,
+    oruk_id: Option<Scalar>,
+    oruk_ids: Option<Vec<Scalar>>,
+    oruk_taxonomy: Option<Scalar>,
     #[serde(flatten)]
     unknown: Unknown,
 }
@@ -273,14 +310,21 @@ struct RawOpening {
     unknown: Unknown,
 }
 
-/// Reads a council file's `text`; `slug` is its name, and `own_language` the tag of
-/// the site's language. Every mistake is returned; the settings are made from what
-/// could be read.
-pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Vec<ConfigError>) {
+/// Reads a council file's `text`; `slug` is its name, `own_language` the tag of
+/// the site's language, and `snapshot` its feed's snapshot, if it has one. Every
+/// mistake is returned; the settings are made from what could be read.
+pub fn parse(
+    slug: &str,
+    text: &str,
+    own_language: &str,
+    snapshot: Option<&Snapshot>,
+) -> (CouncilSettings, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawCouncil>(text, 1, KEYS, "council file");
     let mut checker = Checker {
         places: parsed.places,
         errors: parsed.errors.into_iter().map(ConfigError::from).collect(),
+        feed: (slug, snapshot),
+        feed_problems: Vec::new(),
     };
     let raw = parsed.value;
     let readable = parsed.readable;
@@ -302,16 +346,13 @@ pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Ve
     let last_checked = top_level(&mut checker, &raw.last_checked, "last_checked")
         .and_then(|value| checker.date(&value, "last_checked"));
 
-    let labels = raw
+    let default_labels = RawLabels::default();
+    let raw_labels = raw
         .labels
         .as_ref()
-        .and_then(|part| checker.part(part, "labels"))
-        .map(|labels| checker.labels(labels))
-        .unwrap_or_else(|| checker.labels(&RawLabels::default()));
-    let offer_url = raw
-        .offer_url
-        .as_ref()
-        .and_then(|url| checker.web_address(url, "offer_url"));
+        .and_then(|part| checker.part(part, "labels"));
+    let labels = checker.labels(raw_labels.unwrap_or(&default_labels));
+    let offer_url = (raw.offer_url.as_ref()).and_then(|url| checker.web_address(url, "offer_url"));
     let health_visiting = read_line(&mut checker, &raw.health_visiting, "health_visiting");
     let urgent_mental_health = read_line(
         &mut checker,
@@ -324,10 +365,8 @@ pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Ve
     let services = raw.services.as_deref().unwrap_or_default();
     let tiers = read_tiers(&mut checker, services, &hub_names);
 
-    let languages = raw.languages.as_deref().map(|list| {
-        super::languages::read(list, own_language, &checker.places, &mut checker.errors)
-    });
-    let (brand, statements) = read_site_settings(&mut checker, raw, &name, readable);
+    let own = (name.as_str(), own_language);
+    let (brand, statements, oruk, languages) = read_site_settings(&mut checker, raw, own, readable);
     let settings = CouncilSettings {
         council: Council {
             slug: slug.to_owned(),
@@ -345,17 +384,27 @@ pub fn parse(slug: &str, text: &str, own_language: &str) -> (CouncilSettings, Ve
         languages,
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
         statements,
+        oruk,
+        feed_problems: picks::once_each(checker.feed_problems),
     };
     (settings, checker.errors)
 }
 
-/// How the council's site looks and what its statements say.
+/// How the council's site looks, what its statements say, where its feed is, and
+/// its languages; `own` is the council's name and the site's language.
 fn read_site_settings(
     checker: &mut Checker,
     raw: RawCouncil,
-    name: &str,
+    (name, own_language): (&str, &str),
     readable: bool,
-) -> (Brand, statements::Statements) {
+) -> (Brand, statements::Statements, Oruk, Option<Listed>) {
+    let languages = raw.languages.as_deref().map(|list| {
+        super::languages::read(list, own_language, &checker.places, &mut checker.errors)
+    });
+    let oruk = (raw.oruk.as_ref())
+        .and_then(|part| checker.part(part, "oruk"))
+        .map(|oruk| checker.oruk(oruk))
+        .unwrap_or_default();
     let statements = checker.statements(
         statements::RawStatements {
             accessibility: raw.accessibility.as_ref(),
@@ -370,7 +419,7 @@ fn read_site_settings(
         name,
         &mut checker.errors,
     );
-    (brand, statements)
+    (brand, statements, oruk, languages)
 }
 
 /// The phone line at `key`, if it is written, checked.
@@ -406,9 +455,7 @@ fn read_tiers(checker: &mut Checker, parts: &[Part<RawService>], hub_names: &[&s
     for (index, part) in parts.iter().enumerate() {
         let path = format!("services[{index}]");
         if let Some(service) = checker.part(part, &path) {
-            if let Some(service) = checker.service(service, &path, hub_names) {
-                services.push(service);
-            }
+            services.extend(checker.services(service, &path, hub_names));
         }
     }
     TIERS
@@ -567,7 +614,7 @@ privacy:
   contact:
     url: https://www.test.example/data-protection
 ";
-        let (_, errors) = parse("test", text, "en-GB");
+        let (_, errors) = parse("test", text, "en-GB", None);
         let found: Vec<(usize, String)> = errors
             .iter()
             .map(|e| {

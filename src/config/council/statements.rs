@@ -159,6 +159,8 @@ pub fn read_for_site(
     let mut checker = Checker {
         places: places.clone(),
         errors: Vec::new(),
+        feed: ("", None),
+        feed_problems: Vec::new(),
     };
     let statements = checker.statements(raw, organisation, None);
     (statements, checker.errors)
