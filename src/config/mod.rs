@@ -364,9 +364,17 @@ impl Config {
         ]
     }
 
-    /// A reminder when the council's local details are due to be checked again.
-    pub fn council_warnings(&self) -> Option<Diagnostic> {
-        self.council_file.as_ref()?.reminder.clone()
+    /// The warnings of the council's file and feed: a reminder when its local
+    /// details are due to be checked again, or its feed to be pulled again, and
+    /// what is wrong with the records of the feed that its site shows.
+    pub fn council_warnings(&self) -> Vec<Diagnostic> {
+        let Some(file) = &self.council_file else {
+            return Vec::new();
+        };
+        (file.reminder.iter().chain(&file.feed_diagnostics))
+            .filter(|d| d.severity == Severity::Warning)
+            .cloned()
+            .collect()
     }
 }
 

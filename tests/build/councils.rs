@@ -337,3 +337,35 @@ fn every_council_site_has_an_accessibility_statement_and_a_privacy_page_linked_f
     );
     assert!(page_of(&rendered, "privacy/index.html").contains("We keep nothing."));
 }
+
+#[test]
+fn a_build_shows_the_services_picked_from_the_feed_and_warns_about_their_bad_values() {
+    let site = copy_fixture("findings/council-feed-warnings");
+    let config = load_config(&options(site.path()));
+    let report = pipeline::build(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    let warnings: Vec<&str> = report.warnings.iter().map(|d| d.message.as_str()).collect();
+    for words in [
+        "the service svc-messy (Messy service) has a bad phone number: \"01632 96\" is not a UK phone number; it is shown without it",
+        "the service svc-gone (Gone group) is \"inactive\", not active",
+        "the services were pulled from the feed on 10 January 2025; they were due to be pulled again by 10 April 2025",
+    ] {
+        assert!(warnings.contains(&words), "{words}: {warnings:#?}");
+    }
+    // The council's own email replaces the feed's bad one, so that is not said.
+    assert!(
+        !warnings.iter().any(|w| w.contains("bad email address")),
+        "{warnings:#?}"
+    );
+    let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
+    let support = page_of(&rendered, "support/index.html");
+    for words in [
+        "<h4>Song group</h4>\n<p>Songs</p>",
+        "<h4>Messy service</h4>",
+        "href=\"mailto:help@test.example\"",
+    ] {
+        assert!(support.contains(words), "{words}\n{support}");
+    }
+    for gone in ["Gone group", "01632 96<", "messy.example", "Mon-Fri"] {
+        assert!(!support.contains(gone), "{gone}");
+    }
+}

@@ -294,74 +294,28 @@ fn pull_from_a_saved_feed_reports_every_record_s_problems() {
 fn a_pull_that_cannot_be_made_says_why_and_writes_nothing() {
     let site = copy_fixture("council-site");
     let root = site.path();
-    let mut said = Vec::new();
-    // Eastmere's file names no feed.
-    let command = ["services", "pull", "--council", "eastmere"];
-    said.push(crate::cli::transcript(
-        &tellyou(root, &command),
-        &command,
-        &[],
-    ));
     fs_write(root, "saved.json", "{ \"services\": 3 }");
-    let command = [
-        "services",
-        "pull",
-        "--council",
-        "eastmere",
-        "--from",
-        "saved.json",
-    ];
-    said.push(crate::cli::transcript(
-        &tellyou(root, &command),
-        &command,
-        &[],
-    ));
+    fs_write(root, "feed.json", "[]");
+    let mut said = Vec::new();
+    let mut pull = |from: &[&str]| {
+        let mut command = vec!["services", "pull", "--council", "eastmere"];
+        command.extend(from);
+        said.push(crate::cli::transcript(
+            &tellyou(root, &command),
+            &command,
+            &[],
+        ));
+    };
+    // Eastmere's file names no feed.
+    pull(&[]);
+    pull(&["--from", "saved.json"]);
     // Nothing listens on the discard port of this machine.
-    let command = [
-        "services",
-        "pull",
-        "--council",
-        "eastmere",
-        "--from",
-        "http://127.0.0.1:9/api/",
-        "--retries",
-        "0",
-    ];
-    said.push(crate::cli::transcript(
-        &tellyou(root, &command),
-        &command,
-        &[],
-    ));
-    let command = [
-        "services",
-        "pull",
-        "--council",
-        "eastmere",
-        "--from",
-        "missing.json",
-    ];
-    said.push(crate::cli::transcript(
-        &tellyou(root, &command),
-        &command,
-        &[],
-    ));
+    pull(&["--from", "http://127.0.0.1:9/api/", "--retries", "0"]);
+    pull(&["--from", "missing.json"]);
     assert!(!root.join("councils/eastmere/services.json").exists());
     // Something that is not a file is in the snapshot's place.
     std::fs::create_dir_all(root.join("councils/eastmere/services.json")).unwrap();
-    fs_write(root, "feed.json", "[]");
-    let command = [
-        "services",
-        "pull",
-        "--council",
-        "eastmere",
-        "--from",
-        "feed.json",
-    ];
-    said.push(crate::cli::transcript(
-        &tellyou(root, &command),
-        &command,
-        &[],
-    ));
+    pull(&["--from", "feed.json"]);
     assert!(
         !root
             .join("councils/eastmere/services.json.partial")
