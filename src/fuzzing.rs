@@ -76,7 +76,12 @@ pub fn site_settings(text: &str) -> Vec<Diagnostic> {
 
 /// Reads `text` as a council's file, checking every value in it.
 pub fn council(text: &str) -> Vec<Diagnostic> {
-    let (_, errors) = config::council::parse("eastmere", text, "en-GB", None);
+    let (_, errors) = config::council::parse(
+        "eastmere",
+        text,
+        "en-GB",
+        config::services::SnapshotState::Missing,
+    );
     (errors.iter())
         .map(|error| error.to_diagnostic(Path::new("councils/eastmere.yaml"), Some(text)))
         .collect()

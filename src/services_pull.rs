@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::config::services::{self, Snapshot, changes, record::Record};
+use crate::config::services::{self, Snapshot, changes, record};
 use crate::support::error::{Diagnostic, StageError};
 
 /// What was asked: which council, from where, and how patiently.
@@ -120,14 +120,14 @@ pub fn pull(options: &PullOptions, api: Option<&str>) -> Result<Pulled, Box<Pull
             source_name: source.clone(),
             detail: e.to_string(),
         })?;
-        page_services(&value)
+        page_services(value)
             .ok_or_else(|| PullError::NotAFeed {
                 source_name: source.clone(),
                 detail: "it has no list of services".into(),
             })?
             .0
     };
-    services.sort_by_key(|service| Record::read(service).id);
+    services.sort_by_cached_key(record::id_of);
     let relative = PathBuf::from(crate::config::COUNCILS_DIR)
         .join(&options.council)
         .join(services::FILE_NAME);
@@ -176,18 +176,20 @@ fn services_address(api: &str) -> String {
 
 /// The services of one page of a feed, and how many pages it says there are: a
 /// bare list is the only page.
-fn page_services(value: &Value) -> Option<(Vec<Value>, Option<u64>, bool)> {
+fn page_services(mut value: Value) -> Option<(Vec<Value>, Option<u64>, bool)> {
     if let Value::Array(items) = value {
-        return Some((items.clone(), Some(1), true));
+        return Some((items, Some(1), true));
     }
-    let items = value.get("content").or_else(|| value.get("contents"))?;
-    let Value::Array(items) = items else {
-        return None;
-    };
     let total =
         (value.get("totalPages").or_else(|| value.get("total_pages"))).and_then(Value::as_u64);
     let last = (value.get("last").or_else(|| value.get("last_page"))).and_then(Value::as_bool);
-    Some((items.clone(), total, last.unwrap_or(false)))
+    let key = ["content", "contents"]
+        .into_iter()
+        .find(|key| value.get(key).is_some())?;
+    match value.get_mut(key).map(Value::take) {
+        Some(Value::Array(items)) => Some((items, total, last.unwrap_or(false))),
+        _ => None,
+    }
 }
 
 /// The snapshot's text: pretty JSON, services in the order of their ids, so that
@@ -301,16 +303,15 @@ impl Client {
             let separator = if list.contains('?') { '&' } else { '?' };
             let url = format!("{list}{separator}page={page}");
             let value = self.json(&url)?;
-            let (items, total, last) =
-                page_services(&value).ok_or_else(|| PullError::NotAFeed {
-                    source_name: url.clone(),
-                    detail: "it has no list of services".into(),
-                })?;
             let bare = value.is_array();
+            let (items, total, last) = page_services(value).ok_or_else(|| PullError::NotAFeed {
+                source_name: url.clone(),
+                detail: "it has no list of services".into(),
+            })?;
             // A page of services already seen means the feed ignores `page`.
             let new: Vec<Value> = (items.into_iter())
                 .filter(|item| {
-                    let id = Record::read(item).id;
+                    let id = record::id_of(item);
                     id.is_empty() || seen_ids.insert(id)
                 })
                 .collect();
@@ -339,7 +340,7 @@ impl Client {
                     scope.spawn(move || {
                         (chunk.iter())
                             .map(|item| {
-                                let id = Record::read(item).id;
+                                let id = record::id_of(item);
                                 if id.is_empty() {
                                     return (item.clone(), None);
                                 }

@@ -545,11 +545,12 @@ fn load_council(
         }
         None => None,
     };
-    let (settings, mut errors) = council::parse(slug, &text, &site.language, snapshot.as_ref());
-    // A snapshot that cannot be read has been reported; each pick from it is not.
-    if !feed_diagnostics.is_empty() {
-        errors.retain(|error| !matches!(error, ConfigError::NoSnapshot { .. }));
-    }
+    let state = match (&snapshot, feed_diagnostics.is_empty()) {
+        (Some(snapshot), _) => services::SnapshotState::Read(snapshot),
+        (None, true) => services::SnapshotState::Missing,
+        (None, false) => services::SnapshotState::Unreadable,
+    };
+    let (settings, mut errors) = council::parse(slug, &text, &site.language, state);
     let stale =
         (snapshot.as_ref()).and_then(|s| s.stale(today, settings.oruk.months_trusted, slug));
     let feed_warnings = (settings.feed_problems.iter())

@@ -14,12 +14,22 @@ pub(super) struct Checker<'a> {
     pub(super) places: Places<'a>,
     pub(super) errors: Vec<ConfigError>,
     /// The council's slug, and its feed's snapshot, if it has one.
-    pub(super) feed: (&'a str, Option<&'a Snapshot>),
+    pub(super) feed: (&'a str, SnapshotState<'a>),
     /// What is wrong with the records of the feed that the site shows.
     pub(super) feed_problems: Vec<FeedError>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker for a file that has no feed to pick services from.
+    pub(super) fn without_feed(places: Places<'a>) -> Checker<'a> {
+        Checker {
+            places,
+            errors: Vec::new(),
+            feed: ("", SnapshotState::Missing),
+            feed_problems: Vec::new(),
+        }
+    }
+
     /// Where the value at `path` is written.
     pub(super) fn at(&self, path: &str) -> Position {
         self.places.value(path)
@@ -412,10 +422,9 @@ impl Checker<'_> {
                 });
                 return None;
             }
-            (Some(opens), Some(closes)) => Some(format!("{} to {}", clock(opens), clock(closes))),
+            (Some(opens), Some(closes)) => Some((opens, closes)),
             _ => None,
         };
-        let words: Vec<String> = [days, hours, description].into_iter().flatten().collect();
-        (!words.is_empty()).then(|| words.join(", "))
+        opening_in_words(days, hours, description)
     }
 }

@@ -12,7 +12,7 @@ use super::Brand;
 use super::ConfigError;
 use super::languages::Listed;
 use super::services::description::Block;
-use super::services::{FeedError, Snapshot};
+use super::services::{FeedError, SnapshotState};
 use super::site::{RawBrand, parse_brand};
 use crate::support::calendar::Date;
 use crate::support::calendar::{self, ShownDate};
@@ -317,7 +317,7 @@ pub fn parse(
     slug: &str,
     text: &str,
     own_language: &str,
-    snapshot: Option<&Snapshot>,
+    snapshot: SnapshotState,
 ) -> (CouncilSettings, Vec<ConfigError>) {
     let parsed = yaml::parse_mapping::<RawCouncil>(text, 1, KEYS, "council file");
     let mut checker = Checker {
@@ -614,7 +614,7 @@ privacy:
   contact:
     url: https://www.test.example/data-protection
 ";
-        let (_, errors) = parse("test", text, "en-GB", None);
+        let (_, errors) = parse("test", text, "en-GB", SnapshotState::Missing);
         let found: Vec<(usize, String)> = errors
             .iter()
             .map(|e| {

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use super::checker::Checker;
 use super::*;
-use crate::config::services::{FeedService, Snapshot, description::Block};
+use crate::config::services::{FeedService, Snapshot, SnapshotState, description::Block};
 use crate::support::error::did_you_mean;
 
 /// What a bulk entry may not set, since every service it picks would share it.
@@ -49,10 +49,10 @@ impl Checker<'_> {
         let (Some((tier, _)), Some((access, access_description))) = (tier, access) else {
             return Vec::new();
         };
+        let overridden = overridden_fields(raw);
         let mut services = Vec::new();
         for index in picked {
             let (feed, problems) = snapshot.checked(index);
-            let overridden = overridden_fields(raw);
             self.feed_problems
                 .extend(problems.into_iter().filter(|problem| match problem {
                     FeedError::BadField { field, .. } => !overridden.contains(field),
@@ -77,8 +77,8 @@ impl Checker<'_> {
     where
         Self: 's,
     {
-        let (slug, snapshot) = self.feed;
-        if snapshot.is_none() {
+        let (slug, state) = self.feed;
+        if let SnapshotState::Missing = state {
             let (key, id) = match &raw.oruk_id {
                 Some(id) => ("oruk_id", id.text.clone()),
                 None if raw.oruk_ids.is_some() => ("oruk_ids", String::new()),
@@ -90,7 +90,7 @@ impl Checker<'_> {
                 position: self.at(&yaml::join_path(path, key)),
             });
         }
-        snapshot
+        state.read()
     }
 
     /// The record with `id`, if it is there and active; an error naming it if not.
@@ -106,12 +106,11 @@ impl Checker<'_> {
             return Vec::new();
         };
         let record = &snapshot.records[index];
-        let status = record.status.trim();
-        if !(status.is_empty() || status.eq_ignore_ascii_case("active")) {
+        if !record.is_active() {
             self.errors.push(ConfigError::InactiveOrukId {
                 id: id.to_owned(),
                 name: record.name.clone(),
-                status: status.to_owned(),
+                status: record.status.trim().to_owned(),
                 position: self.at(path),
             });
             return Vec::new();
@@ -136,14 +135,14 @@ impl Checker<'_> {
                 });
             }
             for index in filed {
-                let (feed, _) = snapshot.checked(index);
-                if feed.is_active() {
+                let record = &snapshot.records[index];
+                if record.is_active() {
                     picked.push(index);
                 } else {
                     self.feed_problems.push(FeedError::NotActive {
-                        id: feed.id,
-                        name: feed.name.unwrap_or_default(),
-                        status: feed.status,
+                        id: record.id.clone(),
+                        name: record.name.clone(),
+                        status: record.status.clone(),
                         position: snapshot.record_position(index),
                     });
                 }
@@ -212,7 +211,7 @@ impl Checker<'_> {
 
     /// Where the record with `id` starts in the snapshot.
     fn feed_position(&self, id: &str) -> Position {
-        let snapshot = self.feed.1;
+        let snapshot = self.feed.1.read();
         snapshot
             .and_then(|s| s.find(id).map(|index| s.record_position(index)))
             .unwrap_or(Position { line: 1, col: 1 })

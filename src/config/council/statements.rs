@@ -48,10 +48,12 @@ pub struct Statements {
 
 /// A page made from one of the statements: its address in the site, and the
 /// theme's template that makes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct StatementPage {
     pub url_path: &'static str,
     pub template: &'static str,
+    /// The id of the interface message that is its title, as `t` holds it.
+    pub title: &'static str,
 }
 
 impl Statements {
@@ -62,12 +64,14 @@ impl Statements {
             pages.push(StatementPage {
                 url_path: "accessibility/",
                 template: "accessibility.html",
+                title: "accessibility_title",
             });
         }
         if self.privacy.is_some() {
             pages.push(StatementPage {
                 url_path: "privacy/",
                 template: "privacy.html",
+                title: "privacy_title",
             });
         }
         pages
@@ -156,12 +160,7 @@ pub fn read_for_site(
     raw: RawStatements,
     organisation: &str,
 ) -> (Statements, Vec<ConfigError>) {
-    let mut checker = Checker {
-        places: places.clone(),
-        errors: Vec::new(),
-        feed: ("", None),
-        feed_problems: Vec::new(),
-    };
+    let mut checker = Checker::without_feed(places.clone());
     let statements = checker.statements(raw, organisation, None);
     (statements, checker.errors)
 }

@@ -108,6 +108,18 @@ pub fn minutes(written: &str) -> Option<u32> {
     valid.then_some(hours * 60 + mins)
 }
 
+/// An opening in words, from its days, its hours (minutes after midnight) and its
+/// description, each if it has them: "Monday to Friday, 9am to 5pm".
+pub fn opening_in_words(
+    days: Option<String>,
+    hours: Option<(u32, u32)>,
+    description: Option<String>,
+) -> Option<String> {
+    let hours = hours.map(|(opens, closes)| format!("{} to {}", clock(opens), clock(closes)));
+    let words: Vec<String> = [days, hours, description].into_iter().flatten().collect();
+    (!words.is_empty()).then(|| words.join(", "))
+}
+
 /// A time as people say it: "9am", "5:30pm", "midday", "midnight".
 pub fn clock(minutes: u32) -> String {
     let (hours, mins) = (minutes / 60, minutes % 60);

@@ -113,14 +113,10 @@ pub fn between(before: &[Record], after: &[Record]) -> Vec<Change> {
 /// A field that a change can be in: its name, and how to read it from a record.
 type FieldOf = (&'static str, fn(&Record) -> String);
 
-fn is_active(status: &str) -> bool {
-    status.is_empty() || status.eq_ignore_ascii_case("active")
-}
-
 fn changed(old: &Record, new: &Record) -> Vec<Change> {
     let id = new.id.clone();
     let mut changes = Vec::new();
-    match (is_active(&old.status), is_active(&new.status)) {
+    match (old.is_active(), new.is_active()) {
         (true, false) => changes.push(Change::Closed {
             id: id.clone(),
             name: new.name.clone(),

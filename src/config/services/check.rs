@@ -32,7 +32,7 @@ pub struct FeedService {
 impl FeedService {
     /// A feed that says nothing of a service's status means it is running.
     pub fn is_active(&self) -> bool {
-        self.status.is_empty() || self.status.eq_ignore_ascii_case("active")
+        super::record::is_active(&self.status)
     }
 }
 
@@ -171,11 +171,7 @@ fn opening(schedule: &Schedule, bad: &mut impl FnMut(&'static str, &str, &str)) 
     let opens = time(&schedule.opens_at).ok()?;
     let closes = time(&schedule.closes_at).ok()?;
     let hours = match (opens, closes) {
-        (Some(opens), Some(closes)) if closes > opens => Some(format!(
-            "{} to {}",
-            council::clock(opens),
-            council::clock(closes)
-        )),
+        (Some(opens), Some(closes)) if closes > opens => Some((opens, closes)),
         (Some(_), Some(_)) => {
             bad("time", &schedule.closes_at, "is not after the opening time");
             return None;
@@ -183,8 +179,7 @@ fn opening(schedule: &Schedule, bad: &mut impl FnMut(&'static str, &str, &str)) 
         _ => None,
     };
     let description = (!schedule.description.is_empty()).then(|| schedule.description.clone());
-    let words: Vec<String> = [days, hours, description].into_iter().flatten().collect();
-    (!words.is_empty()).then(|| words.join(", "))
+    council::opening_in_words(days, hours, description)
 }
 
 #[cfg(test)]

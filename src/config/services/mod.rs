@@ -26,6 +26,25 @@ pub const FILE_NAME: &str = "services.json";
 /// How many months a snapshot is trusted when the council file does not say.
 pub const DEFAULT_MONTHS_TRUSTED: u32 = 3;
 
+/// A council's snapshot, as a council file's picks see it.
+#[derive(Debug, Clone, Copy)]
+pub enum SnapshotState<'a> {
+    /// The council has none.
+    Missing,
+    /// It has one that cannot be read, which has been reported.
+    Unreadable,
+    Read(&'a Snapshot),
+}
+
+impl<'a> SnapshotState<'a> {
+    pub fn read(&self) -> Option<&'a Snapshot> {
+        match self {
+            SnapshotState::Read(snapshot) => Some(snapshot),
+            _ => None,
+        }
+    }
+}
+
 /// A feed as pulled: when, from where, and its services in the order of their ids.
 #[derive(Debug, Clone)]
 pub struct Snapshot {

@@ -51,7 +51,23 @@ pub struct Term {
     pub name: String,
 }
 
+/// Whether a feed's `status` means the service is running: a feed that says
+/// nothing of it means so too.
+pub fn is_active(status: &str) -> bool {
+    let status = status.trim();
+    status.is_empty() || status.eq_ignore_ascii_case("active")
+}
+
+/// The id of the service `value` holds; empty when it has none.
+pub fn id_of(value: &Value) -> String {
+    text(value, "id").unwrap_or_default()
+}
+
 impl Record {
+    pub fn is_active(&self) -> bool {
+        is_active(&self.status)
+    }
+
     /// The record `value` holds, whichever shape it is in.
     pub fn read(value: &Value) -> Record {
         let mut phones = numbers(value.get("phones"));
@@ -70,7 +86,7 @@ impl Record {
             (list(value, "eligibilitys").iter()).find_map(|item| text(item, "eligibility"))
         });
         Record {
-            id: text(value, "id").unwrap_or_default(),
+            id: id_of(value),
             name: text(value, "name").unwrap_or_default(),
             description: text(value, "description").unwrap_or_default(),
             status: text(value, "status").unwrap_or_default(),

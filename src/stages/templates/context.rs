@@ -180,7 +180,7 @@ pub fn page_context(
     insert_languages(&mut context, config, site, index);
     insert_messages(&mut context, (config, messages), site, index);
     context.insert("council", &config.council.as_deref());
-    context.insert("statements", &*config.statements);
+    context.insert("statement_pages", &config.statements.pages());
     context.insert("page", &page_context);
     context.insert("root", &paths::root_prefix(here));
     context.insert(
@@ -259,6 +259,7 @@ pub fn standalone_context(
     context.insert("site", &site_context(config));
     context.insert("council", &config.council.as_deref());
     context.insert("statements", &*config.statements);
+    context.insert("statement_pages", &config.statements.pages());
     context.insert("root", base);
     context.insert("title", title);
     let mut t = messages.shown(code);

@@ -341,8 +341,7 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
         .iter()
         .filter(|s| !site.by_url.contains_key(s.url_path))
     {
-        let id = statement.template.trim_end_matches(".html");
-        let title = shape.messages.text(None, &format!("{id}-title"), &[]);
+        let title = (shape.messages).text(None, &statement.title.replace('_', "-"), &[]);
         let context = context::standalone_context(config, (site, site.home()), &title, None);
         match templates.render(statement.template, &context, statement.template) {
             Ok(html) => pages.push(StandalonePage {
