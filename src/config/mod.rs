@@ -36,6 +36,7 @@ pub const KEYS: &[&str] = &[
     "check",
     "accessibility",
     "privacy",
+    "qr_code_url",
 ];
 
 /// The keys of the `check:` block in `site.yaml`.
@@ -175,6 +176,9 @@ pub struct SiteConfig {
     pub council: Option<Arc<Council>>,
     /// The accessibility and privacy statements: the council's, or `site.yaml`'s.
     pub statements: Arc<council::statements::Statements>,
+    /// Where the QR code on the printed guide leads: the site's home page unless
+    /// `site.yaml`, or for a council's site its council file, names another address.
+    pub qr_code_url: Option<String>,
 }
 
 /// What the editorial checks allow, from the `check:` block of `site.yaml`.
@@ -567,6 +571,7 @@ fn load_council(
     }
     site.brand = settings.brand;
     site.statements = Arc::new(settings.statements);
+    site.qr_code_url = settings.qr_code_url;
     if let Some(listed) = settings.languages {
         let left_out = (site.languages.iter())
             .filter(|l| !listed.languages.iter().any(|own| own.code == l.code))

@@ -217,7 +217,7 @@ pub(super) fn render_pages(
         }
     }
     let mut diagnostics = render::once_each(errors);
-    let (standalone, found) = render::standalone_pages(shape);
+    let (standalone, found) = render::standalone_pages(shape, markdown);
     diagnostics.extend(found);
     for page in standalone {
         let key = crate::support::cache_key::of([&[form.marker()], page.html.as_bytes()]);

@@ -1,7 +1,7 @@
 //! Support: the leaves that the stages, the checks and the settings all use, and
 //! that use nothing of theirs: diagnostics and how they are printed, YAML read with
 //! positions, site paths, dates, escaping, keys, web addresses, colours, the marks
-//! of shared parts, interface messages in each language, and files read again only
+//! of shared parts, QR codes, interface messages in each language, and files read again only
 //! when they changed. Uses nothing
 //! itself.
 
@@ -15,5 +15,6 @@ pub mod file_cache;
 pub mod language;
 pub mod messages;
 pub mod paths;
+pub mod qr_code;
 pub mod shared_parts;
 pub(crate) mod yaml;

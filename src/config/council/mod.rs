@@ -43,6 +43,7 @@ pub const KEYS: &[&str] = &[
     "accessibility",
     "privacy",
     "oruk",
+    "qr_code_url",
 ];
 const ORUK_KEYS: &[&str] = &["api", "max_age_months"];
 const LABEL_KEYS: &[&str] = &["offer_name", "hub_term", "hub_term_plural"];
@@ -187,6 +188,8 @@ pub struct CouncilSettings {
     pub last_checked: Option<(Date, Position)>,
     /// The accessibility and privacy statements, which replace the site's.
     pub statements: statements::Statements,
+    /// Where the QR code on the printed guide leads, if not the site's home page.
+    pub qr_code_url: Option<String>,
     /// Where the council's Open Referral UK feed is, and how long its snapshot is
     /// trusted.
     pub oruk: Oruk,
@@ -213,6 +216,7 @@ struct RawCouncil {
     languages: Option<Vec<Part<super::languages::RawLanguage>>>,
     labels: Option<Part<RawLabels>>,
     offer_url: Option<Scalar>,
+    qr_code_url: Option<Scalar>,
     health_visiting: Option<Part<RawContact>>,
     urgent_mental_health: Option<Part<RawContact>>,
     hubs: Option<Vec<Part<RawHub>>>,
@@ -366,7 +370,7 @@ pub fn parse(
     let tiers = read_tiers(&mut checker, services, &hub_names);
 
     let own = (name.as_str(), own_language);
-    let (brand, statements, oruk, languages) = read_site_settings(&mut checker, raw, own, readable);
+    let site = read_site_settings(&mut checker, raw, own, readable);
     let settings = CouncilSettings {
         council: Council {
             slug: slug.to_owned(),
@@ -380,24 +384,35 @@ pub fn parse(
             tiers,
         },
         base_url,
-        brand,
-        languages,
+        brand: site.brand,
+        languages: site.languages,
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
-        statements,
-        oruk,
+        statements: site.statements,
+        qr_code_url: site.qr_code_url,
+        oruk: site.oruk,
         feed_problems: picks::once_each(checker.feed_problems),
     };
     (settings, checker.errors)
 }
 
-/// How the council's site looks, what its statements say, where its feed is, and
-/// its languages; `own` is the council's name and the site's language.
+/// What a council file says of its site besides its lines and services.
+struct SiteSettings {
+    brand: Brand,
+    statements: statements::Statements,
+    oruk: Oruk,
+    languages: Option<Listed>,
+    qr_code_url: Option<String>,
+}
+
+/// How the council's site looks, what its statements say, where its feed is, its
+/// languages and where its printed guide's QR code leads; `own` is the council's
+/// name and the site's language.
 fn read_site_settings(
     checker: &mut Checker,
     raw: RawCouncil,
     (name, own_language): (&str, &str),
     readable: bool,
-) -> (Brand, statements::Statements, Oruk, Option<Listed>) {
+) -> SiteSettings {
     let languages = raw.languages.as_deref().map(|list| {
         super::languages::read(list, own_language, &checker.places, &mut checker.errors)
     });
@@ -419,7 +434,15 @@ fn read_site_settings(
         name,
         &mut checker.errors,
     );
-    (brand, statements, oruk, languages)
+    let qr_code_url =
+        (raw.qr_code_url.as_ref()).and_then(|url| checker.web_address(url, "qr_code_url"));
+    SiteSettings {
+        brand,
+        statements,
+        oruk,
+        languages,
+        qr_code_url,
+    }
 }
 
 /// The phone line at `key`, if it is written, checked.

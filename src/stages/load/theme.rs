@@ -49,6 +49,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "alias.html",
         include_str!("../../../themes/default/templates/alias.html"),
     ),
+    (
+        "print.html",
+        include_str!("../../../themes/default/templates/print.html"),
+    ),
+    (
+        "crying-plan.html",
+        include_str!("../../../themes/default/templates/crying-plan.html"),
+    ),
 ];
 
 /// The default theme's interface messages, by language.
@@ -79,6 +87,10 @@ pub const STATIC_FILES: &[(&str, &[u8])] = &[
     (
         "style.css",
         include_bytes!("../../../themes/default/static/style.css"),
+    ),
+    (
+        "print.css",
+        include_bytes!("../../../themes/default/static/print.css"),
     ),
 ];
 
@@ -127,13 +139,15 @@ mod tests {
     }
 
     #[test]
-    fn the_stylesheet_reads_as_well_right_to_left() {
-        let css = STATIC_FILES
-            .iter()
-            .find(|(path, _)| *path == "style.css")
-            .map(|(_, bytes)| std::str::from_utf8(bytes).unwrap())
-            .unwrap();
-        assert_eq!(one_sided(css), Vec::<String>::new());
+    fn the_stylesheets_read_as_well_right_to_left_on_screen_and_on_paper() {
+        for name in ["style.css", "print.css"] {
+            let css = STATIC_FILES
+                .iter()
+                .find(|(path, _)| *path == name)
+                .map(|(_, bytes)| std::str::from_utf8(bytes).unwrap())
+                .unwrap();
+            assert_eq!(one_sided(css), Vec::<String>::new(), "{name}");
+        }
     }
 
     #[test]

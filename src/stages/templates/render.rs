@@ -1,6 +1,7 @@
 //! Rendering, the second half of the templates stage: every page of the site made
 //! by its template from the site and its rendered markdown, and the pages that are
-//! not made from content (the 404 page and the redirects of aliases). Pages come
+//! not made from one page's content (the 404 page, the statements, the guide to
+//! print and the redirects of aliases). Pages come
 //! out readable, with their shared parts marked and their guide's contents list
 //! left to a mark with the items beside it, for the minify stage to finish. A
 //! mistake in a template that shows on many pages is said once. Uses the compiled
@@ -311,9 +312,13 @@ pub struct StandalonePage {
     pub html: String,
 }
 
-/// The 404 page, the accessibility and privacy statements, and a redirect for each
-/// alias of each page, with any mistake in their templates.
-pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
+/// The 404 page, the accessibility and privacy statements, the guide to print made
+/// from the `markdown` of every page, and a redirect for each alias of each page,
+/// with any mistake in their templates.
+pub fn standalone_pages(
+    shape: &SiteShape,
+    markdown: &[Arc<RenderedPage>],
+) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
     let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
     let config = (config, &shape.messages);
     let mut pages = Vec::new();
@@ -350,6 +355,11 @@ pub fn standalone_pages(shape: &SiteShape) -> (Vec<StandalonePage>, Vec<Diagnost
             }),
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
+    }
+    match super::booklet::booklet(shape, markdown) {
+        Some(Ok(booklet)) => pages.push(booklet),
+        Some(Err(diagnostic)) => diagnostics.push(*diagnostic),
+        None => {}
     }
     for (index, page) in site.pages.iter().enumerate() {
         // An alias that is another page's address has been reported already.

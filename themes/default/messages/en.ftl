@@ -155,3 +155,20 @@ privacy-title = Privacy and cookies
 about-this-site = About this website
 health-visiting-team = Health visiting team
 urgent-mental-health-line = Urgent mental health line
+
+## The whole guide to print, at /print/, and the crying plan
+
+print-title = The whole guide to print
+print-intro = Every page of this guide, to print, to share or to read without the internet.
+# $date is the day this copy was made, such as 4 December 2026.
+print-made-on = This copy was made on { $date }. The website always has the latest advice.
+print-scan = Scan the code with your phone camera to open the website, or type this address:
+plan-people = People I can call
+plan-people-hint = Write down the people who can talk to you, or take over for a while when you need a break.
+plan-who = Who
+plan-name = Name
+plan-phone = Phone number
+plan-take-over = Someone who can take over
+plan-talk = Someone I can talk to
+plan-gp = My GP surgery
+plan-health-visitor = My health visitor
