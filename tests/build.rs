@@ -20,6 +20,8 @@ mod layering;
 mod output;
 #[path = "build/pages.rs"]
 mod pages;
+#[path = "build/print.rs"]
+mod print;
 #[path = "build/serve.rs"]
 mod serve;
 #[path = "build/services.rs"]
