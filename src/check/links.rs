@@ -92,14 +92,8 @@ fn check_page(
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for link in &rendered_page.links {
-        let error = match &link.target {
-            LinkTarget::Page {
-                content_path,
-                fragment: Some(fragment),
-            } => {
-                let Some(&target) = site.by_content_path.get(content_path) else {
-                    continue;
-                };
+        let error = match (&link.target, site.heading_link(&link.target)) {
+            (_, Some((target, fragment))) => {
                 let target_page = &rendered[target];
                 // Where part of that page could not be read, its headings are not
                 // all known, and its own mistake has been reported.
@@ -112,7 +106,7 @@ fn check_page(
                 }
                 let ids = target_page.headings.iter().map(|h| h.id.as_str());
                 LinkError::MissingHeading {
-                    fragment: fragment.clone(),
+                    fragment: fragment.to_owned(),
                     page: site.pages[target]
                         .source
                         .display_path
@@ -122,13 +116,13 @@ fn check_page(
                     suggestion: did_you_mean(&decoded, ids).map(str::to_owned),
                 }
             }
-            LinkTarget::Missing { written, resolved } if drafts.contains(resolved) => {
+            (LinkTarget::Missing { written, resolved }, _) if drafts.contains(resolved) => {
                 LinkError::Draft {
                     written: written.clone(),
                     position: link.position,
                 }
             }
-            LinkTarget::Missing { written, resolved } => {
+            (LinkTarget::Missing { written, resolved }, _) => {
                 let pages = site.by_content_path.keys().map(String::as_str);
                 let suggestion =
                     did_you_mean(resolved, pages).map(|s| relative_to(&source.content_path, s));

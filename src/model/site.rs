@@ -1,12 +1,12 @@
 //! The site: every page, arranged into sections, and the questions navigation asks
 //! of it: a page's parent, its children, its breadcrumbs, its guide and the
 //! previous and next page in it; and of a translation, the page it translates and
-//! whether it is still in step with it. The site stage makes it. Uses `page` and
+//! whether it is still in step with it; and the page a link to a heading leads to. The site stage makes it. Uses `page` and
 //! `paths`.
 
 use std::collections::HashMap;
 
-use crate::model::page::Page;
+use crate::model::page::{LinkTarget, Page};
 use crate::support::paths;
 
 /// How many hexadecimal digits of a page's hash its fingerprint has: enough that
@@ -159,6 +159,19 @@ impl Site {
         }
         chain.reverse();
         chain
+    }
+
+    /// The page a link to one of its headings leads to, and the heading's id as
+    /// written; `None` for a link to no heading, or to no page of the site.
+    pub fn heading_link<'l>(&self, target: &'l LinkTarget) -> Option<(usize, &'l str)> {
+        let LinkTarget::Page {
+            content_path,
+            fragment: Some(fragment),
+        } = target
+        else {
+            return None;
+        };
+        Some((*self.by_content_path.get(content_path)?, fragment))
     }
 
     /// Each page's content path and address, in the site's order.

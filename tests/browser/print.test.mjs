@@ -17,11 +17,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
-import { basePathOf, serve } from "./static-site.mjs";
+import { basePathOf, pagesOf, serve } from "./static-site.mjs";
 
 const run = promisify(execFile);
 const PRINT_SITES = (process.env.PRINT_SITES || "").split(":").filter(Boolean);
@@ -67,20 +67,6 @@ async function qrCodesOn(file, number) {
   return (stdout || "").split("\n").filter(Boolean);
 }
 
-/** The pages of a built site that the booklet holds: every page made from
- * content in the site's own language, with its title. */
-async function contentPages(root, folder = "") {
-  const found = [];
-  for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
-    const relative = folder ? `${folder}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      found.push(...(await contentPages(root, relative)));
-    } else if (entry.name === "index.html") {
-      found.push({ path: folder ? `${folder}/` : "", html: await readFile(join(root, relative), "utf8") });
-    }
-  }
-  return found;
-}
 
 /** The text of the first `selector` in `html`, read by the browser's own parser. */
 async function textsOf(page, html, selector) {
@@ -114,9 +100,9 @@ for (const root of PRINT_SITES) {
     });
     const site = basename(root);
     const address = (await readFile(join(root, "sitemap.xml"), "utf8")).match(/<loc>([^<]+)<\/loc>/)[1];
-    const pages = await contentPages(root);
     const titles = {};
-    for (const { path, html } of pages) {
+    for (const path of (await pagesOf(root)).filter((path) => path !== "404.html")) {
+      const html = await readFile(join(root, path, "index.html"), "utf8");
       const [h1] = await textsOf(page, html, "h1");
       if (!/http-equiv=["']?refresh/i.test(html)) titles[path] = h1;
     }

@@ -12,11 +12,11 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createRequire } from "node:module";
 import { launchChromium } from "./chromium.mjs";
-import { basePathOf, serve } from "./static-site.mjs";
+import { basePathOf, pagesOf, serve } from "./static-site.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -35,20 +35,6 @@ if (SITE_DIRS.length === 0) {
 }
 
 
-async function pagesOf(root, folder = "") {
-  const pages = [];
-  for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
-    const relative = folder ? `${folder}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
-      pages.push(...(await pagesOf(root, relative)));
-    } else if (entry.name === "index.html") {
-      pages.push(folder ? `${folder}/` : "");
-    } else if (entry.name === "404.html" && !folder) {
-      pages.push("404.html");
-    }
-  }
-  return pages.sort();
-}
 
 /** What a parent sees of a page before scrolling: runs in the page. */
 function firstScreenFacts() {

@@ -1,7 +1,7 @@
 // Serves a built site folder on 127.0.0.1 for the browser tests, under the path it
 // was built for, as a council would host it.
 import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join, extname, normalize } from "node:path";
 
 const TYPES = {
@@ -43,4 +43,21 @@ export function serve(root, BASE_PATH) {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => resolve(server));
   });
+}
+
+/** Every page of a built site, as a path under its root: `` for the home page,
+ * `crying/` for a page, and `404.html`. */
+export async function pagesOf(root, folder = "") {
+  const pages = [];
+  for (const entry of await readdir(join(root, folder), { withFileTypes: true })) {
+    const relative = folder ? `${folder}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) {
+      pages.push(...(await pagesOf(root, relative)));
+    } else if (entry.name === "index.html") {
+      pages.push(folder ? `${folder}/` : "");
+    } else if (entry.name === "404.html" && !folder) {
+      pages.push("404.html");
+    }
+  }
+  return pages.sort();
 }

@@ -204,24 +204,18 @@ fn missing_targets(
 ) -> HashSet<String> {
     let mut missing = HashSet::new();
     for link in &rendered.links {
-        match &link.target {
-            LinkTarget::Missing { written, .. } => missing.extend(links.lead(written)),
-            LinkTarget::Page {
-                content_path,
-                fragment: Some(fragment),
-            } => {
-                let Some(&target) = site.by_content_path.get(content_path) else {
-                    continue;
-                };
-                let id = paths::percent_decode(fragment);
-                if !markdown[target].headings.iter().any(|h| h.id == id) {
-                    let page = site.pages[target].source.url_path.as_str();
-                    if let Some(anchor) = links.anchors.get(page) {
-                        missing.insert(format!("#{anchor}--{fragment}"));
-                    }
+        if let LinkTarget::Missing { written, .. } = &link.target {
+            missing.extend(links.lead(written));
+        } else if let Some((target, fragment)) = site.heading_link(&link.target) {
+            let id = paths::percent_decode(fragment);
+            let page = site.pages[target].source.url_path.as_str();
+            let anchor = links.anchors.get(page);
+            match anchor {
+                Some(anchor) if !markdown[target].headings.iter().any(|h| h.id == id) => {
+                    missing.insert(format!("#{anchor}--{fragment}"));
                 }
+                _ => {}
             }
-            _ => {}
         }
     }
     missing
