@@ -10,8 +10,9 @@
 // site's booklet at most 40. The booklet's cover and back page are turned into
 // pictures with pdftoppm, and zbarimg (ZBar) must read the site's address from the
 // QR code on each. In print media, a care card must show its urgency in words and
-// by the weight of its border, in dark text. Set SCREENSHOTS to a folder to keep a
-// picture of each page as printed there. Without PRINT_SITES the test is skipped.
+// by the weight of its border, in dark text, in its styles and in a screenshot.
+// Set SCREENSHOTS to a folder to keep a picture of each page as printed there.
+// Without PRINT_SITES the test is skipped.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -77,6 +78,36 @@ async function textsOf(page, html, selector) {
       ),
     [html, selector],
   );
+}
+
+/** What a PNG screenshot shows, read in a blank page of the browser: how many dark
+ * pixels run in from its left edge at half its height, and what share of all its
+ * pixels are dark. */
+async function darkPixels(png) {
+  const blank = await browser.newPage();
+  try {
+    return await blank.evaluate(async (source) => {
+      const image = new Image();
+      image.src = source;
+      await image.decode();
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [image.width, image.height];
+      const context = canvas.getContext("2d");
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      const dark = (x, y) => {
+        const at = 4 * (y * image.width + x);
+        return data[at] + data[at + 1] + data[at + 2] < 3 * 80;
+      };
+      let border = 0;
+      while (border < image.width && dark(border, Math.floor(image.height / 2))) border++;
+      let ink = 0;
+      for (let y = 0; y < image.height; y++) for (let x = 0; x < image.width; x++) if (dark(x, y)) ink++;
+      return [border, ink / (image.width * image.height)];
+    }, `data:image/png;base64,${png.toString("base64")}`);
+  } finally {
+    await blank.close();
+  }
 }
 
 /** Prints the page at `url` to an A4 PDF, and gives the file's path. */
@@ -185,6 +216,17 @@ for (const root of PRINT_SITES) {
           weight[card.kind] = card.border;
         }
         assert.ok(weight.emergency > weight.urgent, `an emergency card's border (${weight.emergency}px) is heavier than an urgent one's (${weight.urgent}px)`);
+        // What a screenshot of each card shows: the black of its border, from its
+        // left edge inwards, and the words of its urgency in dark ink.
+        const seen = {};
+        for (const kind of ["emergency", "urgent"]) {
+          const card = page.locator(`.care-card--${kind}`).first();
+          const [border] = await darkPixels(await card.screenshot());
+          const [, ink] = await darkPixels(await card.locator(".care-card__heading .visually-hidden").screenshot());
+          assert.ok(ink > 0.005, `the ${kind} card's urgency in words shows in a screenshot (${ink} of it is dark)`);
+          seen[kind] = border;
+        }
+        assert.ok(seen.emergency > seen.urgent && seen.urgent >= 3, `the screenshots show a heavier border for the more urgent card: ${JSON.stringify(seen)}`);
         const hidden = await page.evaluate(() =>
           [".skip-link", ".urgent-bar", ".menu", ".pagination", ".footer__links"]
             .filter((selector) => document.querySelector(selector)?.checkVisibility()),
