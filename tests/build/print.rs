@@ -51,10 +51,9 @@ fn the_guide_to_print_holds_every_page_in_order_with_ids_and_links_of_its_own() 
     }
     assert!(booklet.contains("<h1><span class=\"booklet__site\">Good Site</span>"));
     assert!(booklet.contains("This copy was made on <time datetime=\"2026-01-15\">"));
-    assert!(
-        booklet
-            .contains("<span class=\"qr__address\">https://example.gov.uk/start-for-life/</span>")
-    );
+    assert!(booklet.contains(
+        "<span class=\"qr__address\" dir=\"ltr\">https://example.gov.uk/start-for-life/</span>"
+    ));
     assert_eq!(
         booklet.matches("<svg class=\"qr-code\"").count(),
         2,
@@ -93,7 +92,11 @@ fn a_council_s_guide_to_print_has_its_lines_and_services_and_a_qr_code_it_can_po
         .expect("local services")..];
     assert!(services.contains("Local services from Eastmere Borough Council"));
     assert!(services.contains("Riverside Children"));
-    assert!(booklet.contains("<span class=\"qr__address\">https://www.eastmere.example/</span>"));
+    assert!(
+        booklet.contains(
+            "<span class=\"qr__address\" dir=\"ltr\">https://www.eastmere.example/</span>"
+        )
+    );
 
     let file = site.path().join("councils/eastmere.yaml");
     let text = fs::read_to_string(&file).unwrap();
@@ -102,12 +105,14 @@ fn a_council_s_guide_to_print_has_its_lines_and_services_and_a_qr_code_it_can_po
     let config = load_config(&council_options(site.path(), "eastmere"));
     let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
     let booklet = page_of(&rendered, "print/index.html");
-    assert!(booklet.contains(&format!("<span class=\"qr__address\">{elsewhere}</span>")));
+    assert!(booklet.contains(&format!(
+        "<span class=\"qr__address\" dir=\"ltr\">{elsewhere}</span>"
+    )));
     // Another council of the same project keeps its own address.
     let config = load_config(&council_options(site.path(), "northdale"));
     let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(page_of(&rendered, "print/index.html").contains(
-        "<span class=\"qr__address\">https://www.northdale.example/start-for-life/</span>"
+        "<span class=\"qr__address\" dir=\"ltr\">https://www.northdale.example/start-for-life/</span>"
     ));
 }
 
