@@ -152,3 +152,36 @@ fn the_shipped_crying_plan_has_room_for_names_and_a_council_s_lines_filled_in() 
         assert!(table.contains(number), "{number}");
     }
 }
+
+#[test]
+fn a_guide_too_long_to_print_as_one_lists_its_pages_to_print_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("content/long")).unwrap();
+    let site = "title: Long\nbase_url: https://example.gov.uk/\ncheck:\n  missing_review: off\n";
+    fs::write(root.join("site.yaml"), site).unwrap();
+    let page = |title: &str| format!("---\ntitle: {title}\ndescription: A page.\n---\n\nText.\n");
+    fs::write(root.join("content/_index.md"), page("Home")).unwrap();
+    fs::write(root.join("content/long/_index.md"), page("Long")).unwrap();
+    // With the home page and the section's own, 151 pages: one more than the
+    // booklet holds.
+    for i in 1..=149 {
+        let path = root.join(format!("content/long/page-{i:03}.md"));
+        fs::write(path, page(&format!("Page {i}"))).unwrap();
+    }
+    let rendered = pipeline::render(&load_config(&options(root))).unwrap();
+    let booklet = page_of(&rendered, "print/index.html");
+    assert!(booklet.contains("too many pages to print as one"));
+    assert!(!booklet.contains("booklet__page--"), "no page is held");
+    assert!(booklet.contains("<li><a href=\"/long/page-149/\">Page 149</a></li>"));
+
+    // One page fewer, and it holds them all.
+    fs::remove_file(root.join("content/long/page-149.md")).unwrap();
+    let rendered = pipeline::render(&load_config(&options(root))).unwrap();
+    let booklet = page_of(&rendered, "print/index.html");
+    assert_eq!(
+        booklet.matches("<section class=\"booklet__page").count(),
+        150
+    );
+    assert!(booklet.contains("<li><a href=\"#guide-long-page-148\">Page 148</a></li>"));
+}

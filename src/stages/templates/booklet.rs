@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -21,6 +22,11 @@ use crate::support::{language, paths, qr_code};
 
 use super::context;
 use super::render::{SiteShape, StandalonePage};
+
+/// The most pages the booklet holds. A guide longer than this could not be printed
+/// as one, and would make one page heavier than the rest of the site together: its
+/// booklet lists the pages to print one by one instead.
+pub const MOST_PAGES: usize = 150;
 
 /// Where the booklet is published, under the site's address.
 pub const BOOKLET_PATH: &str = "print/";
@@ -50,12 +56,17 @@ struct BookletPage<'a> {
 struct ContentsEntry<'a> {
     anchor: String,
     title: &'a str,
+    /// Its address under the site's, for a booklet that lists the pages.
+    path: &'a str,
     pages: Vec<ContentsEntry<'a>>,
 }
 
 /// What `print.html` sees as `booklet`.
 #[derive(Debug, Serialize)]
 struct BookletContext<'a> {
+    /// Whether the booklet holds the pages: false for a guide of more than
+    /// [`MOST_PAGES`], whose booklet lists them, with `pages` empty.
+    whole: bool,
     pages: Vec<BookletPage<'a>>,
     contents: Vec<ContentsEntry<'a>>,
     /// The sentence that says the day the booklet was made.
@@ -87,27 +98,18 @@ pub fn booklet(
             )
         })
         .collect();
-    let pages = (order.iter())
-        .map(|&page| booklet_page(config, site, (page, markdown), &anchors, shape))
-        .collect();
-    let contents = std::iter::once(&home)
-        .chain(site.children(home))
-        .map(|&top| ContentsEntry {
-            anchor: anchors[site.pages[top].source.url_path.as_str()].clone(),
-            title: &site.pages[top].front.title,
-            pages: (in_booklet_order(site, top).into_iter().skip(1))
-                .filter(|_| top != home)
-                .map(|page| ContentsEntry {
-                    anchor: anchors[site.pages[page].source.url_path.as_str()].clone(),
-                    title: &site.pages[page].front.title,
-                    pages: Vec::new(),
-                })
-                .collect(),
-        })
-        .collect();
+    let whole = order.len() <= MOST_PAGES;
+    let pages = match whole {
+        true => (order.par_iter())
+            .map(|&page| booklet_page(config, site, (page, markdown), &anchors, shape))
+            .collect(),
+        false => Vec::new(),
+    };
+    let contents = contents(site, home, &anchors);
     let address = config.site.base_url.url.as_str();
     let qr_address = config.site.qr_code_url.as_deref().unwrap_or(address);
     let booklet = BookletContext {
+        whole,
         pages,
         contents,
         made_on: made_on(shape, config),
@@ -126,6 +128,36 @@ pub fn booklet(
         path: format!("{BOOKLET_PATH}index.html"),
         html,
     }))
+}
+
+/// The contents list: the home page, then each page at the top of the site with
+/// the pages under it.
+fn contents<'a>(
+    site: &'a Site,
+    home: usize,
+    anchors: &HashMap<&str, String>,
+) -> Vec<ContentsEntry<'a>> {
+    let entry = |page: usize, pages| {
+        let path = site.pages[page].source.url_path.as_str();
+        ContentsEntry {
+            anchor: anchors[path].clone(),
+            title: &site.pages[page].front.title,
+            path,
+            pages,
+        }
+    };
+    let under = |top: usize| {
+        (in_booklet_order(site, top).into_iter().skip(1))
+            .map(|page| entry(page, Vec::new()))
+            .collect()
+    };
+    std::iter::once(entry(home, Vec::new()))
+        .chain(
+            site.children(home)
+                .iter()
+                .map(|&top| entry(top, under(top))),
+        )
+        .collect()
 }
 
 /// The sentence that says the day the booklet was made, as HTML.

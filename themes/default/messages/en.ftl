@@ -160,6 +160,8 @@ urgent-mental-health-line = Urgent mental health line
 
 print-title = The whole guide to print
 print-intro = Every page of this guide, to print, to share or to read without the internet.
+# For a guide too long to print as one: the contents list then links to each page.
+print-too-long = This guide has too many pages to print as one. Open the pages you need from the list below and print each one.
 # $date is the day this copy was made, such as 4 December 2026.
 print-made-on = This copy was made on { $date }. The website always has the latest advice.
 print-scan = Scan the code with your phone camera to open the website, or type this address:
