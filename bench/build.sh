@@ -9,7 +9,8 @@
 #   - a rebuild with one page changed: a line is added to one page first.
 # It prints the median run by wall time, with its CPU time (user + system) and peak
 # memory (maximum resident set size, from GNU time), the cost per page, and the
-# ratio to Hugo. See BENCHMARKS.md.
+# ratio to Hugo. A first build of the same corpus with `search: false` says what
+# making the search index adds. See BENCHMARKS.md.
 #   bash bench/build.sh [PAGES...]        (default: 1000 10000)
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
@@ -86,6 +87,17 @@ for pages in ${@:-1000 10000}; do
   read -r cwall cuser csystem ckb <<<"$(measure change_one_page -- "$bin" build)"
   report "tellyou rebuild, one page" "$pages" "$cwall" "$cuser" "$csystem" "$ckb"
   cd - >/dev/null
+  # The same corpus without the search index, to say what indexing adds.
+  cp -r "$work/tellyou" "$work/no-search"
+  rm -rf "$work/no-search/public" "$work/no-search/.public.previous"
+  echo "search: false" >>"$work/no-search/site.yaml"
+  cd "$work/no-search"
+  read -r swall suser ssystem skb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
+  report "tellyou build, no search" "$pages" "$swall" "$suser" "$ssystem" "$skb"
+  cd - >/dev/null
+  awk -v a="$wall" -v b="$swall" -v c="$user" -v d="$system" -v e="$suser" -v f="$ssystem" 'BEGIN {
+    printf "%6s         the search index adds %.0f%% to a first build (CPU %.0f%%)\n", "", (a / b - 1) * 100, ((c + d) / (e + f) - 1) * 100
+  }'
   if [ -n "${LANGUAGES:-}" ]; then
     target/release/examples/gen-corpus "$pages" "$work/translated" "$LANGUAGES" >/dev/null
     cd "$work/translated"

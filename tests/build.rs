@@ -12,6 +12,8 @@ mod councils;
 mod docs;
 #[path = "build/every_diagnostic.rs"]
 mod every_diagnostic;
+#[path = "build/finding.rs"]
+mod finding;
 #[path = "build/helpers.rs"]
 mod helpers;
 #[path = "build/layering.rs"]

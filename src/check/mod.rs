@@ -4,6 +4,7 @@
 //! figures and the links that leave the site. Uses `site`, `page`, `assets`,
 //! `config`, `calendar`, `memo`, `cache_key` and `error`.
 
+pub mod a_z;
 pub mod card_order;
 pub mod content;
 pub mod council_addresses;
@@ -159,9 +160,11 @@ pub fn site(
     site: &Site,
     rendered: &[Arc<RenderedPage>],
     drafts: &HashSet<String>,
+    settings: &CheckSettings,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = links::check(site, rendered, drafts);
     diagnostics.extend(site_wide::check(site));
+    diagnostics.extend(a_z::check(site, rendered, settings.not_in_a_z));
     diagnostics
 }
 

@@ -53,8 +53,12 @@ pub enum ConfigError {
         /// The council's own folder of files, for a council's logo.
         council_static: Option<String>,
     },
-    #[error("missing_review is {value:?}; it can be 'warning', 'error' or 'off'")]
-    BadSeverity { value: String, position: Position },
+    #[error("{key} is {value:?}; it can be 'warning', 'error' or 'off'")]
+    BadSeverity {
+        key: &'static str,
+        value: String,
+        position: Position,
+    },
     #[error("{key} cannot be negative or zero")]
     BadThreshold {
         key: &'static str,
@@ -289,7 +293,8 @@ impl ConfigError {
             ConfigError::LogoNotFound { .. } => {
                 Some("put the logo in the static/ folder and give its path from there".into())
             }
-            ConfigError::BadSeverity { .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
+            ConfigError::BadSeverity { key: "missing_review", .. } => Some("write `missing_review: error` to make a page without review dates or sources fail the build".into()),
+            ConfigError::BadSeverity { key, .. } => Some(format!("write `{key}: error` to make it fail the build, or `{key}: off` to say nothing")),
             ConfigError::BadThreshold { .. } => Some("leave it out to use the default".into()),
             ConfigError::BadDomain { suggestion: Some(domain), .. } => Some(format!(
                 "write just the site's domain, without https:// or a /, such as {domain}"

@@ -21,6 +21,7 @@ pub(super) struct RawCheck {
     review_warning_days: Option<u32>,
     stale_translation_days: Option<u32>,
     missing_review: Option<String>,
+    not_in_a_z: Option<String>,
     words_to_avoid: Option<std::collections::BTreeMap<String, String>>,
     allowed_words: Option<Vec<String>>,
     blocked_source_domains: Option<Vec<String>>,
@@ -50,6 +51,7 @@ pub(super) struct RawSiteConfig {
     accessibility: Option<Part<RawAccessibility>>,
     privacy: Option<Part<RawPrivacy>>,
     qr_code_url: Option<String>,
+    search: Option<bool>,
 }
 
 pub fn parse_site(
@@ -120,6 +122,7 @@ pub fn parse_site(
         council: None,
         statements: std::sync::Arc::new(statements),
         qr_code_url,
+        search: raw.search.unwrap_or(true),
     };
     (site, errors)
 }
@@ -167,6 +170,26 @@ pub(super) fn parse_brand(
     }
 }
 
+/// How a finding is reported, as `key` says: a warning unless it says `error` or
+/// `off`, which leaves `severity` empty.
+fn read_severity(
+    (key, written): (&'static str, Option<&str>),
+    severity: &mut Option<Severity>,
+    position: Position,
+    errors: &mut Vec<ConfigError>,
+) {
+    match written.map(str::trim) {
+        None | Some("warning") => {}
+        Some("error") => *severity = Some(Severity::Error),
+        Some("off") => *severity = None,
+        Some(other) => errors.push(ConfigError::BadSeverity {
+            key,
+            value: other.to_owned(),
+            position,
+        }),
+    }
+}
+
 pub(super) fn parse_check(
     places: &Places,
     raw: RawCheck,
@@ -205,15 +228,15 @@ pub(super) fn parse_check(
     if let Some(days) = raw.stale_translation_days {
         settings.stale_translation_days = i64::from(days);
     }
-    match raw.missing_review.as_deref().map(str::trim) {
-        None | Some("warning") => {}
-        Some("error") => settings.missing_review = Some(Severity::Error),
-        Some("off") => settings.missing_review = None,
-        Some(other) => errors.push(ConfigError::BadSeverity {
-            value: other.to_owned(),
-            position: at("missing_review"),
-        }),
-    }
+    let mut severity = |key: &'static str, written: Option<String>, severity: &mut _| {
+        read_severity((key, written.as_deref()), severity, at(key), errors);
+    };
+    severity(
+        "missing_review",
+        raw.missing_review,
+        &mut settings.missing_review,
+    );
+    severity("not_in_a_z", raw.not_in_a_z, &mut settings.not_in_a_z);
     read_words(&mut settings, raw.allowed_words, raw.words_to_avoid);
     let allowed = read_domains(
         places,

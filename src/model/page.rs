@@ -122,6 +122,11 @@ pub struct FrontMatter {
     pub reviewed: Option<Date>,
     pub next_review: Option<Date>,
     pub sources: Vec<SourceRef>,
+    /// Other words a parent may use for what the page, or one of its headings, is
+    /// about, for the A to Z and the search.
+    pub also_known_as: Vec<AlsoKnownAs>,
+    /// More words to list the page under in the A to Z, and to find it by.
+    pub keywords: Vec<String>,
     /// A translation's record of what it was made from and who assured it.
     pub translation: Option<TranslationRecord>,
     /// Where each key was written, so later stages can point at it.
@@ -140,6 +145,16 @@ impl FrontMatter {
     }
 }
 
+/// A word a parent may use for what a page or one of its headings is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlsoKnownAs {
+    pub term: String,
+    /// The id of the heading it leads to, or `None` for the page itself.
+    pub heading: Option<String>,
+    /// Where the word is written.
+    pub position: Position,
+}
+
 /// A page whose front matter has been read.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -147,6 +162,9 @@ pub struct Page {
     /// Shared with the cache that keeps it for the next build.
     pub front: Arc<FrontMatter>,
 }
+
+/// The deepest heading the A to Z lists: deeper ones are details of a topic.
+pub const DEEPEST_LISTED_HEADING: u8 = 3;
 
 /// A heading found in a page's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

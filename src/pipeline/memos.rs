@@ -1,6 +1,6 @@
 //! The memos of the pipeline's stages, one for each stage that a rebuild can skip,
 //! and the files read from disk; kept from one build to the next by the preview.
-//! Uses `load` and `templates` for what they make, `check`, `memo`, `page`,
+//! Uses `load`, `templates` and `search_index` for what they make, `check`, `memo`, `page`,
 //! `file_cache`, `shared_parts` and `error`.
 
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use crate::check::html::{FileResult, Scan};
 use crate::memo::{Keep, Memo};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
+use crate::stages::search_index::SearchIndexError;
 use crate::stages::templates::Templates;
 use crate::stages::templates::render::GuideItems;
 use crate::support::error::Diagnostic;
@@ -48,6 +49,7 @@ pub struct Memos {
     pub(super) shared_parts: Memo<Arc<Part>>,
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
+    pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
 }
 
 impl Memos {
@@ -76,6 +78,7 @@ impl Memos {
             shared_parts: Memo::new("shared parts", Keep::ForRebuilds),
             html_scans: Memo::new("HTML check: read pages", keep),
             html_checks: Memo::new("HTML check: check pages", keep),
+            search_index: Memo::new("search index", keep),
         }
     }
 
@@ -105,5 +108,6 @@ impl Memos {
         self.shared_parts.next_build();
         self.html_scans.next_build();
         self.html_checks.next_build();
+        self.search_index.next_build();
     }
 }

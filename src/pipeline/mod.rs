@@ -6,7 +6,8 @@
 //!   -> front matter (stages/front_matter.rs) -> site (stages/site.rs)
 //!   -> markdown (stages/markdown/) -> content checks (check/)
 //!   -> templates (stages/templates/) -> render (stages/templates/render.rs)
-//!   -> minify (stages/minify.rs) -> sitemap (stages/sitemap.rs)
+//!   -> minify (stages/minify.rs) -> search index (stages/search_index.rs)
+//!   -> sitemap (stages/sitemap.rs)
 //!   -> site-wide and HTML checks (check/) -> output (stages/output/)
 //! ```
 //!
@@ -350,8 +351,8 @@ fn make_site(
 ) -> (Made, Vec<Diagnostic>) {
     let mut said = loading;
     said.extend(config.council_warnings());
-
-    let static_files = assets::with_colour(loaded.assets, config.site.brand.colour);
+    let static_files = assets::for_search(loaded.assets, config.site.search);
+    let static_files = assets::with_colour(static_files, config.site.brand.colour);
     let static_files = minify_stylesheets(static_files, &memos.stylesheets);
     let (asset_map, mut files) = assets::fingerprint(&static_files);
     let missing_logo = check::logo(config, &asset_map);
@@ -388,6 +389,9 @@ fn make_site(
         }
         _ => false,
     };
+    if config.site.search && all_pages_made {
+        index_for_search(config, (&site, &markdown), memos, (&mut files, &mut said));
+    }
     // Each page's markdown is in its HTML now; a build need not hold it.
     markdown.into_par_iter().for_each(drop);
 

@@ -1,7 +1,7 @@
 //! How the pipeline runs each stage through its memo, for [`make_site`](super):
 //! the inputs each stage is given, the files loading reads, and how what each stage
 //! says is gathered. Uses the stages `load`, `assets`, `front_matter`, `site`,
-//! `markdown`, `templates` and `minify`, and `check`, `config`, `page`,
+//! `markdown`, `templates`, `minify` and `search_index`, and `check`, `config`, `page`,
 //! `shared_parts`, `messages`, `memo`, `cache_key` and `error`.
 
 use std::collections::HashSet;
@@ -18,7 +18,7 @@ use crate::stages::markdown::{self, LinkIndex};
 use crate::stages::minify::{self, Form, InForm, PartText};
 use crate::stages::templates;
 use crate::stages::templates::render::{self, ListItem, SiteShape};
-use crate::stages::{assets, front_matter, site};
+use crate::stages::{assets, front_matter, search_index, site};
 use crate::support::error::{Diagnostic, Severity};
 use crate::support::messages::Catalogue;
 use crate::support::shared_parts::PartList;
@@ -104,7 +104,7 @@ pub(super) fn check_content(
     let mut findings = check::gather(&memos.page_checks.each(&inputs, check::page));
     findings
         .diagnostics
-        .extend(check::site(site, markdown, drafts));
+        .extend(check::site(site, markdown, drafts, &config.site.check));
     (findings.diagnostics).extend(check::translations::check(site, markdown, config));
     findings.translations = check::translations::standings(site, markdown, config);
     findings
@@ -284,4 +284,25 @@ pub(super) fn keep_diagnostics<T>(
             value
         })
         .collect()
+}
+
+/// Adds the search index of every page to `files`, or says why it cannot be made.
+pub(super) fn index_for_search(
+    config: &Config,
+    (site, markdown): (&Site, &[Arc<RenderedPage>]),
+    memos: &Memos,
+    (files, said): (&mut Vec<OutputFile>, &mut Vec<Diagnostic>),
+) {
+    let input = search_index::IndexInput {
+        config: &config.site,
+        site,
+        markdown,
+    };
+    match memos
+        .search_index
+        .get_or(&input, search_index::search_index)
+    {
+        Ok(index) => files.extend(index.iter().cloned()),
+        Err(error) => said.push(error.to_site_diagnostic()),
+    }
 }

@@ -32,6 +32,18 @@ pub fn with_colour(mut assets: Vec<AssetFile>, colour: Option<Colour>) -> Vec<As
     assets
 }
 
+/// The theme's script for the search page, published only for a site that searches.
+const SEARCH_SCRIPT: &str = "search.js";
+
+/// The assets a site publishes: all but the search page's script, for a site with
+/// `search` off.
+pub fn for_search(mut assets: Vec<AssetFile>, search: bool) -> Vec<AssetFile> {
+    if !search {
+        assets.retain(|asset| asset.site_path != SEARCH_SCRIPT);
+    }
+    assets
+}
+
 /// Whether an asset is a stylesheet, to be minified.
 pub fn is_stylesheet(asset: &AssetFile) -> bool {
     asset.site_path.ends_with(".css")

@@ -3,7 +3,7 @@
 //! its line and column counted from the first line of the file. Uses `page`,
 //! `yaml`, `calendar` and `error`.
 
-use crate::model::page::{FrontMatter, SourceFile, SourceRef, TranslationRecord};
+use crate::model::page::{AlsoKnownAs, FrontMatter, SourceFile, SourceRef, TranslationRecord};
 use crate::support::calendar::{Date, format_date, parse_date};
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, line_text};
 use crate::support::yaml;
@@ -19,6 +19,8 @@ pub const KEYS: &[&str] = &[
     "reviewed",
     "next_review",
     "sources",
+    "also_known_as",
+    "keywords",
     "translation",
 ];
 
@@ -67,6 +69,8 @@ pub enum FrontMatterError {
     BadTemplateName { name: String, position: Position },
     #[error("the source's address {url:?} is not a web address")]
     BadSourceUrl { url: String, position: Position },
+    #[error("the word {term:?} in 'also_known_as' is empty or leads to an empty heading id")]
+    EmptyAlsoKnownAs { term: String, position: Position },
     #[error("only a translation has 'translation', and this page is in the site's own language")]
     TranslationOfOriginal { position: Position },
 }
@@ -85,6 +89,7 @@ impl StageError for FrontMatterError {
             | BadAlias { position, .. }
             | BadTemplateName { position, .. }
             | BadSourceUrl { position, .. }
+            | EmptyAlsoKnownAs { position, .. }
             | TranslationOfOriginal { position } => Some(*position),
         }
     }
@@ -105,6 +110,7 @@ impl StageError for FrontMatterError {
             BadAlias { .. } => "write an old address of this page from the site root, such as /crying-baby/".into(),
             BadTemplateName { .. } => "name a file in templates/ or the theme's templates, without a folder".into(),
             BadSourceUrl { .. } => "write the whole address of the page you used, starting with https://".into(),
+            EmptyAlsoKnownAs { .. } => "write a word, such as `- colic`, or a word and the id of a heading on this page, such as `- fever: \"#high-temperature\"`".into(),
             TranslationOfOriginal { .. } => "remove it, or name the file after its language, such as soothing.pl.md for Polish".into(),
         })
     }
@@ -123,7 +129,18 @@ struct RawFrontMatter {
     reviewed: Option<String>,
     next_review: Option<String>,
     sources: Option<Vec<SourceRef>>,
+    also_known_as: Option<Vec<RawAlsoKnownAs>>,
+    keywords: Option<Vec<String>>,
     translation: Option<RawTranslation>,
+}
+
+/// An entry of `also_known_as`, as written: a word for the page, or words each with
+/// the id of the heading it leads to.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum RawAlsoKnownAs {
+    Page(String),
+    Headings(std::collections::BTreeMap<String, String>),
 }
 
 /// A translation's record, as written.
@@ -199,6 +216,11 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let (reviewed, next_review) = checks.review_dates(&raw);
     let aliases = checks.aliases(raw.aliases.unwrap_or_default());
     let sources = checks.sources(raw.sources.unwrap_or_default());
+    let also_known_as = checks.also_known_as(raw.also_known_as.unwrap_or_default());
+    let keywords = (raw.keywords.unwrap_or_default().into_iter())
+        .map(|word| word.trim().to_owned())
+        .filter(|word| !word.is_empty())
+        .collect();
     let template = checks.template(raw.template);
     let translation = checks.translation(raw.translation, source);
     let front = FrontMatter {
@@ -211,6 +233,8 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         reviewed,
         next_review,
         sources,
+        also_known_as,
+        keywords,
         translation,
         key_positions: checks.places.keys().clone(),
         body_start: fences.body_start,
@@ -409,6 +433,37 @@ impl Checks<'_> {
             }
         }
         sources
+    }
+
+    /// The other words for the page and its headings, each with where it is
+    /// written; an empty word or heading id is reported.
+    fn also_known_as(&mut self, written: Vec<RawAlsoKnownAs>) -> Vec<AlsoKnownAs> {
+        let key = self.places.key("also_known_as");
+        let mut from_line = key.line;
+        let mut words = Vec::new();
+        let entries = written.into_iter().flat_map(|entry| match entry {
+            RawAlsoKnownAs::Page(term) => vec![(term, None)],
+            RawAlsoKnownAs::Headings(map) => (map.into_iter())
+                .map(|(term, id)| (term, Some(id)))
+                .collect(),
+        });
+        for (term, heading) in entries {
+            let term = term.trim().to_owned();
+            let heading = heading.map(|id| id.trim().trim_start_matches('#').to_owned());
+            let position = (self.places.list_item(from_line, &term)).unwrap_or(key);
+            from_line = position.line + 1;
+            if term.is_empty() || heading.as_ref().is_some_and(String::is_empty) {
+                self.errors
+                    .push(FrontMatterError::EmptyAlsoKnownAs { term, position });
+                continue;
+            }
+            words.push(AlsoKnownAs {
+                term,
+                heading,
+                position,
+            });
+        }
+        words
     }
 
     /// The name of the page's own template, if it is a file name.

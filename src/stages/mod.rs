@@ -8,6 +8,7 @@ pub mod load;
 pub mod markdown;
 pub mod minify;
 pub mod output;
+pub mod search_index;
 pub mod site;
 pub mod sitemap;
 pub mod templates;

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createRequire } from "node:module";
-import { launchChromium } from "./chromium.mjs";
+import { launchChromium, watchedPage } from "./chromium.mjs";
 import { basePathOf, pagesOf, serve } from "./static-site.mjs";
 
 const require = createRequire(import.meta.url);
@@ -72,15 +72,7 @@ after(async () => {
 
 /** Opens a page and records every console error and every request to another host. */
 async function open(context, url, origin) {
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("request", (request) => {
-    if (!request.url().startsWith(origin)) problems.push(`request to another host: ${request.url()}`);
-  });
+  const { page, problems } = await watchedPage(context, origin);
   const response = await page.goto(url, { waitUntil: "load" });
   return { page, problems, response };
 }

@@ -17,7 +17,7 @@ fn the_command_line_builds_and_reports() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.starts_with("Built 7 pages (17 files) into public/ in "),
+        stdout.starts_with("Built 7 pages (35 files) into public/ in "),
         "{stdout}"
     );
     let sitemap = fs::read_to_string(site.path().join("public/sitemap.xml")).unwrap();

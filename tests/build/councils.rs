@@ -65,17 +65,12 @@ fn every_page_leads_to_urgent_help_and_a_council_puts_its_own_lines_there() {
     let site = copy_fixture("good-site");
     let config = load_config(&options(site.path()));
     let rendered = pipeline::render(&config).unwrap_or_else(|e| panic!("{e:?}"));
-    for file in rendered.files.iter().filter(|f| f.path.ends_with(".html")) {
-        let html = String::from_utf8_lossy(&file.contents()).into_owned();
-        if html.contains("http-equiv=\"refresh\"") {
-            continue;
-        }
+    for (path, html) in shown_pages(&rendered) {
         assert!(
             html.contains(
                 "Urgent help: call <a dir=\"ltr\" href=\"tel:999\">999</a> or <a dir=\"ltr\" href=\"tel:111\">111</a>"
             ),
-            "{}: {html}",
-            file.path
+            "{path}: {html}"
         );
     }
 }
@@ -291,25 +286,15 @@ fn every_council_site_has_an_accessibility_statement_and_a_privacy_page_linked_f
     insta::assert_snapshot!("council_site_privacy_page", privacy);
     assert!(privacy.contains("This website does not set cookies"));
     assert!(privacy.contains("href=\"mailto:dpo@test.example\""));
-    for file in rendered
-        .files
-        .iter()
-        .filter(|f| f.path.ends_with("index.html"))
-    {
-        let html = String::from_utf8_lossy(&file.contents()).into_owned();
-        if html.contains("http-equiv=\"refresh\"") {
-            continue;
-        }
+    for (path, html) in shown_pages(&rendered) {
         let footer = &html[html.find("<footer").expect("a footer")..];
         assert!(
             footer.contains("accessibility/\">Accessibility statement</a>"),
-            "{}",
-            file.path
+            "{path}"
         );
         assert!(
             footer.contains("privacy/\">Privacy and cookies</a>"),
-            "{}",
-            file.path
+            "{path}"
         );
     }
     let sitemap = page_of(&rendered, "sitemap.xml");

@@ -94,7 +94,11 @@ fn says(text: &str, pieces: &[String]) -> bool {
 }
 
 /// The errors no fixture can cause, and why.
-const FROM_THE_MACHINE: [(&str, &str); 4] = [
+const FROM_THE_MACHINE: [(&str, &str); 5] = [
+    (
+        "SearchIndexError::Pagefind",
+        "Pagefind failing on HTML that tellyou made itself, or its runtime failing to start",
+    ),
     (
         "ServeError::Server",
         "the preview's runtime failing to start or to accept connections",

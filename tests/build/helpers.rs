@@ -77,6 +77,7 @@ pub(crate) fn diagnostics_of(root: &Path) -> String {
     };
     // Each fixture shows one mistake; review dates have fixtures of their own.
     config.site.check.missing_review = None;
+    config.site.check.not_in_a_z = None;
     match pipeline::build(&config) {
         Ok(report) => format!(
             "built without errors\n{}",
@@ -365,4 +366,31 @@ pub(crate) fn rendered(root: &Path, drafts: bool) -> tellyou::pipeline::Rendered
 /// Whether `site` has a file at `path`.
 pub(crate) fn has_file(site: &tellyou::pipeline::RenderedSite, path: &str) -> bool {
     site.files.iter().any(|file| file.path == path)
+}
+
+/// Builds the site at `root`, minified as published, into a fresh folder, and every
+/// file it wrote by path.
+pub(crate) fn published(root: &Path) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let out = tempfile::tempdir().unwrap();
+    let mut options = options(root);
+    options.out_dir = Some(out.path().join("public"));
+    pipeline::build(&load_config(&options))
+        .unwrap_or_else(|e| panic!("{}", render_diagnostics(&e.diagnostics)));
+    let tree = read_tree(&out.path().join("public"));
+    (out, tree)
+}
+
+/// Every page of a rendered site that a reader sees, by its path, with its HTML:
+/// not the redirects of old addresses.
+pub(crate) fn shown_pages(site: &tellyou::pipeline::RenderedSite) -> Vec<(String, String)> {
+    (site.files.iter())
+        .filter(|file| file.path.ends_with(".html"))
+        .map(|file| {
+            (
+                file.path.clone(),
+                String::from_utf8_lossy(&file.contents()).into_owned(),
+            )
+        })
+        .filter(|(_, html)| !html.contains("http-equiv=\"refresh\""))
+        .collect()
 }

@@ -421,7 +421,7 @@ fn assert_serves_a_clean_build(preview: &Preview) {
                     page.to_owned()
                 })
                 .unwrap_or_else(|| panic!("{path} has the live script"))
-                .replace("script-src 'self'", "script-src 'none'")
+                .replace("script-src 'self';", "script-src 'none';")
                 .into_bytes(),
             _ => served,
         };

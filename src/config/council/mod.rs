@@ -44,6 +44,7 @@ pub const KEYS: &[&str] = &[
     "privacy",
     "oruk",
     "qr_code_url",
+    "search",
 ];
 const ORUK_KEYS: &[&str] = &["api", "max_age_months"];
 const LABEL_KEYS: &[&str] = &["offer_name", "hub_term", "hub_term_plural"];
@@ -190,6 +191,8 @@ pub struct CouncilSettings {
     pub statements: statements::Statements,
     /// Where the QR code on the printed guide leads, if not the site's home page.
     pub qr_code_url: Option<String>,
+    /// Whether the council's search page searches in the browser, if it says.
+    pub search: Option<bool>,
     /// Where the council's Open Referral UK feed is, and how long its snapshot is
     /// trusted.
     pub oruk: Oruk,
@@ -217,6 +220,7 @@ struct RawCouncil {
     labels: Option<Part<RawLabels>>,
     offer_url: Option<Scalar>,
     qr_code_url: Option<Scalar>,
+    search: Option<bool>,
     health_visiting: Option<Part<RawContact>>,
     urgent_mental_health: Option<Part<RawContact>>,
     hubs: Option<Vec<Part<RawHub>>>,
@@ -350,12 +354,8 @@ pub fn parse(
     let last_checked = top_level(&mut checker, &raw.last_checked, "last_checked")
         .and_then(|value| checker.date(&value, "last_checked"));
 
-    let default_labels = RawLabels::default();
-    let raw_labels = raw
-        .labels
-        .as_ref()
-        .and_then(|part| checker.part(part, "labels"));
-    let labels = checker.labels(raw_labels.unwrap_or(&default_labels));
+    let raw_labels = (raw.labels.as_ref()).and_then(|part| checker.part(part, "labels"));
+    let labels = checker.labels(raw_labels.unwrap_or(&RawLabels::default()));
     let offer_url = (raw.offer_url.as_ref()).and_then(|url| checker.web_address(url, "offer_url"));
     let health_visiting = read_line(&mut checker, &raw.health_visiting, "health_visiting");
     let urgent_mental_health = read_line(
@@ -389,6 +389,7 @@ pub fn parse(
         last_checked: last_checked.map(|date| (date, checker.at("last_checked"))),
         statements: site.statements,
         qr_code_url: site.qr_code_url,
+        search: site.search,
         oruk: site.oruk,
         feed_problems: picks::once_each(checker.feed_problems),
     };
@@ -402,6 +403,7 @@ struct SiteSettings {
     oruk: Oruk,
     languages: Option<Listed>,
     qr_code_url: Option<String>,
+    search: Option<bool>,
 }
 
 /// How the council's site looks, what its statements say, where its feed is, its
@@ -442,6 +444,7 @@ fn read_site_settings(
         oruk,
         languages,
         qr_code_url,
+        search: raw.search,
     }
 }
 

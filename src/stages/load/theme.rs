@@ -57,6 +57,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "crying-plan.html",
         include_str!("../../../themes/default/templates/crying-plan.html"),
     ),
+    (
+        "a-z.html",
+        include_str!("../../../themes/default/templates/a-z.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../../../themes/default/templates/search.html"),
+    ),
 ];
 
 /// The default theme's interface messages, by language.
@@ -91,6 +99,14 @@ pub const STATIC_FILES: &[(&str, &[u8])] = &[
     (
         "print.css",
         include_bytes!("../../../themes/default/static/print.css"),
+    ),
+    (
+        "whole-guide.css",
+        include_bytes!("../../../themes/default/static/whole-guide.css"),
+    ),
+    (
+        "search.js",
+        include_bytes!("../../../themes/default/static/search.js"),
     ),
 ];
 
@@ -140,7 +156,7 @@ mod tests {
 
     #[test]
     fn the_stylesheets_read_as_well_right_to_left_on_screen_and_on_paper() {
-        for name in ["style.css", "print.css"] {
+        for name in ["style.css", "print.css", "whole-guide.css"] {
             let css = STATIC_FILES
                 .iter()
                 .find(|(path, _)| *path == name)

@@ -39,6 +39,8 @@ struct SiteContext<'a> {
     /// `ltr` or `rtl`, for the `dir` attribute.
     direction: &'static str,
     brand: BrandContext<'a>,
+    /// Whether the search page searches in the browser.
+    search: bool,
     /// Every language the site is published in, its own first.
     languages: Vec<LanguageContext<'a>>,
 }
@@ -335,6 +337,7 @@ fn site_context(config: &SiteConfig) -> SiteContext<'_> {
         base_path: &config.base_url.path,
         language: &config.language,
         direction: config.direction.as_str(),
+        search: config.search,
         brand: BrandContext {
             name: &config.brand.name,
             logo: config.brand.logo.as_deref(),

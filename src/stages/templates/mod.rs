@@ -4,6 +4,7 @@
 //! line. Uses Tera, and `page`, `site`, `assets`, `escape`, `shared_parts`, `loops`,
 //! `memo`, `cache_key` and `error`.
 
+pub mod a_z;
 pub mod booklet;
 pub mod context;
 mod languages;

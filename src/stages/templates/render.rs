@@ -1,7 +1,7 @@
 //! Rendering, the second half of the templates stage: every page of the site made
 //! by its template from the site and its rendered markdown, and the pages that are
 //! not made from one page's content (the 404 page, the statements, the guide to
-//! print and the redirects of aliases). Pages come
+//! print, the A to Z and search pages, and the redirects of aliases). Pages come
 //! out readable, with their shared parts marked and their guide's contents list
 //! left to a mark with the items beside it, for the minify stage to finish. A
 //! mistake in a template that shows on many pages is said once. Uses the compiled
@@ -312,8 +312,9 @@ pub struct StandalonePage {
     pub html: String,
 }
 
-/// The 404 page, the accessibility and privacy statements, the guide to print made
-/// from the `markdown` of every page, and a redirect for each alias of each page,
+/// The 404 page, the accessibility and privacy statements, the guide to print and
+/// each language's A to Z and search page made from the `markdown` of every page,
+/// and a redirect for each alias of each page,
 /// with any mistake in their templates.
 pub fn standalone_pages(
     shape: &SiteShape,
@@ -356,10 +357,13 @@ pub fn standalone_pages(
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
-    match super::booklet::booklet(shape, markdown) {
-        Some(Ok(booklet)) => pages.push(booklet),
-        Some(Err(diagnostic)) => diagnostics.push(*diagnostic),
-        None => {}
+    let made_from_every_page = (super::booklet::booklet(shape, markdown).into_iter())
+        .chain(super::a_z::pages(shape, markdown));
+    for made in made_from_every_page {
+        match made {
+            Ok(page) => pages.push(page),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
     }
     for (index, page) in site.pages.iter().enumerate() {
         // An alias that is another page's address has been reported already.

@@ -174,3 +174,23 @@ plan-take-over = Someone who can take over
 plan-talk = Someone I can talk to
 plan-gp = My GP surgery
 plan-health-visitor = My health visitor
+
+## Finding things: the search form on every page, the A to Z at /a-z/, and the
+## search page at /search/
+
+search-label = Search this guide
+search-button = Search
+search-title = Search this guide
+search-description = Search this guide, or find a topic in its A to Z.
+search-searching = Searching…
+# The search page's script puts the words searched for where %query% is, and the
+# number of pages found where %count% is: keep both as they are.
+search-found = Pages found for “%query%”: %count%
+search-none = No pages found for “%query%”. Try another word, or find a topic in the A to Z below.
+search-failed = The search is not working right now. Find a topic in the A to Z below.
+search-a-z = Every topic in this guide, from A to Z. This list works without the search.
+a-z-title = A to Z
+a-z-description = Every topic in this guide, from A to Z, in the words parents use.
+a-z-intro = Find a topic by the word you use. Each one leads to the part of the guide that tells you about it.
+a-z-letters = Letters
+a-z-empty = This guide has no topics to list yet.
