@@ -36,6 +36,7 @@ pub use crate::stages::output::{MANIFEST, MARKER, RECORD};
 pub use memos::Memos;
 use steps::*;
 
+use std::panic::resume_unwind;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -232,7 +233,7 @@ fn build_loaded(
     memos: &mut Memos,
 ) -> Result<RenderedSite, Errors> {
     memos.next_build();
-    let (made, diagnostics) = make_site(config, loading, Form::Minified, memos);
+    let (made, diagnostics) = make_site(config, loading, (Form::Minified, Purpose::Site), memos);
     finish(diagnostics, |warnings| RenderedSite {
         files: made.files,
         pages: made.pages,
@@ -242,8 +243,11 @@ fn build_loaded(
 
 /// Renders the whole site in memory.
 pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
-    let (mut rendered, diagnostics) =
-        make_and_check(config, Form::Readable, &mut Memos::for_one_build());
+    let (mut rendered, diagnostics) = make_and_check(
+        config,
+        (Form::Readable, Purpose::Site),
+        &mut Memos::for_one_build(),
+    );
     rendered.files.iter_mut().for_each(OutputFile::make_whole);
     finish(diagnostics, |warnings| RenderedSite {
         files: rendered.files,
@@ -299,7 +303,8 @@ pub fn translations(
     options: &crate::config::BuildOptions,
 ) -> Result<Vec<check::translations::LanguageStanding>, Vec<Diagnostic>> {
     let config = crate::config::load(options)?;
-    let (made, _) = make_and_check(&config, Form::Minified, &mut Memos::for_one_build());
+    let wanted = (Form::Minified, Purpose::Findings);
+    let (made, _) = make_and_check(&config, wanted, &mut Memos::for_one_build());
     Ok(made.findings.translations)
 }
 
@@ -311,7 +316,8 @@ pub fn check(config: &Config) -> CheckReport {
 /// Checks the site as a build makes it, minified, so that a check finds what a
 /// build would.
 fn check_with(config: &Config, memos: &mut Memos) -> CheckReport {
-    let (mut rendered, diagnostics) = make_and_check(config, Form::Minified, memos);
+    let wanted = (Form::Minified, Purpose::Findings);
+    let (mut rendered, diagnostics) = make_and_check(config, wanted, memos);
     rendered
         .findings
         .readability
@@ -334,19 +340,32 @@ struct Made {
 }
 
 /// Loads the project and makes the site in `form`, with every check.
-fn make_and_check(config: &Config, form: Form, memos: &mut Memos) -> (Made, Vec<Diagnostic>) {
+fn make_and_check(
+    config: &Config,
+    wanted: (Form, Purpose),
+    memos: &mut Memos,
+) -> (Made, Vec<Diagnostic>) {
     memos.next_build();
     let loading = load_project(config, &mut memos.files);
-    make_site(config, loading, form, memos)
+    make_site(config, loading, wanted, memos)
 }
 
-/// Makes the site from what was loaded, in `form`: the stages in their order. Each
-/// stage says all it finds, and the site is made as far as it can be, so that one
-/// mistake is said once, where it is, and not again by every stage after it.
+/// What the stages are run for: a site to write or serve, with its search index,
+/// or the findings of a check, which need no index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Site,
+    Findings,
+}
+
+/// Makes the site from what was loaded, in `form`, for `purpose`: the stages in
+/// their order. Each stage says all it finds, and the site is made as far as it can
+/// be, so that one mistake is said once, where it is, and not again by every stage
+/// after it.
 fn make_site(
     config: &Config,
     (loaded, loading): (load::Loaded, Vec<Diagnostic>),
-    form: Form,
+    (form, purpose): (Form, Purpose),
     memos: &Memos,
 ) -> (Made, Vec<Diagnostic>) {
     let mut said = loading;
@@ -376,40 +395,38 @@ fn make_site(
         files: &loaded.templates,
         assets: &asset_map,
     };
-    let templates = memos.templates.get_or(&sources, templates::compile);
-    let templates = templates.map_err(|found| said.extend(found)).ok();
-    // Every page shows the logo and links to the home page: without either, the
-    // pages would repeat that one mistake on every page.
-    let can_make_pages = missing_logo.is_none() && site.by_url.contains_key("");
-    said.extend(missing_logo);
-    let all_pages_made = match templates {
-        Some(templates) if can_make_pages => {
-            let shape = SiteShape::new(config, &site, (&templates, &messages));
-            make_pages(&shape, &markdown, form, memos, (&mut files, &mut said))
+    let templates = templates_for_pages(&sources, (&site, missing_logo), memos, &mut said);
+    // The search index needs only the pages' markdown: it is made on a thread of
+    // its own meanwhile, as the pages are made and checked.
+    std::thread::scope(|scope| {
+        let index = (config.site.search && purpose == Purpose::Site)
+            .then(|| scope.spawn(|| search_index_of(config, (&site, &markdown), memos)));
+        let all_pages_made = match templates {
+            Some(templates) => {
+                let shape = SiteShape::new(config, &site, (&templates, &messages));
+                make_pages(&shape, &markdown, form, memos, (&mut files, &mut said))
+            }
+            None => false,
+        };
+        files.extend(sitemap::files(&config.site, &site));
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        // The checks of the pages as made need them all, or they would report each
+        // page that is not there.
+        if all_pages_made {
+            let made_from = (&site, &loaded.templates[..]);
+            check_made_pages(&files, made_from, config, &mut said, (&mut findings, memos));
         }
-        _ => false,
-    };
-    if config.site.search && all_pages_made {
-        index_for_search(config, (&site, &markdown), memos, (&mut files, &mut said));
-    }
+        let index = index.map(|index| index.join().unwrap_or_else(|e| resume_unwind(e)));
+        match index.filter(|_| all_pages_made) {
+            Some(Ok(index)) => files.extend(index.iter().cloned()),
+            Some(Err(diagnostic)) => said.push(*diagnostic),
+            None => {}
+        }
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    said.extend(check::site_wide::clashing_paths(&files, &site));
     // Each page's markdown is in its HTML now; a build need not hold it.
     markdown.into_par_iter().for_each(drop);
-
-    files.extend(sitemap::files(&config.site, &site));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-
-    said.extend(check::site_wide::clashing_paths(&files, &site));
-    // The checks of the pages as made need them all, or they would report each page
-    // that is not there.
-    if all_pages_made {
-        check_made_pages(
-            &files,
-            (&site, &loaded.templates),
-            config,
-            &mut said,
-            (&mut findings, memos),
-        );
-    }
     let pages = site.pages.len();
     (
         Made {

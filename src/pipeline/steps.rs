@@ -286,23 +286,35 @@ pub(super) fn keep_diagnostics<T>(
         .collect()
 }
 
-/// Adds the search index of every page to `files`, or says why it cannot be made.
-pub(super) fn index_for_search(
+/// The search index of every page, or why it cannot be made.
+pub(super) fn search_index_of(
     config: &Config,
     (site, markdown): (&Site, &[Arc<RenderedPage>]),
     memos: &Memos,
-    (files, said): (&mut Vec<OutputFile>, &mut Vec<Diagnostic>),
-) {
+) -> Result<Arc<Vec<OutputFile>>, Box<Diagnostic>> {
     let input = search_index::IndexInput {
         config: &config.site,
         site,
         markdown,
     };
-    match memos
+    (memos
         .search_index
-        .get_or(&input, search_index::search_index)
-    {
-        Ok(index) => files.extend(index.iter().cloned()),
-        Err(error) => said.push(error.to_site_diagnostic()),
-    }
+        .get_or(&input, search_index::search_index))
+    .map_err(|error| Box::new(error.to_site_diagnostic()))
+}
+
+/// The compiled templates, if the pages can be made: every page shows the logo and
+/// links to the home page, so without either, or with a mistake in the templates,
+/// the pages would repeat that one mistake on every page.
+pub(super) fn templates_for_pages(
+    sources: &templates::Sources,
+    (site, missing_logo): (&Site, Option<Diagnostic>),
+    memos: &Memos,
+    said: &mut Vec<Diagnostic>,
+) -> Option<Arc<templates::Templates>> {
+    let templates = memos.templates.get_or(sources, templates::compile);
+    let templates = templates.map_err(|found| said.extend(found)).ok();
+    let can_make_pages = missing_logo.is_none() && site.by_url.contains_key("");
+    said.extend(missing_logo);
+    templates.filter(|_| can_make_pages)
 }

@@ -23,6 +23,11 @@ use crate::support::escape::escape_html;
 /// Where the index is published, under the site's address.
 pub const INDEX_FOLDER: &str = "pagefind/";
 
+/// The most files of page excerpts an index has in each language. Pagefind writes
+/// one a page, which a large site pays for in files to write and host; past this,
+/// it puts several pages in each, and a search loads a few more bytes.
+const MOST_FRAGMENT_FILES: u32 = 200;
+
 /// What the index is made from: every page of the site and its markdown.
 pub struct IndexInput<'a> {
     pub config: &'a SiteConfig,
@@ -111,6 +116,7 @@ async fn index_records(
     let failed = |e: anyhow::Error| SearchIndexError::Pagefind(e.to_string());
     let options = PagefindServiceConfig::builder()
         .exclude_selectors(vec![".visually-hidden".to_owned()])
+        .max_fragments(MOST_FRAGMENT_FILES)
         .build();
     let mut index = PagefindIndex::new(Some(options)).map_err(failed)?;
     for (url, html) in records {

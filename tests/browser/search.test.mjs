@@ -8,7 +8,8 @@
 // parents use, announces how many it found, works from the keyboard alone and
 // passes axe at phone and desktop sizes. Without JavaScript, the search form on
 // every page leads to the A to Z. No page but the search page has a script, and no
-// request leaves the site.
+// request leaves the site. With TRANSLATED_SITE, a build of the translations
+// fixture, a search in Polish finds the Polish pages, from the Polish index.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -156,6 +157,28 @@ for (const root of SEARCH_SITES) {
         assert.deepEqual(problems, []);
         await context.close();
       });
+    } finally {
+      server.close();
+    }
+  });
+}
+
+const TRANSLATED_SITE = process.env.TRANSLATED_SITE;
+if (TRANSLATED_SITE) {
+  test(`searching in Polish on ${TRANSLATED_SITE} finds Polish pages only`, { timeout: 60_000 }, async () => {
+    const BASE_PATH = await basePathOf(TRANSLATED_SITE);
+    const server = await serve(TRANSLATED_SITE, BASE_PATH);
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const context = await browser.newContext();
+      const { page, problems } = await watchedPage(context, origin);
+      await page.goto(`${origin}${BASE_PATH}pl/search/?q=przytul`);
+      const shown = await shownResults(page);
+      assert.ok(shown.links.includes(`${BASE_PATH}pl/crying/soothing/`), `results: ${shown.links}`);
+      assert.ok(shown.links.every((link) => link.startsWith(`${BASE_PATH}pl/`)), `results: ${shown.links}`);
+      assert.match(shown.status, /przytul/);
+      assert.deepEqual(problems, []);
+      await context.close();
     } finally {
       server.close();
     }
