@@ -137,7 +137,9 @@ for (const root of PRINT_SITES) {
       const [h1] = await textsOf(page, html, "h1");
       if (!/http-equiv=["']?refresh/i.test(html)) titles[path] = h1;
     }
-    const inBooklet = Object.keys(titles).filter((path) => !["print/", "accessibility/", "privacy/"].includes(path));
+    // The pages made from every page, and the statements, are not pages of the guide.
+    const notGuide = ["print/", "accessibility/", "privacy/", "a-z/", "search/"];
+    const inBooklet = Object.keys(titles).filter((path) => !notGuide.includes(path));
     // The council's own lines, as its urgent help page gives them.
     const urgentHtml = await readFile(join(root, "urgent", "index.html"), "utf8");
     const councilLines = await textsOf(page, urgentHtml, ".local-services a[href^='tel:']");

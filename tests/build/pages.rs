@@ -163,7 +163,7 @@ fn shared_parts_make_the_same_pages_as_a_template_without_them() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
     )
     .unwrap();
-    assert_eq!(theme_base.matches("{% filter shared -%}\n").count(), 5);
+    assert_eq!(theme_base.matches("{% filter shared -%}\n").count(), 6);
     let unshared = theme_base
         .replace("{% filter shared -%}\n", "")
         .replace("\n{%- endfilter %}", "");
