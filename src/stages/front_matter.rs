@@ -71,6 +71,17 @@ pub enum FrontMatterError {
     BadSourceUrl { url: String, position: Position },
     #[error("the word {term:?} in 'also_known_as' is empty or leads to an empty heading id")]
     EmptyAlsoKnownAs { term: String, position: Position },
+    #[error("an entry in 'also_known_as' is {shape}, not a word")]
+    AlsoKnownAsNotAWord {
+        shape: &'static str,
+        position: Position,
+    },
+    #[error("the word {term:?} in 'also_known_as' leads to {shape}, not to a heading's id")]
+    AlsoKnownAsNotAHeading {
+        term: String,
+        shape: &'static str,
+        position: Position,
+    },
     #[error("only a translation has 'translation', and this page is in the site's own language")]
     TranslationOfOriginal { position: Position },
 }
@@ -90,6 +101,8 @@ impl StageError for FrontMatterError {
             | BadTemplateName { position, .. }
             | BadSourceUrl { position, .. }
             | EmptyAlsoKnownAs { position, .. }
+            | AlsoKnownAsNotAWord { position, .. }
+            | AlsoKnownAsNotAHeading { position, .. }
             | TranslationOfOriginal { position } => Some(*position),
         }
     }
@@ -111,6 +124,8 @@ impl StageError for FrontMatterError {
             BadTemplateName { .. } => "name a file in templates/ or the theme's templates, without a folder".into(),
             BadSourceUrl { .. } => "write the whole address of the page you used, starting with https://".into(),
             EmptyAlsoKnownAs { .. } => "write a word, such as `- colic`, or a word and the id of a heading on this page, such as `- fever: \"#high-temperature\"`".into(),
+            AlsoKnownAsNotAWord { .. } => "write one word or phrase on each line, such as `- settling a baby`, or a word and the id of a heading on this page, such as `- fever: \"#high-temperature\"`".into(),
+            AlsoKnownAsNotAHeading { term, .. } => format!("write the id of one heading on this page after the colon, such as `- {term}: \"#colic\"`; for a word that leads to two headings, write it twice"),
             TranslationOfOriginal { .. } => "remove it, or name the file after its language, such as soothing.pl.md for Polish".into(),
         })
     }
@@ -130,17 +145,48 @@ struct RawFrontMatter {
     next_review: Option<String>,
     sources: Option<Vec<SourceRef>>,
     also_known_as: Option<Vec<RawAlsoKnownAs>>,
-    keywords: Option<Vec<String>>,
+    keywords: Option<Vec<yaml::Scalar>>,
     translation: Option<RawTranslation>,
 }
 
 /// An entry of `also_known_as`, as written: a word for the page, or words each with
-/// the id of the heading it leads to.
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
+/// the id of the heading it leads to. Any YAML reads as one, so that an entry of
+/// the wrong shape is reported in words about the entry, at its own line, and the
+/// entries around it are still read.
+#[derive(Debug)]
 enum RawAlsoKnownAs {
-    Page(String),
-    Headings(std::collections::BTreeMap<String, String>),
+    Page(Written),
+    Headings(Vec<(Written, Written)>),
+}
+
+/// A value that should be a word: the word, or else the name of its shape.
+type Written = Result<String, &'static str>;
+
+impl<'de> serde::Deserialize<'de> for RawAlsoKnownAs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match serde_yaml::Value::deserialize(deserializer)? {
+            serde_yaml::Value::Mapping(headings) => RawAlsoKnownAs::Headings(
+                (headings.into_iter())
+                    .map(|(term, id)| (as_word(term), as_word(id)))
+                    .collect(),
+            ),
+            other => RawAlsoKnownAs::Page(as_word(other)),
+        })
+    }
+}
+
+/// `value` as a word: text, or a number such as 999 written without quotes.
+fn as_word(value: serde_yaml::Value) -> Written {
+    use serde_yaml::Value;
+    match value {
+        Value::String(text) => Ok(text),
+        Value::Number(number) => Ok(number.to_string()),
+        Value::Bool(value) => Ok(value.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Sequence(_) => Err("a list"),
+        Value::Mapping(_) => Err("a set of `key: value` lines"),
+        Value::Tagged(_) => Err("a value with a YAML tag"),
+    }
 }
 
 /// A translation's record, as written.
@@ -218,7 +264,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let sources = checks.sources(raw.sources.unwrap_or_default());
     let also_known_as = checks.also_known_as(raw.also_known_as.unwrap_or_default());
     let keywords = (raw.keywords.unwrap_or_default().into_iter())
-        .map(|word| word.trim().to_owned())
+        .map(|word| word.text.trim().to_owned())
         .filter(|word| !word.is_empty())
         .collect();
     let template = checks.template(raw.template);
@@ -436,22 +482,44 @@ impl Checks<'_> {
     }
 
     /// The other words for the page and its headings, each with where it is
-    /// written; an empty word or heading id is reported.
+    /// written; an empty word or heading id, or an entry of the wrong shape, is
+    /// reported.
     fn also_known_as(&mut self, written: Vec<RawAlsoKnownAs>) -> Vec<AlsoKnownAs> {
         let key = self.places.key("also_known_as");
         let mut from_line = key.line;
         let mut words = Vec::new();
-        let entries = written.into_iter().flat_map(|entry| match entry {
-            RawAlsoKnownAs::Page(term) => vec![(term, None)],
-            RawAlsoKnownAs::Headings(map) => (map.into_iter())
-                .map(|(term, id)| (term, Some(id)))
-                .collect(),
+        let entries = written.into_iter().enumerate().flat_map(|(index, entry)| {
+            let entries: Vec<_> = match entry {
+                RawAlsoKnownAs::Page(term) => vec![(term, Ok(None))],
+                RawAlsoKnownAs::Headings(map) => (map.into_iter())
+                    .map(|(term, id)| (term, id.map(Some)))
+                    .collect(),
+            };
+            entries.into_iter().map(move |(term, id)| (index, term, id))
         });
-        for (term, heading) in entries {
-            let term = term.trim().to_owned();
-            let heading = heading.map(|id| id.trim().trim_start_matches('#').to_owned());
+        for (index, term, heading) in entries {
+            let term = match term {
+                Ok(term) => term.trim().to_owned(),
+                Err(shape) => {
+                    let position = self.places.value(&format!("also_known_as[{index}]"));
+                    from_line = position.line + 1;
+                    (self.errors).push(FrontMatterError::AlsoKnownAsNotAWord { shape, position });
+                    continue;
+                }
+            };
             let position = (self.places.list_item(from_line, &term)).unwrap_or(key);
             from_line = position.line + 1;
+            let heading = match heading {
+                Ok(id) => id.map(|id| id.trim().trim_start_matches('#').to_owned()),
+                Err(shape) => {
+                    (self.errors).push(FrontMatterError::AlsoKnownAsNotAHeading {
+                        term,
+                        shape,
+                        position,
+                    });
+                    continue;
+                }
+            };
             if term.is_empty() || heading.as_ref().is_some_and(String::is_empty) {
                 self.errors
                     .push(FrontMatterError::EmptyAlsoKnownAs { term, position });
@@ -635,6 +703,24 @@ mod tests {
             .map(|s| s.url_position.map(|p| (p.line, p.col)))
             .collect();
         assert_eq!(positions, [Some((6, 10)), Some((7, 10)), Some((10, 11))]);
+    }
+
+    #[test]
+    fn numbers_are_words_and_each_misshapen_word_is_found_at_its_line() {
+        let (front, errors) = read(&source(
+            "---\ntitle: A\ndescription: B\nalso_known_as:\n  - 999\n  - [a, b]\n  - fits: \"#seizures\"\n  - wind: [c]\nkeywords: [111]\n---\nBody\n",
+        ));
+        let words: Vec<(&str, Option<&str>, usize)> = (front.also_known_as.iter())
+            .map(|word| (&*word.term, word.heading.as_deref(), word.position.line))
+            .collect();
+        assert_eq!(words, [("999", None, 5), ("fits", Some("seizures"), 7)]);
+        assert_eq!(front.keywords, ["111"]);
+        let lines: Vec<usize> = errors
+            .iter()
+            .filter_map(|e| e.position())
+            .map(|p| p.line)
+            .collect();
+        assert_eq!(lines, [6, 8], "{errors:?}");
     }
 
     #[test]
