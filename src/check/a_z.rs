@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage};
+use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage, a_z_entry};
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
@@ -81,7 +81,7 @@ pub fn check(
     let mut headings: HashMap<(Option<&str>, String), usize> = HashMap::new();
     for index in 0..site.pages.len() {
         for heading in listed(index) {
-            let key = (site.language(index), heading.text.trim().to_lowercase());
+            let key = (site.language(index), a_z_entry(&heading.text));
             headings.entry(key).or_insert(index);
         }
     }
@@ -90,7 +90,7 @@ pub fn check(
         let front = &page.front;
         let mut found = Vec::new();
         for word in &front.also_known_as {
-            let key = (site.language(index), word.term.to_lowercase());
+            let key = (site.language(index), a_z_entry(&word.term));
             if let Some(&other) = headings.get(&key) {
                 found.push(AToZError::AlreadyAHeading {
                     term: word.term.clone(),

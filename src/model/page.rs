@@ -166,6 +166,17 @@ pub struct Page {
 /// The deepest heading the A to Z lists: deeper ones are details of a topic.
 pub const DEEPEST_LISTED_HEADING: u8 = 3;
 
+/// A word as the A to Z lists it: with one space between its parts.
+pub fn a_z_spacing(term: &str) -> String {
+    term.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What makes two words one entry in the A to Z: words that differ only in case
+/// or in spaces are the same.
+pub fn a_z_entry(term: &str) -> String {
+    a_z_spacing(term).to_lowercase()
+}
+
 /// A heading found in a page's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! load (stages/load/) -> assets (stages/assets.rs, stages/minify.rs)
-//!   -> front matter (stages/front_matter.rs) -> site (stages/site.rs)
+//!   -> front matter (stages/front_matter/) -> site (stages/site.rs)
 //!   -> markdown (stages/markdown/) -> content checks (check/)
 //!   -> templates (stages/templates/) -> render (stages/templates/render.rs)
 //!   -> minify (stages/minify.rs) -> search index (stages/search_index.rs)

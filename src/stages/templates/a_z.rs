@@ -15,7 +15,7 @@ use icu_collator::options::{CollatorOptions, Strength};
 use icu_collator::{Collator, CollatorBorrowed, CollatorPreferences};
 use serde::Serialize;
 
-use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage};
+use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage, a_z_entry, a_z_spacing};
 use crate::model::site::Site;
 use crate::support::error::Diagnostic;
 
@@ -105,12 +105,10 @@ pub fn words(
 pub fn letters(words: Vec<(String, Place)>, language: &str) -> Vec<Letter> {
     let base_letters = collator(language, Strength::Primary);
     let collator = collator(language, Strength::Tertiary);
-    // Words that differ only in case or spaces are one entry.
     let mut entries: BTreeMap<String, Entry> = BTreeMap::new();
     for (term, place) in words {
-        let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
-        let entry = entries.entry(term.to_lowercase()).or_insert_with(|| Entry {
-            term: with_capital(&term),
+        let entry = entries.entry(a_z_entry(&term)).or_insert_with(|| Entry {
+            term: with_capital(&a_z_spacing(&term)),
             places: Vec::new(),
         });
         if !entry.places.contains(&place) {
