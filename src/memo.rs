@@ -76,6 +76,34 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         self.lock().entry(key).or_insert(value).clone()
     }
 
+    /// The value kept for `input`, if there is one, without making it: for a value
+    /// that is made later, away from the build, and handed back with
+    /// [`Memo::keep`]. When verifying, nothing is found, so that it is made again.
+    pub fn find<I: MemoKey + ?Sized>(&self, input: &I) -> Option<V> {
+        if self.keep == Keep::Nothing || self.verify {
+            return None;
+        }
+        let key = input.memo_key();
+        let kept = self.lock().get(&key).cloned();
+        kept.or_else(|| self.earlier.get(&key).cloned())
+    }
+
+    /// Keeps `value`, made from the input whose key is `key` away from the build,
+    /// for the next build to find. When verifying, a value already kept for the
+    /// same key must be the same.
+    pub fn keep(&self, key: blake3::Hash, value: V) {
+        if self.keep == Keep::Nothing {
+            return;
+        }
+        let kept = self.lock().get(&key).cloned();
+        let value = match kept.or_else(|| self.earlier.get(&key).cloned()) {
+            Some(kept) if self.verify => self.verified(kept, value),
+            Some(kept) => kept,
+            None => value,
+        };
+        self.lock().entry(key).or_insert(value);
+    }
+
     /// The value made from each input, in order, made in parallel where not kept.
     pub fn each<I: MemoKey + Sync>(&self, inputs: &[I], make: impl Fn(&I) -> V + Sync) -> Vec<V> {
         inputs
@@ -152,6 +180,16 @@ mod tests {
         memo.next_build();
         assert!(memo.earlier.contains_key(&Text("b").memo_key()));
         assert!(!memo.earlier.contains_key(&Text("a").memo_key()));
+    }
+
+    #[test]
+    fn a_value_made_away_from_the_build_is_found_by_the_next() {
+        let mut memo = Memo::new("upper", Keep::ForRebuilds);
+        assert_eq!(memo.find(&Text("a")), None);
+        memo.keep(Text("a").memo_key(), "A".to_owned());
+        memo.next_build();
+        assert_eq!(memo.find(&Text("a")).as_deref(), Some("A"));
+        assert_eq!(memo.get_or(&Text("a"), |_| unreachable!()), "A");
     }
 
     #[test]

@@ -21,18 +21,25 @@
 //!
 //! Every stage reports all it finds; the pipeline collects every diagnostic and
 //! decides only at the end whether the build failed, so an editor sees every
-//! problem in one run. Its submodules hold the memos and run each stage through its
-//! memo. Uses the stages `load`, `assets`, `front_matter`, `markdown`,
-//! `templates`, `minify`, `sitemap` and `output`, and `check`, `config`, `page`,
-//! `site`, `memo`, `messages` and `error`.
+//! problem in one run. Its submodules hold the memos, run each stage through its
+//! memo, and keep the preview's search index to be made after its pages. Uses the
+//! stages `load`, `assets`, `front_matter`, `markdown`, `templates`, `minify`,
+//! `search_index`, `sitemap` and `output`, and `check`, `config`, `page`, `site`,
+//! `memo`, `messages` and `error`.
 
+mod later_index;
 mod memos;
 mod record;
 mod steps;
 
+/// A file of a site built in memory.
+pub use crate::model::page::OutputFile;
 /// The files a build writes beside the site, to know the folder again: they are not
 /// pages of the site.
 pub use crate::stages::output::{MANIFEST, MARKER, RECORD};
+/// Where the search index is, under the site's address.
+pub use crate::stages::search_index::INDEX_FOLDER;
+pub use later_index::{MadeIndex, PendingIndex};
 pub use memos::Memos;
 use steps::*;
 
@@ -44,7 +51,6 @@ use rayon::prelude::*;
 use crate::check::{self, CheckReport};
 use crate::config::Config;
 use crate::memo;
-use crate::model::page::OutputFile;
 use crate::stages::markdown::LinkIndex;
 use crate::stages::minify::Form;
 use crate::stages::output;
@@ -64,6 +70,8 @@ pub struct RenderedSite {
     /// How many pages were rendered from content.
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
+    /// For the preview: the search index, if it is still to be made.
+    pub pending_index: Option<PendingIndex>,
 }
 
 /// What a successful build did.
@@ -94,13 +102,13 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     });
     if let Some(record) = previous {
         if memo::verifying() {
-            let site = build_loaded(config, (loaded, loading), &mut memos)?;
+            let site = build_loaded(config, (loaded, loading), Purpose::Site, &mut memos)?;
             verify_unchanged(config, &record, site);
         }
         output::remove_killed_builds(&config.out_dir);
         return Ok(BuildReport::of(record, config, true));
     }
-    let site = build_loaded(config, (loaded, loading), &mut memos)?;
+    let site = build_loaded(config, (loaded, loading), Purpose::Site, &mut memos)?;
     // Nothing in the memos is needed to write the site: free them meanwhile.
     rayon::spawn(move || drop(memos));
     let record = record::BuildRecord {
@@ -201,7 +209,7 @@ pub fn build_councils(
 /// builds of the same project made, and leaves in them what this build made.
 pub fn build_in_memory(config: &Config, memos: &mut Memos) -> Result<RenderedSite, Errors> {
     let loading = load_project(config, &mut memos.files);
-    build_loaded(config, loading, memos)
+    build_loaded(config, loading, Purpose::Site, memos)
 }
 
 /// Reads the project's settings and builds its site in memory, as
@@ -212,8 +220,27 @@ pub fn build_project_in_memory(
     options: &crate::config::BuildOptions,
     memos: &mut Memos,
 ) -> Result<RenderedSite, Errors> {
+    build_project_for(options, memos, Purpose::Site)
+}
+
+/// Builds the project in memory as [`build_project_in_memory`] does, for the
+/// preview to serve at once: a search index that no earlier build made is left to
+/// be made, in [`RenderedSite::pending_index`].
+pub fn build_project_for_preview(
+    options: &crate::config::BuildOptions,
+    memos: &mut Memos,
+) -> Result<RenderedSite, Errors> {
+    build_project_for(options, memos, Purpose::Preview)
+}
+
+fn build_project_for(
+    options: &crate::config::BuildOptions,
+    memos: &mut Memos,
+    purpose: Purpose,
+) -> Result<RenderedSite, Errors> {
     let (config, mistakes) = crate::config::load_despite_mistakes(options).map_err(fail)?;
-    let built = build_in_memory(&config, memos);
+    let loading = load_project(&config, &mut memos.files);
+    let built = build_loaded(&config, loading, purpose, memos);
     if !mistakes.iter().any(|d| d.severity == Severity::Error) {
         return built;
     }
@@ -230,14 +257,16 @@ pub fn build_project_in_memory(
 fn build_loaded(
     config: &Config,
     loading: (load::Loaded, Vec<Diagnostic>),
+    purpose: Purpose,
     memos: &mut Memos,
 ) -> Result<RenderedSite, Errors> {
     memos.next_build();
-    let (made, diagnostics) = make_site(config, loading, (Form::Minified, Purpose::Site), memos);
+    let (made, diagnostics) = make_site(config, loading, (Form::Minified, purpose), memos);
     finish(diagnostics, |warnings| RenderedSite {
         files: made.files,
         pages: made.pages,
         warnings,
+        pending_index: made.pending_index,
     })
 }
 
@@ -253,6 +282,7 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
         files: rendered.files,
         pages: rendered.pages,
         warnings,
+        pending_index: None,
     })
 }
 
@@ -337,6 +367,7 @@ struct Made {
     files: Vec<OutputFile>,
     pages: usize,
     findings: check::Findings,
+    pending_index: Option<PendingIndex>,
 }
 
 /// Loads the project and makes the site in `form`, with every check.
@@ -350,11 +381,13 @@ fn make_and_check(
     make_site(config, loading, wanted, memos)
 }
 
-/// What the stages are run for: a site to write or serve, with its search index,
-/// or the findings of a check, which need no index.
+/// What the stages are run for: a site to write, with its search index; a site for
+/// the preview to serve at once, whose index may be made after it; or the findings
+/// of a check, which need no index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Purpose {
     Site,
+    Preview,
     Findings,
 }
 
@@ -398,9 +431,10 @@ fn make_site(
     let templates = templates_for_pages(&sources, (&site, missing_logo), memos, &mut said);
     // The search index needs only the pages' markdown: it is made on a thread of
     // its own meanwhile, as the pages are made and checked.
-    std::thread::scope(|scope| {
-        let index = (config.site.search && purpose == Purpose::Site)
-            .then(|| scope.spawn(|| search_index_of(config, (&site, &markdown), memos)));
+    let later = purpose == Purpose::Preview;
+    let index_later = std::thread::scope(|scope| {
+        let index = (config.site.search && purpose != Purpose::Findings)
+            .then(|| scope.spawn(|| search_index_of(config, (&site, &markdown), memos, later)));
         let all_pages_made = match templates {
             Some(templates) => {
                 let shape = SiteShape::new(config, &site, (&templates, &messages));
@@ -417,25 +451,19 @@ fn make_site(
             check_made_pages(&files, made_from, config, &mut said, (&mut findings, memos));
         }
         let index = index.map(|index| index.join().unwrap_or_else(|e| resume_unwind(e)));
-        match index.filter(|_| all_pages_made) {
-            Some(Ok(index)) => files.extend(index.iter().cloned()),
-            Some(Err(diagnostic)) => said.push(*diagnostic),
-            None => {}
-        }
+        add_index(index.filter(|_| all_pages_made), &mut files, &mut said)
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     said.extend(check::site_wide::clashing_paths(&files, &site));
-    // Each page's markdown is in its HTML now; a build need not hold it.
-    markdown.into_par_iter().for_each(drop);
     let pages = site.pages.len();
-    (
-        Made {
-            files,
-            pages,
-            findings,
-        },
-        said,
-    )
+    let pending_index = PendingIndex::if_later(index_later, &config.site, site, markdown);
+    let made = Made {
+        files,
+        pages,
+        findings,
+        pending_index,
+    };
+    (made, said)
 }
 
 /// A page as a translation of it starts, for `tellyou new`: read as a build reads

@@ -286,21 +286,43 @@ pub(super) fn keep_diagnostics<T>(
         .collect()
 }
 
-/// The search index of every page, or why it cannot be made.
+/// The files of the search index, or why it cannot be made.
+pub(super) type Index = Result<Arc<Vec<OutputFile>>, Box<Diagnostic>>;
+
+/// The search index of every page, or why it cannot be made; `None` if it is to
+/// be made later and no earlier build made it.
 pub(super) fn search_index_of(
     config: &Config,
     (site, markdown): (&Site, &[Arc<RenderedPage>]),
     memos: &Memos,
-) -> Result<Arc<Vec<OutputFile>>, Box<Diagnostic>> {
+    later: bool,
+) -> Option<Index> {
     let input = search_index::IndexInput {
         config: &config.site,
         site,
         markdown,
     };
-    (memos
-        .search_index
-        .get_or(&input, search_index::search_index))
-    .map_err(|error| Box::new(error.to_site_diagnostic()))
+    let index = match later {
+        true => memos.search_index.find(&input)?,
+        false => (memos.search_index).get_or(&input, search_index::search_index),
+    };
+    Some(index.map_err(|error| Box::new(error.to_site_diagnostic())))
+}
+
+/// Adds the search index to the site's files, or says why it could not be made;
+/// true if it is to be made later.
+pub(super) fn add_index(
+    index: Option<Option<Index>>,
+    files: &mut Vec<OutputFile>,
+    said: &mut Vec<Diagnostic>,
+) -> bool {
+    match index {
+        Some(Some(Ok(index))) => files.extend(index.iter().cloned()),
+        Some(Some(Err(diagnostic))) => said.push(*diagnostic),
+        Some(None) => return true,
+        None => {}
+    }
+    false
 }
 
 /// The compiled templates, if the pages can be made: every page shows the logo and

@@ -2,10 +2,11 @@
 //! rebuilds on every change, and serves the last good build on 127.0.0.1
 //! with a small script that reloads open pages after each good rebuild and shows the
 //! errors over the page after a failed one. The script is added to pages as they are
-//! served, never to the files a build writes. Uses `pipeline` and `config` to
-//! build, `page` for the files it serves, `watch` to see changes, `error` for its
-//! own, and axum for HTTP.
+//! served, never to the files a build writes. The search index is made after the
+//! pages are served, by `index`. Uses `pipeline` and `config` to build, `page` for
+//! the files it serves, `watch` to see changes, `error` for its own, and axum for HTTP.
 
+mod index;
 pub mod watch;
 
 use std::convert::Infallible;
@@ -21,13 +22,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use percent_encoding::percent_decode_str;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch as latest};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::config::{BaseUrl, BuildOptions};
 use crate::model::page::OutputFile;
 use crate::pipeline;
+use crate::pipeline::INDEX_FOLDER;
 use crate::serve::watch::{ProjectWatcher, WatchError};
 use crate::support::error::{Diagnostic, Severity, plain_io_error};
 
@@ -96,23 +98,51 @@ struct Finding {
 }
 
 /// The files of a built site, sorted by their path in it (`crying/index.html`), as
-/// the pipeline gives them, so that nothing is rearranged after each rebuild; and
-/// which good build of this preview made them, counting from 1.
+/// the pipeline gives them, so that nothing is rearranged after each rebuild; its
+/// search index, if that was made after it; and which good build of this preview
+/// made them, counting from 1.
 #[derive(Default)]
 struct SiteFiles {
-    files: Vec<OutputFile>,
+    files: Arc<Vec<OutputFile>>,
+    index: IndexFiles,
     build: u64,
+}
+
+/// The files of a build's search index, when they are not among its other files.
+#[derive(Default)]
+enum IndexFiles {
+    /// In the build's files, or the site has no index.
+    #[default]
+    WithTheSite,
+    /// Still to be made.
+    Pending,
+    /// Made after the build, sorted by path.
+    Made(Arc<Vec<OutputFile>>),
 }
 
 impl SiteFiles {
     /// The file at `path`, whole: a page's shared parts are put in as it is served.
     fn get(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
-        let found = self
-            .files
-            .binary_search_by(|file| file.path.as_str().cmp(path));
-        found.ok().map(|index| self.files[index].contents())
+        found_in(&self.files, path).or_else(|| match &self.index {
+            IndexFiles::Made(index) => found_in(index, path),
+            _ => None,
+        })
+    }
+
+    /// Whether a request for `path` waits for the index.
+    fn waits_for_index(&self, path: &str) -> bool {
+        matches!(self.index, IndexFiles::Pending) && path.starts_with(INDEX_FOLDER)
     }
 }
+
+/// The file at `path` among `files`, sorted by path.
+fn found_in<'f>(files: &'f [OutputFile], path: &str) -> Option<std::borrow::Cow<'f, [u8]>> {
+    let found = files.binary_search_by(|file| file.path.as_str().cmp(path));
+    found.ok().map(|index| files[index].contents())
+}
+
+/// How the preview tells the terminal what happened.
+type Report = Arc<dyn Fn(ServeEvent) + Send + Sync>;
 
 struct Shared {
     /// The last good build; an empty site until the first build succeeds.
@@ -120,13 +150,33 @@ struct Shared {
     /// The errors of the latest build, if it failed: pages opened later show them too.
     errors: Mutex<Option<Arc<Vec<Finding>>>>,
     live: broadcast::Sender<LiveMessage>,
+    /// Told each time the site served changes, for requests that wait for its index.
+    site_changed: latest::Sender<()>,
+}
+
+impl Shared {
+    /// Shows `diagnostics` on every open page, and on pages opened until the next
+    /// good build.
+    fn show_errors(&self, diagnostics: &[Diagnostic]) {
+        let shown: Arc<Vec<Finding>> = Arc::new(
+            (diagnostics.iter())
+                .map(|diagnostic| Finding {
+                    error: diagnostic.severity == Severity::Error,
+                    text: diagnostic.to_string(),
+                })
+                .collect(),
+        );
+        *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&shown));
+        let _ = self.live.send(LiveMessage::Errors(shown));
+    }
 }
 
 /// Runs the preview until the process is stopped.
 pub fn run(
     options: ServeOptions,
-    report: impl Fn(ServeEvent) + Send + 'static,
+    report: impl Fn(ServeEvent) + Send + Sync + 'static,
 ) -> Result<(), ServeError> {
+    let report: Report = Arc::new(report);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -146,6 +196,7 @@ pub fn run(
         site: RwLock::new(Arc::default()),
         errors: Mutex::new(None),
         live,
+        site_changed: latest::Sender::new(()),
     });
 
     let mut builder = Builder {
@@ -161,6 +212,7 @@ pub fn run(
             today: None,
             council: options.council.clone(),
         },
+        indexer: index::start(Arc::clone(&shared), Arc::clone(&report)),
         shared: Arc::clone(&shared),
     };
     // Watching starts before the first build, so that a file saved while it runs
@@ -197,6 +249,7 @@ struct Builder {
     options: BuildOptions,
     shared: Arc<Shared>,
     memos: pipeline::Memos,
+    indexer: index::Indexer,
 }
 
 impl Builder {
@@ -207,19 +260,30 @@ impl Builder {
         let root = &self.options.root;
         self.memos
             .note_changes((!everything).then(|| changed.iter().map(|p| root.join(p)).collect()));
-        let outcome = pipeline::build_project_in_memory(&self.options, &mut self.memos)
+        for index in self.indexer.made() {
+            self.memos.keep_index(index);
+        }
+        let outcome = pipeline::build_project_for_preview(&self.options, &mut self.memos)
             .map_err(|errors| errors.diagnostics);
-        let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
         match outcome {
             Ok(report) => {
+                let mut errors = self.shared.errors.lock().unwrap_or_else(|e| e.into_inner());
                 let mut current = self.shared.site.write().unwrap_or_else(|e| e.into_inner());
+                let build = current.build + 1;
                 let site = Arc::new(SiteFiles {
-                    files: report.files,
-                    build: current.build + 1,
+                    files: Arc::new(report.files),
+                    index: match report.pending_index {
+                        Some(_) => IndexFiles::Pending,
+                        None => IndexFiles::WithTheSite,
+                    },
+                    build,
                 });
                 let last = std::mem::replace(&mut *current, site);
                 drop(current);
                 *errors = None;
+                drop(errors);
+                self.shared.site_changed.send_replace(());
+                self.indexer.make(build, report.pending_index);
                 let _ = self.shared.live.send(LiveMessage::Reload);
                 // The last build is let go only once open pages have been told.
                 drop(last);
@@ -232,17 +296,7 @@ impl Builder {
             }
             Err(diagnostics) => {
                 // The page shows what `check` shows: errors first, then warnings.
-                let shown = Arc::new(
-                    diagnostics
-                        .iter()
-                        .map(|diagnostic| Finding {
-                            error: diagnostic.severity == Severity::Error,
-                            text: diagnostic.to_string(),
-                        })
-                        .collect(),
-                );
-                *errors = Some(Arc::clone(&shown));
-                let _ = self.shared.live.send(LiveMessage::Errors(shown));
+                self.shared.show_errors(&diagnostics);
                 ServeEvent::Failed {
                     changed,
                     diagnostics,
@@ -320,8 +374,8 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let Some(relative) = safe_relative_path(uri.path()) else {
         return (StatusCode::BAD_REQUEST, "Bad request\n").into_response();
     };
-    let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
     let path = relative.to_string_lossy().replace('\\', "/");
+    let site = served_site(&shared, &path).await;
     if let Some(bytes) = site.get(&path) {
         return file_response(&path, &bytes, site.build);
     }
@@ -345,6 +399,25 @@ async fn site_file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
                 site.build,
             ),
         },
+    }
+}
+
+/// The site served now; or, for a file of its search index while that is being
+/// made, the site once it is made.
+async fn served_site(shared: &Shared, path: &str) -> Arc<SiteFiles> {
+    loop {
+        // Listening starts first, so that an index made while the site is read is
+        // heard about.
+        let mut changed = shared.site_changed.subscribe();
+        let site = Arc::clone(&shared.site.read().unwrap_or_else(|e| e.into_inner()));
+        if !site.waits_for_index(path) {
+            return site;
+        }
+        if (tokio::time::timeout(Duration::from_secs(60), changed.changed()).await)
+            .map_or(true, |told| told.is_err())
+        {
+            return site;
+        }
     }
 }
 

@@ -36,8 +36,9 @@ pub struct IndexInput<'a> {
 }
 
 impl MemoKey for IndexInput<'_> {
-    /// The index reads each page's address, language, title and other words, and
-    /// its markdown; the language tags come from the settings.
+    /// The index reads each page's address, language, front matter and markdown.
+    /// What the markdown was made from covers the page's whole file, front matter
+    /// and all; the language tags come from the settings.
     fn memo_key(&self) -> blake3::Hash {
         let mut key = crate::support::cache_key::Key::new();
         key.field(self.config.language.as_bytes());
@@ -45,16 +46,8 @@ impl MemoKey for IndexInput<'_> {
             key.field(language.code.as_bytes());
         }
         for (page, markdown) in self.site.pages.iter().zip(self.markdown) {
-            let front = &page.front;
             key.field(page.source.url_path.as_bytes())
-                .field(front.title.as_bytes())
                 .field(markdown.made_from.as_bytes());
-            for word in front.also_known_as.iter().map(|w| &w.term) {
-                key.field(word.as_bytes());
-            }
-            for word in &front.keywords {
-                key.field(word.as_bytes());
-            }
         }
         key.finish()
     }
@@ -84,15 +77,8 @@ pub fn search_index(input: &IndexInput) -> Result<Arc<Vec<OutputFile>>, SearchIn
     let records: Vec<(String, String)> = (0..input.site.pages.len())
         .map(|index| record(input, index))
         .collect();
-    // Pagefind's interface is asynchronous, and it sorts its index on rayon's
-    // threads. It runs on a pool of its own: on the preview server's runtime a
-    // second runtime cannot start, and on a thread of the global pool, busy with
-    // other councils' builds, its work would wait for threads that wait for it.
     let failed = |e: &dyn std::fmt::Display| SearchIndexError::Pagefind(e.to_string());
-    let threads = std::thread::available_parallelism().map_or(2, usize::from);
-    let pool =
-        (rayon::ThreadPoolBuilder::new().num_threads(threads).build()).map_err(|e| failed(&e))?;
-    let made = pool.install(|| {
+    let made = indexing_pool().map_err(|e| failed(&e))?.install(|| {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -108,6 +94,24 @@ pub fn search_index(input: &IndexInput) -> Result<Arc<Vec<OutputFile>>, SearchIn
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Arc::new(files))
+}
+
+/// The threads the index is made on, kept for the life of the process. Pagefind's
+/// interface is asynchronous, and it sorts its index on rayon's threads. It runs
+/// on a pool of its own: on the preview server's runtime a second runtime cannot
+/// start, and on a thread of the global pool, busy with other councils' builds,
+/// its work would wait for threads that wait for it.
+fn indexing_pool() -> Result<&'static rayon::ThreadPool, &'static rayon::ThreadPoolBuildError> {
+    static POOL: std::sync::OnceLock<Result<rayon::ThreadPool, rayon::ThreadPoolBuildError>> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(2, usize::from);
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|n| format!("search-index-{n}"))
+            .build()
+    })
+    .as_ref()
 }
 
 async fn index_records(

@@ -365,6 +365,48 @@ fn memos_kept_across_random_edits_make_and_say_what_a_fresh_build_and_check_do()
 }
 
 #[test]
+fn a_preview_build_leaves_its_search_index_for_later_and_the_next_build_finds_it() {
+    let site = copy_fixture("a-z");
+    let options = options(site.path());
+    let index_of = |files: &[pipeline::OutputFile]| -> Vec<(String, Vec<u8>)> {
+        (files.iter())
+            .filter(|file| file.path.starts_with(pipeline::INDEX_FOLDER))
+            .map(|file| (file.path.clone(), file.contents().into_owned()))
+            .collect()
+    };
+    let clean =
+        pipeline::build_project_in_memory(&options, &mut pipeline::Memos::for_one_build()).unwrap();
+    assert!(!index_of(&clean.files).is_empty());
+
+    let mut memos = pipeline::Memos::for_rebuilds();
+    let first = pipeline::build_project_for_preview(&options, &mut memos).unwrap();
+    assert_eq!(index_of(&first.files), [], "the pages are served first");
+    let made = first.pending_index.expect("an index to make").make();
+    assert_eq!(index_of(made.files().unwrap()), index_of(&clean.files));
+    memos.keep_index(made);
+
+    memos.note_changes(None);
+    let again = pipeline::build_project_for_preview(&options, &mut memos).unwrap();
+    // When verifying, every value is made again, so the index is left for later.
+    if std::env::var("TELLYOU_VERIFY_MEMO").as_deref() != Ok("1") {
+        assert!(again.pending_index.is_none(), "found in the memo");
+        assert_eq!(index_of(&again.files), index_of(&clean.files));
+    }
+
+    let page = site.path().join("content/safe-sleep.md");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(&page, format!("{text}\nA new word: hiccups.\n")).unwrap();
+    memos.note_changes(None);
+    let edited = pipeline::build_project_for_preview(&options, &mut memos).unwrap();
+    assert_eq!(
+        index_of(&edited.files),
+        [],
+        "the edited pages are served first"
+    );
+    assert!(edited.pending_index.is_some());
+}
+
+#[test]
 fn serve_answers_a_bounded_concurrent_load_correctly() {
     let preview = Preview::start("good-site");
     let expected = preview.get_bytes("crying/soothing/");
