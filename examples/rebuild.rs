@@ -1,14 +1,15 @@
 //! Times warm rebuilds in memory, without the watcher or the server, to profile the
 //! pipeline alone: builds the project once to fill the cache, then N times appends a
 //! sentence to one page, tells the cache that page changed (as the preview's watcher
-//! does) and rebuilds. Prints the median and slowest rebuild.
+//! does) and rebuilds as the preview does, leaving the search index for later.
+//! Prints the median and slowest rebuild.
 //!
 //!     cargo run --release --example rebuild -- PROJECT [REBUILDS]
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use tellyou::config::{self, BuildOptions};
+use tellyou::config::BuildOptions;
 use tellyou::pipeline::{self, Memos};
 
 fn main() {
@@ -19,9 +20,8 @@ fn main() {
         root: root.clone(),
         ..BuildOptions::default()
     };
-    let config = config::load(&options).expect("site.yaml reads");
     let mut cache = Memos::for_rebuilds();
-    pipeline::build_in_memory(&config, &mut cache).expect("the project builds");
+    pipeline::build_project_for_preview(&options, &mut cache).expect("the project builds");
     let page = walkdir::WalkDir::new(root.join("content"))
         .sort_by_file_name()
         .into_iter()
@@ -35,7 +35,7 @@ fn main() {
         std::fs::write(&page, format!("{original}\nRebuild number {n}.\n")).unwrap();
         let start = Instant::now();
         cache.note_changes(Some(vec![page.clone()]));
-        pipeline::build_in_memory(&config, &mut cache).expect("the edit builds");
+        pipeline::build_project_for_preview(&options, &mut cache).expect("the edit builds");
         times.push(start.elapsed());
     }
     std::fs::write(&page, original).unwrap();

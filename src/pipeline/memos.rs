@@ -50,6 +50,8 @@ pub struct Memos {
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
     pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
+    /// The pages not made from content, finished.
+    pub(super) standalone_pages: Memo<OutputFile>,
 }
 
 impl Memos {
@@ -79,6 +81,7 @@ impl Memos {
             html_scans: Memo::new("HTML check: read pages", keep),
             html_checks: Memo::new("HTML check: check pages", keep),
             search_index: Memo::new("search index", keep),
+            standalone_pages: Memo::new("finish standalone pages", keep),
         }
     }
 
@@ -109,5 +112,6 @@ impl Memos {
         self.html_scans.next_build();
         self.html_checks.next_build();
         self.search_index.next_build();
+        self.standalone_pages.next_build();
     }
 }

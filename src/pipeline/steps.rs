@@ -2,7 +2,7 @@
 //! the inputs each stage is given, the files loading reads, and how what each stage
 //! says is gathered. Uses the stages `load`, `assets`, `front_matter`, `site`,
 //! `markdown`, `templates`, `minify` and `search_index`, and `check`, `config`, `page`,
-//! `shared_parts`, `messages`, `memo`, `cache_key` and `error`.
+//! `shared_parts`, `messages`, `memo` and `error`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -219,12 +219,26 @@ pub(super) fn render_pages(
     let mut diagnostics = render::once_each(errors);
     let (standalone, found) = render::standalone_pages(shape, markdown);
     diagnostics.extend(found);
-    for page in standalone {
-        let key = crate::support::cache_key::of([&[form.marker()], page.html.as_bytes()]);
-        let finished = form.finish_page(page.html, None, &part);
-        files.push(OutputFile::made(&page.path, finished, key));
-    }
+    files.extend(finish_standalone(standalone, form, memos));
     (files, diagnostics)
+}
+
+/// The pages not made from content, finished in `form`. The A to Z and the guide
+/// to print are long, and the same after most edits: each is finished again only
+/// when its HTML changes.
+fn finish_standalone(
+    standalone: Vec<render::StandalonePage>,
+    form: Form,
+    memos: &Memos,
+) -> Vec<OutputFile> {
+    let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
+    let standalone: Vec<_> = (standalone.into_iter())
+        .map(|page| InForm { input: page, form })
+        .collect();
+    memos.standalone_pages.each(&standalone, |page| {
+        let (html, key) = (page.input.html.clone(), page.memo_key());
+        OutputFile::made(&page.input.path, form.finish_page(html, None, &part), key)
+    })
 }
 
 /// The checks of the pages as made: the council's addresses on the site's own

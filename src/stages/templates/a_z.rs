@@ -111,9 +111,7 @@ pub fn letters(words: Vec<(String, Place)>, language: &str) -> Vec<Letter> {
             term: with_capital(&a_z_spacing(&term)),
             places: Vec::new(),
         });
-        if !entry.places.contains(&place) {
-            entry.places.push(place);
-        }
+        entry.places.push(place);
     }
     let mut entries: Vec<Entry> = entries.into_values().collect();
     let compare = |a: &str, b: &str| match &collator {
@@ -123,9 +121,12 @@ pub fn letters(words: Vec<(String, Place)>, language: &str) -> Vec<Letter> {
     entries.sort_by(|a, b| compare(&a.term, &b.term));
     let mut letters: Vec<Letter> = Vec::new();
     for mut entry in entries {
+        // A heading many pages share has many places: they are sorted, then
+        // told apart, as the same place twice is next to itself.
         entry
             .places
             .sort_by(|a, b| compare(&a.page, &b.page).then(a.cmp(b)));
+        entry.places.dedup();
         let letter = letter_of(&entry.term);
         let same_letter = |last: &Letter| match &base_letters {
             Some(collator) => collator.compare(&last.letter, &letter) == Ordering::Equal,

@@ -312,6 +312,13 @@ pub struct StandalonePage {
     pub html: String,
 }
 
+impl MemoKey for StandalonePage {
+    /// The page is finished from its HTML alone.
+    fn memo_key(&self) -> blake3::Hash {
+        crate::support::cache_key::of([self.path.as_bytes(), self.html.as_bytes()])
+    }
+}
+
 /// The 404 page, the accessibility and privacy statements, the guide to print and
 /// each language's A to Z and search page made from the `markdown` of every page,
 /// and a redirect for each alias of each page,
