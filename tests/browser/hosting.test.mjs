@@ -156,6 +156,41 @@ async function crawl(browser, origin, base) {
   return { problems: [...new Set(problems)], pages: seen.size };
 }
 
+/**
+ * Searches the site at `base` for "colic" in Chromium, as a parent would, and
+ * returns every problem: the search must find pages under `base`, and nginx must
+ * compress the search's script.
+ */
+async function searchThrough(browser, origin, base) {
+  const problems = [];
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const leaving = [];
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin)) leaving.push(request.url());
+  });
+  await page.goto(`${origin}${base}search/?q=colic`, { waitUntil: "load" });
+  try {
+    await page.waitForFunction(() => document.querySelectorAll(".search-results__title a").length > 0, null, { timeout: 20_000 });
+  } catch {
+    const status = await page.evaluate(() => document.querySelector(".search-results [role=status]")?.textContent);
+    problems.push(`${base}search/?q=colic shows no results: ${status}`);
+  }
+  const links = await page.evaluate(() => [...document.querySelectorAll(".search-results__title a")].map((a) => a.href));
+  for (const link of links) {
+    const target = new URL(link);
+    if (target.origin !== origin || !target.pathname.startsWith(base)) problems.push(`the result ${link} leaves the site's path ${base}`);
+    else if ((await fetch(link)).status !== 200) problems.push(`the result ${link} is missing`);
+  }
+  if (leaving.length > 0) problems.push(`the search asked another website for ${leaving.join(", ")}`);
+  const script = await fetch(`${origin}${base}pagefind/pagefind.js`, { headers: { "accept-encoding": "gzip" } });
+  if (script.headers.get("content-encoding") !== "gzip") {
+    problems.push(`the search's script is not compressed (Content-Type: ${script.headers.get("content-type")})`);
+  }
+  await context.close();
+  return problems;
+}
+
 test("the example councils hosted by nginx, at a domain root and under a path", { skip: !SITES && "set COUNCIL_SITES to the output of `tellyou build --all`", timeout: 300_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), "tellyou-nginx-"));
   // When the test runs as root, nginx's workers run as another user, who must be
@@ -216,6 +251,8 @@ ${servers}
     assert.deepEqual(underPath.problems, [], "Saltmarsh Vale, under /start-for-life/");
     assert.ok(atRoot.pages >= 15, `every page of Brackenford was reached (${atRoot.pages})`);
     assert.ok(underPath.pages >= 15, `every page of Saltmarsh Vale was reached (${underPath.pages})`);
+    assert.deepEqual(await searchThrough(browser, `http://127.0.0.1:${rootPort}`, "/"), [], "searching Brackenford");
+    assert.deepEqual(await searchThrough(browser, `http://127.0.0.1:${pathPort}`, "/start-for-life/"), [], "searching Saltmarsh Vale");
 
     // Outside the site's path, the main website's server has nothing of it.
     const outside = await fetch(`http://127.0.0.1:${pathPort}/index.html`);
