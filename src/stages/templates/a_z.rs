@@ -4,7 +4,7 @@
 //! gives in `also_known_as:` and `keywords:`. A word that leads to more than one
 //! place is listed once, with each place under it by its page's name. Words are
 //! sorted and grouped by letter in the order of their language, by ICU's
-//! collation. Uses icu_collator and icu_locale, the templates' standalone
+//! collation. Uses icu_collator, icu_normalizer and icu_locale, the templates' standalone
 //! context, and `site`, `page` and `error`.
 
 use std::cmp::Ordering;
@@ -127,7 +127,7 @@ pub fn letters(words: Vec<(String, Place)>, language: &str) -> Vec<Letter> {
             .places
             .sort_by(|a, b| compare(&a.page, &b.page).then(a.cmp(b)));
         entry.places.dedup();
-        let letter = letter_of(&entry.term);
+        let letter = letter_of(&entry.term, base_letters.as_ref());
         let same_letter = |last: &Letter| match &base_letters {
             Some(collator) => collator.compare(&last.letter, &letter) == Ordering::Equal,
             None => last.letter == letter,
@@ -161,12 +161,20 @@ fn collator(language: &str, strength: Strength) -> Option<CollatorBorrowed<'stat
 }
 
 /// The letter a word is listed under: its first letter as a capital, or `0–9` for
-/// a word that starts with a digit.
-fn letter_of(term: &str) -> String {
-    match term.chars().find(|c| c.is_alphanumeric()) {
-        Some(c) if c.is_numeric() => "0–9".to_owned(),
+/// a word that starts with a digit. A letter with a mark is listed under the letter
+/// without it where its language, as `base_letters` compares, counts them as one:
+/// "É" under "E" in English, but "Ś" under "Ś" in Polish.
+fn letter_of(term: &str, base_letters: Option<&CollatorBorrowed>) -> String {
+    let letter: String = match term.chars().find(|c| c.is_alphanumeric()) {
+        Some(c) if c.is_numeric() => return "0–9".to_owned(),
         Some(c) => c.to_uppercase().collect(),
-        None => "#".to_owned(),
+        None => return "#".to_owned(),
+    };
+    let nfd = icu_normalizer::DecomposingNormalizerBorrowed::new_nfd();
+    let plain: String = nfd.normalize(&letter).chars().take(1).collect();
+    match base_letters {
+        Some(collator) if plain != letter && collator.compare(&plain, &letter).is_eq() => plain,
+        _ => letter,
     }
 }
 
@@ -297,5 +305,19 @@ mod tests {
             .map(|l| l.letter)
             .collect();
         assert_eq!(letters, ["S", "Ś", "Z"]);
+    }
+
+    #[test]
+    fn a_letter_with_a_mark_alone_is_under_its_plain_letter_where_its_language_says() {
+        let first_letters = |word: &str, language| -> Vec<String> {
+            let words = vec![(word.into(), place("a/", "A"))];
+            (letters(words, language).into_iter())
+                .map(|l| l.letter)
+                .collect()
+        };
+        assert_eq!(first_letters("étagère", "en-GB"), ["E"]);
+        assert_eq!(first_letters("śpiączka", "pl"), ["Ś"]);
+        assert_eq!(first_letters("Ölbad", "de"), ["O"]);
+        assert_eq!(first_letters("Ölbad", "sv"), ["Ö"]);
     }
 }
