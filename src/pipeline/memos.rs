@@ -13,7 +13,7 @@ use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
 use crate::stages::search_index::SearchIndexError;
 use crate::stages::templates::Templates;
-use crate::stages::templates::render::GuideItems;
+use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache};
 use crate::support::shared_parts::Part;
@@ -52,6 +52,7 @@ pub struct Memos {
     pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
+    pub(super) a_z_pages: Memo<Vec<Result<StandalonePage, Box<Diagnostic>>>>,
 }
 
 impl Memos {
@@ -82,6 +83,7 @@ impl Memos {
             html_checks: Memo::new("HTML check: check pages", keep),
             search_index: Memo::new("search index", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
+            a_z_pages: Memo::new("A to Z and search pages", keep),
         }
     }
 
@@ -113,5 +115,6 @@ impl Memos {
         self.html_checks.next_build();
         self.search_index.next_build();
         self.standalone_pages.next_build();
+        self.a_z_pages.next_build();
     }
 }

@@ -217,20 +217,34 @@ pub(super) fn render_pages(
         }
     }
     let mut diagnostics = render::once_each(errors);
-    let (standalone, found) = render::standalone_pages(shape, markdown);
-    diagnostics.extend(found);
-    files.extend(finish_standalone(standalone, form, memos));
+    files.extend(standalone_pages(
+        (shape, markdown),
+        form,
+        memos,
+        &mut diagnostics,
+    ));
     (files, diagnostics)
 }
 
 /// The pages not made from content, finished in `form`. The A to Z and the guide
-/// to print are long, and the same after most edits: each is finished again only
-/// when its HTML changes.
-fn finish_standalone(
-    standalone: Vec<render::StandalonePage>,
+/// to print are long, and the same after most edits: the A to Z is made again
+/// only when a heading or the site's shape changes, and each page is finished
+/// again only when its HTML changes.
+fn standalone_pages(
+    (shape, markdown): (&SiteShape, &[Arc<RenderedPage>]),
     form: Form,
     memos: &Memos,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile> {
+    let (mut standalone, found) = render::standalone_pages(shape, markdown);
+    diagnostics.extend(found);
+    let a_z = templates::a_z::AToZInput { shape, markdown };
+    for page in memos.a_z_pages.get_or(&a_z, templates::a_z::pages) {
+        match page {
+            Ok(page) => standalone.push(page),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
+        }
+    }
     let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
     let standalone: Vec<_> = (standalone.into_iter())
         .map(|page| InForm { input: page, form })

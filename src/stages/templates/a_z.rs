@@ -5,7 +5,7 @@
 //! place is listed once, with each place under it by its page's name. Words are
 //! sorted and grouped by letter in the order of their language, by ICU's
 //! collation. Uses icu_collator, icu_normalizer and icu_locale, the templates' standalone
-//! context, and `site`, `page` and `error`.
+//! context, and `site`, `page`, `memo`, `cache_key` and `error`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -15,6 +15,7 @@ use icu_collator::options::{CollatorOptions, Strength};
 use icu_collator::{Collator, CollatorBorrowed, CollatorPreferences};
 use serde::Serialize;
 
+use crate::memo::MemoKey;
 use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage, a_z_entry, a_z_spacing};
 use crate::model::site::Site;
 use crate::support::error::Diagnostic;
@@ -197,12 +198,36 @@ fn with_capital(term: &str) -> String {
     }
 }
 
+/// What the A to Z and the search page are made from: the shape of the site, which
+/// has every page's front matter, and the headings of every page's markdown.
+pub struct AToZInput<'a> {
+    pub shape: &'a SiteShape<'a>,
+    pub markdown: &'a [Arc<RenderedPage>],
+}
+
+impl MemoKey for AToZInput<'_> {
+    /// Only the headings are read from the markdown, so an edit that leaves them
+    /// as they were makes the same pages. A word in `also_known_as` can lead to a
+    /// heading of any level.
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(self.shape.memo_key().as_bytes());
+        for page in self.markdown {
+            key.field(page.headings.len().to_le_bytes());
+            for heading in &page.headings {
+                key.field([heading.level])
+                    .field(heading.text.as_bytes())
+                    .field(heading.id.as_bytes());
+            }
+        }
+        key.finish()
+    }
+}
+
 /// The A to Z and the search page of each language that has a home page, if the
 /// theme has their templates and no page of the site is at their address.
-pub fn pages(
-    shape: &SiteShape,
-    markdown: &[Arc<RenderedPage>],
-) -> Vec<Result<StandalonePage, Box<Diagnostic>>> {
+pub fn pages(input: &AToZInput) -> Vec<Result<StandalonePage, Box<Diagnostic>>> {
+    let (shape, markdown) = (input.shape, input.markdown);
     let (config, site) = (&shape.config.site, shape.site);
     let homes = std::iter::once((None, config.language.as_str()))
         .chain((config.languages.iter()).map(|l| (Some(l.code.as_str()), l.code.as_str())))

@@ -307,6 +307,7 @@ fn template_message(diagnostic: &Diagnostic) -> String {
 }
 
 /// A page that is not made from content: where it is written, and its HTML.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StandalonePage {
     pub path: String,
     pub html: String,
@@ -319,10 +320,10 @@ impl MemoKey for StandalonePage {
     }
 }
 
-/// The 404 page, the accessibility and privacy statements, the guide to print and
-/// each language's A to Z and search page made from the `markdown` of every page,
-/// and a redirect for each alias of each page,
-/// with any mistake in their templates.
+/// The 404 page, the accessibility and privacy statements, the guide to print
+/// made from the `markdown` of every page, and a redirect for each alias of each
+/// page, with any mistake in their templates. The A to Z and the search page are
+/// made apart, by [`super::a_z::pages`].
 pub fn standalone_pages(
     shape: &SiteShape,
     markdown: &[Arc<RenderedPage>],
@@ -364,13 +365,10 @@ pub fn standalone_pages(
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
-    let made_from_every_page = (super::booklet::booklet(shape, markdown).into_iter())
-        .chain(super::a_z::pages(shape, markdown));
-    for made in made_from_every_page {
-        match made {
-            Ok(page) => pages.push(page),
-            Err(diagnostic) => diagnostics.push(*diagnostic),
-        }
+    match super::booklet::booklet(shape, markdown) {
+        Some(Ok(page)) => pages.push(page),
+        Some(Err(diagnostic)) => diagnostics.push(*diagnostic),
+        None => {}
     }
     for (index, page) in site.pages.iter().enumerate() {
         // An alias that is another page's address has been reported already.
