@@ -19,6 +19,11 @@ use tellyou::config::{self, BaseUrl};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Print every finding in full. Without it, after the first 200, the rest are
+    /// counted by kind. `check --format json` always lists every finding.
+    #[arg(long, global = true)]
+    pub(crate) all_findings: bool,
 }
 
 #[derive(Subcommand)]

@@ -23,8 +23,12 @@ use tellyou::serve::{self, ServeEvent, ServeOptions};
 use tellyou::services_pull::{self, PullOptions};
 use tellyou::{Diagnostic, Severity, StageError, new_page, pipeline, report};
 
+/// Whether every finding is printed in full: `--all-findings`.
+static ALL_FINDINGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = ALL_FINDINGS.set(cli.all_findings);
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -370,7 +374,14 @@ fn usage_failure(mistake: Diagnostic) -> ExitCode {
 
 fn print_diagnostics<W: Write + IsTerminal>(out: &mut W, diagnostics: &[Diagnostic]) {
     let colour = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for diagnostic in diagnostics {
+    let all = ALL_FINDINGS.get().copied().unwrap_or(false);
+    let shown = match all {
+        true => diagnostics.len(),
+        false => diagnostics.len().min(report::SHOWN_IN_FULL),
+    };
+    // Thousands of findings are written in large pieces, not a line at a time.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    for diagnostic in &diagnostics[..shown] {
         let text = diagnostic.to_string();
         let text = if colour {
             colourise(&text, diagnostic.severity)
@@ -379,6 +390,11 @@ fn print_diagnostics<W: Write + IsTerminal>(out: &mut W, diagnostics: &[Diagnost
         };
         let _ = writeln!(out, "{text}\n");
     }
+    let rest = report::rest_by_kind(&diagnostics[shown..]);
+    if !rest.is_empty() {
+        let _ = writeln!(out, "{rest}");
+    }
+    let _ = out.flush();
 }
 
 /// Makes the severity word stand out on a terminal.

@@ -14,6 +14,75 @@ use crate::support::error::{Diagnostic, Severity};
 /// or changes meaning.
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
+/// How many findings a person is shown in full; past these, the rest are counted
+/// by kind, so that a site with thousands of warnings still gives a report that
+/// can be read.
+pub const SHOWN_IN_FULL: usize = 200;
+
+/// What a finding says, without what changes from one finding of its kind to the
+/// next: numbers, and words in quotes, become "…". "this sentence has 27 words"
+/// and "this sentence has 31 words" are one kind.
+pub fn kind_of(message: &str) -> String {
+    let mut kind = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        let closing = match c {
+            '"' | '`' => Some(c),
+            '\'' if !kind.ends_with(char::is_alphanumeric) => Some('\''),
+            '“' => Some('”'),
+            _ => None,
+        };
+        if let Some(closing) = closing
+            && chars.clone().any(|later| later == closing)
+        {
+            chars.by_ref().find(|&later| later == closing);
+            kind.push('…');
+        } else if c.is_ascii_digit() {
+            while chars
+                .next_if(|next| next.is_ascii_digit() || *next == '.')
+                .is_some()
+            {}
+            kind.push('…');
+        } else {
+            kind.push(c);
+        }
+    }
+    kind
+}
+
+/// The findings not shown in full, counted by kind with the commonest first, as
+/// lines to print after those that were; empty if every finding was shown.
+pub fn rest_by_kind(rest: &[Diagnostic]) -> String {
+    if rest.is_empty() {
+        return String::new();
+    }
+    let mut counts: std::collections::HashMap<(Severity, String), usize> =
+        std::collections::HashMap::new();
+    for diagnostic in rest {
+        let kind = kind_of(&diagnostic.message);
+        *counts.entry((diagnostic.severity, kind)).or_default() += 1;
+    }
+    let mut counts: Vec<((Severity, String), usize)> = counts.into_iter().collect();
+    counts.sort_by(|(a, a_count), (b, b_count)| b_count.cmp(a_count).then(a.cmp(b)));
+    let findings = if rest.len() == 1 {
+        "finding"
+    } else {
+        "findings"
+    };
+    let mut lines = format!(
+        "…and {} more {findings}, by kind (`--all-findings` lists each one):\n",
+        rest.len()
+    );
+    for ((severity, kind), count) in counts {
+        let what = match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        lines.push_str(&format!("  {}: {kind}\n", plural(count, what)));
+    }
+    lines
+}
+
 /// "2 errors and 5 warnings in 3 files", or that nothing was found.
 pub fn summary(report: &CheckReport) -> String {
     if report.diagnostics.is_empty() {
@@ -215,6 +284,27 @@ mod tests {
     use super::*;
     use crate::check::PageReadability;
     use crate::check::readability::Readability;
+
+    #[test]
+    fn a_finding_s_kind_leaves_out_its_numbers_and_quoted_words() {
+        assert_eq!(
+            kind_of("this sentence has 27 words; keep sentences to 20 words or fewer"),
+            "this sentence has … words; keep sentences to … words or fewer"
+        );
+        assert_eq!(
+            kind_of("avoid the word \"should\": say what to do"),
+            "avoid the word …: say what to do"
+        );
+        assert_eq!(
+            kind_of("'next_review' (2026-01-01) is before 'reviewed' (2026-02-01)"),
+            "… (…-…-…) is before … (…-…-…)"
+        );
+        assert_eq!(
+            kind_of("the baby's page is “unclear”"),
+            "the baby's page is …"
+        );
+        assert_eq!(kind_of("a quote \" left open"), "a quote \" left open");
+    }
 
     fn page(path: &str, words: usize, smog_grade: f64) -> PageReadability {
         PageReadability {

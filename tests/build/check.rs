@@ -160,6 +160,55 @@ fn check_exits_by_what_it_found_and_strict_counts_warnings() {
 }
 
 #[test]
+fn past_200_findings_the_rest_are_counted_by_kind_and_all_findings_lists_each() {
+    let site = tempfile::tempdir().unwrap();
+    fs::create_dir(site.path().join("content")).unwrap();
+    fs::write(
+        site.path().join("site.yaml"),
+        "title: Many\nbase_url: https://example.gov.uk/\ncheck:\n  missing_review: off\n",
+    )
+    .unwrap();
+    let mut page =
+        String::from("---\ntitle: Home\ndescription: The home page.\n---\n\n## Sleep\n\n");
+    for n in 0..230 {
+        page.push_str(&format!(
+            "This sentence about your baby and the night and the day is far too long for a tired parent to read, number {n}.\n\n"
+        ));
+    }
+    for _ in 0..20 {
+        page.push_str("You should rest.\n\n");
+    }
+    fs::write(site.path().join("content/_index.md"), page).unwrap();
+
+    let checked = tellyou(site.path(), &["check"]);
+    let stdout = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(stdout.matches(": warning: ").count(), 200, "{stdout}");
+    let rest = stdout.split_once("…and").expect("a count of the rest").1;
+    let rest = rest.split("\n\n").next().unwrap();
+    insta::assert_snapshot!(format!("…and{rest}"), @r"
+    …and 50 more findings, by kind (`--all-findings` lists each one):
+      30 warnings: this sentence has … words; keep sentences to … words or fewer
+      20 warnings: avoid the word …
+    ");
+    assert!(
+        stdout.contains("0 errors and 250 warnings in 1 file."),
+        "{stdout}"
+    );
+
+    let every = tellyou(site.path(), &["check", "--all-findings"]);
+    let stdout = String::from_utf8_lossy(&every.stdout);
+    assert_eq!(stdout.matches(": warning: ").count(), 250);
+    assert!(!stdout.contains("…and"));
+    let json = tellyou(site.path(), &["check", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 250);
+    let built = tellyou(site.path(), &["build"]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(stderr.matches(": warning: ").count(), 200);
+    assert!(stderr.contains("…and 50 more findings"), "{stderr}");
+}
+
+#[test]
 fn check_writes_nothing() {
     let site = copy_fixture("good-site");
     let before = read_tree(site.path());
