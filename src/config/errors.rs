@@ -1,6 +1,8 @@
 //! What can be wrong with the settings, a council's file or how tellyou was run,
-//! each with where it is and a hint that shows the fix. Uses `error` and `yaml`.
+//! each with where it is and a hint that shows the fix. Uses `error`, `yaml` and
+//! `council` for what a web address is.
 
+use crate::config::council::web_address_problem;
 use crate::support::error::{Position, Severity, StageError, did_you_mean};
 use crate::support::yaml::YamlError;
 
@@ -252,6 +254,20 @@ impl StageError for ConfigError {
 }
 
 impl ConfigError {
+    /// `written`, trimmed, if it is a web address; or else the error that says why
+    /// not, at `position`.
+    pub(crate) fn web_address(written: &str, position: Position) -> Result<String, ConfigError> {
+        let value = written.trim();
+        match web_address_problem(value) {
+            None => Ok(value.to_owned()),
+            Some(reason) => Err(ConfigError::BadWebAddress {
+                value: value.to_owned(),
+                reason,
+                position,
+            }),
+        }
+    }
+
     /// The hint for a mistake in the settings, or in how tellyou was run.
     fn settings_hint(&self) -> Option<String> {
         match self {

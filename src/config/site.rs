@@ -105,8 +105,11 @@ pub fn parse_site(
     };
     let (statements, found) = statements::read_for_site(&places, raw_statements, &brand.name);
     errors.extend(found);
-    let qr_code_url = (raw.qr_code_url.as_deref())
-        .and_then(|url| read_web_address(url, places.value("qr_code_url"), &mut errors));
+    let qr_code_url = (raw.qr_code_url.as_deref()).and_then(|url| {
+        ConfigError::web_address(url, places.value("qr_code_url"))
+            .map_err(|e| errors.push(e))
+            .ok()
+    });
     let site = SiteConfig {
         title,
         description: raw.description.unwrap_or_default(),
@@ -259,26 +262,6 @@ pub(super) fn parse_check(
         }
     }
     settings
-}
-
-/// A web address written in `site.yaml` at `position`, or the mistake in it.
-fn read_web_address(
-    written: &str,
-    position: Position,
-    errors: &mut Vec<ConfigError>,
-) -> Option<String> {
-    let value = written.trim().to_owned();
-    match super::council::web_address_problem(&value) {
-        None => Some(value),
-        Some(reason) => {
-            errors.push(ConfigError::BadWebAddress {
-                value,
-                reason,
-                position,
-            });
-            None
-        }
-    }
 }
 
 /// The words to avoid: the defaults without those `allowed`, with those the site

@@ -344,18 +344,9 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn web_address(&mut self, value: &Scalar, path: &str) -> Option<String> {
-        let written = value.text.trim();
-        match web_address_problem(written) {
-            None => Some(written.to_owned()),
-            Some(reason) => {
-                self.errors.push(ConfigError::BadWebAddress {
-                    value: written.to_owned(),
-                    reason,
-                    position: self.at(path),
-                });
-                None
-            }
-        }
+        (ConfigError::web_address(&value.text, self.at(path)))
+            .map_err(|error| self.errors.push(error))
+            .ok()
     }
 
     /// Each opening in words.
