@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage, a_z_entry};
+use crate::model::page::{RenderedPage, a_z_entry};
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
@@ -73,10 +73,7 @@ pub fn check(
     markdown: &[Arc<RenderedPage>],
     not_in_a_z: Option<Severity>,
 ) -> Vec<Diagnostic> {
-    let listed = |index: usize| {
-        (markdown[index].headings.iter())
-            .filter(|h| (2..=DEEPEST_LISTED_HEADING).contains(&h.level))
-    };
+    let listed = |index: usize| markdown[index].listed_headings();
     // Each heading's words, by language, and the first page that has them.
     let mut headings: HashMap<(Option<&str>, String), usize> = HashMap::new();
     for index in 0..site.pages.len() {
@@ -94,16 +91,12 @@ pub fn check(
             if let Some(&other) = headings.get(&key) {
                 found.push(AToZError::AlreadyAHeading {
                     term: word.term.clone(),
-                    page: site.pages[other]
-                        .source
-                        .display_path
-                        .to_string_lossy()
-                        .replace('\\', "/"),
+                    page: site.pages[other].source.shown_path(),
                     position: word.position,
                 });
             }
             let rendered = &markdown[index];
-            let missing = |id: &&String| !rendered.headings.iter().any(|h| &h.id == *id);
+            let missing = |id: &&String| !rendered.has_heading(id);
             // A body too deep to read has headings that are not known.
             if let Some(id) = word
                 .heading

@@ -101,17 +101,13 @@ fn check_page(
                     continue;
                 }
                 let decoded = crate::support::paths::percent_decode(fragment);
-                if target_page.headings.iter().any(|h| h.id == decoded) {
+                if target_page.has_heading(&decoded) {
                     continue;
                 }
                 let ids = target_page.headings.iter().map(|h| h.id.as_str());
                 LinkError::MissingHeading {
                     fragment: fragment.to_owned(),
-                    page: site.pages[target]
-                        .source
-                        .display_path
-                        .to_string_lossy()
-                        .replace('\\', "/"),
+                    page: site.pages[target].source.shown_path(),
                     position: link.position,
                     suggestion: did_you_mean(&decoded, ids).map(str::to_owned),
                 }

@@ -61,11 +61,7 @@ pub fn check(site: &Site) -> Vec<Diagnostic> {
             Some(&first) => {
                 let error = SiteWideError::DuplicateTitle {
                     title: page.front.title.clone(),
-                    other: site.pages[first]
-                        .source
-                        .display_path
-                        .to_string_lossy()
-                        .replace('\\', "/"),
+                    other: site.pages[first].source.shown_path(),
                     position: page.front.key_positions.get("title").copied(),
                 };
                 diagnostics

@@ -249,8 +249,7 @@ pub fn standings(
     rendered: &[std::sync::Arc<RenderedPage>],
     config: &Config,
 ) -> Vec<LanguageStanding> {
-    let shown =
-        |index: usize| (site.pages[index].source.display_path.to_string_lossy()).replace('\\', "/");
+    let shown = |index: usize| site.pages[index].source.shown_path();
     let originals: Vec<usize> = (0..site.pages.len())
         .filter(|&index| site.language(index).is_none())
         .collect();

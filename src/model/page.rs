@@ -55,6 +55,13 @@ impl MemoKey for SourceFile {
     }
 }
 
+impl SourceFile {
+    /// The file's path as a message names it, written with `/` on every system.
+    pub fn shown_path(&self) -> String {
+        self.display_path.to_string_lossy().replace('\\', "/")
+    }
+}
+
 /// A file copied to the output as it is: theme and project static files, and images
 /// or documents kept beside content pages.
 #[derive(Debug, Clone)]
@@ -164,7 +171,7 @@ pub struct Page {
 }
 
 /// The deepest heading the A to Z lists: deeper ones are details of a topic.
-pub const DEEPEST_LISTED_HEADING: u8 = 3;
+const DEEPEST_LISTED_HEADING: u8 = 3;
 
 /// A word as the A to Z lists it: with one space between its parts.
 pub fn a_z_spacing(term: &str) -> String {
@@ -319,6 +326,18 @@ pub struct RenderedPage {
 impl MemoKey for RenderedPage {
     fn memo_key(&self) -> blake3::Hash {
         self.made_from
+    }
+}
+
+impl RenderedPage {
+    /// Whether the page has a heading with the id `id`.
+    pub fn has_heading(&self, id: &str) -> bool {
+        self.headings.iter().any(|heading| heading.id == id)
+    }
+
+    /// The headings the A to Z lists: `##` and `###`, not the page's title.
+    pub fn listed_headings(&self) -> impl Iterator<Item = &Heading> {
+        (self.headings.iter()).filter(|h| (2..=DEEPEST_LISTED_HEADING).contains(&h.level))
     }
 }
 

@@ -16,7 +16,7 @@ use icu_collator::{Collator, CollatorBorrowed, CollatorPreferences};
 use serde::Serialize;
 
 use crate::memo::MemoKey;
-use crate::model::page::{DEEPEST_LISTED_HEADING, RenderedPage, a_z_entry, a_z_spacing};
+use crate::model::page::{RenderedPage, a_z_entry, a_z_spacing};
 use crate::model::site::Site;
 use crate::support::error::Diagnostic;
 
@@ -78,16 +78,13 @@ pub fn words(
             },
             page: page.front.title.clone(),
         };
-        let headings = &markdown[index].headings;
-        for heading in headings
-            .iter()
-            .filter(|h| (2..=DEEPEST_LISTED_HEADING).contains(&h.level))
-        {
+        let rendered = &markdown[index];
+        for heading in rendered.listed_headings() {
             words.push((heading.text.clone(), place(Some(&heading.id))));
         }
         for word in &page.front.also_known_as {
             match word.heading.as_deref() {
-                Some(id) if headings.iter().any(|h| h.id == id) => {
+                Some(id) if rendered.has_heading(id) => {
                     words.push((word.term.clone(), place(Some(id))));
                 }
                 // A word that points nowhere is left out; the checks say so.

@@ -243,7 +243,7 @@ fn missing_targets(
             let page = site.pages[target].source.url_path.as_str();
             let anchor = links.anchors.get(page);
             match anchor {
-                Some(anchor) if !markdown[target].headings.iter().any(|h| h.id == id) => {
+                Some(anchor) if !markdown[target].has_heading(&id) => {
                     missing.insert(format!("#{anchor}--{fragment}"));
                 }
                 _ => {}
