@@ -293,13 +293,15 @@ fn build_all_councils(options: &BuildOptions, started: Instant) -> ExitCode {
         }
         None => print_council_outcome(&options.root, build),
     };
-    let (builds, removed) = match pipeline::build_councils(options, &slugs, finished) {
-        Ok(all) => (all.builds, all.removed),
+    let all = match pipeline::build_councils(options, &slugs, finished) {
+        Ok(all) => all,
         Err(errors) => return report_failure(&errors.diagnostics, None),
     };
+    let (builds, removed) = (all.builds, all.removed);
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
+    print_diagnostics(&mut std::io::stderr(), &all.cache_warnings);
     for slug in &removed {
         println!(
             "Removed {}: there is no councils/{slug}.yaml any more",

@@ -6,13 +6,22 @@
 //! what the last build used, and a stale entry is never used: it is simply not
 //! found. With `TELLYOU_VERIFY_MEMO=1` every value found is made again and
 //! compared, and a difference stops the program, naming the stage: it means a key
-//! forgets something its stage reads. Uses `cache_key` and rayon.
+//! forgets something its stage reads. A memo may start from what earlier runs kept
+//! on disk, and write there what its build used ([`on_disk`]). Uses `cache_key`,
+//! rayon and serde.
 
-use std::sync::{Mutex, MutexGuard};
+mod on_disk;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::support::cache_key::KeyMap;
+
+pub use on_disk::{CacheError, remove_killed_writes};
 
 /// An input to a stage, which knows the key of all that the stage reads from it.
 pub trait MemoKey {
@@ -42,10 +51,13 @@ pub struct Memo<V> {
     stage: &'static str,
     keep: Keep,
     verify: bool,
-    /// What the last build used.
-    earlier: KeyMap<V>,
+    /// What the last build used, or what the disk held; shared by the memos of
+    /// builds run side by side.
+    earlier: Arc<KeyMap<V>>,
     /// What this build used.
     now: Mutex<KeyMap<V>>,
+    /// The files on disk that `earlier` was read from, if it was.
+    disk: on_disk::Files,
 }
 
 impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
@@ -55,8 +67,19 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             stage,
             keep,
             verify: verifying(),
-            earlier: KeyMap::default(),
+            earlier: Arc::default(),
             now: Mutex::new(KeyMap::default()),
+            disk: on_disk::Files::default(),
+        }
+    }
+
+    /// A memo that starts from what this one started from, for a build run beside
+    /// this one's: a council's, in `build --all`.
+    pub fn sharing(&self) -> Memo<V> {
+        Memo {
+            earlier: Arc::clone(&self.earlier),
+            disk: self.disk.clone(),
+            ..Memo::new(self.stage, self.keep)
         }
     }
 
@@ -112,10 +135,14 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             .collect()
     }
 
-    /// Starts a new build: what the last one used is what this one may find.
+    /// Starts a new build: what the last one used is what this one may find. A
+    /// build that used nothing, such as the first after reading the disk, leaves
+    /// what it could have found for the next.
     pub fn next_build(&mut self) {
         let now = std::mem::take(self.now.get_mut().unwrap_or_else(|p| p.into_inner()));
-        self.earlier = now;
+        if !now.is_empty() {
+            self.earlier = Arc::new(now);
+        }
     }
 
     fn verified(&self, kept: V, made: V) -> V {
@@ -132,6 +159,40 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         self.now
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl<V> Memo<V>
+where
+    V: Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned,
+{
+    /// Starts this memo from what earlier runs kept in the cache folder `folder`,
+    /// and has it keep what builds make; gives the files there that could not be
+    /// read.
+    pub fn read_disk(&mut self, folder: &Path) -> Vec<CacheError> {
+        let read = on_disk::read(folder, self.stage);
+        self.keep = Keep::ForRebuilds;
+        self.earlier = Arc::new(read.values);
+        self.disk = read.files;
+        read.problems
+    }
+
+    /// Writes to the cache folder `folder` what this memo's build, and those of
+    /// `beside`, used, for the next run to find.
+    pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Result<(), CacheError> {
+        let guards: Vec<MutexGuard<'_, KeyMap<V>>> = std::iter::once(self)
+            .chain(beside.iter().copied())
+            .map(Memo::lock)
+            .collect();
+        let mut used: KeyMap<&V> = KeyMap::default();
+        for guard in &guards {
+            for (key, value) in guard.iter() {
+                used.entry(*key).or_insert(value);
+            }
+        }
+        let used: Vec<(&blake3::Hash, &V)> = used.iter().map(|(k, v)| (k, *v)).collect();
+        let held = |key: &blake3::Hash| self.earlier.contains_key(key);
+        on_disk::write(folder, self.stage, &self.disk, held, &used)
     }
 }
 

@@ -2,6 +2,8 @@
 //! comes out, the HTML, the list of files and the exact text of every diagnostic. One
 //! module for each area, with what they share in `helpers`.
 
+#[path = "build/cache.rs"]
+mod cache;
 #[path = "build/check.rs"]
 mod check;
 #[path = "build/cli.rs"]

@@ -34,14 +34,14 @@ use crate::support::error::{Diagnostic, LineIndex, Position, Severity, StageErro
 pub use readability::Readability;
 
 /// One page's readability figures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PageReadability {
     pub path: PathBuf,
     pub figures: Readability,
 }
 
 /// A link that leaves the site. It is listed, never fetched.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct ExternalLink {
     /// The file the link is written in.
     pub path: PathBuf,
@@ -88,7 +88,7 @@ pub struct Findings {
 }
 
 /// What the checks of one page's own content found.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PageFindings {
     diagnostics: Vec<Diagnostic>,
     /// `None` for a translation: the scores are made for English.

@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::config::CheckSettings;
 use crate::model::page::{Page, RenderedPage, TextBlock, TextRole};
 use crate::support::error::{Diagnostic, Position};
@@ -17,7 +15,7 @@ use crate::support::error::{Diagnostic, Position};
 pub const MIN_SENTENCES_TO_SCORE: usize = 10;
 
 /// One page's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Readability {
     pub words: usize,
     pub sentences: usize,
@@ -32,7 +30,7 @@ pub struct Readability {
 
 /// A sentence found in a block of text: its byte range in the block, and how many
 /// words and syllables it has.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sentence {
     pub start: usize,
     pub end: usize,

@@ -1,18 +1,17 @@
 //! The plain data that flows between pipeline stages: source files, front matter,
 //! pages, and what rendering found in them. No logic lives here; each stage owns
 //! the rules for the data it makes. Uses `memo`, `cache_key`, `calendar`,
-//! `shared_parts` and `error`.
+//! `shared_parts`, `static_names` and `error`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::memo::MemoKey;
 use crate::support::calendar::Date;
 use crate::support::error::Position;
 use crate::support::shared_parts::Body;
+use crate::support::static_names::Name;
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]
@@ -97,19 +96,17 @@ impl MemoKey for [TemplateFile] {
 }
 
 /// A document a page's facts come from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceRef {
     pub title: String,
     pub url: String,
     /// Where `url` is written in the page; set when the front matter is read.
-    #[serde(skip)]
     pub url_position: Option<Position>,
 }
 
 /// What a translation says of itself: the fingerprint of the page in the site's own
 /// language it was made from, and who checked it, when.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TranslationRecord {
     pub from: Option<String>,
     /// The name or role of who checked the translation against the original.
@@ -118,7 +115,7 @@ pub struct TranslationRecord {
 }
 
 /// A page's validated front matter.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub description: String,
@@ -153,7 +150,7 @@ impl FrontMatter {
 }
 
 /// A word a parent may use for what a page or one of its headings is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlsoKnownAs {
     pub term: String,
     /// The id of the heading it leads to, or `None` for the page itself.
@@ -185,17 +182,16 @@ pub fn a_z_entry(term: &str) -> String {
 }
 
 /// A heading found in a page's body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
     pub text: String,
-    #[serde(skip)]
     pub position: Position,
 }
 
 /// Where a link or image in the markdown points.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkTarget {
     /// Another page (or this one), by its path in `content/`, with an optional heading.
     Page {
@@ -211,7 +207,7 @@ pub enum LinkTarget {
 }
 
 /// A link or image in the markdown, with the spot where it was written.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub target: LinkTarget,
     pub position: Position,
@@ -224,7 +220,7 @@ pub struct Link {
 }
 
 /// What a stretch of a page's text is, for the checks that read it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TextRole {
     Heading,
     Paragraph,
@@ -236,7 +232,7 @@ pub enum TextRole {
 
 /// One block of a page's text as a reader sees it: a paragraph, a list item, a
 /// heading or a table cell, without markup.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextBlock {
     pub role: TextRole,
     pub text: String,
@@ -245,7 +241,7 @@ pub struct TextBlock {
 }
 
 /// A run of a [`TextBlock`]'s text that was written in one place on one line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextRun {
     /// Byte offset in the block's text where the run starts.
     pub text_start: usize,
@@ -271,7 +267,9 @@ impl TextBlock {
 }
 
 /// How urgent a care card is, least urgent first, so that cards compare by urgency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Urgency {
     /// `non-urgent`: see a GP or health visitor.
     NonUrgent,
@@ -282,10 +280,11 @@ pub enum Urgency {
 }
 
 /// A care card or callout block, as the checks need to see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockSummary {
     /// The kind as written: `urgent`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "block_kind")]
+    pub kind: Name,
     /// How urgent a care card is; `None` for a callout.
     pub urgency: Option<Urgency>,
     pub heading: String,
@@ -297,8 +296,23 @@ pub struct BlockSummary {
     pub starts_with_list: bool,
 }
 
+/// The kinds of care card and callout, as written after `:::`.
+pub const BLOCK_KINDS: &[&str] = &[
+    "emergency",
+    "urgent",
+    "non-urgent",
+    "warning",
+    "info",
+    "do",
+    "dont",
+];
+
+fn block_kind<'de, D: serde::Deserializer<'de>>(read: D) -> Result<&'static str, D::Error> {
+    crate::support::static_names::one_of(BLOCK_KINDS, read)
+}
+
 /// A table, as the checks need to see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableSummary {
     pub position: Position,
     /// Whether any cell of the first row has text.
@@ -306,7 +320,7 @@ pub struct TableSummary {
 }
 
 /// What a page's markdown became; kept beside the [`Page`] it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedPage {
     /// The key of what it was made from: the page and the addresses of the site.
     pub made_from: blake3::Hash,
@@ -345,7 +359,7 @@ impl RenderedPage {
 pub const DECORATIVE: &str = "decorative";
 
 /// A file to be written, relative to the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutputFile {
     pub path: String,
     pub body: Body,

@@ -3,12 +3,15 @@
 //! Uses `load`, `templates` and `search_index` for what they make, `check`, `memo`, `page`,
 //! `file_cache`, `shared_parts` and `error`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::check;
 use crate::check::html::{FileResult, Scan};
-use crate::memo::{Keep, Memo};
+use crate::memo::{CacheError, Keep, Memo};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
 use crate::stages::search_index::SearchIndexError;
@@ -87,6 +90,70 @@ impl Memos {
         }
     }
 
+    /// Memos for a run of `build` or `check` that find what earlier runs kept in
+    /// the cache folder `folder`, and keep what this run makes, for
+    /// [`Memos::save`]; with the files there that could not be read. What stages
+    /// make from many pages at once, and what cannot be written, such as compiled
+    /// templates, is kept for this run alone.
+    pub fn from_cache(folder: &Path) -> (Memos, Vec<CacheError>) {
+        let mut memos = Memos::for_rebuilds();
+        crate::memo::remove_killed_writes(folder);
+        let problems = [
+            memos.stylesheets.read_disk(folder),
+            memos.front_matter.read_disk(folder),
+            memos.markdown.read_disk(folder),
+            memos.page_checks.read_disk(folder),
+            memos.pages.read_disk(folder),
+            memos.html_scans.read_disk(folder),
+            memos.html_checks.read_disk(folder),
+            memos.search_index.read_disk(folder),
+            memos.standalone_pages.read_disk(folder),
+            memos.a_z_pages.read_disk(folder),
+        ];
+        (memos, problems.concat())
+    }
+
+    /// Memos that start from what these started from, for a build run beside this
+    /// one's: a council's, in `build --all`. They read files from disk afresh.
+    pub fn sharing(&self) -> Memos {
+        Memos {
+            files: FilesRead::default(),
+            stylesheets: self.stylesheets.sharing(),
+            front_matter: self.front_matter.sharing(),
+            markdown: self.markdown.sharing(),
+            page_checks: self.page_checks.sharing(),
+            templates: self.templates.sharing(),
+            guide_items: self.guide_items.sharing(),
+            guide_lists: self.guide_lists.sharing(),
+            pages: self.pages.sharing(),
+            shared_parts: self.shared_parts.sharing(),
+            html_scans: self.html_scans.sharing(),
+            html_checks: self.html_checks.sharing(),
+            search_index: self.search_index.sharing(),
+            standalone_pages: self.standalone_pages.sharing(),
+            a_z_pages: self.a_z_pages.sharing(),
+        }
+    }
+
+    /// Writes to the cache folder `folder` what the run of these memos, and of
+    /// those `beside` them, used, for the next run to find; gives what could not
+    /// be written.
+    pub fn save(&self, folder: &Path, beside: &[&Memos]) -> Vec<CacheError> {
+        let results = [
+            save(folder, (self, beside), |m| &m.stylesheets),
+            save(folder, (self, beside), |m| &m.front_matter),
+            save(folder, (self, beside), |m| &m.markdown),
+            save(folder, (self, beside), |m| &m.page_checks),
+            save(folder, (self, beside), |m| &m.pages),
+            save(folder, (self, beside), |m| &m.html_scans),
+            save(folder, (self, beside), |m| &m.html_checks),
+            save(folder, (self, beside), |m| &m.search_index),
+            save(folder, (self, beside), |m| &m.standalone_pages),
+            save(folder, (self, beside), |m| &m.a_z_pages),
+        ];
+        results.into_iter().filter_map(Result::err).collect()
+    }
+
     /// Tells the next build which files and folders changed since the last one, as
     /// a watcher saw them, so that it need not look at the others; `None` says that
     /// anything may have changed. Files reached through symbolic links, which a
@@ -117,4 +184,17 @@ impl Memos {
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();
     }
+}
+
+/// Writes one stage's memo, as [`Memos::save`] does.
+fn save<V>(
+    folder: &Path,
+    (memos, beside): (&Memos, &[&Memos]),
+    stage: impl Fn(&Memos) -> &Memo<V>,
+) -> Result<(), CacheError>
+where
+    V: Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned,
+{
+    let beside: Vec<&Memo<V>> = beside.iter().map(|m| stage(m)).collect();
+    stage(memos).save(folder, &beside)
 }

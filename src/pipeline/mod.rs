@@ -88,12 +88,36 @@ pub struct BuildReport {
 /// Builds the site and writes it to the output folder, replacing the old site only
 /// if everything succeeded. When the output folder holds, untouched, the site of a
 /// build that read exactly the same files and settings, nothing is built: that
-/// build's warnings are reported again.
+/// build's warnings are reported again. Otherwise the build finds in the cache
+/// folder beside the output what earlier runs made, and leaves there what it made.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
-    output::check_out_dir(&config.root, &config.out_dir)
-        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    let mut memos = Memos::for_one_build();
-    let (loaded, loading) = load_project(config, &mut memos.files);
+    let cache = output::cache_folder(&config.out_dir);
+    let mut problems = Vec::new();
+    let (outcome, memos) = build_from(config, || {
+        let (memos, found) = Memos::from_cache(&cache);
+        problems = found;
+        memos
+    });
+    if let Some(memos) = memos {
+        problems.extend(memos.save(&cache, &[]));
+    }
+    with_cache_problems(outcome, &problems, &config.root)
+}
+
+/// Builds the site as [`build`] does, with the memos `memos` makes if anything is
+/// to be built, and gives them back with what the build did, to be saved.
+fn build_from(
+    config: &Config,
+    memos: impl FnOnce() -> Memos,
+) -> (Result<BuildReport, Errors>, Option<Memos>) {
+    if let Err(e) = output::check_out_dir(&config.root, &config.out_dir) {
+        return (
+            Err(fail(vec![e.to_diagnostic(&config.out_dir, None)])),
+            None,
+        );
+    }
+    let mut files_read = memos::FilesRead::default();
+    let (loaded, loading) = load_project(config, &mut files_read);
     let inputs = record::inputs_key(config, &loaded, &loading)
         .to_hex()
         .to_string();
@@ -102,24 +126,61 @@ pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     });
     if let Some(record) = previous {
         if memo::verifying() {
-            let site = build_loaded(config, (loaded, loading), Purpose::Site, &mut memos)?;
-            verify_unchanged(config, &record, site);
+            let mut memos = Memos::for_one_build();
+            match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
+                Ok(site) => verify_unchanged(config, &record, site),
+                Err(errors) => return (Err(errors), None),
+            }
         }
         output::remove_killed_builds(&config.out_dir);
-        return Ok(BuildReport::of(record, config, true));
+        return (Ok(BuildReport::of(record, config, true)), None);
     }
-    let site = build_loaded(config, (loaded, loading), Purpose::Site, &mut memos)?;
-    // Nothing in the memos is needed to write the site: free them meanwhile.
-    rayon::spawn(move || drop(memos));
+    let mut memos = memos();
+    let site = match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
+        Ok(site) => site,
+        Err(errors) => return (Err(errors), Some(memos)),
+    };
     let record = record::BuildRecord {
         inputs,
         pages: site.pages,
         files: site.files.len(),
         warnings: site.warnings,
     };
-    output::write_site(&config.out_dir, &site.files, &record.to_text())
-        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]))?;
-    Ok(BuildReport::of(record, config, false))
+    let written = output::write_site(&config.out_dir, &site.files, &record.to_text())
+        .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
+    (
+        written.map(|()| BuildReport::of(record, config, false)),
+        Some(memos),
+    )
+}
+
+/// What a build did, with the cache files that could not be used said as warnings
+/// too.
+fn with_cache_problems(
+    outcome: Result<BuildReport, Errors>,
+    problems: &[memo::CacheError],
+    root: &std::path::Path,
+) -> Result<BuildReport, Errors> {
+    let said = cache_warnings(problems, root);
+    match outcome {
+        Ok(mut report) => {
+            report.warnings = Diagnostic::sorted([report.warnings, said].concat());
+            Ok(report)
+        }
+        Err(errors) => Err(fail(Diagnostic::sorted(
+            [errors.diagnostics, said].concat(),
+        ))),
+    }
+}
+
+/// The cache files that could not be used, as warnings, each at its path from the
+/// project folder `root`.
+fn cache_warnings(problems: &[memo::CacheError], root: &std::path::Path) -> Vec<Diagnostic> {
+    let said = problems.iter().map(|problem| {
+        let file = problem.file();
+        problem.to_diagnostic(file.strip_prefix(root).unwrap_or(file), None)
+    });
+    Diagnostic::sorted(said.collect())
 }
 
 impl BuildReport {
@@ -160,18 +221,22 @@ pub struct CouncilBuild {
     pub outcome: Result<BuildReport, Errors>,
 }
 
-/// How `build --all` went: each council's build, in the order of the councils, and
-/// the sites removed because their council's file is gone.
+/// How `build --all` went: each council's build, in the order of the councils, the
+/// sites removed because their council's file is gone, and the cache files that
+/// could not be used, as warnings.
 #[derive(Debug)]
 pub struct CouncilBuilds {
     pub builds: Vec<CouncilBuild>,
     pub removed: Vec<String>,
+    pub cache_warnings: Vec<Diagnostic>,
 }
 
 /// Builds the site of every council in `slugs` into its own folder, `<out>/<slug>/`,
 /// in parallel, each replaced only if its own build succeeds, and removes the sites
 /// of councils no longer in `slugs`. `done` is called as each one finishes, from
-/// whichever thread built it. The error is for an output folder that cannot be used.
+/// whichever thread built it. The builds share one cache folder, beside `<out>`, so
+/// that what does not depend on the council is made once for them all. The error is
+/// for an output folder that cannot be used.
 pub fn build_councils(
     options: &crate::config::BuildOptions,
     slugs: &[String],
@@ -182,7 +247,10 @@ pub fn build_councils(
         .and_then(|()| output::prepare_folder_of_sites(&out))
         .and_then(|()| output::remove_sites_except(&out, slugs))
         .map_err(|error| fail(vec![error.to_diagnostic(&out, None)]))?;
-    let builds = slugs
+    let cache = output::cache_folder(&out);
+    let read = std::sync::OnceLock::new();
+    let read_once = || read.get_or_init(|| Memos::from_cache(&cache));
+    let (builds, used): (Vec<CouncilBuild>, Vec<Option<Memos>>) = slugs
         .par_iter()
         .map(|slug| {
             let options = crate::config::BuildOptions {
@@ -190,18 +258,29 @@ pub fn build_councils(
                 council: Some(slug.clone()),
                 ..options.clone()
             };
-            let outcome = crate::config::load(&options)
-                .map_err(fail)
-                .and_then(|config| build(&config));
+            let (outcome, memos) = match crate::config::load(&options) {
+                Ok(config) => build_from(&config, || read_once().0.sharing()),
+                Err(diagnostics) => (Err(fail(diagnostics)), None),
+            };
             let result = CouncilBuild {
                 slug: slug.clone(),
                 outcome,
             };
             done(&result);
-            result
+            (result, memos)
         })
-        .collect();
-    Ok(CouncilBuilds { builds, removed })
+        .unzip();
+    let mut problems = Vec::new();
+    if let Some((memos, found)) = read.into_inner() {
+        let used: Vec<&Memos> = used.iter().flatten().collect();
+        problems.extend(found);
+        problems.extend(memos.save(&cache, &used));
+    }
+    Ok(CouncilBuilds {
+        builds,
+        removed,
+        cache_warnings: cache_warnings(&problems, &options.root),
+    })
 }
 
 /// Builds the finished site, minified, in memory and writes nothing: what a build
@@ -289,9 +368,17 @@ pub fn render(config: &Config) -> Result<RenderedSite, Errors> {
 /// Reads the project's configuration and runs every check; a mistake in the settings
 /// is reported like any other finding, and the pages are checked with that setting
 /// left at its default. Without a council, every council's file is checked too, so
-/// that a mistake in one is found before that council's site is built.
+/// that a mistake in one is found before that council's site is built. It finds in
+/// the cache folder beside the output what earlier runs made, and leaves there what
+/// it made, as a build does.
 pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
-    check_project_with(options, &mut Memos::for_one_build())
+    let cache = output::cache_folder(&options.out_dir());
+    let (mut memos, mut problems) = Memos::from_cache(&cache);
+    let mut report = check_project_with(options, &mut memos);
+    problems.extend(memos.save(&cache, &[]));
+    let said = cache_warnings(&problems, &options.root);
+    report.diagnostics = Diagnostic::sorted([report.diagnostics, said].concat());
+    report
 }
 
 /// Checks the project as [`check_project`] does, finding in `memos` what earlier

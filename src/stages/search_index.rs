@@ -54,7 +54,7 @@ impl MemoKey for IndexInput<'_> {
 }
 
 /// What can go wrong in making the index.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum SearchIndexError {
     #[error("the search index could not be made: {0}")]
     Pagefind(String),

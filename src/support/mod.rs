@@ -1,9 +1,9 @@
 //! Support: the leaves that the stages, the checks and the settings all use, and
 //! that use nothing of theirs: diagnostics and how they are printed, YAML read with
 //! positions, site paths, dates, escaping, keys, web addresses, colours, the marks
-//! of shared parts, QR codes, interface messages in each language, and files read again only
-//! when they changed. Uses nothing
-//! itself.
+//! of shared parts, names read back from disk, running processes, QR codes,
+//! interface messages in each language, and files read again only when they
+//! changed. Uses nothing itself.
 
 pub mod brand;
 pub mod cache_key;
@@ -15,6 +15,8 @@ pub mod file_cache;
 pub mod language;
 pub mod messages;
 pub mod paths;
+pub mod processes;
 pub mod qr_code;
 pub mod shared_parts;
+pub mod static_names;
 pub(crate) mod yaml;

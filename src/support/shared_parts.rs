@@ -4,15 +4,15 @@
 //! once by the HTML check, and finds where each goes back once the rest of the page
 //! is minified, with any list of parts made elsewhere, such as a guide's contents.
 //! A file made so is a [`Body::Parted`], whose parts are known by their [`PartId`].
-//! It works on text and bytes alone, with memchr and blake3. Uses nothing else in
-//! the crate.
+//! It works on text and bytes alone, with memchr and blake3, and serde to keep
+//! them on disk. Uses nothing else in the crate.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Which part a part is: a hash of what made it, the same in every file that has
 /// it, so that each part is found and read once however many files hold it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PartId(pub blake3::Hash);
 
 impl std::hash::Hash for PartId {
@@ -28,18 +28,20 @@ impl std::hash::Hash for PartId {
 
 /// A part of a file that other files have too, made once and held once: files
 /// hold it in an `Arc`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Part {
     pub id: PartId,
+    #[serde(with = "serde_bytes")]
     pub bytes: Box<[u8]>,
 }
 
 /// What a file holds: its bytes whole, or its own bytes with the parts that other
 /// files have too, each where it goes in them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Body {
-    Whole(Arc<[u8]>),
+    Whole(#[serde(with = "shared_bytes")] Arc<[u8]>),
     Parted {
+        #[serde(with = "shared_bytes")]
         own: Arc<[u8]>,
         /// The parts in order, each with where it goes in `own`.
         parts: Arc<[(usize, Arc<Part>)]>,
@@ -345,5 +347,21 @@ mod tests {
                 (13, b"<li>2</li>"),
             ]
         );
+    }
+}
+
+/// Bytes held in an `Arc`, written and read as bytes, not as a list of numbers.
+mod shared_bytes {
+    use std::sync::Arc;
+
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Arc<[u8]>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<[u8]>, D::Error> {
+        let bytes: serde_bytes::ByteBuf = serde::Deserialize::deserialize(deserializer)?;
+        Ok(Arc::from(bytes.into_vec()))
     }
 }

@@ -64,7 +64,8 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     }
     assert_ne!(sites[0], sites[1]);
     // Each build turns one site into the other; each is killed at a moment drawn
-    // from the whole length of a build, from before it reads to after it swaps.
+    // from the whole length of a build, from before it reads to after it swaps and
+    // writes its cache.
     let mut seed: u64 = 0x5eed_0f7e_110a;
     let mut random_below = |limit: u128| {
         seed = seed
@@ -114,11 +115,10 @@ fn a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one() {
     ] {
         write_site_of(root, PAGES, version);
         let output = tellyou(root, &["build"]);
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{said}");
+        // A build killed while it wrote the cache left no part of a file there.
+        assert!(!said.contains("cache"), "{said}");
         assert!(read_tree(&out) == sites[usize::from(version == "two")]);
         assert_nothing_left_beside(root);
     }
@@ -288,12 +288,13 @@ fn a_folder_of_someone_elses_files_is_never_replaced() {
 }
 
 /// Asserts that no build left a staging folder, or anything else hidden but the
-/// site before last, beside `public/` in the project `root`.
+/// site before last and the cache, beside `public/` in the project `root`.
 fn assert_nothing_left_beside(root: &Path) {
     let leftovers: Vec<String> = fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with('.') && name != ".public.previous")
+        .filter(|name| name.starts_with('.'))
+        .filter(|name| name != ".public.previous" && name != ".public.cache")
         .collect();
     assert!(leftovers.is_empty(), "left beside public/: {leftovers:?}");
 }

@@ -8,7 +8,7 @@
 //! (a `#fragment`), or that fail, are kept, so memory does not grow with every link
 //! of every page. A link written as the site's own full address is checked like one
 //! written from its root. Uses lol_html to read the HTML, and `page`, `site`,
-//! `config`, `paths`, `domains`, `memo`, `cache_key` and `error`.
+//! `config`, `paths`, `domains`, `memo`, `cache_key`, `static_names` and `error`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -19,6 +19,7 @@ use crate::memo::MemoKey;
 use crate::model::page::{OutputFile, TemplateFile};
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, Position, StageError};
+use crate::support::static_names::{self, Name};
 use crate::support::{domains, paths};
 
 mod locate;
@@ -28,11 +29,14 @@ use locate::Locator;
 use read::*;
 
 /// What can be wrong in a rendered page.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, thiserror::Error, serde::Serialize, serde::Deserialize,
+)]
 pub enum HtmlError {
     #[error("the {attribute} {written:?} on {page} goes to nothing: the site has no {target}")]
     Missing {
-        attribute: &'static str,
+        #[serde(deserialize_with = "attribute")]
+        attribute: Name,
         written: String,
         page: String,
         target: String,
@@ -51,7 +55,8 @@ pub enum HtmlError {
     },
     #[error("the {attribute} {written:?} on {page} is not the tag of a language")]
     BadLanguage {
-        attribute: &'static str,
+        #[serde(deserialize_with = "attribute")]
+        attribute: Name,
         written: String,
         page: String,
         position: Option<Position>,
@@ -122,10 +127,30 @@ impl HtmlError {
     }
 }
 
+/// The names an error or a scan gives an attribute or link: the kinds of link
+/// read from a page, and the attributes that name a language.
+const ATTRIBUTES: &[&str] = &["link", "image", "file link", "source", "lang", "hreflang"];
+
+fn attribute<'de, D: serde::Deserializer<'de>>(read: D) -> Result<&'static str, D::Error> {
+    static_names::one_of(ATTRIBUTES, read)
+}
+
+fn attributes_with_values<'de, D: serde::Deserializer<'de>>(
+    read: D,
+) -> Result<Vec<(Name, String)>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Named(#[serde(deserialize_with = "attribute")] Name, String);
+    let named = <Vec<Named> as serde::Deserialize>::deserialize(read)?;
+    Ok(named
+        .into_iter()
+        .map(|Named(name, value)| (name, value))
+        .collect())
+}
+
 /// Which ids a page has, and those of its links that need more than the list of the
 /// site's files to check. The links are resolved as the page is read, so that a link
 /// to a file of the site, which most are, is checked there and not kept.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scan {
     ids: HashSet<String>,
     /// A key for `ids`, so that the site's shape is worked out without sorting
@@ -134,17 +159,19 @@ pub struct Scan {
     links: Vec<LinkToCheck>,
     images_without_alt: usize,
     /// Each `lang` or `hreflang` that names no language, with its value.
-    bad_languages: Vec<(&'static str, String)>,
+    #[serde(deserialize_with = "attributes_with_values")]
+    bad_languages: Vec<(Name, String)>,
 }
 
 /// A link that the scan of its page could not settle alone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 enum LinkToCheck {
     /// A web address that leaves the site, for `check --external`.
     External(String),
     /// A link to a file the site does not have.
     Missing {
-        attribute: &'static str,
+        #[serde(deserialize_with = "attribute")]
+        attribute: Name,
         written: String,
         target: String,
     },
@@ -160,7 +187,7 @@ enum LinkToCheck {
 pub type FileResult = (Vec<(PathBuf, HtmlError)>, Vec<ExternalHref>);
 
 /// Links in a page that leave the site, for `check --external`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExternalHref {
     /// The output file the link is in: `crying/index.html`.
     pub file: String,

@@ -39,10 +39,18 @@ struct RawFrontMatter {
     aliases: Option<Vec<String>>,
     reviewed: Option<String>,
     next_review: Option<String>,
-    sources: Option<Vec<SourceRef>>,
+    sources: Option<Vec<RawSource>>,
     also_known_as: Option<Vec<RawAlsoKnownAs>>,
     keywords: Option<Vec<yaml::Scalar>>,
     translation: Option<RawTranslation>,
+}
+
+/// A source as written: a title and a web address.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    title: String,
+    url: String,
 }
 
 /// An entry of `also_known_as`, as written: a word for the page, or words each with
@@ -353,19 +361,22 @@ impl Checks<'_> {
 
     /// The sources, each with where its address is written; a source whose address
     /// is not a web address is reported, and not shown as a link.
-    fn sources(&mut self, written: Vec<SourceRef>) -> Vec<SourceRef> {
+    fn sources(&mut self, written: Vec<RawSource>) -> Vec<SourceRef> {
         let key = self.places.key("sources");
         let mut sources = Vec::with_capacity(written.len());
         // The sources' addresses are written in order, so each is looked for after
         // the one before: one pass over the front matter, and two sources with the
         // same address are each found at their own line.
         let mut from_line = key.line;
-        for mut source in written {
+        for source in written {
             let position = self.places.list_item(from_line, &source.url).unwrap_or(key);
             from_line = position.line + 1;
-            source.url_position = Some(position);
             if is_web_address(&source.url) {
-                sources.push(source);
+                sources.push(SourceRef {
+                    title: source.title,
+                    url: source.url,
+                    url_position: Some(position),
+                });
             } else {
                 self.errors.push(FrontMatterError::BadSourceUrl {
                     url: source.url,

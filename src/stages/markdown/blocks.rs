@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::model::page::{BlockSummary, TextBlock, TextRole, TextRun, Urgency};
+use crate::model::page::{BLOCK_KINDS, BlockSummary, TextBlock, TextRole, TextRun, Urgency};
 use crate::support::escape::escape_html;
 
 use super::{MarkdownError, Renderer, options};
@@ -25,15 +25,7 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
-    pub const NAMES: &'static [&'static str] = &[
-        "emergency",
-        "urgent",
-        "non-urgent",
-        "warning",
-        "info",
-        "do",
-        "dont",
-    ];
+    pub const NAMES: &'static [&'static str] = BLOCK_KINDS;
 
     fn from_name(name: &str) -> Option<BlockKind> {
         Some(match name {

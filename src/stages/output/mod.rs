@@ -4,7 +4,7 @@
 //! as it was. The old site is kept beside the output, and the next build writes over
 //! it only the files that differ, so that unchanged pages cost the disk nothing. A
 //! manifest of what was written lets the next build see that it would write the
-//! same site, and leave the output as it is. Uses `page` and `error`;
+//! same site, and leave the output as it is. Uses `page`, `processes` and `error`;
 //! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
 //! output.
 
@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::model::page::OutputFile;
 use crate::support::error::{StageError, plain_io_error};
+use crate::support::processes;
 
 /// Marks a folder as one tellyou wrote, so it is safe to replace whole.
 pub const MARKER: &str = ".tellyou-output";
@@ -109,7 +110,8 @@ pub fn prepare_folder_of_sites(dir: &Path) -> Result<(), OutputError> {
 }
 
 /// Removes from the folder of sites `dir` every site tellyou wrote whose name is not
-/// in `keep`, with the site before last beside it, and gives the names removed. Each
+/// in `keep`, with the site before last and the cache beside it, and gives the names
+/// removed. Each
 /// goes in one rename before it is removed, so it is there whole or not at all; a
 /// folder tellyou did not write is left alone.
 pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, OutputError> {
@@ -134,6 +136,7 @@ pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, O
         if previous.join(MARKER).is_file() {
             let _ = fs::remove_dir_all(&previous);
         }
+        let _ = fs::remove_dir_all(cache_folder(&path));
         removed.push(name);
     }
     removed.sort();
@@ -182,6 +185,16 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
         let _ = fs::remove_dir_all(&staging);
     }
     result
+}
+
+/// The cache folder of the output folder `out_dir`: beside it, and named after it,
+/// as `.public.cache` is for `public`, so that it is never published with the site.
+pub fn cache_folder(out_dir: &Path) -> PathBuf {
+    let named = |dir: &Path| Some((dir.parent()?.to_owned(), dir.file_name()?.to_owned()));
+    let (parent, name) = named(out_dir)
+        .or_else(|| named(&normalise(out_dir)))
+        .unwrap_or_else(|| (out_dir.to_owned(), "site".into()));
+    parent.join(format!(".{}.cache", name.to_string_lossy()))
 }
 
 /// Where this build writes the output folder `name` in `parent` before swapping it
@@ -535,17 +548,9 @@ fn remove_leftovers(parent: &Path, name: &str) {
         };
         let pid = rest.split('-').next().unwrap_or("");
         let ours = pid == std::process::id().to_string();
-        if ours || !process_is_running(pid) {
+        if ours || !processes::is_running(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-fn process_is_running(pid: &str) -> bool {
-    if cfg!(target_os = "linux") {
-        !pid.is_empty() && Path::new("/proc").join(pid).exists()
-    } else {
-        false
     }
 }
 

@@ -307,7 +307,7 @@ fn template_message(diagnostic: &Diagnostic) -> String {
 }
 
 /// A page that is not made from content: where it is written, and its HTML.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StandalonePage {
     pub path: String,
     pub html: String,

@@ -1,0 +1,432 @@
+//! The memo kept on disk, so that a run of `build` or `check` finds what the runs
+//! before it made. Each stage has files of its own in the cache folder: one for
+//! each run that made something new, holding only what it made, and every so often
+//! one holding all that the last run used, which replaces the others. A file is
+//! written whole beside its place and then renamed into it, so a run killed while
+//! writing leaves no part of a file. Each file starts with the format and the
+//! program that wrote it: a file another build of tellyou wrote is passed over, and
+//! replaced. It ends with a hash of all before it: a file that is damaged, cut short
+//! or not a memo at all is reported and passed over, never trusted. Uses serde with
+//! postcard to write values, blake3 and rayon, and `cache_key`, `processes` and
+//! `error`.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::support::cache_key::KeyMap;
+use crate::support::error::{Severity, StageError, plain_io_error};
+
+/// How a file starts, so that any other file is known not to be a memo.
+const MAGIC: &[u8; 13] = b"tellyou memo\n";
+/// The layout of the file; a new layout is a new number, and older files are
+/// passed over.
+const FORMAT: u32 = 1;
+/// Where the values start: after the magic, the format and the program.
+const HEADER: usize = MAGIC.len() + 4 + 32;
+const CHECKSUM: usize = 32;
+/// The files a stage may have before they are put together into one.
+const MOST_FILES: usize = 8;
+
+/// What made the program: its version and a hash of the source it was built from,
+/// set by `build.rs`, so that no other build of tellyou reads a memo this one wrote.
+fn program() -> blake3::Hash {
+    crate::support::cache_key::of([
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        env!("TELLYOU_SOURCE_HASH").as_bytes(),
+    ])
+}
+
+/// A file of the cache folder that could not be used. None stops a build: what
+/// the file held is made again.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CacheError {
+    #[error("this file in the cache folder is not one tellyou wrote, so it was not used")]
+    NotAMemo { file: PathBuf },
+    #[error(
+        "this cache file is damaged or cut short, so it was not used: what it held is made again"
+    )]
+    Damaged { file: PathBuf },
+    #[error("cannot read this cache file ({reason}), so it was not used")]
+    Unreadable { file: PathBuf, reason: String },
+    #[error("cannot write the cache here ({reason}): the next run makes again what it would hold")]
+    Unwritable { file: PathBuf, reason: String },
+}
+
+impl CacheError {
+    /// The file, or folder, the error is about.
+    pub fn file(&self) -> &Path {
+        match self {
+            CacheError::NotAMemo { file }
+            | CacheError::Damaged { file }
+            | CacheError::Unreadable { file, .. }
+            | CacheError::Unwritable { file, .. } => file,
+        }
+    }
+}
+
+impl StageError for CacheError {
+    fn hint(&self) -> Option<String> {
+        Some("the cache folder only makes runs faster: it is safe to delete at any time".into())
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Warning
+    }
+}
+
+/// What one stage's files held, and which files they were.
+#[derive(Debug)]
+pub struct Read<V> {
+    pub values: KeyMap<V>,
+    pub files: Files,
+    pub problems: Vec<CacheError>,
+}
+
+/// The files a stage's values were read from, for the next write to know what is
+/// on disk.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    /// Every file of the stage that was there, usable or not.
+    paths: Vec<PathBuf>,
+    /// How many values the usable files held, counting a value held twice twice.
+    values: usize,
+    /// Whether a file was passed over, so that the next write replaces them all.
+    passed_over: bool,
+}
+
+/// The values of one file, each with its key.
+type Values<V> = Vec<(blake3::Hash, V)>;
+
+/// The name of a stage's files: its name, in lower case, with `-` between words.
+fn file_stem(stage: &str) -> String {
+    let words = stage.split(|c: char| !c.is_ascii_alphanumeric());
+    let words: Vec<String> = words
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words.join("-")
+}
+
+/// The program and the stage, and the type of the values, which a file must have
+/// been written for to be read.
+fn written_for<V>(stage: &str) -> blake3::Hash {
+    crate::support::cache_key::of([
+        program().as_bytes(),
+        stage.as_bytes(),
+        std::any::type_name::<V>().as_bytes(),
+    ])
+}
+
+/// Reads the values of `stage` from its files in `folder`. A folder or stage with
+/// no files reads as empty, with no problem.
+pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
+    let stem = file_stem(stage);
+    let mut paths: Vec<PathBuf> = fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| is_file_of(path, &stem))
+        .collect();
+    paths.sort();
+    let expected = written_for::<V>(stage);
+    let files: Vec<Result<Option<Values<V>>, CacheError>> = paths
+        .par_iter()
+        .map(|path| read_file(path, &expected))
+        .collect();
+    let mut read = Read {
+        values: KeyMap::default(),
+        files: Files {
+            paths: paths.clone(),
+            values: 0,
+            passed_over: false,
+        },
+        problems: Vec::new(),
+    };
+    for file in files {
+        match file {
+            Ok(Some(values)) => {
+                read.files.values += values.len();
+                read.values.extend(values);
+            }
+            Ok(None) => read.files.passed_over = true,
+            Err(problem) => {
+                read.files.passed_over = true;
+                read.problems.push(problem);
+            }
+        }
+    }
+    read
+}
+
+fn is_file_of(path: &Path, stem: &str) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.strip_prefix(stem)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .is_some_and(|rest| rest.ends_with(".memo"))
+}
+
+/// The values of one file; `None` for a file that another program or stage wrote.
+fn read_file<V: DeserializeOwned + Send>(
+    path: &Path,
+    expected: &blake3::Hash,
+) -> Result<Option<Values<V>>, CacheError> {
+    let file = path.to_owned();
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        // Another run put the stage's files together meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(CacheError::Unreadable {
+                file,
+                reason: plain_io_error(&e),
+            });
+        }
+    };
+    if bytes.len() < HEADER + CHECKSUM || !bytes.starts_with(MAGIC) {
+        return Err(CacheError::NotAMemo { file });
+    }
+    let format = u32::from_le_bytes(bytes[MAGIC.len()..MAGIC.len() + 4].try_into().unwrap());
+    if format != FORMAT || &bytes[MAGIC.len() + 4..HEADER] != expected.as_bytes() {
+        return Ok(None);
+    }
+    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM);
+    let damaged = || CacheError::Damaged {
+        file: path.to_owned(),
+    };
+    if blake3::hash(body).as_bytes() != checksum {
+        return Err(damaged());
+    }
+    let records = split_records(&body[HEADER..]).ok_or_else(damaged)?;
+    records
+        .par_iter()
+        .map(|(key, value)| postcard::from_bytes(value).map(|value| (*key, value)))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(|_| damaged())
+}
+
+/// Each record of a file's body: a key, the length of its value, and the value.
+fn split_records(mut body: &[u8]) -> Option<Vec<(blake3::Hash, &[u8])>> {
+    let mut records = Vec::new();
+    while !body.is_empty() {
+        let key: [u8; 32] = body.get(..32)?.try_into().ok()?;
+        let length = u64::from_le_bytes(body.get(32..40)?.try_into().ok()?);
+        let end = 40usize.checked_add(usize::try_from(length).ok()?)?;
+        records.push((blake3::Hash::from_bytes(key), body.get(40..end)?));
+        body = &body[end..];
+    }
+    Some(records)
+}
+
+/// Writes what a run of `stage` used, `used`, to `folder`, given the `files` it
+/// read and whether they hold a key (`held`): only the values no file holds yet, in
+/// a file of their own; or, when the files hold more that was not used than was, or
+/// are too many, or one was passed over, all of `used` in one file that replaces
+/// them.
+pub fn write<'v, V: Serialize + Sync + 'v>(
+    folder: &Path,
+    stage: &str,
+    files: &Files,
+    held: impl Fn(&blake3::Hash) -> bool,
+    used: &[(&blake3::Hash, &'v V)],
+) -> Result<(), CacheError> {
+    let used_held = used.iter().filter(|(key, _)| held(key)).count();
+    let unused_held = files.values.saturating_sub(used_held);
+    let whole = files.passed_over || unused_held > used_held || files.paths.len() >= MOST_FILES;
+    let to_write: Vec<&(&blake3::Hash, &V)> = if whole {
+        used.iter().collect()
+    } else {
+        used.iter().filter(|(key, _)| !held(key)).collect()
+    };
+    if to_write.is_empty() && !whole {
+        return Ok(());
+    }
+    let stem = file_stem(stage);
+    let unwritable = |file: &Path, e: std::io::Error| CacheError::Unwritable {
+        file: file.to_owned(),
+        reason: plain_io_error(&e),
+    };
+    fs::create_dir_all(folder).map_err(|e| unwritable(folder, e))?;
+    let name = format!("{stem}.{}.memo", unique_suffix());
+    let path = folder.join(&name);
+    let bytes = file_bytes(&written_for::<V>(stage), &to_write);
+    let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    write_whole(&temporary, &path, &bytes).map_err(|e| unwritable(&path, e))?;
+    if whole {
+        for old in &files.paths {
+            let _ = fs::remove_file(old);
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of a file holding `values`, written for `written_for`.
+fn file_bytes<V: Serialize + Sync>(
+    written_for: &blake3::Hash,
+    values: &[&(&blake3::Hash, &V)],
+) -> Vec<u8> {
+    let encoded: Vec<Vec<u8>> = values
+        .par_iter()
+        .map(|(_, value)| postcard::to_stdvec(value).unwrap_or_default())
+        .collect();
+    let size = HEADER + encoded.iter().map(|v| 40 + v.len()).sum::<usize>() + CHECKSUM;
+    let mut bytes = Vec::with_capacity(size);
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&FORMAT.to_le_bytes());
+    bytes.extend_from_slice(written_for.as_bytes());
+    for ((key, _), value) in values.iter().zip(&encoded) {
+        bytes.extend_from_slice(key.as_bytes());
+        bytes.extend_from_slice(&(value.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(value);
+    }
+    let checksum = blake3::hash(&bytes);
+    bytes.extend_from_slice(checksum.as_bytes());
+    bytes
+}
+
+/// A name no other file of the folder has: the time and the process.
+fn unique_suffix() -> String {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{:x}-{:x}", since.as_nanos(), std::process::id())
+}
+
+/// Writes `bytes` to `temporary`, then renames it to `path`.
+fn write_whole(temporary: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let result = fs::File::create(temporary)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| fs::rename(temporary, path));
+    if result.is_err() {
+        let _ = fs::remove_file(temporary);
+    }
+    result
+}
+
+/// Removes the files that runs killed while writing left in `folder`.
+pub fn remove_killed_writes(folder: &Path) {
+    let entries = fs::read_dir(folder).into_iter().flatten().flatten();
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_suffix(".tmp").and_then(|n| n.rsplit('.').next()) else {
+            continue;
+        };
+        if !crate::support::processes::is_running(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(pairs: &[(&str, &str)]) -> Vec<(blake3::Hash, String)> {
+        (pairs.iter())
+            .map(|(k, v)| (blake3::hash(k.as_bytes()), v.to_string()))
+            .collect()
+    }
+
+    fn write_all(folder: &Path, files: &Files, values: &[(blake3::Hash, String)]) {
+        let used: Vec<_> = values.iter().map(|(k, v)| (k, v)).collect();
+        write(folder, "a stage", files, |_| false, &used).unwrap();
+    }
+
+    fn only_file(folder: &Path) -> PathBuf {
+        let files: Vec<_> = fs::read_dir(folder).unwrap().flatten().collect();
+        assert_eq!(files.len(), 1);
+        files[0].path()
+    }
+
+    #[test]
+    fn what_a_run_writes_the_next_reads() {
+        let folder = tempfile::tempdir().unwrap();
+        let written = values(&[("a", "A"), ("b", "B")]);
+        write_all(folder.path(), &Files::default(), &written);
+        let found = read::<String>(folder.path(), "a stage");
+        assert!(found.problems.is_empty());
+        assert_eq!(found.values.len(), 2);
+        assert_eq!(found.values[&blake3::hash(b"a")], "A");
+        assert!(
+            read::<String>(folder.path(), "another stage")
+                .values
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_file_of_another_program_or_type_is_passed_over_quietly() {
+        let folder = tempfile::tempdir().unwrap();
+        write_all(folder.path(), &Files::default(), &values(&[("a", "A")]));
+        let found = read::<Vec<u8>>(folder.path(), "a stage");
+        assert!(found.values.is_empty() && found.problems.is_empty() && found.files.passed_over);
+        // As if another version of tellyou had written it: the program differs.
+        let path = only_file(folder.path());
+        let mut bytes = fs::read(&path).unwrap();
+        bytes[MAGIC.len() + 4] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        let found = read::<String>(folder.path(), "a stage");
+        assert!(found.values.is_empty() && found.problems.is_empty() && found.files.passed_over);
+    }
+
+    #[test]
+    fn a_damaged_cut_short_or_foreign_file_is_a_problem_and_not_read() {
+        let folder = tempfile::tempdir().unwrap();
+        write_all(folder.path(), &Files::default(), &values(&[("a", "A")]));
+        let path = only_file(folder.path());
+        let good = fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        flipped[HEADER + 41] ^= 1;
+        let damaged = CacheError::Damaged { file: path.clone() };
+        let cases = [
+            (flipped, damaged.clone()),
+            (good[..good.len() - 3].to_vec(), damaged),
+            (
+                b"garbage".repeat(20),
+                CacheError::NotAMemo { file: path.clone() },
+            ),
+        ];
+        for (bytes, problem) in cases {
+            fs::write(&path, bytes).unwrap();
+            let found = read::<String>(folder.path(), "a stage");
+            assert!(found.values.is_empty());
+            assert_eq!(found.problems, [problem]);
+        }
+    }
+
+    #[test]
+    fn a_run_adds_what_it_made_and_puts_the_files_together_when_most_is_unused() {
+        let folder = tempfile::tempdir().unwrap();
+        write_all(
+            folder.path(),
+            &Files::default(),
+            &values(&[("a", "A"), ("b", "B")]),
+        );
+        let first = read::<String>(folder.path(), "a stage");
+        // One new value: a second file holds it alone.
+        let used = values(&[("a", "A"), ("c", "C")]);
+        let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
+        let held = |key: &blake3::Hash| first.values.contains_key(key);
+        write(folder.path(), "a stage", &first.files, held, &pairs).unwrap();
+        let second = read::<String>(folder.path(), "a stage");
+        assert_eq!((second.files.paths.len(), second.values.len()), (2, 3));
+        // Only one value of three used: one file holds it, and the others are gone.
+        let used = values(&[("a", "A")]);
+        let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
+        let held = |key: &blake3::Hash| second.values.contains_key(key);
+        write(folder.path(), "a stage", &second.files, held, &pairs).unwrap();
+        let third = read::<String>(folder.path(), "a stage");
+        assert_eq!((third.files.paths.len(), third.values.len()), (1, 1));
+    }
+
+    #[test]
+    fn stage_names_make_file_names() {
+        assert_eq!(file_stem("HTML check: read pages"), "html-check-read-pages");
+    }
+}

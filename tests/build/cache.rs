@@ -1,0 +1,261 @@
+//! The cache beside the output: a second run finds what the first made, and writes
+//! the same site a build from nothing writes, whatever changed between them; and
+//! nothing the cache holds makes a build wrong or stops it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::helpers::*;
+
+/// Runs tellyou with `args` in `root`, which must succeed, and gives what it said
+/// on its standard error.
+fn run(root: &Path, args: &[&str]) -> String {
+    let output = tellyou(root, args);
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{args:?} failed: {said}");
+    said
+}
+
+/// The files of the site or sites in `out`, without the sites before last that a
+/// folder of sites keeps.
+fn sites_in(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = read_tree(out);
+    files.retain(|path, _| !path.split('/').next().unwrap_or("").ends_with(".previous"));
+    files
+}
+
+/// Asserts that `out` holds what the same run writes with no cache and no output
+/// before it, and leaves it so.
+fn assert_as_from_nothing(root: &Path, args: &[&str], out: &Path) {
+    let with_cache = sites_in(out);
+    for folder in [".public.cache", "public", ".public.previous"] {
+        let _ = fs::remove_dir_all(root.join(folder));
+    }
+    run(root, args);
+    let from_nothing = sites_in(out);
+    let differing: Vec<&String> = (with_cache.keys().chain(from_nothing.keys()))
+        .filter(|path| with_cache.get(*path) != from_nothing.get(*path))
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{args:?} with the cache wrote other files than from nothing: {differing:?}"
+    );
+}
+
+/// The memo files of the stage whose files are named `stem`.
+fn memo_files(root: &Path, stem: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(root.join(".public.cache"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            let name = path.file_name().unwrap().to_string_lossy();
+            name.starts_with(&format!("{stem}.")) && name.ends_with(".memo")
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn all_memo_files(root: &Path) -> Vec<PathBuf> {
+    (fs::read_dir(root.join(".public.cache")).unwrap())
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|x| x == "memo"))
+        .collect()
+}
+
+fn append(path: &Path, text: &str) {
+    let mut written = fs::read_to_string(path).unwrap();
+    written.push_str(text);
+    fs::write(path, written).unwrap();
+}
+
+#[test]
+fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_nothing_does() {
+    let site = copy_fixture("council-site");
+    let root = site.path();
+    let out = root.join("public");
+    run(root, &["build"]);
+    assert_eq!(memo_files(root, "markdown").len(), 1);
+
+    // A page: only that page's markdown is made again, and kept in a file of its own.
+    append(
+        &root.join("content/about.md"),
+        "\nAsk your health visitor about this.\n",
+    );
+    let said = run(root, &["build"]);
+    assert!(!said.contains("cache"), "{said}");
+    assert_eq!(memo_files(root, "markdown").len(), 2);
+    assert_as_from_nothing(root, &["build"], &out);
+
+    // Another version of tellyou wrote the cache: it is passed over without a word.
+    append(&root.join("content/about.md"), "\nYou can call them.\n");
+    for file in all_memo_files(root) {
+        let mut bytes = fs::read(&file).unwrap();
+        bytes[13 + 4] ^= 0xff;
+        fs::write(&file, bytes).unwrap();
+    }
+    let said = run(root, &["build"]);
+    assert!(!said.contains("cache"), "{said}");
+    assert_as_from_nothing(root, &["build"], &out);
+
+    // The cache was deleted.
+    append(
+        &root.join("content/support.md"),
+        "\nThey are there to help.\n",
+    );
+    fs::remove_dir_all(root.join(".public.cache")).unwrap();
+    run(root, &["build"]);
+    assert_as_from_nothing(root, &["build"], &out);
+
+    // `check` finds what the builds made, and what it says is what it says from
+    // nothing.
+    let checked = check_report_of(root);
+    fs::remove_dir_all(root.join(".public.cache")).unwrap();
+    assert_eq!(check_report_of(root), checked);
+}
+
+#[test]
+fn council_sites_built_again_after_a_template_or_council_edit_are_as_from_nothing() {
+    let site = copy_fixture("council-site");
+    let root = site.path();
+    let out = root.join("public");
+    let all = ["build", "--all"];
+    run(root, &all);
+    let first = memo_files(root, "front-matter");
+    // The shared pages are read once for both councils: an edit of one council's
+    // file leaves every page's front matter as it was.
+    let northdale = root.join("councils/northdale.yaml");
+    let text = fs::read_to_string(&northdale).unwrap();
+    fs::write(
+        &northdale,
+        text.replace("Northdale District", "Northdale Borough"),
+    )
+    .unwrap();
+    run(root, &all);
+    assert_eq!(memo_files(root, "front-matter"), first);
+    assert_as_from_nothing(root, &all, &out);
+
+    let template = root.join("councils/eastmere/templates/404.html");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(
+        &template,
+        text.replace("We cannot find", "We could not find"),
+    )
+    .unwrap();
+    run(root, &all);
+    let not_found = fs::read_to_string(out.join("eastmere/404.html")).unwrap();
+    assert!(not_found.contains("We could not find"), "{not_found}");
+    assert_as_from_nothing(root, &all, &out);
+}
+
+/// What a run said of the cache, with each cache file's name made the same from
+/// run to run.
+fn cache_warnings(said: &str) -> String {
+    let mut kept = Vec::new();
+    let mut in_warning = false;
+    for line in said.lines() {
+        if line.starts_with(".public.cache") {
+            in_warning = true;
+        } else if !line.starts_with(' ') && !line.is_empty() {
+            in_warning = false;
+        }
+        if in_warning {
+            kept.push(line);
+        }
+    }
+    kept.join("\n")
+}
+
+#[test]
+fn what_the_cache_holds_never_makes_a_build_fail_or_wrong() {
+    let site = copy_fixture("good-site");
+    let root = site.path();
+    let out = root.join("public");
+    let cache = root.join(".public.cache");
+    run(root, &["build"]);
+
+    // A file that is not a memo, one damaged and one cut short: each is reported,
+    // and what they held is made again.
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nIt can help to take turns.\n",
+    );
+    let pages = memo_files(root, "render-and-minify-pages").remove(0);
+    let mut damaged = fs::read(&pages).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x01;
+    fs::write(cache.join("render-and-minify-pages.damaged.memo"), damaged).unwrap();
+    let markdown = memo_files(root, "markdown").remove(0);
+    let cut = fs::read(&markdown).unwrap();
+    fs::write(cache.join("markdown.cut.memo"), &cut[..cut.len() - 40]).unwrap();
+    fs::remove_file(pages).unwrap();
+    fs::remove_file(markdown).unwrap();
+    fs::write(
+        cache.join("front-matter.garbage.memo"),
+        "not a memo at all\n".repeat(9),
+    )
+    .unwrap();
+    let said = run(root, &["build"]);
+    insta::assert_snapshot!("cache_damaged_files", cache_warnings(&said));
+    assert_as_from_nothing(root, &["build"], &out);
+
+    // Each such file was replaced: the next run has nothing to say.
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nOr ask a friend.\n",
+    );
+    fs::write(
+        cache.join("markdown.garbage.memo"),
+        "not a memo at all\n".repeat(9),
+    )
+    .unwrap();
+    run(root, &["build"]);
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nOr a neighbour.\n",
+    );
+    let said = run(root, &["build"]);
+    assert_eq!(cache_warnings(&said), "");
+
+    // A file that cannot be read, and a cache folder that cannot be written.
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nRest when you can.\n",
+    );
+    fs::create_dir(cache.join("content-checks.unreadable.memo")).unwrap();
+    let said = run(root, &["build"]);
+    insta::assert_snapshot!("cache_unreadable_file", cache_warnings(&said));
+    fs::remove_dir_all(&cache).unwrap();
+    fs::write(&cache, "in the way").unwrap();
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nSleep when the baby sleeps.\n",
+    );
+    let said = run(root, &["build"]);
+    insta::assert_snapshot!("cache_unwritable_folder", cache_warnings(&said));
+    fs::remove_file(&cache).unwrap();
+    assert_as_from_nothing(root, &["build"], &out);
+}
+
+#[test]
+fn what_a_run_killed_while_writing_the_cache_left_is_cleared() {
+    let site = copy_fixture("good-site");
+    let root = site.path();
+    run(root, &["build"]);
+    let cache = root.join(".public.cache");
+    let name = memo_files(root, "markdown")[0]
+        .file_name()
+        .unwrap()
+        .to_owned();
+    // A half-written file of a run that is no longer running.
+    let left = cache.join(format!(".{}.4000000.tmp", name.to_string_lossy()));
+    fs::write(&left, "half a memo").unwrap();
+    append(
+        &root.join("content/crying/_index.md"),
+        "\nIt can help to take turns.\n",
+    );
+    let said = run(root, &["build"]);
+    assert_eq!(cache_warnings(&said), "");
+    assert!(!left.exists());
+    assert_as_from_nothing(root, &["build"], &root.join("public"));
+}
