@@ -3,10 +3,14 @@
 # where `hugo` is installed (Debian's package), with the equivalent minimal templates
 # in bench/hugo/. For each corpus size and program it times three kinds of build,
 # each with one warm-up run, then RUNS runs (default 5), each after an untimed step:
-#   - a first build: the output is moved aside first, as if the project were a
-#     fresh clone (REMOVE_OUTPUT=1 removes it instead; see BENCHMARKS.md);
+#   - a first build: the output and the cache are moved aside first, as if the
+#     project were a fresh clone (REMOVE_OUTPUT=1 removes them instead; see
+#     BENCHMARKS.md);
 #   - a rebuild with nothing changed: the output is left in place;
-#   - a rebuild with one page changed: a line is added to one page first.
+#   - a rebuild with one page changed: a line is added to one page first; each is a
+#     new process, which finds the rest in the cache.
+# It also times `tellyou check` with nothing changed, and `cp -r` of the finished
+# output tree, to say how a first build compares with copying what it wrote.
 # It prints the median run by wall time, with its CPU time (user + system) and peak
 # memory (maximum resident set size, from GNU time), the cost per page, and the
 # ratio to Hugo. A first build of the same corpus with `search: false` says what
@@ -18,9 +22,13 @@
 #   TELLYOU_BIN=/tmp/old/tellyou bash bench/build.sh (another build of tellyou)
 #   LANGUAGES=pl,ur bash bench/build.sh 1000 (also a first build of the same corpus
 #     translated into each language, every page, and its ratio to English only)
+#   CORPUS=listing bash bench/build.sh 1000 (pages that each list their section's
+#     pages, in prose that trips the style checks: about 12 warnings a page)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-5}"
+corpus_option=""
+if [ "${CORPUS:-}" = "listing" ]; then corpus_option="--listing"; fi
 cargo build --release --quiet --bin tellyou --example gen-corpus
 bin="${TELLYOU_BIN:-$PWD/target/release/tellyou}"
 hugo_templates="$PWD/bench/hugo"
@@ -59,6 +67,12 @@ clear_output() {
   done
 }
 
+# Moves aside the copy that `cp -r` made last, so that each copies into a new
+# folder.
+remove_copy() {
+  clear_output "$work/copy"
+}
+
 # Adds a line to one page of the corpus, so that the next build has one page to
 # change.
 change_one_page() {
@@ -78,21 +92,31 @@ for pages in ${@:-1000 10000}; do
   work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/tellyou-bench.XXXXXX")"
   works+=("$work")
   mkdir "$work/set-aside"
-  target/release/examples/gen-corpus "$pages" "$work/tellyou" >/dev/null
+  target/release/examples/gen-corpus ${corpus_option} "$pages" "$work/tellyou" >/dev/null
   cd "$work/tellyou"
-  read -r wall user system kb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
+  read -r wall user system kb <<<"$(measure clear_output public .public.previous .public.cache -- "$bin" build)"
   report "tellyou build" "$pages" "$wall" "$user" "$system" "$kb"
   read -r rwall ruser rsystem rkb <<<"$(measure true -- "$bin" build)"
   report "tellyou rebuild, no change" "$pages" "$rwall" "$ruser" "$rsystem" "$rkb"
   read -r cwall cuser csystem ckb <<<"$(measure change_one_page -- "$bin" build)"
   report "tellyou rebuild, one page" "$pages" "$cwall" "$cuser" "$csystem" "$ckb"
+  read -r kwall kuser ksystem kkb <<<"$(measure true -- "$bin" check)"
+  report "tellyou check, no change" "$pages" "$kwall" "$kuser" "$ksystem" "$kkb"
+  read -r pwall puser psystem pkb <<<"$(measure remove_copy -- cp -r public "$work/copy")"
+  report "cp -r of the output" "$pages" "$pwall" "$puser" "$psystem" "$pkb"
+  awk -v a="$wall" -v b="$pwall" 'BEGIN {
+    printf "%6s         a first build takes %.1f times as long as copying its output\n", "", a / b
+  }'
+  du -s --apparent-size public .public.cache | awk -v p="$pages" '
+    { size[NR] = $1 }
+    END { printf "%6d pages  the cache is %d MB, %.0f%% of the output (%d MB)\n", p, size[2] / 1024, size[2] * 100 / size[1], size[1] / 1024 }'
   cd - >/dev/null
   # The same corpus without the search index, to say what indexing adds.
   cp -r "$work/tellyou" "$work/no-search"
-  rm -rf "$work/no-search/public" "$work/no-search/.public.previous"
+  rm -rf "$work/no-search/public" "$work/no-search/.public.previous" "$work/no-search/.public.cache"
   echo "search: false" >>"$work/no-search/site.yaml"
   cd "$work/no-search"
-  read -r swall suser ssystem skb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
+  read -r swall suser ssystem skb <<<"$(measure clear_output public .public.previous .public.cache -- "$bin" build)"
   report "tellyou build, no search" "$pages" "$swall" "$suser" "$ssystem" "$skb"
   cd - >/dev/null
   awk -v a="$wall" -v b="$swall" -v c="$user" -v d="$system" -v e="$suser" -v f="$ssystem" 'BEGIN {
@@ -101,7 +125,7 @@ for pages in ${@:-1000 10000}; do
   if [ -n "${LANGUAGES:-}" ]; then
     target/release/examples/gen-corpus "$pages" "$work/translated" "$LANGUAGES" >/dev/null
     cd "$work/translated"
-    read -r twall tuser tsystem tkb <<<"$(measure clear_output public .public.previous -- "$bin" build)"
+    read -r twall tuser tsystem tkb <<<"$(measure clear_output public .public.previous .public.cache -- "$bin" build)"
     report "tellyou build, and $LANGUAGES" "$pages" "$twall" "$tuser" "$tsystem" "$tkb"
     cd - >/dev/null
     awk -v a="$twall" -v b="$wall" -v c="$tuser" -v d="$tsystem" -v e="$user" -v f="$system" 'BEGIN {

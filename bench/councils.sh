@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Times `tellyou build --all` for many councils with the full shipped content: a copy
 # of this project with N council files made from the two examples (default 153, the
-# councils with children's services in England). Prints the median wall time of 5
-# runs after one warm-up run, with the user and system CPU time and the peak memory
-# (maximum resident set size) of that median run, from GNU time (Debian's `time`).
+# councils with children's services in England). Times three kinds of run: a first
+# build, with no output and no cache; one with nothing changed; and one with a page
+# that every council shares changed, which finds the rest in the cache. Prints the
+# median wall time of 5 runs after one warm-up run, with the user and system CPU
+# time and the peak memory (maximum resident set size) of that median run, from GNU
+# time (Debian's `time`).
 #   bash bench/councils.sh [COUNCILS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,17 +26,38 @@ for i in $(seq 1 "$councils"); do
     cp -r "councils/$example" "$dir/councils/$slug"
   fi
 done
+# Runs `build --all` once after the command given, untimed, and prints its wall,
+# user and system time and peak memory in KB.
 run() {
+  "$@"
   (cd "$dir" && /usr/bin/time -f '%e %U %S %M' -o "$dir/time.txt" "$bin" build --all --out "$dir/public" >/dev/null 2>&1)
   cat "$dir/time.txt"
 }
-run >/dev/null
-results=()
-for _ in 1 2 3 4 5; do
-  results+=("$(run)")
-done
-median=$(printf '%s\n' "${results[@]}" | sort -n | sed -n 3p)
-read -r wall user system max_kb <<<"$median"
+# Prints the median of 5 runs after one warm-up run, each after the command given.
+measure() {
+  local name="$1"
+  shift
+  run "$@" >/dev/null
+  local results=()
+  for _ in 1 2 3 4 5; do
+    results+=("$(run "$@")")
+  done
+  local median
+  median=$(printf '%s\n' "${results[@]}" | sort -n | sed -n 3p)
+  read -r wall user system max_kb <<<"$median"
+  printf '%d councils (%d pages), %s: median %.2f s wall, %.2f s user, %.2f s system, peak memory %d MB\n' \
+    "$councils" "$pages" "$name" "$wall" "$user" "$system" "$((max_kb / 1024))"
+}
+# A shared page, which every council's site has.
+shared_page="$dir/content/crying/_index.md"
+change_shared_page() {
+  echo "One more line for this run." >>"$shared_page"
+}
+remove_output_and_cache() {
+  rm -rf "$dir/public" "$dir/.public.cache"
+}
+run true >/dev/null
 pages=$(find "$dir/public" -name index.html | wc -l)
-printf '%d councils (%d pages): median %.2f s wall, %.2f s user, %.2f s system, peak memory %d MB\n' \
-  "$councils" "$pages" "$wall" "$user" "$system" "$((max_kb / 1024))"
+measure "a first build" remove_output_and_cache
+measure "nothing changed" true
+measure "one shared page changed" change_shared_page

@@ -5,6 +5,9 @@
 //! as `pl,ur`, every page also has a translation into each, as long as the page,
 //! made from the page as it is and assured, and each language has the theme's
 //! messages: a site fully translated, as `bench/build.sh` times it with LANGUAGES.
+//! With `--listing`, each page also lists every page of its section, and has prose
+//! that trips the style checks (long sentences, words to avoid, unclear link text):
+//! about a dozen warnings a page, as `bench/build.sh` times it with CORPUS=listing.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -24,9 +27,12 @@ const SENTENCES: &[&str] = &[
 ];
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let listing = args.iter().any(|arg| arg == "--listing");
+    args.retain(|arg| arg != "--listing");
+    let mut args = args.into_iter();
     let (Some(count), Some(dir)) = (args.next(), args.next()) else {
-        eprintln!("usage: gen-corpus N DIR");
+        eprintln!("usage: gen-corpus [--listing] N DIR [LANGUAGES]");
         std::process::exit(2);
     };
     let count: usize = count.parse().expect("N is a number of pages");
@@ -80,7 +86,11 @@ fn main() {
             if written >= count {
                 break;
             }
-            write(&folder.join(format!("page-{p}.md")), page(s, p));
+            let mut text = page(s, p);
+            if listing {
+                text.push_str(&listing_of(s, p, per_section));
+            }
+            write(&folder.join(format!("page-{p}.md")), text);
             written += 1;
         }
     }
@@ -138,5 +148,28 @@ fn page(section: usize, index: usize) -> String {
          | Cue | What it can mean |\n|---|---|\n| Looking away | I need a break |\n| Smiling | Let's play |\n\n\
          ::: urgent Call 111 if:\n- your baby is not feeding as normal\n- you are worried about your baby\n:::"
     );
+    text
+}
+
+/// What a page of the listing corpus adds: prose that trips the style checks, and a
+/// list of every page of its section.
+fn listing_of(section: usize, index: usize, per_section: usize) -> String {
+    let mut text = String::new();
+    for part in 0..3 {
+        let _ = writeln!(
+            text,
+            "\n## More about part {part} of page {index}\n\n\
+             When your baby cries for a long time and you have already tried feeding, changing \
+             and holding them close, it can help to take a short break in another room.\n\
+             Don't worry if your baby cries more in the evening.\n\
+             To read about settling, [click here](page-{}.md).\n\
+             You should ask your health visitor about it at your next visit.",
+            index.saturating_sub(1)
+        );
+    }
+    let _ = writeln!(text, "\n## Pages in topic {section}\n");
+    for other in 0..per_section {
+        let _ = writeln!(text, "- [Page {other} of topic {section}](page-{other}.md)");
+    }
     text
 }

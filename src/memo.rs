@@ -12,8 +12,8 @@
 
 mod on_disk;
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -51,13 +51,41 @@ pub struct Memo<V> {
     stage: &'static str,
     keep: Keep,
     verify: bool,
-    /// What the last build used, or what the disk held; shared by the memos of
+    /// What the last build used, or what the disk holds; shared by the memos of
     /// builds run side by side.
-    earlier: Arc<KeyMap<V>>,
+    earlier: Arc<Earlier<V>>,
     /// What this build used.
     now: Mutex<KeyMap<V>>,
-    /// The files on disk that `earlier` was read from, if it was.
-    disk: on_disk::Files,
+}
+
+/// What a memo may find: what the last build used, or what the disk holds, read
+/// when first wanted, so that a run that does not need a stage does not read it.
+struct Earlier<V> {
+    found: OnceLock<on_disk::Read<V>>,
+    /// The cache folder to read, and how.
+    disk: Option<(PathBuf, ReadDisk<V>)>,
+}
+
+type ReadDisk<V> = fn(&Path, &str) -> on_disk::Read<V>;
+
+impl<V> Earlier<V> {
+    fn made(values: KeyMap<V>) -> Earlier<V> {
+        Earlier {
+            found: OnceLock::from(on_disk::Read::of(values)),
+            disk: None,
+        }
+    }
+
+    fn get(&self, stage: &str) -> &on_disk::Read<V> {
+        self.found.get_or_init(|| match &self.disk {
+            Some((folder, read)) => read(folder, stage),
+            None => on_disk::Read::of(KeyMap::default()),
+        })
+    }
+
+    fn value(&self, stage: &str, key: &blake3::Hash) -> Option<&V> {
+        self.get(stage).values.get(key)
+    }
 }
 
 impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
@@ -67,9 +95,8 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             stage,
             keep,
             verify: verifying(),
-            earlier: Arc::default(),
+            earlier: Arc::new(Earlier::made(KeyMap::default())),
             now: Mutex::new(KeyMap::default()),
-            disk: on_disk::Files::default(),
         }
     }
 
@@ -78,7 +105,6 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     pub fn sharing(&self) -> Memo<V> {
         Memo {
             earlier: Arc::clone(&self.earlier),
-            disk: self.disk.clone(),
             ..Memo::new(self.stage, self.keep)
         }
     }
@@ -90,7 +116,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         }
         let key = input.memo_key();
         let kept = self.lock().get(&key).cloned();
-        let kept = kept.or_else(|| self.earlier.get(&key).cloned());
+        let kept = kept.or_else(|| self.earlier.value(self.stage, &key).cloned());
         let value = match kept {
             Some(value) if self.verify => self.verified(value, make(input)),
             Some(value) => value,
@@ -108,7 +134,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         }
         let key = input.memo_key();
         let kept = self.lock().get(&key).cloned();
-        kept.or_else(|| self.earlier.get(&key).cloned())
+        kept.or_else(|| self.earlier.value(self.stage, &key).cloned())
     }
 
     /// Keeps `value`, made from the input whose key is `key` away from the build,
@@ -119,7 +145,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             return;
         }
         let kept = self.lock().get(&key).cloned();
-        let value = match kept.or_else(|| self.earlier.get(&key).cloned()) {
+        let value = match kept.or_else(|| self.earlier.value(self.stage, &key).cloned()) {
             Some(kept) if self.verify => self.verified(kept, value),
             Some(kept) => kept,
             None => value,
@@ -141,7 +167,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     pub fn next_build(&mut self) {
         let now = std::mem::take(self.now.get_mut().unwrap_or_else(|p| p.into_inner()));
         if !now.is_empty() {
-            self.earlier = Arc::new(now);
+            self.earlier = Arc::new(Earlier::made(now));
         }
     }
 
@@ -167,23 +193,33 @@ where
     V: Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned,
 {
     /// Starts this memo from what earlier runs kept in the cache folder `folder`,
-    /// and has it keep what builds make; gives the files there that could not be
-    /// read.
-    pub fn read_disk(&mut self, folder: &Path) -> Vec<CacheError> {
-        let read = on_disk::read(folder, self.stage);
+    /// read when first wanted, and has it keep what builds make.
+    pub fn read_disk(&mut self, folder: &Path) {
         self.keep = Keep::ForRebuilds;
-        self.earlier = Arc::new(read.values);
-        self.disk = read.files;
-        read.problems
+        self.earlier = Arc::new(Earlier {
+            found: OnceLock::new(),
+            disk: Some((folder.to_owned(), on_disk::read::<V>)),
+        });
+    }
+
+    /// Reads now what the disk holds for this memo, if it has not been read: to be
+    /// called before the stage runs in parallel, whose threads would otherwise
+    /// each wait for the first to read it.
+    pub fn read_now(&self) {
+        self.earlier.get(self.stage);
     }
 
     /// Writes to the cache folder `folder` what this memo's build, and those of
-    /// `beside`, used, for the next run to find.
-    pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Result<(), CacheError> {
+    /// `beside`, used, for the next run to find. Gives the files that could not be
+    /// read, or written. A stage that no build used is left as it is on disk.
+    pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Vec<CacheError> {
         let guards: Vec<MutexGuard<'_, KeyMap<V>>> = std::iter::once(self)
             .chain(beside.iter().copied())
             .map(Memo::lock)
             .collect();
+        if guards.iter().all(|used| used.is_empty()) && self.earlier.found.get().is_none() {
+            return Vec::new();
+        }
         let mut used: KeyMap<&V> = KeyMap::default();
         for guard in &guards {
             for (key, value) in guard.iter() {
@@ -191,8 +227,10 @@ where
             }
         }
         let used: Vec<(&blake3::Hash, &V)> = used.iter().map(|(k, v)| (k, *v)).collect();
-        let held = |key: &blake3::Hash| self.earlier.contains_key(key);
-        on_disk::write(folder, self.stage, &self.disk, held, &used)
+        let read = self.earlier.get(self.stage);
+        let held = |key: &blake3::Hash| read.values.contains_key(key);
+        let written = on_disk::write(folder, self.stage, &read.files, held, &used);
+        read.problems.iter().cloned().chain(written.err()).collect()
     }
 }
 
@@ -239,8 +277,8 @@ mod tests {
         memo.next_build();
         memo.get_or(&Text("b"), |t| t.0.to_uppercase());
         memo.next_build();
-        assert!(memo.earlier.contains_key(&Text("b").memo_key()));
-        assert!(!memo.earlier.contains_key(&Text("a").memo_key()));
+        assert!(memo.earlier.value("upper", &Text("b").memo_key()).is_some());
+        assert!(memo.earlier.value("upper", &Text("a").memo_key()).is_none());
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub struct ExternalLink {
 
 /// What `tellyou check` found: every diagnostic, and each page's readability
 /// figures and the links that leave the site.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CheckReport {
     /// Errors and warnings, sorted file by file.
     pub diagnostics: Vec<Diagnostic>,

@@ -7,7 +7,7 @@
 //! program that wrote it: a file another build of tellyou wrote is passed over, and
 //! replaced. It ends with a hash of all before it: a file that is damaged, cut short
 //! or not a memo at all is reported and passed over, never trusted. Uses serde with
-//! postcard to write values, blake3 and rayon, and `cache_key`, `processes` and
+//! postcard to write values, lz4_flex to compress them, blake3 and rayon, and `cache_key`, `processes` and
 //! `error`.
 
 use std::fs;
@@ -25,21 +25,14 @@ use crate::support::error::{Severity, StageError, plain_io_error};
 const MAGIC: &[u8; 13] = b"tellyou memo\n";
 /// The layout of the file; a new layout is a new number, and older files are
 /// passed over.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Where the values start: after the magic, the format and the program.
 const HEADER: usize = MAGIC.len() + 4 + 32;
 const CHECKSUM: usize = 32;
+/// About how many bytes of values are compressed together.
+const CHUNK: usize = 1 << 20;
 /// The files a stage may have before they are put together into one.
 const MOST_FILES: usize = 8;
-
-/// What made the program: its version and a hash of the source it was built from,
-/// set by `build.rs`, so that no other build of tellyou reads a memo this one wrote.
-fn program() -> blake3::Hash {
-    crate::support::cache_key::of([
-        env!("CARGO_PKG_VERSION").as_bytes(),
-        env!("TELLYOU_SOURCE_HASH").as_bytes(),
-    ])
-}
 
 /// A file of the cache folder that could not be used. None stops a build: what
 /// the file held is made again.
@@ -87,6 +80,17 @@ pub struct Read<V> {
     pub problems: Vec<CacheError>,
 }
 
+impl<V> Read<V> {
+    /// Values made in this run, read from no file.
+    pub fn of(values: KeyMap<V>) -> Read<V> {
+        Read {
+            values,
+            files: Files::default(),
+            problems: Vec::new(),
+        }
+    }
+}
+
 /// The files a stage's values were read from, for the next write to know what is
 /// on disk.
 #[derive(Debug, Clone, Default)]
@@ -116,7 +120,7 @@ fn file_stem(stage: &str) -> String {
 /// been written for to be read.
 fn written_for<V>(stage: &str) -> blake3::Hash {
     crate::support::cache_key::of([
-        program().as_bytes(),
+        crate::support::cache_key::program().as_bytes(),
         stage.as_bytes(),
         std::any::type_name::<V>().as_bytes(),
     ])
@@ -202,13 +206,33 @@ fn read_file<V: DeserializeOwned + Send>(
     if blake3::hash(body).as_bytes() != checksum {
         return Err(damaged());
     }
-    let records = split_records(&body[HEADER..]).ok_or_else(damaged)?;
-    records
+    let chunks = split_chunks(&body[HEADER..]).ok_or_else(damaged)?;
+    let values: Option<Vec<Values<V>>> = chunks
         .par_iter()
-        .map(|(key, value)| postcard::from_bytes(value).map(|value| (*key, value)))
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
-        .map_err(|_| damaged())
+        .map(|&(raw_length, compressed)| {
+            let raw = lz4_flex::block::decompress(compressed, raw_length).ok()?;
+            let records = split_records(&raw)?;
+            (records.par_iter())
+                .map(|(key, value)| postcard::from_bytes(value).ok().map(|v| (*key, v)))
+                .collect()
+        })
+        .collect();
+    let values = values.map(|chunks| chunks.into_iter().flatten().collect());
+    values.map(Some).ok_or_else(damaged)
+}
+
+/// Each chunk of a file's body, compressed on its own: how long it is once
+/// decompressed, and its bytes.
+fn split_chunks(mut body: &[u8]) -> Option<Vec<(usize, &[u8])>> {
+    let mut chunks = Vec::new();
+    while !body.is_empty() {
+        let length = usize::try_from(u64::from_le_bytes(body.get(..8)?.try_into().ok()?)).ok()?;
+        let raw_length = u64::from_le_bytes(body.get(8..16)?.try_into().ok()?);
+        let end = 16usize.checked_add(length)?;
+        chunks.push((usize::try_from(raw_length).ok()?, body.get(16..end)?));
+        body = &body[end..];
+    }
+    Some(chunks)
 }
 
 /// Each record of a file's body: a key, the length of its value, and the value.
@@ -266,24 +290,48 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
     Ok(())
 }
 
-/// The bytes of a file holding `values`, written for `written_for`.
+/// The bytes of a file holding `values`, written for `written_for`: the values in
+/// chunks of about [`CHUNK`] bytes, each compressed on its own, so that pages that
+/// have much in common are compressed together, and chunks are read in parallel.
 fn file_bytes<V: Serialize + Sync>(
     written_for: &blake3::Hash,
     values: &[&(&blake3::Hash, &V)],
 ) -> Vec<u8> {
-    let encoded: Vec<Vec<u8>> = values
+    let encoded: Vec<(&blake3::Hash, Vec<u8>)> = values
         .par_iter()
-        .map(|(_, value)| postcard::to_stdvec(value).unwrap_or_default())
+        .map(|(key, value)| (*key, postcard::to_stdvec(value).unwrap_or_default()))
         .collect();
-    let size = HEADER + encoded.iter().map(|v| 40 + v.len()).sum::<usize>() + CHECKSUM;
+    let mut chunks: Vec<&[(&blake3::Hash, Vec<u8>)]> = Vec::new();
+    let (mut start, mut size) = (0, 0);
+    for (end, (_, value)) in encoded.iter().enumerate() {
+        size += 40 + value.len();
+        if size >= CHUNK {
+            chunks.push(&encoded[start..=end]);
+            (start, size) = (end + 1, 0);
+        }
+    }
+    chunks.push(&encoded[start..]);
+    let compressed: Vec<(usize, Vec<u8>)> = chunks
+        .par_iter()
+        .map(|records| {
+            let mut raw = Vec::new();
+            for (key, value) in records.iter() {
+                raw.extend_from_slice(key.as_bytes());
+                raw.extend_from_slice(&(value.len() as u64).to_le_bytes());
+                raw.extend_from_slice(value);
+            }
+            (raw.len(), lz4_flex::block::compress(&raw))
+        })
+        .collect();
+    let size = HEADER + compressed.iter().map(|(_, c)| 16 + c.len()).sum::<usize>() + CHECKSUM;
     let mut bytes = Vec::with_capacity(size);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&FORMAT.to_le_bytes());
     bytes.extend_from_slice(written_for.as_bytes());
-    for ((key, _), value) in values.iter().zip(&encoded) {
-        bytes.extend_from_slice(key.as_bytes());
-        bytes.extend_from_slice(&(value.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(value);
+    for (raw_length, chunk) in &compressed {
+        bytes.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&(*raw_length as u64).to_le_bytes());
+        bytes.extend_from_slice(chunk);
     }
     let checksum = blake3::hash(&bytes);
     bytes.extend_from_slice(checksum.as_bytes());

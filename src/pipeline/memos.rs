@@ -1,7 +1,9 @@
 //! The memos of the pipeline's stages, one for each stage that a rebuild can skip,
-//! and the files read from disk; kept from one build to the next by the preview.
-//! Uses `load`, `templates` and `search_index` for what they make, `check`, `memo`, `page`,
-//! `file_cache`, `shared_parts` and `error`.
+//! and the files read from disk; kept from one build to the next by the preview,
+//! and from one run to the next in the cache folder by `build` and `check`. Uses
+//! `load`, `templates` and `search_index` for what they make, `check`, `memo`,
+//! `page`, `file_cache`, `shared_parts` and `error`, rayon to read the cache and
+//! serde for what it holds.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,6 +58,8 @@ pub struct Memos {
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
     pub(super) a_z_pages: Memo<Vec<Result<StandalonePage, Box<Diagnostic>>>>,
+    /// What a check of the same files and settings reported.
+    pub(super) check_reports: Memo<check::CheckReport>,
 }
 
 impl Memos {
@@ -87,30 +91,48 @@ impl Memos {
             search_index: Memo::new("search index", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
+            check_reports: Memo::new("check reports", keep),
         }
     }
 
     /// Memos for a run of `build` or `check` that find what earlier runs kept in
     /// the cache folder `folder`, and keep what this run makes, for
-    /// [`Memos::save`]; with the files there that could not be read. What stages
+    /// [`Memos::save`]. Each stage's files are read when the stage first wants
+    /// them. What stages
     /// make from many pages at once, and what cannot be written, such as compiled
     /// templates, is kept for this run alone.
-    pub fn from_cache(folder: &Path) -> (Memos, Vec<CacheError>) {
+    pub fn from_cache(folder: &Path) -> Memos {
         let mut memos = Memos::for_rebuilds();
         crate::memo::remove_killed_writes(folder);
-        let problems = [
-            memos.stylesheets.read_disk(folder),
-            memos.front_matter.read_disk(folder),
-            memos.markdown.read_disk(folder),
-            memos.page_checks.read_disk(folder),
-            memos.pages.read_disk(folder),
-            memos.html_scans.read_disk(folder),
-            memos.html_checks.read_disk(folder),
-            memos.search_index.read_disk(folder),
-            memos.standalone_pages.read_disk(folder),
-            memos.a_z_pages.read_disk(folder),
-        ];
-        (memos, problems.concat())
+        memos.stylesheets.read_disk(folder);
+        memos.front_matter.read_disk(folder);
+        memos.markdown.read_disk(folder);
+        memos.page_checks.read_disk(folder);
+        memos.pages.read_disk(folder);
+        memos.html_scans.read_disk(folder);
+        memos.html_checks.read_disk(folder);
+        memos.search_index.read_disk(folder);
+        memos.standalone_pages.read_disk(folder);
+        memos.a_z_pages.read_disk(folder);
+        memos.check_reports.read_disk(folder);
+        memos
+    }
+
+    /// Reads now, in parallel, what the disk holds for every stage: before the
+    /// stages run, each on many threads at once.
+    pub fn read_disk_now(&self) {
+        rayon::scope(|scope| {
+            scope.spawn(|_| self.stylesheets.read_now());
+            scope.spawn(|_| self.front_matter.read_now());
+            scope.spawn(|_| self.markdown.read_now());
+            scope.spawn(|_| self.page_checks.read_now());
+            scope.spawn(|_| self.pages.read_now());
+            scope.spawn(|_| self.html_scans.read_now());
+            scope.spawn(|_| self.html_checks.read_now());
+            scope.spawn(|_| self.search_index.read_now());
+            scope.spawn(|_| self.standalone_pages.read_now());
+            scope.spawn(|_| self.a_z_pages.read_now());
+        });
     }
 
     /// Memos that start from what these started from, for a build run beside this
@@ -132,12 +154,13 @@ impl Memos {
             search_index: self.search_index.sharing(),
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
+            check_reports: self.check_reports.sharing(),
         }
     }
 
     /// Writes to the cache folder `folder` what the run of these memos, and of
-    /// those `beside` them, used, for the next run to find; gives what could not
-    /// be written.
+    /// those `beside` them, used, for the next run to find; gives the files that
+    /// could not be read or written.
     pub fn save(&self, folder: &Path, beside: &[&Memos]) -> Vec<CacheError> {
         let results = [
             save(folder, (self, beside), |m| &m.stylesheets),
@@ -150,8 +173,9 @@ impl Memos {
             save(folder, (self, beside), |m| &m.search_index),
             save(folder, (self, beside), |m| &m.standalone_pages),
             save(folder, (self, beside), |m| &m.a_z_pages),
+            save(folder, (self, beside), |m| &m.check_reports),
         ];
-        results.into_iter().filter_map(Result::err).collect()
+        results.concat()
     }
 
     /// Tells the next build which files and folders changed since the last one, as
@@ -183,6 +207,7 @@ impl Memos {
         self.search_index.next_build();
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();
+        self.check_reports.next_build();
     }
 }
 
@@ -191,7 +216,7 @@ fn save<V>(
     folder: &Path,
     (memos, beside): (&Memos, &[&Memos]),
     stage: impl Fn(&Memos) -> &Memo<V>,
-) -> Result<(), CacheError>
+) -> Vec<CacheError>
 where
     V: Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned,
 {

@@ -36,39 +36,24 @@ impl BuildRecord {
     }
 }
 
+/// Everything a build or a check reads, by its key.
+pub struct Inputs(pub blake3::Hash);
+
+impl MemoKey for Inputs {
+    fn memo_key(&self) -> blake3::Hash {
+        self.0
+    }
+}
+
 /// A key for everything a build of `config` reads: two builds with the same key
 /// make the same site and the same warnings. `loading` is what loading reported.
 pub fn inputs_key(config: &Config, loaded: &Loaded, loading: &[Diagnostic]) -> blake3::Hash {
     cache_key::of([
-        program_identity().as_bytes(),
+        cache_key::program().as_bytes(),
         config.memo_key().as_bytes(),
         loaded.memo_key().as_bytes(),
         &serde_json::to_vec(loading).unwrap_or_default(),
     ])
-}
-
-/// What identifies the running program, so that a newer tellyou never trusts what
-/// an older one built: its version, and its file's size and time (a new build of
-/// tellyou is a new file).
-fn program_identity() -> blake3::Hash {
-    static IDENTITY: std::sync::OnceLock<blake3::Hash> = std::sync::OnceLock::new();
-    *IDENTITY.get_or_init(|| {
-        let mut key = cache_key::Key::new();
-        key.field(env!("CARGO_PKG_VERSION"));
-        if let Ok(path) = std::env::current_exe() {
-            key.field(path.to_string_lossy().as_bytes());
-            if let Ok(metadata) = std::fs::metadata(&path) {
-                let since_epoch = metadata
-                    .modified()
-                    .ok()
-                    .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-                    .unwrap_or_default();
-                key.field(metadata.len().to_le_bytes())
-                    .field(since_epoch.as_nanos().to_le_bytes());
-            }
-        }
-        key.finish()
-    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,16 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// What made the running program: its version and a hash of the source it was
+/// built from, set by `build.rs`, so that nothing one build of tellyou made and
+/// kept is trusted by another.
+pub fn program() -> blake3::Hash {
+    of([
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        env!("TELLYOU_SOURCE_HASH").as_bytes(),
+    ])
+}
+
 /// A key built field by field. The fields are gathered and hashed in one go at the
 /// end, which is much faster than feeding blake3 many short pieces.
 #[derive(Default)]

@@ -1,0 +1,236 @@
+//! The runs that write to disk: a build, and `build --all`, each writing its site
+//! to the output folder and keeping its memos in the cache folder beside it, for
+//! the next run. A build whose inputs have not changed since the last writes
+//! nothing. Uses the stage `output`, and `config`, `memo` and `error`.
+
+use std::panic::resume_unwind;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::memo;
+use crate::stages::output;
+use crate::support::error::{Diagnostic, Errors, StageError};
+
+use super::{Memos, Purpose, RenderedSite, build_loaded, fail, load_project, memos, record};
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub out_dir: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+    /// Nothing was built: the output already held the site these inputs make.
+    pub unchanged: bool,
+}
+
+/// Builds the site and writes it to the output folder, replacing the old site only
+/// if everything succeeded. When the output folder holds, untouched, the site of a
+/// build that read exactly the same files and settings, nothing is built: that
+/// build's warnings are reported again. Otherwise the build finds in the cache
+/// folder beside the output what earlier runs made, and leaves there what it made.
+pub fn build(config: &Config) -> Result<BuildReport, Errors> {
+    let cache = output::cache_folder(&config.out_dir);
+    let (outcome, _) = build_from(config, || Memos::from_cache(&cache), Some(&cache));
+    outcome
+}
+
+/// What [`build_from`] did: how the build went, and the memos it used, if it built
+/// anything.
+type Built = (Result<BuildReport, Errors>, Option<Memos>);
+
+/// Builds the site as [`build`] does, with the memos `memos` makes if anything is
+/// to be built, and gives them back with what the build did. With `save_to`, what
+/// the memos hold is saved in that cache folder as the site is written.
+fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&Path>) -> Built {
+    if let Err(e) = output::check_out_dir(&config.root, &config.out_dir) {
+        return (
+            Err(fail(vec![e.to_diagnostic(&config.out_dir, None)])),
+            None,
+        );
+    }
+    let mut files_read = memos::FilesRead::default();
+    let (loaded, loading) = load_project(config, &mut files_read);
+    let inputs = record::inputs_key(config, &loaded, &loading)
+        .to_hex()
+        .to_string();
+    let previous = output::recorded_build(&config.out_dir, |text| {
+        record::BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
+    });
+    if let Some(record) = previous {
+        if memo::verifying() {
+            let mut memos = Memos::for_one_build();
+            match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
+                Ok(site) => verify_unchanged(config, &record, site),
+                Err(errors) => return (Err(errors), None),
+            }
+        }
+        output::remove_killed_builds(&config.out_dir);
+        return (Ok(BuildReport::of(record, config, true)), None);
+    }
+    let mut memos = memos();
+    memos.read_disk_now();
+    let save = |memos: &Memos| {
+        save_to
+            .map(|folder| memos.save(folder, &[]))
+            .unwrap_or_default()
+    };
+    let site = match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
+        Ok(site) => site,
+        Err(errors) => {
+            let unsaved = cache_warnings(&save(&memos), &config.root);
+            let errors = fail(Diagnostic::sorted([errors.diagnostics, unsaved].concat()));
+            return (Err(errors), Some(memos));
+        }
+    };
+    let record = record::BuildRecord {
+        inputs,
+        pages: site.pages,
+        files: site.files.len(),
+        warnings: site.warnings,
+    };
+    let (written, unsaved) = std::thread::scope(|scope| {
+        let saving = scope.spawn(|| save(&memos));
+        let written = output::write_site(&config.out_dir, &site.files, &record.to_text())
+            .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
+        (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
+    });
+    let built = written.map(|()| BuildReport::of(record, config, false));
+    (
+        with_cache_problems(built, &unsaved, &config.root),
+        Some(memos),
+    )
+}
+
+/// What a build did, with the cache files that could not be used said as warnings
+/// too.
+fn with_cache_problems(
+    outcome: Result<BuildReport, Errors>,
+    problems: &[memo::CacheError],
+    root: &std::path::Path,
+) -> Result<BuildReport, Errors> {
+    let said = cache_warnings(problems, root);
+    match outcome {
+        Ok(mut report) => {
+            report.warnings = Diagnostic::sorted([report.warnings, said].concat());
+            Ok(report)
+        }
+        Err(errors) => Err(fail(Diagnostic::sorted(
+            [errors.diagnostics, said].concat(),
+        ))),
+    }
+}
+
+/// The cache files that could not be used, as warnings, each at its path from the
+/// project folder `root`.
+pub(super) fn cache_warnings(
+    problems: &[memo::CacheError],
+    root: &std::path::Path,
+) -> Vec<Diagnostic> {
+    let said = problems.iter().map(|problem| {
+        let file = problem.file();
+        problem.to_diagnostic(file.strip_prefix(root).unwrap_or(file), None)
+    });
+    Diagnostic::sorted(said.collect())
+}
+
+impl BuildReport {
+    /// The report of the build that `record` tells of, which wrote `config`'s output
+    /// folder now, or earlier if `unchanged`.
+    fn of(record: record::BuildRecord, config: &Config, unchanged: bool) -> BuildReport {
+        BuildReport {
+            pages: record.pages,
+            files: record.files,
+            out_dir: config.out_dir.clone(),
+            warnings: record.warnings,
+            unchanged,
+        }
+    }
+}
+
+/// Stops the program if `site`, made now, is not what the output folder holds from
+/// an earlier build with the same inputs, as its `record` says: the build record's
+/// key leaves out something a build reads. Only with `TELLYOU_VERIFY_MEMO=1`.
+fn verify_unchanged(config: &Config, record: &record::BuildRecord, site: RenderedSite) {
+    let same_files = site.files.iter().all(|file| {
+        std::fs::read(config.out_dir.join(&file.path)).is_ok_and(|bytes| bytes == *file.contents())
+    });
+    let same_record = (site.pages, site.files.len(), &site.warnings)
+        == (record.pages, record.files, &record.warnings);
+    assert!(
+        same_files && same_record,
+        "TELLYOU_VERIFY_MEMO: the output folder holds a build with the same inputs as this \
+         one, but this one makes a different site: the build record's key leaves out \
+         something a build reads"
+    );
+}
+
+/// How one council's build went, in [`build_councils`].
+#[derive(Debug)]
+pub struct CouncilBuild {
+    pub slug: String,
+    pub outcome: Result<BuildReport, Errors>,
+}
+
+/// How `build --all` went: each council's build, in the order of the councils, the
+/// sites removed because their council's file is gone, and the cache files that
+/// could not be used, as warnings.
+#[derive(Debug)]
+pub struct CouncilBuilds {
+    pub builds: Vec<CouncilBuild>,
+    pub removed: Vec<String>,
+    pub cache_warnings: Vec<Diagnostic>,
+}
+
+/// Builds the site of every council in `slugs` into its own folder, `<out>/<slug>/`,
+/// in parallel, each replaced only if its own build succeeds, and removes the sites
+/// of councils no longer in `slugs`. `done` is called as each one finishes, from
+/// whichever thread built it. The builds share one cache folder, beside `<out>`, so
+/// that what does not depend on the council is made once for them all. The error is
+/// for an output folder that cannot be used.
+pub fn build_councils(
+    options: &crate::config::BuildOptions,
+    slugs: &[String],
+    done: impl Fn(&CouncilBuild) + Sync,
+) -> Result<CouncilBuilds, Errors> {
+    let out = options.out_dir();
+    let removed = output::check_out_dir(&options.root, &out)
+        .and_then(|()| output::prepare_folder_of_sites(&out))
+        .and_then(|()| output::remove_sites_except(&out, slugs))
+        .map_err(|error| fail(vec![error.to_diagnostic(&out, None)]))?;
+    let cache = output::cache_folder(&out);
+    let read = std::sync::OnceLock::new();
+    let read_once = || read.get_or_init(|| Memos::from_cache(&cache));
+    let (builds, used): (Vec<CouncilBuild>, Vec<Option<Memos>>) = slugs
+        .par_iter()
+        .map(|slug| {
+            let options = crate::config::BuildOptions {
+                out_dir: Some(out.join(slug)),
+                council: Some(slug.clone()),
+                ..options.clone()
+            };
+            let (outcome, memos) = match crate::config::load(&options) {
+                Ok(config) => build_from(&config, || read_once().sharing(), None),
+                Err(diagnostics) => (Err(fail(diagnostics)), None),
+            };
+            let result = CouncilBuild {
+                slug: slug.clone(),
+                outcome,
+            };
+            done(&result);
+            (result, memos)
+        })
+        .unzip();
+    let mut problems = Vec::new();
+    if let Some(memos) = read.into_inner() {
+        let used: Vec<&Memos> = used.iter().flatten().collect();
+        problems = memos.save(&cache, &used);
+    }
+    Ok(CouncilBuilds {
+        builds,
+        removed,
+        cache_warnings: cache_warnings(&problems, &options.root),
+    })
+}
