@@ -369,6 +369,13 @@ pub struct OutputFile {
     pub key: blake3::Hash,
 }
 
+/// A file's key says all of its bytes.
+impl MemoKey for OutputFile {
+    fn memo_key(&self) -> blake3::Hash {
+        self.key
+    }
+}
+
 impl OutputFile {
     /// A file, found again by a hash of its bytes.
     pub fn from_bytes(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {

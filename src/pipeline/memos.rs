@@ -60,6 +60,8 @@ pub struct Memos {
     pub(super) a_z_pages: Memo<Vec<Result<StandalonePage, Box<Diagnostic>>>>,
     /// What a check of the same files and settings reported.
     pub(super) check_reports: Memo<check::CheckReport>,
+    /// Each file's fingerprint, as the output's manifest gives it.
+    pub(super) fingerprints: Memo<String>,
 }
 
 impl Memos {
@@ -92,6 +94,7 @@ impl Memos {
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
             check_reports: Memo::new("check reports", keep),
+            fingerprints: Memo::new("fingerprints", keep),
         }
     }
 
@@ -115,6 +118,7 @@ impl Memos {
         memos.standalone_pages.read_disk(folder);
         memos.a_z_pages.read_disk(folder);
         memos.check_reports.read_disk(folder);
+        memos.fingerprints.read_disk(folder);
         memos
     }
 
@@ -132,6 +136,7 @@ impl Memos {
             scope.spawn(|_| self.search_index.read_now());
             scope.spawn(|_| self.standalone_pages.read_now());
             scope.spawn(|_| self.a_z_pages.read_now());
+            scope.spawn(|_| self.fingerprints.read_now());
         });
     }
 
@@ -155,6 +160,7 @@ impl Memos {
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
             check_reports: self.check_reports.sharing(),
+            fingerprints: self.fingerprints.sharing(),
         }
     }
 
@@ -174,6 +180,7 @@ impl Memos {
             save(folder, (self, beside), |m| &m.standalone_pages),
             save(folder, (self, beside), |m| &m.a_z_pages),
             save(folder, (self, beside), |m| &m.check_reports),
+            save(folder, (self, beside), |m| &m.fingerprints),
         ];
         results.concat()
     }
@@ -208,6 +215,7 @@ impl Memos {
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();
         self.check_reports.next_build();
+        self.fingerprints.next_build();
     }
 }
 

@@ -93,7 +93,11 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
     };
     let (written, unsaved) = std::thread::scope(|scope| {
         let saving = scope.spawn(|| save(&memos));
-        let written = output::write_site(&config.out_dir, &site.files, &record.to_text())
+        // A file made from the same key as one before has the same bytes: its
+        // fingerprint is found, not made again from its bytes.
+        let fingerprints = memos.fingerprints.each(&site.files, output::fingerprint);
+        let files = (&site.files[..], &fingerprints[..]);
+        let written = output::write_site_with(&config.out_dir, files, &record.to_text())
             .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
         (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
     });

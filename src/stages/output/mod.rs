@@ -143,9 +143,22 @@ pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, O
     Ok(removed)
 }
 
+/// Writes the site as [`write_site_with`] does, working out each file's
+/// fingerprint: for the tests of this module.
+#[cfg(test)]
+fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), OutputError> {
+    let fingerprints: Vec<String> = files.iter().map(fingerprint).collect();
+    write_site_with(out_dir, (files, &fingerprints), record)
+}
+
 /// Writes the site to `out_dir`, with `record` beside it, replacing what was there
-/// only once everything is written. Files are written in the order given.
-pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), OutputError> {
+/// only once everything is written. Files are written in the order given, each
+/// with its [`fingerprint`].
+pub fn write_site_with(
+    out_dir: &Path,
+    (files, fingerprints): (&[OutputFile], &[String]),
+    record: &str,
+) -> Result<(), OutputError> {
     for file in files {
         if !is_safe_relative(&file.path) {
             return Err(OutputError::BadPath {
@@ -171,14 +184,13 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<
     fs::create_dir_all(&parent).map_err(|e| io_error("create", &parent, e))?;
     remove_leftovers(&parent, &name);
 
-    let fingerprints = fingerprints(files);
-    let manifest = manifest(files, &fingerprints);
+    let manifest = manifest(files, fingerprints);
     if already_written(&out_dir, &manifest) {
         return replace_record(&out_dir, record);
     }
     let staging = staging_folder(&parent, &name);
     let previous = previous_site(&parent, &name);
-    let site = (files, &fingerprints[..], &manifest[..]);
+    let site = (files, fingerprints, &manifest[..]);
     let result = write_all(&staging, &previous, site, record)
         .and_then(|()| swap_in(&staging, &out_dir, &previous));
     if result.is_err() {
@@ -213,28 +225,20 @@ fn previous_site(parent: &Path, name: &str) -> PathBuf {
     parent.join(format!(".{name}.previous"))
 }
 
-/// Each file's hash and size, as the manifest gives them: `<blake3> <bytes>`.
-fn fingerprints(files: &[OutputFile]) -> Vec<String> {
-    files
-        .par_iter()
-        .map_init(Vec::new, |joined, file| {
-            // blake3 hashes one long slice several blocks at a time, and many short
-            // pieces a block at a time: putting a page's pieces together first is
-            // about four times as fast.
-            let pieces = file.pieces();
-            let hash = if let [whole] = pieces[..] {
-                blake3::hash(whole)
-            } else {
-                joined.clear();
-                pieces
-                    .iter()
-                    .for_each(|piece| joined.extend_from_slice(piece));
-                blake3::hash(joined)
-            };
-            let length: usize = pieces.iter().map(|piece| piece.len()).sum();
-            format!("{} {length}", hash.to_hex())
-        })
-        .collect()
+/// A file's hash and size, as the manifest gives them: `<blake3> <bytes>`. Two
+/// files with the same [`OutputFile::key`] have the same fingerprint.
+pub fn fingerprint(file: &OutputFile) -> String {
+    // blake3 hashes one long slice several blocks at a time, and many short pieces
+    // a block at a time: putting a page's pieces together first is about four
+    // times as fast.
+    let pieces = file.pieces();
+    let hash = if let [whole] = pieces[..] {
+        blake3::hash(whole)
+    } else {
+        blake3::hash(&pieces.concat())
+    };
+    let length: usize = pieces.iter().map(|piece| piece.len()).sum();
+    format!("{} {length}", hash.to_hex())
 }
 
 /// Lists every file of a site with its fingerprint, a line each: what a build
