@@ -82,7 +82,7 @@ change_one_page() {
 report() {
   local name="$1" pages="$2" wall="$3" user="$4" system="$5" kb="$6"
   awk -v n="$name" -v p="$pages" -v w="$wall" -v u="$user" -v s="$system" -v k="$kb" 'BEGIN {
-    printf "%6d pages  %-26s  wall %7.2f s  cpu %7.2f s  peak %6d MB  %.3f ms/page\n", p, n, w, u + s, k / 1024, w * 1000 / p
+    printf "%6d pages  %-36s  wall %7.2f s  cpu %7.2f s  peak %6d MB  %.3f ms/page\n", p, n, w, u + s, k / 1024, w * 1000 / p
   }'
 }
 
@@ -118,6 +118,8 @@ for pages in ${@:-1000 10000}; do
   cd "$work/no-search"
   read -r swall suser ssystem skb <<<"$(measure clear_output public .public.previous .public.cache -- "$bin" build)"
   report "tellyou build, no search" "$pages" "$swall" "$suser" "$ssystem" "$skb"
+  read -r scwall scuser scsystem sckb <<<"$(measure change_one_page -- "$bin" build)"
+  report "tellyou rebuild, one page, no search" "$pages" "$scwall" "$scuser" "$scsystem" "$sckb"
   cd - >/dev/null
   awk -v a="$wall" -v b="$swall" -v c="$user" -v d="$system" -v e="$suser" -v f="$ssystem" 'BEGIN {
     printf "%6s         the search index adds %.0f%% to a first build (CPU %.0f%%)\n", "", (a / b - 1) * 100, ((c + d) / (e + f) - 1) * 100

@@ -213,12 +213,46 @@ where
     /// `beside`, used, for the next run to find. Gives the files that could not be
     /// read, or written. A stage that no build used is left as it is on disk.
     pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Vec<CacheError> {
+        self.write_used(folder, beside, true).0
+    }
+
+    /// Adds to the cache folder `folder` what this memo's build, and those of
+    /// `beside`, made that it does not hold, replacing nothing, for builds run in
+    /// turns that [`Memo::tidy`] tidies after; gives the files that could not be
+    /// written, and the keys the builds used.
+    pub fn add(&self, folder: &Path, beside: &[&Memo<V>]) -> (Vec<CacheError>, Vec<blake3::Hash>) {
+        self.write_used(folder, beside, false)
+    }
+
+    /// Replaces this memo's files in `folder` with one holding only what runs
+    /// used, `used`, if most of what they hold went unused or they are too many;
+    /// gives the files that could not be read or written.
+    pub fn tidy(
+        &self,
+        folder: &Path,
+        used: &std::collections::HashSet<blake3::Hash>,
+    ) -> Vec<CacheError> {
+        if used.is_empty() && self.earlier.found.get().is_none() {
+            return Vec::new();
+        }
+        let read = self.earlier.get(self.stage);
+        let problems = read.problems.iter().cloned();
+        let tidied = on_disk::tidy::<V>(folder, self.stage, (&read.files, &read.values), used);
+        problems.chain(tidied).collect()
+    }
+
+    fn write_used(
+        &self,
+        folder: &Path,
+        beside: &[&Memo<V>],
+        may_replace: bool,
+    ) -> (Vec<CacheError>, Vec<blake3::Hash>) {
         let guards: Vec<MutexGuard<'_, KeyMap<V>>> = std::iter::once(self)
             .chain(beside.iter().copied())
             .map(Memo::lock)
             .collect();
         if guards.iter().all(|used| used.is_empty()) && self.earlier.found.get().is_none() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         let mut used: KeyMap<&V> = KeyMap::default();
         for guard in &guards {
@@ -229,8 +263,10 @@ where
         let used: Vec<(&blake3::Hash, &V)> = used.iter().map(|(k, v)| (k, *v)).collect();
         let read = self.earlier.get(self.stage);
         let held = |key: &blake3::Hash| read.values.contains_key(key);
-        let written = on_disk::write(folder, self.stage, &read.files, held, &used);
-        read.problems.iter().cloned().chain(written.err()).collect()
+        let written = on_disk::write(folder, (self.stage, may_replace), &read.files, held, &used);
+        let keys = used.iter().map(|(key, _)| **key).collect();
+        let said = if may_replace { &read.problems[..] } else { &[] };
+        (said.iter().cloned().chain(written.err()).collect(), keys)
     }
 }
 

@@ -32,7 +32,7 @@ const CHECKSUM: usize = 32;
 /// About how many bytes of values are compressed together.
 const CHUNK: usize = 1 << 20;
 /// The files a stage may have before they are put together into one.
-const MOST_FILES: usize = 8;
+const MOST_FILES: usize = 16;
 
 /// A file of the cache folder that could not be used. None stops a build: what
 /// the file held is made again.
@@ -250,19 +250,18 @@ fn split_records(mut body: &[u8]) -> Option<Vec<(blake3::Hash, &[u8])>> {
 
 /// Writes what a run of `stage` used, `used`, to `folder`, given the `files` it
 /// read and whether they hold a key (`held`): only the values no file holds yet, in
-/// a file of their own; or, when the files hold more that was not used than was, or
-/// are too many, or one was passed over, all of `used` in one file that replaces
-/// them.
+/// a file of their own; or, if `may_replace`, when the files hold more that was not
+/// used than was, or are too many, or one was passed over, all of `used` in one
+/// file that replaces them.
 pub fn write<'v, V: Serialize + Sync + 'v>(
     folder: &Path,
-    stage: &str,
+    (stage, may_replace): (&str, bool),
     files: &Files,
     held: impl Fn(&blake3::Hash) -> bool,
     used: &[(&blake3::Hash, &'v V)],
 ) -> Result<(), CacheError> {
     let used_held = used.iter().filter(|(key, _)| held(key)).count();
-    let unused_held = files.values.saturating_sub(used_held);
-    let whole = files.passed_over || unused_held > used_held || files.paths.len() >= MOST_FILES;
+    let whole = may_replace && worth_replacing(files, used_held);
     let to_write: Vec<&(&blake3::Hash, &V)> = if whole {
         used.iter().collect()
     } else {
@@ -271,6 +270,66 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
     if to_write.is_empty() && !whole {
         return Ok(());
     }
+    write_file(folder, stage, &to_write)?;
+    if whole {
+        for old in &files.paths {
+            let _ = fs::remove_file(old);
+        }
+    }
+    Ok(())
+}
+
+/// Whether a stage's `files`, of which `used` values were used, are better
+/// replaced by one file of what was used: when they hold more that was not used
+/// than was, or are too many, or one was passed over.
+fn worth_replacing(files: &Files, used: usize) -> bool {
+    let unused = files.values.saturating_sub(used);
+    files.passed_over || unused > used || files.paths.len() >= MOST_FILES
+}
+
+/// Replaces the files of `stage` in `folder` with one of what they hold of the keys
+/// the runs since they were read used, `used`, if they are worth replacing (see
+/// [`write`]): `files` are those read, holding `values` then, and the runs since
+/// only added files. Gives the files that could not be read or written.
+pub fn tidy<V: Serialize + DeserializeOwned + Send + Sync>(
+    folder: &Path,
+    stage: &str,
+    (files, values): (&Files, &KeyMap<V>),
+    used: &std::collections::HashSet<blake3::Hash>,
+) -> Vec<CacheError> {
+    let stem = file_stem(stage);
+    let now = fs::read_dir(folder).into_iter().flatten().flatten();
+    let files_now = now.filter(|entry| is_file_of(&entry.path(), &stem)).count();
+    let used_held = values.keys().filter(|key| used.contains(*key)).count();
+    let then = Files {
+        paths: vec![PathBuf::new(); files_now],
+        ..files.clone()
+    };
+    if !worth_replacing(&then, used_held) {
+        return Vec::new();
+    }
+    let read = read::<V>(folder, stage);
+    let kept: Vec<(&blake3::Hash, &V)> = (read.values.iter())
+        .filter(|(key, _)| used.contains(*key))
+        .collect();
+    let mut problems = read.problems.clone();
+    if worth_replacing(&read.files, kept.len()) {
+        match write_file(folder, stage, &kept.iter().collect::<Vec<_>>()) {
+            Ok(()) => read.files.paths.iter().for_each(|old| {
+                let _ = fs::remove_file(old);
+            }),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    problems
+}
+
+/// Writes `values` in a new file of `stage` in `folder`.
+fn write_file<V: Serialize + Sync>(
+    folder: &Path,
+    stage: &str,
+    values: &[&(&blake3::Hash, &V)],
+) -> Result<(), CacheError> {
     let stem = file_stem(stage);
     let unwritable = |file: &Path, e: std::io::Error| CacheError::Unwritable {
         file: file.to_owned(),
@@ -279,15 +338,9 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
     fs::create_dir_all(folder).map_err(|e| unwritable(folder, e))?;
     let name = format!("{stem}.{}.memo", unique_suffix());
     let path = folder.join(&name);
-    let bytes = file_bytes(&written_for::<V>(stage), &to_write);
+    let bytes = file_bytes(&written_for::<V>(stage), values);
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
-    write_whole(&temporary, &path, &bytes).map_err(|e| unwritable(&path, e))?;
-    if whole {
-        for old in &files.paths {
-            let _ = fs::remove_file(old);
-        }
-    }
-    Ok(())
+    write_whole(&temporary, &path, &bytes).map_err(|e| unwritable(&path, e))
 }
 
 /// The bytes of a file holding `values`, written for `written_for`: the values in
@@ -338,12 +391,15 @@ fn file_bytes<V: Serialize + Sync>(
     bytes
 }
 
-/// A name no other file of the folder has: the time and the process.
+/// A name no other file of the folder has: the time, the process, and a count of
+/// the files this process has named.
 fn unique_suffix() -> String {
+    static NAMED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let count = NAMED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let since = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    format!("{:x}-{:x}", since.as_nanos(), std::process::id())
+    format!("{:x}-{:x}-{count:x}", since.as_nanos(), std::process::id())
 }
 
 /// Writes `bytes` to `temporary`, then renames it to `path`.
@@ -383,7 +439,24 @@ mod tests {
 
     fn write_all(folder: &Path, files: &Files, values: &[(blake3::Hash, String)]) {
         let used: Vec<_> = values.iter().map(|(k, v)| (k, v)).collect();
-        write(folder, "a stage", files, |_| false, &used).unwrap();
+        write(folder, ("a stage", true), files, |_| false, &used).unwrap();
+    }
+
+    /// A folder whose one file of the stage holds "a" and "b", and what it reads as.
+    fn folder_holding_a_and_b() -> (tempfile::TempDir, Read<String>) {
+        let folder = tempfile::tempdir().unwrap();
+        let written = values(&[("a", "A"), ("b", "B")]);
+        write_all(folder.path(), &Files::default(), &written);
+        let read = read::<String>(folder.path(), "a stage");
+        (folder, read)
+    }
+
+    /// Writes what a run that used `used` made, after the run that read `before`.
+    fn write_after(folder: &Path, before: &Read<String>, used: &[(&str, &str)], replace: bool) {
+        let used = values(used);
+        let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
+        let held = |key: &blake3::Hash| before.values.contains_key(key);
+        write(folder, ("a stage", replace), &before.files, held, &pairs).unwrap();
     }
 
     fn only_file(folder: &Path) -> PathBuf {
@@ -450,27 +523,37 @@ mod tests {
 
     #[test]
     fn a_run_adds_what_it_made_and_puts_the_files_together_when_most_is_unused() {
-        let folder = tempfile::tempdir().unwrap();
-        write_all(
-            folder.path(),
-            &Files::default(),
-            &values(&[("a", "A"), ("b", "B")]),
-        );
-        let first = read::<String>(folder.path(), "a stage");
+        let (folder, first) = folder_holding_a_and_b();
         // One new value: a second file holds it alone.
-        let used = values(&[("a", "A"), ("c", "C")]);
-        let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
-        let held = |key: &blake3::Hash| first.values.contains_key(key);
-        write(folder.path(), "a stage", &first.files, held, &pairs).unwrap();
+        write_after(folder.path(), &first, &[("a", "A"), ("c", "C")], true);
         let second = read::<String>(folder.path(), "a stage");
         assert_eq!((second.files.paths.len(), second.values.len()), (2, 3));
         // Only one value of three used: one file holds it, and the others are gone.
-        let used = values(&[("a", "A")]);
-        let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
-        let held = |key: &blake3::Hash| second.values.contains_key(key);
-        write(folder.path(), "a stage", &second.files, held, &pairs).unwrap();
+        write_after(folder.path(), &second, &[("a", "A")], true);
         let third = read::<String>(folder.path(), "a stage");
         assert_eq!((third.files.paths.len(), third.values.len()), (1, 1));
+    }
+
+    #[test]
+    fn tidying_after_runs_that_only_added_keeps_what_they_used_in_one_file() {
+        let (folder, first) = folder_holding_a_and_b();
+        write_after(folder.path(), &first, &[("c", "C")], false);
+        // "a" and "c" were used: the files are worth keeping as they are.
+        let used = [blake3::hash(b"a"), blake3::hash(b"c")]
+            .into_iter()
+            .collect();
+        let on_disk = (&first.files, &first.values);
+        assert!(tidy::<String>(folder.path(), "a stage", on_disk, &used).is_empty());
+        assert_eq!(
+            read::<String>(folder.path(), "a stage").files.paths.len(),
+            2
+        );
+        // Only "c": most of what the first file holds went unused.
+        let used = [blake3::hash(b"c")].into_iter().collect();
+        assert!(tidy::<String>(folder.path(), "a stage", on_disk, &used).is_empty());
+        let tidied = read::<String>(folder.path(), "a stage");
+        assert_eq!((tidied.files.paths.len(), tidied.values.len()), (1, 1));
+        assert_eq!(tidied.values[&blake3::hash(b"c")], "C");
     }
 
     #[test]

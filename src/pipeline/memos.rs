@@ -5,9 +5,11 @@
 //! `page`, `file_cache`, `shared_parts` and `error`, rayon to read the cache and
 //! serde for what it holds.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -122,22 +124,23 @@ impl Memos {
         memos
     }
 
+    /// Lets go of what the cache does not keep, such as compiled templates: for
+    /// memos kept after their build only to be saved.
+    pub fn keep_only_what_is_saved(&mut self) {
+        let fresh = Memos::for_rebuilds();
+        self.files = fresh.files;
+        self.templates = fresh.templates;
+        self.guide_items = fresh.guide_items;
+        self.guide_lists = fresh.guide_lists;
+        self.shared_parts = fresh.shared_parts;
+    }
+
     /// Reads now, in parallel, what the disk holds for every stage: before the
     /// stages run, each on many threads at once.
     pub fn read_disk_now(&self) {
-        rayon::scope(|scope| {
-            scope.spawn(|_| self.stylesheets.read_now());
-            scope.spawn(|_| self.front_matter.read_now());
-            scope.spawn(|_| self.markdown.read_now());
-            scope.spawn(|_| self.page_checks.read_now());
-            scope.spawn(|_| self.pages.read_now());
-            scope.spawn(|_| self.html_scans.read_now());
-            scope.spawn(|_| self.html_checks.read_now());
-            scope.spawn(|_| self.search_index.read_now());
-            scope.spawn(|_| self.standalone_pages.read_now());
-            scope.spawn(|_| self.a_z_pages.read_now());
-            scope.spawn(|_| self.fingerprints.read_now());
-        });
+        (self.saved_stages(&[]))
+            .par_iter()
+            .for_each(|stage| stage.read_now());
     }
 
     /// Memos that start from what these started from, for a build run beside this
@@ -168,21 +171,64 @@ impl Memos {
     /// those `beside` them, used, for the next run to find; gives the files that
     /// could not be read or written.
     pub fn save(&self, folder: &Path, beside: &[&Memos]) -> Vec<CacheError> {
-        let results = [
-            save(folder, (self, beside), |m| &m.stylesheets),
-            save(folder, (self, beside), |m| &m.front_matter),
-            save(folder, (self, beside), |m| &m.markdown),
-            save(folder, (self, beside), |m| &m.page_checks),
-            save(folder, (self, beside), |m| &m.pages),
-            save(folder, (self, beside), |m| &m.html_scans),
-            save(folder, (self, beside), |m| &m.html_checks),
-            save(folder, (self, beside), |m| &m.search_index),
-            save(folder, (self, beside), |m| &m.standalone_pages),
-            save(folder, (self, beside), |m| &m.a_z_pages),
-            save(folder, (self, beside), |m| &m.check_reports),
-            save(folder, (self, beside), |m| &m.fingerprints),
-        ];
-        results.concat()
+        let mut problems = Vec::new();
+        self.each_saved(beside, |memo| problems.extend(memo.save(folder)));
+        problems
+    }
+
+    /// Adds to the cache folder `folder` what the runs of these memos and of those
+    /// `beside` them made, replacing nothing, for runs made in turns; gives the
+    /// files that could not be written, and the keys used, for [`Memos::tidy`].
+    pub fn add(&self, folder: &Path, beside: &[&Memos]) -> (Vec<CacheError>, UsedKeys) {
+        let mut problems = Vec::new();
+        let mut used = UsedKeys::default();
+        self.each_saved(beside, |memo| {
+            let (found, keys) = memo.add(folder);
+            problems.extend(found);
+            used.0.push(keys);
+        });
+        (problems, used)
+    }
+
+    /// Tidies the cache folder `folder` after runs made in turns, which used `used`.
+    pub fn tidy(&self, folder: &Path, used: &[UsedKeys]) -> Vec<CacheError> {
+        let mut problems = Vec::new();
+        let mut stage = 0;
+        self.each_saved(&[], |memo| {
+            let keys = (used.iter())
+                .flat_map(|run| run.0.get(stage).into_iter().flatten().copied())
+                .collect();
+            problems.extend(memo.tidy(folder, &keys));
+            stage += 1;
+        });
+        problems
+    }
+
+    /// Calls `act` for each stage the cache keeps, with that stage's memo here and
+    /// in `beside`.
+    fn each_saved(&self, beside: &[&Memos], act: impl FnMut(&Box<dyn SavedStage + '_>)) {
+        self.saved_stages(beside).iter().for_each(act);
+    }
+
+    /// Each stage the cache keeps, with that stage's memo here and in `beside`.
+    fn saved_stages<'m>(&'m self, beside: &[&'m Memos]) -> Vec<Box<dyn SavedStage + 'm>> {
+        vec![
+            Box::new((&self.stylesheets, stage_of(beside, |m| &m.stylesheets))),
+            Box::new((&self.front_matter, stage_of(beside, |m| &m.front_matter))),
+            Box::new((&self.markdown, stage_of(beside, |m| &m.markdown))),
+            Box::new((&self.page_checks, stage_of(beside, |m| &m.page_checks))),
+            Box::new((&self.pages, stage_of(beside, |m| &m.pages))),
+            Box::new((&self.html_scans, stage_of(beside, |m| &m.html_scans))),
+            Box::new((&self.html_checks, stage_of(beside, |m| &m.html_checks))),
+            Box::new((&self.search_index, stage_of(beside, |m| &m.search_index))),
+            Box::new((
+                &self.standalone_pages,
+                stage_of(beside, |m| &m.standalone_pages),
+            )),
+            Box::new((&self.a_z_pages, stage_of(beside, |m| &m.a_z_pages))),
+            Box::new((&self.check_reports, stage_of(beside, |m| &m.check_reports))),
+            Box::new((&self.fingerprints, stage_of(beside, |m| &m.fingerprints))),
+        ]
     }
 
     /// Tells the next build which files and folders changed since the last one, as
@@ -219,15 +265,43 @@ impl Memos {
     }
 }
 
-/// Writes one stage's memo, as [`Memos::save`] does.
-fn save<V>(
-    folder: &Path,
-    (memos, beside): (&Memos, &[&Memos]),
-    stage: impl Fn(&Memos) -> &Memo<V>,
-) -> Vec<CacheError>
+/// The keys each stage's memo used in a run, in the order of [`Memos::each_saved`].
+#[derive(Debug, Default)]
+pub struct UsedKeys(Vec<Vec<blake3::Hash>>);
+
+/// One stage's memo in a run, with the same stage's memos of the runs beside it.
+trait SavedStage: Sync {
+    fn read_now(&self);
+    fn save(&self, folder: &Path) -> Vec<CacheError>;
+    fn add(&self, folder: &Path) -> (Vec<CacheError>, Vec<blake3::Hash>);
+    fn tidy(&self, folder: &Path, used: &HashSet<blake3::Hash>) -> Vec<CacheError>;
+}
+
+impl<V> SavedStage for (&Memo<V>, Vec<&Memo<V>>)
 where
     V: Clone + PartialEq + Send + Sync + Serialize + DeserializeOwned,
 {
-    let beside: Vec<&Memo<V>> = beside.iter().map(|m| stage(m)).collect();
-    stage(memos).save(folder, &beside)
+    fn read_now(&self) {
+        self.0.read_now();
+    }
+
+    fn save(&self, folder: &Path) -> Vec<CacheError> {
+        self.0.save(folder, &self.1)
+    }
+
+    fn add(&self, folder: &Path) -> (Vec<CacheError>, Vec<blake3::Hash>) {
+        self.0.add(folder, &self.1)
+    }
+
+    fn tidy(&self, folder: &Path, used: &HashSet<blake3::Hash>) -> Vec<CacheError> {
+        self.0.tidy(folder, used)
+    }
+}
+
+/// The memo of one stage in each of `memos`.
+fn stage_of<'m, V>(
+    memos: &[&'m Memos],
+    stage: impl Fn(&'m Memos) -> &'m Memo<V>,
+) -> Vec<&'m Memo<V>> {
+    memos.iter().map(|m| stage(m)).collect()
 }

@@ -171,6 +171,10 @@ fn verify_unchanged(config: &Config, record: &record::BuildRecord, site: Rendere
     );
 }
 
+/// How many councils `build --all` builds before it adds what they made to the
+/// cache and lets it go.
+const COUNCILS_AT_ONCE: usize = 16;
+
 /// How one council's build went, in [`build_councils`].
 #[derive(Debug)]
 pub struct CouncilBuild {
@@ -207,30 +211,39 @@ pub fn build_councils(
     let cache = output::cache_folder(&out);
     let read = std::sync::OnceLock::new();
     let read_once = || read.get_or_init(|| Memos::from_cache(&cache));
-    let (builds, used): (Vec<CouncilBuild>, Vec<Option<Memos>>) = slugs
-        .par_iter()
-        .map(|slug| {
-            let options = crate::config::BuildOptions {
-                out_dir: Some(out.join(slug)),
-                council: Some(slug.clone()),
-                ..options.clone()
-            };
-            let (outcome, memos) = match crate::config::load(&options) {
-                Ok(config) => build_from(&config, || read_once().sharing(), None),
-                Err(diagnostics) => (Err(fail(diagnostics)), None),
-            };
-            let result = CouncilBuild {
-                slug: slug.clone(),
-                outcome,
-            };
-            done(&result);
-            (result, memos)
-        })
-        .unzip();
-    let mut problems = Vec::new();
+    let build_one = |slug: &String| {
+        let options = crate::config::BuildOptions {
+            out_dir: Some(out.join(slug)),
+            council: Some(slug.clone()),
+            ..options.clone()
+        };
+        let (outcome, mut memos) = match crate::config::load(&options) {
+            Ok(config) => build_from(&config, || read_once().sharing(), None),
+            Err(diagnostics) => (Err(fail(diagnostics)), None),
+        };
+        memos.iter_mut().for_each(Memos::keep_only_what_is_saved);
+        let result = CouncilBuild {
+            slug: slug.clone(),
+            outcome,
+        };
+        done(&result);
+        (result, memos)
+    };
+    // The councils are built a few at a time, and what each few made is added to
+    // the cache before the next few start, so that memory holds only theirs.
+    let (mut builds, mut used, mut problems) = (Vec::new(), Vec::new(), Vec::new());
+    for few in slugs.chunks(COUNCILS_AT_ONCE) {
+        let (built, memos): (Vec<CouncilBuild>, Vec<Option<Memos>>) =
+            few.par_iter().map(build_one).unzip();
+        builds.extend(built);
+        if let Some((first, rest)) = memos.iter().flatten().collect::<Vec<_>>().split_first() {
+            let (found, keys) = first.add(&cache, rest);
+            problems.extend(found);
+            used.push(keys);
+        }
+    }
     if let Some(memos) = read.into_inner() {
-        let used: Vec<&Memos> = used.iter().flatten().collect();
-        problems = memos.save(&cache, &used);
+        problems.extend(memos.tidy(&cache, &used));
     }
     Ok(CouncilBuilds {
         builds,
