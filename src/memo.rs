@@ -247,20 +247,18 @@ where
         beside: &[&Memo<V>],
         may_replace: bool,
     ) -> (Vec<CacheError>, Vec<blake3::Hash>) {
-        let guards: Vec<MutexGuard<'_, KeyMap<V>>> = std::iter::once(self)
-            .chain(beside.iter().copied())
-            .map(Memo::lock)
-            .collect();
-        if guards.iter().all(|used| used.is_empty()) && self.earlier.found.get().is_none() {
-            return (Vec::new(), Vec::new());
-        }
-        let mut used: KeyMap<&V> = KeyMap::default();
-        for guard in &guards {
-            for (key, value) in guard.iter() {
-                used.entry(*key).or_insert(value);
+        // What was used is taken out first: no memo is locked while it is written,
+        // which runs on the threads that a build still running could lock it from.
+        let mut used: KeyMap<V> = KeyMap::default();
+        for memo in std::iter::once(self).chain(beside.iter().copied()) {
+            for (key, value) in memo.lock().iter() {
+                used.entry(*key).or_insert_with(|| value.clone());
             }
         }
-        let used: Vec<(&blake3::Hash, &V)> = used.iter().map(|(k, v)| (k, *v)).collect();
+        if used.is_empty() && self.earlier.found.get().is_none() {
+            return (Vec::new(), Vec::new());
+        }
+        let used: Vec<(&blake3::Hash, &V)> = used.iter().collect();
         let read = self.earlier.get(self.stage);
         let held = |key: &blake3::Hash| read.values.contains_key(key);
         let written = on_disk::write(folder, (self.stage, may_replace), &read.files, held, &used);

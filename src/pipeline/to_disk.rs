@@ -91,11 +91,11 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         files: site.files.len(),
         warnings: site.warnings,
     };
+    // A file made from the same key as one before has the same bytes: its
+    // fingerprint is found, not made again from its bytes.
+    let fingerprints = memos.fingerprints.each(&site.files, output::fingerprint);
     let (written, unsaved) = std::thread::scope(|scope| {
         let saving = scope.spawn(|| save(&memos));
-        // A file made from the same key as one before has the same bytes: its
-        // fingerprint is found, not made again from its bytes.
-        let fingerprints = memos.fingerprints.each(&site.files, output::fingerprint);
         let files = (&site.files[..], &fingerprints[..]);
         let written = output::write_site_with(&config.out_dir, files, &record.to_text())
             .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
