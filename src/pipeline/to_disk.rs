@@ -209,8 +209,11 @@ pub fn build_councils(
         .and_then(|()| output::remove_sites_except(&out, slugs))
         .map_err(|error| fail(vec![error.to_diagnostic(&out, None)]))?;
     let cache = output::cache_folder(&out);
-    let read = std::sync::OnceLock::new();
-    let read_once = || read.get_or_init(|| Memos::from_cache(&cache));
+    // Read before the councils are built in parallel: a council's thread reading
+    // it while another's waits could be handed that other's build, and wait on
+    // itself.
+    let shared = Memos::from_cache(&cache);
+    shared.read_disk_now();
     let build_one = |slug: &String| {
         let options = crate::config::BuildOptions {
             out_dir: Some(out.join(slug)),
@@ -218,7 +221,7 @@ pub fn build_councils(
             ..options.clone()
         };
         let (outcome, mut memos) = match crate::config::load(&options) {
-            Ok(config) => build_from(&config, || read_once().sharing(), None),
+            Ok(config) => build_from(&config, || shared.sharing(), None),
             Err(diagnostics) => (Err(fail(diagnostics)), None),
         };
         memos.iter_mut().for_each(Memos::keep_only_what_is_saved);
@@ -242,9 +245,7 @@ pub fn build_councils(
             used.push(keys);
         }
     }
-    if let Some(memos) = read.into_inner() {
-        problems.extend(memos.tidy(&cache, &used));
-    }
+    problems.extend(shared.tidy(&cache, &used));
     Ok(CouncilBuilds {
         builds,
         removed,
