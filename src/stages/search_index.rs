@@ -78,6 +78,11 @@ pub fn search_index(input: &IndexInput) -> Result<Arc<Vec<OutputFile>>, SearchIn
         .map(|index| record(input, index))
         .collect();
     let failed = |e: &dyn std::fmt::Display| SearchIndexError::Pagefind(e.to_string());
+    // One index at a time: a thread of the pool waiting inside one index's
+    // runtime could be handed another index's work, and start a runtime inside a
+    // runtime, which tokio refuses.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let made = indexing_pool().map_err(|e| failed(&e))?.install(|| {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
