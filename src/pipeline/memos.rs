@@ -18,7 +18,7 @@ use crate::check::html::{FileResult, Scan};
 use crate::memo::{CacheError, Keep, Memo};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
-use crate::stages::search_index::SearchIndexError;
+use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError};
 use crate::stages::templates::Templates;
 use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::support::error::Diagnostic;
@@ -56,6 +56,10 @@ pub struct Memos {
     pub(super) shared_parts: Memo<Arc<Part>>,
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
+    /// Each page as the search index holds it.
+    pub(super) search_pages: Memo<Arc<IndexedPage>>,
+    /// Pagefind's scripts for the languages of a site.
+    pub(super) search_scripts: Memo<Result<Arc<Scripts>, SearchIndexError>>,
     pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
@@ -92,6 +96,8 @@ impl Memos {
             shared_parts: Memo::new("shared parts", Keep::ForRebuilds),
             html_scans: Memo::new("HTML check: read pages", keep),
             html_checks: Memo::new("HTML check: check pages", keep),
+            search_pages: Memo::new("search index pages", keep),
+            search_scripts: Memo::new("search scripts", keep),
             search_index: Memo::new("search index", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
@@ -116,6 +122,8 @@ impl Memos {
         memos.pages.read_disk(folder);
         memos.html_scans.read_disk(folder);
         memos.html_checks.read_disk(folder);
+        memos.search_pages.read_disk(folder);
+        memos.search_scripts.read_disk(folder);
         memos.search_index.read_disk(folder);
         memos.standalone_pages.read_disk(folder);
         memos.a_z_pages.read_disk(folder);
@@ -159,6 +167,8 @@ impl Memos {
             shared_parts: self.shared_parts.sharing(),
             html_scans: self.html_scans.sharing(),
             html_checks: self.html_checks.sharing(),
+            search_pages: self.search_pages.sharing(),
+            search_scripts: self.search_scripts.sharing(),
             search_index: self.search_index.sharing(),
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
@@ -220,6 +230,11 @@ impl Memos {
             Box::new((&self.pages, stage_of(beside, |m| &m.pages))),
             Box::new((&self.html_scans, stage_of(beside, |m| &m.html_scans))),
             Box::new((&self.html_checks, stage_of(beside, |m| &m.html_checks))),
+            Box::new((&self.search_pages, stage_of(beside, |m| &m.search_pages))),
+            Box::new((
+                &self.search_scripts,
+                stage_of(beside, |m| &m.search_scripts),
+            )),
             Box::new((&self.search_index, stage_of(beside, |m| &m.search_index))),
             Box::new((
                 &self.standalone_pages,
@@ -257,6 +272,8 @@ impl Memos {
         self.shared_parts.next_build();
         self.html_scans.next_build();
         self.html_checks.next_build();
+        self.search_pages.next_build();
+        self.search_scripts.next_build();
         self.search_index.next_build();
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();

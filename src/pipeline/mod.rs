@@ -6,7 +6,7 @@
 //!   -> front matter (stages/front_matter/) -> site (stages/site.rs)
 //!   -> markdown (stages/markdown/) -> content checks (check/)
 //!   -> templates (stages/templates/) -> render (stages/templates/render.rs)
-//!   -> minify (stages/minify.rs) -> search index (stages/search_index.rs)
+//!   -> minify (stages/minify.rs) -> search index (stages/search_index/)
 //!   -> sitemap (stages/sitemap.rs)
 //!   -> site-wide and HTML checks (check/) -> output (stages/output/)
 //! ```
@@ -47,6 +47,8 @@ use to_disk::cache_warnings;
 pub use to_disk::{BuildReport, CouncilBuild, CouncilBuilds, build, build_councils};
 
 use std::panic::resume_unwind;
+
+use rayon::prelude::*;
 
 use crate::check::{self, CheckReport};
 use crate::config::Config;
@@ -341,7 +343,9 @@ fn make_site(
     files.sort_by(|a, b| a.path.cmp(&b.path));
     said.extend(check::site_wide::clashing_paths(&files, &site));
     let pages = site.pages.len();
-    let pending_index = PendingIndex::if_later(index_later, &config.site, site, markdown);
+    // The pages' markdown, in their HTML, is let go on many threads at once.
+    markdown.into_par_iter().for_each(drop);
+    let pending_index = index_later.map(PendingIndex::new);
     let made = Made {
         files,
         pages,

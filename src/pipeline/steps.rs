@@ -317,40 +317,52 @@ pub(super) fn keep_diagnostics<T>(
 /// The files of the search index, or why it cannot be made.
 pub(super) type Index = Result<Arc<Vec<OutputFile>>, Box<Diagnostic>>;
 
-/// The search index of every page, or why it cannot be made; `None` if it is to
-/// be made later and no earlier build made it.
+/// The search index of every page, or why it cannot be made; or, if it is to be
+/// made later and no earlier build made it, what it is to be made from. Each page
+/// is indexed now, as it costs little: only the index of the whole site waits.
 pub(super) fn search_index_of(
     config: &Config,
     (site, markdown): (&Site, &[Arc<RenderedPage>]),
     memos: &Memos,
     later: bool,
-) -> Option<Index> {
+) -> Result<Index, search_index::IndexInput> {
+    let pages = search_index::PageInput::each(&config.site, site, markdown);
+    let indexed = search_index::on_own_threads(|| {
+        (memos.search_pages).each(&pages, search_index::index_page)
+    });
+    let languages = search_index::Languages::of(&indexed);
+    let scripts = (memos.search_scripts).get_or(&languages, search_index::scripts);
+    let scripts = match scripts {
+        Ok(scripts) => scripts,
+        Err(error) => return Ok(Err(Box::new(error.to_site_diagnostic()))),
+    };
     let input = search_index::IndexInput {
-        config: &config.site,
-        site,
-        markdown,
+        pages: pages.iter().map(MemoKey::memo_key).zip(indexed).collect(),
+        scripts,
     };
     let index = match later {
-        true => memos.search_index.find(&input)?,
+        true => match memos.search_index.find(&input) {
+            Some(index) => index,
+            None => return Err(input),
+        },
         false => (memos.search_index).get_or(&input, search_index::search_index),
     };
-    Some(index.map_err(|error| Box::new(error.to_site_diagnostic())))
+    Ok(index.map_err(|error| Box::new(error.to_site_diagnostic())))
 }
 
 /// Adds the search index to the site's files, or says why it could not be made;
-/// true if it is to be made later.
+/// gives what it is to be made from, if it is to be made later.
 pub(super) fn add_index(
-    index: Option<Option<Index>>,
+    index: Option<Result<Index, search_index::IndexInput>>,
     files: &mut Vec<OutputFile>,
     said: &mut Vec<Diagnostic>,
-) -> bool {
-    match index {
-        Some(Some(Ok(index))) => files.extend(index.iter().cloned()),
-        Some(Some(Err(diagnostic))) => said.push(*diagnostic),
-        Some(None) => return true,
-        None => {}
+) -> Option<search_index::IndexInput> {
+    match index? {
+        Ok(Ok(index)) => files.extend(index.iter().cloned()),
+        Ok(Err(diagnostic)) => said.push(*diagnostic),
+        Err(later) => return Some(later),
     }
-    false
+    None
 }
 
 /// The compiled templates, if the pages can be made: every page shows the logo and

@@ -1,0 +1,377 @@
+//! The text of one page as its search index reads it, from the HTML document made
+//! for the index: every word of its body in order, each with the weight its place
+//! gives it (a heading's words count for more than a paragraph's), and where each
+//! heading with an id starts, so that a result can lead to the heading. Elements
+//! that are not read (`head`, `nav`, `footer`, forms, scripts, and anything marked
+//! `.visually-hidden`) are left out. Blocks are kept apart by a space, and by a
+//! full stop where a sentence has none, so that an excerpt reads well. These are
+//! the rules of Pagefind's own reading of a page. Uses lol_html and html-escape.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Elements that end a sentence.
+const BLOCKS: &[&str] = &[
+    "h1", "h2", "h3", "h4", "h5", "h6", "p", "td", "div", "ul", "li", "article", "section",
+];
+/// Elements inside a line, whose text belongs to the heading they are in.
+const INLINE: &[&str] = &[
+    "a", "abbr", "acronym", "b", "bdo", "big", "br", "button", "cite", "code", "dfn", "em", "i",
+    "img", "input", "kbd", "label", "map", "object", "output", "q", "samp", "script", "select",
+    "small", "span", "strong", "sub", "sup", "textarea", "time", "tt", "var",
+];
+/// Elements whose text is never read.
+const LEFT_OUT: &[&str] = &[
+    "head", "style", "script", "noscript", "label", "form", "svg", "footer", "nav", "iframe",
+    "template",
+];
+/// The class of text that is there for screen readers, such as the word that says
+/// a care card's urgency: it is not what a page is about.
+const HIDDEN_CLASS: &str = "visually-hidden";
+
+/// A word's weight when nothing gives it one; Pagefind's scale is 24 to a unit.
+pub const PLAIN_WEIGHT: u8 = 24;
+const WEIGHT_UNIT: f32 = 24.0;
+const HEAVIEST: f32 = 10.0;
+
+/// Marks in the text, which cannot occur in a page: a private-use character.
+const MARK: char = '\u{E000}';
+
+/// One page's text, read.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PageText {
+    /// The page's words, as written, each with its weight.
+    pub words: Vec<(String, u8)>,
+    /// Each element with an id, in order: its tag, id, text and the number of
+    /// words before it.
+    pub anchors: Vec<Anchor>,
+    /// The text of the page's first `h1`.
+    pub title: Option<String>,
+}
+
+/// An element of the page with an id, which a result may lead to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor {
+    pub element: String,
+    pub id: String,
+    pub text: String,
+    pub location: u32,
+}
+
+/// An element being read: its text so far, with marks for where its children's
+/// weights and anchors start.
+struct Open {
+    tag: String,
+    left_out: bool,
+    /// An explicit weight, from `data-pagefind-weight`.
+    weight: Option<String>,
+    /// The anchors whose text this element's text is part of.
+    anchors: Vec<usize>,
+    text: String,
+}
+
+#[derive(Default)]
+struct Reading {
+    open: Vec<Open>,
+    anchors: Vec<(String, String, String)>,
+    title: Option<String>,
+}
+
+/// Reads `html`, a whole document, as the search index does.
+pub fn read(html: &str) -> PageText {
+    let reading = Rc::new(RefCell::new(Reading::default()));
+    reading.borrow_mut().open.push(Open {
+        tag: String::new(),
+        left_out: false,
+        weight: None,
+        anchors: Vec::new(),
+        text: String::new(),
+    });
+    let elements = {
+        let reading = Rc::clone(&reading);
+        lol_html::element!("body *", move |el| {
+            start(&reading, el);
+            Ok(())
+        })
+    };
+    let texts = {
+        let reading = Rc::clone(&reading);
+        lol_html::text!("body", move |chunk| {
+            let mut reading = reading.borrow_mut();
+            let Reading { open, anchors, .. } = &mut *reading;
+            if let Some(top) = open.last_mut() {
+                top.text.push_str(chunk.as_str());
+                if !top.left_out {
+                    for &anchor in &top.anchors {
+                        anchors[anchor].2.push_str(chunk.as_str());
+                    }
+                }
+            }
+            Ok(())
+        })
+    };
+    let settings = lol_html::Settings::new()
+        .append_element_content_handler(elements)
+        .append_element_content_handler(texts);
+    // The document is the site's own, made for the index; were it unreadable, the
+    // page would have no words, and no result.
+    let _ = lol_html::rewrite_str(html, settings);
+    let mut reading = std::mem::take(&mut *reading.borrow_mut());
+    while reading.open.len() > 1 {
+        close(&mut reading);
+    }
+    let text = reading.open.pop().map(|root| root.text).unwrap_or_default();
+    words_of(&tidy(&text), reading.anchors, reading.title)
+}
+
+fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Element) {
+    let tag = el.tag_name();
+    let mut state = reading.borrow_mut();
+    let parent = state.open.last().expect("the body is open");
+    let hidden = (el.get_attribute("class"))
+        .is_some_and(|class| class.split_whitespace().any(|c| c == HIDDEN_CLASS));
+    let left_out = parent.left_out || hidden || LEFT_OUT.contains(&tag.as_str());
+    let mut anchors = match INLINE.contains(&tag.as_str()) {
+        true => parent.anchors.clone(),
+        false => Vec::new(),
+    };
+    if !left_out && let Some(id) = el.get_attribute("id") {
+        let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
+        let number = state.anchors.len();
+        state.anchors.push((tag.clone(), id, String::new()));
+        let parent = state.open.last_mut().expect("the body is open");
+        parent.text.push_str(&format!(" {MARK}A{number} "));
+        anchors.push(number);
+    }
+    if !left_out && tag == "br" {
+        let parent = state.open.last_mut().expect("the body is open");
+        parent.text.push(' ');
+    }
+    let weight = el.get_attribute("data-pagefind-weight");
+    let Some(handlers) = el.end_tag_handlers() else {
+        return;
+    };
+    let depth = state.open.len();
+    state.open.push(Open {
+        weight,
+        tag,
+        left_out,
+        anchors,
+        text: String::new(),
+    });
+    drop(state);
+    let reading = Rc::clone(reading);
+    handlers.push(Box::new(move |_| {
+        let mut reading = reading.borrow_mut();
+        // An element closed without its end tag is closed here with its parent.
+        while reading.open.len() > depth + 1 {
+            close(&mut reading);
+        }
+        if reading.open.len() == depth + 1 {
+            close(&mut reading);
+        }
+        Ok(())
+    }));
+}
+
+/// Closes the innermost open element: its text, with a sentence's end if it is a
+/// block and its weight's marks around it, goes on the end of its parent's.
+fn close(reading: &mut Reading) {
+    let Some(mut node) = reading.open.pop() else {
+        return;
+    };
+    let Some(parent) = reading.open.last_mut() else {
+        return;
+    };
+    if node.left_out {
+        return;
+    }
+    if node.tag == "h1" && reading.title.is_none() && !node.text.trim().is_empty() {
+        let text: String = (node.text.split(' '))
+            .filter(|word| !word.starts_with(MARK))
+            .collect::<Vec<_>>()
+            .join(" ");
+        reading.title = Some(tidy(&text));
+    }
+    if BLOCKS.contains(&node.tag.as_str()) {
+        node.text.insert(0, ' ');
+        if node.text.chars().last().is_some_and(ends_without_stop) {
+            node.text.push('.');
+        }
+        node.text.push(' ');
+    }
+    let weight = match (&node.weight, heading_weight(&node.tag)) {
+        (Some(weight), _) => Some(format!("W{weight}")),
+        (None, Some(weight)) => Some(format!("H{weight}")),
+        (None, None) => None,
+    };
+    match weight {
+        Some(weight) => {
+            parent.text.push_str(&format!(" {MARK}{weight} "));
+            parent.text.push_str(&node.text);
+            parent.text.push_str(&format!(" {MARK}E "));
+        }
+        None => parent.text.push_str(&node.text),
+    }
+}
+
+/// Whether a block ending in `c` needs a full stop: it ends in a word, a quote or
+/// a bracket rather than a stop, a colon or other punctuation.
+fn ends_without_stop(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || matches!(c, '\'' | '"' | ')' | '$' | '*')
+}
+
+fn heading_weight(tag: &str) -> Option<u8> {
+    match tag {
+        "h1" => Some(7),
+        "h2" => Some(6),
+        "h3" => Some(5),
+        "h4" => Some(4),
+        "h5" => Some(3),
+        "h6" => Some(2),
+        _ => None,
+    }
+}
+
+/// `text` with its entities decoded and its runs of white space made one space.
+fn tidy(text: &str) -> String {
+    let decoded = html_escape::decode_html_entities(text);
+    let mut tidy = String::with_capacity(decoded.len());
+    for word in decoded.split(|c: char| c == '\n' || c == '\r' || c.is_whitespace()) {
+        if !word.is_empty() {
+            if !tidy.is_empty() {
+                tidy.push(' ');
+            }
+            tidy.push_str(word);
+        }
+    }
+    tidy
+}
+
+/// The words of the page's text, each with the weight of where it is, and where
+/// each anchor is.
+fn words_of(text: &str, anchors: Vec<(String, String, String)>, title: Option<String>) -> PageText {
+    let mut weights: Vec<u8> = vec![PLAIN_WEIGHT];
+    let mut words: Vec<(String, u8)> = Vec::new();
+    let mut located: Vec<Anchor> = Vec::new();
+    for word in text.split_whitespace() {
+        if let Some(mark) = word.strip_prefix(MARK) {
+            let (kind, value) = mark.split_at(1);
+            match kind {
+                "A" => {
+                    let Some((element, id, text)) =
+                        value.parse().ok().and_then(|n: usize| anchors.get(n))
+                    else {
+                        continue;
+                    };
+                    located.push(Anchor {
+                        element: element.clone(),
+                        id: id.clone(),
+                        text: tidy(text),
+                        location: u32::try_from(words.len()).unwrap_or(u32::MAX),
+                    });
+                }
+                "W" => weights.push(explicit_weight(value)),
+                "H" if weights.len() == 1 => {
+                    weights.push(explicit_weight(value));
+                }
+                "H" => weights.push(*weights.last().unwrap_or(&PLAIN_WEIGHT)),
+                _ => {
+                    weights.pop();
+                    if weights.is_empty() {
+                        weights.push(PLAIN_WEIGHT);
+                    }
+                }
+            }
+            continue;
+        }
+        let word = word.replace('\u{200B}', "");
+        if !word.is_empty() {
+            words.push((word, *weights.last().unwrap_or(&PLAIN_WEIGHT)));
+        }
+    }
+    PageText {
+        words,
+        anchors: located,
+        title,
+    }
+}
+
+/// A weight as written, such as `5`, on Pagefind's scale: at most 10 units, and
+/// none for 0 or less.
+fn explicit_weight(written: &str) -> u8 {
+    let weight: f32 = written.parse().unwrap_or(1.0);
+    if weight <= 0.0 {
+        return 0;
+    }
+    ((weight.clamp(0.0, HEAVIEST) * WEIGHT_UNIT) as u8).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_body(body: &str) -> PageText {
+        read(&format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><title>T</title></head><body>{body}</body></html>"
+        ))
+    }
+
+    fn words(text: &PageText) -> String {
+        let words: Vec<&str> = text.words.iter().map(|(w, _)| w.as_str()).collect();
+        words.join(" ")
+    }
+
+    #[test]
+    fn blocks_end_sentences_and_inline_elements_join_words() {
+        let text = read_body(
+            "<p>Hold your baby</p><p>Unless one <b>exi</b>sts.</p><ul><li>Rest</li></ul>",
+        );
+        assert_eq!(words(&text), "Hold your baby. Unless one exists. Rest.");
+    }
+
+    #[test]
+    fn headings_weigh_more_and_mark_where_they_start() {
+        let text = read_body(
+            "<h1>Crying</h1><p>Babies cry.</p><h2 id=\"help\">Getting help</h2><p>Call 111.</p>",
+        );
+        assert_eq!(words(&text), "Crying. Babies cry. Getting help. Call 111.");
+        let weights: Vec<u8> = text.words.iter().map(|(_, w)| *w).collect();
+        assert_eq!(weights, [168, 24, 24, 144, 144, 24, 24]);
+        assert_eq!(text.title.as_deref(), Some("Crying"));
+        assert_eq!(
+            text.anchors,
+            [Anchor {
+                element: "h2".into(),
+                id: "help".into(),
+                text: "Getting help".into(),
+                location: 3,
+            }]
+        );
+    }
+
+    #[test]
+    fn hidden_and_left_out_text_is_not_read() {
+        let text = read_body(
+            "<nav>Menu</nav><p><span class=\"visually-hidden\">Urgent:</span> Call 999 &amp; stay</p><form>Search</form>",
+        );
+        assert_eq!(words(&text), "Call 999 & stay.");
+    }
+
+    #[test]
+    fn an_explicit_weight_counts() {
+        let text = read_body("<p data-pagefind-weight=\"5\">colic, wind</p>");
+        assert!(
+            text.words.iter().all(|(_, w)| *w == 120),
+            "{:?}",
+            text.words
+        );
+    }
+
+    #[test]
+    fn unclosed_elements_are_closed_with_their_parent() {
+        let text = read_body("<div><p>One<p>Two</div><p>Three</p>");
+        // The second paragraph is read as inside the first, as it never closed.
+        assert_eq!(words(&text), "One Two. Three.");
+    }
+}

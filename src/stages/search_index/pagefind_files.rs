@@ -1,0 +1,493 @@
+//! The search index in the files Pagefind's search reads in the browser, put
+//! together from the site's pages, each indexed on its own: one index for each
+//! language, with the word list cut into chunks by the words they hold, the
+//! pages' excerpts, in at most [`MOST_EXCERPT_FILES`] files, and the file that
+//! names them all. So a build with one page changed indexes that one page again,
+//! and only puts the index together. The files' layout is Pagefind 1.6's, which
+//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
+//! and rayon, and `page`.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use minicbor::Encode;
+use rayon::prelude::*;
+
+use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
+use crate::model::page::OutputFile;
+
+/// The most files of excerpts an index has in each language. One a page would
+/// cost a large site a file to write and host for each page; past this, each file
+/// holds several pages' excerpts, and a search loads a few more bytes.
+pub const MOST_EXCERPT_FILES: usize = 200;
+
+/// How much of the word list each chunk holds: about this many places of words.
+const CHUNK_SIZE: usize = 20_000;
+
+/// Each compressed file of the index starts with these bytes, by which Pagefind's
+/// script knows that it still has to decompress it.
+const COMPRESSED_MARK: &[u8] = b"pagefind_dcd";
+
+/// The word list's chunk file: each word, the pages it is on and where.
+#[derive(Encode)]
+struct WordChunk<'a> {
+    #[n(0)]
+    words: Vec<ChunkWord<'a>>,
+}
+
+#[derive(Encode)]
+struct ChunkWord<'a> {
+    #[n(0)]
+    word: &'a str,
+    #[n(1)]
+    pages: Vec<ChunkPage<'a>>,
+    #[n(2)]
+    with_marks: Vec<ChunkForm<'a>>,
+}
+
+#[derive(Encode)]
+struct ChunkForm<'a> {
+    #[n(0)]
+    form: &'a str,
+    #[n(1)]
+    pages: Vec<ChunkPage<'a>>,
+}
+
+/// A page a word is on: its number, written as a step from the page before.
+#[derive(Encode, Clone)]
+struct ChunkPage<'a> {
+    #[n(0)]
+    page: usize,
+    #[n(1)]
+    in_text: &'a [i32],
+    #[n(2)]
+    in_title: &'a [i32],
+}
+
+/// The file that names all the others of one language's index.
+#[derive(Encode)]
+struct Meta<'a> {
+    #[n(0)]
+    version: &'a str,
+    #[n(1)]
+    pages: Vec<MetaPage>,
+    #[n(2)]
+    chunks: Vec<MetaChunk>,
+    #[n(3)]
+    filters: Vec<Named>,
+    #[n(4)]
+    sorts: Vec<Named>,
+    #[n(5)]
+    fields: Vec<&'a str>,
+}
+
+#[derive(Encode)]
+struct MetaPage {
+    #[n(0)]
+    excerpt: String,
+    #[n(1)]
+    word_count: u32,
+    #[n(2)]
+    excerpt_file: String,
+}
+
+/// A chunk of the word list, for the words from `from` to `to`.
+#[derive(Encode)]
+struct MetaChunk {
+    #[n(0)]
+    from: String,
+    #[n(1)]
+    to: String,
+    #[n(2)]
+    file: String,
+}
+
+/// Filters and sorts, which the site's index has none of.
+#[derive(Encode)]
+struct Named {
+    #[n(0)]
+    name: String,
+    #[n(1)]
+    file: String,
+}
+
+/// One word of a language's index: the pages it is on, in order.
+#[derive(Default)]
+struct SiteWord<'a> {
+    pages: Vec<ChunkPage<'a>>,
+    with_marks: Vec<(&'a str, Vec<ChunkPage<'a>>)>,
+}
+
+/// One language's index, made.
+pub struct LanguageIndex {
+    pub language: String,
+    /// The name of its file of names, `pagefind.<name>.pf_meta`.
+    pub meta: String,
+    pub pages: usize,
+    pub files: Vec<OutputFile>,
+}
+
+/// The index of each language of `pages`, in the order the languages first come.
+/// A page with no words is left out, as it could never be found. `version` is
+/// Pagefind's, which its script checks.
+pub fn language_indexes(pages: &[Arc<IndexedPage>], version: &str) -> Vec<LanguageIndex> {
+    let mut languages: Vec<(&str, Vec<&IndexedPage>)> = Vec::new();
+    for page in pages.iter().filter(|page| !page.words.is_empty()) {
+        match languages
+            .iter_mut()
+            .find(|(language, _)| *language == page.language)
+        {
+            Some((_, of_language)) => of_language.push(page),
+            None => languages.push((&page.language, vec![page])),
+        }
+    }
+    languages
+        .into_par_iter()
+        .map(|(language, pages)| language_index(language, &pages, version))
+        .collect()
+}
+
+fn language_index(language: &str, pages: &[&IndexedPage], version: &str) -> LanguageIndex {
+    let mut names = Names::new(language);
+    let (mut files, meta_pages) = excerpt_files(pages, &mut names);
+    let words = site_words(pages);
+    let chunks = chunked(words);
+    let made: Vec<(Vec<u8>, String)> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let bytes = cbor(&WordChunk {
+                words: chunk
+                    .iter()
+                    .map(|(word, found)| delta_coded(word, found))
+                    .collect(),
+            });
+            let hash = blake3::hash(&bytes).to_hex().to_string();
+            (compressed(&bytes), hash)
+        })
+        .collect();
+    let mut meta_chunks = Vec::with_capacity(chunks.len());
+    for (chunk, (bytes, hash)) in chunks.iter().zip(made) {
+        let file = names.unique(&hash);
+        files.push(OutputFile::from_bytes(
+            &format!("index/{file}.pf_index"),
+            bytes,
+        ));
+        meta_chunks.push(MetaChunk {
+            from: chunk
+                .first()
+                .map_or_else(String::new, |(w, _)| (*w).to_owned()),
+            to: chunk
+                .last()
+                .map_or_else(String::new, |(w, _)| (*w).to_owned()),
+            file,
+        });
+    }
+    shortened(&mut meta_chunks);
+    let meta = cbor(&Meta {
+        version,
+        pages: meta_pages,
+        chunks: meta_chunks,
+        filters: Vec::new(),
+        sorts: Vec::new(),
+        fields: vec![TITLE_FIELD],
+    });
+    let hash = blake3::hash(&meta).to_hex();
+    let meta_name = format!("{language}_{}", &hash[..language.len() + 8]);
+    files.push(OutputFile::from_bytes(
+        &format!("pagefind.{meta_name}.pf_meta"),
+        compressed(&meta),
+    ));
+    LanguageIndex {
+        language: language.to_owned(),
+        meta: meta_name,
+        pages: pages.len(),
+        files,
+    }
+}
+
+/// Every word of the pages, with the pages it is on in order, sorted by word.
+fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
+    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::new();
+    for (number, page) in pages.iter().enumerate() {
+        for word in &page.words {
+            let site_word = words.entry(&word.word).or_default();
+            let on_page = |places: &'a Places| ChunkPage {
+                page: number,
+                in_text: &places.in_text,
+                in_title: &places.in_title,
+            };
+            if !word.places.in_text.is_empty() || !word.places.in_title.is_empty() {
+                site_word.pages.push(on_page(&word.places));
+            }
+            for (form, places) in &word.with_marks {
+                match site_word.with_marks.iter_mut().find(|(f, _)| f == form) {
+                    Some((_, pages)) => pages.push(on_page(places)),
+                    None => site_word.with_marks.push((form, vec![on_page(places)])),
+                }
+            }
+        }
+    }
+    let mut words: Vec<(&str, SiteWord)> = words.into_iter().collect();
+    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    words
+}
+
+/// The words cut into chunks of about [`CHUNK_SIZE`] places each.
+fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWord<'a>)>> {
+    let mut chunks = Vec::new();
+    let (mut chunk, mut size) = (Vec::new(), 0);
+    for (word, found) in words {
+        let pages = found.pages.iter();
+        let marked = found.with_marks.iter().flat_map(|(_, pages)| pages);
+        size += pages
+            .chain(marked)
+            .map(|p| p.in_text.len() + p.in_title.len() + 1)
+            .sum::<usize>()
+            + found.with_marks.len();
+        chunk.push((word, found));
+        if size >= CHUNK_SIZE {
+            chunks.push(std::mem::take(&mut chunk));
+            size = 0;
+        }
+    }
+    if !chunk.is_empty() {
+        chunks.push(chunk);
+    }
+    chunks
+}
+
+/// A word as its chunk holds it: each page number a step from the one before.
+fn delta_coded<'a>(word: &'a str, found: &SiteWord<'a>) -> ChunkWord<'a> {
+    let steps = |pages: &[ChunkPage<'a>]| {
+        let mut last = 0;
+        (pages.iter())
+            .map(|page| {
+                let step = ChunkPage {
+                    page: page.page - last,
+                    ..page.clone()
+                };
+                last = page.page;
+                step
+            })
+            .collect()
+    };
+    ChunkWord {
+        word,
+        pages: steps(&found.pages),
+        with_marks: (found.with_marks.iter())
+            .map(|(form, pages)| ChunkForm {
+                form,
+                pages: steps(pages),
+            })
+            .collect(),
+    }
+}
+
+/// Each chunk's first and last words cut to the shortest start that still tells
+/// it from the next chunk's, as Pagefind's search looks a word up by them.
+fn shortened(chunks: &mut [MetaChunk]) {
+    for at in 1..chunks.len() {
+        let (before, after) = chunks.split_at_mut(at);
+        let (last, next) = (&mut before[at - 1], &mut after[0]);
+        let shared = (next.from.chars())
+            .zip(last.to.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let last_start: String = last.to.chars().take(shared + 1).collect();
+        if last_start >= last.from {
+            last.to = last_start;
+        }
+        next.from = next.from.chars().take(shared + 1).collect();
+    }
+}
+
+/// The pages' excerpt files, and each page's entry in the file of names: one file
+/// a page, or a page's excerpt in a file of several when there are more pages
+/// than [`MOST_EXCERPT_FILES`].
+fn excerpt_files(pages: &[&IndexedPage], names: &mut Names) -> (Vec<OutputFile>, Vec<MetaPage>) {
+    let hashes: Vec<String> = (pages.par_iter())
+        .map(|page| blake3::hash(page.excerpt.as_bytes()).to_hex().to_string())
+        .collect();
+    let excerpts: Vec<String> = hashes.iter().map(|hash| names.unique(hash)).collect();
+    let per_file = pages.len().div_ceil(MOST_EXCERPT_FILES).max(1);
+    let groups: Vec<(usize, &[&IndexedPage])> = pages.chunks(per_file).enumerate().collect();
+    let made: Vec<(Vec<u8>, String)> = (groups.par_iter())
+        .map(|(group, of_group)| {
+            let first = group * per_file;
+            let json = match per_file {
+                1 => of_group[0].excerpt.clone(),
+                _ => grouped(&excerpts[first..first + of_group.len()], of_group),
+            };
+            let hash = blake3::hash(json.as_bytes()).to_hex().to_string();
+            (compressed(json.as_bytes()), hash)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(made.len());
+    let mut meta_pages = Vec::with_capacity(pages.len());
+    let mut group_names = Names::new(&format!("{}_group", names.language));
+    for ((bytes, hash), (group, of_group)) in made.into_iter().zip(&groups) {
+        let file = match per_file {
+            1 => excerpts[*group].clone(),
+            _ => group_names.unique(&hash),
+        };
+        files.push(OutputFile::from_bytes(
+            &format!("fragment/{file}.pf_fragment"),
+            bytes,
+        ));
+        for (at, page) in of_group.iter().enumerate() {
+            meta_pages.push(MetaPage {
+                excerpt: excerpts[group * per_file + at].clone(),
+                word_count: page.word_count,
+                excerpt_file: if per_file == 1 {
+                    String::new()
+                } else {
+                    file.clone()
+                },
+            });
+        }
+    }
+    (files, meta_pages)
+}
+
+/// Several pages' excerpts in one file: a JSON object of each by its name.
+fn grouped(names: &[String], pages: &[&IndexedPage]) -> String {
+    let mut by_name: Vec<(&String, &&IndexedPage)> = names.iter().zip(pages).collect();
+    by_name.sort_by(|a, b| a.0.cmp(b.0));
+    let mut json = String::from("{");
+    for (at, (name, page)) in by_name.into_iter().enumerate() {
+        if at > 0 {
+            json.push(',');
+        }
+        json.push_str(&serde_json::to_string(name).unwrap_or_default());
+        json.push(':');
+        json.push_str(&page.excerpt);
+    }
+    json.push('}');
+    json
+}
+
+/// Names for the files of one language: the language and the start of the
+/// file's hash, made longer where two would be the same.
+struct Names {
+    language: String,
+    used: std::collections::HashSet<String>,
+}
+
+impl Names {
+    fn new(language: &str) -> Names {
+        Names {
+            language: language.to_owned(),
+            used: Default::default(),
+        }
+    }
+
+    fn unique(&mut self, hash: &str) -> String {
+        let mut length = 7;
+        loop {
+            let name = format!("{}_{}", self.language, &hash[..length.min(hash.len())]);
+            if length >= hash.len() || self.used.insert(name.clone()) {
+                return name;
+            }
+            length += 1;
+        }
+    }
+}
+
+fn cbor<T: Encode<()>>(value: &T) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = minicbor::encode(value, &mut bytes);
+    bytes
+}
+
+/// `bytes` gzipped, after the mark that says so.
+fn compressed(bytes: &[u8]) -> Vec<u8> {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to memory cannot fail.
+    let _ = gzip.write_all(COMPRESSED_MARK);
+    let _ = gzip.write_all(bytes);
+    gzip.finish().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::search_index::page_text::read;
+
+    fn page(url: &str, language: &str, words: &str) -> Arc<IndexedPage> {
+        let html = format!("<html><body><h1>{url}</h1><p>{words}</p></body></html>");
+        Arc::new(IndexedPage::new(url, language, &read(&html)))
+    }
+
+    fn decompressed(file: &OutputFile) -> Vec<u8> {
+        let bytes = file.contents();
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut plain)
+            .unwrap();
+        assert!(plain.starts_with(COMPRESSED_MARK));
+        plain[COMPRESSED_MARK.len()..].to_vec()
+    }
+
+    #[test]
+    fn each_language_has_its_own_index_and_a_page_without_words_is_left_out() {
+        let pages = [
+            page("/one/", "en-GB", "Babies cry"),
+            page("/pl/one/", "pl", "Dzieci płaczą"),
+            Arc::new(IndexedPage::new("/empty/", "en-GB", &read("<html></html>"))),
+            page("/two/", "en-GB", "Babies sleep"),
+        ];
+        let indexes = language_indexes(&pages, "1.6.0");
+        let languages: Vec<(&str, usize)> = (indexes.iter())
+            .map(|index| (index.language.as_str(), index.pages))
+            .collect();
+        assert_eq!(languages, [("en-gb", 2), ("pl", 1)]);
+        let english = &indexes[0];
+        let excerpts = english
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("fragment/"));
+        assert_eq!(excerpts.count(), 2);
+        let meta = (english.files.iter())
+            .find(|f| f.path == format!("pagefind.{}.pf_meta", english.meta))
+            .unwrap();
+        let meta = decompressed(meta);
+        // The file of names starts with Pagefind's version.
+        let mut decoder = minicbor::Decoder::new(&meta);
+        assert_eq!(decoder.array().unwrap(), Some(6));
+        assert_eq!(decoder.str().unwrap(), "1.6.0");
+    }
+
+    #[test]
+    fn many_pages_share_at_most_the_most_excerpt_files() {
+        let pages: Vec<Arc<IndexedPage>> = (0..450)
+            .map(|n| page(&format!("/p{n}/"), "en", &format!("page number {n}")))
+            .collect();
+        let index = &language_indexes(&pages, "1.6.0")[0];
+        let excerpts: Vec<&OutputFile> = (index.files.iter())
+            .filter(|f| f.path.starts_with("fragment/"))
+            .collect();
+        assert_eq!(excerpts.len(), 150);
+        let group: serde_json::Value = serde_json::from_slice(&decompressed(excerpts[0])).unwrap();
+        assert_eq!(group.as_object().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn chunks_are_named_by_the_shortest_start_that_tells_them_apart() {
+        let chunk = |from: &str, to: &str| MetaChunk {
+            from: from.into(),
+            to: to.into(),
+            file: String::new(),
+        };
+        let mut chunks = [
+            chunk("apple", "apple"),
+            chunk("apricot", "banana"),
+            chunk("peach", "peach"),
+        ];
+        shortened(&mut chunks);
+        let named: Vec<(&str, &str)> = (chunks.iter())
+            .map(|c| (c.from.as_str(), c.to.as_str()))
+            .collect();
+        assert_eq!(named, [("apple", "apple"), ("apr", "b"), ("p", "peach")]);
+    }
+}
