@@ -60,6 +60,8 @@ pub struct Memos {
     pub(super) search_pages: Memo<Arc<IndexedPage>>,
     /// Pagefind's scripts for the languages of a site.
     pub(super) search_scripts: Memo<Result<Arc<Scripts>, SearchIndexError>>,
+    /// Each file of the search index, compressed, by its bytes before.
+    pub(super) search_files: Memo<Arc<[u8]>>,
     pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
@@ -98,6 +100,7 @@ impl Memos {
             html_checks: Memo::new("HTML check: check pages", keep),
             search_pages: Memo::new("search index pages", keep),
             search_scripts: Memo::new("search scripts", keep),
+            search_files: Memo::new("search index files", keep),
             search_index: Memo::new("search index", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
@@ -124,6 +127,7 @@ impl Memos {
         memos.html_checks.read_disk(folder);
         memos.search_pages.read_disk(folder);
         memos.search_scripts.read_disk(folder);
+        memos.search_files.read_disk(folder);
         memos.search_index.read_disk(folder);
         memos.standalone_pages.read_disk(folder);
         memos.a_z_pages.read_disk(folder);
@@ -169,6 +173,7 @@ impl Memos {
             html_checks: self.html_checks.sharing(),
             search_pages: self.search_pages.sharing(),
             search_scripts: self.search_scripts.sharing(),
+            search_files: self.search_files.sharing(),
             search_index: self.search_index.sharing(),
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
@@ -235,6 +240,7 @@ impl Memos {
                 &self.search_scripts,
                 stage_of(beside, |m| &m.search_scripts),
             )),
+            Box::new((&self.search_files, stage_of(beside, |m| &m.search_files))),
             Box::new((&self.search_index, stage_of(beside, |m| &m.search_index))),
             Box::new((
                 &self.standalone_pages,
@@ -274,6 +280,7 @@ impl Memos {
         self.html_checks.next_build();
         self.search_pages.next_build();
         self.search_scripts.next_build();
+        self.search_files.next_build();
         self.search_index.next_build();
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();

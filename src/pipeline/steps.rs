@@ -345,7 +345,13 @@ pub(super) fn search_index_of(
             Some(index) => index,
             None => return Err(input),
         },
-        false => (memos.search_index).get_or(&input, search_index::search_index),
+        false => (memos.search_index).get_or(&input, |input| {
+            let compress = |bytes: &[u8]| {
+                let file = search_index::Uncompressed(bytes);
+                (memos.search_files).get_or(&file, |file| search_index::compressed(file.0))
+            };
+            search_index::search_index(input, &compress)
+        }),
     };
     Ok(index.map_err(|error| Box::new(error.to_site_diagnostic())))
 }

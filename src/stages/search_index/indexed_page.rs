@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::page_text::{Anchor, PLAIN_WEIGHT, PageText};
-use super::words::{IndexWord, index_words, stemmer};
+use super::words::{IndexWord, Stemming, index_words};
 
 /// The one field of a page's details that the index holds: its title.
 pub const TITLE_FIELD: &str = "title";
@@ -73,7 +73,7 @@ impl IndexedPage {
     /// The page at `url`, in `language`, whose text is `text`.
     pub fn new(url: &str, language: &str, text: &PageText) -> IndexedPage {
         let language = language.to_lowercase();
-        let stemmer = stemmer(&language);
+        let stemming = Stemming::of(&language);
         let mut found: Found = HashMap::new();
         let mut content = String::new();
         for (position, (written, weight)) in text.words.iter().enumerate() {
@@ -82,7 +82,7 @@ impl IndexedPage {
                 content.push(' ');
             }
             content.push_str(written);
-            let words = index_words(written, stemmer.as_ref());
+            let words = index_words(written, &stemming);
             let parts = words.iter().filter(|w| w.is_part).count();
             let part_weight = match (parts, *weight) {
                 (0, _) | (_, 0) => 0,
@@ -104,7 +104,7 @@ impl IndexedPage {
             }
         }
         let title = text.title.as_deref().unwrap_or_default();
-        let words = with_title(found, title_places(title, stemmer.as_ref()));
+        let words = with_title(found, title_places(title, &stemming));
         let word_count = u32::try_from(text.words.len().max(1)).unwrap_or(u32::MAX);
         let excerpt = Excerpt {
             url,
@@ -135,13 +135,10 @@ impl<'a> ExcerptAnchor<'a> {
 }
 
 /// Where each word of the title is, by its stem and its form with marks.
-fn title_places(
-    title: &str,
-    stemmer: Option<&pagefind_stem::Stemmer>,
-) -> HashMap<(String, Option<String>), Vec<i32>> {
+fn title_places(title: &str, stemming: &Stemming) -> HashMap<(String, Option<String>), Vec<i32>> {
     let mut places: HashMap<(String, Option<String>), Vec<i32>> = HashMap::new();
     for (position, written) in title.split_whitespace().enumerate() {
-        for word in index_words(written, stemmer) {
+        for word in index_words(written, stemming) {
             let at = places.entry((word.stem, word.with_marks)).or_default();
             // The title is field 0, written as -1 before its places.
             if at.is_empty() {

@@ -29,6 +29,7 @@ use crate::support::error::{Diagnostic, StageError};
 use crate::support::escape::escape_html;
 
 pub use indexed_page::IndexedPage;
+pub use pagefind_files::{Compress, compressed};
 
 /// Where the index is published, under the site's address.
 pub const INDEX_FOLDER: &str = "pagefind/";
@@ -94,6 +95,15 @@ impl MemoKey for IndexInput {
             key.field(page.as_bytes());
         }
         key.finish()
+    }
+}
+
+/// A file of the index before it is compressed, found again by its bytes.
+pub struct Uncompressed<'a>(pub &'a [u8]);
+
+impl MemoKey for Uncompressed<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        blake3::hash(self.0)
     }
 }
 
@@ -163,10 +173,15 @@ pub fn index_page(input: &PageInput) -> Arc<IndexedPage> {
 }
 
 /// The files of the search index, sorted by path.
-pub fn search_index(input: &IndexInput) -> Result<Arc<Vec<OutputFile>>, SearchIndexError> {
+/// `compress` compresses each file, as [`compressed`] does.
+pub fn search_index(
+    input: &IndexInput,
+    compress: &Compress<'_>,
+) -> Result<Arc<Vec<OutputFile>>, SearchIndexError> {
     let pages: Vec<Arc<IndexedPage>> = input.pages.iter().map(|(_, p)| Arc::clone(p)).collect();
     let scripts = &input.scripts;
-    let indexes = on_own_threads(|| pagefind_files::language_indexes(&pages, &scripts.version));
+    let indexes =
+        on_own_threads(|| pagefind_files::language_indexes(&pages, &scripts.version, compress));
     let mut languages = BTreeMap::new();
     let mut files: Vec<OutputFile> = Vec::new();
     for index in indexes {

@@ -5,7 +5,7 @@
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
 //! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
-//! and rayon, and `page`.
+//! and rayon, and `page` and `shared_parts`.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,14 +16,21 @@ use rayon::prelude::*;
 
 use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
 use crate::model::page::OutputFile;
+use crate::support::shared_parts::Body;
 
 /// The most files of excerpts an index has in each language. One a page would
 /// cost a large site a file to write and host for each page; past this, each file
 /// holds several pages' excerpts, and a search loads a few more bytes.
 pub const MOST_EXCERPT_FILES: usize = 200;
 
-/// How much of the word list each chunk holds: about this many places of words.
+/// How much of the word list each chunk holds: at least this many places of
+/// words, and at most [`LARGEST_CHUNK`].
 const CHUNK_SIZE: usize = 20_000;
+const LARGEST_CHUNK: usize = 4 * CHUNK_SIZE;
+
+/// How the files of the index are compressed: [`compressed`], or the same kept
+/// from an earlier build.
+pub type Compress<'a> = dyn Fn(&[u8]) -> Arc<[u8]> + Sync + 'a;
 
 /// Each compressed file of the index starts with these bytes, by which Pagefind's
 /// script knows that it still has to decompress it.
@@ -131,7 +138,11 @@ pub struct LanguageIndex {
 /// The index of each language of `pages`, in the order the languages first come.
 /// A page with no words is left out, as it could never be found. `version` is
 /// Pagefind's, which its script checks.
-pub fn language_indexes(pages: &[Arc<IndexedPage>], version: &str) -> Vec<LanguageIndex> {
+pub fn language_indexes(
+    pages: &[Arc<IndexedPage>],
+    version: &str,
+    compress: &Compress<'_>,
+) -> Vec<LanguageIndex> {
     let mut languages: Vec<(&str, Vec<&IndexedPage>)> = Vec::new();
     for page in pages.iter().filter(|page| !page.words.is_empty()) {
         match languages
@@ -144,16 +155,20 @@ pub fn language_indexes(pages: &[Arc<IndexedPage>], version: &str) -> Vec<Langua
     }
     languages
         .into_par_iter()
-        .map(|(language, pages)| language_index(language, &pages, version))
+        .map(|(language, pages)| language_index(language, &pages, (version, compress)))
         .collect()
 }
 
-fn language_index(language: &str, pages: &[&IndexedPage], version: &str) -> LanguageIndex {
+fn language_index(
+    language: &str,
+    pages: &[&IndexedPage],
+    (version, compress): (&str, &Compress<'_>),
+) -> LanguageIndex {
     let mut names = Names::new(language);
-    let (mut files, meta_pages) = excerpt_files(pages, &mut names);
+    let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
     let words = site_words(pages);
     let chunks = chunked(words);
-    let made: Vec<(Vec<u8>, String)> = chunks
+    let made: Vec<(Arc<[u8]>, String)> = chunks
         .par_iter()
         .map(|chunk| {
             let bytes = cbor(&WordChunk {
@@ -163,16 +178,13 @@ fn language_index(language: &str, pages: &[&IndexedPage], version: &str) -> Lang
                     .collect(),
             });
             let hash = blake3::hash(&bytes).to_hex().to_string();
-            (compressed(&bytes), hash)
+            (compress(&bytes), hash)
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
     for (chunk, (bytes, hash)) in chunks.iter().zip(made) {
         let file = names.unique(&hash);
-        files.push(OutputFile::from_bytes(
-            &format!("index/{file}.pf_index"),
-            bytes,
-        ));
+        files.push(index_file(&format!("index/{file}.pf_index"), bytes));
         meta_chunks.push(MetaChunk {
             from: chunk
                 .first()
@@ -194,9 +206,9 @@ fn language_index(language: &str, pages: &[&IndexedPage], version: &str) -> Lang
     });
     let hash = blake3::hash(&meta).to_hex();
     let meta_name = format!("{language}_{}", &hash[..language.len() + 8]);
-    files.push(OutputFile::from_bytes(
+    files.push(index_file(
         &format!("pagefind.{meta_name}.pf_meta"),
-        compressed(&meta),
+        compress(&meta),
     ));
     LanguageIndex {
         language: language.to_owned(),
@@ -233,7 +245,18 @@ fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
     words
 }
 
-/// The words cut into chunks of about [`CHUNK_SIZE`] places each.
+/// Whether a chunk that is full enough may end at `word`: one word in 16, by its
+/// letters alone, so that where chunks end moves little when a page changes, and
+/// the chunks after a changed word stay as they were.
+fn ends_a_chunk(word: &str) -> bool {
+    let hash = (word.bytes()).fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash % 16 == 0
+}
+
+/// The words cut into chunks of at least [`CHUNK_SIZE`] places each, ending
+/// where [`ends_a_chunk`] says, and at most [`LARGEST_CHUNK`].
 fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWord<'a>)>> {
     let mut chunks = Vec::new();
     let (mut chunk, mut size) = (Vec::new(), 0);
@@ -245,8 +268,9 @@ fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWor
             .map(|p| p.in_text.len() + p.in_title.len() + 1)
             .sum::<usize>()
             + found.with_marks.len();
+        let ends_chunk = ends_a_chunk(word);
         chunk.push((word, found));
-        if size >= CHUNK_SIZE {
+        if (size >= CHUNK_SIZE && ends_chunk) || size >= LARGEST_CHUNK {
             chunks.push(std::mem::take(&mut chunk));
             size = 0;
         }
@@ -305,14 +329,18 @@ fn shortened(chunks: &mut [MetaChunk]) {
 /// The pages' excerpt files, and each page's entry in the file of names: one file
 /// a page, or a page's excerpt in a file of several when there are more pages
 /// than [`MOST_EXCERPT_FILES`].
-fn excerpt_files(pages: &[&IndexedPage], names: &mut Names) -> (Vec<OutputFile>, Vec<MetaPage>) {
+fn excerpt_files(
+    pages: &[&IndexedPage],
+    names: &mut Names,
+    compress: &Compress<'_>,
+) -> (Vec<OutputFile>, Vec<MetaPage>) {
     let hashes: Vec<String> = (pages.par_iter())
         .map(|page| blake3::hash(page.excerpt.as_bytes()).to_hex().to_string())
         .collect();
     let excerpts: Vec<String> = hashes.iter().map(|hash| names.unique(hash)).collect();
     let per_file = pages.len().div_ceil(MOST_EXCERPT_FILES).max(1);
     let groups: Vec<(usize, &[&IndexedPage])> = pages.chunks(per_file).enumerate().collect();
-    let made: Vec<(Vec<u8>, String)> = (groups.par_iter())
+    let made: Vec<(Arc<[u8]>, String)> = (groups.par_iter())
         .map(|(group, of_group)| {
             let first = group * per_file;
             let json = match per_file {
@@ -320,7 +348,7 @@ fn excerpt_files(pages: &[&IndexedPage], names: &mut Names) -> (Vec<OutputFile>,
                 _ => grouped(&excerpts[first..first + of_group.len()], of_group),
             };
             let hash = blake3::hash(json.as_bytes()).to_hex().to_string();
-            (compressed(json.as_bytes()), hash)
+            (compress(json.as_bytes()), hash)
         })
         .collect();
     let mut files = Vec::with_capacity(made.len());
@@ -331,10 +359,7 @@ fn excerpt_files(pages: &[&IndexedPage], names: &mut Names) -> (Vec<OutputFile>,
             1 => excerpts[*group].clone(),
             _ => group_names.unique(&hash),
         };
-        files.push(OutputFile::from_bytes(
-            &format!("fragment/{file}.pf_fragment"),
-            bytes,
-        ));
+        files.push(index_file(&format!("fragment/{file}.pf_fragment"), bytes));
         for (at, page) in of_group.iter().enumerate() {
             meta_pages.push(MetaPage {
                 excerpt: excerpts[group * per_file + at].clone(),
@@ -401,13 +426,19 @@ fn cbor<T: Encode<()>>(value: &T) -> Vec<u8> {
     bytes
 }
 
+/// A file of the index, found again by a hash of its bytes.
+fn index_file(path: &str, bytes: Arc<[u8]>) -> OutputFile {
+    let key = blake3::hash(&bytes);
+    OutputFile::made(path, Body::Whole(bytes), key)
+}
+
 /// `bytes` gzipped, after the mark that says so.
-fn compressed(bytes: &[u8]) -> Vec<u8> {
+pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     // Writing to memory cannot fail.
     let _ = gzip.write_all(COMPRESSED_MARK);
     let _ = gzip.write_all(bytes);
-    gzip.finish().unwrap_or_default()
+    Arc::from(gzip.finish().unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -437,7 +468,7 @@ mod tests {
             Arc::new(IndexedPage::new("/empty/", "en-GB", &read("<html></html>"))),
             page("/two/", "en-GB", "Babies sleep"),
         ];
-        let indexes = language_indexes(&pages, "1.6.0");
+        let indexes = language_indexes(&pages, "1.6.0", &compressed);
         let languages: Vec<(&str, usize)> = (indexes.iter())
             .map(|index| (index.language.as_str(), index.pages))
             .collect();
@@ -463,7 +494,8 @@ mod tests {
         let pages: Vec<Arc<IndexedPage>> = (0..450)
             .map(|n| page(&format!("/p{n}/"), "en", &format!("page number {n}")))
             .collect();
-        let index = &language_indexes(&pages, "1.6.0")[0];
+        let index = &language_indexes(&pages, "1.6.0", &compressed);
+        let index = &index[0];
         let excerpts: Vec<&OutputFile> = (index.files.iter())
             .filter(|f| f.path.starts_with("fragment/"))
             .collect();

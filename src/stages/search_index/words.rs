@@ -7,6 +7,8 @@
 //! segments into words (Chinese, Japanese, Thai) are not among the site's
 //! languages. Uses pagefind_stem, convert_case and unicode-normalization.
 
+use std::collections::HashMap;
+
 use convert_case::{Case, Casing};
 use pagefind_stem::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
@@ -31,7 +33,7 @@ pub struct IndexWord {
 }
 
 /// The stemmer for a language tag, if Pagefind's search has one for its language.
-pub fn stemmer(language: &str) -> Option<Stemmer> {
+fn stemmer(language: &str) -> Option<Stemmer> {
     let algorithm = match language.split('-').next().unwrap_or_default() {
         "ar" => Algorithm::Arabic,
         "hy" => Algorithm::Armenian,
@@ -72,15 +74,15 @@ pub fn stemmer(language: &str) -> Option<Stemmer> {
 /// The words to index for `written`, one word of a page as it is written between
 /// spaces: the whole word, then its parts if it is joined from parts, then the
 /// parts after each dot of a dotted name.
-pub fn index_words(written: &str, stemmer: Option<&Stemmer>) -> Vec<IndexWord> {
+pub fn index_words(written: &str, stemming: &Stemming) -> Vec<IndexWord> {
     let mut words = Vec::new();
     let whole = letters_and_digits(written);
     if !whole.is_empty() {
-        words.push(stemmed(&whole, stemmer, false));
+        words.push(stemmed(&whole, stemming, false));
     }
     let may_be_joined = written.chars().any(|c| !c.is_alphanumeric())
         || written.chars().skip(1).any(char::is_uppercase);
-    if !may_be_joined {
+    if !may_be_joined || is_one_word(written) {
         return words;
     }
     let parts = parts_of(written);
@@ -89,15 +91,24 @@ pub fn index_words(written: &str, stemmer: Option<&Stemmer>) -> Vec<IndexWord> {
             let without_marks = without_marks(part);
             let bare = without_marks.as_deref().unwrap_or(part);
             words.push(IndexWord {
-                stem: stemmer.map_or_else(|| bare.to_owned(), |s| s.stem(bare).into_owned()),
+                stem: stemming.stem(bare),
                 with_marks: without_marks.map(|_| part.to_owned()),
                 is_part: true,
             });
         }
     }
-    let tails = dotted_tails(written, stemmer, &words);
+    let tails = dotted_tails(written, stemming, &words);
     words.extend(tails);
     words
+}
+
+/// Whether `written` is a plain word with punctuation only around it, such as
+/// `baby,` or `(Crying`: its parts would be the word itself, so it has none.
+fn is_one_word(written: &str) -> bool {
+    let word = written.trim_matches(|c: char| c.is_ascii_punctuation());
+    let mut letters = word.chars();
+    letters.next().is_some_and(char::is_alphabetic)
+        && letters.all(|c| c.is_alphabetic() && !c.is_uppercase())
 }
 
 /// The letters, digits and word symbols of `written`, lower case.
@@ -111,13 +122,59 @@ fn letters_and_digits(written: &str) -> String {
     word
 }
 
-fn stemmed(word: &str, stemmer: Option<&Stemmer>, is_part: bool) -> IndexWord {
+fn stemmed(word: &str, stemming: &Stemming, is_part: bool) -> IndexWord {
     let without = without_marks(word);
     let bare = without.as_deref().unwrap_or(word);
     IndexWord {
-        stem: stemmer.map_or_else(|| bare.to_owned(), |s| s.stem(bare).into_owned()),
+        stem: stemming.stem(bare),
         with_marks: without.map(|_| word.to_owned()),
         is_part,
+    }
+}
+
+/// How the words of one language are cut to their stems.
+pub struct Stemming {
+    language: String,
+    stemmer: Option<Stemmer>,
+}
+
+/// The most stems kept on one thread before they are let go.
+const MOST_STEMS_KEPT: usize = 100_000;
+
+thread_local! {
+    /// The stem of each word cut on this thread, by language and word: a site
+    /// uses a few thousand words many times over, and cutting a word to its stem
+    /// costs more than finding it again.
+    static STEMS: std::cell::RefCell<HashMap<String, HashMap<String, String>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+impl Stemming {
+    /// The stemming of a language tag's language: none if Pagefind's search has
+    /// no stemmer for it.
+    pub fn of(language: &str) -> Stemming {
+        Stemming {
+            language: language.to_owned(),
+            stemmer: stemmer(language),
+        }
+    }
+
+    fn stem(&self, bare: &str) -> String {
+        let Some(stemmer) = &self.stemmer else {
+            return bare.to_owned();
+        };
+        STEMS.with_borrow_mut(|stems| {
+            let known = stems.entry(self.language.clone()).or_default();
+            if let Some(stem) = known.get(bare) {
+                return stem.clone();
+            }
+            if known.len() >= MOST_STEMS_KEPT {
+                known.clear();
+            }
+            let stem = stemmer.stem(bare).into_owned();
+            known.insert(bare.to_owned(), stem.clone());
+            stem
+        })
     }
 }
 
@@ -134,7 +191,7 @@ fn parts_of(written: &str) -> String {
 
 /// After each dot of a dotted name, the rest of it, where that is itself joined
 /// from parts and not already indexed: `nhs.uk/conditions` gives `ukconditions`.
-fn dotted_tails(written: &str, stemmer: Option<&Stemmer>, indexed: &[IndexWord]) -> Vec<IndexWord> {
+fn dotted_tails(written: &str, stemming: &Stemming, indexed: &[IndexWord]) -> Vec<IndexWord> {
     let mut tails: Vec<IndexWord> = Vec::new();
     for (at, _) in written.match_indices('.') {
         let rest = &written[at + 1..];
@@ -148,7 +205,7 @@ fn dotted_tails(written: &str, stemmer: Option<&Stemmer>, indexed: &[IndexWord])
         if !tail_is_joined || letters.chars().count() < 2 {
             continue;
         }
-        let word = stemmed(&letters, stemmer, true);
+        let word = stemmed(&letters, stemming, true);
         let known = |w: &IndexWord| w.stem == word.stem;
         if !indexed.iter().any(known) && !tails.iter().any(known) {
             tails.push(word);
@@ -193,8 +250,7 @@ mod tests {
     use super::*;
 
     fn stems(written: &str, language: &str) -> Vec<(String, bool)> {
-        let stemmer = stemmer(language);
-        index_words(written, stemmer.as_ref())
+        index_words(written, &Stemming::of(language))
             .into_iter()
             .map(|w| (w.stem, w.is_part))
             .collect()
@@ -221,7 +277,7 @@ mod tests {
 
     #[test]
     fn marks_are_taken_off_and_remembered() {
-        let words = index_words("Crèche", stemmer("fr").as_ref());
+        let words = index_words("Crèche", &Stemming::of("fr"));
         assert_eq!(words[0].stem, "crech");
         assert_eq!(words[0].with_marks.as_deref(), Some("crèche"));
     }
@@ -240,6 +296,28 @@ mod tests {
             .collect();
         assert!(stems.contains(&"nhsukstart".to_owned()), "{stems:?}");
         assert!(stems.contains(&"ukstart".to_owned()), "{stems:?}");
+    }
+
+    #[test]
+    fn a_word_with_punctuation_only_around_it_is_its_own_only_part() {
+        for written in ["baby,", "(Crying", "Ćwiczenia.", "sleep?\""] {
+            assert!(is_one_word(written), "{written}");
+            let (whole, parts) = (letters_and_digits(written), parts_of(written));
+            assert!(
+                !parts.contains(' ') && whole.starts_with(&parts),
+                "{written}"
+            );
+        }
+        for written in [
+            "face-to-face",
+            "NHS111",
+            "baby's",
+            "a.b",
+            "iPhone",
+            "“night”",
+        ] {
+            assert!(!is_one_word(written), "{written}");
+        }
     }
 
     #[test]
