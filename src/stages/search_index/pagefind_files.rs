@@ -504,6 +504,107 @@ mod tests {
         assert_eq!(group.as_object().unwrap().len(), 3);
     }
 
+    /// Pagefind's own index of whole documents, by path.
+    fn pagefind_index(documents: &[(&str, String)]) -> HashMap<String, Vec<u8>> {
+        use pagefind::options::PagefindServiceConfig;
+        let options = PagefindServiceConfig::builder()
+            .exclude_selectors(vec![".visually-hidden".to_owned()])
+            .build();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let files = runtime.block_on(async {
+            let mut index = pagefind::api::PagefindIndex::new(Some(options)).unwrap();
+            for (url, html) in documents {
+                let url = Some((*url).to_owned());
+                index.add_html_file(None, url, html.clone()).await.unwrap();
+            }
+            index.get_files().await.unwrap()
+        });
+        (files.into_iter())
+            .map(|file| (file.filename.to_string_lossy().into_owned(), file.contents))
+            .collect()
+    }
+
+    fn plain(bytes: &[u8]) -> Vec<u8> {
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut plain).unwrap();
+        plain[COMPRESSED_MARK.len()..].to_vec()
+    }
+
+    /// Each word chunk's bytes, and each page's excerpt, of one language.
+    fn chunks_and_excerpts<'a>(
+        files: impl Iterator<Item = (&'a str, &'a [u8])>,
+        language: &str,
+    ) -> (Vec<Vec<u8>>, Vec<serde_json::Value>) {
+        let (mut chunks, mut excerpts) = (Vec::new(), Vec::new());
+        for (path, bytes) in files {
+            if path.starts_with(&format!("index/{language}_")) {
+                chunks.push(plain(bytes));
+            } else if path.starts_with(&format!("fragment/{language}_")) {
+                excerpts.push(serde_json::from_slice(&plain(bytes)).unwrap());
+            }
+        }
+        excerpts.sort_by_key(|excerpt: &serde_json::Value| excerpt["url"].to_string());
+        (chunks, excerpts)
+    }
+
+    #[test]
+    fn the_index_holds_what_pagefind_s_own_index_of_the_same_pages_would() {
+        let pages = [
+            (
+                "/crying/",
+                "en-GB",
+                "<h1>Crying</h1><p data-pagefind-weight=\"5\">colic, wind</p>\
+                 <p>Babies cry. A <b>crèche</b> can help, face-to-face.</p>\
+                 <h2 id=\"help\">Getting <em>help</em></h2><div class=\"care-card\">\
+                 <p><span class=\"visually-hidden\">Urgent:</span> Call 999 &amp; see \
+                 111.nhs.uk/start. NHS111</p></div>",
+            ),
+            (
+                "/sleep/",
+                "en-GB",
+                "<h1>Safe sleep</h1><nav>Menu</nav><p>Put your baby's cot in your room.<br>\
+                 Never on a sofa</p><ul><li>Sofa</li><li>Bed &lt;here&gt;</li></ul>\
+                 <h3 id=\"night\">At night</h3><p>“Quiet” (calm) time</p>",
+            ),
+            ("/pl/", "pl", "<h1>Płacz</h1><p>Dzieci płaczą. Żłobek</p>"),
+        ];
+        let documents: Vec<(&str, String)> = (pages.iter())
+            .map(|(url, language, body)| {
+                let html = format!(
+                    "<!DOCTYPE html><html lang=\"{language}\"><head><title>T</title></head>\
+                     <body>{body}</body></html>"
+                );
+                (*url, html)
+            })
+            .collect();
+        let theirs = pagefind_index(&documents);
+        let indexed: Vec<Arc<IndexedPage>> = (documents.iter().zip(&pages))
+            .map(|((url, html), (_, language, _))| {
+                Arc::new(IndexedPage::new(url, language, &read(html)))
+            })
+            .collect();
+        let ours = language_indexes(&indexed, "1.6.0", &compressed);
+        for language in ["en-gb", "pl"] {
+            let their_files = theirs.iter().map(|(p, b)| (p.as_str(), b.as_slice()));
+            let our_files = (ours.iter().flat_map(|index| &index.files))
+                .map(|file| (file.path.as_str(), file.contents().into_owned()))
+                .collect::<Vec<_>>();
+            let our_files = our_files.iter().map(|(p, b)| (*p, b.as_slice()));
+            let (their_chunks, their_excerpts) = chunks_and_excerpts(their_files, language);
+            let (our_chunks, our_excerpts) = chunks_and_excerpts(our_files, language);
+            let pages_in = pages
+                .iter()
+                .filter(|(_, l, _)| l.to_lowercase() == language);
+            assert_eq!(their_excerpts.len(), pages_in.count(), "{language}");
+            assert_eq!(their_chunks.len(), 1, "{language}");
+            assert_eq!(our_excerpts, their_excerpts, "{language}");
+            assert_eq!(our_chunks, their_chunks, "{language}");
+        }
+    }
+
     #[test]
     fn chunks_are_named_by_the_shortest_start_that_tells_them_apart() {
         let chunk = |from: &str, to: &str| MetaChunk {
