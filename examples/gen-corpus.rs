@@ -82,13 +82,12 @@ fn main() {
             ),
         );
         written += 1;
-        for p in 0..per_section {
-            if written >= count {
-                break;
-            }
+        // The last section may have fewer pages than the others.
+        let in_section = per_section.min(count.saturating_sub(written));
+        for p in 0..in_section {
             let mut text = page(s, p);
             if listing {
-                text.push_str(&listing_of(s, p, per_section));
+                text.push_str(&listing_of(s, p, in_section));
             }
             write(&folder.join(format!("page-{p}.md")), text);
             written += 1;
