@@ -8,11 +8,14 @@
 # time and the peak memory (maximum resident set size) of that median run, from GNU
 # time (Debian's `time`).
 #   bash bench/councils.sh [COUNCILS]
+#   TMPDIR=/dev/shm bash bench/councils.sh   (in memory: this machine's ext4 makes a
+#     build after a removal pay for the inodes just freed; see BENCHMARKS.md)
+#   TELLYOU_BIN=/tmp/old/tellyou bash bench/councils.sh (another build of tellyou)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 councils="${1:-153}"
 cargo build --release --quiet --bin tellyou
-bin="$PWD/target/release/tellyou"
+bin="${TELLYOU_BIN:-$PWD/target/release/tellyou}"
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 cp -r site.yaml content "$dir/"
