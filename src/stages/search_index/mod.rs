@@ -211,8 +211,22 @@ pub fn search_index(
 }
 
 /// Pagefind's scripts for `languages`, taken from what it makes of a page of one
-/// word in each.
+/// word in each. They are the same for the life of the process, so each set is
+/// made once: the 153 councils of `build --all` share them.
 pub fn scripts(languages: &Languages) -> Result<Arc<Scripts>, SearchIndexError> {
+    type Made = HashMap<Vec<String>, Arc<Scripts>>;
+    static MADE: std::sync::LazyLock<std::sync::Mutex<Made>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut made = MADE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(scripts) = made.get(&languages.0) {
+        return Ok(Arc::clone(scripts));
+    }
+    let scripts = scripts_from_pagefind(languages)?;
+    made.insert(languages.0.clone(), Arc::clone(&scripts));
+    Ok(scripts)
+}
+
+fn scripts_from_pagefind(languages: &Languages) -> Result<Arc<Scripts>, SearchIndexError> {
     let failed = |e: &dyn std::fmt::Display| SearchIndexError::Pagefind(e.to_string());
     let pages: Vec<(String, String)> = (languages.0.iter())
         .map(|language| {
@@ -221,11 +235,9 @@ pub fn scripts(languages: &Languages) -> Result<Arc<Scripts>, SearchIndexError> 
             (format!("/{language}/"), page)
         })
         .collect();
-    // One at a time: a thread of the pool waiting inside one index's runtime could
-    // be handed another's work, and start a runtime inside a runtime, which tokio
-    // refuses.
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    // One at a time, as the caller holds the lock of what was made: a thread of
+    // the pool waiting inside one runtime could otherwise be handed another's
+    // work, and start a runtime inside a runtime, which tokio refuses.
     let made = indexing_pool().map_err(|e| failed(&e))?.install(|| {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
