@@ -1,8 +1,8 @@
 //! One page as the search index holds it: its excerpt, in the JSON Pagefind's
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
-//! its own, so that a build indexes only the pages that changed. Uses serde and
-//! serde_json, and this stage's word rules and reading of a page.
+//! its own, so that a build indexes only the pages that changed. Uses serde,
+//! serde_json and minicbor, and this stage's word rules and reading of a page.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,11 +37,22 @@ pub struct PageWord {
 }
 
 /// Where a word is in a page's text, each place after a change of weight given
-/// as a negative number, and in its title.
+/// as a negative number, and in its title; kept as a chunk of the word list writes
+/// them, so that putting the index together copies them as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Places {
-    pub in_text: Vec<i32>,
-    pub in_title: Vec<i32>,
+    /// How many places there are, in the text and the title together.
+    pub count: u32,
+    /// The places in the text, then those in the title: two CBOR arrays.
+    #[serde(with = "serde_bytes")]
+    pub encoded: Vec<u8>,
+}
+
+/// Where a word is, before it is written.
+#[derive(Default)]
+struct Unwritten {
+    in_text: Vec<i32>,
+    in_title: Vec<i32>,
 }
 
 /// A page's excerpt as Pagefind's script reads it.
@@ -160,46 +171,66 @@ fn with_title(
     found: Found,
     in_title: HashMap<(String, Option<String>), Vec<i32>>,
 ) -> Vec<PageWord> {
-    let mut words: BTreeMap<String, PageWord> = (found.into_iter())
+    type Word = (Unwritten, Vec<(String, Unwritten)>);
+    let mut words: BTreeMap<String, Word> = (found.into_iter())
         .map(|(word, (plain, marked))| {
             let with_marks = (marked.into_iter())
-                .map(|(form, places)| (form, Places::in_text(packed(places))))
+                .map(|(form, places)| (form, Unwritten::in_text(packed(places))))
                 .collect();
-            let page_word = PageWord {
-                word: word.clone(),
-                places: Places::in_text(packed(plain)),
-                with_marks,
-            };
-            (word, page_word)
+            (word, (Unwritten::in_text(packed(plain)), with_marks))
         })
         .collect();
     for ((stem, form), places) in in_title {
-        let word = words.entry(stem.clone()).or_insert_with(|| PageWord {
-            word: stem,
-            places: Places::default(),
-            with_marks: Vec::new(),
-        });
+        let (plain, with_marks) = words.entry(stem).or_default();
         let at = match form {
-            None => &mut word.places,
-            Some(form) => match word.with_marks.iter().position(|(f, _)| *f == form) {
-                Some(at) => &mut word.with_marks[at].1,
+            None => plain,
+            Some(form) => match with_marks.iter().position(|(f, _)| *f == form) {
+                Some(at) => &mut with_marks[at].1,
                 None => {
-                    word.with_marks.push((form, Places::default()));
-                    &mut word.with_marks.last_mut().expect("just added").1
+                    with_marks.push((form, Unwritten::default()));
+                    &mut with_marks.last_mut().expect("just added").1
                 }
             },
         };
         at.in_title = places;
     }
-    words.into_values().collect()
+    (words.into_iter())
+        .map(|(word, (plain, with_marks))| PageWord {
+            word,
+            places: plain.written(),
+            with_marks: (with_marks.into_iter())
+                .map(|(form, places)| (form, places.written()))
+                .collect(),
+        })
+        .collect()
 }
 
-impl Places {
-    fn in_text(in_text: Vec<i32>) -> Places {
-        Places {
+impl Unwritten {
+    fn in_text(in_text: Vec<i32>) -> Unwritten {
+        Unwritten {
             in_text,
             in_title: Vec::new(),
         }
+    }
+
+    fn written(self) -> Places {
+        let mut encoded = Vec::with_capacity(self.in_text.len() + self.in_title.len() + 4);
+        // Writing to memory cannot fail.
+        let _ = minicbor::encode(&self.in_text, &mut encoded);
+        let _ = minicbor::encode(&self.in_title, &mut encoded);
+        Places {
+            count: u32::try_from(self.in_text.len() + self.in_title.len()).unwrap_or(u32::MAX),
+            encoded,
+        }
+    }
+}
+
+#[cfg(test)]
+impl Places {
+    /// The places in the text and in the title, read back.
+    fn read(&self) -> (Vec<i32>, Vec<i32>) {
+        let mut decoder = minicbor::Decoder::new(&self.encoded);
+        (decoder.decode().unwrap(), decoder.decode().unwrap())
     }
 }
 
@@ -266,8 +297,9 @@ mod tests {
         assert_eq!(words, ["babi", "cri", "is", "normal"]);
         let cry = &page.words[1];
         // "cry" and "Crying" in the text, then "Crying" in the heading (7 × 24).
-        assert_eq!(cry.places.in_text, [-25, 2, 1, -169, 0]);
-        assert_eq!(cry.places.in_title, [-1, 0]);
+        let (in_text, in_title) = cry.places.read();
+        assert_eq!(in_text, [-25, 2, 1, -169, 0]);
+        assert_eq!(in_title, [-1, 0]);
         assert_eq!(page.language, "en-gb");
         assert_eq!(page.word_count, 6);
         let excerpt: serde_json::Value = serde_json::from_str(&page.excerpt).unwrap();
@@ -280,7 +312,7 @@ mod tests {
     fn a_word_with_marks_is_kept_under_its_bare_form() {
         let page = page("Nursery", "<p>The crèche</p>");
         let creche = page.words.iter().find(|w| w.word == "crech").unwrap();
-        assert!(creche.places.in_text.is_empty());
+        assert_eq!(creche.places.count, 0);
         assert_eq!(creche.with_marks[0].0, "crèche");
     }
 }

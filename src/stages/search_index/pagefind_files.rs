@@ -61,15 +61,25 @@ struct ChunkForm<'a> {
     pages: Vec<ChunkPage<'a>>,
 }
 
-/// A page a word is on: its number, written as a step from the page before.
-#[derive(Encode, Clone)]
+/// A page a word is on: its number, written as a step from the page before, and
+/// where the word is on it, written already.
+#[derive(Clone)]
 struct ChunkPage<'a> {
-    #[n(0)]
     page: usize,
-    #[n(1)]
-    in_text: &'a [i32],
-    #[n(2)]
-    in_title: &'a [i32],
+    places: &'a Places,
+}
+
+impl<C> Encode<C> for ChunkPage<'_> {
+    fn encode<W: minicbor::encode::Write>(
+        &self,
+        encoder: &mut minicbor::Encoder<W>,
+        _: &mut C,
+    ) -> Result<(), minicbor::encode::Error<W::Error>> {
+        encoder.array(3)?.u64(self.page as u64)?;
+        (encoder.writer_mut())
+            .write_all(&self.places.encoded)
+            .map_err(minicbor::encode::Error::write)
+    }
 }
 
 /// The file that names all the others of one language's index.
@@ -226,10 +236,9 @@ fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
             let site_word = words.entry(&word.word).or_default();
             let on_page = |places: &'a Places| ChunkPage {
                 page: number,
-                in_text: &places.in_text,
-                in_title: &places.in_title,
+                places,
             };
-            if !word.places.in_text.is_empty() || !word.places.in_title.is_empty() {
+            if word.places.count > 0 {
                 site_word.pages.push(on_page(&word.places));
             }
             for (form, places) in &word.with_marks {
@@ -265,7 +274,7 @@ fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWor
         let marked = found.with_marks.iter().flat_map(|(_, pages)| pages);
         size += pages
             .chain(marked)
-            .map(|p| p.in_text.len() + p.in_title.len() + 1)
+            .map(|p| p.places.count as usize + 1)
             .sum::<usize>()
             + found.with_marks.len();
         let ends_chunk = ends_a_chunk(word);
