@@ -141,8 +141,14 @@ pub struct Scripts {
     pub files: Vec<OutputFile>,
     version: String,
     word_characters: Vec<char>,
-    /// The languages with WebAssembly of their own, which knows their word stems.
-    stemmed: Vec<String>,
+}
+
+impl Scripts {
+    /// Whether `language` has WebAssembly of its own, which knows its word stems.
+    fn has_stemmer_for(&self, language: &str) -> bool {
+        let name = format!("wasm.{language}.pagefind");
+        self.files.iter().any(|file| file.path == name)
+    }
 }
 
 /// What can go wrong in making the index.
@@ -187,7 +193,7 @@ pub fn search_index(
     for index in indexes {
         let entry = serde_json::json!({
             "hash": index.meta,
-            "wasm": scripts.stemmed.contains(&index.language).then_some(&index.language),
+            "wasm": scripts.has_stemmer_for(&index.language).then_some(&index.language),
             "page_count": index.pages,
         });
         languages.insert(index.language, entry);
@@ -249,7 +255,6 @@ fn scripts_from_pagefind(languages: &Languages) -> Result<Arc<Scripts>, SearchIn
         files: Vec::new(),
         version: String::new(),
         word_characters: Vec::new(),
-        stemmed: Vec::new(),
     };
     for file in made {
         let name = file.filename.to_string_lossy().replace('\\', "/");
@@ -273,13 +278,6 @@ fn read_entry(entry: &serde_json::Value, scripts: &mut Scripts) {
     scripts.word_characters = (characters.filter_map(serde_json::Value::as_str))
         .flat_map(str::chars)
         .collect();
-    if let Some(languages) = entry["languages"].as_object() {
-        for (language, about) in languages {
-            if about["wasm"].is_string() {
-                scripts.stemmed.push(language.clone());
-            }
-        }
-    }
 }
 
 /// Runs `work`, and the parallel work it starts, on threads kept for indexing, so

@@ -164,7 +164,10 @@ impl Stemming {
             return bare.to_owned();
         };
         STEMS.with_borrow_mut(|stems| {
-            let known = stems.entry(self.language.clone()).or_default();
+            if !stems.contains_key(&self.language) {
+                stems.insert(self.language.clone(), HashMap::new());
+            }
+            let known = stems.get_mut(&self.language).expect("just added");
             if let Some(stem) = known.get(bare) {
                 return stem.clone();
             }
