@@ -161,6 +161,11 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             .collect()
     }
 
+    /// Calls `act` with each value this build used, found or made.
+    pub fn for_each_used(&self, act: impl FnMut(&V)) {
+        self.lock().values().for_each(act);
+    }
+
     /// Starts a new build: what the last one used is what this one may find. A
     /// build that used nothing, such as the first after reading the disk, leaves
     /// what it could have found for the next.

@@ -106,6 +106,13 @@ pub struct Files {
 /// The values of one file, each with its key.
 type Values<V> = Vec<(blake3::Hash, V)>;
 
+/// What one file held, and whether any of its values was passed over; `None` for
+/// a file that another program or stage wrote.
+type FileValues<V> = Option<(Values<V>, bool)>;
+
+/// The records of one chunk of a file: `None` for a value passed over.
+type ChunkRecords<V> = Vec<Option<(blake3::Hash, V)>>;
+
 /// The name of a stage's files: its name, in lower case, with `-` between words.
 fn file_stem(stage: &str) -> String {
     let words = stage.split(|c: char| !c.is_ascii_alphanumeric());
@@ -139,7 +146,7 @@ pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
         .collect();
     paths.sort();
     let expected = written_for::<V>(stage);
-    let files: Vec<Result<Option<Values<V>>, CacheError>> = paths
+    let files: Vec<Result<FileValues<V>, CacheError>> = paths
         .par_iter()
         .map(|path| read_file(path, &expected))
         .collect();
@@ -154,8 +161,9 @@ pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
     };
     for file in files {
         match file {
-            Ok(Some(values)) => {
+            Ok(Some((values, passed_over))) => {
                 read.files.values += values.len();
+                read.files.passed_over |= passed_over;
                 read.values.extend(values);
             }
             Ok(None) => read.files.passed_over = true,
@@ -175,11 +183,12 @@ fn is_file_of(path: &Path, stem: &str) -> bool {
         .is_some_and(|rest| rest.ends_with(".memo"))
 }
 
-/// The values of one file; `None` for a file that another program or stage wrote.
+/// The values of one file, and whether any was passed over; `None` for a file that
+/// another program or stage wrote.
 fn read_file<V: DeserializeOwned + Send>(
     path: &Path,
     expected: &blake3::Hash,
-) -> Result<Option<Values<V>>, CacheError> {
+) -> Result<FileValues<V>, CacheError> {
     let file = path.to_owned();
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
@@ -207,18 +216,32 @@ fn read_file<V: DeserializeOwned + Send>(
         return Err(damaged());
     }
     let chunks = split_chunks(&body[HEADER..]).ok_or_else(damaged)?;
-    let values: Option<Vec<Values<V>>> = chunks
+    let values: Option<Vec<ChunkRecords<V>>> = chunks
         .par_iter()
         .map(|&(raw_length, compressed)| {
             let raw = lz4_flex::block::decompress(compressed, raw_length).ok()?;
             let records = split_records(&raw)?;
             (records.par_iter())
-                .map(|(key, value)| postcard::from_bytes(value).ok().map(|v| (*key, v)))
+                .map(|(key, value)| match postcard::from_bytes(value) {
+                    Ok(value) => Some(Some((*key, value))),
+                    Err(error) => is_passed_over(&error).then_some(None),
+                })
                 .collect()
         })
         .collect();
-    let values = values.map(|chunks| chunks.into_iter().flatten().collect());
-    values.map(Some).ok_or_else(damaged)
+    let records: Vec<_> = values.ok_or_else(damaged)?.into_iter().flatten().collect();
+    let read = records.len();
+    let values: Values<V> = records.into_iter().flatten().collect();
+    let passed_over = values.len() < read;
+    Ok(Some((values, passed_over)))
+}
+
+/// Whether a value that could not be read is passed over, not taken as damage: a
+/// value that says it cannot be read, such as a file naming a shared part that
+/// was not read ([`crate::support::shared_parts::UNKNOWN_PART`]). What the stage
+/// made it from is made again.
+fn is_passed_over(error: &postcard::Error) -> bool {
+    *error == postcard::Error::SerdeDeCustom
 }
 
 /// Each chunk of a file's body, compressed on its own: how long it is once
@@ -554,6 +577,42 @@ mod tests {
         let tidied = read::<String>(folder.path(), "a stage");
         assert_eq!((tidied.files.paths.len(), tidied.values.len()), (1, 1));
         assert_eq!(tidied.values[&blake3::hash(b"c")], "C");
+    }
+
+    /// A value that says it cannot be read when it is "unreadable", as a page
+    /// naming a shared part that was not read does.
+    #[derive(Debug, serde::Serialize)]
+    struct Refusing(String);
+
+    impl<'de> serde::Deserialize<'de> for Refusing {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Refusing, D::Error> {
+            match String::deserialize(d)? {
+                text if text == "unreadable" => Err(serde::de::Error::custom("cannot")),
+                text => Ok(Refusing(text)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_read_is_passed_over_and_the_rest_read() {
+        let folder = tempfile::tempdir().unwrap();
+        let written: Vec<_> = (values(&[("a", "A"), ("b", "unreadable")]).into_iter())
+            .map(|(key, text)| (key, Refusing(text)))
+            .collect();
+        let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
+        write(
+            folder.path(),
+            ("a stage", true),
+            &Files::default(),
+            |_| false,
+            &used,
+        )
+        .unwrap();
+        let found = read::<Refusing>(folder.path(), "a stage");
+        assert!(found.problems.is_empty());
+        assert_eq!(found.values.len(), 1);
+        assert_eq!(found.values[&blake3::hash(b"a")].0, "A");
+        assert!(found.files.passed_over, "the next write replaces the file");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::stages::templates::Templates;
 use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache};
-use crate::support::shared_parts::Part;
+use crate::support::shared_parts::{Part, PartId, Shared};
 
 /// The files read from disk, kept from one build for the next, so that a rebuild
 /// reads again only the files that changed on disk.
@@ -52,8 +52,9 @@ pub struct Memos {
     pub(super) guide_lists: Memo<Arc<Vec<Arc<Part>>>>,
     pub(super) pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
     /// The parts many pages share, each finished once: kept whatever the build, so
-    /// that each is held once however many pages have it.
-    pub(super) shared_parts: Memo<Arc<Part>>,
+    /// that each is held once however many pages have it. The cache keeps each
+    /// part of the pages it keeps here, once.
+    pub(super) shared_parts: Memo<Shared>,
     pub(super) html_scans: Memo<Arc<Scan>>,
     pub(super) html_checks: Memo<Arc<FileResult>>,
     /// Each page as the search index holds it.
@@ -118,6 +119,7 @@ impl Memos {
     pub fn from_cache(folder: &Path) -> Memos {
         let mut memos = Memos::for_rebuilds();
         crate::memo::remove_killed_writes(folder);
+        memos.shared_parts.read_disk(folder);
         memos.stylesheets.read_disk(folder);
         memos.front_matter.read_disk(folder);
         memos.markdown.read_disk(folder);
@@ -144,12 +146,13 @@ impl Memos {
         self.templates = fresh.templates;
         self.guide_items = fresh.guide_items;
         self.guide_lists = fresh.guide_lists;
-        self.shared_parts = fresh.shared_parts;
     }
 
     /// Reads now, in parallel, what the disk holds for every stage: before the
-    /// stages run, each on many threads at once.
+    /// stages run, each on many threads at once. The shared parts are read first:
+    /// the pages kept on disk name them.
     pub fn read_disk_now(&self) {
+        self.shared_parts.read_now();
         (self.saved_stages(&[]))
             .par_iter()
             .for_each(|stage| stage.read_now());
@@ -186,6 +189,7 @@ impl Memos {
     /// those `beside` them, used, for the next run to find; gives the files that
     /// could not be read or written.
     pub fn save(&self, folder: &Path, beside: &[&Memos]) -> Vec<CacheError> {
+        self.keep_parts_of_pages(beside);
         let mut problems = Vec::new();
         self.each_saved(beside, |memo| problems.extend(memo.save(folder)));
         problems
@@ -195,6 +199,7 @@ impl Memos {
     /// `beside` them made, replacing nothing, for runs made in turns; gives the
     /// files that could not be written, and the keys used, for [`Memos::tidy`].
     pub fn add(&self, folder: &Path, beside: &[&Memos]) -> (Vec<CacheError>, UsedKeys) {
+        self.keep_parts_of_pages(beside);
         let mut problems = Vec::new();
         let mut used = UsedKeys::default();
         self.each_saved(beside, |memo| {
@@ -219,6 +224,30 @@ impl Memos {
         problems
     }
 
+    /// Has the shared parts' memo keep every part of the pages that these memos and
+    /// those `beside` them keep, found or made, so that the cache keeps them too.
+    fn keep_parts_of_pages(&self, beside: &[&Memos]) {
+        let mut seen = HashSet::new();
+        let mut parts = Vec::new();
+        let mut note = |file: &OutputFile| {
+            for (_, part) in file.body.parts() {
+                if seen.insert(part.id) {
+                    parts.push(Arc::clone(part));
+                }
+            }
+        };
+        for memos in std::iter::once(self).chain(beside.iter().copied()) {
+            memos
+                .pages
+                .for_each_used(|page| page.iter().for_each(&mut note));
+            memos.standalone_pages.for_each_used(&mut note);
+        }
+        for part in parts {
+            let PartId(key) = part.id;
+            self.shared_parts.keep(key, Shared(part));
+        }
+    }
+
     /// Calls `act` for each stage the cache keeps, with that stage's memo here and
     /// in `beside`.
     fn each_saved(&self, beside: &[&Memos], act: impl FnMut(&Box<dyn SavedStage + '_>)) {
@@ -228,6 +257,9 @@ impl Memos {
     /// Each stage the cache keeps, with that stage's memo here and in `beside`.
     fn saved_stages<'m>(&'m self, beside: &[&'m Memos]) -> Vec<Box<dyn SavedStage + 'm>> {
         vec![
+            // Before the pages, which name them: a run killed between the two leaves
+            // parts that nothing names, not pages whose parts are lost.
+            Box::new((&self.shared_parts, stage_of(beside, |m| &m.shared_parts))),
             Box::new((&self.stylesheets, stage_of(beside, |m| &m.stylesheets))),
             Box::new((&self.front_matter, stage_of(beside, |m| &m.front_matter))),
             Box::new((&self.markdown, stage_of(beside, |m| &m.markdown))),

@@ -21,7 +21,7 @@ use crate::stages::templates::render::{self, ListItem, SiteShape};
 use crate::stages::{assets, front_matter, search_index, site};
 use crate::support::error::{Diagnostic, Severity};
 use crate::support::messages::Catalogue;
-use crate::support::shared_parts::PartList;
+use crate::support::shared_parts::{Part, PartList, Shared};
 
 use super::Memos;
 use super::memos::FilesRead;
@@ -164,7 +164,7 @@ pub(super) fn render_pages(
         Ok(items) => items,
         Err(found) => return (Vec::new(), found),
     };
-    let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
+    let part = |part: PartText| shared_part(&part, memos);
     let shared_items = match &guide_items {
         Some(items) => memos
             .guide_lists
@@ -245,7 +245,7 @@ fn standalone_pages(
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
-    let part = |part: PartText| memos.shared_parts.get_or(&part, minify::part);
+    let part = |part: PartText| shared_part(&part, memos);
     let standalone: Vec<_> = (standalone.into_iter())
         .map(|page| InForm { input: page, form })
         .collect();
@@ -253,6 +253,14 @@ fn standalone_pages(
         let (html, key) = (page.input.html.clone(), page.memo_key());
         OutputFile::made(&page.input.path, form.finish_page(html, None, &part), key)
     })
+}
+
+/// A part that many pages share, finished once.
+fn shared_part(part: &PartText, memos: &Memos) -> Arc<Part> {
+    (memos
+        .shared_parts
+        .get_or(part, |part| Shared(minify::part(part))))
+    .0
 }
 
 /// The checks of the pages as made: the council's addresses on the site's own

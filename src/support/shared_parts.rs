@@ -4,11 +4,14 @@
 //! once by the HTML check, and finds where each goes back once the rest of the page
 //! is minified, with any list of parts made elsewhere, such as a guide's contents.
 //! A file made so is a [`Body::Parted`], whose parts are known by their [`PartId`].
-//! It works on text and bytes alone, with memchr and blake3, and serde to keep
-//! them on disk. Uses nothing else in the crate.
+//! The cache keeps each part once, as a [`Shared`], and a file there names its
+//! parts by their ids: a file is read after the parts it names. It works on text
+//! and bytes alone, with memchr and blake3, and serde to keep them on disk. Uses
+//! nothing else in the crate.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock, Weak};
 
 /// Which part a part is: a hash of what made it, the same in every file that has
 /// it, so that each part is found and read once however many files hold it.
@@ -26,6 +29,31 @@ impl std::hash::Hash for PartId {
     }
 }
 
+/// Values by the id of a part. Pages hold many parts each, so they are found by a
+/// multiplication of part of the id, not by SipHash.
+pub type PartMap<V> = HashMap<PartId, V, std::hash::BuildHasherDefault<PartHasher>>;
+
+#[derive(Default)]
+pub struct PartHasher(u64);
+
+impl std::hash::Hasher for PartHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        // Fibonacci hashing: spreads the low bits into the high bits, which hashbrown
+        // uses.
+        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// A part of a file that other files have too, made once and held once: files
 /// hold it in an `Arc`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,6 +63,34 @@ pub struct Part {
     pub bytes: Box<[u8]>,
 }
 
+/// A part as the cache keeps it: once, for all the files that have it. Reading one
+/// makes it known, so that the files read after it, which name it by its id, hold
+/// this one copy of it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Shared(pub Arc<Part>);
+
+impl<'de> serde::Deserialize<'de> for Shared {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Shared, D::Error> {
+        let part = Arc::new(Part::deserialize(deserializer)?);
+        let mut known = KNOWN.write().unwrap_or_else(|p| p.into_inner());
+        // Parts no longer held are let go of now and then, so that the map does not
+        // grow with every part a long preview ever read.
+        if known.len() >= 1024 && known.len().is_power_of_two() {
+            known.retain(|_, part| part.strong_count() > 0);
+        }
+        known.insert(part.id, Arc::downgrade(&part));
+        Ok(Shared(part))
+    }
+}
+
+/// Every part read from the cache that is still held, by its id.
+static KNOWN: LazyLock<RwLock<PartMap<Weak<Part>>>> = LazyLock::new(RwLock::default);
+
+/// What a file read from the cache is told when it names a part that was not read,
+/// and so cannot be read either: it is made again.
+pub const UNKNOWN_PART: &str = "the file names a shared part that was not read";
+
 /// What a file holds: its bytes whole, or its own bytes with the parts that other
 /// files have too, each where it goes in them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -43,10 +99,14 @@ pub enum Body {
     Parted {
         #[serde(with = "shared_bytes")]
         own: Arc<[u8]>,
-        /// The parts in order, each with where it goes in `own`.
-        parts: Arc<[(usize, Arc<Part>)]>,
+        /// The parts in order, each with where it goes in `own`; kept by their ids.
+        #[serde(with = "part_ids")]
+        parts: Placed,
     },
 }
+
+/// Parts, each with where it goes in a file's own bytes.
+pub type Placed = Arc<[(usize, Arc<Part>)]>;
 
 impl Body {
     /// The file's own bytes: all of them for a whole file.
@@ -323,6 +383,31 @@ mod tests {
     }
 
     #[test]
+    fn a_file_kept_names_its_parts_and_is_read_back_with_the_one_copy_read() {
+        let header = part("<header>kept</header>");
+        let body = Body::Parted {
+            own: Arc::from(&b"<body></body>"[..]),
+            parts: Arc::from([(6, Arc::clone(&header))]),
+        };
+        let kept = postcard::to_stdvec(&body).unwrap();
+        let named = kept
+            .windows(header.bytes.len())
+            .any(|w| w == &header.bytes[..]);
+        assert!(!named, "the part's bytes are not in the file");
+        // Its part not read yet: the file cannot be read, and is made again.
+        let unread: Result<Body, _> = postcard::from_bytes(&kept);
+        assert_eq!(unread, Err(postcard::Error::SerdeDeCustom));
+        let read: Shared =
+            postcard::from_bytes(&postcard::to_stdvec(&Shared(header)).unwrap()).unwrap();
+        let body: Body = postcard::from_bytes(&kept).unwrap();
+        assert!(Arc::ptr_eq(&body.parts()[0].1, &read.0));
+        assert_eq!(
+            body.contents().as_ref(),
+            b"<body><header>kept</header></body>"
+        );
+    }
+
+    #[test]
     fn a_list_goes_wherever_its_mark_is_among_the_parts() {
         let list = PartList {
             mark: "<!--list-->",
@@ -363,5 +448,37 @@ mod shared_bytes {
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<[u8]>, D::Error> {
         let bytes: serde_bytes::ByteBuf = serde::Deserialize::deserialize(deserializer)?;
         Ok(Arc::from(bytes.into_vec()))
+    }
+}
+
+/// A file's parts, each written as where it goes and the part's id, and read back
+/// as the part read from the cache by that id.
+mod part_ids {
+
+    use serde::de::Error;
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::{KNOWN, PartId, Placed, UNKNOWN_PART};
+
+    pub fn serialize<S: Serializer>(parts: &Placed, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(parts.len()))?;
+        for (at, part) in parts.iter() {
+            seq.serialize_element(&(at, part.id))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Placed, D::Error> {
+        let ids: Vec<(usize, PartId)> = Vec::deserialize(deserializer)?;
+        let known = KNOWN.read().unwrap_or_else(|p| p.into_inner());
+        (ids.into_iter())
+            .map(
+                |(at, id)| match known.get(&id).and_then(|part| part.upgrade()) {
+                    Some(part) => Ok((at, part)),
+                    None => Err(D::Error::custom(UNKNOWN_PART)),
+                },
+            )
+            .collect()
     }
 }

@@ -98,6 +98,19 @@ fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_noth
     assert!(!said.contains("cache"), "{said}");
     assert_as_from_nothing(root, &["build"], &out);
 
+    // The shared parts were lost, as if a run were killed after writing the pages
+    // that name them: those pages are made again, without a word.
+    append(&root.join("content/about.md"), "\nOr a friend.\n");
+    run(root, &["build"]);
+    for file in memo_files(root, "shared-parts") {
+        fs::remove_file(file).unwrap();
+    }
+    append(&root.join("content/about.md"), "\nOr a neighbour.\n");
+    let said = run(root, &["build"]);
+    assert!(!said.contains("cache"), "{said}");
+    assert_as_from_nothing(root, &["build"], &out);
+    assert!(!memo_files(root, "shared-parts").is_empty());
+
     // The cache was deleted.
     append(
         &root.join("content/support.md"),

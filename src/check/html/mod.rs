@@ -201,7 +201,7 @@ pub struct SiteFiles<'a> {
     paths: HashSet<&'a str>,
     base_url: &'a BaseUrl,
     own_address: Option<domains::SiteAddress>,
-    parts: PartMap<PartScan>,
+    parts: PartScans,
     key: blake3::Hash,
 }
 
@@ -215,13 +215,12 @@ impl<'a> SiteFiles<'a> {
         for file in files {
             key.field(&file.path);
         }
-        let pages: Vec<&OutputFile> = files.iter().filter(|f| is_page(f)).collect();
         SiteFiles {
             files,
             paths: files.iter().map(|f| f.path.as_str()).collect(),
             base_url,
             own_address: domains::SiteAddress::new(&base_url.url),
-            parts: scan_shared_parts(&pages),
+            parts: PartScans::default(),
             key: key.finish(),
         }
     }
@@ -563,8 +562,7 @@ mod tests {
             OutputFile::made(path, body, blake3::hash(bytes))
         };
         let (one, two) = (page("a/one/index.html"), page("a/two/index.html"));
-        let parts = scan_shared_parts(&[&one, &two]);
-        assert_eq!(parts.len(), 3, "each part once");
+        let parts = PartScans::default();
         for file in [&one, &two] {
             let found = scan_file(file, &parts, (&paths, &base_url, None));
             assert!(found.ids.contains("gone"));
@@ -578,6 +576,7 @@ mod tests {
                 ] as [String; 3]
             );
         }
+        assert_eq!(parts.len(), 3, "each part once");
         let deep = page("a/one/b/index.html");
         let found = scan_file(&deep, &parts, (&paths, &base_url, None));
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();
@@ -617,7 +616,7 @@ mod tests {
             "<a href=https://example.gov.uk/sfl/>home</a><a href=tel:111>call</a>",
         );
         let file = OutputFile::from_bytes("play/index.html", html);
-        let found = scan_file(&file, &PartMap::default(), (&paths, &base_url, None));
+        let found = scan_file(&file, &PartScans::default(), (&paths, &base_url, None));
         assert!(found.ids.contains("a"));
         assert_eq!(found.images_without_alt, 1);
         let links: Vec<String> = found.links.iter().map(|l| format!("{l:?}")).collect();

@@ -1,18 +1,18 @@
 //! Reading a page's HTML for the check: its ids and the links it holds, each settled
 //! against the site's files as the page is read where it can be, and its `lang` and
 //! `hreflang` values that name no language; each part that many pages share is read
-//! once, found by its id. Uses lol_html, and `page`, `shared_parts`, `config`,
+//! once, when a page that has it is first read. Uses lol_html, and `page`, `shared_parts`, `config`,
 //! `paths`, `domains`, `language` and `cache_key`.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock};
 
 use lol_html::{HtmlRewriter, Settings};
-use rayon::prelude::*;
 
 use crate::config::BaseUrl;
 use crate::model::page::OutputFile;
-use crate::support::shared_parts::PartId;
+use crate::support::shared_parts::{Part, PartMap};
 use crate::support::{domains, paths};
 
 use super::{LinkToCheck, Scan};
@@ -29,7 +29,7 @@ pub(super) type FilesToLinkTo<'a> = (
 /// site's files at once. Its shared parts are read once for all pages, in `parts`.
 pub(super) fn scan_file(
     file: &OutputFile,
-    parts: &PartMap<PartScan>,
+    parts: &PartScans,
     (paths, base_url, site): FilesToLinkTo,
 ) -> Scan {
     let mut links = Vec::new();
@@ -43,7 +43,7 @@ pub(super) fn scan_file(
     let mut bad_languages = read.bad_languages;
     let mut resolved_for_depth = Vec::new();
     let depth = file.path.matches('/').count();
-    for part in (file.body.parts().iter()).filter_map(|(_, part)| parts.get(&part.id)) {
+    for part in (file.body.parts().iter()).map(|(_, part)| parts.of(part)) {
         ids.extend(part.ids.iter().cloned());
         images_without_alt += part.images_without_alt;
         bad_languages.extend(part.bad_languages.iter().cloned());
@@ -141,57 +141,45 @@ pub(super) fn climbs(written: &str) -> usize {
         .count()
 }
 
-/// Shared parts' scans by their ids. Pages hold many parts each, so they are found
-/// by a multiplication of part of the id, not by SipHash.
-pub(super) type PartMap<V> = HashMap<PartId, V, std::hash::BuildHasherDefault<PartHasher>>;
-
+/// Shared parts' scans by their ids, each read when a page that has it is first
+/// read: a rebuild that finds every page's scan reads no part.
 #[derive(Default)]
-pub(super) struct PartHasher(u64);
+pub(super) struct PartScans(RwLock<PartMap<Arc<PartScan>>>);
 
-impl std::hash::Hasher for PartHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
+impl PartScans {
+    /// The scan of `part`, read now if no page read before had it.
+    pub(super) fn of(&self, part: &Part) -> Arc<PartScan> {
+        let known = self.0.read().unwrap_or_else(|p| p.into_inner());
+        if let Some(scan) = known.get(&part.id) {
+            return Arc::clone(scan);
         }
+        drop(known);
+        let scan = Arc::new(scan_part(&part.bytes));
+        let mut known = self.0.write().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(known.entry(part.id).or_insert(scan))
     }
 
-    fn write_u64(&mut self, value: u64) {
-        // Fibonacci hashing: spreads the low bits into the high bits, which hashbrown
-        // uses.
-        self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    /// How many parts were read.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 
-/// Reads every shared part of `files` once.
-pub(super) fn scan_shared_parts(files: &[&OutputFile]) -> PartMap<PartScan> {
-    let mut distinct: PartMap<&[u8]> = PartMap::default();
-    for file in files {
-        for (_, part) in file.body.parts() {
-            distinct.entry(part.id).or_insert(&part.bytes[..]);
-        }
+/// Reads one shared part.
+fn scan_part(bytes: &[u8]) -> PartScan {
+    let mut references = Vec::new();
+    let read = read_html(&[bytes], &mut |kind, written| {
+        let climbs = climbs(&written);
+        references.push((kind, written, climbs))
+    });
+    PartScan {
+        ids: read.ids.into_iter().collect(),
+        references,
+        images_without_alt: read.images_without_alt,
+        bad_languages: read.bad_languages,
+        at_depth: Default::default(),
     }
-    distinct
-        .into_par_iter()
-        .map(|(id, part)| {
-            let mut references = Vec::new();
-            let read = read_html(&[part], &mut |kind, written| {
-                let climbs = climbs(&written);
-                references.push((kind, written, climbs))
-            });
-            let part = PartScan {
-                ids: read.ids.into_iter().collect(),
-                references,
-                images_without_alt: read.images_without_alt,
-                bad_languages: read.bad_languages,
-                at_depth: Default::default(),
-            };
-            (id, part)
-        })
-        .collect()
 }
 
 /// The elements [`read_html`] looks at, parsed once: those with an id, a link or a
