@@ -113,9 +113,8 @@ impl Memos {
     /// Memos for a run of `build` or `check` that find what earlier runs kept in
     /// the cache folder `folder`, and keep what this run makes, for
     /// [`Memos::save`]. Each stage's files are read when the stage first wants
-    /// them. What stages
-    /// make from many pages at once, and what cannot be written, such as compiled
-    /// templates, is kept for this run alone.
+    /// them. What cannot be written, such as compiled templates, is kept for this
+    /// run alone.
     pub fn from_cache(folder: &Path) -> Memos {
         let mut memos = Memos::for_rebuilds();
         crate::memo::remove_killed_writes(folder);
@@ -124,6 +123,8 @@ impl Memos {
         memos.front_matter.read_disk(folder);
         memos.markdown.read_disk(folder);
         memos.page_checks.read_disk(folder);
+        memos.guide_items.read_disk(folder);
+        memos.guide_lists.read_disk(folder);
         memos.pages.read_disk(folder);
         memos.html_scans.read_disk(folder);
         memos.html_checks.read_disk(folder);
@@ -144,8 +145,6 @@ impl Memos {
         let fresh = Memos::for_rebuilds();
         self.files = fresh.files;
         self.templates = fresh.templates;
-        self.guide_items = fresh.guide_items;
-        self.guide_lists = fresh.guide_lists;
     }
 
     /// Reads now, in parallel, what the disk holds for every stage: before the
@@ -264,6 +263,8 @@ impl Memos {
             Box::new((&self.front_matter, stage_of(beside, |m| &m.front_matter))),
             Box::new((&self.markdown, stage_of(beside, |m| &m.markdown))),
             Box::new((&self.page_checks, stage_of(beside, |m| &m.page_checks))),
+            Box::new((&self.guide_items, stage_of(beside, |m| &m.guide_items))),
+            Box::new((&self.guide_lists, stage_of(beside, |m| &m.guide_lists))),
             Box::new((&self.pages, stage_of(beside, |m| &m.pages))),
             Box::new((&self.html_scans, stage_of(beside, |m| &m.html_scans))),
             Box::new((&self.html_checks, stage_of(beside, |m| &m.html_checks))),

@@ -107,7 +107,7 @@ type GuideList = Result<((usize, String), Vec<Arc<str>>), Box<Diagnostic>>;
 /// `guide_item` macro for each root the guide's pages have, and shared by all the
 /// pages that list it. A page's own item, marked as current, is rendered for that
 /// page.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct GuideItems {
     /// Every item, by its id.
     pub items: Vec<Arc<str>>,
