@@ -23,7 +23,7 @@ use crate::stages::templates::Templates;
 use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache};
-use crate::support::shared_parts::{Part, PartId, Shared};
+use crate::support::shared_parts::{Part, PartId, PartMap, Shared};
 
 /// The files read from disk, kept from one build for the next, so that a rebuild
 /// reads again only the files that changed on disk.
@@ -226,11 +226,11 @@ impl Memos {
     /// Has the shared parts' memo keep every part of the pages that these memos and
     /// those `beside` them keep, found or made, so that the cache keeps them too.
     fn keep_parts_of_pages(&self, beside: &[&Memos]) {
-        let mut seen = HashSet::new();
+        let mut seen = PartMap::default();
         let mut parts = Vec::new();
         let mut note = |file: &OutputFile| {
             for (_, part) in file.body.parts() {
-                if seen.insert(part.id) {
+                if seen.insert(part.id, ()).is_none() {
                     parts.push(Arc::clone(part));
                 }
             }

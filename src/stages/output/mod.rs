@@ -284,7 +284,9 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
-/// other file or folder: each the same size and no newer than the manifest.
+/// other file or folder: each the same size and no newer than the manifest. The
+/// folder's top-level entries are looked over in parallel: a site of many pages has
+/// a folder for each.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
     let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
@@ -298,34 +300,40 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
         })
         .collect();
     let folders = folders_of(sizes.keys().copied());
-    let mut seen = 0;
-    for entry in walkdir::WalkDir::new(out_dir).min_depth(1) {
+    let Ok(top) = fs::read_dir(out_dir) else {
+        return false;
+    };
+    let top: Vec<io::Result<fs::DirEntry>> = top.collect();
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let is_as_written = |entry: walkdir::Result<walkdir::DirEntry>| {
         let Ok(entry) = entry else { return false };
         let Ok(relative) = entry.path().strip_prefix(out_dir) else {
             return false;
         };
         let relative = relative.to_string_lossy().replace('\\', "/");
         if entry.file_type().is_dir() {
-            if !folders.contains(relative.as_str()) {
-                return false;
-            }
-            continue;
+            return folders.contains(relative.as_str());
         }
         if relative == MARKER || relative == MANIFEST || relative == RECORD {
-            continue;
+            return true;
         }
         let Ok(metadata) = entry.metadata() else {
             return false;
         };
         let unchanged = sizes.get(relative.as_str()) == Some(&metadata.len())
             && metadata.modified().is_ok_and(|time| time <= written_at);
-        if !unchanged || !entry.file_type().is_file() {
-            return false;
-        }
-        seen += 1;
-    }
-    seen == sizes.len()
+        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        unchanged && entry.file_type().is_file()
+    };
+    let all_as_written = top.par_iter().all(|entry| match entry {
+        Ok(entry) => walkdir::WalkDir::new(entry.path())
+            .into_iter()
+            .all(is_as_written),
+        Err(_) => false,
+    });
+    all_as_written && seen.into_inner() == sizes.len()
 }
+
 
 /// Puts `record` in place of the output's record, in one rename, if it differs:
 /// the same site can come with other warnings, such as a review date now due.
