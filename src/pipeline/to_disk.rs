@@ -33,8 +33,15 @@ pub struct BuildReport {
 /// folder beside the output what earlier runs made, and leaves there what it made.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
     let cache = output::cache_folder(&config.out_dir);
-    let (outcome, _) = build_from(config, || Memos::from_cache(&cache), Some(&cache));
+    let (outcome, memos) = build_from(config, || Memos::from_cache(&cache), Some(&cache));
+    let_go_meanwhile(memos);
     outcome
+}
+
+/// Lets go of `value` on a thread of its own: a large site's memos take a while
+/// to free, which a program that ends next need not wait for.
+fn let_go_meanwhile<T: Send + 'static>(value: T) {
+    std::thread::spawn(move || drop(value));
 }
 
 /// What [`build_from`] did: how the build went, and the memos it used, if it built
@@ -102,6 +109,7 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
     });
     let built = written.map(|()| BuildReport::of(record, config, false));
+    let_go_meanwhile(site.files);
     (
         with_cache_problems(built, &unsaved, &config.root),
         Some(memos),
