@@ -38,7 +38,9 @@ impl PendingIndex {
     pub fn make(self) -> MadeIndex {
         MadeIndex {
             key: self.input.memo_key(),
-            made: search_index::search_index(&self.input, &search_index::compressed),
+            made: search_index::search_index(&self.input, &|bytes, _| {
+                search_index::compressed(bytes)
+            }),
         }
     }
 }

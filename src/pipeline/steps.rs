@@ -354,9 +354,9 @@ pub(super) fn search_index_of(
             None => return Err(input),
         },
         false => (memos.search_index).get_or(&input, |input| {
-            let compress = |bytes: &[u8]| {
-                let file = search_index::Uncompressed(bytes);
-                (memos.search_files).get_or(&file, |file| search_index::compressed(file.0))
+            let compress = |bytes: &[u8], hash: &blake3::Hash| {
+                let file = search_index::Uncompressed { bytes, hash };
+                (memos.search_files).get_or(&file, |file| search_index::compressed(file.bytes))
             };
             search_index::search_index(input, &compress)
         }),

@@ -334,7 +334,6 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
     all_as_written && seen.into_inner() == sizes.len()
 }
 
-
 /// Puts `record` in place of the output's record, in one rename, if it differs:
 /// the same site can come with other warnings, such as a review date now due.
 fn replace_record(out_dir: &Path, record: &str) -> Result<(), OutputError> {

@@ -98,12 +98,16 @@ impl MemoKey for IndexInput {
     }
 }
 
-/// A file of the index before it is compressed, found again by its bytes.
-pub struct Uncompressed<'a>(pub &'a [u8]);
+/// A file of the index before it is compressed, found again by a hash of its
+/// bytes.
+pub struct Uncompressed<'a> {
+    pub bytes: &'a [u8],
+    pub hash: &'a blake3::Hash,
+}
 
 impl MemoKey for Uncompressed<'_> {
     fn memo_key(&self) -> blake3::Hash {
-        blake3::hash(self.0)
+        *self.hash
     }
 }
 

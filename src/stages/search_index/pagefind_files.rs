@@ -28,9 +28,9 @@ pub const MOST_EXCERPT_FILES: usize = 200;
 const CHUNK_SIZE: usize = 20_000;
 const LARGEST_CHUNK: usize = 4 * CHUNK_SIZE;
 
-/// How the files of the index are compressed: [`compressed`], or the same kept
-/// from an earlier build.
-pub type Compress<'a> = dyn Fn(&[u8]) -> Arc<[u8]> + Sync + 'a;
+/// How the files of the index are compressed, given their bytes and a hash of
+/// them: [`compressed`], or the same kept from an earlier build.
+pub type Compress<'a> = dyn Fn(&[u8], &blake3::Hash) -> Arc<[u8]> + Sync + 'a;
 
 /// Each compressed file of the index starts with these bytes, by which Pagefind's
 /// script knows that it still has to decompress it.
@@ -181,14 +181,22 @@ fn language_index(
     let made: Vec<(Arc<[u8]>, String)> = chunks
         .par_iter()
         .map(|chunk| {
-            let bytes = cbor(&WordChunk {
-                words: chunk
-                    .iter()
-                    .map(|(word, found)| delta_coded(word, found))
-                    .collect(),
-            });
-            let hash = blake3::hash(&bytes).to_hex().to_string();
-            (compress(&bytes), hash)
+            // Made to size: a chunk copies the places its pages keep written.
+            let size: usize = (chunk.iter())
+                .flat_map(|(_, found)| found.pages.iter())
+                .map(|page| page.places.encoded.len() + 9)
+                .sum();
+            let mut bytes = Vec::with_capacity(size + 64 * chunk.len());
+            let words = chunk.iter().map(|(word, found)| delta_coded(word, found));
+            // Writing to memory cannot fail.
+            let _ = minicbor::encode(
+                &WordChunk {
+                    words: words.collect(),
+                },
+                &mut bytes,
+            );
+            let hash = blake3::hash(&bytes);
+            (compress(&bytes, &hash), hash.to_hex().to_string())
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
@@ -214,11 +222,11 @@ fn language_index(
         sorts: Vec::new(),
         fields: vec![TITLE_FIELD],
     });
-    let hash = blake3::hash(&meta).to_hex();
-    let meta_name = format!("{language}_{}", &hash[..language.len() + 8]);
+    let hash = blake3::hash(&meta);
+    let meta_name = format!("{language}_{}", &hash.to_hex()[..language.len() + 8]);
     files.push(index_file(
         &format!("pagefind.{meta_name}.pf_meta"),
-        compress(&meta),
+        compress(&meta, &hash),
     ));
     LanguageIndex {
         language: language.to_owned(),
@@ -356,8 +364,8 @@ fn excerpt_files(
                 1 => of_group[0].excerpt.clone(),
                 _ => grouped(&excerpts[first..first + of_group.len()], of_group),
             };
-            let hash = blake3::hash(json.as_bytes()).to_hex().to_string();
-            (compress(json.as_bytes()), hash)
+            let hash = blake3::hash(json.as_bytes());
+            (compress(json.as_bytes(), &hash), hash.to_hex().to_string())
         })
         .collect();
     let mut files = Vec::with_capacity(made.len());
@@ -477,7 +485,7 @@ mod tests {
             Arc::new(IndexedPage::new("/empty/", "en-GB", &read("<html></html>"))),
             page("/two/", "en-GB", "Babies sleep"),
         ];
-        let indexes = language_indexes(&pages, "1.6.0", &compressed);
+        let indexes = language_indexes(&pages, "1.6.0", &|bytes, _| compressed(bytes));
         let languages: Vec<(&str, usize)> = (indexes.iter())
             .map(|index| (index.language.as_str(), index.pages))
             .collect();
@@ -503,7 +511,7 @@ mod tests {
         let pages: Vec<Arc<IndexedPage>> = (0..450)
             .map(|n| page(&format!("/p{n}/"), "en", &format!("page number {n}")))
             .collect();
-        let index = &language_indexes(&pages, "1.6.0", &compressed);
+        let index = &language_indexes(&pages, "1.6.0", &|bytes, _| compressed(bytes));
         let index = &index[0];
         let excerpts: Vec<&OutputFile> = (index.files.iter())
             .filter(|f| f.path.starts_with("fragment/"))
@@ -595,7 +603,7 @@ mod tests {
                 Arc::new(IndexedPage::new(url, language, &read(html)))
             })
             .collect();
-        let ours = language_indexes(&indexed, "1.6.0", &compressed);
+        let ours = language_indexes(&indexed, "1.6.0", &|bytes, _| compressed(bytes));
         for language in ["en-gb", "pl"] {
             let their_files = theirs.iter().map(|(p, b)| (p.as_str(), b.as_slice()));
             let our_files = (ours.iter().flat_map(|index| &index.files))
