@@ -56,6 +56,9 @@ pub struct Memo<V> {
     earlier: Arc<Earlier<V>>,
     /// What this build used.
     now: Mutex<KeyMap<V>>,
+    /// What the builds run beside this one made, where they share it: councils'
+    /// sites, in `build --all`.
+    beside: Option<Arc<Mutex<KeyMap<V>>>>,
 }
 
 /// What a memo may find: what the last build used, or what the disk holds, read
@@ -97,6 +100,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             verify: verifying(),
             earlier: Arc::new(Earlier::made(KeyMap::default())),
             now: Mutex::new(KeyMap::default()),
+            beside: None,
         }
     }
 
@@ -105,8 +109,16 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     pub fn sharing(&self) -> Memo<V> {
         Memo {
             earlier: Arc::clone(&self.earlier),
+            beside: self.beside.clone(),
             ..Memo::new(self.stage, self.keep)
         }
+    }
+
+    /// Has the memos that share this one ([`Memo::sharing`]) find what each other
+    /// made too, as they make it: for a stage whose values the builds run side by
+    /// side have in common, and that is not kept on disk.
+    pub fn share_what_is_made(&mut self) {
+        self.beside.get_or_insert_default();
     }
 
     /// The value made from `input`: the one kept for its key, or else `make(input)`.
@@ -117,11 +129,15 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         let key = input.memo_key();
         let kept = self.lock().get(&key).cloned();
         let kept = kept.or_else(|| self.earlier.value(self.stage, &key).cloned());
+        let kept = kept.or_else(|| Some(lock(self.beside.as_ref()?).get(&key)?.clone()));
         let value = match kept {
             Some(value) if self.verify => self.verified(value, make(input)),
             Some(value) => value,
             None => make(input),
         };
+        if let Some(beside) = &self.beside {
+            lock(beside).entry(key).or_insert_with(|| value.clone());
+        }
         self.lock().entry(key).or_insert(value).clone()
     }
 
@@ -187,10 +203,14 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     }
 
     fn lock(&self) -> MutexGuard<'_, KeyMap<V>> {
-        self.now
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.now)
     }
+}
+
+fn lock<V>(values: &Mutex<KeyMap<V>>) -> MutexGuard<'_, KeyMap<V>> {
+    values
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl<V> Memo<V>
@@ -328,6 +348,30 @@ mod tests {
         memo.next_build();
         assert_eq!(memo.find(&Text("a")).as_deref(), Some("A"));
         assert_eq!(memo.get_or(&Text("a"), |_| unreachable!()), "A");
+    }
+
+    #[test]
+    fn memos_that_share_what_is_made_find_each_other_s_values() {
+        let made = AtomicUsize::new(0);
+        let upper = |text: &Text| {
+            made.fetch_add(1, Ordering::Relaxed);
+            text.0.to_uppercase()
+        };
+        let mut first = Memo::new("upper", Keep::ForRebuilds);
+        first.verify = false;
+        let apart = first.sharing();
+        first.share_what_is_made();
+        let (mut one, mut two) = (first.sharing(), first.sharing());
+        (one.verify, two.verify) = (false, false);
+        assert_eq!(one.get_or(&Text("a"), upper), "A");
+        assert_eq!(two.get_or(&Text("a"), upper), "A");
+        assert_eq!(made.load(Ordering::Relaxed), 1);
+        apart.get_or(&Text("a"), upper);
+        assert_eq!(
+            made.load(Ordering::Relaxed),
+            2,
+            "a memo shared before does not"
+        );
     }
 
     #[test]

@@ -19,8 +19,8 @@ use crate::memo::{CacheError, Keep, Memo};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
 use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError};
-use crate::stages::templates::Templates;
 use crate::stages::templates::render::{GuideItems, StandalonePage};
+use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache};
 use crate::support::shared_parts::{Part, PartId, PartMap, Shared};
@@ -46,6 +46,9 @@ pub struct Memos {
     pub(super) front_matter: Memo<(Arc<FrontMatter>, Vec<Diagnostic>)>,
     pub(super) markdown: Memo<(Arc<RenderedPage>, Vec<Diagnostic>)>,
     pub(super) page_checks: Memo<Arc<check::PageFindings>>,
+    /// The template files parsed, which the templates of sites with other assets
+    /// share.
+    pub(super) parsed_templates: Memo<Result<Arc<Parsed>, Vec<Diagnostic>>>,
     pub(super) templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
     pub(super) guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
     /// The shared items of every guide's contents list, finished.
@@ -92,6 +95,7 @@ impl Memos {
             front_matter: Memo::new("front matter", keep),
             markdown: Memo::new("markdown", keep),
             page_checks: Memo::new("content checks", keep),
+            parsed_templates: Memo::new("parse templates", keep),
             templates: Memo::new("templates", keep),
             guide_items: Memo::new("guide items", keep),
             guide_lists: Memo::new("finish guide items", keep),
@@ -144,6 +148,7 @@ impl Memos {
     pub fn keep_only_what_is_saved(&mut self) {
         let fresh = Memos::for_rebuilds();
         self.files = fresh.files;
+        self.parsed_templates = fresh.parsed_templates;
         self.templates = fresh.templates;
     }
 
@@ -157,6 +162,12 @@ impl Memos {
             .for_each(|stage| stage.read_now());
     }
 
+    /// Has the memos that share these ([`Memos::sharing`]) share the templates
+    /// each parses, as councils' sites have the same template files.
+    pub fn share_templates(&mut self) {
+        self.parsed_templates.share_what_is_made();
+    }
+
     /// Memos that start from what these started from, for a build run beside this
     /// one's: a council's, in `build --all`. They read files from disk afresh.
     pub fn sharing(&self) -> Memos {
@@ -166,6 +177,7 @@ impl Memos {
             front_matter: self.front_matter.sharing(),
             markdown: self.markdown.sharing(),
             page_checks: self.page_checks.sharing(),
+            parsed_templates: self.parsed_templates.sharing(),
             templates: self.templates.sharing(),
             guide_items: self.guide_items.sharing(),
             guide_lists: self.guide_lists.sharing(),
@@ -304,6 +316,7 @@ impl Memos {
         self.front_matter.next_build();
         self.markdown.next_build();
         self.page_checks.next_build();
+        self.parsed_templates.next_build();
         self.templates.next_build();
         self.guide_items.next_build();
         self.guide_lists.next_build();

@@ -388,7 +388,10 @@ pub(super) fn templates_for_pages(
     memos: &Memos,
     said: &mut Vec<Diagnostic>,
 ) -> Option<Arc<templates::Templates>> {
-    let templates = memos.templates.get_or(sources, templates::compile);
+    let templates = memos.templates.get_or(sources, |sources| {
+        let parsed = (memos.parsed_templates).get_or(sources.files, templates::parse)?;
+        Ok(templates::with_assets(&parsed, sources))
+    });
     let templates = templates.map_err(|found| said.extend(found)).ok();
     let can_make_pages = missing_logo.is_none() && site.by_url.contains_key("");
     said.extend(missing_logo);

@@ -220,7 +220,8 @@ pub fn build_councils(
     // Read before the councils are built in parallel: a council's thread reading
     // it while another's waits could be handed that other's build, and wait on
     // itself.
-    let shared = Memos::from_cache(&cache);
+    let mut shared = Memos::from_cache(&cache);
+    shared.share_templates();
     shared.read_disk_now();
     let build_one = |slug: &String| {
         let options = crate::config::BuildOptions {

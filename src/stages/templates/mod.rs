@@ -120,16 +120,43 @@ impl MemoKey for Sources<'_> {
     }
 }
 
-/// Compiles the templates, or says every mistake in them.
-pub fn compile(sources: &Sources) -> Result<std::sync::Arc<Templates>, Vec<Diagnostic>> {
-    Templates::compile(sources).map(std::sync::Arc::new)
+/// The template files parsed, before they are given the assets they can name:
+/// the same for every council's site, whose assets differ.
+pub struct Parsed {
+    tera: Tera,
+    files: BTreeMap<String, TemplateFile>,
+    has_guide_item: bool,
+}
+
+/// Two parsings are the same if they were parsed from the same files.
+impl PartialEq for Parsed {
+    fn eq(&self, other: &Parsed) -> bool {
+        self.files == other.files
+    }
+}
+
+/// Parses the template files, or says every mistake in them.
+pub fn parse(files: &[TemplateFile]) -> Result<std::sync::Arc<Parsed>, Vec<Diagnostic>> {
+    Parsed::parse(files).map(std::sync::Arc::new)
+}
+
+/// The templates `parsed`, compiled to name `sources`' assets: `parsed` must have
+/// been parsed from `sources`' files.
+pub fn with_assets(parsed: &Parsed, sources: &Sources) -> std::sync::Arc<Templates> {
+    std::sync::Arc::new(parsed.with_assets(sources))
 }
 
 impl Templates {
     /// Compiles every template, reporting every syntax error at once.
+    #[cfg(test)]
     pub fn compile(sources: &Sources) -> Result<Templates, Vec<Diagnostic>> {
-        let made_from = sources.memo_key();
-        let Sources { files, assets } = *sources;
+        Ok(Parsed::parse(sources.files)?.with_assets(sources))
+    }
+}
+
+impl Parsed {
+    /// Parses every template, reporting every syntax error at once.
+    fn parse(files: &[TemplateFile]) -> Result<Parsed, Vec<Diagnostic>> {
         let files: BTreeMap<String, TemplateFile> =
             files.iter().map(|f| (f.name.clone(), f.clone())).collect();
         let mut diagnostics = Vec::new();
@@ -153,7 +180,6 @@ impl Templates {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.set_escape_fn(crate::support::escape::escape_html);
-        tera.register_function("asset", asset_function(assets));
         tera.register_filter("shared", shared_filter);
         let has_guide_item = files
             .get("macros.html")
@@ -188,15 +214,27 @@ impl Templates {
             };
             return Err(vec![error.to_diagnostic(&path, text)]);
         }
-        Ok(Templates {
+        Ok(Parsed {
             tera,
             files,
-            assets: assets.clone(),
             has_guide_item,
-            made_from,
         })
     }
 
+    fn with_assets(&self, sources: &Sources) -> Templates {
+        let mut tera = self.tera.clone();
+        tera.register_function("asset", asset_function(sources.assets));
+        Templates {
+            tera,
+            files: self.files.clone(),
+            assets: sources.assets.clone(),
+            has_guide_item: self.has_guide_item,
+            made_from: sources.memo_key(),
+        }
+    }
+}
+
+impl Templates {
     /// Whether the theme's `macros.html` has a `guide_item(item, root)` macro, which
     /// renders one item of a guide's contents list. With it, each item is rendered
     /// once for the whole site, not once for every page that lists it.
