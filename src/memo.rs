@@ -127,18 +127,12 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             return make(input);
         }
         let key = input.memo_key();
-        let kept = self.lock().get(&key).cloned();
-        let kept = kept.or_else(|| self.earlier.value(self.stage, &key).cloned());
-        let kept = kept.or_else(|| Some(lock(self.beside.as_ref()?).get(&key)?.clone()));
-        let value = match kept {
+        let value = match self.kept(&key) {
             Some(value) if self.verify => self.verified(value, make(input)),
             Some(value) => value,
             None => make(input),
         };
-        if let Some(beside) = &self.beside {
-            lock(beside).entry(key).or_insert_with(|| value.clone());
-        }
-        self.lock().entry(key).or_insert(value).clone()
+        self.hold(key, value)
     }
 
     /// The value kept for `input`, if there is one, without making it: for a value
@@ -148,9 +142,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         if self.keep == Keep::Nothing || self.verify {
             return None;
         }
-        let key = input.memo_key();
-        let kept = self.lock().get(&key).cloned();
-        kept.or_else(|| self.earlier.value(self.stage, &key).cloned())
+        self.kept(&input.memo_key())
     }
 
     /// Keeps `value`, made from the input whose key is `key` away from the build,
@@ -160,13 +152,28 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         if self.keep == Keep::Nothing {
             return;
         }
-        let kept = self.lock().get(&key).cloned();
-        let value = match kept.or_else(|| self.earlier.value(self.stage, &key).cloned()) {
+        let value = match self.kept(&key) {
             Some(kept) if self.verify => self.verified(kept, value),
             Some(kept) => kept,
             None => value,
         };
-        self.lock().entry(key).or_insert(value);
+        self.hold(key, value);
+    }
+
+    /// Keeps `value` as this build's for `key`, and for the builds beside it, and
+    /// gives the value kept.
+    fn hold(&self, key: blake3::Hash, value: V) -> V {
+        if let Some(beside) = &self.beside {
+            lock(beside).entry(key).or_insert_with(|| value.clone());
+        }
+        self.lock().entry(key).or_insert(value).clone()
+    }
+
+    /// The value kept for `key`: by this build, an earlier one, or one beside it.
+    fn kept(&self, key: &blake3::Hash) -> Option<V> {
+        let kept = self.lock().get(key).cloned();
+        let kept = kept.or_else(|| self.earlier.value(self.stage, key).cloned());
+        kept.or_else(|| Some(lock(self.beside.as_ref()?).get(key)?.clone()))
     }
 
     /// The value made from each input, in order, made in parallel where not kept.

@@ -1,8 +1,8 @@
 //! Reading a page's HTML for the check: its ids and the links it holds, each settled
 //! against the site's files as the page is read where it can be, and its `lang` and
 //! `hreflang` values that name no language; each part that many pages share is read
-//! once, when a page that has it is first read. Uses lol_html, and `page`, `shared_parts`, `config`,
-//! `paths`, `domains`, `language` and `cache_key`.
+//! once, when a page that has it is first read. Uses lol_html, and `page`,
+//! `shared_parts`, `config`, `paths`, `domains`, `language` and `cache_key`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
