@@ -67,7 +67,14 @@ struct Earlier<V> {
     found: OnceLock<on_disk::Read<V>>,
     /// The cache folder to read, and how.
     disk: Option<(PathBuf, ReadDisk<V>)>,
+    /// What builds run in turns made that the disk does not hold yet, written
+    /// together once there is much of it, and by [`Memo::tidy`]: so that a run
+    /// that made little writes one file, not one each turn.
+    unwritten: Mutex<KeyMap<V>>,
 }
+
+/// How many values builds run in turns may make before they are written.
+const MOST_UNWRITTEN: usize = 1024;
 
 type ReadDisk<V> = fn(&Path, &str) -> on_disk::Read<V>;
 
@@ -76,6 +83,7 @@ impl<V> Earlier<V> {
         Earlier {
             found: OnceLock::from(on_disk::Read::of(values)),
             disk: None,
+            unwritten: Mutex::default(),
         }
     }
 
@@ -231,6 +239,7 @@ where
         self.earlier = Arc::new(Earlier {
             found: OnceLock::new(),
             disk: Some((folder.to_owned(), on_disk::read::<V>)),
+            unwritten: Mutex::default(),
         });
     }
 
@@ -245,15 +254,55 @@ where
     /// `beside`, used, for the next run to find. Gives the files that could not be
     /// read, or written. A stage that no build used is left as it is on disk.
     pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Vec<CacheError> {
-        self.write_used(folder, beside, true).0
+        let used = self.used_with(beside);
+        if used.is_empty() && self.earlier.found.get().is_none() {
+            return Vec::new();
+        }
+        let used: Vec<(&blake3::Hash, &V)> = used.iter().collect();
+        let read = self.earlier.get(self.stage);
+        let held = |key: &blake3::Hash| read.values.contains_key(key);
+        let written = on_disk::write(folder, (self.stage, true), &read.files, held, &used);
+        read.problems.iter().cloned().chain(written.err()).collect()
     }
 
     /// Adds to the cache folder `folder` what this memo's build, and those of
     /// `beside`, made that it does not hold, replacing nothing, for builds run in
-    /// turns that [`Memo::tidy`] tidies after; gives the files that could not be
-    /// written, and the keys the builds used.
+    /// turns that [`Memo::tidy`] tidies after: once they have made much, else at
+    /// the tidying. Gives the files that could not be written, and the keys the
+    /// builds used.
     pub fn add(&self, folder: &Path, beside: &[&Memo<V>]) -> (Vec<CacheError>, Vec<blake3::Hash>) {
-        self.write_used(folder, beside, false)
+        let used = self.used_with(beside);
+        if used.is_empty() && self.earlier.found.get().is_none() {
+            return (Vec::new(), Vec::new());
+        }
+        let keys = used.keys().copied().collect();
+        let read = self.earlier.get(self.stage);
+        let mut unwritten = lock(&self.earlier.unwritten);
+        for (key, value) in used {
+            if !read.values.contains_key(&key) {
+                unwritten.entry(key).or_insert(value);
+            }
+        }
+        if unwritten.len() < MOST_UNWRITTEN {
+            return (Vec::new(), keys);
+        }
+        let values = std::mem::take(&mut *unwritten);
+        drop(unwritten);
+        (
+            self.write_unwritten(folder, values).into_iter().collect(),
+            keys,
+        )
+    }
+
+    /// Writes to `folder`, in a file of their own, the values builds run in turns
+    /// made that the disk does not hold.
+    fn write_unwritten(&self, folder: &Path, values: KeyMap<V>) -> Option<CacheError> {
+        if values.is_empty() {
+            return None;
+        }
+        let read = self.earlier.get(self.stage);
+        let values: Vec<(&blake3::Hash, &V)> = values.iter().collect();
+        on_disk::write(folder, (self.stage, false), &read.files, |_| false, &values).err()
     }
 
     /// Replaces this memo's files in `folder` with one holding only what runs
@@ -264,39 +313,28 @@ where
         folder: &Path,
         used: &std::collections::HashSet<blake3::Hash>,
     ) -> Vec<CacheError> {
+        let unwritten = std::mem::take(&mut *lock(&self.earlier.unwritten));
+        let written = self.write_unwritten(folder, unwritten);
         if used.is_empty() && self.earlier.found.get().is_none() {
-            return Vec::new();
+            return written.into_iter().collect();
         }
         let read = self.earlier.get(self.stage);
-        let problems = read.problems.iter().cloned();
+        let problems = read.problems.iter().cloned().chain(written);
         let tidied = on_disk::tidy::<V>(folder, self.stage, (&read.files, &read.values), used);
         problems.chain(tidied).collect()
     }
 
-    fn write_used(
-        &self,
-        folder: &Path,
-        beside: &[&Memo<V>],
-        may_replace: bool,
-    ) -> (Vec<CacheError>, Vec<blake3::Hash>) {
-        // What was used is taken out first: no memo is locked while it is written,
-        // which runs on the threads that a build still running could lock it from.
+    /// What this memo's build, and those of `beside`, used: taken out first, so
+    /// that no memo is locked while it is written, which runs on the threads that a
+    /// build still running could lock it from.
+    fn used_with(&self, beside: &[&Memo<V>]) -> KeyMap<V> {
         let mut used: KeyMap<V> = KeyMap::default();
         for memo in std::iter::once(self).chain(beside.iter().copied()) {
             for (key, value) in memo.lock().iter() {
                 used.entry(*key).or_insert_with(|| value.clone());
             }
         }
-        if used.is_empty() && self.earlier.found.get().is_none() {
-            return (Vec::new(), Vec::new());
-        }
-        let used: Vec<(&blake3::Hash, &V)> = used.iter().collect();
-        let read = self.earlier.get(self.stage);
-        let held = |key: &blake3::Hash| read.values.contains_key(key);
-        let written = on_disk::write(folder, (self.stage, may_replace), &read.files, held, &used);
-        let keys = used.iter().map(|(key, _)| **key).collect();
-        let said = if may_replace { &read.problems[..] } else { &[] };
-        (said.iter().cloned().chain(written.err()).collect(), keys)
+        used
     }
 }
 
@@ -350,6 +388,7 @@ mod tests {
     #[test]
     fn a_value_made_away_from_the_build_is_found_by_the_next() {
         let mut memo = Memo::new("upper", Keep::ForRebuilds);
+        memo.verify = false;
         assert_eq!(memo.find(&Text("a")), None);
         memo.keep(Text("a").memo_key(), "A".to_owned());
         memo.next_build();
@@ -379,6 +418,29 @@ mod tests {
             2,
             "a memo shared before does not"
         );
+    }
+
+    #[test]
+    fn builds_in_turns_that_make_little_write_it_in_one_file_when_tidied() {
+        let folder = tempfile::tempdir().unwrap();
+        let files = || std::fs::read_dir(folder.path()).unwrap().count();
+        let mut shared = Memo::<String>::new("upper", Keep::ForRebuilds);
+        shared.read_disk(folder.path());
+        let mut used = std::collections::HashSet::new();
+        for text in ["a", "b", "c"] {
+            let turn = shared.sharing();
+            turn.get_or(&Text(text), |t| t.0.to_uppercase());
+            let (problems, keys) = turn.add(folder.path(), &[]);
+            assert!(problems.is_empty());
+            used.extend(keys);
+        }
+        assert_eq!(files(), 0, "nothing is written until there is much");
+        assert!(shared.tidy(folder.path(), &used).is_empty());
+        assert_eq!(files(), 1);
+        let mut next = Memo::<String>::new("upper", Keep::ForRebuilds);
+        next.verify = false;
+        next.read_disk(folder.path());
+        assert_eq!(next.find(&Text("b")).as_deref(), Some("B"));
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! writing leaves no part of a file. Each file starts with the format and the
 //! program that wrote it: a file another build of tellyou wrote is passed over, and
 //! replaced. It ends with a hash of all before it: a file that is damaged, cut short
-//! or not a memo at all is reported and passed over, never trusted. Uses serde with
+//! or not a memo at all is reported and passed over, never trusted. When a stage
+//! has too many files, the smallest are put together and the larger left as they
+//! are, so that a run with little changed writes little. Uses serde with
 //! postcard to write values, lz4_flex to compress them, blake3 and rayon, and `cache_key`, `processes` and
 //! `error`.
 
@@ -18,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::support::cache_key::KeyMap;
+use crate::support::cache_key::{KeyMap, KeySet};
 use crate::support::error::{Severity, StageError, plain_io_error};
 
 /// How a file starts, so that any other file is known not to be a memo.
@@ -101,14 +103,17 @@ pub struct Files {
     values: usize,
     /// Whether a file was passed over, so that the next write replaces them all.
     passed_over: bool,
+    /// Each usable file, with its size and the keys it holds: the larger are left
+    /// as they are when the smaller are put together.
+    usable: Vec<(PathBuf, u64, KeySet)>,
 }
 
 /// The values of one file, each with its key.
 type Values<V> = Vec<(blake3::Hash, V)>;
 
-/// What one file held, and whether any of its values was passed over; `None` for
-/// a file that another program or stage wrote.
-type FileValues<V> = Option<(Values<V>, bool)>;
+/// What one file held, how many bytes it has, and whether any of its values was
+/// passed over; `None` for a file that another program or stage wrote.
+type FileValues<V> = Option<(Values<V>, usize, bool)>;
 
 /// The records of one chunk of a file: `None` for a value passed over.
 type ChunkRecords<V> = Vec<Option<(blake3::Hash, V)>>;
@@ -136,6 +141,11 @@ fn written_for<V>(stage: &str) -> blake3::Hash {
 /// Reads the values of `stage` from its files in `folder`. A folder or stage with
 /// no files reads as empty, with no problem.
 pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
+    read_files(stage_files(folder, stage), stage)
+}
+
+/// The files of `stage` in `folder`, in order.
+fn stage_files(folder: &Path, stage: &str) -> Vec<PathBuf> {
     let stem = file_stem(stage);
     let mut paths: Vec<PathBuf> = fs::read_dir(folder)
         .into_iter()
@@ -145,6 +155,11 @@ pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
         .filter(|path| is_file_of(path, &stem))
         .collect();
     paths.sort();
+    paths
+}
+
+/// Reads the values of `stage` from the files `paths`.
+fn read_files<V: DeserializeOwned + Send>(paths: Vec<PathBuf>, stage: &str) -> Read<V> {
     let expected = written_for::<V>(stage);
     let files: Vec<Result<FileValues<V>, CacheError>> = paths
         .par_iter()
@@ -154,16 +169,17 @@ pub fn read<V: DeserializeOwned + Send>(folder: &Path, stage: &str) -> Read<V> {
         values: KeyMap::default(),
         files: Files {
             paths: paths.clone(),
-            values: 0,
-            passed_over: false,
+            ..Files::default()
         },
         problems: Vec::new(),
     };
-    for file in files {
+    for (file, path) in files.into_iter().zip(paths) {
         match file {
-            Ok(Some((values, passed_over))) => {
+            Ok(Some((values, size, passed_over))) => {
                 read.files.values += values.len();
                 read.files.passed_over |= passed_over;
+                let keys = values.iter().map(|(key, _)| *key).collect();
+                read.files.usable.push((path, size as u64, keys));
                 read.values.extend(values);
             }
             Ok(None) => read.files.passed_over = true,
@@ -233,7 +249,7 @@ fn read_file<V: DeserializeOwned + Send>(
     let read = records.len();
     let values: Values<V> = records.into_iter().flatten().collect();
     let passed_over = values.len() < read;
-    Ok(Some((values, passed_over)))
+    Ok(Some((values, bytes.len(), passed_over)))
 }
 
 /// Whether a value that could not be read is passed over, not taken as damage: a
@@ -273,9 +289,10 @@ fn split_records(mut body: &[u8]) -> Option<Vec<(blake3::Hash, &[u8])>> {
 
 /// Writes what a run of `stage` used, `used`, to `folder`, given the `files` it
 /// read and whether they hold a key (`held`): only the values no file holds yet, in
-/// a file of their own; or, if `may_replace`, when the files hold more that was not
-/// used than was, or are too many, or one was passed over, all of `used` in one
-/// file that replaces them.
+/// a file of their own; or, if `may_replace`, as [`rewrite`] says: when the files
+/// hold much that was not used, all of `used` in one file that replaces them; when
+/// they are too many, what the larger do not hold in one file that replaces the
+/// smaller ([`to_put_together`]).
 pub fn write<'v, V: Serialize + Sync + 'v>(
     folder: &Path,
     (stage, may_replace): (&str, bool),
@@ -284,65 +301,111 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
     used: &[(&blake3::Hash, &'v V)],
 ) -> Result<(), CacheError> {
     let used_held = used.iter().filter(|(key, _)| held(key)).count();
-    let whole = may_replace && worth_replacing(files, used_held);
-    let to_write: Vec<&(&blake3::Hash, &V)> = if whole {
-        used.iter().collect()
-    } else {
-        used.iter().filter(|(key, _)| !held(key)).collect()
+    let how = match may_replace {
+        true => rewrite(files, used_held),
+        false => Rewrite::Add,
     };
-    if to_write.is_empty() && !whole {
-        return Ok(());
-    }
-    write_file(folder, stage, &to_write)?;
-    if whole {
-        for old in &files.paths {
-            let _ = fs::remove_file(old);
+    let (to_write, replaced): (Vec<&(&blake3::Hash, &V)>, Vec<&PathBuf>) = match how {
+        Rewrite::Add => (
+            used.iter().filter(|(key, _)| !held(key)).collect(),
+            Vec::new(),
+        ),
+        Rewrite::PutTogether => {
+            let sizes: Vec<_> = (files.usable.iter())
+                .map(|(path, size, _)| (path, *size))
+                .collect();
+            let smaller = to_put_together(&sizes);
+            let larger: Vec<&KeySet> = (files.usable.iter())
+                .filter(|(path, ..)| !smaller.contains(&path))
+                .map(|(.., keys)| keys)
+                .collect();
+            let in_larger = |key: &blake3::Hash| larger.iter().any(|keys| keys.contains(key));
+            let to_write = used.iter().filter(|(key, _)| !in_larger(key)).collect();
+            (to_write, smaller)
         }
+        Rewrite::Replace => (used.iter().collect(), files.paths.iter().collect()),
+    };
+    if !to_write.is_empty() || how == Rewrite::Replace {
+        write_file(folder, stage, &to_write)?;
+    }
+    for old in replaced {
+        let _ = fs::remove_file(old);
     }
     Ok(())
 }
 
-/// Whether a stage's `files`, of which `used` values were used, are better
-/// replaced by one file of what was used: when they hold more that was not used
-/// than was, or are too many, or one was passed over.
-fn worth_replacing(files: &Files, used: usize) -> bool {
-    let unused = files.values.saturating_sub(used);
-    files.passed_over || unused > used || files.paths.len() >= MOST_FILES
+/// What a write does with the files of a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rewrite {
+    /// Writes the values no file holds yet in a file of their own.
+    Add,
+    /// Puts the smaller files together with the new values, and leaves the larger.
+    PutTogether,
+    /// Writes all that was used in one file, which replaces them all.
+    Replace,
 }
 
-/// Replaces the files of `stage` in `folder` with one of what they hold of the keys
-/// the runs since they were read used, `used`, if they are worth replacing (see
-/// [`write`]): `files` are those read, holding `values` then, and the runs since
-/// only added files. Gives the files that could not be read or written.
+/// What a write does with a stage's `files`, of which `used` values were used:
+/// replaces them when they hold more that was not used than was, or one was passed
+/// over; puts the smaller together when they are too many.
+fn rewrite(files: &Files, used: usize) -> Rewrite {
+    let unused = files.values.saturating_sub(used);
+    if files.passed_over || unused > used {
+        Rewrite::Replace
+    } else if files.paths.len() >= MOST_FILES {
+        Rewrite::PutTogether
+    } else {
+        Rewrite::Add
+    }
+}
+
+/// Which of a stage's files, given with their sizes, to put together when they are
+/// too many: the smallest, as few as leave half as many files. The large files,
+/// which hold most values, are so written again seldom.
+fn to_put_together<'p>(files: &[(&'p PathBuf, u64)]) -> Vec<&'p PathBuf> {
+    let mut by_size = files.to_vec();
+    by_size.sort_by_key(|(_, size)| *size);
+    // Putting `count` files together into one leaves `MOST_FILES / 2`.
+    let count = (files.len() + 1).saturating_sub(MOST_FILES / 2).max(2);
+    by_size.truncate(count);
+    by_size.into_iter().map(|(path, _)| path).collect()
+}
+
+/// Tidies the files of `stage` in `folder` as [`rewrite`] says, keeping of what
+/// they hold the keys the runs since they were read used, `used`: `files` are those
+/// read, holding `values` then, and the runs since only added files. Gives the
+/// files that could not be read or written.
 pub fn tidy<V: Serialize + DeserializeOwned + Send + Sync>(
     folder: &Path,
     stage: &str,
     (files, values): (&Files, &KeyMap<V>),
     used: &std::collections::HashSet<blake3::Hash>,
 ) -> Vec<CacheError> {
-    let stem = file_stem(stage);
-    let now = fs::read_dir(folder).into_iter().flatten().flatten();
-    let files_now = now.filter(|entry| is_file_of(&entry.path(), &stem)).count();
+    let paths_now = stage_files(folder, stage);
     let used_held = values.keys().filter(|key| used.contains(*key)).count();
-    let then = Files {
-        paths: vec![PathBuf::new(); files_now],
+    let now = Files {
+        paths: paths_now.clone(),
         ..files.clone()
     };
-    if !worth_replacing(&then, used_held) {
-        return Vec::new();
-    }
-    let read = read::<V>(folder, stage);
+    let to_read: Vec<PathBuf> = match rewrite(&now, used_held) {
+        Rewrite::Add => return Vec::new(),
+        Rewrite::PutTogether => {
+            let size = |path: &PathBuf| fs::metadata(path).map_or(0, |m| m.len());
+            let sizes: Vec<_> = paths_now.iter().map(|path| (path, size(path))).collect();
+            to_put_together(&sizes).into_iter().cloned().collect()
+        }
+        Rewrite::Replace => paths_now,
+    };
+    let read = read_files::<V>(to_read, stage);
     let kept: Vec<(&blake3::Hash, &V)> = (read.values.iter())
         .filter(|(key, _)| used.contains(*key))
         .collect();
     let mut problems = read.problems.clone();
-    if worth_replacing(&read.files, kept.len()) {
-        match write_file(folder, stage, &kept.iter().collect::<Vec<_>>()) {
-            Ok(()) => read.files.paths.iter().for_each(|old| {
-                let _ = fs::remove_file(old);
-            }),
-            Err(problem) => problems.push(problem),
-        }
+    match write_file(folder, stage, &kept.iter().collect::<Vec<_>>()) {
+        Ok(()) => read.files.paths.iter().for_each(|old| {
+            let _ = fs::remove_file(old);
+        }),
+        Err(problem) => problems.push(problem),
     }
     problems
 }
@@ -577,6 +640,62 @@ mod tests {
         let tidied = read::<String>(folder.path(), "a stage");
         assert_eq!((tidied.files.paths.len(), tidied.values.len()), (1, 1));
         assert_eq!(tidied.values[&blake3::hash(b"c")], "C");
+    }
+
+    /// A folder whose largest file holds "a" and "b" and the rest one new value
+    /// each, from runs that each used all before and made one: as many files as
+    /// a stage may have.
+    fn folder_of_many_small_files(replace: bool) -> (tempfile::TempDir, PathBuf) {
+        let folder = tempfile::tempdir().unwrap();
+        let big = "B".repeat(1000);
+        write_all(
+            folder.path(),
+            &Files::default(),
+            &values(&[("a", "A"), ("b", &big)]),
+        );
+        let largest = only_file(folder.path());
+        let news: Vec<String> = (1..MOST_FILES).map(|run| format!("new {run}")).collect();
+        for run in 1..MOST_FILES {
+            let before = read::<String>(folder.path(), "a stage");
+            let mut used = vec![("a", "A"), ("b", &big[..])];
+            used.extend(news[..run].iter().map(|new| (&new[..], "N")));
+            write_after(folder.path(), &before, &used, replace);
+        }
+        (folder, largest)
+    }
+
+    #[test]
+    fn too_many_files_are_put_together_smallest_first() {
+        let (folder, largest) = folder_of_many_small_files(true);
+        let before = read::<String>(folder.path(), "a stage");
+        assert_eq!(before.files.paths.len(), MOST_FILES);
+
+        let big = "B".repeat(1000);
+        let news: Vec<String> = (2..MOST_FILES).map(|run| format!("new {run}")).collect();
+        let mut used = vec![("a", "A"), ("b", &big[..]), ("c", "C")];
+        used.extend(news.iter().map(|new| (&new[..], "N")));
+        write_after(folder.path(), &before, &used, true);
+        let after = read::<String>(folder.path(), "a stage");
+        assert_eq!(after.files.paths.len(), MOST_FILES / 2);
+        assert!(after.files.paths.contains(&largest));
+        for (key, value) in used {
+            assert_eq!(after.values[&blake3::hash(key.as_bytes())], value);
+        }
+    }
+
+    #[test]
+    fn tidying_puts_too_many_files_together_smallest_first() {
+        let (folder, largest) = folder_of_many_small_files(false);
+        let first = read::<String>(folder.path(), "a stage");
+        // All but one of the runs' new values were used again.
+        let mut used: std::collections::HashSet<_> = first.values.keys().copied().collect();
+        used.remove(&blake3::hash(b"new 1"));
+        let on_disk = (&first.files, &first.values);
+        assert!(tidy::<String>(folder.path(), "a stage", on_disk, &used).is_empty());
+        let tidied = read::<String>(folder.path(), "a stage");
+        assert_eq!(tidied.files.paths.len(), MOST_FILES / 2);
+        assert!(tidied.files.paths.contains(&largest));
+        assert!(used.iter().all(|key| tidied.values.contains_key(key)));
     }
 
     /// A value that says it cannot be read when it is "unreadable", as a page

@@ -52,6 +52,9 @@ pub fn of<const N: usize>(fields: [&[u8]; N]) -> blake3::Hash {
 /// its bytes as they are instead of hashing them again.
 pub type KeyMap<V> = HashMap<blake3::Hash, V, BuildHasherDefault<KeyHasher>>;
 
+/// A set of keys, hashed as [`KeyMap`] hashes them.
+pub type KeySet = std::collections::HashSet<blake3::Hash, BuildHasherDefault<KeyHasher>>;
+
 /// Hashes a key for a [`KeyMap`] by folding its bytes together.
 #[derive(Default)]
 pub struct KeyHasher(u64);
