@@ -162,10 +162,13 @@ impl Memos {
             .for_each(|stage| stage.read_now());
     }
 
-    /// Has the memos that share these ([`Memos::sharing`]) share the templates
-    /// each parses, as councils' sites have the same template files.
-    pub fn share_templates(&mut self) {
+    /// Has the memos that share these ([`Memos::sharing`]) share, as they make
+    /// them, what councils' sites most often have in common: the templates each
+    /// parses, as they have the same template files, and the search index's files
+    /// each compresses, as most of their pages are the same.
+    pub fn share_what_councils_have_in_common(&mut self) {
         self.parsed_templates.share_what_is_made();
+        self.search_files.share_what_is_made();
     }
 
     /// Memos that start from what these started from, for a build run beside this

@@ -221,7 +221,7 @@ pub fn build_councils(
     // it while another's waits could be handed that other's build, and wait on
     // itself.
     let mut shared = Memos::from_cache(&cache);
-    shared.share_templates();
+    shared.share_what_councils_have_in_common();
     shared.read_disk_now();
     let build_one = |slug: &String| {
         let options = crate::config::BuildOptions {

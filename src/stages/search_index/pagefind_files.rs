@@ -4,10 +4,9 @@
 //! pages' excerpts, in at most [`MOST_EXCERPT_FILES`] files, and the file that
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
-//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
-//! and rayon, and `page` and `shared_parts`.
+//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3,
+//! foldhash and rayon, and `page` and `shared_parts`.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -238,7 +237,7 @@ fn language_index(
 
 /// Every word of the pages, with the pages it is on in order, sorted by word.
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::new();
+    let mut words: foldhash::HashMap<&'a str, SiteWord<'a>> = foldhash::HashMap::default();
     for (number, page) in pages.iter().enumerate() {
         for word in &page.words {
             let site_word = words.entry(&word.word).or_default();
@@ -413,7 +412,7 @@ fn grouped(names: &[String], pages: &[&IndexedPage]) -> String {
 /// file's hash, made longer where two would be the same.
 struct Names {
     language: String,
-    used: std::collections::HashSet<String>,
+    used: foldhash::HashSet<String>,
 }
 
 impl Names {
@@ -460,6 +459,8 @@ pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
     use crate::stages::search_index::page_text::read;
 
