@@ -72,13 +72,20 @@ pub struct Shared(pub Arc<Part>);
 
 impl<'de> serde::Deserialize<'de> for Shared {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Shared, D::Error> {
-        let part = Arc::new(Part::deserialize(deserializer)?);
+        let part = Part::deserialize(deserializer)?;
         let mut known = KNOWN.write().unwrap_or_else(|p| p.into_inner());
+        // A part read twice, as two files of the cache may hold it, is held once:
+        // were the copy named here let go of for the other, what names it could not
+        // be read.
+        if let Some(held) = known.get(&part.id).and_then(Weak::upgrade) {
+            return Ok(Shared(held));
+        }
         // Parts no longer held are let go of now and then, so that the map does not
         // grow with every part a long preview ever read.
         if known.len() >= 1024 && known.len().is_power_of_two() {
             known.retain(|_, part| part.strong_count() > 0);
         }
+        let part = Arc::new(part);
         known.insert(part.id, Arc::downgrade(&part));
         Ok(Shared(part))
     }
@@ -405,6 +412,22 @@ mod tests {
             body.contents().as_ref(),
             b"<body><header>kept</header></body>"
         );
+    }
+
+    #[test]
+    fn a_part_read_twice_is_held_once_and_what_names_it_reads_after_either_is_let_go() {
+        let kept = postcard::to_stdvec(&Shared(part("<footer>twice</footer>"))).unwrap();
+        let first: Shared = postcard::from_bytes(&kept).unwrap();
+        let second: Shared = postcard::from_bytes(&kept).unwrap();
+        assert!(Arc::ptr_eq(&first.0, &second.0));
+        let body = Body::Parted {
+            own: Arc::from(&b"<body></body>"[..]),
+            parts: Arc::from([(6, Arc::clone(&first.0))]),
+        };
+        let named = postcard::to_stdvec(&body).unwrap();
+        drop(first);
+        let read: Body = postcard::from_bytes(&named).unwrap();
+        assert!(Arc::ptr_eq(&read.parts()[0].1, &second.0));
     }
 
     #[test]
