@@ -160,10 +160,24 @@ fn stage_files(folder: &Path, stage: &str) -> Vec<PathBuf> {
 
 /// Reads the values of `stage` from the files `paths`.
 fn read_files<V: DeserializeOwned + Send>(paths: Vec<PathBuf>, stage: &str) -> Read<V> {
-    let expected = written_for::<V>(stage);
+    read_files_as(paths, &written_for::<V>(stage), &|bytes| {
+        postcard::from_bytes(bytes)
+    })
+}
+
+/// How a value is read from its bytes.
+type Decode<'d, V> = dyn Fn(&[u8]) -> postcard::Result<V> + Sync + 'd;
+
+/// Reads the values of the files `paths`, written for `expected`, each with
+/// `decode`.
+fn read_files_as<V: Send>(
+    paths: Vec<PathBuf>,
+    expected: &blake3::Hash,
+    decode: &Decode<'_, V>,
+) -> Read<V> {
     let files: Vec<Result<FileValues<V>, CacheError>> = paths
         .par_iter()
-        .map(|path| read_file(path, &expected))
+        .map(|path| read_file(path, expected, decode))
         .collect();
     let mut read = Read {
         values: KeyMap::default(),
@@ -201,9 +215,10 @@ fn is_file_of(path: &Path, stem: &str) -> bool {
 
 /// The values of one file, and whether any was passed over; `None` for a file that
 /// another program or stage wrote.
-fn read_file<V: DeserializeOwned + Send>(
+fn read_file<V: Send>(
     path: &Path,
     expected: &blake3::Hash,
+    decode: &Decode<'_, V>,
 ) -> Result<FileValues<V>, CacheError> {
     let file = path.to_owned();
     let bytes = match fs::read(path) {
@@ -238,7 +253,7 @@ fn read_file<V: DeserializeOwned + Send>(
             let raw = lz4_flex::block::decompress(compressed, raw_length).ok()?;
             let records = split_records(&raw)?;
             (records.par_iter())
-                .map(|(key, value)| match postcard::from_bytes(value) {
+                .map(|(key, value)| match decode(value) {
                     Ok(value) => Some(Some((*key, value))),
                     Err(error) => is_passed_over(&error).then_some(None),
                 })
@@ -396,12 +411,17 @@ pub fn tidy<V: Serialize + DeserializeOwned + Send + Sync>(
         }
         Rewrite::Replace => paths_now,
     };
-    let read = read_files::<V>(to_read, stage);
-    let kept: Vec<(&blake3::Hash, &V)> = (read.values.iter())
+    // Each value is kept as it was written, not read: a page that names shared
+    // parts can be read only while they are held.
+    let read = read_files_as(to_read, &written_for::<V>(stage), &|bytes| {
+        Ok(bytes.to_vec())
+    });
+    let kept: Vec<(&blake3::Hash, &[u8])> = (read.values.iter())
         .filter(|(key, _)| used.contains(*key))
+        .map(|(key, bytes)| (key, &bytes[..]))
         .collect();
     let mut problems = read.problems.clone();
-    match write_file(folder, stage, &kept.iter().collect::<Vec<_>>()) {
+    match write_encoded(folder, (stage, &written_for::<V>(stage)), &kept) {
         Ok(()) => read.files.paths.iter().for_each(|old| {
             let _ = fs::remove_file(old);
         }),
@@ -416,6 +436,23 @@ fn write_file<V: Serialize + Sync>(
     stage: &str,
     values: &[&(&blake3::Hash, &V)],
 ) -> Result<(), CacheError> {
+    let encoded: Vec<(&blake3::Hash, Vec<u8>)> = values
+        .par_iter()
+        .map(|(key, value)| (*key, postcard::to_stdvec(value).unwrap_or_default()))
+        .collect();
+    let encoded: Vec<(&blake3::Hash, &[u8])> = (encoded.iter())
+        .map(|(key, bytes)| (*key, &bytes[..]))
+        .collect();
+    write_encoded(folder, (stage, &written_for::<V>(stage)), &encoded)
+}
+
+/// Writes the values `encoded`, each as written already, in a new file of `stage`,
+/// whose values are written for `written_for`, in `folder`.
+fn write_encoded(
+    folder: &Path,
+    (stage, written_for): (&str, &blake3::Hash),
+    encoded: &[(&blake3::Hash, &[u8])],
+) -> Result<(), CacheError> {
     let stem = file_stem(stage);
     let unwritable = |file: &Path, e: std::io::Error| CacheError::Unwritable {
         file: file.to_owned(),
@@ -424,7 +461,7 @@ fn write_file<V: Serialize + Sync>(
     fs::create_dir_all(folder).map_err(|e| unwritable(folder, e))?;
     let name = format!("{stem}.{}.memo", unique_suffix());
     let path = folder.join(&name);
-    let bytes = file_bytes(&written_for::<V>(stage), values);
+    let bytes = file_bytes(written_for, encoded);
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     write_whole(&temporary, &path, &bytes).map_err(|e| unwritable(&path, e))
 }
@@ -432,15 +469,8 @@ fn write_file<V: Serialize + Sync>(
 /// The bytes of a file holding `values`, written for `written_for`: the values in
 /// chunks of about [`CHUNK`] bytes, each compressed on its own, so that pages that
 /// have much in common are compressed together, and chunks are read in parallel.
-fn file_bytes<V: Serialize + Sync>(
-    written_for: &blake3::Hash,
-    values: &[&(&blake3::Hash, &V)],
-) -> Vec<u8> {
-    let encoded: Vec<(&blake3::Hash, Vec<u8>)> = values
-        .par_iter()
-        .map(|(key, value)| (*key, postcard::to_stdvec(value).unwrap_or_default()))
-        .collect();
-    let mut chunks: Vec<&[(&blake3::Hash, Vec<u8>)]> = Vec::new();
+fn file_bytes(written_for: &blake3::Hash, encoded: &[(&blake3::Hash, &[u8])]) -> Vec<u8> {
+    let mut chunks: Vec<&[(&blake3::Hash, &[u8])]> = Vec::new();
     let (mut start, mut size) = (0, 0);
     for (end, (_, value)) in encoded.iter().enumerate() {
         size += 40 + value.len();
@@ -732,6 +762,38 @@ mod tests {
         assert_eq!(found.values.len(), 1);
         assert_eq!(found.values[&blake3::hash(b"a")].0, "A");
         assert!(found.files.passed_over, "the next write replaces the file");
+    }
+
+    #[test]
+    fn tidying_keeps_each_value_as_written_even_one_it_could_not_read_now() {
+        let folder = tempfile::tempdir().unwrap();
+        let written: Vec<_> = (values(&[("a", "A"), ("b", "unreadable"), ("c", "C")]).into_iter())
+            .map(|(key, text)| (key, Refusing(text)))
+            .collect();
+        let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
+        write(
+            folder.path(),
+            ("a stage", true),
+            &Files::default(),
+            |_| false,
+            &used,
+        )
+        .unwrap();
+        let first = read::<Refusing>(folder.path(), "a stage");
+        assert!(first.files.passed_over, "so tidying replaces the file");
+        let used = [blake3::hash(b"a"), blake3::hash(b"b")]
+            .into_iter()
+            .collect();
+        let on_disk = (&first.files, &first.values);
+        assert!(tidy::<Refusing>(folder.path(), "a stage", on_disk, &used).is_empty());
+        let raw = read_files_as(
+            stage_files(folder.path(), "a stage"),
+            &written_for::<Refusing>("a stage"),
+            &|bytes| Ok(bytes.to_vec()),
+        );
+        assert_eq!(raw.files.paths.len(), 1);
+        let keys: std::collections::HashSet<_> = raw.values.keys().copied().collect();
+        assert_eq!(keys, used);
     }
 
     #[test]
