@@ -742,21 +742,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_value_that_cannot_be_read_is_passed_over_and_the_rest_read() {
+    /// A folder whose one file of the stage holds `pairs`, as [`Refusing`] values.
+    fn folder_refusing(pairs: &[(&str, &str)]) -> tempfile::TempDir {
         let folder = tempfile::tempdir().unwrap();
-        let written: Vec<_> = (values(&[("a", "A"), ("b", "unreadable")]).into_iter())
+        let written: Vec<_> = (values(pairs).into_iter())
             .map(|(key, text)| (key, Refusing(text)))
             .collect();
         let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
-        write(
-            folder.path(),
-            ("a stage", true),
-            &Files::default(),
-            |_| false,
-            &used,
-        )
-        .unwrap();
+        let files = Files::default();
+        write(folder.path(), ("a stage", true), &files, |_| false, &used).unwrap();
+        folder
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_read_is_passed_over_and_the_rest_read() {
+        let folder = folder_refusing(&[("a", "A"), ("b", "unreadable")]);
         let found = read::<Refusing>(folder.path(), "a stage");
         assert!(found.problems.is_empty());
         assert_eq!(found.values.len(), 1);
@@ -766,19 +766,7 @@ mod tests {
 
     #[test]
     fn tidying_keeps_each_value_as_written_even_one_it_could_not_read_now() {
-        let folder = tempfile::tempdir().unwrap();
-        let written: Vec<_> = (values(&[("a", "A"), ("b", "unreadable"), ("c", "C")]).into_iter())
-            .map(|(key, text)| (key, Refusing(text)))
-            .collect();
-        let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
-        write(
-            folder.path(),
-            ("a stage", true),
-            &Files::default(),
-            |_| false,
-            &used,
-        )
-        .unwrap();
+        let folder = folder_refusing(&[("a", "A"), ("b", "unreadable"), ("c", "C")]);
         let first = read::<Refusing>(folder.path(), "a stage");
         assert!(first.files.passed_over, "so tidying replaces the file");
         let used = [blake3::hash(b"a"), blake3::hash(b"b")]
