@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::support::cache_key::KeyMap;
+use crate::support::cache_key::{KeyMap, KeySet};
 
 pub use on_disk::{CacheError, remove_killed_writes};
 
@@ -67,10 +67,36 @@ struct Earlier<V> {
     found: OnceLock<on_disk::Read<V>>,
     /// The cache folder to read, and how.
     disk: Option<(PathBuf, ReadDisk<V>)>,
-    /// What builds run in turns made that the disk does not hold yet, written
-    /// together once there is much of it, and by [`Memo::tidy`]: so that a run
-    /// that made little writes one file, not one each turn.
-    unwritten: Mutex<KeyMap<V>>,
+    /// What builds run in turns made that the disk does not hold.
+    added: Mutex<Added<V>>,
+}
+
+/// What builds run in turns made that the disk did not hold when read: written
+/// together once there is much of it, and by [`Memo::tidy`], so that a run that
+/// made little writes one file, not one each turn.
+struct Added<V> {
+    /// What is still to be written.
+    waiting: KeyMap<V>,
+    /// What this run has written already, which a later turn does not write again.
+    written: KeySet,
+}
+
+impl<V> Default for Added<V> {
+    fn default() -> Added<V> {
+        Added {
+            waiting: KeyMap::default(),
+            written: KeySet::default(),
+        }
+    }
+}
+
+impl<V> Added<V> {
+    /// Takes what is waiting, to be written now.
+    fn take_waiting(&mut self) -> KeyMap<V> {
+        let waiting = std::mem::take(&mut self.waiting);
+        self.written.extend(waiting.keys().copied());
+        waiting
+    }
 }
 
 /// How many values builds run in turns may make before they are written.
@@ -83,7 +109,7 @@ impl<V> Earlier<V> {
         Earlier {
             found: OnceLock::from(on_disk::Read::of(values)),
             disk: None,
-            unwritten: Mutex::default(),
+            added: Mutex::default(),
         }
     }
 
@@ -222,7 +248,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     }
 }
 
-fn lock<V>(values: &Mutex<KeyMap<V>>) -> MutexGuard<'_, KeyMap<V>> {
+fn lock<T>(values: &Mutex<T>) -> MutexGuard<'_, T> {
     values
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -239,7 +265,7 @@ where
         self.earlier = Arc::new(Earlier {
             found: OnceLock::new(),
             disk: Some((folder.to_owned(), on_disk::read::<V>)),
-            unwritten: Mutex::default(),
+            added: Mutex::default(),
         });
     }
 
@@ -254,12 +280,10 @@ where
     /// `beside`, used, for the next run to find. Gives the files that could not be
     /// read, or written. A stage that no build used is left as it is on disk.
     pub fn save(&self, folder: &Path, beside: &[&Memo<V>]) -> Vec<CacheError> {
-        let used = self.used_with(beside);
-        if used.is_empty() && self.earlier.found.get().is_none() {
+        let Some((used, read)) = self.used_and_read(beside) else {
             return Vec::new();
-        }
+        };
         let used: Vec<(&blake3::Hash, &V)> = used.iter().collect();
-        let read = self.earlier.get(self.stage);
         let held = |key: &blake3::Hash| read.values.contains_key(key);
         let written = on_disk::write(folder, (self.stage, true), &read.files, held, &used);
         read.problems.iter().cloned().chain(written.err()).collect()
@@ -271,23 +295,21 @@ where
     /// the tidying. Gives the files that could not be written, and the keys the
     /// builds used.
     pub fn add(&self, folder: &Path, beside: &[&Memo<V>]) -> (Vec<CacheError>, Vec<blake3::Hash>) {
-        let used = self.used_with(beside);
-        if used.is_empty() && self.earlier.found.get().is_none() {
+        let Some((used, read)) = self.used_and_read(beside) else {
             return (Vec::new(), Vec::new());
-        }
+        };
         let keys = used.keys().copied().collect();
-        let read = self.earlier.get(self.stage);
-        let mut unwritten = lock(&self.earlier.unwritten);
+        let mut added = lock(&self.earlier.added);
         for (key, value) in used {
-            if !read.values.contains_key(&key) {
-                unwritten.entry(key).or_insert(value);
+            if !read.values.contains_key(&key) && !added.written.contains(&key) {
+                added.waiting.entry(key).or_insert(value);
             }
         }
-        if unwritten.len() < MOST_UNWRITTEN {
+        if added.waiting.len() < MOST_UNWRITTEN {
             return (Vec::new(), keys);
         }
-        let values = std::mem::take(&mut *unwritten);
-        drop(unwritten);
+        let values = added.take_waiting();
+        drop(added);
         (
             self.write_unwritten(folder, values).into_iter().collect(),
             keys,
@@ -313,8 +335,8 @@ where
         folder: &Path,
         used: &std::collections::HashSet<blake3::Hash>,
     ) -> Vec<CacheError> {
-        let unwritten = std::mem::take(&mut *lock(&self.earlier.unwritten));
-        let written = self.write_unwritten(folder, unwritten);
+        let waiting = lock(&self.earlier.added).take_waiting();
+        let written = self.write_unwritten(folder, waiting);
         if used.is_empty() && self.earlier.found.get().is_none() {
             return written.into_iter().collect();
         }
@@ -322,6 +344,17 @@ where
         let problems = read.problems.iter().cloned().chain(written);
         let tidied = on_disk::tidy::<V>(folder, self.stage, (&read.files, &read.values), used);
         problems.chain(tidied).collect()
+    }
+
+    /// What this memo's build, and those of `beside`, used, and what the disk held
+    /// for the stage; `None` when nothing was used and the disk was not read, so
+    /// that there is nothing to write.
+    fn used_and_read(&self, beside: &[&Memo<V>]) -> Option<(KeyMap<V>, &on_disk::Read<V>)> {
+        let used = self.used_with(beside);
+        if used.is_empty() && self.earlier.found.get().is_none() {
+            return None;
+        }
+        Some((used, self.earlier.get(self.stage)))
     }
 
     /// What this memo's build, and those of `beside`, used: taken out first, so
@@ -441,6 +474,32 @@ mod tests {
         next.verify = false;
         next.read_disk(folder.path());
         assert_eq!(next.find(&Text("b")).as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn a_value_builds_in_turns_made_again_after_it_was_written_is_not_written_twice() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut shared = Memo::<String>::new("number", Keep::ForRebuilds);
+        shared.read_disk(folder.path());
+        let numbers: Vec<String> = (0..=MOST_UNWRITTEN).map(|n| n.to_string()).collect();
+        let mut used = std::collections::HashSet::new();
+        for turn in [&numbers[..MOST_UNWRITTEN], &numbers[..]] {
+            let memo = shared.sharing();
+            for number in turn {
+                memo.keep(blake3::hash(number.as_bytes()), number.clone());
+            }
+            let (problems, keys) = memo.add(folder.path(), &[]);
+            assert!(problems.is_empty());
+            used.extend(keys);
+        }
+        assert!(shared.tidy(folder.path(), &used).is_empty());
+        let read = on_disk::read::<String>(folder.path(), "number");
+        assert_eq!(read.values.len(), numbers.len());
+        assert_eq!(
+            read.files.values(),
+            numbers.len(),
+            "each value is written once"
+        );
     }
 
     #[test]

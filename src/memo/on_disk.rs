@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::support::cache_key::{KeyMap, KeySet};
+use crate::support::cache_key::KeyMap;
 use crate::support::error::{Severity, StageError, plain_io_error};
 
 /// How a file starts, so that any other file is known not to be a memo.
@@ -103,17 +103,14 @@ pub struct Files {
     values: usize,
     /// Whether a file was passed over, so that the next write replaces them all.
     passed_over: bool,
-    /// Each usable file, with its size and the keys it holds: the larger are left
-    /// as they are when the smaller are put together.
-    usable: Vec<(PathBuf, u64, KeySet)>,
 }
 
 /// The values of one file, each with its key.
 type Values<V> = Vec<(blake3::Hash, V)>;
 
-/// What one file held, how many bytes it has, and whether any of its values was
-/// passed over; `None` for a file that another program or stage wrote.
-type FileValues<V> = Option<(Values<V>, usize, bool)>;
+/// What one file held, and whether any of its values was passed over; `None` for a
+/// file that another program or stage wrote.
+type FileValues<V> = Option<(Values<V>, bool)>;
 
 /// The records of one chunk of a file: `None` for a value passed over.
 type ChunkRecords<V> = Vec<Option<(blake3::Hash, V)>>;
@@ -165,6 +162,12 @@ fn read_files<V: DeserializeOwned + Send>(paths: Vec<PathBuf>, stage: &str) -> R
     })
 }
 
+/// The values of `stage`, of type `V`, in the files `paths`, each as it was
+/// written, not read.
+fn read_encoded<V>(paths: Vec<PathBuf>, stage: &str) -> Read<Vec<u8>> {
+    read_files_as(paths, &written_for::<V>(stage), &|bytes| Ok(bytes.to_vec()))
+}
+
 /// How a value is read from its bytes.
 type Decode<'d, V> = dyn Fn(&[u8]) -> postcard::Result<V> + Sync + 'd;
 
@@ -182,18 +185,16 @@ fn read_files_as<V: Send>(
     let mut read = Read {
         values: KeyMap::default(),
         files: Files {
-            paths: paths.clone(),
+            paths,
             ..Files::default()
         },
         problems: Vec::new(),
     };
-    for (file, path) in files.into_iter().zip(paths) {
+    for file in files {
         match file {
-            Ok(Some((values, size, passed_over))) => {
+            Ok(Some((values, passed_over))) => {
                 read.files.values += values.len();
                 read.files.passed_over |= passed_over;
-                let keys = values.iter().map(|(key, _)| *key).collect();
-                read.files.usable.push((path, size as u64, keys));
                 read.values.extend(values);
             }
             Ok(None) => read.files.passed_over = true,
@@ -264,7 +265,7 @@ fn read_file<V: Send>(
     let read = records.len();
     let values: Values<V> = records.into_iter().flatten().collect();
     let passed_over = values.len() < read;
-    Ok(Some((values, bytes.len(), passed_over)))
+    Ok(Some((values, passed_over)))
 }
 
 /// Whether a value that could not be read is passed over, not taken as damage: a
@@ -320,25 +321,22 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
         true => rewrite(files, used_held),
         false => Rewrite::Add,
     };
-    let (to_write, replaced): (Vec<&(&blake3::Hash, &V)>, Vec<&PathBuf>) = match how {
+    let (to_write, replaced): (Vec<&(&blake3::Hash, &V)>, Vec<PathBuf>) = match how {
         Rewrite::Add => (
             used.iter().filter(|(key, _)| !held(key)).collect(),
             Vec::new(),
         ),
         Rewrite::PutTogether => {
-            let sizes: Vec<_> = (files.usable.iter())
-                .map(|(path, size, _)| (path, *size))
+            let smaller = to_put_together(&files.paths);
+            // What the smaller hold is written again; what only the larger hold is
+            // left in them.
+            let in_smaller = read_encoded::<V>(smaller.clone(), stage).values;
+            let to_write = (used.iter())
+                .filter(|(key, _)| !held(key) || in_smaller.contains_key(*key))
                 .collect();
-            let smaller = to_put_together(&sizes);
-            let larger: Vec<&KeySet> = (files.usable.iter())
-                .filter(|(path, ..)| !smaller.contains(&path))
-                .map(|(.., keys)| keys)
-                .collect();
-            let in_larger = |key: &blake3::Hash| larger.iter().any(|keys| keys.contains(key));
-            let to_write = used.iter().filter(|(key, _)| !in_larger(key)).collect();
             (to_write, smaller)
         }
-        Rewrite::Replace => (used.iter().collect(), files.paths.iter().collect()),
+        Rewrite::Replace => (used.iter().collect(), files.paths.clone()),
     };
     if !to_write.is_empty() || how == Rewrite::Replace {
         write_file(folder, stage, &to_write)?;
@@ -347,6 +345,14 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
         let _ = fs::remove_file(old);
     }
     Ok(())
+}
+
+impl Files {
+    /// How many values the usable files held, counting a value held twice twice.
+    #[cfg(test)]
+    pub fn values(&self) -> usize {
+        self.values
+    }
 }
 
 /// What a write does with the files of a stage.
@@ -374,16 +380,17 @@ fn rewrite(files: &Files, used: usize) -> Rewrite {
     }
 }
 
-/// Which of a stage's files, given with their sizes, to put together when they are
-/// too many: the smallest, as few as leave half as many files. The large files,
+/// Which of a stage's files `paths` to put together when they are too many: the
+/// smallest on disk now, as few as leave half as many files. The large files,
 /// which hold most values, are so written again seldom.
-fn to_put_together<'p>(files: &[(&'p PathBuf, u64)]) -> Vec<&'p PathBuf> {
-    let mut by_size = files.to_vec();
-    by_size.sort_by_key(|(_, size)| *size);
+fn to_put_together(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let size = |path: &PathBuf| fs::metadata(path).map_or(0, |m| m.len());
+    let mut by_size: Vec<(u64, &PathBuf)> = paths.iter().map(|path| (size(path), path)).collect();
+    by_size.sort();
     // Putting `count` files together into one leaves `MOST_FILES / 2`.
-    let count = (files.len() + 1).saturating_sub(MOST_FILES / 2).max(2);
+    let count = (paths.len() + 1).saturating_sub(MOST_FILES / 2).max(2);
     by_size.truncate(count);
-    by_size.into_iter().map(|(path, _)| path).collect()
+    by_size.into_iter().map(|(_, path)| path.clone()).collect()
 }
 
 /// Tidies the files of `stage` in `folder` as [`rewrite`] says, keeping of what
@@ -404,18 +411,12 @@ pub fn tidy<V: Serialize + DeserializeOwned + Send + Sync>(
     };
     let to_read: Vec<PathBuf> = match rewrite(&now, used_held) {
         Rewrite::Add => return Vec::new(),
-        Rewrite::PutTogether => {
-            let size = |path: &PathBuf| fs::metadata(path).map_or(0, |m| m.len());
-            let sizes: Vec<_> = paths_now.iter().map(|path| (path, size(path))).collect();
-            to_put_together(&sizes).into_iter().cloned().collect()
-        }
+        Rewrite::PutTogether => to_put_together(&paths_now),
         Rewrite::Replace => paths_now,
     };
     // Each value is kept as it was written, not read: a page that names shared
     // parts can be read only while they are held.
-    let read = read_files_as(to_read, &written_for::<V>(stage), &|bytes| {
-        Ok(bytes.to_vec())
-    });
+    let read = read_encoded::<V>(to_read, stage);
     let kept: Vec<(&blake3::Hash, &[u8])> = (read.values.iter())
         .filter(|(key, _)| used.contains(*key))
         .map(|(key, bytes)| (key, &bytes[..]))
@@ -774,11 +775,7 @@ mod tests {
             .collect();
         let on_disk = (&first.files, &first.values);
         assert!(tidy::<Refusing>(folder.path(), "a stage", on_disk, &used).is_empty());
-        let raw = read_files_as(
-            stage_files(folder.path(), "a stage"),
-            &written_for::<Refusing>("a stage"),
-            &|bytes| Ok(bytes.to_vec()),
-        );
+        let raw = read_encoded::<Refusing>(stage_files(folder.path(), "a stage"), "a stage");
         assert_eq!(raw.files.paths.len(), 1);
         let keys: std::collections::HashSet<_> = raw.values.keys().copied().collect();
         assert_eq!(keys, used);
