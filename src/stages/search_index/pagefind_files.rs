@@ -4,9 +4,10 @@
 //! pages' excerpts, in at most [`MOST_EXCERPT_FILES`] files, and the file that
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
-//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3,
-//! foldhash and rayon, and `page` and `shared_parts`.
+//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
+//! and rayon, and `page` and `shared_parts`.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -237,7 +238,7 @@ fn language_index(
 
 /// Every word of the pages, with the pages it is on in order, sorted by word.
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    let mut words: foldhash::HashMap<&'a str, SiteWord<'a>> = foldhash::HashMap::default();
+    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::default();
     for (number, page) in pages.iter().enumerate() {
         for word in &page.words {
             let site_word = words.entry(&word.word).or_default();
@@ -412,7 +413,7 @@ fn grouped(names: &[String], pages: &[&IndexedPage]) -> String {
 /// file's hash, made longer where two would be the same.
 struct Names {
     language: String,
-    used: foldhash::HashSet<String>,
+    used: HashSet<String>,
 }
 
 impl Names {

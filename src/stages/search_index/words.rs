@@ -5,8 +5,8 @@
 //! "face-to-face" or "baby's", is also kept as its parts. These are Pagefind's
 //! rules, which its search in the browser expects; the scripts that Pagefind
 //! segments into words (Chinese, Japanese, Thai) are not among the site's
-//! languages. Uses pagefind_stem, convert_case, unicode-normalization and
-//! foldhash.
+//! languages. Uses pagefind_stem, convert_case and
+//! unicode-normalization.
 
 use std::collections::HashMap;
 
@@ -146,7 +146,7 @@ thread_local! {
     /// The stem of each word cut on this thread, by language and word: a site
     /// uses a few thousand words many times over, and cutting a word to its stem
     /// costs more than finding it again.
-    static STEMS: std::cell::RefCell<HashMap<String, foldhash::HashMap<String, String>>> =
+    static STEMS: std::cell::RefCell<HashMap<String, HashMap<String, String>>> =
         std::cell::RefCell::new(HashMap::new());
 }
 
@@ -166,7 +166,7 @@ impl Stemming {
         };
         STEMS.with_borrow_mut(|stems| {
             if !stems.contains_key(&self.language) {
-                stems.insert(self.language.clone(), foldhash::HashMap::default());
+                stems.insert(self.language.clone(), HashMap::default());
             }
             let known = stems.get_mut(&self.language).expect("just added");
             if let Some(stem) = known.get(bare) {
