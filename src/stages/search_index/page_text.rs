@@ -114,8 +114,12 @@ pub fn read(html: &str) -> PageText {
         .append_element_content_handler(elements)
         .append_element_content_handler(texts);
     // The document is the site's own, made for the index; were it unreadable, the
-    // page would have no words, and no result.
-    let _ = lol_html::rewrite_str(html, settings);
+    // page would have no words, and no result. What the rewriter writes is not
+    // wanted: it is let go of as it is written, not gathered into a copy.
+    let mut rewriter = lol_html::HtmlRewriter::new(settings, |_: &[u8]| {});
+    let _ = rewriter
+        .write(html.as_bytes())
+        .and_then(|()| rewriter.end());
     let mut reading = std::mem::take(&mut *reading.borrow_mut());
     while reading.open.len() > 1 {
         close(&mut reading);
