@@ -1,7 +1,7 @@
 //! Templates: compiles the theme's Tera templates, with the project's own
 //! `templates/` replacing any of the same name, builds the context each page is
 //! rendered with, and renders it. A template mistake is reported at its file and
-//! line. Uses Tera, and `page`, `site`, `assets`, `escape`, `shared_parts`, `loops`,
+//! line. Uses Tera and rayon, and `page`, `site`, `assets`, `escape`, `shared_parts`, `loops`,
 //! `memo`, `cache_key` and `error`.
 
 pub mod a_z;
@@ -14,6 +14,7 @@ pub mod render;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use tera::Tera;
 
 use crate::memo::MemoKey;
@@ -154,26 +155,38 @@ impl Templates {
     }
 }
 
+/// Parses each of `files`, in parallel, or says every syntax error in them.
+fn parse_each(
+    files: &BTreeMap<String, TemplateFile>,
+) -> Result<Vec<tera::Template>, Vec<Diagnostic>> {
+    let files: Vec<&TemplateFile> = files.values().collect();
+    let parsed: Vec<_> = (files.par_iter())
+        .map(|file| tera::Template::new(&file.name, None, &file.text).map_err(|e| (file, e)))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut templates = Vec::with_capacity(parsed.len());
+    for template in parsed {
+        match template {
+            Ok(template) => templates.push(template),
+            Err((file, error)) => {
+                let (position, message) = syntax_error_location(&error);
+                let error = TemplateError::Syntax { position, message };
+                diagnostics.push(error.to_diagnostic(&file.display_path, Some(&file.text)));
+            }
+        }
+    }
+    match diagnostics.is_empty() {
+        true => Ok(templates),
+        false => Err(diagnostics),
+    }
+}
+
 impl Parsed {
     /// Parses every template, reporting every syntax error at once.
     fn parse(files: &[TemplateFile]) -> Result<Parsed, Vec<Diagnostic>> {
         let files: BTreeMap<String, TemplateFile> =
             files.iter().map(|f| (f.name.clone(), f.clone())).collect();
-        let mut diagnostics = Vec::new();
-        let mut parsed = Vec::with_capacity(files.len());
-        for file in files.values() {
-            match tera::Template::new(&file.name, None, &file.text) {
-                Ok(template) => parsed.push(template),
-                Err(error) => {
-                    let (position, message) = syntax_error_location(&error);
-                    let error = TemplateError::Syntax { position, message };
-                    diagnostics.push(error.to_diagnostic(&file.display_path, Some(&file.text)));
-                }
-            }
-        }
-        if !diagnostics.is_empty() {
-            return Err(diagnostics);
-        }
+        let parsed = parse_each(&files)?;
         if let Some(steps) = crate::stages::templates::loops::find_loop(&parsed) {
             return Err(vec![loop_diagnostic(&files, &steps)]);
         }
@@ -184,15 +197,17 @@ impl Parsed {
         let has_guide_item = files
             .get("macros.html")
             .is_some_and(|macros| macros.text.contains("macro guide_item("));
-        let guide_item = has_guide_item.then_some((
-            GUIDE_ITEM_TEMPLATE,
-            "{% import \"macros.html\" as macros %}{{ macros::guide_item(item=item, root=root) }}",
-        ));
-        let sources = files
-            .values()
-            .map(|f| (f.name.as_str(), f.text.as_str()))
-            .chain(guide_item);
-        if let Err(error) = tera.add_raw_templates(sources) {
+        // Tera parses each template it is given as text: the ones parsed above are
+        // given parsed, as `Tera::parse` does, so that each is parsed once.
+        (tera.templates).extend(parsed.into_iter().map(|t| (t.name.clone(), t)));
+        let built = match has_guide_item {
+            true => tera.add_raw_template(
+                GUIDE_ITEM_TEMPLATE,
+                "{% import \"macros.html\" as macros %}{{ macros::guide_item(item=item, root=root) }}",
+            ),
+            false => (tera.build_inheritance_chains()).and_then(|()| tera.check_macro_files()),
+        };
+        if let Err(error) = built {
             let message = match &error.kind {
                 tera::ErrorKind::MissingParent { current, parent } => {
                     format!("'{current}' extends '{parent}', which does not exist")
