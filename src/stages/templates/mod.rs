@@ -69,6 +69,9 @@ impl StageError for TemplateError {
             TemplateError::Missing { .. } => Some(
                 "add the template to the project's templates/ folder, or name one that exists".into(),
             ),
+            TemplateError::Structure { message, .. } if message.ends_with("which does not exist") => Some(
+                "add the template to the project's templates/ folder, or name one that exists".into(),
+            ),
             TemplateError::Loop { .. } => Some(
                 "a macro cannot call itself and a template cannot include itself, even through others; use a for loop instead".into(),
             ),
@@ -219,7 +222,10 @@ impl Parsed {
                     "'{tpl}' extends itself through {}",
                     inheritance_chain.join(" > ")
                 ),
-                _ => plain_tera_message(&error_chain(&error).last().cloned().unwrap_or_default()),
+                _ => {
+                    let said = error_chain(&error).last().cloned().unwrap_or_default();
+                    missing_macros(&said).unwrap_or_else(|| plain_tera_message(&said))
+                }
             };
             let (file, position) = locate_structure_error(&files, &message);
             let error = TemplateError::Structure { position, message };
@@ -470,9 +476,10 @@ fn locate_structure_error<'a>(
         .find_map(|name| files.get(name));
     match named {
         Some(file) => {
-            let position = ["extends", "import", "include"]
-                .iter()
-                .find_map(|word| find_in_tags(&file.text, word));
+            // The tag the message is about first: an import for macros, say.
+            let mut words = ["extends", "import", "include"];
+            words.sort_by_key(|word| !message.contains(word));
+            let position = words.iter().find_map(|word| find_in_tags(&file.text, word));
             (Some(file), position)
         }
         None => (None, None),
@@ -518,6 +525,17 @@ fn backticked(message: &str) -> Option<&str> {
 
 /// Tera's message in plainer words: `Variable `x` not found in context while
 /// rendering 'page.html'` becomes `` `x` is not defined ``.
+/// Tera's message for a template that imports macros from a file that does not
+/// exist, said plainly.
+fn missing_macros(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Template `")?;
+    let (current, rest) = rest.split_once("` loads macros from `")?;
+    let (from, _) = rest.split_once('`')?;
+    Some(format!(
+        "'{current}' imports macros from '{from}', which does not exist"
+    ))
+}
+
 fn plain_tera_message(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("Variable `") {
         if let Some((name, _)) = rest.split_once("` not found in context") {
