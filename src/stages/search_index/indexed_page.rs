@@ -24,28 +24,117 @@ pub struct IndexedPage {
     /// How many words the page has.
     pub word_count: u32,
     /// Each word of the page, in order, and where it is.
-    pub words: Vec<PageWord>,
+    pub words: Words,
 }
 
-/// Where one word is on a page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PageWord {
-    pub word: String,
-    pub places: Places,
-    /// The places of the word as written with marks on its letters, by that form.
-    pub with_marks: Vec<(String, Places)>,
+/// Each word of a page, in order, with where it is and its forms with marks on
+/// its letters, packed into a few buffers: a page read from the cache is a few
+/// allocations, not a few for each of its words.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Words {
+    /// The words and their forms, one after another.
+    text: String,
+    /// The places of each, one after another, as [`Places::encoded`].
+    #[serde(with = "serde_bytes")]
+    places: Vec<u8>,
+    /// Each word, followed by each of its forms with marks.
+    entries: Vec<Entry>,
+}
+
+/// Where a word or a form ends in [`Words::text`], and its places in
+/// [`Words::places`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+struct Entry {
+    text_end: u32,
+    places_end: u32,
+    /// How many places it has.
+    count: u32,
+    /// For a word, how many of its forms with marks follow it; none for a form.
+    forms: u32,
+}
+
+/// One word of a page, read from its [`Words`].
+pub struct PageWord<'a> {
+    pub word: &'a str,
+    pub places: Places<'a>,
+    words: &'a Words,
+    /// Where its forms with marks are among the entries.
+    forms: std::ops::Range<usize>,
 }
 
 /// Where a word is in a page's text, each place after a change of weight given
 /// as a negative number, and in its title; kept as a chunk of the word list writes
 /// them, so that putting the index together copies them as they are.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Places {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Places<'a> {
     /// How many places there are, in the text and the title together.
     pub count: u32,
     /// The places in the text, then those in the title: two CBOR arrays.
-    #[serde(with = "serde_bytes")]
-    pub encoded: Vec<u8>,
+    pub encoded: &'a [u8],
+}
+
+impl Words {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Each word, in order.
+    pub fn iter(&self) -> impl Iterator<Item = PageWord<'_>> {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let entry = self.entries.get(at)?;
+            let (word, places) = self.entry(at);
+            let forms = at + 1..at + 1 + entry.forms as usize;
+            at = forms.end;
+            Some(PageWord {
+                word,
+                places,
+                words: self,
+                forms,
+            })
+        })
+    }
+
+    /// The text and the places of entry `at`.
+    fn entry(&self, at: usize) -> (&str, Places<'_>) {
+        let (text_start, places_start) = match at.checked_sub(1) {
+            Some(before) => (
+                self.entries[before].text_end,
+                self.entries[before].places_end,
+            ),
+            None => (0, 0),
+        };
+        let entry = &self.entries[at];
+        let text = (self.text).get(text_start as usize..entry.text_end as usize);
+        let encoded = (self.places).get(places_start as usize..entry.places_end as usize);
+        let places = Places {
+            count: entry.count,
+            encoded: encoded.unwrap_or_default(),
+        };
+        (text.unwrap_or_default(), places)
+    }
+
+    /// Adds a word, or a form of the word added last, with its places; `forms` is
+    /// how many forms of a word follow it.
+    fn push(&mut self, text: &str, places: Unwritten, forms: usize) {
+        self.text.push_str(text);
+        let count = places.write(&mut self.places);
+        let end = |length: usize| u32::try_from(length).unwrap_or(u32::MAX);
+        self.entries.push(Entry {
+            text_end: end(self.text.len()),
+            places_end: end(self.places.len()),
+            count,
+            forms: end(forms),
+        });
+    }
+}
+
+impl<'a> PageWord<'a> {
+    /// The places of the word as written with marks on its letters, by that form.
+    pub fn with_marks(&self) -> impl Iterator<Item = (&'a str, Places<'a>)> + use<'a> {
+        let words = self.words;
+        self.forms.clone().map(move |at| words.entry(at))
+    }
 }
 
 /// Where a word is, before it is written.
@@ -167,10 +256,7 @@ type Found = HashMap<String, (Vec<Place>, BTreeMap<String, Vec<Place>>)>;
 
 /// The page's words from where each was found in its text and in its title,
 /// sorted by word.
-fn with_title(
-    found: Found,
-    in_title: HashMap<(String, Option<String>), Vec<i32>>,
-) -> Vec<PageWord> {
+fn with_title(found: Found, in_title: HashMap<(String, Option<String>), Vec<i32>>) -> Words {
     type Word = (Unwritten, Vec<(String, Unwritten)>);
     let mut words: BTreeMap<String, Word> = (found.into_iter())
         .map(|(word, (plain, marked))| {
@@ -194,15 +280,14 @@ fn with_title(
         };
         at.in_title = places;
     }
-    (words.into_iter())
-        .map(|(word, (plain, with_marks))| PageWord {
-            word,
-            places: plain.written(),
-            with_marks: (with_marks.into_iter())
-                .map(|(form, places)| (form, places.written()))
-                .collect(),
-        })
-        .collect()
+    let mut written = Words::default();
+    for (word, (plain, with_marks)) in words {
+        written.push(&word, plain, with_marks.len());
+        for (form, places) in with_marks {
+            written.push(&form, places, 0);
+        }
+    }
+    written
 }
 
 impl Unwritten {
@@ -213,23 +298,20 @@ impl Unwritten {
         }
     }
 
-    fn written(self) -> Places {
-        let mut encoded = Vec::with_capacity(self.in_text.len() + self.in_title.len() + 4);
+    /// Writes the places at the end of `encoded`, and gives how many they are.
+    fn write(self, encoded: &mut Vec<u8>) -> u32 {
         // Writing to memory cannot fail.
-        let _ = minicbor::encode(&self.in_text, &mut encoded);
-        let _ = minicbor::encode(&self.in_title, &mut encoded);
-        Places {
-            count: u32::try_from(self.in_text.len() + self.in_title.len()).unwrap_or(u32::MAX),
-            encoded,
-        }
+        let _ = minicbor::encode(&self.in_text, &mut *encoded);
+        let _ = minicbor::encode(&self.in_title, &mut *encoded);
+        u32::try_from(self.in_text.len() + self.in_title.len()).unwrap_or(u32::MAX)
     }
 }
 
 #[cfg(test)]
-impl Places {
+impl Places<'_> {
     /// The places in the text and in the title, read back.
     fn read(&self) -> (Vec<i32>, Vec<i32>) {
-        let mut decoder = minicbor::Decoder::new(&self.encoded);
+        let mut decoder = minicbor::Decoder::new(self.encoded);
         (decoder.decode().unwrap(), decoder.decode().unwrap())
     }
 }
@@ -293,9 +375,9 @@ mod tests {
     #[test]
     fn a_page_keeps_its_words_sorted_with_their_places_and_its_excerpt() {
         let page = page("Crying", "<p>Babies cry. Crying is normal.</p>");
-        let words: Vec<&str> = page.words.iter().map(|w| w.word.as_str()).collect();
+        let words: Vec<&str> = page.words.iter().map(|w| w.word).collect();
         assert_eq!(words, ["babi", "cri", "is", "normal"]);
-        let cry = &page.words[1];
+        let cry = page.words.iter().nth(1).unwrap();
         // "cry" and "Crying" in the text, then "Crying" in the heading (7 × 24).
         let (in_text, in_title) = cry.places.read();
         assert_eq!(in_text, [-25, 2, 1, -169, 0]);
@@ -309,10 +391,40 @@ mod tests {
     }
 
     #[test]
+    fn a_page_s_words_and_their_forms_read_back_from_the_cache_as_they_were() {
+        let page = page("Crèche", "<p>A crèche, a creche and a café.</p>");
+        let listed = |page: &IndexedPage| -> Vec<(String, Vec<u8>, Vec<String>)> {
+            (page.words.iter())
+                .map(|w| {
+                    let forms = w.with_marks().map(|(form, _)| form.to_owned()).collect();
+                    (w.word.to_owned(), w.places.encoded.to_vec(), forms)
+                })
+                .collect()
+        };
+        let read: IndexedPage = postcard::from_bytes(&postcard::to_stdvec(&page).unwrap()).unwrap();
+        assert_eq!(read, page);
+        assert_eq!(listed(&read), listed(&page));
+        let words: Vec<(String, Vec<String>)> = (listed(&page).into_iter())
+            .map(|(word, _, forms)| (word, forms))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("a".into(), vec![]),
+                ("and".into(), vec![]),
+                ("cafe".into(), vec!["café".into()]),
+                ("crech".into(), vec!["crèche".into()]),
+            ]
+        );
+    }
+
+    #[test]
     fn a_word_with_marks_is_kept_under_its_bare_form() {
         let page = page("Nursery", "<p>The crèche</p>");
         let creche = page.words.iter().find(|w| w.word == "crech").unwrap();
         assert_eq!(creche.places.count, 0);
-        assert_eq!(creche.with_marks[0].0, "crèche");
+        let forms: Vec<&str> = creche.with_marks().map(|(form, _)| form).collect();
+        assert_eq!(forms, ["crèche"]);
+        assert!(creche.with_marks().all(|(_, places)| places.count > 0));
     }
 }

@@ -66,7 +66,7 @@ struct ChunkForm<'a> {
 #[derive(Clone)]
 struct ChunkPage<'a> {
     page: usize,
-    places: &'a Places,
+    places: Places<'a>,
 }
 
 impl<C> Encode<C> for ChunkPage<'_> {
@@ -77,7 +77,7 @@ impl<C> Encode<C> for ChunkPage<'_> {
     ) -> Result<(), minicbor::encode::Error<W::Error>> {
         encoder.array(3)?.u64(self.page as u64)?;
         (encoder.writer_mut())
-            .write_all(&self.places.encoded)
+            .write_all(self.places.encoded)
             .map_err(minicbor::encode::Error::write)
     }
 }
@@ -240,17 +240,17 @@ fn language_index(
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
     let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::default();
     for (number, page) in pages.iter().enumerate() {
-        for word in &page.words {
-            let site_word = words.entry(&word.word).or_default();
-            let on_page = |places: &'a Places| ChunkPage {
+        for word in page.words.iter() {
+            let site_word = words.entry(word.word).or_default();
+            let on_page = |places: Places<'a>| ChunkPage {
                 page: number,
                 places,
             };
             if word.places.count > 0 {
-                site_word.pages.push(on_page(&word.places));
+                site_word.pages.push(on_page(word.places));
             }
-            for (form, places) in &word.with_marks {
-                match site_word.with_marks.iter_mut().find(|(f, _)| f == form) {
+            for (form, places) in word.with_marks() {
+                match site_word.with_marks.iter_mut().find(|(f, _)| *f == form) {
                     Some((_, pages)) => pages.push(on_page(places)),
                     None => site_word.with_marks.push((form, vec![on_page(places)])),
                 }
