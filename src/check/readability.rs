@@ -50,7 +50,7 @@ pub fn check(
     let mut diagnostics = Vec::new();
     let mut totals = Totals::default();
     for block in rendered.text.iter().filter(|b| counts_as_prose(b)) {
-        for sentence in sentences(&block.text) {
+        for sentence in sentences(block.text) {
             totals.add(&sentence);
             if sentence.words > settings.max_sentence_words {
                 let position = block
@@ -110,7 +110,7 @@ pub fn check(
 fn long_words_hint(rendered: &RenderedPage) -> String {
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
     for block in rendered.text.iter().filter(|b| counts_as_prose(b)) {
-        for word in words_of(&block.text).filter(|w| syllables(w) >= 3) {
+        for word in words_of(block.text).filter(|w| syllables(w) >= 3) {
             *uses.entry(word.to_lowercase()).or_default() += 1;
         }
     }
@@ -130,7 +130,7 @@ fn long_words_hint(rendered: &RenderedPage) -> String {
     )
 }
 
-fn counts_as_prose(block: &TextBlock) -> bool {
+fn counts_as_prose(block: &TextBlock<'_>) -> bool {
     matches!(
         block.role,
         TextRole::Paragraph | TextRole::ListItem | TextRole::TableCell

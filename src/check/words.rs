@@ -62,8 +62,8 @@ pub fn check(page: &Page, rendered: &RenderedPage, settings: &WordsToAvoid) -> V
             }
         }
     }
-    for block in &rendered.text {
-        for (offset, word, instead) in find(&block.text, settings) {
+    for block in rendered.text.iter() {
+        for (offset, word, instead) in find(block.text, settings) {
             if let Some(position) = block.position_of(offset) {
                 report(word, instead, position);
             }

@@ -232,12 +232,47 @@ pub enum TextRole {
 
 /// One block of a page's text as a reader sees it: a paragraph, a list item, a
 /// heading or a table cell, without markup.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TextBlock {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextBlock<'a> {
     pub role: TextRole,
-    pub text: String,
+    pub text: &'a str,
     /// Where each run of `text` was written, in order.
-    pub runs: Vec<TextRun>,
+    pub runs: &'a [TextRun],
+}
+
+/// A page's text, block by block, packed into a few buffers: a page read from the
+/// cache is a few allocations, not a few for each of its blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TextBlocks {
+    /// The blocks' text, one after another.
+    text: String,
+    /// Their runs, one after another.
+    runs: Vec<TextRun>,
+    /// Each block's role, and where its text and its runs end.
+    blocks: Vec<(TextRole, usize, usize)>,
+}
+
+impl TextBlocks {
+    /// Adds a block of `text`, whose runs are `runs`.
+    pub fn push(&mut self, role: TextRole, text: &str, runs: &[TextRun]) {
+        self.text.push_str(text);
+        self.runs.extend_from_slice(runs);
+        (self.blocks).push((role, self.text.len(), self.runs.len()));
+    }
+
+    /// Each block, in order.
+    pub fn iter(&self) -> impl Iterator<Item = TextBlock<'_>> {
+        let (mut text_start, mut runs_start) = (0, 0);
+        self.blocks.iter().map(move |&(role, text_end, runs_end)| {
+            let block = TextBlock {
+                role,
+                text: self.text.get(text_start..text_end).unwrap_or_default(),
+                runs: self.runs.get(runs_start..runs_end).unwrap_or_default(),
+            };
+            (text_start, runs_start) = (text_end, runs_end);
+            block
+        })
+    }
 }
 
 /// A run of a [`TextBlock`]'s text that was written in one place on one line.
@@ -251,7 +286,7 @@ pub struct TextRun {
     pub verbatim: bool,
 }
 
-impl TextBlock {
+impl TextBlock<'_> {
     /// Where the character at byte `offset` of the text was written.
     pub fn position_of(&self, offset: usize) -> Option<Position> {
         let run = self.runs.iter().rev().find(|r| r.text_start <= offset)?;
@@ -329,7 +364,7 @@ pub struct RenderedPage {
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
     /// The text a reader sees, block by block.
-    pub text: Vec<TextBlock>,
+    pub text: TextBlocks,
     pub blocks: Vec<BlockSummary>,
     pub tables: Vec<TableSummary>,
     /// False when part of the body was too deeply nested to be read, so that its
@@ -407,5 +442,47 @@ impl OutputFile {
     pub fn make_whole(&mut self) {
         let body = std::mem::replace(&mut self.body, Body::Whole(Arc::from([])));
         self.body = body.into_whole();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text_start: usize, line: usize, col: usize) -> TextRun {
+        TextRun {
+            text_start,
+            position: Position { line, col },
+            verbatim: true,
+        }
+    }
+
+    #[test]
+    fn text_blocks_read_back_each_block_with_its_own_runs() {
+        let mut blocks = TextBlocks::default();
+        blocks.push(TextRole::Heading, "Crying", &[run(0, 3, 4)]);
+        blocks.push(
+            TextRole::Paragraph,
+            "Babies cry. It is normal.",
+            &[run(0, 5, 1), run(12, 6, 1)],
+        );
+        let read: TextBlocks =
+            postcard::from_bytes(&postcard::to_stdvec(&blocks).unwrap()).unwrap();
+        assert_eq!(read, blocks);
+        let found: Vec<(TextRole, &str, usize)> = (read.iter())
+            .map(|block| (block.role, block.text, block.runs.len()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (TextRole::Heading, "Crying", 1),
+                (TextRole::Paragraph, "Babies cry. It is normal.", 2),
+            ]
+        );
+        let paragraph = read.iter().nth(1).unwrap();
+        assert_eq!(
+            paragraph.position_of(15),
+            Some(Position { line: 6, col: 4 })
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::model::page::{BLOCK_KINDS, BlockSummary, TextBlock, TextRole, TextRun, Urgency};
+use crate::model::page::{BLOCK_KINDS, BlockSummary, TextRole, TextRun, Urgency};
 use crate::support::escape::escape_html;
 
 use super::{MarkdownError, Renderer, options};
@@ -277,15 +277,12 @@ impl<'a> Renderer<'a> {
         let level = (self.last_level + 1).clamp(2, 6);
         let heading_position = self.position(heading_at);
         if !heading.is_empty() {
-            self.text_blocks.push(TextBlock {
-                role: TextRole::BlockHeading,
-                text: heading.to_owned(),
-                runs: vec![TextRun {
-                    text_start: 0,
-                    position: heading_position,
-                    verbatim: true,
-                }],
-            });
+            let run = TextRun {
+                text_start: 0,
+                position: heading_position,
+                verbatim: true,
+            };
+            (self.text_blocks).push(TextRole::BlockHeading, heading, &[run]);
         }
         let default_heading;
         let heading = match kind.default_heading() {

@@ -29,7 +29,7 @@ use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
 
 use crate::memo::MemoKey;
 use crate::model::page::{
-    BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlock,
+    BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlocks,
 };
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::support::escape::escape_html;
@@ -227,7 +227,7 @@ pub fn render_despite_mistakes(
         references: HashMap::new(),
         errors: Vec::new(),
         in_dont_list: false,
-        text_blocks: Vec::new(),
+        text_blocks: TextBlocks::default(),
         blocks: Vec::new(),
         tables: Vec::new(),
         first_raw_html: None,
@@ -338,7 +338,7 @@ struct Renderer<'a> {
     errors: Vec<MarkdownError>,
     /// Inside a `dont` block, where every item must start with "do not".
     in_dont_list: bool,
-    text_blocks: Vec<TextBlock>,
+    text_blocks: TextBlocks,
     blocks: Vec<BlockSummary>,
     tables: Vec<TableSummary>,
     /// Where the page's first raw HTML is, if it has any.

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-use crate::model::page::{TextBlock, TextRole, TextRun};
+use crate::model::page::{TextBlocks, TextRole, TextRun};
 
 use super::events::*;
 use super::{MarkdownError, Renderer, raw_html};
@@ -84,23 +84,18 @@ impl<'a> Renderer<'a> {
     pub(super) fn collect_text(&mut self, events: &[(Event<'_>, Range<usize>)], base: usize) {
         let mut roles: Vec<TextRole> = Vec::new();
         let mut hidden_depth = 0usize;
-        let mut block = TextBlock {
+        let mut block = Block {
             role: TextRole::Paragraph,
             text: String::new(),
             runs: Vec::new(),
         };
-        let finish = |block: &mut TextBlock, blocks: &mut Vec<TextBlock>, role| {
-            let taken = std::mem::replace(
-                block,
-                TextBlock {
-                    role,
-                    text: String::new(),
-                    runs: Vec::new(),
-                },
-            );
-            if !taken.text.trim().is_empty() {
-                blocks.push(taken);
+        let finish = |block: &mut Block, blocks: &mut TextBlocks, role| {
+            if !block.text.trim().is_empty() {
+                blocks.push(block.role, &block.text, &block.runs);
             }
+            block.role = role;
+            block.text.clear();
+            block.runs.clear();
         };
         for (event, range) in events {
             let role = |roles: &[TextRole]| roles.last().copied().unwrap_or(TextRole::Paragraph);
@@ -144,4 +139,11 @@ impl<'a> Renderer<'a> {
         }
         finish(&mut block, &mut self.text_blocks, TextRole::Paragraph);
     }
+}
+
+/// A block of text as it is read, before it is added to the page's.
+struct Block {
+    role: TextRole,
+    text: String,
+    runs: Vec<TextRun>,
 }
