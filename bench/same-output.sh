@@ -8,6 +8,9 @@
 #   bash bench/same-output.sh BEFORE AFTER
 # BEFORE and AFTER are tellyou binaries, for example one built from the commit
 # before a change (`git worktree add /tmp/before HEAD~1 && cargo build --release`).
+# Each program runs on a copy of each project of its own, as `check` keeps its
+# cache beside the project's output folder; the cache is not compared, as its
+# files are named by when and by which process they were written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(realpath "$1")
@@ -27,6 +30,20 @@ for case in tests/fixtures/mistakes/*/; do
   projects+=("$work/mistakes/$name")
 done
 
+# A copy of project "$1" for program "$2" to run on, made once: the project's
+# files, without its output, its cache or the repository's build.
+copy_of() {
+  local project=$1 program=$2
+  local copy="$work/projects/$program/$(echo "${project#"$PWD"}" | tr / _)"
+  if [ ! -d "$copy" ]; then
+    mkdir -p "$copy"
+    tar -C "$project" --exclude=./target --exclude=./.git --exclude=./fuzz \
+      --exclude=./node_modules --exclude=./public --exclude='./.public.*' -cf - . |
+      tar -C "$copy" -xf -
+  fi
+  echo "$copy"
+}
+
 # Runs one program on one project: "$1" is the program, "$2" a name for its
 # results, then the project and the subcommand's arguments.
 run() {
@@ -36,10 +53,12 @@ run() {
   local epoch=()
   [ "$project" != "$PWD" ] && epoch=(SOURCE_DATE_EPOCH=1768435200)
   set +e
-  (cd "$project" && env "${epoch[@]}" "$program" "$@" --out "$results/out" \
-    >"$results/stdout" 2>"$results/stderr")
+  (cd "$(copy_of "$project" "$(basename "$(dirname "$results")")")" &&
+    env "${epoch[@]}" "$program" "$@" --out "$results/out" \
+      >"$results/stdout" 2>"$results/stderr")
   echo $? >"$results/status"
   set -e
+  rm -rf "$results/.out.cache"
   # The output folder's name and the time taken are not part of what was said,
   # and the build record's key names the program itself.
   sed -i -E "s|$results/out|OUT|g; s/ in [0-9.]+ s/ in T s/" "$results/stdout" "$results/stderr"
@@ -58,7 +77,8 @@ run_check() {
   local epoch=()
   [ "$project" != "$PWD" ] && epoch=(SOURCE_DATE_EPOCH=1768435200)
   set +e
-  (cd "$project" && env "${epoch[@]}" "$program" check "$@" >"$results/stdout" 2>"$results/stderr")
+  (cd "$(copy_of "$project" "$(basename "$(dirname "$results")")")" &&
+    env "${epoch[@]}" "$program" check "$@" >"$results/stdout" 2>"$results/stderr")
   echo $? >"$results/status"
   set -e
 }

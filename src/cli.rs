@@ -34,12 +34,14 @@ pub(crate) enum Command {
     /// wrong, every problem is listed and the old output is left as it was.
     Build(BuildArgs),
 
-    /// Check every page for problems and write nothing.
+    /// Check every page for problems, without building the site.
     ///
     /// Finds broken links and anchors, images without alt text, headings out of
     /// order, unclear link text, hard-to-read sentences, words to avoid and review
     /// dates that are due. Errors would stop a build; warnings would not. Exits with 1
-    /// if there are errors (or, with --strict, warnings), else 0.
+    /// if there are errors (or, with --strict, warnings), else 0. It writes only its
+    /// cache beside the output folder, `.public.cache`, which makes the next check
+    /// quicker.
     Check(CheckArgs),
 
     /// Preview the site while you edit it.
