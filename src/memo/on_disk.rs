@@ -168,6 +168,12 @@ fn read_encoded<V>(paths: Vec<PathBuf>, stage: &str) -> Read<Vec<u8>> {
     read_files_as(paths, &written_for::<V>(stage), &|bytes| Ok(bytes.to_vec()))
 }
 
+/// The keys of the values of `stage`, of type `V`, in the files `paths`, whose
+/// values are not read.
+fn read_keys<V>(paths: Vec<PathBuf>, stage: &str) -> Read<()> {
+    read_files_as(paths, &written_for::<V>(stage), &|_| Ok(()))
+}
+
 /// How a value is read from its bytes.
 type Decode<'d, V> = dyn Fn(&[u8]) -> postcard::Result<V> + Sync + 'd;
 
@@ -330,7 +336,7 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
             let smaller = to_put_together(&files.paths);
             // What the smaller hold is written again; what only the larger hold is
             // left in them.
-            let in_smaller = read_encoded::<V>(smaller.clone(), stage).values;
+            let in_smaller = read_keys::<V>(smaller.clone(), stage).values;
             let to_write = (used.iter())
                 .filter(|(key, _)| !held(key) || in_smaller.contains_key(*key))
                 .collect();

@@ -84,7 +84,7 @@ impl Words {
         std::iter::from_fn(move || {
             let entry = self.entries.get(at)?;
             let (word, places) = self.entry(at);
-            let forms = at + 1..at + 1 + entry.forms as usize;
+            let forms = at + 1..(at + 1 + entry.forms as usize).min(self.entries.len());
             at = forms.end;
             Some(PageWord {
                 word,

@@ -238,7 +238,7 @@ fn language_index(
 
 /// Every word of the pages, with the pages it is on in order, sorted by word.
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::default();
+    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::new();
     for (number, page) in pages.iter().enumerate() {
         for word in page.words.iter() {
             let site_word = words.entry(word.word).or_default();
@@ -460,8 +460,6 @@ pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
     use crate::stages::search_index::page_text::read;
 

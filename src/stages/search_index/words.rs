@@ -5,8 +5,7 @@
 //! "face-to-face" or "baby's", is also kept as its parts. These are Pagefind's
 //! rules, which its search in the browser expects; the scripts that Pagefind
 //! segments into words (Chinese, Japanese, Thai) are not among the site's
-//! languages. Uses pagefind_stem, convert_case and
-//! unicode-normalization.
+//! languages. Uses pagefind_stem, convert_case and unicode-normalization.
 
 use std::collections::HashMap;
 
@@ -166,7 +165,7 @@ impl Stemming {
         };
         STEMS.with_borrow_mut(|stems| {
             if !stems.contains_key(&self.language) {
-                stems.insert(self.language.clone(), HashMap::default());
+                stems.insert(self.language.clone(), HashMap::new());
             }
             let known = stems.get_mut(&self.language).expect("just added");
             if let Some(stem) = known.get(bare) {

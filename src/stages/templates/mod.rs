@@ -1,8 +1,8 @@
 //! Templates: compiles the theme's Tera templates, with the project's own
 //! `templates/` replacing any of the same name, builds the context each page is
 //! rendered with, and renders it. A template mistake is reported at its file and
-//! line. Uses Tera and rayon, and `page`, `site`, `assets`, `escape`, `shared_parts`, `loops`,
-//! `memo`, `cache_key` and `error`.
+//! line. Uses Tera and rayon, and `page`, `site`, `assets`, `escape`,
+//! `shared_parts`, `loops`, `memo`, `cache_key` and `error`.
 
 pub mod a_z;
 pub mod booklet;
@@ -66,12 +66,10 @@ impl StageError for TemplateError {
     fn hint(&self) -> Option<String> {
         match self {
             TemplateError::Missing { suggestion: Some(s), .. } => Some(format!("did you mean {s:?}?")),
-            TemplateError::Missing { .. } => Some(
-                "add the template to the project's templates/ folder, or name one that exists".into(),
-            ),
-            TemplateError::Structure { message, .. } if message.ends_with("which does not exist") => Some(
-                "add the template to the project's templates/ folder, or name one that exists".into(),
-            ),
+            TemplateError::Missing { .. } => Some(ADD_THE_TEMPLATE.into()),
+            TemplateError::Structure { message, .. } if message.ends_with("which does not exist") => {
+                Some(ADD_THE_TEMPLATE.into())
+            }
             TemplateError::Loop { .. } => Some(
                 "a macro cannot call itself and a template cannot include itself, even through others; use a for loop instead".into(),
             ),
@@ -82,6 +80,10 @@ impl StageError for TemplateError {
         }
     }
 }
+
+/// The hint for a template named that does not exist.
+const ADD_THE_TEMPLATE: &str =
+    "add the template to the project's templates/ folder, or name one that exists";
 
 /// The compiled templates, ready to render pages in parallel.
 pub struct Templates {
