@@ -5,8 +5,7 @@
 //! it only the files that differ, so that unchanged pages cost the disk nothing. A
 //! manifest of what was written lets the next build see that it would write the
 //! same site, and leave the output as it is. Uses `page`, `processes` and `error`;
-//! rayon writes files in parallel, blake3 hashes them and walkdir looks over the
-//! output.
+//! rayon writes files in parallel and blake3 hashes them.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -284,9 +283,12 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
-/// other file or folder: each the same size and no newer than the manifest. The
-/// folder's top-level entries are looked over in parallel: a site of many pages has
-/// a folder for each.
+/// other file or folder: each the same size and no newer than the manifest. A
+/// folder that no entry was added to or removed from since the manifest was
+/// written holds no others: adding or removing one makes a folder newer. So only
+/// the folders as new as the manifest, such as the folder itself, which was renamed
+/// into place, have their entries read: a site of many pages has a folder for
+/// each.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
     let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
@@ -300,38 +302,40 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
         })
         .collect();
     let folders = folders_of(sizes.keys().copied());
-    let Ok(top) = fs::read_dir(out_dir) else {
-        return false;
-    };
-    let top: Vec<io::Result<fs::DirEntry>> = top.collect();
-    let seen = std::sync::atomic::AtomicUsize::new(0);
-    let is_as_written = |entry: walkdir::Result<walkdir::DirEntry>| {
-        let Ok(entry) = entry else { return false };
-        let Ok(relative) = entry.path().strip_prefix(out_dir) else {
+    let holds_only_listed = |folder: &str| {
+        let Ok(entries) = fs::read_dir(out_dir.join(folder)) else {
             return false;
         };
-        let relative = relative.to_string_lossy().replace('\\', "/");
-        if entry.file_type().is_dir() {
-            return folders.contains(relative.as_str());
-        }
-        if relative == MARKER || relative == MANIFEST || relative == RECORD {
-            return true;
-        }
-        let Ok(metadata) = entry.metadata() else {
-            return false;
-        };
-        let unchanged = sizes.get(relative.as_str()) == Some(&metadata.len())
-            && metadata.modified().is_ok_and(|time| time <= written_at);
-        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        unchanged && entry.file_type().is_file()
+        entries.into_iter().all(|entry| {
+            let Ok(name) = entry.map(|entry| entry.file_name()) else {
+                return false;
+            };
+            let name = name.to_string_lossy();
+            let path = match folder {
+                "" => name.into_owned(),
+                _ => format!("{folder}/{name}"),
+            };
+            let ours = folder.is_empty() && [MARKER, MANIFEST, RECORD].contains(&path.as_str());
+            ours || sizes.contains_key(path.as_str()) || folders.contains(path.as_str())
+        })
     };
-    let all_as_written = top.par_iter().all(|entry| match entry {
-        Ok(entry) => walkdir::WalkDir::new(entry.path())
-            .into_iter()
-            .all(is_as_written),
-        Err(_) => false,
-    });
-    all_as_written && seen.into_inner() == sizes.len()
+    let metadata = |path: &str| fs::symlink_metadata(out_dir.join(path)).ok();
+    let older = |metadata: &fs::Metadata| metadata.modified().is_ok_and(|time| time < written_at);
+    let folder_as_written = |folder: &&str| {
+        metadata(folder).is_some_and(|metadata| {
+            metadata.is_dir() && (older(&metadata) || holds_only_listed(folder))
+        })
+    };
+    let file_as_written = |(path, size): (&&str, &u64)| {
+        metadata(path).is_some_and(|metadata| {
+            metadata.is_file()
+                && metadata.len() == *size
+                && metadata.modified().is_ok_and(|time| time <= written_at)
+        })
+    };
+    holds_only_listed("")
+        && folders.par_iter().all(folder_as_written)
+        && sizes.par_iter().all(file_as_written)
 }
 
 /// Puts `record` in place of the output's record, in one rename, if it differs:
@@ -780,6 +784,15 @@ mod tests {
         fs::write(out.join("extra.html"), "x").unwrap();
         write_site(&out, &site, "").unwrap();
         assert!(!out.join("extra.html").exists());
+        fs::write(out.join("a/extra.html"), "x").unwrap();
+        write_site(&out, &site, "").unwrap();
+        assert!(!out.join("a/extra.html").exists(), "in a folder as well");
+        fs::create_dir_all(out.join("a/b/c")).unwrap();
+        write_site(&out, &site, "").unwrap();
+        assert!(!out.join("a/b").exists(), "and a folder added");
+        fs::remove_dir_all(out.join("a")).unwrap();
+        write_site(&out, &site, "").unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
 
         // The same site with another record keeps its files and takes the record.
         let before = inode(&out.join("index.html"));
