@@ -38,8 +38,8 @@ impl PendingIndex {
     pub fn make(self) -> MadeIndex {
         MadeIndex {
             key: self.input.memo_key(),
-            made: search_index::search_index(&self.input, &|bytes, _| {
-                search_index::compressed(bytes)
+            made: search_index::search_index(&self.input, &|_, bytes| {
+                search_index::compressed(&bytes())
             }),
         }
     }

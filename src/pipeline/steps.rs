@@ -354,11 +354,11 @@ pub(super) fn search_index_of(
             None => return Err(input),
         },
         false => (memos.search_index).get_or(&input, |input| {
-            let compress = |bytes: &[u8], hash: &blake3::Hash| {
-                let file = search_index::Uncompressed { bytes, hash };
-                (memos.search_files).get_or(&file, |file| search_index::compressed(file.bytes))
+            let compress: &search_index::Compress = &|hash, bytes| {
+                let file = search_index::Uncompressed { hash };
+                (memos.search_files).get_or(&file, |_| search_index::compressed(&bytes()))
             };
-            search_index::search_index(input, &compress)
+            search_index::search_index(input, compress)
         }),
     };
     Ok(index.map_err(|error| Box::new(error.to_site_diagnostic())))

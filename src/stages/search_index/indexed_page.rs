@@ -2,7 +2,8 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json and minicbor, and this stage's word rules and reading of a page.
+//! serde_json, minicbor and blake3, and this stage's word rules and reading of a
+//! page.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,6 +22,9 @@ pub struct IndexedPage {
     pub language: String,
     /// The page's excerpt: Pagefind's JSON of its address, text, title and headings.
     pub excerpt: String,
+    /// A hash of the excerpt, which names its file, and says what a file of several
+    /// pages' excerpts holds without reading them.
+    pub excerpt_hash: blake3::Hash,
     /// How many words the page has.
     pub word_count: u32,
     /// Each word of the page, in order, and where it is.
@@ -214,8 +218,10 @@ impl IndexedPage {
             meta: BTreeMap::from([(TITLE_FIELD, title)]),
             anchors: text.anchors.iter().map(ExcerptAnchor::of).collect(),
         };
+        let excerpt = serde_json::to_string(&excerpt).unwrap_or_default();
         IndexedPage {
-            excerpt: serde_json::to_string(&excerpt).unwrap_or_default(),
+            excerpt_hash: blake3::hash(excerpt.as_bytes()),
+            excerpt,
             language,
             word_count,
             words,

@@ -98,10 +98,9 @@ impl MemoKey for IndexInput {
     }
 }
 
-/// A file of the index before it is compressed, found again by a hash of its
-/// bytes.
+/// A file of the index before it is compressed, found again by a hash that says
+/// all of its bytes.
 pub struct Uncompressed<'a> {
-    pub bytes: &'a [u8],
     pub hash: &'a blake3::Hash,
 }
 

@@ -7,6 +7,7 @@
 //! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
 //! and rayon, and `page` and `shared_parts`.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::sync::Arc;
@@ -28,13 +29,19 @@ pub const MOST_EXCERPT_FILES: usize = 200;
 const CHUNK_SIZE: usize = 20_000;
 const LARGEST_CHUNK: usize = 4 * CHUNK_SIZE;
 
-/// How the files of the index are compressed, given their bytes and a hash of
-/// them: [`compressed`], or the same kept from an earlier build.
-pub type Compress<'a> = dyn Fn(&[u8], &blake3::Hash) -> Arc<[u8]> + Sync + 'a;
+/// How the files of the index are compressed, given a hash that says all of a
+/// file's bytes and how to make them: [`compressed`], or the same kept from an
+/// earlier build, when the bytes need not be made.
+pub type Compress<'a> =
+    dyn for<'b> Fn(&blake3::Hash, &(dyn Fn() -> Cow<'b, [u8]> + 'b)) -> Arc<[u8]> + Sync + 'a;
 
 /// Each compressed file of the index starts with these bytes, by which Pagefind's
 /// script knows that it still has to decompress it.
 const COMPRESSED_MARK: &[u8] = b"pagefind_dcd";
+
+/// What a compressed file's key is made with, so that it is never the key of the
+/// same bytes before they were compressed.
+const COMPRESSED_KEY: &[u8; 32] = b"tellyou: a compressed index file";
 
 /// The word list's chunk file: each word, the pages it is on and where.
 #[derive(Encode)]
@@ -178,7 +185,7 @@ fn language_index(
     let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
     let words = site_words(pages);
     let chunks = chunked(words);
-    let made: Vec<(Arc<[u8]>, String)> = chunks
+    let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
         .map(|chunk| {
             // Made to size: a chunk copies the places its pages keep written.
@@ -196,13 +203,13 @@ fn language_index(
                 &mut bytes,
             );
             let hash = blake3::hash(&bytes);
-            (compress(&bytes, &hash), hash.to_hex().to_string())
+            (compress(&hash, &|| Cow::Borrowed(&bytes)), hash)
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
     for (chunk, (bytes, hash)) in chunks.iter().zip(made) {
-        let file = names.unique(&hash);
-        files.push(index_file(&format!("index/{file}.pf_index"), bytes));
+        let file = names.unique(&hash.to_hex());
+        files.push(index_file(&format!("index/{file}.pf_index"), bytes, &hash));
         meta_chunks.push(MetaChunk {
             from: chunk
                 .first()
@@ -226,7 +233,8 @@ fn language_index(
     let meta_name = format!("{language}_{}", &hash.to_hex()[..language.len() + 8]);
     files.push(index_file(
         &format!("pagefind.{meta_name}.pf_meta"),
-        compress(&meta, &hash),
+        compress(&hash, &|| Cow::Borrowed(&meta)),
+        &hash,
     ));
     LanguageIndex {
         language: language.to_owned(),
@@ -345,27 +353,31 @@ fn shortened(chunks: &mut [MetaChunk]) {
 
 /// The pages' excerpt files, and each page's entry in the file of names: one file
 /// a page, or a page's excerpt in a file of several when there are more pages
-/// than [`MOST_EXCERPT_FILES`].
+/// than [`MOST_EXCERPT_FILES`]. A file of several is known by the names and
+/// hashes of the excerpts it holds, and so found again without being put
+/// together.
 fn excerpt_files(
     pages: &[&IndexedPage],
     names: &mut Names,
     compress: &Compress<'_>,
 ) -> (Vec<OutputFile>, Vec<MetaPage>) {
-    let hashes: Vec<String> = (pages.par_iter())
-        .map(|page| blake3::hash(page.excerpt.as_bytes()).to_hex().to_string())
+    let excerpts: Vec<String> = (pages.iter())
+        .map(|page| names.unique(&page.excerpt_hash.to_hex()))
         .collect();
-    let excerpts: Vec<String> = hashes.iter().map(|hash| names.unique(hash)).collect();
     let per_file = pages.len().div_ceil(MOST_EXCERPT_FILES).max(1);
     let groups: Vec<(usize, &[&IndexedPage])> = pages.chunks(per_file).enumerate().collect();
-    let made: Vec<(Arc<[u8]>, String)> = (groups.par_iter())
+    let made: Vec<(Arc<[u8]>, blake3::Hash)> = (groups.par_iter())
         .map(|(group, of_group)| {
-            let first = group * per_file;
-            let json = match per_file {
-                1 => of_group[0].excerpt.clone(),
-                _ => grouped(&excerpts[first..first + of_group.len()], of_group),
+            let names = &excerpts[group * per_file..][..of_group.len()];
+            let hash = match per_file {
+                1 => of_group[0].excerpt_hash,
+                _ => group_hash(names, of_group),
             };
-            let hash = blake3::hash(json.as_bytes());
-            (compress(json.as_bytes(), &hash), hash.to_hex().to_string())
+            let json = || match per_file {
+                1 => Cow::Borrowed(of_group[0].excerpt.as_bytes()),
+                _ => Cow::Owned(grouped(names, of_group).into_bytes()),
+            };
+            (compress(&hash, &json), hash)
         })
         .collect();
     let mut files = Vec::with_capacity(made.len());
@@ -374,9 +386,13 @@ fn excerpt_files(
     for ((bytes, hash), (group, of_group)) in made.into_iter().zip(&groups) {
         let file = match per_file {
             1 => excerpts[*group].clone(),
-            _ => group_names.unique(&hash),
+            _ => group_names.unique(&hash.to_hex()),
         };
-        files.push(index_file(&format!("fragment/{file}.pf_fragment"), bytes));
+        files.push(index_file(
+            &format!("fragment/{file}.pf_fragment"),
+            bytes,
+            &hash,
+        ));
         for (at, page) in of_group.iter().enumerate() {
             meta_pages.push(MetaPage {
                 excerpt: excerpts[group * per_file + at].clone(),
@@ -390,6 +406,17 @@ fn excerpt_files(
         }
     }
     (files, meta_pages)
+}
+
+/// What a file of several pages' excerpts holds: each excerpt's name and hash.
+fn group_hash(names: &[String], pages: &[&IndexedPage]) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new_derive_key("tellyou: a file of excerpts");
+    for (name, page) in names.iter().zip(pages) {
+        hasher.update(&(name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update(page.excerpt_hash.as_bytes());
+    }
+    hasher.finalize()
 }
 
 /// Several pages' excerpts in one file: a JSON object of each by its name.
@@ -443,9 +470,10 @@ fn cbor<T: Encode<()>>(value: &T) -> Vec<u8> {
     bytes
 }
 
-/// A file of the index, found again by a hash of its bytes.
-fn index_file(path: &str, bytes: Arc<[u8]>) -> OutputFile {
-    let key = blake3::hash(&bytes);
+/// A file of the index, compressed, found again by `hash`, which says all of its
+/// bytes before they were compressed.
+fn index_file(path: &str, bytes: Arc<[u8]>, hash: &blake3::Hash) -> OutputFile {
+    let key = blake3::keyed_hash(COMPRESSED_KEY, hash.as_bytes());
     OutputFile::made(path, Body::Whole(bytes), key)
 }
 
@@ -485,7 +513,7 @@ mod tests {
             Arc::new(IndexedPage::new("/empty/", "en-GB", &read("<html></html>"))),
             page("/two/", "en-GB", "Babies sleep"),
         ];
-        let indexes = language_indexes(&pages, "1.6.0", &|bytes, _| compressed(bytes));
+        let indexes = language_indexes(&pages, "1.6.0", &|_, bytes| compressed(&bytes()));
         let languages: Vec<(&str, usize)> = (indexes.iter())
             .map(|index| (index.language.as_str(), index.pages))
             .collect();
@@ -511,7 +539,7 @@ mod tests {
         let pages: Vec<Arc<IndexedPage>> = (0..450)
             .map(|n| page(&format!("/p{n}/"), "en", &format!("page number {n}")))
             .collect();
-        let index = &language_indexes(&pages, "1.6.0", &|bytes, _| compressed(bytes));
+        let index = &language_indexes(&pages, "1.6.0", &|_, bytes| compressed(&bytes()));
         let index = &index[0];
         let excerpts: Vec<&OutputFile> = (index.files.iter())
             .filter(|f| f.path.starts_with("fragment/"))
@@ -519,6 +547,47 @@ mod tests {
         assert_eq!(excerpts.len(), 150);
         let group: serde_json::Value = serde_json::from_slice(&decompressed(excerpts[0])).unwrap();
         assert_eq!(group.as_object().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_file_of_excerpts_is_found_again_by_what_it_holds_and_made_again_when_it_changes() {
+        let pages = |seventh: &str| -> Vec<Arc<IndexedPage>> {
+            (0..450)
+                .map(|n| match n {
+                    7 => page("/p7/", "en", seventh),
+                    _ => page(&format!("/p{n}/"), "en", &format!("page number {n}")),
+                })
+                .collect()
+        };
+        let kept = std::sync::Mutex::new(HashMap::<blake3::Hash, Arc<[u8]>>::new());
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let kept_or_made: &Compress = &|hash, bytes| {
+            let mut kept = kept.lock().unwrap();
+            let file = kept.entry(*hash).or_insert_with(|| {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                compressed(&bytes())
+            });
+            Arc::clone(file)
+        };
+        let fragments = |pages: &[Arc<IndexedPage>], compress: &Compress| {
+            let index = language_indexes(pages, "1.6.0", compress).remove(0);
+            (index.files.into_iter())
+                .filter(|f| f.path.starts_with("fragment/"))
+                .map(|f| (f.path.clone(), decompressed(&f)))
+                .collect::<Vec<_>>()
+        };
+        let first = fragments(&pages("page number 7"), kept_or_made);
+        let made_first = made.load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(fragments(&pages("page number 7"), kept_or_made), first);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), made_first);
+
+        let changed = fragments(&pages("a new seventh page"), kept_or_made);
+        let fresh = fragments(&pages("a new seventh page"), &|_, bytes| {
+            compressed(&bytes())
+        });
+        assert_eq!(changed, fresh, "as if made afresh");
+        let differing = first.iter().filter(|file| !changed.contains(file)).count();
+        assert_eq!(differing, 1, "only the file that holds the page");
     }
 
     /// Pagefind's own index of whole documents, by path.
@@ -603,7 +672,7 @@ mod tests {
                 Arc::new(IndexedPage::new(url, language, &read(html)))
             })
             .collect();
-        let ours = language_indexes(&indexed, "1.6.0", &|bytes, _| compressed(bytes));
+        let ours = language_indexes(&indexed, "1.6.0", &|_, bytes| compressed(&bytes()));
         for language in ["en-gb", "pl"] {
             let their_files = theirs.iter().map(|(p, b)| (p.as_str(), b.as_slice()));
             let our_files = (ours.iter().flat_map(|index| &index.files))
