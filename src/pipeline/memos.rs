@@ -23,7 +23,7 @@ use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache};
-use crate::support::shared_parts::{Part, PartId, PartMap, Shared};
+use crate::support::shared_parts::{DistinctParts, Part, PartId, Shared};
 
 /// The files read from disk, kept from one build for the next, so that a rebuild
 /// reads again only the files that changed on disk.
@@ -241,22 +241,15 @@ impl Memos {
     /// Has the shared parts' memo keep every part of the pages that these memos and
     /// those `beside` them keep, found or made, so that the cache keeps them too.
     fn keep_parts_of_pages(&self, beside: &[&Memos]) {
-        let mut seen = PartMap::default();
-        let mut parts = Vec::new();
-        let mut note = |file: &OutputFile| {
-            for (_, part) in file.body.parts() {
-                if seen.insert(part.id, ()).is_none() {
-                    parts.push(Arc::clone(part));
-                }
-            }
-        };
+        let mut parts = DistinctParts::default();
+        let mut note = |file: &OutputFile| parts.note(&file.body);
         for memos in std::iter::once(self).chain(beside.iter().copied()) {
             memos
                 .pages
                 .for_each_used(|page| page.iter().for_each(&mut note));
             memos.standalone_pages.for_each_used(&mut note);
         }
-        for part in parts {
+        for part in parts.into_parts() {
             let PartId(key) = part.id;
             self.shared_parts.keep(key, Shared(part));
         }

@@ -10,7 +10,7 @@
 //! nothing else in the crate.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, RwLock, Weak};
 
 /// Which part a part is: a hash of what made it, the same in every file that has
@@ -176,6 +176,53 @@ impl Body {
     }
 }
 
+/// The distinct parts of many files. A part is held once however many files have
+/// it, so where it is held says which it is, without reading its id: a site of
+/// many pages has a hundred parts a page, most of them the same. A part held twice
+/// is noted twice.
+#[derive(Default)]
+pub struct DistinctParts {
+    seen: HashSet<usize, std::hash::BuildHasherDefault<AddressHasher>>,
+    parts: Vec<Arc<Part>>,
+}
+
+impl DistinctParts {
+    /// Notes the parts of `body` not noted yet.
+    pub fn note(&mut self, body: &Body) {
+        for (_, part) in body.parts() {
+            if self.seen.insert(Arc::as_ptr(part) as usize) {
+                self.parts.push(Arc::clone(part));
+            }
+        }
+    }
+
+    /// Each part noted, once.
+    pub fn into_parts(self) -> Vec<Arc<Part>> {
+        self.parts
+    }
+}
+
+/// Hashes where a value is held: the bits an allocation's address has in common
+/// with every other's are dropped, and the rest spread over the whole hash.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_usize(&mut self, address: usize) {
+        self.0 = ((address as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Opens a shared part in a rendered page. U+FDD1 and U+FDD2 are noncharacters:
 /// text has no use for them.
 const START: char = '\u{FDD1}';
@@ -334,6 +381,22 @@ mod tests {
             id: PartId(blake3::hash(text.as_bytes())),
             bytes: Box::from(text.as_bytes()),
         })
+    }
+
+    #[test]
+    fn the_parts_of_many_files_are_each_noted_once() {
+        let (header, footer) = (part("<header>"), part("<footer>"));
+        let page = |parts: &[&Arc<Part>]| Body::Parted {
+            own: Arc::from(&b"<main></main>"[..]),
+            parts: parts.iter().map(|part| (0, Arc::clone(part))).collect(),
+        };
+        let mut distinct = DistinctParts::default();
+        distinct.note(&page(&[&header, &footer]));
+        distinct.note(&page(&[&header]));
+        distinct.note(&Body::Whole(Arc::from(&b"a whole file"[..])));
+        distinct.note(&page(&[&footer, &header]));
+        let ids: Vec<PartId> = distinct.into_parts().iter().map(|p| p.id).collect();
+        assert_eq!(ids, [header.id, footer.id]);
     }
 
     #[test]
