@@ -9,11 +9,13 @@
 // passes axe at phone and desktop sizes. Without JavaScript, the search form on
 // every page leads to the A to Z. No page but the search page has a script, and no
 // request leaves the site. With TRANSLATED_SITE, a build of the translations
-// fixture, a search in Polish finds the Polish pages, from the Polish index.
+// fixture, a search in Polish finds the Polish pages, from the Polish index. With
+// MANY_PAGES_SITE, a build of 450 pages of the benchmark corpus, whose pages share
+// the files of their excerpts, each result shows its page's title and excerpt.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { launchChromium, watchedPage } from "./chromium.mjs";
@@ -177,6 +179,38 @@ if (TRANSLATED_SITE) {
       assert.ok(shown.links.includes(`${BASE_PATH}pl/crying/soothing/`), `results: ${shown.links}`);
       assert.ok(shown.links.every((link) => link.startsWith(`${BASE_PATH}pl/`)), `results: ${shown.links}`);
       assert.match(shown.status, /przytul/);
+      assert.deepEqual(problems, []);
+      await context.close();
+    } finally {
+      server.close();
+    }
+  });
+}
+
+const MANY_PAGES_SITE = process.env.MANY_PAGES_SITE;
+if (MANY_PAGES_SITE) {
+  test(`each result on ${MANY_PAGES_SITE}, whose pages share their excerpts' files, shows its page`, { timeout: 60_000 }, async () => {
+    const BASE_PATH = await basePathOf(MANY_PAGES_SITE);
+    const server = await serve(MANY_PAGES_SITE, BASE_PATH);
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    try {
+      const fragments = await readdir(join(MANY_PAGES_SITE, "pagefind", "fragment"));
+      assert.ok(fragments.length <= 200, `${fragments.length} files of excerpts for 450 pages`);
+      const context = await browser.newContext();
+      const { page, problems } = await watchedPage(context, origin);
+      await page.goto(`${origin}${BASE_PATH}search/?q=topic`);
+      const shown = await shownResults(page);
+      assert.ok(shown.links.length >= 10, `results: ${shown.links}`);
+      assert.equal(shown.excerpts.length, shown.links.length, "each result has its excerpt");
+      assert.ok(shown.excerpts.every((text) => text.trim().length > 0), `excerpts: ${shown.excerpts}`);
+      // Each result's title is the title of the page it links to: the excerpts,
+      // read from files of several, are each found for their own page.
+      const titles = await page.evaluate(() =>
+        [...document.querySelectorAll(".search-results__title a")].map((a) => a.textContent.trim()));
+      for (const [at, link] of shown.links.entries()) {
+        const html = await readFile(join(MANY_PAGES_SITE, link.slice(BASE_PATH.length), "index.html"), "utf8");
+        assert.equal(titles[at], html.match(/<h1[^>]*>([^<]*)<\/h1>/)[1], `the title of ${link}`);
+      }
       assert.deepEqual(problems, []);
       await context.close();
     } finally {
