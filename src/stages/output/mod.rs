@@ -283,25 +283,29 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
-/// other file or folder: each the same size and no newer than the manifest. A
-/// folder that no entry was added to or removed from since the manifest was
-/// written holds no others: adding or removing one makes a folder newer. So only
-/// the folders as new as the manifest, such as the folder itself, which was renamed
-/// into place, have their entries read: a site of many pages has a folder for
-/// each.
+/// other file or folder. A file or folder that changed since the manifest was
+/// written is newer than it: [`changed_at`] is a time no program can set back. A
+/// file must be the size the manifest lists and older than it; one as new as it,
+/// as the clock may not have moved on between the two, must have the bytes it
+/// lists. A folder older than the manifest holds what it held then, as adding or
+/// removing an entry makes it newer: only the folders as new as the manifest,
+/// such as the folder itself, which was renamed into place, have their entries
+/// read. A site of many pages has a folder for each.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
-    let written_at = match fs::metadata(&manifest_path).and_then(|m| m.modified()) {
-        Ok(time) => time,
-        Err(_) => return false,
+    let Some(written_at) = fs::metadata(&manifest_path)
+        .ok()
+        .and_then(|m| changed_at(&m))
+    else {
+        return false;
     };
-    let sizes: HashMap<&str, u64> = manifest_entries(manifest)
+    let listed: HashMap<&str, (&str, u64)> = manifest_entries(manifest)
         .filter_map(|(path, fingerprint)| {
-            let (_hash, size) = fingerprint.split_once(' ')?;
-            Some((path, size.parse().ok()?))
+            let (hash, size) = fingerprint.split_once(' ')?;
+            Some((path, (hash, size.parse().ok()?)))
         })
         .collect();
-    let folders = folders_of(sizes.keys().copied());
+    let folders = folders_of(listed.keys().copied());
     let holds_only_listed = |folder: &str| {
         let Ok(entries) = fs::read_dir(out_dir.join(folder)) else {
             return false;
@@ -316,26 +320,49 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
                 _ => format!("{folder}/{name}"),
             };
             let ours = folder.is_empty() && [MARKER, MANIFEST, RECORD].contains(&path.as_str());
-            ours || sizes.contains_key(path.as_str()) || folders.contains(path.as_str())
+            ours || listed.contains_key(path.as_str()) || folders.contains(path.as_str())
         })
     };
     let metadata = |path: &str| fs::symlink_metadata(out_dir.join(path)).ok();
-    let older = |metadata: &fs::Metadata| metadata.modified().is_ok_and(|time| time < written_at);
     let folder_as_written = |folder: &&str| {
         metadata(folder).is_some_and(|metadata| {
-            metadata.is_dir() && (older(&metadata) || holds_only_listed(folder))
+            metadata.is_dir()
+                && (changed_at(&metadata).is_some_and(|time| time < written_at)
+                    || holds_only_listed(folder))
         })
     };
-    let file_as_written = |(path, size): (&&str, &u64)| {
+    let file_as_written = |(path, (hash, size)): (&&str, &(&str, u64))| {
         metadata(path).is_some_and(|metadata| {
             metadata.is_file()
                 && metadata.len() == *size
-                && metadata.modified().is_ok_and(|time| time <= written_at)
+                && match changed_at(&metadata) {
+                    Some(time) if time < written_at => true,
+                    Some(time) if time == written_at => fs::read(out_dir.join(path))
+                        .is_ok_and(|bytes| blake3::hash(&bytes).to_hex().as_str() == *hash),
+                    _ => false,
+                }
         })
     };
     holds_only_listed("")
         && folders.par_iter().all(folder_as_written)
-        && sizes.par_iter().all(file_as_written)
+        && listed.par_iter().all(file_as_written)
+}
+
+/// When a file or folder last changed: where the system keeps it, the time its
+/// entry last changed, which no program can set back, as copying tools set back
+/// the time it was modified; elsewhere, the time it was modified.
+fn changed_at(metadata: &fs::Metadata) -> Option<std::time::SystemTime> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let seconds = u64::try_from(metadata.ctime()).ok()?;
+        let nanoseconds = u32::try_from(metadata.ctime_nsec()).ok()?;
+        Some(std::time::UNIX_EPOCH + std::time::Duration::new(seconds, nanoseconds))
+    }
+    #[cfg(not(unix))]
+    {
+        metadata.modified().ok()
+    }
 }
 
 /// Puts `record` in place of the output's record, in one rename, if it differs:
@@ -793,6 +820,22 @@ mod tests {
         fs::remove_dir_all(out.join("a")).unwrap();
         write_site(&out, &site, "").unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
+
+        // Even with the times set back, as copying tools set them.
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let set_back = |path: &Path| {
+            let file = fs::File::open(path).unwrap();
+            file.set_modified(earlier).unwrap();
+        };
+        fs::write(out.join("a/index.html"), "TWO").unwrap();
+        set_back(&out.join("a/index.html"));
+        write_site(&out, &site, "").unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
+        fs::write(out.join("a/restored.html"), "x").unwrap();
+        set_back(&out.join("a/restored.html"));
+        set_back(&out.join("a"));
+        write_site(&out, &site, "").unwrap();
+        assert!(!out.join("a/restored.html").exists());
 
         // The same site with another record keeps its files and takes the record.
         let before = inode(&out.join("index.html"));
