@@ -33,12 +33,17 @@ impl std::hash::Hash for PartId {
 /// multiplication of part of the id, not by SipHash.
 pub type PartMap<V> = HashMap<PartId, V, std::hash::BuildHasherDefault<PartHasher>>;
 
+/// Hashes a part's id, or where a part is held ([`DistinctParts`]), by a
+/// multiplication.
 #[derive(Default)]
 pub struct PartHasher(u64);
 
 impl std::hash::Hasher for PartHasher {
+    /// Fibonacci hashing spreads the low bits into the high ones; the high bits
+    /// are folded back into the low, as hashbrown picks a bucket by the low bits
+    /// and tells entries apart by the high.
     fn finish(&self) -> u64 {
-        self.0
+        self.0 ^ (self.0 >> 32)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -48,9 +53,13 @@ impl std::hash::Hasher for PartHasher {
     }
 
     fn write_u64(&mut self, value: u64) {
-        // Fibonacci hashing: spreads the low bits into the high bits, which hashbrown
-        // uses.
         self.0 = (self.0 ^ value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    /// An address: its low bits, which every allocation's has in common, are
+    /// dropped.
+    fn write_usize(&mut self, address: usize) {
+        self.write_u64((address as u64) >> 4);
     }
 }
 
@@ -182,7 +191,7 @@ impl Body {
 /// is noted twice.
 #[derive(Default)]
 pub struct DistinctParts {
-    seen: HashSet<usize, std::hash::BuildHasherDefault<AddressHasher>>,
+    seen: HashSet<usize, std::hash::BuildHasherDefault<PartHasher>>,
     parts: Vec<Arc<Part>>,
 }
 
@@ -199,27 +208,6 @@ impl DistinctParts {
     /// Each part noted, once.
     pub fn into_parts(self) -> Vec<Arc<Part>> {
         self.parts
-    }
-}
-
-/// Hashes where a value is held: the bits an allocation's address has in common
-/// with every other's are dropped, and the rest spread over the whole hash.
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl std::hash::Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 32)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.write_u64(u64::from(byte));
-        }
-    }
-
-    fn write_usize(&mut self, address: usize) {
-        self.0 = ((address as u64) >> 4).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
