@@ -526,33 +526,39 @@ mod shared_bytes {
 }
 
 /// A file's parts, each written as where it goes and the part's id, and read back
-/// as the part read from the cache by that id.
+/// as the part read from the cache by that id. A page may have a hundred parts, so
+/// their ids are written as one run of bytes, read an id at a time rather than a
+/// byte at a time.
 mod part_ids {
 
     use serde::de::Error;
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{KNOWN, PartId, Placed, UNKNOWN_PART};
 
     pub fn serialize<S: Serializer>(parts: &Placed, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(parts.len()))?;
-        for (at, part) in parts.iter() {
-            seq.serialize_element(&(at, part.id))?;
-        }
-        seq.end()
+        let places: Vec<usize> = parts.iter().map(|(at, _)| *at).collect();
+        let ids: Vec<u8> = (parts.iter())
+            .flat_map(|(_, part)| *part.id.0.as_bytes())
+            .collect();
+        (places, serde_bytes::Bytes::new(&ids)).serialize(serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Placed, D::Error> {
-        let ids: Vec<(usize, PartId)> = Vec::deserialize(deserializer)?;
+        let (places, ids): (Vec<usize>, &[u8]) = Deserialize::deserialize(deserializer)?;
+        if ids.len() != places.len() * blake3::OUT_LEN {
+            return Err(D::Error::invalid_length(ids.len(), &"an id for each place"));
+        }
         let known = KNOWN.read().unwrap_or_else(|p| p.into_inner());
-        (ids.into_iter())
-            .map(
-                |(at, id)| match known.get(&id).and_then(|part| part.upgrade()) {
+        (places.into_iter())
+            .zip(ids.chunks_exact(blake3::OUT_LEN))
+            .map(|(at, id)| {
+                let id = PartId(blake3::Hash::from_slice(id).map_err(D::Error::custom)?);
+                match known.get(&id).and_then(|part| part.upgrade()) {
                     Some(part) => Ok((at, part)),
                     None => Err(D::Error::custom(UNKNOWN_PART)),
-                },
-            )
+                }
+            })
             .collect()
     }
 }
