@@ -155,6 +155,11 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         self.beside.get_or_insert_default();
     }
 
+    /// Whether this memo keeps what a build makes.
+    pub fn keeps(&self) -> bool {
+        self.keep == Keep::ForRebuilds
+    }
+
     /// The value made from `input`: the one kept for its key, or else `make(input)`.
     pub fn get_or<I: MemoKey + ?Sized>(&self, input: &I, make: impl FnOnce(&I) -> V) -> V {
         if self.keep == Keep::Nothing {

@@ -15,14 +15,14 @@ use serde::de::DeserializeOwned;
 
 use crate::check;
 use crate::check::html::{FileResult, Scan};
-use crate::memo::{CacheError, Keep, Memo};
+use crate::memo::{CacheError, Keep, Memo, MemoKey};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
 use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError};
 use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
-use crate::support::file_cache::{Changes, FileCache};
+use crate::support::file_cache::{Changes, FileCache, ReadBefore, StampedFile};
 use crate::support::shared_parts::{DistinctParts, Part, PartId, Shared};
 
 /// The files read from disk, kept from one build for the next, so that a rebuild
@@ -42,6 +42,9 @@ pub struct Memos {
     /// The files read from disk, by their stamps: loading reads again only what
     /// changed on disk.
     pub(super) files: FilesRead,
+    /// The text files earlier runs read, by their paths and stamps: kept only in
+    /// the cache folder, for a new process, as `files` keeps them for the preview.
+    pub(super) source_texts: Memo<load::Text>,
     pub(super) stylesheets: Memo<Arc<[u8]>>,
     pub(super) front_matter: Memo<(Arc<FrontMatter>, Vec<Diagnostic>)>,
     pub(super) markdown: Memo<(Arc<RenderedPage>, Vec<Diagnostic>)>,
@@ -91,6 +94,7 @@ impl Memos {
     fn keeping(keep: Keep) -> Memos {
         Memos {
             files: FilesRead::default(),
+            source_texts: Memo::new("source files", Keep::Nothing),
             stylesheets: Memo::new("minify stylesheets", keep),
             front_matter: Memo::new("front matter", keep),
             markdown: Memo::new("markdown", keep),
@@ -122,6 +126,7 @@ impl Memos {
     pub fn from_cache(folder: &Path) -> Memos {
         let mut memos = Memos::for_rebuilds();
         crate::memo::remove_killed_writes(folder);
+        memos.source_texts.read_disk(folder);
         memos.shared_parts.read_disk(folder);
         memos.stylesheets.read_disk(folder);
         memos.front_matter.read_disk(folder);
@@ -176,6 +181,7 @@ impl Memos {
     pub fn sharing(&self) -> Memos {
         Memos {
             files: FilesRead::default(),
+            source_texts: self.source_texts.sharing(),
             stylesheets: self.stylesheets.sharing(),
             front_matter: self.front_matter.sharing(),
             markdown: self.markdown.sharing(),
@@ -267,6 +273,7 @@ impl Memos {
             // Before the pages, which name them: a run killed between the two leaves
             // parts that nothing names, not pages whose parts are lost.
             Box::new((&self.shared_parts, stage_of(beside, |m| &m.shared_parts))),
+            Box::new((&self.source_texts, stage_of(beside, |m| &m.source_texts))),
             Box::new((&self.stylesheets, stage_of(beside, |m| &m.stylesheets))),
             Box::new((&self.front_matter, stage_of(beside, |m| &m.front_matter))),
             Box::new((&self.markdown, stage_of(beside, |m| &m.markdown))),
@@ -308,6 +315,7 @@ impl Memos {
 
     /// Starts a build: what the last one used is what this one may find.
     pub(super) fn next_build(&mut self) {
+        self.source_texts.next_build();
         self.stylesheets.next_build();
         self.front_matter.next_build();
         self.markdown.next_build();
@@ -328,6 +336,26 @@ impl Memos {
         self.a_z_pages.next_build();
         self.check_reports.next_build();
         self.fingerprints.next_build();
+    }
+}
+
+/// A file, unchanged, holds what it held when it was read.
+impl MemoKey for StampedFile<'_> {
+    fn memo_key(&self) -> blake3::Hash {
+        self.key()
+    }
+}
+
+impl ReadBefore<load::Text> for Memo<load::Text> {
+    /// A text found is kept as used, for the cache to keep it.
+    fn find(&self, file: &StampedFile) -> Option<load::Text> {
+        let found = Memo::find(self, file)?;
+        Memo::keep(self, file.memo_key(), found.clone());
+        Some(found)
+    }
+
+    fn keep(&self, file: &StampedFile, text: &load::Text) {
+        Memo::keep(self, file.memo_key(), text.clone());
     }
 }
 

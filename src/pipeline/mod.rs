@@ -79,7 +79,8 @@ pub struct RenderedSite {
 /// would write, for the preview server to serve. It finds in `memos` what earlier
 /// builds of the same project made, and leaves in them what this build made.
 pub fn build_in_memory(config: &Config, memos: &mut Memos) -> Result<RenderedSite, Errors> {
-    let loading = load_project(config, &mut memos.files);
+    memos.next_build();
+    let loading = load_project(config, memos);
     build_loaded(config, loading, Purpose::Site, memos)
 }
 
@@ -110,7 +111,8 @@ fn build_project_for(
     purpose: Purpose,
 ) -> Result<RenderedSite, Errors> {
     let (config, mistakes) = crate::config::load_despite_mistakes(options).map_err(fail)?;
-    let loading = load_project(&config, &mut memos.files);
+    memos.next_build();
+    let loading = load_project(&config, memos);
     let built = build_loaded(&config, loading, purpose, memos);
     if !mistakes.iter().any(|d| d.severity == Severity::Error) {
         return built;
@@ -124,14 +126,14 @@ fn build_project_for(
     )))
 }
 
-/// Builds the finished site in memory from what was loaded, and what loading found.
+/// Builds the finished site in memory from what was loaded, and what loading found,
+/// with `memos` as loading left them: started for this build before it.
 fn build_loaded(
     config: &Config,
     loading: (load::Loaded, Vec<Diagnostic>),
     purpose: Purpose,
     memos: &mut Memos,
 ) -> Result<RenderedSite, Errors> {
-    memos.next_build();
     let (made, diagnostics) = make_site(config, loading, (Form::Minified, purpose), memos);
     finish(diagnostics, |warnings| RenderedSite {
         files: made.files,
@@ -227,7 +229,7 @@ pub fn check(config: &Config) -> CheckReport {
 /// what that one reported.
 fn check_with(config: &Config, memos: &mut Memos) -> CheckReport {
     memos.next_build();
-    let (loaded, loading) = load_project(config, &mut memos.files);
+    let (loaded, loading) = load_project(config, memos);
     let inputs = record::Inputs(record::inputs_key(config, &loaded, &loading));
     let memos = &*memos;
     memos.check_reports.get_or(&inputs, |_| {
@@ -264,7 +266,7 @@ fn make_and_check(
     memos: &mut Memos,
 ) -> (Made, Vec<Diagnostic>) {
     memos.next_build();
-    let loading = load_project(config, &mut memos.files);
+    let loading = load_project(config, memos);
     make_site(config, loading, wanted, memos)
 }
 

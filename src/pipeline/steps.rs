@@ -2,7 +2,7 @@
 //! the inputs each stage is given, the files loading reads, and how what each stage
 //! says is gathered. Uses the stages `load`, `assets`, `front_matter`, `site`,
 //! `markdown`, `templates`, `minify` and `search_index`, and `check`, `config`, `page`,
-//! `shared_parts`, `messages`, `memo` and `error`.
+//! `shared_parts`, `file_cache`, `messages`, `memo` and `error`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -20,20 +20,24 @@ use crate::stages::templates;
 use crate::stages::templates::render::{self, ListItem, SiteShape};
 use crate::stages::{assets, front_matter, search_index, site};
 use crate::support::error::{Diagnostic, Severity};
+use crate::support::file_cache::ReadBefore;
 use crate::support::messages::Catalogue;
 use crate::support::shared_parts::{Part, PartList, Shared};
 
 use super::Memos;
-use super::memos::FilesRead;
 
-/// Loads the project: finds its files, reads those that changed since `files` last
-/// read them, and puts them together.
-pub(super) fn load_project(config: &Config, files: &mut FilesRead) -> (Loaded, Vec<Diagnostic>) {
+/// Loads the project: finds its files, reads those that changed since the memos'
+/// files were last read, and puts them together. Text files that earlier runs read
+/// unchanged are found in the cache, which keeps what this run reads.
+pub(super) fn load_project(config: &Config, memos: &mut Memos) -> (Loaded, Vec<Diagnostic>) {
     let (to_load, mut found) = load::find(config);
+    let files = &mut memos.files;
     let changes = files.noted.take().unwrap_or_default();
+    let texts_before =
+        (memos.source_texts.keeps()).then_some(&memos.source_texts as &dyn ReadBefore<load::Text>);
     let read = load::Read {
-        assets: (files.bytes).read_all(&to_load.assets(), &changes, load::as_bytes),
-        texts: (files.texts).read_all(&to_load.texts(), &changes, load::as_text),
+        assets: (files.bytes).read_all(&to_load.assets(), (&changes, None), load::as_bytes),
+        texts: (files.texts).read_all(&to_load.texts(), (&changes, texts_before), load::as_text),
     };
     let (loaded, mut more) = load::assemble(config, to_load, read);
     found.append(&mut more);

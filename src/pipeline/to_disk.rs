@@ -13,7 +13,7 @@ use crate::memo;
 use crate::stages::output;
 use crate::support::error::{Diagnostic, Errors, StageError};
 
-use super::{Memos, Purpose, RenderedSite, build_loaded, fail, load_project, memos, record};
+use super::{Memos, Purpose, RenderedSite, build_loaded, fail, load_project, record};
 
 /// What a successful build did.
 #[derive(Debug)]
@@ -48,8 +48,9 @@ fn let_go_meanwhile<T: Send + 'static>(value: T) {
 /// anything.
 type Built = (Result<BuildReport, Errors>, Option<Memos>);
 
-/// Builds the site as [`build`] does, with the memos `memos` makes if anything is
-/// to be built, and gives them back with what the build did. With `save_to`, what
+/// Builds the site as [`build`] does, with the memos `memos` makes, which also find
+/// the files earlier runs read, and gives them back with what the build did, if it
+/// built anything. With `save_to`, what
 /// the memos hold is saved in that cache folder as the site is written.
 fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&Path>) -> Built {
     if let Err(e) = output::check_out_dir(&config.root, &config.out_dir) {
@@ -58,8 +59,8 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
             None,
         );
     }
-    let mut files_read = memos::FilesRead::default();
-    let (loaded, loading) = load_project(config, &mut files_read);
+    let mut memos = memos();
+    let (loaded, loading) = load_project(config, &mut memos);
     let inputs = record::inputs_key(config, &loaded, &loading)
         .to_hex()
         .to_string();
@@ -67,6 +68,7 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         record::BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
     });
     if let Some(record) = previous {
+        let_go_meanwhile(memos);
         if memo::verifying() {
             let mut memos = Memos::for_one_build();
             match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
@@ -77,7 +79,6 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         output::remove_killed_builds(&config.out_dir);
         return (Ok(BuildReport::of(record, config, true)), None);
     }
-    let mut memos = memos();
     memos.read_disk_now();
     let save = |memos: &Memos| {
         save_to

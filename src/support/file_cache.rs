@@ -1,6 +1,6 @@
 //! Reading files again only when they changed: what earlier builds read, kept with
 //! each file's stamp (its size, times and inode), so that a rebuild reads from disk
-//! only the files whose stamp is different. Uses std and rayon only.
+//! only the files whose stamp is different. Uses `cache_key`, and std and rayon.
 //!
 //! A file that changed less than [`SETTLE`] before it was read is not kept. File
 //! times move in clock ticks, so a second change within the same tick, with the same
@@ -10,6 +10,11 @@
 //! A file watcher can say what changed instead ([`Changes::Only`]); then files it did
 //! not name are taken as they were without looking at them at all, except files
 //! reached through a symbolic link, whose targets the watcher may not see.
+//!
+//! What runs before this one read may be found too ([`ReadBefore`]), by each file's
+//! path and stamp ([`StampedFile`]), so that a new process need not read again the
+//! files that did not change. Only where a file's stamp has the time its entry last
+//! changed, which no program can set back: elsewhere every file is read.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -66,6 +71,30 @@ pub struct ToRead<'a> {
     pub linked: bool,
 }
 
+/// What runs before this one read, found by each file's path and stamp.
+pub trait ReadBefore<T>: Sync {
+    /// What was read from `file` when it had this stamp.
+    fn find(&self, file: &StampedFile) -> Option<T>;
+    /// Keeps what was read from `file`, for the next run to find.
+    fn keep(&self, file: &StampedFile, value: &T);
+}
+
+/// A file and the stamp it had when it was read, which say what it holds.
+pub struct StampedFile<'a> {
+    path: &'a Path,
+    stamp: Stamp,
+}
+
+impl StampedFile<'_> {
+    /// A hash of the path and the stamp: the same only for the same file, unchanged.
+    pub fn key(&self) -> blake3::Hash {
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(self.path.as_os_str().as_encoded_bytes());
+        self.stamp.add_to(&mut key);
+        key.finish()
+    }
+}
+
 /// What was read from each file, with the stamp it had when it was read.
 #[derive(Debug)]
 pub struct FileCache<T> {
@@ -86,14 +115,16 @@ impl<T: Clone + Send + Sync> FileCache<T> {
     /// Reads every file in `files`, in parallel, and turns each file's bytes (or the
     /// error reading it) into a result with `convert`. A file kept from before is not
     /// read again if `changes` says it did not change, or else if its stamp is as it
-    /// was. Afterwards the cache keeps only these files.
+    /// was; nor is one that runs before read with the stamp it has now, found in
+    /// `before`, where what is read is kept too. Afterwards the cache keeps only
+    /// these files.
     pub fn read_all<E: Send>(
         &mut self,
         files: &[ToRead],
-        changes: &Changes,
+        (changes, before): (&Changes, Option<&dyn ReadBefore<T>>),
         convert: impl Fn(std::io::Result<Vec<u8>>) -> Result<T, E> + Sync,
     ) -> Vec<Result<T, E>> {
-        self.read_all_at(SystemTime::now(), files, changes, convert)
+        self.read_all_at(SystemTime::now(), files, (changes, before), convert)
     }
 
     /// [`FileCache::read_all`] as if it were `now`.
@@ -101,7 +132,7 @@ impl<T: Clone + Send + Sync> FileCache<T> {
         &mut self,
         now: SystemTime,
         files: &[ToRead],
-        changes: &Changes,
+        (changes, before): (&Changes, Option<&dyn ReadBefore<T>>),
         convert: impl Fn(std::io::Result<Vec<u8>>) -> Result<T, E> + Sync,
     ) -> Vec<Result<T, E>> {
         // `None` first: the file is as it was kept. Else what to keep from reading it.
@@ -116,11 +147,19 @@ impl<T: Clone + Send + Sync> FileCache<T> {
                 if let Some((_, value)) = unchanged {
                     return (None, Ok(value.clone()));
                 }
+                if let Some((stamp, value)) = before.and_then(|before| found_before(before, path)) {
+                    return (Some(Some((stamp, value.clone()))), Ok(value));
+                }
                 match read_stamped(path) {
                     Ok((stamp, bytes)) => {
                         let result = convert(Ok(bytes));
                         let keep = match &result {
-                            Ok(value) if stamp.settled_by(now) => Some((stamp, value.clone())),
+                            Ok(value) if stamp.settled_by(now) => {
+                                if let Some(before) = before.filter(|_| stamp.says_contents()) {
+                                    before.keep(&StampedFile { path, stamp }, value);
+                                }
+                                Some((stamp, value.clone()))
+                            }
                             _ => None,
                         };
                         (Some(keep), result)
@@ -146,6 +185,16 @@ impl<T: Clone + Send + Sync> FileCache<T> {
         }
         out
     }
+}
+
+/// What runs before this one read from the file at `path`, as it stands now.
+fn found_before<T>(before: &dyn ReadBefore<T>, path: &Path) -> Option<(Stamp, T)> {
+    let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
+    if !stamp.says_contents() {
+        return None;
+    }
+    let value = before.find(&StampedFile { path, stamp })?;
+    Some((stamp, value))
 }
 
 /// Reads a file and the stamp it had before reading began, so that a change made
@@ -187,6 +236,29 @@ impl Stamp {
         }
     }
 
+    /// Whether the stamp alone may say what a file holds to a later run: only where
+    /// it has the time the file's entry last changed, which no program can set
+    /// back, and which a new file, even one put in an old one's place, has anew.
+    fn says_contents(&self) -> bool {
+        cfg!(unix)
+    }
+
+    /// Adds the stamp to `key`.
+    fn add_to(&self, key: &mut crate::support::cache_key::Key) {
+        key.field(self.len.to_le_bytes());
+        let modified = self
+            .modified
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok());
+        key.field(modified.map_or(0, |m| m.as_nanos()).to_le_bytes());
+        #[cfg(unix)]
+        {
+            key.field(self.changed.0.to_le_bytes())
+                .field(self.changed.1.to_le_bytes())
+                .field(self.inode.0.to_le_bytes())
+                .field(self.inode.1.to_le_bytes());
+        }
+    }
+
     /// Whether the file had been left alone for [`SETTLE`] by `now`.
     fn settled_by(&self, now: SystemTime) -> bool {
         let Some(limit) = now.checked_sub(SETTLE) else {
@@ -220,14 +292,28 @@ mod tests {
         now: SystemTime,
         paths: &[PathBuf],
     ) -> (Vec<String>, usize) {
-        read_knowing(cache, now, paths, &Changes::Unknown)
+        read_knowing(cache, now, paths, (&Changes::Unknown, None))
+    }
+
+    /// What earlier runs read, as the cache folder would keep it.
+    #[derive(Default)]
+    struct Before(std::sync::Mutex<HashMap<blake3::Hash, String>>);
+
+    impl ReadBefore<String> for Before {
+        fn find(&self, file: &StampedFile) -> Option<String> {
+            self.0.lock().unwrap().get(&file.key()).cloned()
+        }
+
+        fn keep(&self, file: &StampedFile, value: &String) {
+            self.0.lock().unwrap().insert(file.key(), value.clone());
+        }
     }
 
     fn read_knowing(
         cache: &mut FileCache<String>,
         now: SystemTime,
         paths: &[PathBuf],
-        changes: &Changes,
+        (changes, before): (&Changes, Option<&dyn ReadBefore<String>>),
     ) -> (Vec<String>, usize) {
         let files: Vec<ToRead> = paths
             .iter()
@@ -238,7 +324,7 @@ mod tests {
             .collect();
         let reads = AtomicUsize::new(0);
         let texts = cache
-            .read_all_at(now, &files, changes, |bytes| {
+            .read_all_at(now, &files, (changes, before), |bytes| {
                 reads.fetch_add(1, Ordering::Relaxed);
                 bytes.map(|b| String::from_utf8(b).unwrap_or_default())
             })
@@ -295,6 +381,45 @@ mod tests {
         assert_eq!(cache.kept.len(), 1, "a file no longer read is forgotten");
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_new_process_finds_what_runs_before_read_unless_the_file_changed_whatever_its_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let page = dir.path().join("page.md");
+        let other = dir.path().join("other.md");
+        std::fs::write(&page, "one").unwrap();
+        std::fs::write(&other, "other").unwrap();
+        let both = [page.clone(), other.clone()];
+        let before = Before::default();
+        let read = |now| {
+            let mut new_process = FileCache::default();
+            read_knowing(
+                &mut new_process,
+                now,
+                &both,
+                (&Changes::Unknown, Some(&before)),
+            )
+        };
+        assert_eq!(read(SystemTime::now()).1, 2);
+        assert_eq!(
+            read(SystemTime::now()).1,
+            2,
+            "files just written are not kept"
+        );
+        let later = SystemTime::now() + Duration::from_secs(10);
+        assert_eq!(read(later).1, 2);
+        assert_eq!(read(later), (vec!["one".into(), "other".into()], 0));
+        // The same size, and the time it was modified set back, as a copying tool
+        // may leave it: the time its entry changed still moves, once the clock has
+        // ticked (which `SETTLE` waits for outside a test).
+        let modified = std::fs::metadata(&page).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&page, "two").unwrap();
+        let file = std::fs::File::options().write(true).open(&page).unwrap();
+        file.set_modified(modified).unwrap();
+        assert_eq!(read(later), (vec!["two".into(), "other".into()], 1));
+    }
+
     #[test]
     fn a_file_saved_by_renaming_a_new_one_over_it_is_read_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -333,7 +458,7 @@ mod tests {
             std::fs::write(path, "two").unwrap();
         }
         let changes = Changes::Only([seen, folder].into_iter().collect());
-        let (texts, reads) = read_knowing(&mut cache, later, &all, &changes);
+        let (texts, reads) = read_knowing(&mut cache, later, &all, (&changes, None));
         assert_eq!(texts, ["two", "one", "two", "two"]);
         assert_eq!(reads, 3);
         let (texts, _) = read_at(&mut cache, later, &all);

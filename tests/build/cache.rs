@@ -128,6 +128,38 @@ fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_noth
 }
 
 #[test]
+fn a_source_file_left_alone_is_found_in_the_cache_and_one_changed_is_read_again() {
+    let site = copy_fixture("council-site");
+    let root = site.path();
+    let out = root.join("public");
+    run(root, &["build"]);
+    // Left alone for longer than a clock's tick could hide a change in: files
+    // changed just before a run are read again by the next, not kept.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    append(&root.join("content/support.md"), "\nThey are kind.\n");
+    run(root, &["build"]);
+    assert_eq!(memo_files(root, "source-files").len(), 1);
+
+    // The same size, with the time it was modified set back: read again all the
+    // same, as the time its entry changed moved.
+    let about = root.join("content/about.md");
+    let modified = fs::metadata(&about).unwrap().modified().unwrap();
+    let text = fs::read_to_string(&about).unwrap();
+    fs::write(&about, text.replace("shared text", "common text")).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&about)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let said = run(root, &["build"]);
+    assert!(!said.contains("cache"), "{said}");
+    let page = fs::read_to_string(out.join("about/index.html")).unwrap();
+    assert!(page.contains("common text"), "{page}");
+    assert_as_from_nothing(root, &["build"], &out);
+}
+
+#[test]
 fn council_sites_built_again_after_a_template_or_council_edit_are_as_from_nothing() {
     let site = copy_fixture("council-site");
     let root = site.path();

@@ -138,7 +138,7 @@ impl StageError for LoadError {
 }
 
 /// A text file as read: normalised, with a hash of it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
     text: Arc<str>,
     hash: blake3::Hash,
