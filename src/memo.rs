@@ -184,6 +184,18 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         self.kept(&input.memo_key())
     }
 
+    /// The value kept for `input`, if there is one, which this build then holds as
+    /// used, as [`Memo::get_or`] would, without making it. When verifying, nothing
+    /// is found, so that it is made again and handed back with [`Memo::keep`].
+    pub fn find_used<I: MemoKey + ?Sized>(&self, input: &I) -> Option<V> {
+        if self.keep == Keep::Nothing || self.verify {
+            return None;
+        }
+        let key = input.memo_key();
+        let value = self.kept(&key)?;
+        Some(self.hold(key, value))
+    }
+
     /// Keeps `value`, made from the input whose key is `key` away from the build,
     /// for the next build to find. When verifying, a value already kept for the
     /// same key must be the same.
@@ -432,6 +444,21 @@ mod tests {
         memo.next_build();
         assert_eq!(memo.find(&Text("a")).as_deref(), Some("A"));
         assert_eq!(memo.get_or(&Text("a"), |_| unreachable!()), "A");
+    }
+
+    #[test]
+    fn a_value_found_as_used_is_kept_for_the_next_build_and_one_only_found_is_not() {
+        let mut memo = Memo::new("upper", Keep::ForRebuilds);
+        memo.verify = false;
+        memo.keep(Text("a").memo_key(), "A".to_owned());
+        memo.keep(Text("b").memo_key(), "B".to_owned());
+        memo.next_build();
+        assert_eq!(memo.find_used(&Text("a")).as_deref(), Some("A"));
+        assert_eq!(memo.find(&Text("b")).as_deref(), Some("B"));
+        assert_eq!(memo.find_used(&Text("c")), None);
+        memo.next_build();
+        assert_eq!(memo.find(&Text("a")).as_deref(), Some("A"));
+        assert_eq!(memo.find(&Text("b")), None);
     }
 
     #[test]

@@ -347,11 +347,9 @@ impl MemoKey for StampedFile<'_> {
 }
 
 impl ReadBefore<load::Text> for Memo<load::Text> {
-    /// A text found is kept as used, for the cache to keep it.
+    /// A text found is held as used, for the cache to keep it.
     fn find(&self, file: &StampedFile) -> Option<load::Text> {
-        let found = Memo::find(self, file)?;
-        Memo::keep(self, file.memo_key(), found.clone());
-        Some(found)
+        self.find_used(file)
     }
 
     fn keep(&self, file: &StampedFile, text: &load::Text) {

@@ -155,7 +155,7 @@ impl<T: Clone + Send + Sync> FileCache<T> {
                         let result = convert(Ok(bytes));
                         let keep = match &result {
                             Ok(value) if stamp.settled_by(now) => {
-                                if let Some(before) = before.filter(|_| stamp.says_contents()) {
+                                if let Some(before) = before.filter(|_| Stamp::SAYS_CONTENTS) {
                                     before.keep(&StampedFile { path, stamp }, value);
                                 }
                                 Some((stamp, value.clone()))
@@ -189,10 +189,10 @@ impl<T: Clone + Send + Sync> FileCache<T> {
 
 /// What runs before this one read from the file at `path`, as it stands now.
 fn found_before<T>(before: &dyn ReadBefore<T>, path: &Path) -> Option<(Stamp, T)> {
-    let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
-    if !stamp.says_contents() {
+    if !Stamp::SAYS_CONTENTS {
         return None;
     }
+    let stamp = Stamp::of(&std::fs::metadata(path).ok()?);
     let value = before.find(&StampedFile { path, stamp })?;
     Some((stamp, value))
 }
@@ -239,9 +239,7 @@ impl Stamp {
     /// Whether the stamp alone may say what a file holds to a later run: only where
     /// it has the time the file's entry last changed, which no program can set
     /// back, and which a new file, even one put in an old one's place, has anew.
-    fn says_contents(&self) -> bool {
-        cfg!(unix)
-    }
+    const SAYS_CONTENTS: bool = cfg!(unix);
 
     /// Adds the stamp to `key`.
     fn add_to(&self, key: &mut crate::support::cache_key::Key) {

@@ -5,7 +5,7 @@
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
 //! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
-//! and rayon, and `page` and `shared_parts`.
+//! and rayon, and `page`, `shared_parts` and `cache_key`.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
 use crate::model::page::OutputFile;
+use crate::support::cache_key::Key;
 use crate::support::shared_parts::Body;
 
 /// The most files of excerpts an index has in each language. One a page would
@@ -409,14 +410,14 @@ fn excerpt_files(
 }
 
 /// What a file of several pages' excerpts holds: each excerpt's name and hash.
+/// Its first field names what it is, so that it is never an excerpt's own hash.
 fn group_hash(names: &[String], pages: &[&IndexedPage]) -> blake3::Hash {
-    let mut hasher = blake3::Hasher::new_derive_key("tellyou: a file of excerpts");
+    let mut key = Key::new();
+    key.field("a file of excerpts");
     for (name, page) in names.iter().zip(pages) {
-        hasher.update(&(name.len() as u64).to_le_bytes());
-        hasher.update(name.as_bytes());
-        hasher.update(page.excerpt_hash.as_bytes());
+        key.field(name).field(page.excerpt_hash.as_bytes());
     }
-    hasher.finalize()
+    key.finish()
 }
 
 /// Several pages' excerpts in one file: a JSON object of each by its name.
