@@ -23,7 +23,7 @@ use crate::stages::templates::render::{GuideItems, StandalonePage};
 use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache, ReadBefore, StampedFile};
-use crate::support::shared_parts::{DistinctParts, Part, PartId, Shared};
+use crate::support::shared_parts::{DistinctParts, PartId, Shared, SharedRun};
 
 /// The files read from disk, kept from one build for the next, so that a rebuild
 /// reads again only the files that changed on disk.
@@ -54,8 +54,9 @@ pub struct Memos {
     pub(super) parsed_templates: Memo<Result<Arc<Parsed>, Vec<Diagnostic>>>,
     pub(super) templates: Memo<Result<Arc<Templates>, Vec<Diagnostic>>>,
     pub(super) guide_items: Memo<Result<Option<Arc<GuideItems>>, Vec<Diagnostic>>>,
-    /// The shared items of every guide's contents list, finished.
-    pub(super) guide_lists: Memo<Arc<Vec<Arc<Part>>>>,
+    /// The shared items of every guide's contents list, finished: one run of parts,
+    /// which the cache keeps by their ids.
+    pub(super) guide_lists: Memo<SharedRun>,
     pub(super) pages: Memo<Result<OutputFile, Box<Diagnostic>>>,
     /// The parts many pages share, each finished once: kept whatever the build, so
     /// that each is held once however many pages have it. The cache keeps each
@@ -158,10 +159,11 @@ impl Memos {
     }
 
     /// Reads now, in parallel, what the disk holds for every stage: before the
-    /// stages run, each on many threads at once. The shared parts are read first:
-    /// the pages kept on disk name them.
+    /// stages run, each on many threads at once. The shared parts are read first,
+    /// then the guides' lists: the lists name parts, and the pages name both.
     pub fn read_disk_now(&self) {
         self.shared_parts.read_now();
+        self.guide_lists.read_now();
         (self.saved_stages(&[]))
             .par_iter()
             .for_each(|stage| stage.read_now());
@@ -244,16 +246,18 @@ impl Memos {
         problems
     }
 
-    /// Has the shared parts' memo keep every part of the pages that these memos and
-    /// those `beside` them keep, found or made, so that the cache keeps them too.
+    /// Has the shared parts' memo keep every part of the pages and guides' lists
+    /// that these memos and those `beside` them keep, found or made, so that the
+    /// cache keeps them too.
     fn keep_parts_of_pages(&self, beside: &[&Memos]) {
         let mut parts = DistinctParts::default();
-        let mut note = |file: &OutputFile| parts.note(&file.body);
         for memos in std::iter::once(self).chain(beside.iter().copied()) {
+            let mut note = |file: &OutputFile| parts.note(&file.body);
             memos
                 .pages
                 .for_each_used(|page| page.iter().for_each(&mut note));
             memos.standalone_pages.for_each_used(&mut note);
+            (memos.guide_lists).for_each_used(|list| parts.note_run(&list.0));
         }
         for part in parts.into_parts() {
             let PartId(key) = part.id;
@@ -270,16 +274,16 @@ impl Memos {
     /// Each stage the cache keeps, with that stage's memo here and in `beside`.
     fn saved_stages<'m>(&'m self, beside: &[&'m Memos]) -> Vec<Box<dyn SavedStage + 'm>> {
         vec![
-            // Before the pages, which name them: a run killed between the two leaves
-            // parts that nothing names, not pages whose parts are lost.
+            // Before the lists and pages, which name them: a run killed between them
+            // leaves parts that nothing names, not pages whose parts are lost.
             Box::new((&self.shared_parts, stage_of(beside, |m| &m.shared_parts))),
+            Box::new((&self.guide_lists, stage_of(beside, |m| &m.guide_lists))),
             Box::new((&self.source_texts, stage_of(beside, |m| &m.source_texts))),
             Box::new((&self.stylesheets, stage_of(beside, |m| &m.stylesheets))),
             Box::new((&self.front_matter, stage_of(beside, |m| &m.front_matter))),
             Box::new((&self.markdown, stage_of(beside, |m| &m.markdown))),
             Box::new((&self.page_checks, stage_of(beside, |m| &m.page_checks))),
             Box::new((&self.guide_items, stage_of(beside, |m| &m.guide_items))),
-            Box::new((&self.guide_lists, stage_of(beside, |m| &m.guide_lists))),
             Box::new((&self.pages, stage_of(beside, |m| &m.pages))),
             Box::new((&self.html_scans, stage_of(beside, |m| &m.html_scans))),
             Box::new((&self.html_checks, stage_of(beside, |m| &m.html_checks))),

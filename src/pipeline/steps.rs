@@ -22,7 +22,7 @@ use crate::stages::{assets, front_matter, search_index, site};
 use crate::support::error::{Diagnostic, Severity};
 use crate::support::file_cache::ReadBefore;
 use crate::support::messages::Catalogue;
-use crate::support::shared_parts::{Part, PartList, Shared};
+use crate::support::shared_parts::{Part, PartList, PartRun, Shared, SharedRun};
 
 use super::Memos;
 
@@ -170,18 +170,17 @@ pub(super) fn render_pages(
     };
     let part = |part: PartText| shared_part(&part, memos);
     let shared_items = match &guide_items {
-        Some(items) => memos
-            .guide_lists
-            .get_or(&InForm { input: shape, form }, |_| {
-                Arc::new(
-                    items
-                        .items
-                        .iter()
+        Some(items) => {
+            (memos.guide_lists)
+                .get_or(&InForm { input: shape, form }, |_| {
+                    let parts = (items.items.iter())
                         .map(|item| minify::part(&PartText { form, text: item }))
-                        .collect(),
-                )
-            }),
-        None => Arc::default(),
+                        .collect();
+                    SharedRun(Arc::new(PartRun::new(parts)))
+                })
+                .0
+        }
+        None => Arc::new(PartRun::new(Vec::new())),
     };
     let inputs: Vec<_> = (0..shape.site.pages.len())
         .map(|index| InForm {
@@ -196,14 +195,16 @@ pub(super) fn render_pages(
         .collect();
     let pages = memos.pages.each(&inputs, |page| {
         let html = render::page(&page.input)?;
-        let list = html.guide_list.map(|items| PartList {
-            mark: templates::context::GUIDE_LIST_MARK,
-            parts: (items.into_iter())
-                .map(|item| match item {
-                    ListItem::Shared(id) => shared_items[id].clone(),
-                    ListItem::Own(text) => minify::part(&PartText { form, text: &text }),
-                })
-                .collect(),
+        let list = html.guide_list.map(|items| {
+            let mark = templates::context::GUIDE_LIST_MARK;
+            let mut list = PartList::new(mark, Arc::clone(&shared_items));
+            for item in items {
+                match item {
+                    ListItem::Shared(id) => list.push_listed(id),
+                    ListItem::Own(text) => list.push_own(form.finish(text)),
+                }
+            }
+            list
         });
         let finished = form.finish_page(html.html, list.as_ref(), &part);
         Ok(OutputFile::made(

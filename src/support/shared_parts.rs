@@ -4,14 +4,17 @@
 //! once by the HTML check, and finds where each goes back once the rest of the page
 //! is minified, with any list of parts made elsewhere, such as a guide's contents.
 //! A file made so is a [`Body::Parted`], whose parts are known by their [`PartId`].
-//! The cache keeps each part once, as a [`Shared`], and a file there names its
-//! parts by their ids: a file is read after the parts it names. It works on text
+//! A list of parts that many files have in stretches, such as the items of every
+//! guide's contents, is a [`PartRun`], held once, and a file names a stretch of it
+//! as one piece. The cache keeps each part once, as a [`Shared`], and each run as
+//! a [`SharedRun`] that names its parts; a file there names its parts and runs by
+//! their ids, and is read after them. It works on text
 //! and bytes alone, with memchr and blake3, and serde to keep them on disk. Uses
 //! nothing else in the crate.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, RwLock, Weak};
+use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard, Weak};
 
 /// Which part a part is: a hash of what made it, the same in every file that has
 /// it, so that each part is found and read once however many files hold it.
@@ -82,26 +85,136 @@ pub struct Shared(pub Arc<Part>);
 impl<'de> serde::Deserialize<'de> for Shared {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Shared, D::Error> {
         let part = Part::deserialize(deserializer)?;
-        let mut known = KNOWN.write().unwrap_or_else(|p| p.into_inner());
-        // A part read twice, as two files of the cache may hold it, is held once:
-        // were the copy named here let go of for the other, what names it could not
-        // be read.
-        if let Some(held) = known.get(&part.id).and_then(Weak::upgrade) {
-            return Ok(Shared(held));
+        Ok(Shared(KNOWN_PARTS.hold(part.id, part)))
+    }
+}
+
+/// What was read from the cache and is still held, by its id: parts, or runs.
+struct Known<T>(LazyLock<RwLock<PartMap<Weak<T>>>>);
+
+impl<T> Known<T> {
+    /// `value`, read from the cache as `id`, held once: if it is held already, the
+    /// copy held. A value read twice, as two files of the cache may hold it, is held
+    /// once: were the copy named here let go of for the other, what names it could
+    /// not be read.
+    fn hold(&self, id: PartId, value: T) -> Arc<T> {
+        let mut known = self.0.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(held) = known.get(&id).and_then(Weak::upgrade) {
+            return held;
         }
-        // Parts no longer held are let go of now and then, so that the map does not
-        // grow with every part a long preview ever read.
+        // What is no longer held is let go of now and then, so that the map does not
+        // grow with every value a long preview ever read.
         if known.len() >= 1024 && known.len().is_power_of_two() {
-            known.retain(|_, part| part.strong_count() > 0);
+            known.retain(|_, value| value.strong_count() > 0);
         }
-        let part = Arc::new(part);
-        known.insert(part.id, Arc::downgrade(&part));
-        Ok(Shared(part))
+        let value = Arc::new(value);
+        known.insert(id, Arc::downgrade(&value));
+        value
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, PartMap<Weak<T>>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner())
     }
 }
 
 /// Every part read from the cache that is still held, by its id.
-static KNOWN: LazyLock<RwLock<PartMap<Weak<Part>>>> = LazyLock::new(RwLock::default);
+static KNOWN_PARTS: Known<Part> = Known(LazyLock::new(RwLock::default));
+/// Every run of parts read from the cache that is still held, by its id.
+static KNOWN_RUNS: Known<PartRun> = Known(LazyLock::new(RwLock::default));
+
+/// Parts that many files list, each a stretch of them, held once: every item of
+/// every guide's contents list. A page names the stretches it lists, a handful of
+/// pieces, not each of its hundred items.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PartRun {
+    /// A hash of the ids of its parts.
+    pub id: PartId,
+    pub parts: Box<[Arc<Part>]>,
+}
+
+impl PartRun {
+    pub fn new(parts: Vec<Arc<Part>>) -> PartRun {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"a run of parts");
+        for part in &parts {
+            hasher.update(part.id.0.as_bytes());
+        }
+        PartRun {
+            id: PartId(hasher.finalize()),
+            parts: parts.into_boxed_slice(),
+        }
+    }
+}
+
+/// A run as the cache keeps it: by the ids of its parts, which are kept as
+/// [`Shared`] and read before it. Reading one makes it known, so that the files
+/// read after it, which name it by its id, hold this one copy of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedRun(pub Arc<PartRun>);
+
+impl serde::Serialize for SharedRun {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let ids: Vec<u8> = (self.0.parts.iter())
+            .flat_map(|part| *part.id.0.as_bytes())
+            .collect();
+        serializer.serialize_bytes(&ids)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SharedRun {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<SharedRun, D::Error> {
+        use serde::de::Error;
+        let ids: &[u8] = serde::Deserialize::deserialize(deserializer)?;
+        let count = ids.len() / blake3::OUT_LEN;
+        let ids = known_ids::<D::Error>(ids, count)?;
+        let known = KNOWN_PARTS.read();
+        let parts = ids
+            .map(|id| known.get(&id).and_then(Weak::upgrade))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| D::Error::custom(UNKNOWN_PART))?;
+        drop(known);
+        let run = PartRun::new(parts);
+        Ok(SharedRun(KNOWN_RUNS.hold(run.id, run)))
+    }
+}
+
+/// The ids written one after the other in `bytes`, which holds `count` of them.
+fn known_ids<E: serde::de::Error>(
+    bytes: &[u8],
+    count: usize,
+) -> Result<impl Iterator<Item = PartId> + '_, E> {
+    if Some(bytes.len()) != count.checked_mul(blake3::OUT_LEN) {
+        return Err(E::invalid_length(bytes.len(), &"an id for each place"));
+    }
+    // Each chunk is an id's length: `try_from` cannot fail.
+    let id = |chunk: &[u8]| <[u8; blake3::OUT_LEN]>::try_from(chunk).unwrap_or_default();
+    Ok((bytes.chunks_exact(blake3::OUT_LEN))
+        .map(move |chunk| PartId(blake3::Hash::from_bytes(id(chunk)))))
+}
+
+/// What a file holds in a place: one part, or the parts of a run from `from` up to
+/// `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    One(Arc<Part>),
+    Stretch {
+        run: Arc<PartRun>,
+        from: u32,
+        to: u32,
+    },
+}
+
+impl Piece {
+    /// The parts of the piece, in order.
+    pub fn parts(&self) -> &[Arc<Part>] {
+        match self {
+            Piece::One(part) => std::slice::from_ref(part),
+            Piece::Stretch { run, from, to } => {
+                (run.parts.get(*from as usize..*to as usize)).unwrap_or_default()
+            }
+        }
+    }
+}
 
 /// What a file read from the cache is told when it names a part that was not read,
 /// and so cannot be read either: it is made again.
@@ -115,14 +228,15 @@ pub enum Body {
     Parted {
         #[serde(with = "shared_bytes")]
         own: Arc<[u8]>,
-        /// The parts in order, each with where it goes in `own`; kept by their ids.
-        #[serde(with = "part_ids")]
+        /// The pieces in order, each with where it goes in `own`; kept by the ids of
+        /// their parts and runs.
+        #[serde(with = "placed_ids")]
         parts: Placed,
     },
 }
 
-/// Parts, each with where it goes in a file's own bytes.
-pub type Placed = Arc<[(usize, Arc<Part>)]>;
+/// Pieces, each with where it goes in a file's own bytes.
+pub type Placed = Arc<[(usize, Piece)]>;
 
 impl Body {
     /// The file's own bytes: all of them for a whole file.
@@ -132,23 +246,30 @@ impl Body {
         }
     }
 
-    /// The parts of the file that other files have too, each with where it goes.
-    pub fn parts(&self) -> &[(usize, Arc<Part>)] {
+    /// The pieces of the file that other files have too, each with where it goes.
+    pub fn placed(&self) -> &[(usize, Piece)] {
         match self {
             Body::Whole(_) => &[],
             Body::Parted { parts, .. } => parts,
         }
     }
 
+    /// The parts of the file that other files have too, in order, each with where
+    /// it goes.
+    pub fn parts(&self) -> impl Iterator<Item = (usize, &Arc<Part>)> {
+        (self.placed().iter())
+            .flat_map(|(at, piece)| piece.parts().iter().map(move |part| (*at, part)))
+    }
+
     /// The file's bytes in order, in pieces: its own, with its parts in place.
     pub fn pieces(&self) -> Vec<&[u8]> {
         let own = self.own();
-        let mut pieces = Vec::with_capacity(self.parts().len() * 2 + 1);
+        let mut pieces = Vec::with_capacity(self.placed().len() * 2 + 1);
         let mut done = 0;
         for (at, part) in self.parts() {
-            if *at > done {
-                pieces.push(&own[done..*at]);
-                done = *at;
+            if at > done {
+                pieces.push(&own[done..at]);
+                done = at;
             }
             pieces.push(&part.bytes[..]);
         }
@@ -173,7 +294,7 @@ impl Body {
     }
 
     /// A body of `own` and `parts`: whole if there are no parts.
-    fn of(own: Vec<u8>, parts: Vec<(usize, Arc<Part>)>) -> Body {
+    fn of(own: Vec<u8>, parts: Vec<(usize, Piece)>) -> Body {
         if parts.is_empty() {
             Body::Whole(Arc::from(own))
         } else {
@@ -185,23 +306,39 @@ impl Body {
     }
 }
 
-/// The distinct parts of many files. A part is held once however many files have
-/// it, so where it is held says which it is, without reading its id: a site of
-/// many pages has a hundred parts a page, most of them the same. A part held twice
-/// is noted twice.
+/// The distinct parts of many files. A part or a run is held once however many
+/// files have it, so where it is held says which it is, without reading its id: a
+/// site of many pages has a dozen parts a page, most of them the same. A part held
+/// twice is noted twice.
 #[derive(Default)]
 pub struct DistinctParts {
     seen: HashSet<usize, std::hash::BuildHasherDefault<PartHasher>>,
+    runs_seen: HashSet<usize, std::hash::BuildHasherDefault<PartHasher>>,
     parts: Vec<Arc<Part>>,
 }
 
 impl DistinctParts {
-    /// Notes the parts of `body` not noted yet.
+    /// Notes the parts of `body` not noted yet: all of each run it names a stretch
+    /// of, which the run names.
     pub fn note(&mut self, body: &Body) {
-        for (_, part) in body.parts() {
-            if self.seen.insert(Arc::as_ptr(part) as usize) {
-                self.parts.push(Arc::clone(part));
+        for (_, piece) in body.placed() {
+            match piece {
+                Piece::One(part) => self.note_part(part),
+                Piece::Stretch { run, .. } => self.note_run(run),
             }
+        }
+    }
+
+    /// Notes the parts of `run` not noted yet.
+    pub fn note_run(&mut self, run: &Arc<PartRun>) {
+        if self.runs_seen.insert(Arc::as_ptr(run) as usize) {
+            run.parts.iter().for_each(|part| self.note_part(part));
+        }
+    }
+
+    fn note_part(&mut self, part: &Arc<Part>) {
+        if self.seen.insert(Arc::as_ptr(part) as usize) {
+            self.parts.push(Arc::clone(part));
         }
     }
 
@@ -313,11 +450,60 @@ pub fn cut(page: &str) -> Option<Cut<'_>> {
     Some(Cut { rest, parts })
 }
 
-/// A list of parts made elsewhere, such as the items of a guide's contents, that go
-/// wherever `mark` is in a page.
+/// A list made elsewhere, such as a guide's contents, that goes wherever `mark` is
+/// in a page: stretches of a run of parts, and bytes of the page's own between them.
 pub struct PartList<'a> {
-    pub mark: &'a str,
-    pub parts: Vec<Arc<Part>>,
+    mark: &'a str,
+    run: Arc<PartRun>,
+    pieces: Vec<ListPiece>,
+}
+
+enum ListPiece {
+    Own(Vec<u8>),
+    Stretch(u32, u32),
+}
+
+impl<'a> PartList<'a> {
+    /// An empty list of stretches of `run`, to go where `mark` is.
+    pub fn new(mark: &'a str, run: Arc<PartRun>) -> PartList<'a> {
+        PartList {
+            mark,
+            run,
+            pieces: Vec::new(),
+        }
+    }
+
+    /// Adds the part of the run at `index`: to the stretch before if it ends there.
+    pub fn push_listed(&mut self, index: usize) {
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        match self.pieces.last_mut() {
+            Some(ListPiece::Stretch(_, to)) if *to == index => *to += 1,
+            _ => self
+                .pieces
+                .push(ListPiece::Stretch(index, index.saturating_add(1))),
+        }
+    }
+
+    /// Adds bytes of the page's own, such as its own item of the list.
+    pub fn push_own(&mut self, bytes: Vec<u8>) {
+        self.pieces.push(ListPiece::Own(bytes));
+    }
+
+    /// Puts the list at the end of `own`, its stretches in `placed`; `None` if a
+    /// stretch is not in the run.
+    fn place(&self, own: &mut Vec<u8>, placed: &mut Vec<(usize, Piece)>) -> Option<()> {
+        for piece in &self.pieces {
+            match *piece {
+                ListPiece::Own(ref bytes) => own.extend_from_slice(bytes),
+                ListPiece::Stretch(from, to) => {
+                    self.run.parts.get(from as usize..to as usize)?;
+                    let run = Arc::clone(&self.run);
+                    placed.push((own.len(), Piece::Stretch { run, from, to }));
+                }
+            }
+        }
+        Some(())
+    }
 }
 
 /// Puts `parts` back where the placeholders are in `rest`, the rest of a page after
@@ -336,9 +522,8 @@ pub fn put_back(rest: &[u8], parts: Vec<Arc<Part>>, list: Option<&PartList>) -> 
         places.sort_unstable();
     }
     let lists = places.iter().filter(|(_, _, is_list)| *is_list).count();
-    let list_length = list.map_or(0, |list| list.parts.len());
-    // A page holds its parts until it is written: made to size, as every page has
-    // about a hundred.
+    let list_length = list.map_or(0, |list| list.pieces.len());
+    // A page holds its pieces until it is written: made to size.
     let mut placed = Vec::with_capacity(places.len() - lists + lists * list_length);
     let mut own = Vec::with_capacity(rest.len());
     let mut parts = parts.into_iter();
@@ -346,10 +531,8 @@ pub fn put_back(rest: &[u8], parts: Vec<Arc<Part>>, list: Option<&PartList>) -> 
     for (at, length, is_list) in places {
         own.extend_from_slice(&rest[from..at]);
         match list.filter(|_| is_list) {
-            Some(list) => {
-                placed.extend(list.parts.iter().map(|part| (own.len(), Arc::clone(part))))
-            }
-            None => placed.push((own.len(), parts.next()?)),
+            Some(list) => list.place(&mut own, &mut placed)?,
+            None => placed.push((own.len(), Piece::One(parts.next()?))),
         }
         from = at + length;
     }
@@ -371,20 +554,49 @@ mod tests {
         })
     }
 
+    /// A list of the parts of `run` from `from` to `to`.
+    fn listing(run: &Arc<PartRun>, from: u32, to: u32) -> Body {
+        let run = Arc::clone(run);
+        Body::Parted {
+            own: Arc::from(&b"<ul></ul>"[..]),
+            parts: Arc::from([(4, Piece::Stretch { run, from, to })]),
+        }
+    }
+
+    /// `value` as the cache keeps it, read back.
+    fn kept_and_read<T>(value: &T) -> Result<T, postcard::Error>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned,
+    {
+        postcard::from_bytes(&postcard::to_stdvec(value).unwrap())
+    }
+
     #[test]
     fn the_parts_of_many_files_are_each_noted_once() {
         let (header, footer) = (part("<header>"), part("<footer>"));
         let page = |parts: &[&Arc<Part>]| Body::Parted {
             own: Arc::from(&b"<main></main>"[..]),
-            parts: parts.iter().map(|part| (0, Arc::clone(part))).collect(),
+            parts: (parts.iter())
+                .map(|part| (0, Piece::One(Arc::clone(part))))
+                .collect(),
         };
         let mut distinct = DistinctParts::default();
         distinct.note(&page(&[&header, &footer]));
         distinct.note(&page(&[&header]));
         distinct.note(&Body::Whole(Arc::from(&b"a whole file"[..])));
         distinct.note(&page(&[&footer, &header]));
+        let (one, two) = (part("<li>1</li>"), part("<li>2</li>"));
+        let run = Arc::new(PartRun::new(vec![
+            Arc::clone(&one),
+            Arc::clone(&header),
+            two,
+        ]));
+        distinct.note(&listing(&run, 0, 1));
+        distinct.note(&listing(&run, 2, 3));
+        distinct.note_run(&run);
         let ids: Vec<PartId> = distinct.into_parts().iter().map(|p| p.id).collect();
-        assert_eq!(ids, [header.id, footer.id]);
+        let all = [header.id, footer.id, one.id, run.parts[2].id];
+        assert_eq!(ids, all, "each part of a run named, once, stretch or not");
     }
 
     #[test]
@@ -409,7 +621,7 @@ mod tests {
         let parts = cut.parts.iter().map(|p| part(p)).collect();
         let body = put_back(cut.rest.as_bytes(), parts, None).unwrap();
         assert_eq!(body.own(), b"<body><main>Own</main></body>");
-        assert_eq!(body.parts().len(), 2);
+        assert_eq!(body.parts().count(), 2);
         assert_eq!(body.contents().as_ref(), unmark(page.clone()).as_bytes());
         assert_eq!(
             body.into_whole(),
@@ -445,7 +657,7 @@ mod tests {
         let header = part("<header>kept</header>");
         let body = Body::Parted {
             own: Arc::from(&b"<body></body>"[..]),
-            parts: Arc::from([(6, Arc::clone(&header))]),
+            parts: Arc::from([(6, Piece::One(Arc::clone(&header)))]),
         };
         let kept = postcard::to_stdvec(&body).unwrap();
         let named = kept
@@ -458,7 +670,7 @@ mod tests {
         let read: Shared =
             postcard::from_bytes(&postcard::to_stdvec(&Shared(header)).unwrap()).unwrap();
         let body: Body = postcard::from_bytes(&kept).unwrap();
-        assert!(Arc::ptr_eq(&body.parts()[0].1, &read.0));
+        assert!(Arc::ptr_eq(body.parts().next().unwrap().1, &read.0));
         assert_eq!(
             body.contents().as_ref(),
             b"<body><header>kept</header></body>"
@@ -473,39 +685,86 @@ mod tests {
         assert!(Arc::ptr_eq(&first.0, &second.0));
         let body = Body::Parted {
             own: Arc::from(&b"<body></body>"[..]),
-            parts: Arc::from([(6, Arc::clone(&first.0))]),
+            parts: Arc::from([(6, Piece::One(Arc::clone(&first.0)))]),
         };
         let named = postcard::to_stdvec(&body).unwrap();
         drop(first);
         let read: Body = postcard::from_bytes(&named).unwrap();
-        assert!(Arc::ptr_eq(&read.parts()[0].1, &second.0));
+        assert!(Arc::ptr_eq(read.parts().next().unwrap().1, &second.0));
     }
 
     #[test]
-    fn a_list_goes_wherever_its_mark_is_among_the_parts() {
-        let list = PartList {
-            mark: "<!--list-->",
-            parts: vec![part("<li>1</li>"), part("<li>2</li>")],
-        };
+    fn a_list_goes_wherever_its_mark_is_in_stretches_of_its_run_with_its_own_bytes() {
+        let items = ["<li>1</li>", "<li>2</li>", "<li>3</li>", "<li>4</li>"];
+        let run = Arc::new(PartRun::new(items.iter().map(|item| part(item)).collect()));
+        let mut list = PartList::new("<!--list-->", Arc::clone(&run));
+        list.push_listed(0);
+        list.push_listed(1);
+        list.push_own(b"<li>Mine</li>".to_vec());
+        list.push_listed(3);
         let rest = format!("<ul><!--list--></ul>{PLACEHOLDER}<ol><!--list--></ol>");
         let footer = part("<footer>F</footer>");
         let body = put_back(rest.as_bytes(), vec![footer], Some(&list)).unwrap();
-        assert_eq!(body.own(), b"<ul></ul><ol></ol>");
-        let placed: Vec<(usize, &[u8])> = body
-            .parts()
-            .iter()
-            .map(|(at, part)| (*at, &part.bytes[..]))
-            .collect();
+        assert_eq!(body.own(), b"<ul><li>Mine</li></ul><ol><li>Mine</li></ol>");
+        let stretches = |body: &Body| {
+            (body.placed().iter())
+                .filter_map(|(at, piece)| match piece {
+                    Piece::Stretch { run, from, to } => Some((*at, run.id, *from, *to)),
+                    Piece::One(_) => None,
+                })
+                .collect::<Vec<_>>()
+        };
+        let id = run.id;
         assert_eq!(
-            placed,
+            stretches(&body),
             [
-                (4, &b"<li>1</li>"[..]),
-                (4, b"<li>2</li>"),
-                (9, b"<footer>F</footer>"),
-                (13, b"<li>1</li>"),
-                (13, b"<li>2</li>"),
+                (4, id, 0, 2),
+                (17, id, 3, 4),
+                (26, id, 0, 2),
+                (39, id, 3, 4)
             ]
         );
+        let whole = "<ul><li>1</li><li>2</li><li>Mine</li><li>4</li></ul>\
+                     <footer>F</footer><ol><li>1</li><li>2</li><li>Mine</li><li>4</li></ol>";
+        assert_eq!(body.contents().as_ref(), whole.as_bytes());
+        // Kept, it names the run, not its parts; read after the run, it holds the
+        // one copy read.
+        let kept = postcard::to_stdvec(&body).unwrap();
+        let kept_run = postcard::to_stdvec(&SharedRun(Arc::clone(&run))).unwrap();
+        assert!(
+            kept.len() <= body.own().len() + 5 * (blake3::OUT_LEN + 4) + 8,
+            "{} bytes",
+            kept.len()
+        );
+        let parts: Vec<Shared> = (run.parts.iter().chain(body.parts().map(|(_, p)| p)))
+            .map(|part| postcard::to_stdvec(&Shared(Arc::clone(part))).unwrap())
+            .map(|kept| postcard::from_bytes(&kept).unwrap())
+            .collect();
+        let read_run: SharedRun = postcard::from_bytes(&kept_run).unwrap();
+        assert_eq!(read_run.0.id, run.id);
+        let read: Body = postcard::from_bytes(&kept).unwrap();
+        assert_eq!(read, body);
+        assert_eq!(stretches(&read), stretches(&body));
+        let read_stretch = read.placed().iter().find_map(|(_, piece)| match piece {
+            Piece::Stretch { run, .. } => Some(run),
+            Piece::One(_) => None,
+        });
+        assert!(Arc::ptr_eq(read_stretch.unwrap(), &read_run.0));
+        drop(parts);
+    }
+
+    #[test]
+    fn a_stretch_of_a_run_not_read_or_beyond_its_end_cannot_be_read() {
+        let run = Arc::new(PartRun::new(vec![part("<li>unread</li>")]));
+        let unread = kept_and_read(&listing(&run, 0, 1));
+        assert_eq!(unread, Err(postcard::Error::SerdeDeCustom));
+        let part = kept_and_read(&Shared(Arc::clone(&run.parts[0]))).unwrap();
+        let read = kept_and_read(&SharedRun(Arc::clone(&run))).unwrap();
+        let beyond = kept_and_read(&listing(&run, 0, 2));
+        assert_eq!(beyond, Err(postcard::Error::SerdeDeCustom));
+        let within = kept_and_read(&listing(&run, 0, 1)).unwrap();
+        assert_eq!(within.contents().as_ref(), b"<ul><li>unread</li></ul>");
+        drop((part, read));
     }
 }
 
@@ -525,40 +784,48 @@ mod shared_bytes {
     }
 }
 
-/// A file's parts, each written as where it goes and the part's id, and read back
-/// as the part read from the cache by that id. A page may have a hundred parts, so
-/// their ids are written as one run of bytes, read an id at a time rather than a
-/// byte at a time.
-mod part_ids {
-
+/// A file's pieces, each written as where it goes, the stretch of a run it is if
+/// it is one, and its id: the part's, or the run's. Read back as the part or run
+/// read from the cache by that id. The ids are written as one run of bytes, read
+/// an id at a time rather than a byte at a time.
+mod placed_ids {
     use serde::de::Error;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{KNOWN, PartId, Placed, UNKNOWN_PART};
+    use super::{KNOWN_PARTS, KNOWN_RUNS, Piece, Placed, UNKNOWN_PART, known_ids};
 
-    pub fn serialize<S: Serializer>(parts: &Placed, serializer: S) -> Result<S::Ok, S::Error> {
-        let places: Vec<usize> = parts.iter().map(|(at, _)| *at).collect();
-        let ids: Vec<u8> = (parts.iter())
-            .flat_map(|(_, part)| *part.id.0.as_bytes())
-            .collect();
+    pub fn serialize<S: Serializer>(placed: &Placed, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut places: Vec<(usize, Option<(u32, u32)>)> = Vec::with_capacity(placed.len());
+        let mut ids = Vec::with_capacity(placed.len() * blake3::OUT_LEN);
+        for (at, piece) in placed.iter() {
+            let (stretch, id) = match piece {
+                Piece::One(part) => (None, part.id),
+                Piece::Stretch { run, from, to } => (Some((*from, *to)), run.id),
+            };
+            places.push((*at, stretch));
+            ids.extend_from_slice(id.0.as_bytes());
+        }
         (places, serde_bytes::Bytes::new(&ids)).serialize(serializer)
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Placed, D::Error> {
-        let (places, ids): (Vec<usize>, &[u8]) = Deserialize::deserialize(deserializer)?;
-        if ids.len() != places.len() * blake3::OUT_LEN {
-            return Err(D::Error::invalid_length(ids.len(), &"an id for each place"));
-        }
-        let known = KNOWN.read().unwrap_or_else(|p| p.into_inner());
-        (places.into_iter())
-            .zip(ids.chunks_exact(blake3::OUT_LEN))
-            .map(|(at, id)| {
-                let id = PartId(blake3::Hash::from_slice(id).map_err(D::Error::custom)?);
-                match known.get(&id).and_then(|part| part.upgrade()) {
-                    Some(part) => Ok((at, part)),
-                    None => Err(D::Error::custom(UNKNOWN_PART)),
-                }
+        type Places = Vec<(usize, Option<(u32, u32)>)>;
+        let (places, ids): (Places, &[u8]) = Deserialize::deserialize(deserializer)?;
+        let ids = known_ids::<D::Error>(ids, places.len())?;
+        let (parts, runs) = (KNOWN_PARTS.read(), KNOWN_RUNS.read());
+        (places.into_iter().zip(ids))
+            .map(|((at, stretch), id)| {
+                let piece = match stretch {
+                    None => Piece::One(parts.get(&id).and_then(|part| part.upgrade())?),
+                    Some((from, to)) => {
+                        let run = runs.get(&id).and_then(|run| run.upgrade())?;
+                        run.parts.get(from as usize..to as usize)?;
+                        Piece::Stretch { run, from, to }
+                    }
+                };
+                Some((at, piece))
             })
-            .collect()
+            .collect::<Option<Placed>>()
+            .ok_or_else(|| D::Error::custom(UNKNOWN_PART))
     }
 }

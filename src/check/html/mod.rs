@@ -493,7 +493,7 @@ fn shown_page(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::shared_parts::{Body, Part, PartId};
+    use crate::support::shared_parts::{Body, Part, PartId, Piece};
 
     fn target(file: &str, written: &str) -> Option<Place> {
         resolve(file, written, "/start-for-life/").map(|r| r.place)
@@ -557,7 +557,7 @@ mod tests {
             let own = Arc::from(&bytes[..]);
             let body = Body::Parted {
                 own,
-                parts: Arc::from(parts),
+                parts: Arc::from(parts.map(|(at, part)| (at, Piece::One(part)))),
             };
             OutputFile::made(path, body, blake3::hash(bytes))
         };

@@ -43,7 +43,7 @@ pub(super) fn scan_file(
     let mut bad_languages = read.bad_languages;
     let mut resolved_for_depth = Vec::new();
     let depth = file.path.matches('/').count();
-    for part in (file.body.parts().iter()).map(|(_, part)| parts.of(part)) {
+    for part in file.body.parts().map(|(_, part)| parts.of(part)) {
         ids.extend(part.ids.iter().cloned());
         images_without_alt += part.images_without_alt;
         bad_languages.extend(part.bad_languages.iter().cloned());

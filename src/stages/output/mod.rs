@@ -636,7 +636,7 @@ fn normalise(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::support::shared_parts::{Body, Part, PartId};
+    use crate::support::shared_parts::{Body, Part, PartId, Piece};
     use std::sync::Arc;
 
     fn file(path: &str, text: &str) -> OutputFile {
@@ -761,7 +761,7 @@ mod tests {
         ];
         let body = Body::Parted {
             own,
-            parts: Arc::from(parts),
+            parts: Arc::from(parts.map(|(at, part)| (at, Piece::One(part)))),
         };
         let page = OutputFile::made("a/b/c/index.html", body, blake3::hash(b""));
         let site = [page, file("empty.txt", ""), file("a/d/index.html", "d")];
