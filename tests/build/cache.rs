@@ -111,6 +111,17 @@ fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_noth
     assert_as_from_nothing(root, &["build"], &out);
     assert!(!memo_files(root, "shared-parts").is_empty());
 
+    // The guides' contents lists were lost: the pages that name stretches of them
+    // are made again.
+    for file in memo_files(root, "finish-guide-items") {
+        fs::remove_file(file).unwrap();
+    }
+    append(&root.join("content/about.md"), "\nOr your GP.\n");
+    let said = run(root, &["build"]);
+    assert!(!said.contains("cache"), "{said}");
+    assert_as_from_nothing(root, &["build"], &out);
+    assert!(!memo_files(root, "finish-guide-items").is_empty());
+
     // The cache was deleted.
     append(
         &root.join("content/support.md"),
