@@ -19,7 +19,7 @@ use crate::memo::{CacheError, Keep, Memo, MemoKey};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
 use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError};
-use crate::stages::templates::render::{GuideItems, StandalonePage};
+use crate::stages::templates::render::{GuideItems, Standalone, StandalonePage};
 use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
 use crate::support::file_cache::{Changes, FileCache, ReadBefore, StampedFile};
@@ -71,6 +71,8 @@ pub struct Memos {
     /// Each file of the search index, compressed, by its bytes before.
     pub(super) search_files: Memo<Arc<[u8]>>,
     pub(super) search_index: Memo<Result<Arc<Vec<OutputFile>>, SearchIndexError>>,
+    /// The pages not made from content, rendered, but the A to Z.
+    pub(super) standalone_html: Memo<Standalone>,
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
     pub(super) a_z_pages: Memo<Vec<Result<StandalonePage, Box<Diagnostic>>>>,
@@ -112,6 +114,7 @@ impl Memos {
             search_scripts: Memo::new("search scripts", keep),
             search_files: Memo::new("search index files", keep),
             search_index: Memo::new("search index", keep),
+            standalone_html: Memo::new("render standalone pages", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
             check_reports: Memo::new("check reports", keep),
@@ -142,6 +145,7 @@ impl Memos {
         memos.search_scripts.read_disk(folder);
         memos.search_files.read_disk(folder);
         memos.search_index.read_disk(folder);
+        memos.standalone_html.read_disk(folder);
         memos.standalone_pages.read_disk(folder);
         memos.a_z_pages.read_disk(folder);
         memos.check_reports.read_disk(folder);
@@ -200,6 +204,7 @@ impl Memos {
             search_scripts: self.search_scripts.sharing(),
             search_files: self.search_files.sharing(),
             search_index: self.search_index.sharing(),
+            standalone_html: self.standalone_html.sharing(),
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
             check_reports: self.check_reports.sharing(),
@@ -295,6 +300,10 @@ impl Memos {
             Box::new((&self.search_files, stage_of(beside, |m| &m.search_files))),
             Box::new((&self.search_index, stage_of(beside, |m| &m.search_index))),
             Box::new((
+                &self.standalone_html,
+                stage_of(beside, |m| &m.standalone_html),
+            )),
+            Box::new((
                 &self.standalone_pages,
                 stage_of(beside, |m| &m.standalone_pages),
             )),
@@ -336,6 +345,7 @@ impl Memos {
         self.search_scripts.next_build();
         self.search_files.next_build();
         self.search_index.next_build();
+        self.standalone_html.next_build();
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();
         self.check_reports.next_build();

@@ -241,8 +241,10 @@ fn standalone_pages(
     memos: &Memos,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile> {
-    let (mut standalone, found) = render::standalone_pages(shape, markdown);
-    diagnostics.extend(found);
+    let input = render::StandaloneInput { shape, markdown };
+    let rendered = (memos.standalone_html).get_or(&input, render::standalone_pages);
+    let (mut standalone, found) = (rendered.0.clone(), &rendered.1);
+    diagnostics.extend(found.iter().cloned());
     let a_z = templates::a_z::AToZInput { shape, markdown };
     for page in memos.a_z_pages.get_or(&a_z, templates::a_z::pages) {
         match page {

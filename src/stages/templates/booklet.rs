@@ -85,11 +85,7 @@ pub fn booklet(
     markdown: &[Arc<RenderedPage>],
 ) -> Option<Result<StandalonePage, Box<Diagnostic>>> {
     let (config, site) = (shape.config, shape.site);
-    if !shape.templates.has(TEMPLATE) || site.by_url.contains_key(BOOKLET_PATH) {
-        return None;
-    }
-    let home = site.home()?;
-    let order = in_booklet_order(site, home);
+    let (home, order) = made_of(shape)?;
     let anchors: HashMap<&str, String> = (order.iter())
         .map(|&page| {
             (
@@ -166,6 +162,26 @@ fn made_on(shape: &SiteShape, config: &Config) -> String {
     let date = format!("<time datetime=\"{}\">{}</time>", date.iso, date.display);
     let args = [("date", crate::support::messages::Arg::Html(&date))];
     shape.messages.html(None, "print-made-on", &args)
+}
+
+/// The pages whose markdown the booklet holds: none if it lists its pages only, or
+/// is not made.
+pub fn pages_held_whole(shape: &SiteShape) -> Vec<usize> {
+    match made_of(shape) {
+        Some((_, order)) if order.len() <= MOST_PAGES => order,
+        _ => Vec::new(),
+    }
+}
+
+/// The home page the booklet starts from, and its pages in order, if the theme has
+/// a `print.html` and no page of the site is at its address.
+fn made_of(shape: &SiteShape) -> Option<(usize, Vec<usize>)> {
+    let site = shape.site;
+    if !shape.templates.has(TEMPLATE) || site.by_url.contains_key(BOOKLET_PATH) {
+        return None;
+    }
+    let home = site.home()?;
+    Some((home, in_booklet_order(site, home)))
 }
 
 /// Page `top` and every page under it in the site's own language, each section

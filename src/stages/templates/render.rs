@@ -320,14 +320,46 @@ impl MemoKey for StandalonePage {
     }
 }
 
+/// The site's shape and the markdown of its pages, to make the pages not made from
+/// content.
+pub struct StandaloneInput<'a> {
+    pub shape: &'a SiteShape<'a>,
+    pub markdown: &'a [Arc<RenderedPage>],
+}
+
+impl MemoKey for StandaloneInput<'_> {
+    /// The pages are made from the shape, but for the file an alias's page is read
+    /// from, which a mistake in its redirect names, and the markdown of the pages
+    /// the guide to print holds whole, if it does.
+    fn memo_key(&self) -> blake3::Hash {
+        let site = self.shape.site;
+        let mut key = crate::support::cache_key::Key::new();
+        key.field(self.shape.memo_key().as_bytes());
+        for (index, page) in site.pages.iter().enumerate() {
+            if !page.front.aliases.is_empty() {
+                key.field(index.to_le_bytes())
+                    .field(page.source.display_path.as_os_str().as_encoded_bytes());
+            }
+        }
+        key.field("held whole");
+        for page in super::booklet::pages_held_whole(self.shape) {
+            key.field(page.to_le_bytes())
+                .field(self.markdown[page].made_from.as_bytes());
+        }
+        key.finish()
+    }
+}
+
+/// The pages not made from content but from the A to Z, rendered, with the
+/// mistakes in their templates.
+pub type Standalone = Arc<(Vec<StandalonePage>, Vec<Diagnostic>)>;
+
 /// The 404 page, the accessibility and privacy statements, the guide to print
 /// made from the `markdown` of every page, and a redirect for each alias of each
 /// page, with any mistake in their templates. The A to Z and the search page are
 /// made apart, by [`super::a_z::pages`].
-pub fn standalone_pages(
-    shape: &SiteShape,
-    markdown: &[Arc<RenderedPage>],
-) -> (Vec<StandalonePage>, Vec<Diagnostic>) {
+pub fn standalone_pages(input: &StandaloneInput) -> Standalone {
+    let (shape, markdown) = (input.shape, input.markdown);
     let (config, site, templates) = (&shape.config.site, shape.site, shape.templates);
     let config = (config, &shape.messages);
     let mut pages = Vec::new();
@@ -394,5 +426,5 @@ pub fn standalone_pages(
             }
         }
     }
-    (pages, diagnostics)
+    Arc::new((pages, diagnostics))
 }
