@@ -4,11 +4,11 @@
 //! pages' excerpts, in at most [`MOST_EXCERPT_FILES`] files, and the file that
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
-//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3
-//! and rayon, and `page`, `shared_parts` and `cache_key`.
+//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3,
+//! rustc-hash and rayon, and `page`, `shared_parts` and `cache_key`.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -247,7 +247,9 @@ fn language_index(
 
 /// Every word of the pages, with the pages it is on in order, sorted by word.
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    let mut words: HashMap<&'a str, SiteWord<'a>> = HashMap::new();
+    // Every word of every page is looked up here: by FxHash, many times as fast as
+    // SipHash on short keys, which need no guard against chosen collisions.
+    let mut words: rustc_hash::FxHashMap<&'a str, SiteWord<'a>> = Default::default();
     for (number, page) in pages.iter().enumerate() {
         for word in page.words.iter() {
             let site_word = words.entry(word.word).or_default();
@@ -489,6 +491,8 @@ pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
     use crate::stages::search_index::page_text::read;
 
