@@ -310,20 +310,19 @@ fn make_site(
     let (messages, found) = Catalogue::new(&loaded.messages, (&config.site.language, &codes));
     said.extend(found);
     let markdown = render_markdown(&site, (&links, &messages), memos, &mut said);
-    let mut findings = check_content(&site, &markdown, &drafts, config, memos);
-    said.append(&mut findings.diagnostics);
-
-    let sources = templates::Sources {
-        files: &loaded.templates,
-        assets: &asset_map,
-    };
-    let templates = templates_for_pages(&sources, (&site, missing_logo), memos, &mut said);
     // The search index needs only the pages' markdown: it is made on a thread of
-    // its own meanwhile, as the pages are made and checked.
+    // its own meanwhile, as the content is checked and the pages made and checked.
     let later = purpose == Purpose::Preview;
-    let index_later = std::thread::scope(|scope| {
+    let (index_later, findings) = std::thread::scope(|scope| {
         let index = (config.site.search && purpose != Purpose::Findings)
             .then(|| scope.spawn(|| search_index_of(config, (&site, &markdown), memos, later)));
+        let mut findings = check_content(&site, &markdown, &drafts, config, memos);
+        said.append(&mut findings.diagnostics);
+        let sources = templates::Sources {
+            files: &loaded.templates,
+            assets: &asset_map,
+        };
+        let templates = templates_for_pages(&sources, (&site, missing_logo), memos, &mut said);
         let all_pages_made = match templates {
             Some(templates) => {
                 let shape = SiteShape::new(config, &site, (&templates, &messages));
@@ -340,7 +339,8 @@ fn make_site(
             check_made_pages(&files, made_from, config, &mut said, (&mut findings, memos));
         }
         let index = index.map(|index| index.join().unwrap_or_else(|e| resume_unwind(e)));
-        add_index(index.filter(|_| all_pages_made), &mut files, &mut said)
+        let index_later = add_index(index.filter(|_| all_pages_made), &mut files, &mut said);
+        (index_later, findings)
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     said.extend(check::site_wide::clashing_paths(&files, &site));
