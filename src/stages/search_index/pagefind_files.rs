@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::collections::hash_map::Entry;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -245,12 +246,44 @@ fn language_index(
     }
 }
 
-/// Every word of the pages, with the pages it is on in order, sorted by word.
+/// Every word of the pages, with the pages it is on in order, sorted by word. The
+/// pages are gathered in runs on many threads, and the runs put together in order.
 fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    // Every word of every page is looked up here: by FxHash, many times as fast as
-    // SipHash on short keys, which need no guard against chosen collisions.
-    let mut words: rustc_hash::FxHashMap<&'a str, SiteWord<'a>> = Default::default();
-    for (number, page) in pages.iter().enumerate() {
+    gathered_in_runs(pages, 1024)
+}
+
+/// Every word of the pages, as [`site_words`], gathered `pages_a_run` at a time.
+fn gathered_in_runs<'a>(
+    pages: &[&'a IndexedPage],
+    pages_a_run: usize,
+) -> Vec<(&'a str, SiteWord<'a>)> {
+    let words = (pages.par_chunks(pages_a_run).enumerate())
+        .map(|(run, pages)| words_of(run * pages_a_run, pages))
+        .reduce(WordMap::default, |mut before, after| {
+            for (word, found) in after {
+                match before.entry(word) {
+                    Entry::Vacant(vacant) => {
+                        vacant.insert(found);
+                    }
+                    Entry::Occupied(mut occupied) => occupied.get_mut().append(found),
+                }
+            }
+            before
+        });
+    let mut words: Vec<(&str, SiteWord)> = words.into_iter().collect();
+    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    words
+}
+
+/// Words, each with the pages it is on. Every word of every page is looked up in
+/// one: by FxHash, many times as fast as SipHash on short keys, which need no
+/// guard against chosen collisions.
+type WordMap<'a> = rustc_hash::FxHashMap<&'a str, SiteWord<'a>>;
+
+/// The words of `pages`, the first of which is page number `first`.
+fn words_of<'a>(first: usize, pages: &[&'a IndexedPage]) -> WordMap<'a> {
+    let mut words = WordMap::default();
+    for (number, page) in (first..).zip(pages) {
         for word in page.words.iter() {
             let site_word = words.entry(word.word).or_default();
             let on_page = |places: Places<'a>| ChunkPage {
@@ -261,16 +294,29 @@ fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
                 site_word.pages.push(on_page(word.places));
             }
             for (form, places) in word.with_marks() {
-                match site_word.with_marks.iter_mut().find(|(f, _)| *f == form) {
-                    Some((_, pages)) => pages.push(on_page(places)),
-                    None => site_word.with_marks.push((form, vec![on_page(places)])),
-                }
+                site_word.push_with_marks(form, [on_page(places)]);
             }
         }
     }
-    let mut words: Vec<(&str, SiteWord)> = words.into_iter().collect();
-    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     words
+}
+
+impl<'a> SiteWord<'a> {
+    /// Adds `pages` to those of `form`, after them.
+    fn push_with_marks(&mut self, form: &'a str, pages: impl IntoIterator<Item = ChunkPage<'a>>) {
+        match self.with_marks.iter_mut().find(|(f, _)| *f == form) {
+            Some((_, of_form)) => of_form.extend(pages),
+            None => self.with_marks.push((form, pages.into_iter().collect())),
+        }
+    }
+
+    /// Adds the pages of `after`, which come after these.
+    fn append(&mut self, mut after: SiteWord<'a>) {
+        self.pages.append(&mut after.pages);
+        for (form, pages) in after.with_marks {
+            self.push_with_marks(form, pages);
+        }
+    }
 }
 
 /// Whether a chunk that is full enough may end at `word`: one word in 16, by its
@@ -693,6 +739,39 @@ mod tests {
             assert_eq!(their_chunks.len(), 1, "{language}");
             assert_eq!(our_excerpts, their_excerpts, "{language}");
             assert_eq!(our_chunks, their_chunks, "{language}");
+        }
+    }
+
+    #[test]
+    fn words_gathered_in_runs_are_as_gathered_at_once() {
+        let pages = [
+            page("/a/", "fr", "le café et la crème"),
+            page("/b/", "fr", "un cafe sans creme"),
+            page("/c/", "fr", "la crème du café, le thé"),
+            page("/d/", "fr", "thé et café"),
+            page("/e/", "fr", "crème crème cafe"),
+        ];
+        let pages: Vec<&IndexedPage> = pages.iter().map(|page| &**page).collect();
+        let flat = |words: Vec<(&str, SiteWord)>| {
+            let numbers = |pages: &[ChunkPage]| pages.iter().map(|p| p.page).collect::<Vec<_>>();
+            (words.into_iter())
+                .map(|(word, found)| {
+                    let forms: Vec<_> = (found.with_marks.iter())
+                        .map(|(form, pages)| (form.to_string(), numbers(pages)))
+                        .collect();
+                    (word.to_owned(), numbers(&found.pages), forms)
+                })
+                .collect::<Vec<_>>()
+        };
+        let at_once = flat(gathered_in_runs(&pages, pages.len()));
+        let cafe = (
+            "caf".into(),
+            vec![1, 4],
+            vec![("café".into(), vec![0, 2, 3])],
+        );
+        assert!(at_once.contains(&cafe), "{at_once:?}");
+        for pages_a_run in [1, 2, 3] {
+            assert_eq!(flat(gathered_in_runs(&pages, pages_a_run)), at_once);
         }
     }
 
