@@ -778,9 +778,24 @@ mod shared_bytes {
         serializer.serialize_bytes(bytes)
     }
 
+    /// Copied once, from where the bytes are read into the `Arc`: a buffer of
+    /// them first would copy them twice.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<[u8]>, D::Error> {
-        let bytes: serde_bytes::ByteBuf = serde::Deserialize::deserialize(deserializer)?;
-        Ok(Arc::from(bytes.into_vec()))
+        deserializer.deserialize_bytes(SharedBytes)
+    }
+
+    struct SharedBytes;
+
+    impl serde::de::Visitor<'_> for SharedBytes {
+        type Value = Arc<[u8]>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("bytes")
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Arc<[u8]>, E> {
+            Ok(Arc::from(bytes))
+        }
     }
 }
 
