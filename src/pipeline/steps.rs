@@ -242,7 +242,12 @@ fn standalone_pages(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile> {
     let input = render::StandaloneInput { shape, markdown };
-    let rendered = (memos.standalone_html).get_or(&input, render::standalone_pages);
+    // A guide to print that holds its pages whole changes with any of them, and is
+    // long to keep: it is made again each time, as it is for a small site only.
+    let rendered = match input.holds_pages_whole() {
+        true => render::standalone_pages(&input),
+        false => (memos.standalone_html).get_or(&input, render::standalone_pages),
+    };
     let (mut standalone, found) = (rendered.0.clone(), &rendered.1);
     diagnostics.extend(found.iter().cloned());
     let a_z = templates::a_z::AToZInput { shape, markdown };

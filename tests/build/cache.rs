@@ -139,6 +139,50 @@ fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_noth
 }
 
 #[test]
+fn a_site_too_long_to_print_whole_finds_its_pages_not_made_from_content_till_its_shape_changes() {
+    let site = copy_fixture("council-site");
+    let root = site.path();
+    let out = root.join("public");
+    let more = root.join("content/more");
+    fs::create_dir_all(&more).unwrap();
+    let page = |title: &str| format!("---\ntitle: {title}\ndescription: {title}.\n---\n\nText.\n");
+    fs::write(more.join("_index.md"), page("More")).unwrap();
+    for number in 0..150 {
+        fs::write(
+            more.join(format!("page-{number}.md")),
+            page(&format!("Page {number}")),
+        )
+        .unwrap();
+    }
+    run(root, &["build"]);
+    let made = memo_files(root, "render-standalone-pages");
+    assert_eq!(made.len(), 1);
+
+    // A page's text: the pages not made from content are found as they were, and
+    // nothing is written.
+    append(&more.join("page-7.md"), "\nMore text.\n");
+    run(root, &["build"]);
+    assert_eq!(memo_files(root, "render-standalone-pages"), made);
+    assert_as_from_nothing(root, &["build"], &out);
+    let made = memo_files(root, "render-standalone-pages");
+
+    // An alias: they are made again, with its redirect.
+    let aliased = more.join("page-8.md");
+    let text = fs::read_to_string(&aliased).unwrap();
+    let text = text.replacen(
+        "description:",
+        "aliases:\n  - /old-page-8/\ndescription:",
+        1,
+    );
+    fs::write(&aliased, text).unwrap();
+    run(root, &["build"]);
+    assert_ne!(memo_files(root, "render-standalone-pages"), made);
+    let redirect = fs::read_to_string(out.join("old-page-8/index.html")).unwrap();
+    assert!(redirect.contains("/more/page-8/"), "{redirect}");
+    assert_as_from_nothing(root, &["build"], &out);
+}
+
+#[test]
 fn a_source_file_left_alone_is_found_in_the_cache_and_one_changed_is_read_again() {
     let site = copy_fixture("council-site");
     let root = site.path();

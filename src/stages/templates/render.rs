@@ -327,6 +327,14 @@ pub struct StandaloneInput<'a> {
     pub markdown: &'a [Arc<RenderedPage>],
 }
 
+impl StandaloneInput<'_> {
+    /// Whether the guide to print holds its pages whole, and so reads their
+    /// markdown: for a site of at most [`super::booklet::MOST_PAGES`].
+    pub fn holds_pages_whole(&self) -> bool {
+        !super::booklet::pages_held_whole(self.shape).is_empty()
+    }
+}
+
 impl MemoKey for StandaloneInput<'_> {
     /// The pages are made from the shape, but for the file an alias's page is read
     /// from, which a mistake in its redirect names, and the markdown of the pages
