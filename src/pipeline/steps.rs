@@ -242,8 +242,8 @@ fn standalone_pages(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile> {
     let input = render::StandaloneInput { shape, markdown };
-    // A guide to print that holds its pages whole changes with any of them, and is
-    // long to keep: it is made again each time, as it is for a small site only.
+    // A guide to print that holds its pages whole, as a site of at most 150 pages
+    // has, changes with any of them and is long to keep: it is made each time.
     let rendered = match input.holds_pages_whole() {
         true => render::standalone_pages(&input),
         false => (memos.standalone_html).get_or(&input, render::standalone_pages),

@@ -477,7 +477,7 @@ impl<'a> PartList<'a> {
     pub fn push_listed(&mut self, index: usize) {
         let index = u32::try_from(index).unwrap_or(u32::MAX);
         match self.pieces.last_mut() {
-            Some(ListPiece::Stretch(_, to)) if *to == index => *to += 1,
+            Some(ListPiece::Stretch(_, to)) if *to == index => *to = to.saturating_add(1),
             _ => self
                 .pieces
                 .push(ListPiece::Stretch(index, index.saturating_add(1))),
