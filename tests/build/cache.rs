@@ -99,28 +99,23 @@ fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_noth
     assert_as_from_nothing(root, &["build"], &out);
 
     // The shared parts were lost, as if a run were killed after writing the pages
-    // that name them: those pages are made again, without a word.
+    // that name them, and then the guides' lists, which name parts and which pages
+    // name: those pages are made again, without a word.
     append(&root.join("content/about.md"), "\nOr a friend.\n");
     run(root, &["build"]);
-    for file in memo_files(root, "shared-parts") {
-        fs::remove_file(file).unwrap();
+    for (stem, line) in [
+        ("shared-parts", "Or a neighbour."),
+        ("finish-guide-items", "Or your GP."),
+    ] {
+        for file in memo_files(root, stem) {
+            fs::remove_file(file).unwrap();
+        }
+        append(&root.join("content/about.md"), &format!("\n{line}\n"));
+        let said = run(root, &["build"]);
+        assert!(!said.contains("cache"), "{said}");
+        assert_as_from_nothing(root, &["build"], &out);
+        assert!(!memo_files(root, stem).is_empty(), "{stem}");
     }
-    append(&root.join("content/about.md"), "\nOr a neighbour.\n");
-    let said = run(root, &["build"]);
-    assert!(!said.contains("cache"), "{said}");
-    assert_as_from_nothing(root, &["build"], &out);
-    assert!(!memo_files(root, "shared-parts").is_empty());
-
-    // The guides' contents lists were lost: the pages that name stretches of them
-    // are made again.
-    for file in memo_files(root, "finish-guide-items") {
-        fs::remove_file(file).unwrap();
-    }
-    append(&root.join("content/about.md"), "\nOr your GP.\n");
-    let said = run(root, &["build"]);
-    assert!(!said.contains("cache"), "{said}");
-    assert_as_from_nothing(root, &["build"], &out);
-    assert!(!memo_files(root, "finish-guide-items").is_empty());
 
     // The cache was deleted.
     append(
