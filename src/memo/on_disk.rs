@@ -443,14 +443,9 @@ fn write_file<V: Serialize + Sync>(
     stage: &str,
     values: &[&(&blake3::Hash, &V)],
 ) -> Result<(), CacheError> {
-    let encoded: Vec<(&blake3::Hash, Vec<u8>)> = values
-        .par_iter()
-        .map(|(key, value)| (*key, postcard::to_stdvec(value).unwrap_or_default()))
-        .collect();
-    let encoded: Vec<(&blake3::Hash, &[u8])> = (encoded.iter())
-        .map(|(key, bytes)| (*key, &bytes[..]))
-        .collect();
-    write_encoded(folder, (stage, &written_for::<V>(stage)), &encoded)
+    let keys: Vec<&blake3::Hash> = values.iter().map(|(key, _)| *key).collect();
+    let encode: &Append = &|index, raw| postcard::to_io(values[index].1, raw).is_ok();
+    write_records(folder, (stage, &written_for::<V>(stage)), (&keys, encode))
 }
 
 /// Writes the values `encoded`, each as written already, in a new file of `stage`,
@@ -460,6 +455,25 @@ fn write_encoded(
     (stage, written_for): (&str, &blake3::Hash),
     encoded: &[(&blake3::Hash, &[u8])],
 ) -> Result<(), CacheError> {
+    let keys: Vec<&blake3::Hash> = encoded.iter().map(|(key, _)| *key).collect();
+    let copy: &Append = &|index, raw| {
+        raw.extend_from_slice(encoded[index].1);
+        true
+    };
+    write_records(folder, (stage, written_for), (&keys, copy))
+}
+
+/// Appends the value of the record at a place to a chunk's bytes; says whether it
+/// could.
+type Append<'a> = dyn Fn(usize, &mut Vec<u8>) -> bool + Sync + 'a;
+
+/// Writes a new file of `stage` in `folder`, whose values are written for
+/// `written_for`, with a record for each of `keys`, whose value `append` writes.
+fn write_records(
+    folder: &Path,
+    (stage, written_for): (&str, &blake3::Hash),
+    (keys, append): (&[&blake3::Hash], &Append),
+) -> Result<(), CacheError> {
     let stem = file_stem(stage);
     let unwritable = |file: &Path, e: std::io::Error| CacheError::Unwritable {
         file: file.to_owned(),
@@ -468,50 +482,77 @@ fn write_encoded(
     fs::create_dir_all(folder).map_err(|e| unwritable(folder, e))?;
     let name = format!("{stem}.{}.memo", unique_suffix());
     let path = folder.join(&name);
-    let bytes = file_bytes(written_for, encoded);
+    let chunks = compressed_chunks(keys, append);
+    let mut header = Vec::with_capacity(HEADER);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(written_for.as_bytes());
+    let mut pieces: Vec<&[u8]> = std::iter::once(&header[..])
+        .chain(chunks.iter().map(|chunk| &chunk[..]))
+        .collect();
+    let mut checksum = blake3::Hasher::new();
+    for piece in &pieces {
+        checksum.update(piece);
+    }
+    let checksum = checksum.finalize();
+    pieces.push(checksum.as_bytes());
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
-    write_whole(&temporary, &path, &bytes).map_err(|e| unwritable(&path, e))
+    write_whole(&temporary, &path, &pieces).map_err(|e| unwritable(&path, e))
 }
 
-/// The bytes of a file holding `values`, written for `written_for`: the values in
-/// chunks of about [`CHUNK`] bytes, each compressed on its own, so that pages that
-/// have much in common are compressed together, and chunks are read in parallel.
-fn file_bytes(written_for: &blake3::Hash, encoded: &[(&blake3::Hash, &[u8])]) -> Vec<u8> {
-    let mut chunks: Vec<&[(&blake3::Hash, &[u8])]> = Vec::new();
-    let (mut start, mut size) = (0, 0);
-    for (end, (_, value)) in encoded.iter().enumerate() {
-        size += 40 + value.len();
-        if size >= CHUNK {
-            chunks.push(&encoded[start..=end]);
-            (start, size) = (end + 1, 0);
-        }
-    }
-    chunks.push(&encoded[start..]);
-    let compressed: Vec<(usize, Vec<u8>)> = chunks
-        .par_iter()
-        .map(|records| {
-            let mut raw = Vec::new();
-            for (key, value) in records.iter() {
+/// The body of a file holding a record for each of `keys`, whose value `append`
+/// writes: chunks of about [`CHUNK`] bytes of records, each compressed on its own,
+/// so that pages that have much in common are compressed together, and chunks are
+/// read in parallel. Each chunk starts with its length and its length once
+/// decompressed. The records are encoded and compressed a run at a time on rayon's
+/// threads, each into one buffer, so that no more than a chunk of each run is held
+/// uncompressed.
+fn compressed_chunks(keys: &[&blake3::Hash], append: &Append) -> Vec<Vec<u8>> {
+    let run = keys.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+    let runs: Vec<Vec<Vec<u8>>> = (keys.par_chunks(run).enumerate())
+        .map(|(number, keys)| {
+            let mut chunks = Vec::new();
+            let (mut raw, mut compressed) = (Vec::with_capacity(CHUNK + CHUNK / 4), Vec::new());
+            for (place, key) in keys.iter().enumerate() {
                 raw.extend_from_slice(key.as_bytes());
-                raw.extend_from_slice(&(value.len() as u64).to_le_bytes());
-                raw.extend_from_slice(value);
+                let length_at = raw.len();
+                raw.extend_from_slice(&0u64.to_le_bytes());
+                // A value that cannot be written is written empty, and not read as one.
+                if !append(number * run + place, &mut raw) {
+                    raw.truncate(length_at + 8);
+                }
+                let length = (raw.len() - length_at - 8) as u64;
+                raw[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
+                if raw.len() >= CHUNK || place + 1 == keys.len() {
+                    chunks.push(compressed_chunk(&raw, &mut compressed));
+                    raw.clear();
+                }
             }
-            (raw.len(), lz4_flex::block::compress(&raw))
+            chunks
         })
         .collect();
-    let size = HEADER + compressed.iter().map(|(_, c)| 16 + c.len()).sum::<usize>() + CHECKSUM;
-    let mut bytes = Vec::with_capacity(size);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&FORMAT.to_le_bytes());
-    bytes.extend_from_slice(written_for.as_bytes());
-    for (raw_length, chunk) in &compressed {
-        bytes.extend_from_slice(&(chunk.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&(*raw_length as u64).to_le_bytes());
-        bytes.extend_from_slice(chunk);
+    match runs.is_empty() {
+        true => vec![compressed_chunk(&[], &mut Vec::new())],
+        false => runs.into_iter().flatten().collect(),
     }
-    let checksum = blake3::hash(&bytes);
-    bytes.extend_from_slice(checksum.as_bytes());
-    bytes
+}
+
+/// `raw` compressed, after its length and its length once decompressed, using
+/// `buffer` to compress it into.
+fn compressed_chunk(raw: &[u8], buffer: &mut Vec<u8>) -> Vec<u8> {
+    buffer.resize(lz4_flex::block::get_maximum_output_size(raw.len()), 0);
+    let compressed = match lz4_flex::block::compress_into(raw, buffer) {
+        Ok(length) => &buffer[..length],
+        Err(_) => {
+            *buffer = lz4_flex::block::compress(raw);
+            &buffer[..]
+        }
+    };
+    let mut chunk = Vec::with_capacity(16 + compressed.len());
+    chunk.extend_from_slice(&(compressed.len() as u64).to_le_bytes());
+    chunk.extend_from_slice(&(raw.len() as u64).to_le_bytes());
+    chunk.extend_from_slice(compressed);
+    chunk
 }
 
 /// A name no other file of the folder has: the time, the process, and a count of
@@ -525,10 +566,10 @@ fn unique_suffix() -> String {
     format!("{:x}-{:x}-{count:x}", since.as_nanos(), std::process::id())
 }
 
-/// Writes `bytes` to `temporary`, then renames it to `path`.
-fn write_whole(temporary: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `pieces`, one after the other, to `temporary`, then renames it to `path`.
+fn write_whole(temporary: &Path, path: &Path, pieces: &[&[u8]]) -> std::io::Result<()> {
     let result = fs::File::create(temporary)
-        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|mut file| pieces.iter().try_for_each(|piece| file.write_all(piece)))
         .and_then(|()| fs::rename(temporary, path));
     if result.is_err() {
         let _ = fs::remove_file(temporary);
@@ -602,6 +643,37 @@ mod tests {
                 .values
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn values_that_fill_many_chunks_are_each_read_back_and_so_is_no_value() {
+        let folder = tempfile::tempdir().unwrap();
+        let written: Vec<(blake3::Hash, String)> = (0..40)
+            .map(|n| {
+                (
+                    blake3::hash(&[n]),
+                    format!("{n} ").repeat(CHUNK / 6 + n as usize),
+                )
+            })
+            .collect();
+        write_all(folder.path(), &Files::default(), &written);
+        let bytes = fs::read(only_file(folder.path())).unwrap();
+        let body = &bytes[HEADER..bytes.len() - CHECKSUM];
+        assert!(split_chunks(body).unwrap().len() > 4 * rayon::current_num_threads());
+        let found = read::<String>(folder.path(), "a stage");
+        assert!(found.problems.is_empty());
+        assert_eq!(found.values.len(), written.len());
+        for (key, value) in &written {
+            assert_eq!(&found.values[key], value);
+        }
+
+        let empty = tempfile::tempdir().unwrap();
+        let written_for = written_for::<String>("a stage");
+        write_encoded(empty.path(), ("a stage", &written_for), &[]).unwrap();
+        let found = read::<String>(empty.path(), "a stage");
+        assert!(found.problems.is_empty());
+        assert!(found.values.is_empty());
+        assert_eq!(found.files.paths.len(), 1);
     }
 
     #[test]
