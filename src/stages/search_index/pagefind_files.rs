@@ -45,50 +45,57 @@ const COMPRESSED_MARK: &[u8] = b"pagefind_dcd";
 /// same bytes before they were compressed.
 const COMPRESSED_KEY: &[u8; 32] = b"tellyou: a compressed index file";
 
-/// The word list's chunk file: each word, the pages it is on and where.
-#[derive(Encode)]
-struct WordChunk<'a> {
-    #[n(0)]
-    words: Vec<ChunkWord<'a>>,
-}
-
-#[derive(Encode)]
-struct ChunkWord<'a> {
-    #[n(0)]
-    word: &'a str,
-    #[n(1)]
-    pages: Vec<ChunkPage<'a>>,
-    #[n(2)]
-    with_marks: Vec<ChunkForm<'a>>,
-}
-
-#[derive(Encode)]
-struct ChunkForm<'a> {
-    #[n(0)]
-    form: &'a str,
-    #[n(1)]
-    pages: Vec<ChunkPage<'a>>,
-}
-
-/// A page a word is on: its number, written as a step from the page before, and
-/// where the word is on it, written already.
-#[derive(Clone)]
+/// A page a word is on: its number, and where the word is on it, as the page
+/// keeps that written. Kept small: a site has one for each word of each page.
+#[derive(Debug, Clone, Copy)]
 struct ChunkPage<'a> {
-    page: usize,
-    places: Places<'a>,
+    page: u32,
+    count: u32,
+    places: &'a [u8],
 }
 
-impl<C> Encode<C> for ChunkPage<'_> {
+/// The word list's chunk file: each word, the pages it is on and where, each page
+/// number written as a step from the one before, and the places of the word as
+/// its page keeps them written. In CBOR, as Pagefind's derived types write it.
+struct WordChunk<'c, 'a> {
+    words: &'c [(&'a str, SiteWord<'a>)],
+}
+
+impl<C> Encode<C> for WordChunk<'_, '_> {
     fn encode<W: minicbor::encode::Write>(
         &self,
         encoder: &mut minicbor::Encoder<W>,
         _: &mut C,
     ) -> Result<(), minicbor::encode::Error<W::Error>> {
-        encoder.array(3)?.u64(self.page as u64)?;
-        (encoder.writer_mut())
-            .write_all(self.places.encoded)
-            .map_err(minicbor::encode::Error::write)
+        encoder.array(1)?.array(self.words.len() as u64)?;
+        for (word, found) in self.words {
+            encoder.array(3)?.str(word)?;
+            encode_pages(&found.pages, encoder)?;
+            encoder.array(found.with_marks.len() as u64)?;
+            for (form, pages) in &found.with_marks {
+                encoder.array(2)?.str(form)?;
+                encode_pages(pages, encoder)?;
+            }
+        }
+        Ok(())
     }
+}
+
+/// The pages a word or a form is on, each page's number a step from the one before.
+fn encode_pages<W: minicbor::encode::Write>(
+    on: &[ChunkPage],
+    encoder: &mut minicbor::Encoder<W>,
+) -> Result<(), minicbor::encode::Error<W::Error>> {
+    encoder.array(on.len() as u64)?;
+    let mut last = 0;
+    for page in on {
+        encoder.array(3)?.u64(u64::from(page.page - last))?;
+        last = page.page;
+        (encoder.writer_mut())
+            .write_all(page.places)
+            .map_err(minicbor::encode::Error::write)?;
+    }
+    Ok(())
 }
 
 /// The file that names all the others of one language's index.
@@ -190,20 +197,15 @@ fn language_index(
     let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
         .map(|chunk| {
+            let chunk = WordChunk { words: chunk };
             // Made to size: a chunk copies the places its pages keep written.
-            let size: usize = (chunk.iter())
+            let size: usize = (chunk.words.iter())
                 .flat_map(|(_, found)| found.pages.iter())
-                .map(|page| page.places.encoded.len() + 9)
+                .map(|page| page.places.len() + 9)
                 .sum();
-            let mut bytes = Vec::with_capacity(size + 64 * chunk.len());
-            let words = chunk.iter().map(|(word, found)| delta_coded(word, found));
+            let mut bytes = Vec::with_capacity(size + 64 * chunk.words.len());
             // Writing to memory cannot fail.
-            let _ = minicbor::encode(
-                &WordChunk {
-                    words: words.collect(),
-                },
-                &mut bytes,
-            );
+            let _ = minicbor::encode(&chunk, &mut bytes);
             let hash = blake3::hash(&bytes);
             (compress(&hash, &|| Cow::Borrowed(&bytes)), hash)
         })
@@ -260,6 +262,9 @@ fn gathered_in_runs<'a>(
     let words = (pages.par_chunks(pages_a_run).enumerate())
         .map(|(run, pages)| words_of(run * pages_a_run, pages))
         .reduce(WordMap::default, |mut before, after| {
+            if before.is_empty() {
+                return after;
+            }
             for (word, found) in after {
                 match before.entry(word) {
                     Entry::Vacant(vacant) => {
@@ -284,11 +289,13 @@ type WordMap<'a> = rustc_hash::FxHashMap<&'a str, SiteWord<'a>>;
 fn words_of<'a>(first: usize, pages: &[&'a IndexedPage]) -> WordMap<'a> {
     let mut words = WordMap::default();
     for (number, page) in (first..).zip(pages) {
+        let number = u32::try_from(number).unwrap_or(u32::MAX);
         for word in page.words.iter() {
             let site_word = words.entry(word.word).or_default();
             let on_page = |places: Places<'a>| ChunkPage {
                 page: number,
-                places,
+                count: places.count,
+                places: places.encoded,
             };
             if word.places.count > 0 {
                 site_word.pages.push(on_page(word.places));
@@ -339,7 +346,7 @@ fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWor
         let marked = found.with_marks.iter().flat_map(|(_, pages)| pages);
         size += pages
             .chain(marked)
-            .map(|p| p.places.count as usize + 1)
+            .map(|p| p.count as usize + 1)
             .sum::<usize>()
             + found.with_marks.len();
         let ends_chunk = ends_a_chunk(word);
@@ -353,33 +360,6 @@ fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWor
         chunks.push(chunk);
     }
     chunks
-}
-
-/// A word as its chunk holds it: each page number a step from the one before.
-fn delta_coded<'a>(word: &'a str, found: &SiteWord<'a>) -> ChunkWord<'a> {
-    let steps = |pages: &[ChunkPage<'a>]| {
-        let mut last = 0;
-        (pages.iter())
-            .map(|page| {
-                let step = ChunkPage {
-                    page: page.page - last,
-                    ..page.clone()
-                };
-                last = page.page;
-                step
-            })
-            .collect()
-    };
-    ChunkWord {
-        word,
-        pages: steps(&found.pages),
-        with_marks: (found.with_marks.iter())
-            .map(|(form, pages)| ChunkForm {
-                form,
-                pages: steps(pages),
-            })
-            .collect(),
-    }
 }
 
 /// Each chunk's first and last words cut to the shortest start that still tells
