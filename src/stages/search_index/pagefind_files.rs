@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::collections::hash_map::Entry;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -57,11 +56,11 @@ struct ChunkPage<'a> {
 /// The word list's chunk file: each word, the pages it is on and where, each page
 /// number written as a step from the one before, and the places of the word as
 /// its page keeps them written. In CBOR, as Pagefind's derived types write it.
-struct WordChunk<'c, 'a> {
-    words: &'c [(&'a str, SiteWord<'a>)],
+struct WordChunk<'c, 'r, 'a> {
+    words: &'c [(&'a str, SiteWord<'r, 'a>)],
 }
 
-impl<C> Encode<C> for WordChunk<'_, '_> {
+impl<C> Encode<C> for WordChunk<'_, '_, '_> {
     fn encode<W: minicbor::encode::Write>(
         &self,
         encoder: &mut minicbor::Encoder<W>,
@@ -70,25 +69,27 @@ impl<C> Encode<C> for WordChunk<'_, '_> {
         encoder.array(1)?.array(self.words.len() as u64)?;
         for (word, found) in self.words {
             encoder.array(3)?.str(word)?;
-            encode_pages(&found.pages, encoder)?;
-            encoder.array(found.with_marks.len() as u64)?;
-            for (form, pages) in &found.with_marks {
+            encode_pages(found.runs.iter().map(|run| &run.pages[..]), encoder)?;
+            let with_marks = found.with_marks();
+            encoder.array(with_marks.len() as u64)?;
+            for (form, runs) in with_marks {
                 encoder.array(2)?.str(form)?;
-                encode_pages(pages, encoder)?;
+                encode_pages(runs.into_iter(), encoder)?;
             }
         }
         Ok(())
     }
 }
 
-/// The pages a word or a form is on, each page's number a step from the one before.
-fn encode_pages<W: minicbor::encode::Write>(
-    on: &[ChunkPage],
+/// The pages a word or a form is on, in runs, each page's number a step from the
+/// one before.
+fn encode_pages<'p, W: minicbor::encode::Write>(
+    runs: impl Iterator<Item = &'p [ChunkPage<'p>]> + Clone,
     encoder: &mut minicbor::Encoder<W>,
 ) -> Result<(), minicbor::encode::Error<W::Error>> {
-    encoder.array(on.len() as u64)?;
+    encoder.array(runs.clone().map(<[_]>::len).sum::<usize>() as u64)?;
     let mut last = 0;
-    for page in on {
+    for page in runs.flatten() {
         encoder.array(3)?.u64(u64::from(page.page - last))?;
         last = page.page;
         (encoder.writer_mut())
@@ -145,11 +146,17 @@ struct Named {
     file: String,
 }
 
-/// One word of a language's index: the pages it is on, in order.
+/// One word of a run of a language's pages: the pages it is on, in order.
 #[derive(Default)]
-struct SiteWord<'a> {
+struct RunWord<'a> {
     pages: Vec<ChunkPage<'a>>,
     with_marks: Vec<(&'a str, Vec<ChunkPage<'a>>)>,
+}
+
+/// One word of a language's index: the pages it is on, in the runs of pages that
+/// have it, in order. The runs are read where they are, not copied into one list.
+struct SiteWord<'r, 'a> {
+    runs: Vec<&'r RunWord<'a>>,
 }
 
 /// One language's index, made.
@@ -192,15 +199,15 @@ fn language_index(
 ) -> LanguageIndex {
     let mut names = Names::new(language);
     let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
-    let words = site_words(pages);
-    let chunks = chunked(words);
+    let runs = word_runs(pages, 1024);
+    let chunks = chunked(site_words(&runs));
     let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
         .map(|chunk| {
             let chunk = WordChunk { words: chunk };
             // Made to size: a chunk copies the places its pages keep written.
             let size: usize = (chunk.words.iter())
-                .flat_map(|(_, found)| found.pages.iter())
+                .flat_map(|(_, found)| found.pages())
                 .map(|page| page.places.len() + 9)
                 .sum();
             let mut bytes = Vec::with_capacity(size + 64 * chunk.words.len());
@@ -248,42 +255,32 @@ fn language_index(
     }
 }
 
-/// Every word of the pages, with the pages it is on in order, sorted by word. The
-/// pages are gathered in runs on many threads, and the runs put together in order.
-fn site_words<'a>(pages: &[&'a IndexedPage]) -> Vec<(&'a str, SiteWord<'a>)> {
-    gathered_in_runs(pages, 1024)
+/// The words of the pages, gathered `pages_a_run` at a time on many threads: each
+/// run's words, with the pages of the run each is on, in order.
+fn word_runs<'a>(pages: &[&'a IndexedPage], pages_a_run: usize) -> Vec<WordMap<'a>> {
+    (pages.par_chunks(pages_a_run).enumerate())
+        .map(|(run, pages)| words_of(run * pages_a_run, pages))
+        .collect()
 }
 
-/// Every word of the pages, as [`site_words`], gathered `pages_a_run` at a time.
-fn gathered_in_runs<'a>(
-    pages: &[&'a IndexedPage],
-    pages_a_run: usize,
-) -> Vec<(&'a str, SiteWord<'a>)> {
-    let words = (pages.par_chunks(pages_a_run).enumerate())
-        .map(|(run, pages)| words_of(run * pages_a_run, pages))
-        .reduce(WordMap::default, |mut before, after| {
-            if before.is_empty() {
-                return after;
-            }
-            for (word, found) in after {
-                match before.entry(word) {
-                    Entry::Vacant(vacant) => {
-                        vacant.insert(found);
-                    }
-                    Entry::Occupied(mut occupied) => occupied.get_mut().append(found),
-                }
-            }
-            before
-        });
-    let mut words: Vec<(&str, SiteWord)> = words.into_iter().collect();
-    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    words
+/// Every word of the pages, with the pages it is on in order, sorted by word: the
+/// word in each of `runs`, in order.
+fn site_words<'r, 'a>(runs: &'r [WordMap<'a>]) -> Vec<(&'a str, SiteWord<'r, 'a>)> {
+    let mut words: Vec<&str> = runs.iter().flat_map(|run| run.keys().copied()).collect();
+    words.par_sort_unstable();
+    words.dedup();
+    (words.into_par_iter())
+        .map(|word| {
+            let runs = runs.iter().filter_map(|run| run.get(word)).collect();
+            (word, SiteWord { runs })
+        })
+        .collect()
 }
 
 /// Words, each with the pages it is on. Every word of every page is looked up in
 /// one: by FxHash, many times as fast as SipHash on short keys, which need no
 /// guard against chosen collisions.
-type WordMap<'a> = rustc_hash::FxHashMap<&'a str, SiteWord<'a>>;
+type WordMap<'a> = rustc_hash::FxHashMap<&'a str, RunWord<'a>>;
 
 /// The words of `pages`, the first of which is page number `first`.
 fn words_of<'a>(first: usize, pages: &[&'a IndexedPage]) -> WordMap<'a> {
@@ -308,7 +305,7 @@ fn words_of<'a>(first: usize, pages: &[&'a IndexedPage]) -> WordMap<'a> {
     words
 }
 
-impl<'a> SiteWord<'a> {
+impl<'a> RunWord<'a> {
     /// Adds `pages` to those of `form`, after them.
     fn push_with_marks(&mut self, form: &'a str, pages: impl IntoIterator<Item = ChunkPage<'a>>) {
         match self.with_marks.iter_mut().find(|(f, _)| *f == form) {
@@ -316,13 +313,25 @@ impl<'a> SiteWord<'a> {
             None => self.with_marks.push((form, pages.into_iter().collect())),
         }
     }
+}
 
-    /// Adds the pages of `after`, which come after these.
-    fn append(&mut self, mut after: SiteWord<'a>) {
-        self.pages.append(&mut after.pages);
-        for (form, pages) in after.with_marks {
-            self.push_with_marks(form, pages);
+impl<'r, 'a> SiteWord<'r, 'a> {
+    /// The pages the word is on, as written without marks, in order.
+    fn pages(&self) -> impl Iterator<Item = &'r ChunkPage<'a>> + use<'_, 'r, 'a> {
+        self.runs.iter().flat_map(|run| run.pages.iter())
+    }
+
+    /// Each form with marks, in the order the pages first have it, with the pages
+    /// it is on in runs.
+    fn with_marks(&self) -> Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)> {
+        let mut forms: Vec<(&str, Vec<&[ChunkPage]>)> = Vec::new();
+        for (form, pages) in self.runs.iter().flat_map(|run| &run.with_marks) {
+            match forms.iter_mut().find(|(f, _)| f == form) {
+                Some((_, runs)) => runs.push(pages),
+                None => forms.push((form, vec![pages])),
+            }
         }
+        forms
     }
 }
 
@@ -338,17 +347,18 @@ fn ends_a_chunk(word: &str) -> bool {
 
 /// The words cut into chunks of at least [`CHUNK_SIZE`] places each, ending
 /// where [`ends_a_chunk`] says, and at most [`LARGEST_CHUNK`].
-fn chunked<'a>(words: Vec<(&'a str, SiteWord<'a>)>) -> Vec<Vec<(&'a str, SiteWord<'a>)>> {
+fn chunked<'r, 'a>(
+    words: Vec<(&'a str, SiteWord<'r, 'a>)>,
+) -> Vec<Vec<(&'a str, SiteWord<'r, 'a>)>> {
     let mut chunks = Vec::new();
     let (mut chunk, mut size) = (Vec::new(), 0);
     for (word, found) in words {
-        let pages = found.pages.iter();
-        let marked = found.with_marks.iter().flat_map(|(_, pages)| pages);
-        size += pages
-            .chain(marked)
+        let with_marks = found.with_marks();
+        let marked = (with_marks.iter()).flat_map(|(_, runs)| runs.iter().copied().flatten());
+        size += (found.pages().chain(marked))
             .map(|p| p.count as usize + 1)
             .sum::<usize>()
-            + found.with_marks.len();
+            + with_marks.len();
         let ends_chunk = ends_a_chunk(word);
         chunk.push((word, found));
         if (size >= CHUNK_SIZE && ends_chunk) || size >= LARGEST_CHUNK {
@@ -732,18 +742,21 @@ mod tests {
             page("/e/", "fr", "crème crème cafe"),
         ];
         let pages: Vec<&IndexedPage> = pages.iter().map(|page| &**page).collect();
-        let flat = |words: Vec<(&str, SiteWord)>| {
-            let numbers = |pages: &[ChunkPage]| pages.iter().map(|p| p.page).collect::<Vec<_>>();
-            (words.into_iter())
+        let flat = |pages_a_run: usize| {
+            let runs = word_runs(&pages, pages_a_run);
+            let numbers = |pages: &mut dyn Iterator<Item = &ChunkPage>| {
+                pages.map(|p| p.page).collect::<Vec<_>>()
+            };
+            (site_words(&runs).into_iter())
                 .map(|(word, found)| {
-                    let forms: Vec<_> = (found.with_marks.iter())
-                        .map(|(form, pages)| (form.to_string(), numbers(pages)))
+                    let forms: Vec<_> = (found.with_marks().into_iter())
+                        .map(|(form, runs)| (form.to_string(), numbers(&mut runs.concat().iter())))
                         .collect();
-                    (word.to_owned(), numbers(&found.pages), forms)
+                    (word.to_owned(), numbers(&mut found.pages()), forms)
                 })
                 .collect::<Vec<_>>()
         };
-        let at_once = flat(gathered_in_runs(&pages, pages.len()));
+        let at_once = flat(pages.len());
         let cafe = (
             "caf".into(),
             vec![1, 4],
@@ -751,7 +764,7 @@ mod tests {
         );
         assert!(at_once.contains(&cafe), "{at_once:?}");
         for pages_a_run in [1, 2, 3] {
-            assert_eq!(flat(gathered_in_runs(&pages, pages_a_run)), at_once);
+            assert_eq!(flat(pages_a_run), at_once);
         }
     }
 
