@@ -105,12 +105,9 @@ pub struct Files {
     passed_over: bool,
 }
 
-/// The values of one file, each with its key.
-type Values<V> = Vec<(blake3::Hash, V)>;
-
-/// What one file held, and whether any of its values was passed over; `None` for a
+/// What one file held, chunk by chunk, and how many values that is; `None` for a
 /// file that another program or stage wrote.
-type FileValues<V> = Option<(Values<V>, bool)>;
+type FileValues<V> = Option<(Vec<ChunkRecords<V>>, usize)>;
 
 /// The records of one chunk of a file: `None` for a value passed over.
 type ChunkRecords<V> = Vec<Option<(blake3::Hash, V)>>;
@@ -198,10 +195,13 @@ fn read_files_as<V: Send>(
     };
     for file in files {
         match file {
-            Ok(Some((values, passed_over))) => {
-                read.files.values += values.len();
-                read.files.passed_over |= passed_over;
-                read.values.extend(values);
+            Ok(Some((chunks, records))) => {
+                let held = chunks.iter().flatten().filter(|record| record.is_some());
+                let held = held.count();
+                read.files.values += held;
+                read.files.passed_over |= held < records;
+                read.values.reserve(held);
+                read.values.extend(chunks.into_iter().flatten().flatten());
             }
             Ok(None) => read.files.passed_over = true,
             Err(problem) => {
@@ -267,11 +267,9 @@ fn read_file<V: Send>(
                 .collect()
         })
         .collect();
-    let records: Vec<_> = values.ok_or_else(damaged)?.into_iter().flatten().collect();
-    let read = records.len();
-    let values: Values<V> = records.into_iter().flatten().collect();
-    let passed_over = values.len() < read;
-    Ok(Some((values, passed_over)))
+    let values = values.ok_or_else(damaged)?;
+    let records = values.iter().map(Vec::len).sum();
+    Ok(Some((values, records)))
 }
 
 /// Whether a value that could not be read is passed over, not taken as damage: a
