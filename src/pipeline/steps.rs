@@ -248,16 +248,18 @@ fn standalone_pages(
         true => render::standalone_pages(&input),
         false => (memos.standalone_html).get_or(&input, render::standalone_pages),
     };
-    let (mut standalone, found) = (rendered.0.clone(), &rendered.1);
+    let (mut standalone, found): (Vec<_>, _) = (rendered.0.iter().collect(), &rendered.1);
     diagnostics.extend(found.iter().cloned());
     let a_z = templates::a_z::AToZInput { shape, markdown };
-    for page in memos.a_z_pages.get_or(&a_z, templates::a_z::pages) {
+    let a_z = memos.a_z_pages.get_or(&a_z, templates::a_z::pages);
+    for page in &a_z {
         match page {
             Ok(page) => standalone.push(page),
-            Err(diagnostic) => diagnostics.push(*diagnostic),
+            Err(diagnostic) => diagnostics.push((**diagnostic).clone()),
         }
     }
     let part = |part: PartText| shared_part(&part, memos);
+    // The pages are finished from their HTML as the memo holds it, not a copy.
     let standalone: Vec<_> = (standalone.into_iter())
         .map(|page| InForm { input: page, form })
         .collect();
