@@ -384,20 +384,12 @@ impl OutputEntries<'_> {
     fn stamp(&self, path: &str) -> Option<EntryStamp> {
         #[cfg(target_os = "linux")]
         if let Some(opened) = &self.opened {
-            use rustix::fs::{AtFlags, FileType, StatxFlags};
+            use rustix::fs::{AtFlags, StatxFlags};
             let wanted = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::CTIME;
-            let found = rustix::fs::statx(opened, path, AtFlags::SYMLINK_NOFOLLOW, wanted).ok()?;
-            let kind = FileType::from_raw_mode(u32::from(found.stx_mode));
-            let seconds = u64::try_from(found.stx_ctime.tv_sec).ok();
-            let changed = (seconds.filter(|_| found.stx_mask & StatxFlags::CTIME.bits() != 0))
-                .map(|seconds| std::time::Duration::new(seconds, found.stx_ctime.tv_nsec))
-                .map(|since| std::time::UNIX_EPOCH + since);
-            return Some(EntryStamp {
-                is_folder: kind == FileType::Directory,
-                is_file: kind == FileType::RegularFile,
-                size: found.stx_size,
-                changed,
-            });
+            let found = rustix::fs::statx(opened, path, AtFlags::SYMLINK_NOFOLLOW, wanted);
+            if let Some(answer) = statx_answer(found) {
+                return answer;
+            }
         }
         let metadata = fs::symlink_metadata(self.folder.join(path)).ok()?;
         Some(EntryStamp {
@@ -407,6 +399,31 @@ impl OutputEntries<'_> {
             changed: changed_at(&metadata),
         })
     }
+}
+
+/// What `statx` said of an entry: its stamp, or that there is none; `None` where
+/// the system could not answer, as a kernel older than 4.11 cannot, or a sandbox
+/// that refuses the call, so that the entry is looked up another way.
+#[cfg(target_os = "linux")]
+fn statx_answer(found: rustix::io::Result<rustix::fs::Statx>) -> Option<Option<EntryStamp>> {
+    use rustix::fs::{FileType, StatxFlags};
+    use rustix::io::Errno;
+    let found = match found {
+        Ok(found) => found,
+        Err(Errno::NOENT | Errno::NOTDIR | Errno::LOOP | Errno::NAMETOOLONG) => return Some(None),
+        Err(_) => return None,
+    };
+    let kind = FileType::from_raw_mode(u32::from(found.stx_mode));
+    let seconds = u64::try_from(found.stx_ctime.tv_sec).ok();
+    let changed = (seconds.filter(|_| found.stx_mask & StatxFlags::CTIME.bits() != 0))
+        .map(|seconds| std::time::Duration::new(seconds, found.stx_ctime.tv_nsec))
+        .map(|since| std::time::UNIX_EPOCH + since);
+    Some(Some(EntryStamp {
+        is_folder: kind == FileType::Directory,
+        is_file: kind == FileType::RegularFile,
+        size: found.stx_size,
+        changed,
+    }))
 }
 
 /// When a file or folder last changed: where the system keeps it, the time its
@@ -702,6 +719,42 @@ mod tests {
 
     fn file(path: &str, text: &str) -> OutputFile {
         OutputFile::from_bytes(path, text)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_entry_statx_cannot_look_up_is_looked_up_another_way_with_the_same_stamp() {
+        use rustix::io::Errno;
+        assert!(statx_answer(Err(Errno::NOSYS)).is_none());
+        assert!(statx_answer(Err(Errno::PERM)).is_none());
+        assert!(matches!(statx_answer(Err(Errno::NOENT)), Some(None)));
+
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("folder")).unwrap();
+        fs::write(dir.path().join("folder/page.html"), "<p>Hello</p>").unwrap();
+        let by_statx = OutputEntries::open(dir.path());
+        assert!(by_statx.opened.is_some());
+        let other_way = OutputEntries {
+            folder: dir.path(),
+            opened: None,
+        };
+        for path in ["folder", "folder/page.html"] {
+            let (one, other) = (
+                by_statx.stamp(path).unwrap(),
+                other_way.stamp(path).unwrap(),
+            );
+            assert_eq!(
+                (one.is_folder, one.is_file, one.changed),
+                (other.is_folder, other.is_file, other.changed),
+                "{path}"
+            );
+            assert!(one.changed.is_some());
+        }
+        let file = by_statx.stamp("folder/page.html").unwrap();
+        assert_eq!(file.size, other_way.stamp("folder/page.html").unwrap().size);
+        assert_eq!(file.size, 12);
+        assert!(by_statx.stamp("missing.html").is_none());
+        assert!(other_way.stamp("missing.html").is_none());
     }
 
     #[test]
