@@ -16,10 +16,20 @@ pub fn program() -> blake3::Hash {
     ])
 }
 
-/// A key built field by field. The fields are gathered and hashed in one go at the
-/// end, which is much faster than feeding blake3 many short pieces.
+/// A key built field by field: the hash of the fields one after another, each
+/// after its length. Short fields are gathered and hashed in one go, which is much
+/// faster than feeding blake3 many short pieces; a long one, such as a page's
+/// HTML, is hashed where it is, not copied.
 #[derive(Default)]
-pub struct Key(Vec<u8>);
+pub struct Key {
+    gathered: Vec<u8>,
+    /// What was hashed already, if a long field came: boxed, as a hasher is large
+    /// and most keys never need one.
+    hashed: Option<Box<blake3::Hasher>>,
+}
+
+/// How long a field is hashed where it is.
+const LONG_FIELD: usize = 4096;
 
 impl Key {
     pub fn new() -> Self {
@@ -28,14 +38,22 @@ impl Key {
 
     pub fn field(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
         let bytes = bytes.as_ref();
-        self.0
-            .extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        self.0.extend_from_slice(bytes);
+        (self.gathered).extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        if bytes.len() < LONG_FIELD {
+            self.gathered.extend_from_slice(bytes);
+        } else {
+            let hashed = (self.hashed).get_or_insert_with(|| Box::new(blake3::Hasher::new()));
+            hashed.update(&self.gathered).update(bytes);
+            self.gathered.clear();
+        }
         self
     }
 
     pub fn finish(&self) -> blake3::Hash {
-        blake3::hash(&self.0)
+        match &self.hashed {
+            None => blake3::hash(&self.gathered),
+            Some(hashed) => hashed.clone().update(&self.gathered).finalize(),
+        }
     }
 }
 
@@ -82,6 +100,22 @@ mod tests {
         assert_ne!(of([b"ab", b"c"]), of([b"a", b"bc"]));
         assert_ne!(of([b"a", b""]), of([b"a"]));
         assert_eq!(of([b"a", b"b"]), of([b"a", b"b"]));
+    }
+
+    #[test]
+    fn a_key_is_the_hash_of_its_fields_one_after_another_however_long() {
+        let long = vec![7_u8; LONG_FIELD * 3];
+        let fields: [&[u8]; 5] = [b"a", &long, b"", &long[..LONG_FIELD], b"end"];
+        let mut written = Vec::new();
+        for field in fields {
+            written.extend_from_slice(&(field.len() as u64).to_le_bytes());
+            written.extend_from_slice(field);
+        }
+        assert_eq!(of(fields), blake3::hash(&written));
+        assert_eq!(
+            of([b"a", b"b"]),
+            blake3::hash(b"\x01\0\0\0\0\0\0\0a\x01\0\0\0\0\0\0\0b")
+        );
     }
 
     #[test]
