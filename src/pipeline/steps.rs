@@ -241,7 +241,7 @@ fn standalone_pages(
     memos: &Memos,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<OutputFile> {
-    let input = render::StandaloneInput { shape, markdown };
+    let input = render::StandaloneInput::new(shape, markdown);
     // A guide to print that holds its pages whole, as a site of at most 150 pages
     // has, changes with any of them and is long to keep: it is made each time.
     let rendered = match input.holds_pages_whole() {

@@ -325,13 +325,25 @@ impl MemoKey for StandalonePage {
 pub struct StandaloneInput<'a> {
     pub shape: &'a SiteShape<'a>,
     pub markdown: &'a [Arc<RenderedPage>],
+    /// The pages the guide to print holds whole, found once for the key and the
+    /// choice of whether to keep the pages.
+    held_whole: Vec<usize>,
 }
 
-impl StandaloneInput<'_> {
+impl<'a> StandaloneInput<'a> {
+    pub fn new(shape: &'a SiteShape<'a>, markdown: &'a [Arc<RenderedPage>]) -> Self {
+        let held_whole = super::booklet::pages_held_whole(shape);
+        StandaloneInput {
+            shape,
+            markdown,
+            held_whole,
+        }
+    }
+
     /// Whether the guide to print holds its pages whole, and so reads their
     /// markdown: for a site of at most [`super::booklet::MOST_PAGES`].
     pub fn holds_pages_whole(&self) -> bool {
-        !super::booklet::pages_held_whole(self.shape).is_empty()
+        !self.held_whole.is_empty()
     }
 }
 
@@ -350,7 +362,7 @@ impl MemoKey for StandaloneInput<'_> {
             }
         }
         key.field("held whole");
-        for page in super::booklet::pages_held_whole(self.shape) {
+        for &page in &self.held_whole {
             key.field(page.to_le_bytes())
                 .field(self.markdown[page].made_from.as_bytes());
         }
