@@ -5,6 +5,8 @@
 
 use std::panic::resume_unwind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -59,6 +61,13 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
             None,
         );
     }
+    // The site before last, which the build writes over, is looked over while the
+    // project is read, which keeps one processor busy at most.
+    let no_build = Arc::new(AtomicBool::new(false));
+    let looking_over = {
+        let (out_dir, no_build) = (config.out_dir.clone(), Arc::clone(&no_build));
+        std::thread::spawn(move || output::SiteBeforeLast::look_over(&out_dir, &no_build))
+    };
     let mut memos = memos();
     let (loaded, loading) = load_project(config, &mut memos);
     let inputs = record::inputs_key(config, &loaded, &loading)
@@ -68,6 +77,7 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         record::BuildRecord::from_text(text).filter(|record| record.inputs == inputs)
     });
     if let Some(record) = previous {
+        no_build.store(true, Ordering::Relaxed);
         let_go_meanwhile(memos);
         if memo::verifying() {
             let mut memos = Memos::for_one_build();
@@ -105,7 +115,9 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
     let (written, unsaved) = std::thread::scope(|scope| {
         let saving = scope.spawn(|| save(&memos));
         let files = (&site.files[..], &fingerprints[..]);
-        let written = output::write_site_with(&config.out_dir, files, &record.to_text())
+        let looked_over = looking_over.join().ok();
+        let record = &record.to_text();
+        let written = output::write_site_with(&config.out_dir, files, record, looked_over)
             .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
         (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
     });

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
@@ -147,16 +148,51 @@ pub fn remove_sites_except(dir: &Path, keep: &[String]) -> Result<Vec<String>, O
 #[cfg(test)]
 fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), OutputError> {
     let fingerprints: Vec<String> = files.iter().map(fingerprint).collect();
-    write_site_with(out_dir, (files, &fingerprints), record)
+    write_site_with(out_dir, (files, &fingerprints), record, None)
+}
+
+/// The site before last of an output folder, looked over ahead of the write that
+/// writes over it, while the site that replaces it is made: the folder, and its
+/// manifest if it holds exactly what the manifest lists. Looking it over reads the
+/// stamp of each of its files and folders, twenty thousand for a site of 10,000
+/// pages, so it is worth doing while a processor has little else to do.
+#[derive(Debug)]
+pub struct SiteBeforeLast {
+    folder: PathBuf,
+    manifest: Option<String>,
+}
+
+impl SiteBeforeLast {
+    /// Looks over the site before last of `out_dir`, and stops early, finding it
+    /// not as written, once `stop` is set: when no build follows after all.
+    pub fn look_over(out_dir: &Path, stop: &AtomicBool) -> SiteBeforeLast {
+        let folder = parent_and_name(&normalise(out_dir))
+            .map(|(parent, name)| previous_site(&parent, &name))
+            .unwrap_or_default();
+        let manifest = (folder.join(MARKER).is_file())
+            .then(|| fs::read_to_string(folder.join(MANIFEST)).ok())
+            .flatten()
+            .filter(|text| text.starts_with(MANIFEST_HEADER))
+            .filter(|text| untouched_unless(&folder, text, stop));
+        SiteBeforeLast { folder, manifest }
+    }
+}
+
+/// The folder `out_dir` is in, and its name: none for the root of the disk.
+fn parent_and_name(out_dir: &Path) -> Option<(PathBuf, String)> {
+    let name = out_dir.file_name()?.to_string_lossy().into_owned();
+    Some((out_dir.parent()?.to_path_buf(), name))
 }
 
 /// Writes the site to `out_dir`, with `record` beside it, replacing what was there
 /// only once everything is written. Files are written in the order given, each
-/// with its [`fingerprint`].
+/// with its [`fingerprint`]. The site before last, which the write writes over, is
+/// looked over now, unless it was `looked_over` already.
 pub fn write_site_with(
     out_dir: &Path,
     (files, fingerprints): (&[OutputFile], &[String]),
     record: &str,
+    looked_over: Option<SiteBeforeLast>,
 ) -> Result<(), OutputError> {
     for file in files {
         if !is_safe_relative(&file.path) {
@@ -166,14 +202,11 @@ pub fn write_site_with(
         }
     }
     let out_dir = normalise(out_dir);
-    let (parent, name) = match (out_dir.parent(), out_dir.file_name()) {
-        (Some(parent), Some(name)) => (parent.to_path_buf(), name.to_string_lossy().into_owned()),
-        _ => {
-            return Err(OutputError::Unsafe {
-                out: out_dir.display().to_string(),
-                reason: "is the root of the disk",
-            });
-        }
+    let Some((parent, name)) = parent_and_name(&out_dir) else {
+        return Err(OutputError::Unsafe {
+            out: out_dir.display().to_string(),
+            reason: "is the root of the disk",
+        });
     };
     if out_dir.exists() && !is_replaceable(&out_dir) {
         return Err(OutputError::NotOurs {
@@ -190,7 +223,7 @@ pub fn write_site_with(
     let staging = staging_folder(&parent, &name);
     let previous = previous_site(&parent, &name);
     let site = (files, fingerprints, &manifest[..]);
-    let result = write_all(&staging, &previous, site, record)
+    let result = write_all(&staging, (previous.clone(), looked_over), site, record)
         .and_then(|()| swap_in(&staging, &out_dir, &previous));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
@@ -292,6 +325,12 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
 /// such as the folder itself, which was renamed into place, have their entries
 /// read. A site of many pages has a folder for each.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
+    untouched_unless(out_dir, manifest, &AtomicBool::new(false))
+}
+
+/// Whether `out_dir` is [`untouched`], found not to be once `stop` is set.
+fn untouched_unless(out_dir: &Path, manifest: &str, stop: &AtomicBool) -> bool {
+    let stopped = || stop.load(Ordering::Relaxed);
     let manifest_path = out_dir.join(MANIFEST);
     let Some(written_at) = fs::metadata(&manifest_path)
         .ok()
@@ -344,8 +383,10 @@ fn untouched(out_dir: &Path, manifest: &str) -> bool {
         })
     };
     holds_only_listed("")
-        && folders.par_iter().all(folder_as_written)
-        && listed.par_iter().all(file_as_written)
+        && folders
+            .par_iter()
+            .all(|f| !stopped() && folder_as_written(f))
+        && listed.par_iter().all(|f| !stopped() && file_as_written(f))
 }
 
 /// What [`untouched`] reads of a file or folder of the output.
@@ -464,14 +505,15 @@ fn replace_record(out_dir: &Path, record: &str) -> Result<(), OutputError> {
 /// written; else into a new folder.
 fn write_all(
     staging: &Path,
-    previous: &Path,
+    (previous, looked_over): (PathBuf, Option<SiteBeforeLast>),
     (files, fingerprints, manifest): (&[OutputFile], &[String], &str),
     record: &str,
 ) -> Result<(), OutputError> {
     if staging.exists() {
         fs::remove_dir_all(staging).map_err(|e| io_error("remove", staging, e))?;
     }
-    let kept_manifest = take_previous(previous, staging);
+    let looked_over = looked_over.filter(|site| site.folder == previous);
+    let kept_manifest = take_previous(&previous, staging, looked_over);
     if kept_manifest.is_none() {
         fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
     }
@@ -536,16 +578,25 @@ fn write_all(
 
 /// Moves the site before last from `previous` to `staging`, and gives its manifest,
 /// if it is a folder tellyou wrote and holds what its manifest lists and nothing
-/// else. A site that was touched since is removed: the build writes a new one.
-fn take_previous(previous: &Path, staging: &Path) -> Option<String> {
+/// else, as it was when `looked_over`, if it was. A site that was touched since is
+/// removed: the build writes a new one.
+fn take_previous(
+    previous: &Path,
+    staging: &Path,
+    looked_over: Option<SiteBeforeLast>,
+) -> Option<String> {
     let is_folder = fs::symlink_metadata(previous).is_ok_and(|m| m.file_type().is_dir());
     if !is_folder || !previous.join(MARKER).is_file() {
         return None;
     }
     fs::rename(previous, staging).ok()?;
-    let manifest = fs::read_to_string(staging.join(MANIFEST))
-        .ok()
-        .filter(|text| text.starts_with(MANIFEST_HEADER) && untouched(staging, text));
+    let manifest = fs::read_to_string(staging.join(MANIFEST)).ok();
+    let manifest = match looked_over {
+        Some(site) => manifest.filter(|text| site.manifest.as_ref() == Some(text)),
+        None => {
+            manifest.filter(|text| text.starts_with(MANIFEST_HEADER) && untouched(staging, text))
+        }
+    };
     if manifest.is_none() {
         let _ = fs::remove_dir_all(staging);
     }
@@ -855,6 +906,51 @@ mod tests {
         fs::write(previous.join("thesis.docx"), "precious").unwrap();
         write_site(&out, &first, "").unwrap();
         assert_eq!(fs::read(previous.join("thesis.docx")).unwrap(), b"precious");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_site_before_last_looked_over_ahead_is_written_over_as_it_would_be_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let previous = dir.path().join(".public.previous");
+        let first = [file("index.html", "home"), file("kept/index.html", "kept")];
+        let second = [file("index.html", "home 2")];
+        let third = [
+            file("index.html", "home 3"),
+            file("kept/index.html", "kept"),
+        ];
+        let fresh = tempfile::tempdir().unwrap();
+        write_site(&fresh.path().join("public"), &third, "").unwrap();
+        let write_looked_over = |site: &[OutputFile], looked_over| {
+            let fingerprints: Vec<String> = site.iter().map(fingerprint).collect();
+            write_site_with(&out, (site, &fingerprints), "", Some(looked_over)).unwrap();
+        };
+        let go_on = AtomicBool::new(false);
+
+        write_site(&out, &first, "").unwrap();
+        let kept = inode(&out.join("kept/index.html"));
+        write_site(&out, &second, "").unwrap();
+        write_looked_over(&third, SiteBeforeLast::look_over(&out, &go_on));
+        assert_eq!(inode(&out.join("kept/index.html")), kept, "written over");
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
+
+        // One found touched, or not looked over to the end, is not written over.
+        write_site(&out, &first, "").unwrap();
+        fs::write(previous.join("index.html"), "edited").unwrap();
+        let touched = SiteBeforeLast::look_over(&out, &go_on);
+        assert_eq!(touched.manifest, None);
+        write_looked_over(&third, touched);
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
+        write_site(&out, &first, "").unwrap();
+        let stopped = SiteBeforeLast::look_over(&out, &AtomicBool::new(true));
+        assert_eq!(stopped.manifest, None);
+        // Held by a second name, so that no new file can be given its number.
+        fs::hard_link(previous.join("kept/index.html"), dir.path().join("held")).unwrap();
+        let kept = inode(&dir.path().join("held"));
+        write_looked_over(&third, stopped);
+        assert_ne!(inode(&out.join("kept/index.html")), kept, "written anew");
+        assert_eq!(tree(&out), tree(&fresh.path().join("public")));
     }
 
     #[test]
