@@ -201,20 +201,24 @@ fn language_index(
     let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
     let runs = word_runs(pages, 1024);
     let chunks = chunked(site_words(&runs));
+    // Each chunk is written into a buffer that the chunks after it on the same
+    // thread reuse: what is kept of it is its compressed bytes, and memory used
+    // for the first time costs more to write than to reuse.
     let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
-        .map(|chunk| {
+        .map_init(Vec::new, |bytes, chunk| {
             let chunk = WordChunk { words: chunk };
             // Made to size: a chunk copies the places its pages keep written.
             let size: usize = (chunk.words.iter())
                 .flat_map(|(_, found)| found.pages())
                 .map(|page| page.places.len() + 9)
                 .sum();
-            let mut bytes = Vec::with_capacity(size + 64 * chunk.words.len());
+            bytes.clear();
+            bytes.reserve(size + 64 * chunk.words.len());
             // Writing to memory cannot fail.
-            let _ = minicbor::encode(&chunk, &mut bytes);
-            let hash = blake3::hash(&bytes);
-            (compress(&hash, &|| Cow::Borrowed(&bytes)), hash)
+            let _ = minicbor::encode(&chunk, &mut *bytes);
+            let hash = blake3::hash(bytes);
+            (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash)
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
