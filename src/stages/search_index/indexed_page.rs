@@ -2,11 +2,12 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json, minicbor and blake3, and this stage's word rules and reading of a
+//! serde_json, minicbor, blake3 and rustc-hash, and this stage's word rules and reading of a
 //! page.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::page_text::{Anchor, PLAIN_WEIGHT, PageText};
@@ -178,7 +179,7 @@ impl IndexedPage {
     pub fn new(url: &str, language: &str, text: &PageText) -> IndexedPage {
         let language = language.to_lowercase();
         let stemming = Stemming::of(&language);
-        let mut found: Found = HashMap::new();
+        let mut found: Found = FxHashMap::default();
         let mut content = String::new();
         for (position, (written, weight)) in text.words.iter().enumerate() {
             let position = u32::try_from(position).unwrap_or(u32::MAX);
@@ -241,8 +242,8 @@ impl<'a> ExcerptAnchor<'a> {
 }
 
 /// Where each word of the title is, by its stem and its form with marks.
-fn title_places(title: &str, stemming: &Stemming) -> HashMap<(String, Option<String>), Vec<i32>> {
-    let mut places: HashMap<(String, Option<String>), Vec<i32>> = HashMap::new();
+fn title_places(title: &str, stemming: &Stemming) -> TitlePlaces {
+    let mut places = TitlePlaces::default();
     for (position, written) in title.split_whitespace().enumerate() {
         for word in index_words(written, stemming) {
             let at = places.entry((word.stem, word.with_marks)).or_default();
@@ -258,11 +259,16 @@ fn title_places(title: &str, stemming: &Stemming) -> HashMap<(String, Option<Str
     places
 }
 
-type Found = HashMap<String, (Vec<Place>, BTreeMap<String, Vec<Place>>)>;
+/// Each word found in the text, by FxHash, as a word is short: its places, and
+/// those of each of its forms with marks.
+type Found = FxHashMap<String, (Vec<Place>, BTreeMap<String, Vec<Place>>)>;
+
+/// Each word of the title, with its form with marks if it has one, and its places.
+type TitlePlaces = FxHashMap<(String, Option<String>), Vec<i32>>;
 
 /// The page's words from where each was found in its text and in its title,
 /// sorted by word.
-fn with_title(found: Found, in_title: HashMap<(String, Option<String>), Vec<i32>>) -> Words {
+fn with_title(found: Found, in_title: TitlePlaces) -> Words {
     type Word = (Unwritten, Vec<(String, Unwritten)>);
     let mut words: BTreeMap<String, Word> = (found.into_iter())
         .map(|(word, (plain, marked))| {

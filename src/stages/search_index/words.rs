@@ -5,9 +5,10 @@
 //! "face-to-face" or "baby's", is also kept as its parts. These are Pagefind's
 //! rules, which its search in the browser expects; the scripts that Pagefind
 //! segments into words (Chinese, Japanese, Thai) are not among the site's
-//! languages. Uses pagefind_stem, convert_case and unicode-normalization.
+//! languages. Uses pagefind_stem, convert_case, unicode-normalization and
+//! rustc-hash.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use convert_case::{Case, Casing};
 use pagefind_stem::{Algorithm, Stemmer};
@@ -144,9 +145,9 @@ const MOST_STEMS_KEPT: usize = 100_000;
 thread_local! {
     /// The stem of each word cut on this thread, by language and word: a site
     /// uses a few thousand words many times over, and cutting a word to its stem
-    /// costs more than finding it again.
-    static STEMS: std::cell::RefCell<HashMap<String, HashMap<String, String>>> =
-        std::cell::RefCell::new(HashMap::new());
+    /// costs more than finding it again. Found by FxHash, as a word is short.
+    static STEMS: std::cell::RefCell<FxHashMap<String, FxHashMap<String, String>>> =
+        std::cell::RefCell::new(FxHashMap::default());
 }
 
 impl Stemming {
@@ -165,7 +166,7 @@ impl Stemming {
         };
         STEMS.with_borrow_mut(|stems| {
             if !stems.contains_key(&self.language) {
-                stems.insert(self.language.clone(), HashMap::new());
+                stems.insert(self.language.clone(), FxHashMap::default());
             }
             let known = stems.get_mut(&self.language).expect("just added");
             if let Some(stem) = known.get(bare) {
