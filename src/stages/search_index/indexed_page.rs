@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::page_text::{Anchor, PLAIN_WEIGHT, PageText};
-use super::words::{IndexWord, Stemming, index_words};
+use super::words::{IndexWord, Stemming, index_words, with_index_words};
 
 /// The one field of a page's details that the index holds: its title.
 pub const TITLE_FIELD: &str = "title";
@@ -187,26 +187,17 @@ impl IndexedPage {
                 content.push(' ');
             }
             content.push_str(written);
-            let words = index_words(written, &stemming);
-            let parts = words.iter().filter(|w| w.is_part).count();
-            let part_weight = match (parts, *weight) {
-                (0, _) | (_, 0) => 0,
-                (parts, weight) => (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1),
-            };
-            for IndexWord {
-                stem,
-                with_marks,
-                is_part,
-            } in words
-            {
-                let weight = if is_part { part_weight } else { *weight };
-                let (plain, marked) = found.entry(stem).or_default();
-                let place = Place { position, weight };
-                match with_marks {
-                    None => plain.push(place),
-                    Some(form) => marked.entry(form).or_default().push(place),
+            with_index_words(written, &stemming, |words| {
+                let parts = words.iter().filter(|w| w.is_part).count();
+                let part_weight = match (parts, *weight) {
+                    (0, _) | (_, 0) => 0,
+                    (parts, weight) => (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1),
+                };
+                for word in words {
+                    let weight = if word.is_part { part_weight } else { *weight };
+                    found_at(&mut found, word, Place { position, weight });
                 }
-            }
+            });
         }
         let title = text.title.as_deref().unwrap_or_default();
         let words = with_title(found, title_places(title, &stemming));
@@ -227,6 +218,24 @@ impl IndexedPage {
             word_count,
             words,
         }
+    }
+}
+
+/// Notes that `word` is at `place`, keeping its stem and form only when it is
+/// first found.
+fn found_at(found: &mut Found, word: &IndexWord, place: Place) {
+    let (plain, marked) = match found.get_mut(word.stem.as_str()) {
+        Some(entry) => entry,
+        None => found.entry(word.stem.clone()).or_default(),
+    };
+    match &word.with_marks {
+        None => plain.push(place),
+        Some(form) => match marked.get_mut(form.as_str()) {
+            Some(places) => places.push(place),
+            None => {
+                marked.insert(form.clone(), vec![place]);
+            }
+        },
     }
 }
 

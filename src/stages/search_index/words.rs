@@ -33,6 +33,37 @@ pub struct IndexWord {
     pub is_part: bool,
 }
 
+thread_local! {
+    /// The words to index for each word as written, by language, found on this
+    /// thread: a site writes a few thousand words many times over.
+    static INDEXED: std::cell::RefCell<FxHashMap<String, FxHashMap<String, Vec<IndexWord>>>> =
+        std::cell::RefCell::new(FxHashMap::default());
+}
+
+/// Calls `use_words` with the words to index for `written`, as [`index_words`]
+/// gives them, found again if this thread found them before. `use_words` may not
+/// ask for the words of another word.
+pub fn with_index_words<R>(
+    written: &str,
+    stemming: &Stemming,
+    use_words: impl FnOnce(&[IndexWord]) -> R,
+) -> R {
+    INDEXED.with_borrow_mut(|indexed| {
+        if !indexed.contains_key(&stemming.language) {
+            indexed.insert(stemming.language.clone(), FxHashMap::default());
+        }
+        let known = indexed.get_mut(&stemming.language).expect("just added");
+        if let Some(words) = known.get(written) {
+            return use_words(words);
+        }
+        if known.len() >= MOST_STEMS_KEPT {
+            known.clear();
+        }
+        let words = known.entry(written.to_owned());
+        use_words(words.or_insert_with(|| index_words(written, stemming)))
+    })
+}
+
 /// The stemmer for a language tag, if Pagefind's search has one for its language.
 fn stemmer(language: &str) -> Option<Stemmer> {
     let algorithm = match language.split('-').next().unwrap_or_default() {
@@ -258,6 +289,29 @@ mod tests {
             .into_iter()
             .map(|w| (w.stem, w.is_part))
             .collect()
+    }
+
+    #[test]
+    fn words_found_again_are_the_words_found_first_in_their_own_language() {
+        let words = |written: &str, stemming: &Stemming| {
+            with_index_words(written, stemming, <[IndexWord]>::to_vec)
+        };
+        let english = Stemming::of("en");
+        for written in [
+            "Feeding,",
+            "face-to-face",
+            "crèche",
+            "nhs.uk/CareCards",
+            "x",
+        ] {
+            let first = words(written, &english);
+            assert_eq!(first, index_words(written, &english), "{written}");
+            assert_eq!(words(written, &english), first, "{written}");
+        }
+        let french = Stemming::of("fr");
+        assert_eq!(words("feeding", &english)[0].stem, "feed");
+        assert_eq!(words("feeding", &french), index_words("feeding", &french));
+        assert_ne!(words("feeding", &french)[0].stem, "feed");
     }
 
     #[test]
