@@ -1,6 +1,10 @@
 //! Council sites: a council's pages, brand and local services, urgent help on every
 //! page, `build --all`, and checking every council's file.
 
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use crate::helpers::*;
 
 #[test]
@@ -173,6 +177,54 @@ fn build_all_writes_every_council_into_its_own_folder() {
         .collect();
     left.sort();
     assert_eq!(left, [".tellyou-output", "eastmere", "notes"]);
+}
+
+/// Runs `tellyou build --all` in `dir` with one of rayon's threads, and fails if it
+/// does not end within a minute: a council's build, on one of those threads, once
+/// waited for a thread of its own that needed them.
+fn build_all_on_one_thread(dir: &Path) {
+    let mut child = as_tests_run(Command::new(env!("CARGO_BIN_EXE_tellyou")), dir)
+        .args(["build", "--all"])
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "build --all failed in {}", dir.display());
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("build --all did not end within a minute");
+}
+
+#[test]
+fn build_all_after_changes_ends_and_writes_what_a_first_build_writes_even_on_one_thread() {
+    let site = copy_fixture("council-site");
+    let page = site.path().join("content/support.md");
+    build_all_on_one_thread(site.path());
+    // The second change's build writes over the site before last of each council.
+    for run in 1..=2 {
+        let text = fs::read_to_string(&page).unwrap();
+        fs::write(&page, format!("{text}\nOne more line, for run {run}.\n")).unwrap();
+        build_all_on_one_thread(site.path());
+    }
+    assert!(site.path().join("public/.eastmere.previous").is_dir());
+    let fresh = copy_fixture("council-site");
+    fs::copy(&page, fresh.path().join("content/support.md")).unwrap();
+    build_all_on_one_thread(fresh.path());
+    for council in ["eastmere", "northdale"] {
+        assert_eq!(
+            read_tree(&site.path().join("public").join(council)),
+            read_tree(&fresh.path().join("public").join(council)),
+            "{council}"
+        );
+    }
 }
 
 #[test]

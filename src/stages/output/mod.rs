@@ -163,8 +163,10 @@ pub struct SiteBeforeLast {
 }
 
 impl SiteBeforeLast {
-    /// Looks over the site before last of `out_dir`, and stops early, finding it
-    /// not as written, once `stop` is set: when no build follows after all.
+    /// Looks over the site before last of `out_dir` on the calling thread alone,
+    /// never needing rayon's threads, which a build on one of them may be waiting
+    /// with; and stops early, finding it not as written, once `stop` is set: when
+    /// no build follows after all.
     pub fn look_over(out_dir: &Path, stop: &AtomicBool) -> SiteBeforeLast {
         let folder = parent_and_name(&normalise(out_dir))
             .map(|(parent, name)| previous_site(&parent, &name))
@@ -173,7 +175,7 @@ impl SiteBeforeLast {
             .then(|| fs::read_to_string(folder.join(MANIFEST)).ok())
             .flatten()
             .filter(|text| text.starts_with(MANIFEST_HEADER))
-            .filter(|text| untouched_unless(&folder, text, stop));
+            .filter(|text| looked_over(&folder, text, Looking::Alone { stop }));
         SiteBeforeLast { folder, manifest }
     }
 }
@@ -325,12 +327,22 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
 /// such as the folder itself, which was renamed into place, have their entries
 /// read. A site of many pages has a folder for each.
 fn untouched(out_dir: &Path, manifest: &str) -> bool {
-    untouched_unless(out_dir, manifest, &AtomicBool::new(false))
+    looked_over(out_dir, manifest, Looking::InParallel)
 }
 
-/// Whether `out_dir` is [`untouched`], found not to be once `stop` is set.
-fn untouched_unless(out_dir: &Path, manifest: &str, stop: &AtomicBool) -> bool {
-    let stopped = || stop.load(Ordering::Relaxed);
+/// How a folder is looked over for [`untouched`].
+#[derive(Clone, Copy)]
+enum Looking<'s> {
+    /// On rayon's threads.
+    InParallel,
+    /// On the calling thread alone, found not as written once `stop` is set: for
+    /// a thread of its own, which a thread of rayon's may wait for while its
+    /// fellows wait too, so that it must never need them.
+    Alone { stop: &'s AtomicBool },
+}
+
+/// Whether `out_dir` is [`untouched`], looked over as `how` says.
+fn looked_over(out_dir: &Path, manifest: &str, how: Looking<'_>) -> bool {
     let manifest_path = out_dir.join(MANIFEST);
     let Some(written_at) = fs::metadata(&manifest_path)
         .ok()
@@ -383,10 +395,16 @@ fn untouched_unless(out_dir: &Path, manifest: &str, stop: &AtomicBool) -> bool {
         })
     };
     holds_only_listed("")
-        && folders
-            .par_iter()
-            .all(|f| !stopped() && folder_as_written(f))
-        && listed.par_iter().all(|f| !stopped() && file_as_written(f))
+        && match how {
+            Looking::InParallel => {
+                folders.par_iter().all(folder_as_written) && listed.par_iter().all(file_as_written)
+            }
+            Looking::Alone { stop } => {
+                let go_on = || !stop.load(Ordering::Relaxed);
+                folders.iter().all(|f| go_on() && folder_as_written(f))
+                    && listed.iter().all(|f| go_on() && file_as_written(f))
+            }
+        }
 }
 
 /// What [`untouched`] reads of a file or folder of the output.
