@@ -155,7 +155,10 @@ fn write_site(out_dir: &Path, files: &[OutputFile], record: &str) -> Result<(), 
 /// writes over it, while the site that replaces it is made: the folder, and its
 /// manifest if it holds exactly what the manifest lists. Looking it over reads the
 /// stamp of each of its files and folders, twenty thousand for a site of 10,000
-/// pages, so it is worth doing while a processor has little else to do.
+/// pages, so it is worth doing while a processor has little else to do. A file
+/// changed in the fraction of a second between the look and the write is not
+/// seen, as one changed while the write runs never was; its manifest must still
+/// be the one looked over.
 #[derive(Debug)]
 pub struct SiteBeforeLast {
     folder: PathBuf,

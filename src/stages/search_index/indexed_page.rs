@@ -2,8 +2,8 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json, minicbor, blake3 and rustc-hash, and this stage's word rules and reading of a
-//! page.
+//! serde_json, minicbor, blake3 and rustc-hash, and this stage's word rules and
+//! reading of a page.
 
 use std::collections::BTreeMap;
 
