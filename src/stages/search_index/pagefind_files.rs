@@ -70,11 +70,10 @@ impl<C> Encode<C> for WordChunk<'_, '_, '_> {
         for (word, found) in self.words {
             encoder.array(3)?.str(word)?;
             encode_pages(found.runs.iter().map(|run| &run.pages[..]), encoder)?;
-            let with_marks = found.with_marks();
-            encoder.array(with_marks.len() as u64)?;
-            for (form, runs) in with_marks {
+            encoder.array(found.with_marks.len() as u64)?;
+            for (form, runs) in &found.with_marks {
                 encoder.array(2)?.str(form)?;
-                encode_pages(runs.into_iter(), encoder)?;
+                encode_pages(runs.iter().copied(), encoder)?;
             }
         }
         Ok(())
@@ -157,6 +156,9 @@ struct RunWord<'a> {
 /// have it, in order. The runs are read where they are, not copied into one list.
 struct SiteWord<'r, 'a> {
     runs: Vec<&'r RunWord<'a>>,
+    /// Each form with marks, in the order the pages first have it, with the pages
+    /// it is on in runs.
+    with_marks: Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)>,
 }
 
 /// One language's index, made.
@@ -275,8 +277,9 @@ fn site_words<'r, 'a>(runs: &'r [WordMap<'a>]) -> Vec<(&'a str, SiteWord<'r, 'a>
     words.dedup();
     (words.into_par_iter())
         .map(|word| {
-            let runs = runs.iter().filter_map(|run| run.get(word)).collect();
-            (word, SiteWord { runs })
+            let runs: Vec<&RunWord> = runs.iter().filter_map(|run| run.get(word)).collect();
+            let with_marks = forms_of(&runs);
+            (word, SiteWord { runs, with_marks })
         })
         .collect()
 }
@@ -324,19 +327,19 @@ impl<'r, 'a> SiteWord<'r, 'a> {
     fn pages(&self) -> impl Iterator<Item = &'r ChunkPage<'a>> + use<'_, 'r, 'a> {
         self.runs.iter().flat_map(|run| run.pages.iter())
     }
+}
 
-    /// Each form with marks, in the order the pages first have it, with the pages
-    /// it is on in runs.
-    fn with_marks(&self) -> Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)> {
-        let mut forms: Vec<(&str, Vec<&[ChunkPage]>)> = Vec::new();
-        for (form, pages) in self.runs.iter().flat_map(|run| &run.with_marks) {
-            match forms.iter_mut().find(|(f, _)| f == form) {
-                Some((_, runs)) => runs.push(pages),
-                None => forms.push((form, vec![pages])),
-            }
+/// Each form with marks of a word in `runs`, in the order the pages first have it,
+/// with the pages it is on in runs.
+fn forms_of<'r, 'a>(runs: &[&'r RunWord<'a>]) -> Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)> {
+    let mut forms: Vec<(&str, Vec<&[ChunkPage]>)> = Vec::new();
+    for (form, pages) in runs.iter().flat_map(|run| &run.with_marks) {
+        match forms.iter_mut().find(|(f, _)| f == form) {
+            Some((_, runs)) => runs.push(pages),
+            None => forms.push((form, vec![pages])),
         }
-        forms
     }
+    forms
 }
 
 /// Whether a chunk that is full enough may end at `word`: one word in 16, by its
@@ -357,12 +360,11 @@ fn chunked<'r, 'a>(
     let mut chunks = Vec::new();
     let (mut chunk, mut size) = (Vec::new(), 0);
     for (word, found) in words {
-        let with_marks = found.with_marks();
-        let marked = (with_marks.iter()).flat_map(|(_, runs)| runs.iter().copied().flatten());
+        let marked = (found.with_marks.iter()).flat_map(|(_, runs)| runs.iter().copied().flatten());
         size += (found.pages().chain(marked))
             .map(|p| p.count as usize + 1)
             .sum::<usize>()
-            + with_marks.len();
+            + found.with_marks.len();
         let ends_chunk = ends_a_chunk(word);
         chunk.push((word, found));
         if (size >= CHUNK_SIZE && ends_chunk) || size >= LARGEST_CHUNK {
@@ -753,7 +755,7 @@ mod tests {
             };
             (site_words(&runs).into_iter())
                 .map(|(word, found)| {
-                    let forms: Vec<_> = (found.with_marks().into_iter())
+                    let forms: Vec<_> = (found.with_marks.iter())
                         .map(|(form, runs)| (form.to_string(), numbers(&mut runs.concat().iter())))
                         .collect();
                     (word.to_owned(), numbers(&mut found.pages()), forms)

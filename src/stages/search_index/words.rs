@@ -33,11 +33,43 @@ pub struct IndexWord {
     pub is_part: bool,
 }
 
+/// What a thread keeps of the words it found, by language and word, found by
+/// FxHash, as a word is short: a site writes a few thousand words many times over,
+/// and finding again what was made of one costs less than making it again.
+type Kept<V> = std::cell::RefCell<FxHashMap<String, FxHashMap<String, V>>>;
+
+/// The most words of a language a thread keeps before it lets them go.
+const MOST_WORDS_KEPT: usize = 100_000;
+
 thread_local! {
-    /// The words to index for each word as written, by language, found on this
-    /// thread: a site writes a few thousand words many times over.
-    static INDEXED: std::cell::RefCell<FxHashMap<String, FxHashMap<String, Vec<IndexWord>>>> =
-        std::cell::RefCell::new(FxHashMap::default());
+    /// The stem of each word cut to its stem on this thread.
+    static STEMS: Kept<String> = Kept::default();
+    /// The words to index for each word as written, found on this thread.
+    static INDEXED: Kept<Vec<IndexWord>> = Kept::default();
+}
+
+/// Calls `use_value` with what this thread keeps in `kept` for `word` in
+/// `language`: kept from `make` the first time. `make` may use a different kind
+/// of kept value, and `use_value` none.
+fn with_kept<V: 'static, R>(
+    kept: &'static std::thread::LocalKey<Kept<V>>,
+    (language, word): (&str, &str),
+    make: impl FnOnce() -> V,
+    use_value: impl FnOnce(&V) -> R,
+) -> R {
+    kept.with_borrow_mut(|kept| {
+        if !kept.contains_key(language) {
+            kept.insert(language.to_owned(), FxHashMap::default());
+        }
+        let known = kept.get_mut(language).expect("just added");
+        if let Some(value) = known.get(word) {
+            return use_value(value);
+        }
+        if known.len() >= MOST_WORDS_KEPT {
+            known.clear();
+        }
+        use_value(known.entry(word.to_owned()).or_insert_with(make))
+    })
 }
 
 /// Calls `use_words` with the words to index for `written`, as [`index_words`]
@@ -48,20 +80,13 @@ pub fn with_index_words<R>(
     stemming: &Stemming,
     use_words: impl FnOnce(&[IndexWord]) -> R,
 ) -> R {
-    INDEXED.with_borrow_mut(|indexed| {
-        if !indexed.contains_key(&stemming.language) {
-            indexed.insert(stemming.language.clone(), FxHashMap::default());
-        }
-        let known = indexed.get_mut(&stemming.language).expect("just added");
-        if let Some(words) = known.get(written) {
-            return use_words(words);
-        }
-        if known.len() >= MOST_STEMS_KEPT {
-            known.clear();
-        }
-        let words = known.entry(written.to_owned());
-        use_words(words.or_insert_with(|| index_words(written, stemming)))
-    })
+    let words = (&stemming.language[..], written);
+    with_kept(
+        &INDEXED,
+        words,
+        || index_words(written, stemming),
+        |w| use_words(w),
+    )
 }
 
 /// The stemmer for a language tag, if Pagefind's search has one for its language.
@@ -170,17 +195,6 @@ pub struct Stemming {
     stemmer: Option<Stemmer>,
 }
 
-/// The most stems kept on one thread before they are let go.
-const MOST_STEMS_KEPT: usize = 100_000;
-
-thread_local! {
-    /// The stem of each word cut on this thread, by language and word: a site
-    /// uses a few thousand words many times over, and cutting a word to its stem
-    /// costs more than finding it again. Found by FxHash, as a word is short.
-    static STEMS: std::cell::RefCell<FxHashMap<String, FxHashMap<String, String>>> =
-        std::cell::RefCell::new(FxHashMap::default());
-}
-
 impl Stemming {
     /// The stemming of a language tag's language: none if Pagefind's search has
     /// no stemmer for it.
@@ -195,21 +209,8 @@ impl Stemming {
         let Some(stemmer) = &self.stemmer else {
             return bare.to_owned();
         };
-        STEMS.with_borrow_mut(|stems| {
-            if !stems.contains_key(&self.language) {
-                stems.insert(self.language.clone(), FxHashMap::default());
-            }
-            let known = stems.get_mut(&self.language).expect("just added");
-            if let Some(stem) = known.get(bare) {
-                return stem.clone();
-            }
-            if known.len() >= MOST_STEMS_KEPT {
-                known.clear();
-            }
-            let stem = stemmer.stem(bare).into_owned();
-            known.insert(bare.to_owned(), stem.clone());
-            stem
-        })
+        let make = || stemmer.stem(bare).into_owned();
+        with_kept(&STEMS, (&self.language, bare), make, String::clone)
     }
 }
 
