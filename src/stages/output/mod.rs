@@ -239,11 +239,10 @@ pub fn write_site_with(
 /// The cache folder of the output folder `out_dir`: beside it, and named after it,
 /// as `.public.cache` is for `public`, so that it is never published with the site.
 pub fn cache_folder(out_dir: &Path) -> PathBuf {
-    let named = |dir: &Path| Some((dir.parent()?.to_owned(), dir.file_name()?.to_owned()));
-    let (parent, name) = named(out_dir)
-        .or_else(|| named(&normalise(out_dir)))
+    let (parent, name) = parent_and_name(out_dir)
+        .or_else(|| parent_and_name(&normalise(out_dir)))
         .unwrap_or_else(|| (out_dir.to_owned(), "site".into()));
-    parent.join(format!(".{}.cache", name.to_string_lossy()))
+    parent.join(format!(".{name}.cache"))
 }
 
 /// Where this build writes the output folder `name` in `parent` before swapping it
@@ -721,9 +720,8 @@ fn io_error(action: &'static str, path: &Path, error: io::Error) -> OutputError 
 /// Removes the staging folders that builds killed before they finished left beside
 /// `out_dir`, for a build that has nothing to write.
 pub fn remove_killed_builds(out_dir: &Path) {
-    let out_dir = normalise(out_dir);
-    if let (Some(parent), Some(name)) = (out_dir.parent(), out_dir.file_name()) {
-        remove_leftovers(parent, &name.to_string_lossy());
+    if let Some((parent, name)) = parent_and_name(&normalise(out_dir)) {
+        remove_leftovers(&parent, &name);
     }
 }
 
