@@ -19,7 +19,9 @@ pub fn program() -> blake3::Hash {
 /// A key built field by field: the hash of the fields one after another, each
 /// after its length. Short fields are gathered and hashed in one go, which is much
 /// faster than feeding blake3 many short pieces; a long one, such as a page's
-/// HTML, is hashed where it is, not copied.
+/// HTML, is hashed where it is, not copied. What is gathered is hashed once it is
+/// [`MOST_GATHERED`] long, so that a key of many fields, such as the front matter
+/// of every page, never holds them all at once.
 #[derive(Default)]
 pub struct Key {
     gathered: Vec<u8>,
@@ -30,6 +32,8 @@ pub struct Key {
 
 /// How long a field is hashed where it is.
 const LONG_FIELD: usize = 4096;
+/// How much is gathered before it is hashed.
+const MOST_GATHERED: usize = 1 << 16;
 
 impl Key {
     pub fn new() -> Self {
@@ -41,12 +45,20 @@ impl Key {
         (self.gathered).extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         if bytes.len() < LONG_FIELD {
             self.gathered.extend_from_slice(bytes);
+            if self.gathered.len() >= MOST_GATHERED {
+                self.hash_gathered(&[]);
+            }
         } else {
-            let hashed = (self.hashed).get_or_insert_with(|| Box::new(blake3::Hasher::new()));
-            hashed.update(&self.gathered).update(bytes);
-            self.gathered.clear();
+            self.hash_gathered(bytes);
         }
         self
+    }
+
+    /// Hashes what was gathered, then `more`.
+    fn hash_gathered(&mut self, more: &[u8]) {
+        let hashed = (self.hashed).get_or_insert_with(|| Box::new(blake3::Hasher::new()));
+        hashed.update(&self.gathered).update(more);
+        self.gathered.clear();
     }
 
     pub fn finish(&self) -> blake3::Hash {
@@ -105,13 +117,23 @@ mod tests {
     #[test]
     fn a_key_is_the_hash_of_its_fields_one_after_another_however_long() {
         let long = vec![7_u8; LONG_FIELD * 3];
-        let fields: [&[u8]; 5] = [b"a", &long, b"", &long[..LONG_FIELD], b"end"];
+        let short = vec![3_u8; LONG_FIELD - 1];
+        let many_short = std::iter::repeat_n(&short[..], 2 * MOST_GATHERED / LONG_FIELD + 1);
+        let fields: Vec<&[u8]> = [b"a", &long[..], b"", &long[..LONG_FIELD]]
+            .into_iter()
+            .chain(many_short)
+            .chain([&long[..], b"end"])
+            .collect();
         let mut written = Vec::new();
-        for field in fields {
+        let mut key = Key::new();
+        for field in &fields {
             written.extend_from_slice(&(field.len() as u64).to_le_bytes());
             written.extend_from_slice(field);
+            key.field(field);
         }
-        assert_eq!(of(fields), blake3::hash(&written));
+        assert!(written.len() > 2 * MOST_GATHERED);
+        assert_eq!(key.finish(), blake3::hash(&written));
+
         assert_eq!(
             of([b"a", b"b"]),
             blake3::hash(b"\x01\0\0\0\0\0\0\0a\x01\0\0\0\0\0\0\0b")
