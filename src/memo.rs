@@ -235,6 +235,14 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             .collect()
     }
 
+    /// Makes room for this build to hold `more` values than it holds: for a
+    /// caller about to keep many, so that the memo does not grow again and again.
+    pub fn make_room(&self, more: usize) {
+        if self.keep == Keep::ForRebuilds {
+            self.lock().reserve(more);
+        }
+    }
+
     /// Calls `act` with each value this build used, found or made.
     pub fn for_each_used(&self, act: impl FnMut(&V)) {
         self.lock().values().for_each(act);
@@ -288,9 +296,12 @@ where
 
     /// Reads now what the disk holds for this memo, if it has not been read: to be
     /// called before the stage runs in parallel, whose threads would otherwise
-    /// each wait for the first to read it.
+    /// each wait for the first to read it. Makes room for this build to hold as
+    /// many values, as most builds use most of what the last one did.
     pub fn read_now(&self) {
-        self.earlier.get(self.stage);
+        let found = self.earlier.get(self.stage).values.len();
+        let held = self.lock().len();
+        self.make_room(found.saturating_sub(held));
     }
 
     /// Writes to the cache folder `folder` what this memo's build, and those of

@@ -264,7 +264,9 @@ impl Memos {
             memos.standalone_pages.for_each_used(&mut note);
             (memos.guide_lists).for_each_used(|list| parts.note_run(&list.0));
         }
-        for part in parts.into_parts() {
+        let parts = parts.into_parts();
+        self.shared_parts.make_room(parts.len());
+        for part in parts {
             let PartId(key) = part.id;
             self.shared_parts.keep(key, Shared(part));
         }
