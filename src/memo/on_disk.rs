@@ -8,9 +8,11 @@
 //! replaced. It ends with a hash of all before it: a file that is damaged, cut short
 //! or not a memo at all is reported and passed over, never trusted. When a stage
 //! has too many files, the smallest are put together and the larger left as they
-//! are, so that a run with little changed writes little. Uses serde with
-//! postcard to write values, lz4_flex to compress them, blake3 and rayon, and `cache_key`, `processes` and
-//! `error`.
+//! are, so that a run with little changed writes little. Uses serde with postcard
+//! to write values, its body module to lay them out in compressed chunks, lz4_flex
+//! to decompress them, blake3 and rayon, and `cache_key`, `processes` and `error`.
+
+mod body;
 
 use std::fs;
 use std::io::Write;
@@ -22,6 +24,7 @@ use serde::de::DeserializeOwned;
 
 use crate::support::cache_key::KeyMap;
 use crate::support::error::{Severity, StageError, plain_io_error};
+use body::{Append, compressed_chunks, split_chunks, split_records};
 
 /// How a file starts, so that any other file is known not to be a memo.
 const MAGIC: &[u8; 13] = b"tellyou memo\n";
@@ -31,8 +34,6 @@ const FORMAT: u32 = 2;
 /// Where the values start: after the magic, the format and the program.
 const HEADER: usize = MAGIC.len() + 4 + 32;
 const CHECKSUM: usize = 32;
-/// About how many bytes of values are compressed together.
-const CHUNK: usize = 1 << 20;
 /// The files a stage may have before they are put together into one.
 const MOST_FILES: usize = 16;
 
@@ -280,33 +281,6 @@ fn is_passed_over(error: &postcard::Error) -> bool {
     *error == postcard::Error::SerdeDeCustom
 }
 
-/// Each chunk of a file's body, compressed on its own: how long it is once
-/// decompressed, and its bytes.
-fn split_chunks(mut body: &[u8]) -> Option<Vec<(usize, &[u8])>> {
-    let mut chunks = Vec::new();
-    while !body.is_empty() {
-        let length = usize::try_from(u64::from_le_bytes(body.get(..8)?.try_into().ok()?)).ok()?;
-        let raw_length = u64::from_le_bytes(body.get(8..16)?.try_into().ok()?);
-        let end = 16usize.checked_add(length)?;
-        chunks.push((usize::try_from(raw_length).ok()?, body.get(16..end)?));
-        body = &body[end..];
-    }
-    Some(chunks)
-}
-
-/// Each record of a file's body: a key, the length of its value, and the value.
-fn split_records(mut body: &[u8]) -> Option<Vec<(blake3::Hash, &[u8])>> {
-    let mut records = Vec::new();
-    while !body.is_empty() {
-        let key: [u8; 32] = body.get(..32)?.try_into().ok()?;
-        let length = u64::from_le_bytes(body.get(32..40)?.try_into().ok()?);
-        let end = 40usize.checked_add(usize::try_from(length).ok()?)?;
-        records.push((blake3::Hash::from_bytes(key), body.get(40..end)?));
-        body = &body[end..];
-    }
-    Some(records)
-}
-
 /// Writes what a run of `stage` used, `used`, to `folder`, given the `files` it
 /// read and whether they hold a key (`held`): only the values no file holds yet, in
 /// a file of their own; or, if `may_replace`, as [`rewrite`] says: when the files
@@ -461,10 +435,6 @@ fn write_encoded(
     write_records(folder, (stage, written_for), (&keys, copy))
 }
 
-/// Appends the value of the record at a place to a chunk's bytes; says whether it
-/// could.
-type Append<'a> = dyn Fn(usize, &mut Vec<u8>) -> bool + Sync + 'a;
-
 /// Writes a new file of `stage` in `folder`, whose values are written for
 /// `written_for`, with a record for each of `keys`, whose value `append` writes.
 fn write_records(
@@ -496,61 +466,6 @@ fn write_records(
     pieces.push(checksum.as_bytes());
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     write_whole(&temporary, &path, &pieces).map_err(|e| unwritable(&path, e))
-}
-
-/// The body of a file holding a record for each of `keys`, whose value `append`
-/// writes: chunks of about [`CHUNK`] bytes of records, each compressed on its own,
-/// so that pages that have much in common are compressed together, and chunks are
-/// read in parallel. Each chunk starts with its length and its length once
-/// decompressed. The records are encoded and compressed a run at a time on rayon's
-/// threads, each into one buffer, so that no more than a chunk of each run is held
-/// uncompressed.
-fn compressed_chunks(keys: &[&blake3::Hash], append: &Append) -> Vec<Vec<u8>> {
-    let run = keys.len().div_ceil(4 * rayon::current_num_threads()).max(1);
-    let runs: Vec<Vec<Vec<u8>>> = (keys.par_chunks(run).enumerate())
-        .map(|(number, keys)| {
-            let mut chunks = Vec::new();
-            let (mut raw, mut compressed) = (Vec::with_capacity(CHUNK + CHUNK / 4), Vec::new());
-            for (place, key) in keys.iter().enumerate() {
-                raw.extend_from_slice(key.as_bytes());
-                let length_at = raw.len();
-                raw.extend_from_slice(&0u64.to_le_bytes());
-                // A value that cannot be written is written empty, and not read as one.
-                if !append(number * run + place, &mut raw) {
-                    raw.truncate(length_at + 8);
-                }
-                let length = (raw.len() - length_at - 8) as u64;
-                raw[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
-                if raw.len() >= CHUNK || place + 1 == keys.len() {
-                    chunks.push(compressed_chunk(&raw, &mut compressed));
-                    raw.clear();
-                }
-            }
-            chunks
-        })
-        .collect();
-    match runs.is_empty() {
-        true => vec![compressed_chunk(&[], &mut Vec::new())],
-        false => runs.into_iter().flatten().collect(),
-    }
-}
-
-/// `raw` compressed, after its length and its length once decompressed, using
-/// `buffer` to compress it into.
-fn compressed_chunk(raw: &[u8], buffer: &mut Vec<u8>) -> Vec<u8> {
-    buffer.resize(lz4_flex::block::get_maximum_output_size(raw.len()), 0);
-    let compressed = match lz4_flex::block::compress_into(raw, buffer) {
-        Ok(length) => &buffer[..length],
-        Err(_) => {
-            *buffer = lz4_flex::block::compress(raw);
-            &buffer[..]
-        }
-    };
-    let mut chunk = Vec::with_capacity(16 + compressed.len());
-    chunk.extend_from_slice(&(compressed.len() as u64).to_le_bytes());
-    chunk.extend_from_slice(&(raw.len() as u64).to_le_bytes());
-    chunk.extend_from_slice(compressed);
-    chunk
 }
 
 /// A name no other file of the folder has: the time, the process, and a count of
@@ -591,6 +506,7 @@ pub fn remove_killed_writes(folder: &Path) {
 
 #[cfg(test)]
 mod tests {
+    use super::body::CHUNK;
     use super::*;
 
     fn values(pairs: &[(&str, &str)]) -> Vec<(blake3::Hash, String)> {
