@@ -168,6 +168,21 @@ struct ExcerptAnchor<'a> {
     location: u32,
 }
 
+/// The JSON of `excerpt`, whose page's title is `title`, written into room made
+/// for it at once, not grown as it is written.
+fn excerpt_json(excerpt: &Excerpt<'_>, title: &str) -> String {
+    let anchors: usize = (excerpt.anchors.iter())
+        .map(|anchor| anchor.id.len() + anchor.text.len() + 64)
+        .sum();
+    // The text, its title and address, and room for escapes and the field names.
+    let room = excerpt.content.len() + title.len() + excerpt.url.len() + anchors;
+    let mut json = Vec::with_capacity(room + room / 16 + 128);
+    match serde_json::to_writer(&mut json, excerpt) {
+        Ok(()) => String::from_utf8(json).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 /// One word place: the position of the word in the page and its weight.
 struct Place {
     position: u32,
@@ -180,7 +195,8 @@ impl IndexedPage {
         let language = language.to_lowercase();
         let stemming = Stemming::of(&language);
         let mut found: Found = FxHashMap::default();
-        let mut content = String::new();
+        let content_length = text.words.iter().map(|(word, _)| word.len() + 1).sum();
+        let mut content = String::with_capacity(content_length);
         for (position, (written, weight)) in text.words.iter().enumerate() {
             let position = u32::try_from(position).unwrap_or(u32::MAX);
             if !content.is_empty() {
@@ -210,7 +226,7 @@ impl IndexedPage {
             meta: BTreeMap::from([(TITLE_FIELD, title)]),
             anchors: text.anchors.iter().map(ExcerptAnchor::of).collect(),
         };
-        let excerpt = serde_json::to_string(&excerpt).unwrap_or_default();
+        let excerpt = excerpt_json(&excerpt, title);
         IndexedPage {
             excerpt_hash: blake3::hash(excerpt.as_bytes()),
             excerpt,

@@ -8,7 +8,6 @@
 //! rustc-hash and rayon, and `page`, `shared_parts` and `cache_key`.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -199,28 +198,29 @@ fn language_index(
     pages: &[&IndexedPage],
     (version, compress): (&str, &Compress<'_>),
 ) -> LanguageIndex {
-    let mut names = Names::new(language);
+    // Room for a name for each page's excerpt and a few for the word list.
+    let mut names = Names::new(language, pages.len() + pages.len() / 8);
     let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
     let runs = word_runs(pages, 1024);
     let chunks = chunked(site_words(&runs));
-    // Each chunk is written into a buffer that the chunks after it on the same
-    // thread reuse: what is kept of it is its compressed bytes, and memory used
-    // for the first time costs more to write than to reuse.
     let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
-        .map_init(Vec::new, |bytes, chunk| {
+        .map(|chunk| {
             let chunk = WordChunk { words: chunk };
             // Made to size: a chunk copies the places its pages keep written.
             let size: usize = (chunk.words.iter())
                 .flat_map(|(_, found)| found.pages())
                 .map(|page| page.places.len() + 9)
                 .sum();
+            let mut bytes = CHUNK_BUFFER.take();
             bytes.clear();
             bytes.reserve(size + 64 * chunk.words.len());
             // Writing to memory cannot fail.
-            let _ = minicbor::encode(&chunk, &mut *bytes);
-            let hash = blake3::hash(bytes);
-            (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash)
+            let _ = minicbor::encode(&chunk, &mut bytes);
+            let hash = blake3::hash(&bytes);
+            let made = (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash);
+            CHUNK_BUFFER.set(bytes);
+            made
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
@@ -238,14 +238,25 @@ fn language_index(
         });
     }
     shortened(&mut meta_chunks);
-    let meta = cbor(&Meta {
-        version,
-        pages: meta_pages,
-        chunks: meta_chunks,
-        filters: Vec::new(),
-        sorts: Vec::new(),
-        fields: vec![TITLE_FIELD],
-    });
+    let room = (meta_pages.iter())
+        .map(|page| page.excerpt.len() + page.excerpt_file.len() + 16)
+        .chain(
+            meta_chunks
+                .iter()
+                .map(|c| c.from.len() + c.to.len() + c.file.len() + 16),
+        )
+        .sum::<usize>();
+    let meta = cbor(
+        room + 64,
+        &Meta {
+            version,
+            pages: meta_pages,
+            chunks: meta_chunks,
+            filters: Vec::new(),
+            sorts: Vec::new(),
+            fields: vec![TITLE_FIELD],
+        },
+    );
     let hash = blake3::hash(&meta);
     let meta_name = format!("{language}_{}", &hash.to_hex()[..language.len() + 8]);
     files.push(index_file(
@@ -259,6 +270,14 @@ fn language_index(
         pages: pages.len(),
         files,
     }
+}
+
+thread_local! {
+    /// The buffer each chunk of the word list is written into, which the chunks
+    /// after it on the same thread, in this build and the next, write over: what
+    /// is kept of a chunk is its compressed bytes, and memory used for the first
+    /// time costs more to write than memory used again.
+    static CHUNK_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The words of the pages, gathered `pages_a_run` at a time on many threads: each
@@ -427,7 +446,7 @@ fn excerpt_files(
         .collect();
     let mut files = Vec::with_capacity(made.len());
     let mut meta_pages = Vec::with_capacity(pages.len());
-    let mut group_names = Names::new(&format!("{}_group", names.language));
+    let mut group_names = Names::new(&format!("{}_group", names.language), made.len());
     for ((bytes, hash), (group, of_group)) in made.into_iter().zip(&groups) {
         let file = match per_file {
             1 => excerpts[*group].clone(),
@@ -485,14 +504,17 @@ fn grouped(names: &[String], pages: &[&IndexedPage]) -> String {
 /// file's hash, made longer where two would be the same.
 struct Names {
     language: String,
-    used: HashSet<String>,
+    used: rustc_hash::FxHashSet<String>,
 }
 
 impl Names {
-    fn new(language: &str) -> Names {
+    /// Names for `language`, with room for `room` of them.
+    fn new(language: &str, room: usize) -> Names {
+        let mut used = rustc_hash::FxHashSet::default();
+        used.reserve(room);
         Names {
             language: language.to_owned(),
-            used: Default::default(),
+            used,
         }
     }
 
@@ -508,8 +530,9 @@ impl Names {
     }
 }
 
-fn cbor<T: Encode<()>>(value: &T) -> Vec<u8> {
-    let mut bytes = Vec::new();
+/// `value` in CBOR, written into `room` bytes made for it at once.
+fn cbor<T: Encode<()>>(room: usize, value: &T) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(room);
     // Writing to memory cannot fail.
     let _ = minicbor::encode(value, &mut bytes);
     bytes
