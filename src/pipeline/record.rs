@@ -25,8 +25,14 @@ pub struct BuildRecord {
 
 impl BuildRecord {
     pub fn to_text(&self) -> String {
+        // Room for about a kilobyte a warning, made at once: memory never written
+        // costs nothing, and a text grown again and again is copied each time.
+        let mut text = Vec::with_capacity(1024 * (self.warnings.len() + 1));
         // A record is plain data with string keys, which always serialises.
-        serde_json::to_string(self).unwrap_or_default()
+        match serde_json::to_writer(&mut text, self) {
+            Ok(()) => String::from_utf8(text).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     /// Reads a record written by [`BuildRecord::to_text`]; a record from another
