@@ -43,6 +43,7 @@ pub struct Words {
     #[serde(with = "serde_bytes")]
     places: Vec<u8>,
     /// Each word, followed by each of its forms with marks.
+    #[serde(with = "packed_entries")]
     entries: Vec<Entry>,
 }
 
@@ -56,6 +57,59 @@ struct Entry {
     count: u32,
     /// For a word, how many of its forms with marks follow it; none for a form.
     forms: u32,
+}
+
+/// A page's entries, kept as one run of bytes, four little-endian numbers each:
+/// read back at the speed of copying them, where a list of numbers is read one
+/// number at a time. A site of 10,000 pages has over a million entries.
+mod packed_entries {
+    use serde::de::{Error, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    use super::Entry;
+
+    const NUMBERS: usize = 4;
+    const LENGTH: usize = NUMBERS * 4;
+
+    pub fn serialize<S: Serializer>(entries: &[Entry], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(entries.len() * LENGTH);
+        for entry in entries {
+            for number in [entry.text_end, entry.places_end, entry.count, entry.forms] {
+                bytes.extend_from_slice(&number.to_le_bytes());
+            }
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Entry>, D::Error> {
+        deserializer.deserialize_bytes(Entries)
+    }
+
+    struct Entries;
+
+    impl Visitor<'_> for Entries {
+        type Value = Vec<Entry>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a page's entries, 16 bytes each")
+        }
+
+        fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<Entry>, E> {
+            if bytes.len() % LENGTH != 0 {
+                return Err(E::custom("a page's entries are cut short"));
+            }
+            let number = |bytes: &[u8], at: usize| {
+                u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+            };
+            let entries = bytes.chunks_exact(LENGTH).map(|entry| Entry {
+                text_end: number(entry, 0),
+                places_end: number(entry, 4),
+                count: number(entry, 8),
+                forms: number(entry, 12),
+            });
+            Ok(entries.collect())
+        }
+    }
 }
 
 /// One word of a page, read from its [`Words`].
@@ -453,6 +507,21 @@ mod tests {
                 ("crech".into(), vec!["crèche".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn a_page_whose_entries_are_cut_short_is_not_read_from_the_cache() {
+        let page = page("Crying", "<p>Babies cry.</p>");
+        let mut bytes = postcard::to_stdvec(&page).unwrap();
+        // The entries come last, after their length, which fits one byte here.
+        let packed = page.words.entries.len() * 16;
+        assert!(packed > 0 && packed < 128);
+        let at = bytes.len() - packed - 1;
+        assert_eq!(usize::from(bytes[at]), packed);
+        bytes[at] -= 1;
+        bytes.pop();
+        let error = postcard::from_bytes::<IndexedPage>(&bytes).unwrap_err();
+        assert_eq!(error, postcard::Error::SerdeDeCustom);
     }
 
     #[test]
