@@ -389,7 +389,11 @@ where
     /// that no memo is locked while it is written, which runs on the threads that a
     /// build still running could lock it from.
     fn used_with(&self, beside: &[&Memo<V>]) -> KeyMap<V> {
+        if beside.is_empty() {
+            return self.lock().clone();
+        }
         let mut used: KeyMap<V> = KeyMap::default();
+        used.reserve(self.lock().len());
         for memo in std::iter::once(self).chain(beside.iter().copied()) {
             for (key, value) in memo.lock().iter() {
                 used.entry(*key).or_insert_with(|| value.clone());
