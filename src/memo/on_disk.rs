@@ -194,14 +194,17 @@ fn read_files_as<V: Send>(
         },
         problems: Vec::new(),
     };
+    let held = |chunks: &[ChunkRecords<V>]| chunks.iter().flatten().flatten().count();
+    let all_held = (files.iter().flatten().flatten())
+        .map(|(chunks, _)| held(chunks))
+        .sum();
+    read.values.reserve(all_held);
     for file in files {
         match file {
             Ok(Some((chunks, records))) => {
-                let held = chunks.iter().flatten().filter(|record| record.is_some());
-                let held = held.count();
+                let held = held(&chunks);
                 read.files.values += held;
                 read.files.passed_over |= held < records;
-                read.values.reserve(held);
                 read.values.extend(chunks.into_iter().flatten().flatten());
             }
             Ok(None) => read.files.passed_over = true,
