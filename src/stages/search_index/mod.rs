@@ -126,13 +126,13 @@ impl MemoKey for Languages {
 impl Languages {
     /// The languages of the pages that have words to index, each once.
     pub fn of(pages: &[Arc<IndexedPage>]) -> Languages {
-        let mut languages: Vec<String> = (pages.iter())
+        let mut languages: Vec<&str> = (pages.iter())
             .filter(|page| !page.words.is_empty())
-            .map(|page| page.language.clone())
+            .map(|page| page.language.as_str())
             .collect();
-        languages.sort();
+        languages.sort_unstable();
         languages.dedup();
-        Languages(languages)
+        Languages(languages.into_iter().map(str::to_owned).collect())
     }
 }
 
