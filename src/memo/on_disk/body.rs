@@ -97,8 +97,13 @@ impl ChunkBuffers {
     /// has them.
     fn take() -> ChunkBuffers {
         let mut buffers = CHUNK_BUFFERS.take();
+        // Room for all but the largest values at once, so that the buffers are
+        // not moved as they grow to their size.
         buffers.raw.clear();
         buffers.raw.reserve(CHUNK + CHUNK / 4);
+        let compressed = lz4_flex::block::get_maximum_output_size(CHUNK + CHUNK / 4);
+        let more = compressed.saturating_sub(buffers.compressed.len());
+        buffers.compressed.reserve(more);
         buffers
     }
 
