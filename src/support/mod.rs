@@ -2,8 +2,8 @@
 //! that use nothing of theirs: diagnostics and how they are printed, YAML read with
 //! positions, site paths, dates, escaping, keys, web addresses, colours, the marks
 //! of shared parts, names read back from disk, running processes, QR codes,
-//! interface messages in each language, and files read again only when they
-//! changed. Uses nothing itself.
+//! interface messages in each language, files read again only when they
+//! changed, and what a thread keeps from one use to the next. Uses nothing itself.
 
 pub mod brand;
 pub mod cache_key;
@@ -12,6 +12,7 @@ pub mod domains;
 pub mod error;
 pub mod escape;
 pub mod file_cache;
+pub mod kept_by_thread;
 pub mod language;
 pub mod messages;
 pub mod paths;

@@ -1,9 +1,11 @@
 //! The body of a file of the cache folder: records, each a key, the length of
 //! its value and the value, in chunks of about [`CHUNK`] bytes, each compressed on
 //! its own and starting with its length and its length once decompressed. Uses
-//! lz4_flex to compress, rayon and blake3.
+//! lz4_flex to compress, rayon and blake3, and `kept_by_thread`.
 
 use rayon::prelude::*;
+
+use crate::support::kept_by_thread::with_kept;
 
 /// About how many bytes of values are compressed together.
 pub(super) const CHUNK: usize = 1 << 20;
@@ -50,26 +52,11 @@ pub(super) fn compressed_chunks(keys: &[&blake3::Hash], append: &Append) -> Vec<
     let run = keys.len().div_ceil(4 * rayon::current_num_threads()).max(1);
     let runs: Vec<Vec<Vec<u8>>> = (keys.par_chunks(run).enumerate())
         .map(|(number, keys)| {
-            let mut chunks = Vec::new();
-            let mut buffers = ChunkBuffers::take();
-            let ChunkBuffers { raw, compressed } = &mut buffers;
-            for (place, key) in keys.iter().enumerate() {
-                raw.extend_from_slice(key.as_bytes());
-                let length_at = raw.len();
-                raw.extend_from_slice(&0u64.to_le_bytes());
-                // A value that cannot be written is written empty, and not read as one.
-                if !append(number * run + place, raw) {
-                    raw.truncate(length_at + 8);
-                }
-                let length = (raw.len() - length_at - 8) as u64;
-                raw[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
-                if raw.len() >= CHUNK || place + 1 == keys.len() {
-                    chunks.push(compressed_chunk(raw, compressed));
-                    raw.clear();
-                }
-            }
-            buffers.give_back();
-            chunks
+            with_kept(&CHUNK_BUFFERS, |buffers| {
+                encoded_run(buffers, keys, |place, raw| {
+                    append(number * run + place, raw)
+                })
+            })
         })
         .collect();
     match runs.is_empty() {
@@ -78,10 +65,37 @@ pub(super) fn compressed_chunks(keys: &[&blake3::Hash], append: &Append) -> Vec<
     }
 }
 
-/// The buffers a thread encodes a chunk's records into and compresses them into.
-/// Each thread keeps its own from one run to the next, and from one stage's file
-/// to the next: memory used for the first time costs more to write than memory
-/// used again.
+/// The compressed chunks of a run of records for `keys`, whose values `append`
+/// writes by their place in the run, made in `buffers`.
+fn encoded_run(
+    buffers: &mut ChunkBuffers,
+    keys: &[&blake3::Hash],
+    append: impl Fn(usize, &mut Vec<u8>) -> bool,
+) -> Vec<Vec<u8>> {
+    buffers.make_room();
+    let ChunkBuffers { raw, compressed } = buffers;
+    let mut chunks = Vec::new();
+    for (place, key) in keys.iter().enumerate() {
+        raw.extend_from_slice(key.as_bytes());
+        let length_at = raw.len();
+        raw.extend_from_slice(&0u64.to_le_bytes());
+        // A value that cannot be written is written empty, and not read as one.
+        if !append(place, raw) {
+            raw.truncate(length_at + 8);
+        }
+        let length = (raw.len() - length_at - 8) as u64;
+        raw[length_at..length_at + 8].copy_from_slice(&length.to_le_bytes());
+        if raw.len() >= CHUNK || place + 1 == keys.len() {
+            chunks.push(compressed_chunk(raw, compressed));
+            raw.clear();
+        }
+    }
+    chunks
+}
+
+/// The buffers a thread encodes a chunk's records into and compresses them into,
+/// kept by the thread from one run to the next and from one stage's file to the
+/// next.
 #[derive(Default)]
 struct ChunkBuffers {
     raw: Vec<u8>,
@@ -93,22 +107,14 @@ thread_local! {
 }
 
 impl ChunkBuffers {
-    /// This thread's buffers, emptied, or new ones if another run on this thread
-    /// has them.
-    fn take() -> ChunkBuffers {
-        let mut buffers = CHUNK_BUFFERS.take();
-        // Room for all but the largest values at once, so that the buffers are
-        // not moved as they grow to their size.
-        buffers.raw.clear();
-        buffers.raw.reserve(CHUNK + CHUNK / 4);
+    /// Empties the buffers, with room for all but the largest values at once, so
+    /// that they are not moved as they grow to their size.
+    fn make_room(&mut self) {
+        self.raw.clear();
+        self.raw.reserve(CHUNK + CHUNK / 4);
         let compressed = lz4_flex::block::get_maximum_output_size(CHUNK + CHUNK / 4);
-        let more = compressed.saturating_sub(buffers.compressed.len());
-        buffers.compressed.reserve(more);
-        buffers
-    }
-
-    fn give_back(self) {
-        CHUNK_BUFFERS.set(self);
+        let more = compressed.saturating_sub(self.compressed.len());
+        self.compressed.reserve(more);
     }
 }
 

@@ -5,7 +5,8 @@
 //! names them all. So a build with one page changed indexes that one page again,
 //! and only puts the index together. The files' layout is Pagefind 1.6's, which
 //! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3,
-//! rustc-hash and rayon, and `page`, `shared_parts` and `cache_key`.
+//! rustc-hash and rayon, and `page`, `shared_parts`, `cache_key` and
+//! `kept_by_thread`.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
 use crate::model::page::OutputFile;
 use crate::support::cache_key::Key;
+use crate::support::kept_by_thread::with_kept;
 use crate::support::shared_parts::Body;
 
 /// The most files of excerpts an index has in each language. One a page would
@@ -212,15 +214,14 @@ fn language_index(
                 .flat_map(|(_, found)| found.pages())
                 .map(|page| page.places.len() + 9)
                 .sum();
-            let mut bytes = CHUNK_BUFFER.take();
-            bytes.clear();
-            bytes.reserve(size + 64 * chunk.words.len());
-            // Writing to memory cannot fail.
-            let _ = minicbor::encode(&chunk, &mut bytes);
-            let hash = blake3::hash(&bytes);
-            let made = (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash);
-            CHUNK_BUFFER.set(bytes);
-            made
+            with_kept(&CHUNK_BUFFER, |bytes| {
+                bytes.clear();
+                bytes.reserve(size + 64 * chunk.words.len());
+                // Writing to memory cannot fail.
+                let _ = minicbor::encode(&chunk, &mut *bytes);
+                let hash = blake3::hash(bytes);
+                (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash)
+            })
         })
         .collect();
     let mut meta_chunks = Vec::with_capacity(chunks.len());
@@ -273,10 +274,8 @@ fn language_index(
 }
 
 thread_local! {
-    /// The buffer each chunk of the word list is written into, which the chunks
-    /// after it on the same thread, in this build and the next, write over: what
-    /// is kept of a chunk is its compressed bytes, and memory used for the first
-    /// time costs more to write than memory used again.
+    /// The buffer each chunk of the word list is written into, kept by its thread
+    /// for the next chunk: what is kept of a chunk is its compressed bytes.
     static CHUNK_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
