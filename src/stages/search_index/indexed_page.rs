@@ -222,14 +222,15 @@ struct ExcerptAnchor<'a> {
     location: u32,
 }
 
-/// The JSON of `excerpt`, whose page's title is `title`, written into room made
-/// for it at once, not grown as it is written.
-fn excerpt_json(excerpt: &Excerpt<'_>, title: &str) -> String {
+/// The JSON of `excerpt`, written into room made for it at once, not grown as it
+/// is written.
+fn excerpt_json(excerpt: &Excerpt<'_>) -> String {
     let anchors: usize = (excerpt.anchors.iter())
         .map(|anchor| anchor.id.len() + anchor.text.len() + 64)
         .sum();
-    // The text, its title and address, and room for escapes and the field names.
-    let room = excerpt.content.len() + title.len() + excerpt.url.len() + anchors;
+    let meta: usize = excerpt.meta.values().map(|value| value.len() + 16).sum();
+    // The text, its details and address, and room for escapes and the field names.
+    let room = excerpt.content.len() + meta + excerpt.url.len() + anchors;
     let mut json = Vec::with_capacity(room + room / 16 + 128);
     match serde_json::to_writer(&mut json, excerpt) {
         Ok(()) => String::from_utf8(json).unwrap_or_default(),
@@ -280,7 +281,7 @@ impl IndexedPage {
             meta: BTreeMap::from([(TITLE_FIELD, title)]),
             anchors: text.anchors.iter().map(ExcerptAnchor::of).collect(),
         };
-        let excerpt = excerpt_json(&excerpt, title);
+        let excerpt = excerpt_json(&excerpt);
         IndexedPage {
             excerpt_hash: blake3::hash(excerpt.as_bytes()),
             excerpt,
