@@ -10,7 +10,8 @@
 //! has too many files, the smallest are put together and the larger left as they
 //! are, so that a run with little changed writes little. Uses serde with postcard
 //! to write values, its body module to lay them out in compressed chunks, lz4_flex
-//! to decompress them, blake3 and rayon, and `cache_key`, `processes` and `error`.
+//! to decompress them, blake3 and rayon, and `cache_key`, `processes`, `stored` and
+//! `error`.
 
 mod body;
 
@@ -24,13 +25,14 @@ use serde::de::DeserializeOwned;
 
 use crate::support::cache_key::KeyMap;
 use crate::support::error::{Severity, StageError, plain_io_error};
-use body::{Append, compressed_chunks, split_chunks, split_records};
+use crate::support::stored;
+use body::{Append, apart_block, compressed_chunks, split_chunks, split_records};
 
 /// How a file starts, so that any other file is known not to be a memo.
 const MAGIC: &[u8; 13] = b"tellyou memo\n";
 /// The layout of the file; a new layout is a new number, and older files are
 /// passed over.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Where the values start: after the magic, the format and the program.
 const HEADER: usize = MAGIC.len() + 4 + 32;
 const CHECKSUM: usize = 32;
@@ -161,9 +163,11 @@ fn read_files<V: DeserializeOwned + Send>(paths: Vec<PathBuf>, stage: &str) -> R
 }
 
 /// The values of `stage`, of type `V`, in the files `paths`, each as it was
-/// written, not read.
-fn read_encoded<V>(paths: Vec<PathBuf>, stage: &str) -> Read<Vec<u8>> {
-    read_files_as(paths, &written_for::<V>(stage), &|bytes| Ok(bytes.to_vec()))
+/// written, not read, with the bytes it stores apart.
+fn read_encoded<V>(paths: Vec<PathBuf>, stage: &str) -> Read<(Vec<u8>, Vec<u8>)> {
+    read_files_as(paths, &written_for::<V>(stage), &|bytes| {
+        Ok((bytes.to_vec(), stored::stored_bytes_read()))
+    })
 }
 
 /// The keys of the values of `stage`, of type `V`, in the files `paths`, whose
@@ -171,6 +175,9 @@ fn read_encoded<V>(paths: Vec<PathBuf>, stage: &str) -> Read<Vec<u8>> {
 fn read_keys<V>(paths: Vec<PathBuf>, stage: &str) -> Read<()> {
     read_files_as(paths, &written_for::<V>(stage), &|_| Ok(()))
 }
+
+/// A value as it was written, and the bytes it stores apart.
+type Encoded<'a> = (&'a [u8], &'a [u8]);
 
 /// How a value is read from its bytes.
 type Decode<'d, V> = dyn Fn(&[u8]) -> postcard::Result<V> + Sync + 'd;
@@ -260,13 +267,21 @@ fn read_file<V: Send>(
     let chunks = split_chunks(&body[HEADER..]).ok_or_else(damaged)?;
     let values: Option<Vec<ChunkRecords<V>>> = chunks
         .par_iter()
-        .map(|&(raw_length, compressed)| {
-            let raw = lz4_flex::block::decompress(compressed, raw_length).ok()?;
-            let records = split_records(&raw)?;
+        .map(|chunk| {
+            let (compressed, raw_length) = chunk.records;
+            let raw = match raw_length {
+                0 => Vec::new(),
+                _ => lz4_flex::block::decompress(compressed, raw_length).ok()?,
+            };
+            let records = split_records(&raw, chunk.apart.1)?;
+            let block = apart_block(chunk).ok()?;
             (records.par_iter())
-                .map(|(key, value)| match decode(value) {
-                    Ok(value) => Some(Some((*key, value))),
-                    Err(error) => is_passed_over(&error).then_some(None),
+                .map(|record| {
+                    let read = || decode(record.value);
+                    match stored::reading_from(block.as_ref(), record.apart, read) {
+                        Ok(value) => Some(Some((record.key, value))),
+                        Err(error) => is_passed_over(&error).then_some(None),
+                    }
                 })
                 .collect()
         })
@@ -398,9 +413,9 @@ pub fn tidy<V: Serialize + DeserializeOwned + Send + Sync>(
     // Each value is kept as it was written, not read: a page that names shared
     // parts can be read only while they are held.
     let read = read_encoded::<V>(to_read, stage);
-    let kept: Vec<(&blake3::Hash, &[u8])> = (read.values.iter())
+    let kept: Vec<(&blake3::Hash, Encoded)> = (read.values.iter())
         .filter(|(key, _)| used.contains(*key))
-        .map(|(key, bytes)| (key, &bytes[..]))
+        .map(|(key, (value, apart))| (key, (&value[..], &apart[..])))
         .collect();
     let mut problems = read.problems.clone();
     match write_encoded(folder, (stage, &written_for::<V>(stage)), &kept) {
@@ -419,7 +434,8 @@ fn write_file<V: Serialize + Sync>(
     values: &[&(&blake3::Hash, &V)],
 ) -> Result<(), CacheError> {
     let keys: Vec<&blake3::Hash> = values.iter().map(|(key, _)| *key).collect();
-    let encode: &Append = &|index, raw| postcard::to_io(values[index].1, raw).is_ok();
+    let encode: &Append =
+        &|index, raw, apart| stored::apart(apart, || postcard::to_io(values[index].1, raw).is_ok());
     write_records(folder, (stage, &written_for::<V>(stage)), (&keys, encode))
 }
 
@@ -428,11 +444,13 @@ fn write_file<V: Serialize + Sync>(
 fn write_encoded(
     folder: &Path,
     (stage, written_for): (&str, &blake3::Hash),
-    encoded: &[(&blake3::Hash, &[u8])],
+    encoded: &[(&blake3::Hash, Encoded)],
 ) -> Result<(), CacheError> {
     let keys: Vec<&blake3::Hash> = encoded.iter().map(|(key, _)| *key).collect();
-    let copy: &Append = &|index, raw| {
-        raw.extend_from_slice(encoded[index].1);
+    let copy: &Append = &|index, raw, apart| {
+        let (value, stored_apart) = encoded[index].1;
+        raw.extend_from_slice(value);
+        apart.extend_from_slice(stored_apart);
         true
     };
     write_records(folder, (stage, written_for), (&keys, copy))
@@ -774,6 +792,89 @@ mod tests {
         assert_eq!(raw.files.paths.len(), 1);
         let keys: std::collections::HashSet<_> = raw.values.keys().copied().collect();
         assert_eq!(keys, used);
+    }
+
+    /// A value holding text that the cache keeps apart.
+    type WithText = (u32, crate::support::stored::StoredText);
+
+    #[test]
+    fn text_kept_apart_reads_back_after_its_file_is_written_again_or_tidied() {
+        let folder = tempfile::tempdir().unwrap();
+        let written: Vec<(blake3::Hash, WithText)> = (0..60u8)
+            .map(|n| {
+                let text = format!("page {n} ").repeat(usize::from(n) * 2000);
+                (blake3::hash(&[n]), (u32::from(n), text.into()))
+            })
+            .collect();
+        let reads_as_written = |folder: &Path, count: usize| {
+            let found = read::<WithText>(folder, "a stage");
+            assert!(found.problems.is_empty() && !found.files.passed_over);
+            assert_eq!(found.values.len(), count);
+            for (key, value) in &written[..count] {
+                assert_eq!(&found.values[key], value);
+            }
+            found
+        };
+        let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
+        write(
+            folder.path(),
+            ("a stage", true),
+            &Files::default(),
+            |_| false,
+            &used,
+        )
+        .unwrap();
+        let first = reads_as_written(folder.path(), 60);
+        // Written again from what was read, their text not yet decompressed.
+        let again: Vec<_> = (written[..20].iter())
+            .map(|(key, _)| (key, &first.values[key]))
+            .collect();
+        write(
+            folder.path(),
+            ("a stage", true),
+            &first.files,
+            |_| true,
+            &again,
+        )
+        .unwrap();
+        let second = reads_as_written(folder.path(), 20);
+        // Tidied, most unused: what was used is kept as written, with the bytes
+        // it keeps apart, in one file.
+        let used = written[..8].iter().map(|(key, _)| *key).collect();
+        let on_disk = (&second.files, &second.values);
+        assert!(tidy::<WithText>(folder.path(), "a stage", on_disk, &used).is_empty());
+        assert_eq!(reads_as_written(folder.path(), 8).files.paths.len(), 1);
+    }
+
+    #[test]
+    fn a_file_whose_bytes_kept_apart_are_not_as_long_as_it_says_is_damaged() {
+        let folder = tempfile::tempdir().unwrap();
+        let value: WithText = (1, "Crying is how your baby talks to you.".into());
+        let key = blake3::hash(b"a");
+        write(
+            folder.path(),
+            ("a stage", true),
+            &Files::default(),
+            |_| false,
+            &[(&key, &value)],
+        )
+        .unwrap();
+        let path = only_file(folder.path());
+        let good = fs::read(&path).unwrap();
+        assert_eq!(
+            read::<WithText>(folder.path(), "a stage").values[&key],
+            value
+        );
+        // The length of the chunk's bytes kept apart, once decompressed, one more,
+        // in a file whose checksum is made again to pass.
+        let mut longer = good[..good.len() - CHECKSUM].to_vec();
+        longer[HEADER + 24] += 1;
+        let checksum = blake3::hash(&longer);
+        longer.extend_from_slice(checksum.as_bytes());
+        fs::write(&path, longer).unwrap();
+        let found = read::<WithText>(folder.path(), "a stage");
+        assert!(found.values.is_empty());
+        assert_eq!(found.problems, [CacheError::Damaged { file: path }]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The plain data that flows between pipeline stages: source files, front matter,
 //! pages, and what rendering found in them. No logic lives here; each stage owns
 //! the rules for the data it makes. Uses `memo`, `cache_key`, `calendar`,
-//! `shared_parts`, `static_names` and `error`.
+//! `shared_parts`, `static_names`, `stored` and `error`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,6 +12,7 @@ use crate::support::calendar::Date;
 use crate::support::error::Position;
 use crate::support::shared_parts::Body;
 use crate::support::static_names::Name;
+use crate::support::stored::{Apart, Stored, StoredText};
 
 /// A markdown file read from `content/`.
 #[derive(Debug, Clone)]
@@ -21,7 +22,7 @@ pub struct SourceFile {
     /// Path shown in diagnostics, relative to the project: `content/crying/soothing.md`.
     pub display_path: PathBuf,
     /// The text with any byte-order mark removed and lone carriage returns made newlines.
-    pub text: Arc<str>,
+    pub text: StoredText,
     /// A hash of `text`, by which later stages find what they made from it before.
     pub hash: blake3::Hash,
     /// The page's URL path relative to the site root: `crying/soothing/`, or `` for home.
@@ -360,11 +361,12 @@ pub struct RenderedPage {
     /// The key of what it was made from: the page and the addresses of the site.
     pub made_from: blake3::Hash,
     /// The body as an HTML fragment.
-    pub html: String,
+    pub html: StoredText,
     pub headings: Vec<Heading>,
     pub links: Vec<Link>,
-    /// The text a reader sees, block by block.
-    pub text: TextBlocks,
+    /// The text a reader sees, block by block, which only the page's own checks
+    /// read: the cache keeps it apart.
+    pub text: Apart<TextBlocks>,
     pub blocks: Vec<BlockSummary>,
     pub tables: Vec<TableSummary>,
     /// False when part of the body was too deeply nested to be read, so that its
@@ -416,7 +418,7 @@ impl OutputFile {
     pub fn from_bytes(path: &str, bytes: impl Into<Vec<u8>>) -> OutputFile {
         let bytes: Arc<[u8]> = Arc::from(bytes.into());
         let key = blake3::hash(&bytes);
-        OutputFile::made(path, Body::Whole(bytes), key)
+        OutputFile::made(path, Body::Whole(bytes.into()), key)
     }
 
     /// A file of `body`, found again by `key`: a hash of all that made it.
@@ -440,7 +442,7 @@ impl OutputFile {
 
     /// Puts the shared parts into the file's own bytes, for those who want it whole.
     pub fn make_whole(&mut self) {
-        let body = std::mem::replace(&mut self.body, Body::Whole(Arc::from([])));
+        let body = std::mem::replace(&mut self.body, Body::Whole(Stored::from(Vec::new())));
         self.body = body.into_whole();
     }
 }

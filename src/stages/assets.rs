@@ -60,7 +60,7 @@ pub fn fingerprint(assets: &[AssetFile]) -> (AssetMap, Vec<OutputFile>) {
         let key = blake3::hash(&asset.bytes);
         files.push(OutputFile::made(
             &output_path,
-            Body::Whole(asset.bytes.clone()),
+            Body::Whole(asset.bytes.clone().into()),
             key,
         ));
     }

@@ -6,7 +6,7 @@
 //! attributes where the standard needs them, closing tags). minify-html's faster
 //! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such
 //! as a web address with a query, which the HTML standard does not allow. Uses
-//! minify-html, and `shared_parts`, `memo` and `cache_key`.
+//! minify-html, and `shared_parts`, `stored`, `memo` and `cache_key`.
 
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ use minify_html::Cfg;
 
 use crate::memo::MemoKey;
 use crate::support::shared_parts::{self, Body, Part, PartId, PartList};
+use crate::support::stored::Stored;
 
 /// The form pages are finished in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ impl Form {
         let whole = self.finish(page);
         match shared_parts::put_back(&whole, Vec::new(), list) {
             Some(put_back) => put_back,
-            None => Body::Whole(Arc::from(whole)),
+            None => Body::Whole(Stored::from(whole)),
         }
     }
 

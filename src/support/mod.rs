@@ -3,7 +3,8 @@
 //! positions, site paths, dates, escaping, keys, web addresses, colours, the marks
 //! of shared parts, names read back from disk, running processes, QR codes,
 //! interface messages in each language, files read again only when they
-//! changed, and what a thread keeps from one use to the next. Uses nothing itself.
+//! changed, what a thread keeps from one use to the next, and bytes the cache keeps
+//! apart, read only when wanted. Uses nothing itself.
 
 pub mod brand;
 pub mod cache_key;
@@ -20,4 +21,5 @@ pub mod processes;
 pub mod qr_code;
 pub mod shared_parts;
 pub mod static_names;
+pub mod stored;
 pub(crate) mod yaml;

@@ -10,11 +10,14 @@
 //! a [`SharedRun`] that names its parts; a file there names its parts and runs by
 //! their ids, and is read after them. It works on text
 //! and bytes alone, with memchr and blake3, and serde to keep them on disk. Uses
-//! nothing else in the crate.
+//! `stored` for a file's own bytes, which the cache keeps apart, and nothing else
+//! in the crate.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, RwLock, RwLockReadGuard, Weak};
+
+use crate::support::stored::Stored;
 
 /// Which part a part is: a hash of what made it, the same in every file that has
 /// it, so that each part is found and read once however many files hold it.
@@ -224,10 +227,9 @@ pub const UNKNOWN_PART: &str = "the file names a shared part that was not read";
 /// files have too, each where it goes in them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Body {
-    Whole(#[serde(with = "shared_bytes")] Arc<[u8]>),
+    Whole(Stored),
     Parted {
-        #[serde(with = "shared_bytes")]
-        own: Arc<[u8]>,
+        own: Stored,
         /// The pieces in order, each with where it goes in `own`; kept by the ids of
         /// their parts and runs.
         #[serde(with = "placed_ids")]
@@ -242,7 +244,7 @@ impl Body {
     /// The file's own bytes: all of them for a whole file.
     pub fn own(&self) -> &[u8] {
         match self {
-            Body::Whole(bytes) | Body::Parted { own: bytes, .. } => bytes,
+            Body::Whole(bytes) | Body::Parted { own: bytes, .. } => bytes.bytes(),
         }
     }
 
@@ -280,7 +282,7 @@ impl Body {
     /// The whole file.
     pub fn contents(&self) -> Cow<'_, [u8]> {
         match self {
-            Body::Whole(bytes) => Cow::Borrowed(bytes),
+            Body::Whole(bytes) => Cow::Borrowed(bytes.bytes()),
             Body::Parted { .. } => Cow::Owned(self.pieces().concat()),
         }
     }
@@ -289,17 +291,17 @@ impl Body {
     pub fn into_whole(self) -> Body {
         match self {
             Body::Whole(_) => self,
-            Body::Parted { .. } => Body::Whole(Arc::from(self.contents())),
+            Body::Parted { .. } => Body::Whole(Stored::from(self.contents().into_owned())),
         }
     }
 
     /// A body of `own` and `parts`: whole if there are no parts.
     fn of(own: Vec<u8>, parts: Vec<(usize, Piece)>) -> Body {
         if parts.is_empty() {
-            Body::Whole(Arc::from(own))
+            Body::Whole(Stored::from(own))
         } else {
             Body::Parted {
-                own: Arc::from(own),
+                own: Stored::from(own),
                 parts: Arc::from(parts),
             }
         }
@@ -558,7 +560,7 @@ mod tests {
     fn listing(run: &Arc<PartRun>, from: u32, to: u32) -> Body {
         let run = Arc::clone(run);
         Body::Parted {
-            own: Arc::from(&b"<ul></ul>"[..]),
+            own: b"<ul></ul>".to_vec().into(),
             parts: Arc::from([(4, Piece::Stretch { run, from, to })]),
         }
     }
@@ -575,7 +577,7 @@ mod tests {
     fn the_parts_of_many_files_are_each_noted_once() {
         let (header, footer) = (part("<header>"), part("<footer>"));
         let page = |parts: &[&Arc<Part>]| Body::Parted {
-            own: Arc::from(&b"<main></main>"[..]),
+            own: b"<main></main>".to_vec().into(),
             parts: (parts.iter())
                 .map(|part| (0, Piece::One(Arc::clone(part))))
                 .collect(),
@@ -583,7 +585,7 @@ mod tests {
         let mut distinct = DistinctParts::default();
         distinct.note(&page(&[&header, &footer]));
         distinct.note(&page(&[&header]));
-        distinct.note(&Body::Whole(Arc::from(&b"a whole file"[..])));
+        distinct.note(&Body::Whole(b"a whole file".to_vec().into()));
         distinct.note(&page(&[&footer, &header]));
         let (one, two) = (part("<li>1</li>"), part("<li>2</li>"));
         let run = Arc::new(PartRun::new(vec![
@@ -625,7 +627,7 @@ mod tests {
         assert_eq!(body.contents().as_ref(), unmark(page.clone()).as_bytes());
         assert_eq!(
             body.into_whole(),
-            Body::Whole(Arc::from(unmark(page).as_bytes()))
+            Body::Whole(unmark(page).into_bytes().into())
         );
     }
 
@@ -656,7 +658,7 @@ mod tests {
     fn a_file_kept_names_its_parts_and_is_read_back_with_the_one_copy_read() {
         let header = part("<header>kept</header>");
         let body = Body::Parted {
-            own: Arc::from(&b"<body></body>"[..]),
+            own: b"<body></body>".to_vec().into(),
             parts: Arc::from([(6, Piece::One(Arc::clone(&header)))]),
         };
         let kept = postcard::to_stdvec(&body).unwrap();
@@ -684,7 +686,7 @@ mod tests {
         let second: Shared = postcard::from_bytes(&kept).unwrap();
         assert!(Arc::ptr_eq(&first.0, &second.0));
         let body = Body::Parted {
-            own: Arc::from(&b"<body></body>"[..]),
+            own: b"<body></body>".to_vec().into(),
             parts: Arc::from([(6, Piece::One(Arc::clone(&first.0)))]),
         };
         let named = postcard::to_stdvec(&body).unwrap();
@@ -765,37 +767,6 @@ mod tests {
         let within = kept_and_read(&listing(&run, 0, 1)).unwrap();
         assert_eq!(within.contents().as_ref(), b"<ul><li>unread</li></ul>");
         drop((part, read));
-    }
-}
-
-/// Bytes held in an `Arc`, written and read as bytes, not as a list of numbers.
-mod shared_bytes {
-    use std::sync::Arc;
-
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &Arc<[u8]>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(bytes)
-    }
-
-    /// Copied once, from where the bytes are read into the `Arc`: a buffer of
-    /// them first would copy them twice.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<[u8]>, D::Error> {
-        deserializer.deserialize_bytes(SharedBytes)
-    }
-
-    struct SharedBytes;
-
-    impl serde::de::Visitor<'_> for SharedBytes {
-        type Value = Arc<[u8]>;
-
-        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
-            formatter.write_str("bytes")
-        }
-
-        fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Arc<[u8]>, E> {
-            Ok(Arc::from(bytes))
-        }
     }
 }
 

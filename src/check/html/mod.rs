@@ -554,7 +554,7 @@ mod tests {
             let bytes = b"<main><ol></ol><a href=#gone>up</a></main>";
             let at = "<main><ol>".len();
             let parts = [(at, good.clone()), (at, broken.clone()), (at, near.clone())];
-            let own = Arc::from(&bytes[..]);
+            let own = bytes.to_vec().into();
             let body = Body::Parted {
                 own,
                 parts: Arc::from(parts.map(|(at, part)| (at, Piece::One(part)))),

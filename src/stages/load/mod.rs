@@ -5,7 +5,8 @@
 //! one of the same path, sorted by path so that builds are deterministic. The
 //! pipeline reads the files between them. Page names, and the languages of
 //! translations, are checked here, since they become URLs (see `pages`). Uses
-//! `config`, `page`, `file_cache`, `messages`, `memo`, `cache_key` and `error`.
+//! `config`, `page`, `file_cache`, `messages`, `memo`, `cache_key`, `stored` and
+//! `error`.
 
 mod pages;
 pub mod theme;
@@ -27,6 +28,7 @@ use crate::support::error::{
 };
 use crate::support::file_cache::ToRead;
 use crate::support::messages::MessageFile;
+use crate::support::stored::StoredText;
 
 /// Everything read from disk for one build.
 #[derive(Debug, Default)]
@@ -140,7 +142,7 @@ impl StageError for LoadError {
 /// A text file as read: normalised, with a hash of it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Text {
-    text: Arc<str>,
+    text: StoredText,
     hash: blake3::Hash,
 }
 
@@ -450,7 +452,7 @@ pub fn as_text(bytes: std::io::Result<Vec<u8>>) -> Result<Text, (LoadError, Opti
             let text = normalise_text(text);
             let hash = blake3::hash(text.as_bytes());
             Ok(Text {
-                text: Arc::from(text),
+                text: text.into(),
                 hash,
             })
         }

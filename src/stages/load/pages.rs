@@ -1,13 +1,13 @@
 //! A page's name: the address it is published at, whether it is a section's page,
 //! and, for a translation, its language and the page it translates, all from its
 //! path under `content/`; and the checks that each name can be part of an address.
-//! Uses `page`, `paths` and `language`.
+//! Uses `page`, `paths`, `stored` and `language`.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use crate::model::page::{SourceFile, Translates};
 use crate::support::paths;
+use crate::support::stored::StoredText;
 
 use super::{LoadError, normalise_text};
 
@@ -57,7 +57,7 @@ pub fn page_source(content_path: &str, text: &str) -> SourceFile {
     let text = normalise_text(text.to_owned());
     SourceFile {
         hash: blake3::hash(text.as_bytes()),
-        text: Arc::from(text),
+        text: text.into(),
         ..page_source_at(content_path.to_owned())
     }
 }
@@ -82,7 +82,7 @@ pub(super) fn page_source_at(content_path: String) -> SourceFile {
     SourceFile {
         display_path: Path::new("content").join(&content_path),
         content_path,
-        text: Arc::from(""),
+        text: StoredText::default(),
         hash: blake3::hash(b""),
         url_path,
         is_section,

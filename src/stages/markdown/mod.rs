@@ -270,10 +270,10 @@ pub fn render_despite_mistakes(
     }
     let rendered = RenderedPage {
         made_from: made_from(page, links, messages),
-        html: renderer.html,
+        html: renderer.html.into(),
         headings: renderer.headings,
         links: renderer.records,
-        text: renderer.text_blocks,
+        text: renderer.text_blocks.into(),
         blocks: renderer.blocks,
         tables: renderer.tables,
         complete,

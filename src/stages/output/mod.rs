@@ -982,7 +982,7 @@ mod tests {
                 bytes: Box::from(text.as_bytes()),
             })
         };
-        let own = Arc::from(&b"<body><main>M</main></body>"[..]);
+        let own = b"<body><main>M</main></body>".to_vec().into();
         let parts = [
             (6, part("<header>H</header>")),
             (6, part("")),

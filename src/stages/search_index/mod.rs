@@ -365,10 +365,10 @@ fn record(
             escape_html(&words.join(", "))
         )
     };
-    let body = &markdown[index].html;
+    let body: &str = &markdown[index].html;
     let body = match for_headings.is_empty() {
-        true => body.clone(),
-        false => after_headings(body, &for_headings, words),
+        true => std::borrow::Cow::Borrowed(body),
+        false => std::borrow::Cow::Owned(after_headings(body, &for_headings, words)),
     };
     let html = format!(
         "<!DOCTYPE html><html lang=\"{language}\"><head><title>{title}</title></head>\

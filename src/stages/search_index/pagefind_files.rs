@@ -541,7 +541,7 @@ fn cbor<T: Encode<()>>(room: usize, value: &T) -> Vec<u8> {
 /// bytes before they were compressed.
 fn index_file(path: &str, bytes: Arc<[u8]>, hash: &blake3::Hash) -> OutputFile {
     let key = blake3::keyed_hash(COMPRESSED_KEY, hash.as_bytes());
-    OutputFile::made(path, Body::Whole(bytes), key)
+    OutputFile::made(path, Body::Whole(bytes.into()), key)
 }
 
 /// `bytes` gzipped, after the mark that says so.
