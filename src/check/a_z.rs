@@ -120,8 +120,9 @@ pub fn check(
             let position = front.key_positions.get("title").copied();
             found.push(AToZError::NotInAToZ { position, severity });
         }
-        let (path, text) = (&page.source.display_path, Some(&*page.source.text));
-        diagnostics.extend(found.iter().map(|error| error.to_diagnostic(path, text)));
+        let path = &page.source.display_path;
+        diagnostics
+            .extend((found.iter()).map(|error| error.to_diagnostic(path, Some(&page.source.text))));
     }
     diagnostics
 }
