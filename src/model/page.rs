@@ -138,6 +138,10 @@ pub struct FrontMatter {
     pub key_positions: BTreeMap<String, Position>,
     /// Byte offset in the file's text where the markdown body starts.
     pub body_start: usize,
+    /// A hash of the file's text up to where the body starts, by which the site's
+    /// shape knows whether the front matter changed without reading it again;
+    /// `None` only for front matter not read from a file.
+    pub written: Option<blake3::Hash>,
     /// Keys whose values could not be read. Each mistake has been reported where it
     /// is; later stages treat these values as unknown, not as missing.
     pub unread_keys: std::collections::BTreeSet<String>,

@@ -188,6 +188,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         translation,
         key_positions: checks.places.keys().clone(),
         body_start: fences.body_start,
+        written: Some(written_hash(source, fences.body_start)),
         unread_keys: checks.unread_keys,
     };
     (front, checks.errors)
@@ -199,9 +200,15 @@ fn unread_everything(source: &SourceFile, body_start: usize) -> FrontMatter {
     FrontMatter {
         title: title_from_file_name(&source.content_path),
         body_start,
+        written: Some(written_hash(source, body_start)),
         unread_keys: KEYS.iter().map(|key| key.to_string()).collect(),
         ..FrontMatter::default()
     }
+}
+
+/// A hash of `source`'s text up to `body_start`.
+fn written_hash(source: &SourceFile, body_start: usize) -> blake3::Hash {
+    blake3::hash(source.text.as_bytes().get(..body_start).unwrap_or_default())
 }
 
 /// Where a page's front matter is: its YAML, between its fences, and the page's
