@@ -2,15 +2,13 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json, minicbor, blake3 and rustc-hash, this stage's word rules and
-//! reading of a page, and `stored` for the excerpt, which the cache keeps apart.
+//! serde_json, minicbor, blake3 and rustc-hash, and this stage's word rules and
+//! reading of a page.
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-
-use crate::support::stored::StoredText;
 
 use super::page_text::{Anchor, PLAIN_WEIGHT, PageText};
 use super::words::{IndexWord, Stemming, index_words, with_index_words};
@@ -24,7 +22,7 @@ pub struct IndexedPage {
     /// The language of the page, as its `lang` says, lower case.
     pub language: String,
     /// The page's excerpt: Pagefind's JSON of its address, text, title and headings.
-    pub excerpt: StoredText,
+    pub excerpt: String,
     /// A hash of the excerpt, which names its file, and says what a file of several
     /// pages' excerpts holds without reading them.
     pub excerpt_hash: blake3::Hash,
@@ -286,7 +284,7 @@ impl IndexedPage {
         let excerpt = excerpt_json(&excerpt);
         IndexedPage {
             excerpt_hash: blake3::hash(excerpt.as_bytes()),
-            excerpt: excerpt.into(),
+            excerpt,
             language,
             word_count,
             words,
