@@ -9,8 +9,8 @@
 //! or not a memo at all is reported and passed over, never trusted. When a stage
 //! has too many files, the smallest are put together and the larger left as they
 //! are, so that a run with little changed writes little. Uses serde with postcard
-//! to write values, its body module to lay them out in compressed chunks, lz4_flex
-//! to decompress them, blake3 and rayon, and `cache_key`, `processes`, `stored` and
+//! to write values, its body module to lay them out in compressed chunks and to
+//! decompress them, blake3 and rayon, and `cache_key`, `processes`, `stored` and
 //! `error`.
 
 mod body;
@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use crate::support::cache_key::KeyMap;
 use crate::support::error::{Severity, StageError, plain_io_error};
 use crate::support::stored;
-use body::{Append, apart_block, compressed_chunks, split_chunks, split_records};
+use body::{Append, apart_block, compressed_chunks, split_chunks, split_records, with_records};
 
 /// How a file starts, so that any other file is known not to be a memo.
 const MAGIC: &[u8; 13] = b"tellyou memo\n";
@@ -268,22 +268,19 @@ fn read_file<V: Send>(
     let values: Option<Vec<ChunkRecords<V>>> = chunks
         .par_iter()
         .map(|chunk| {
-            let (compressed, raw_length) = chunk.records;
-            let raw = match raw_length {
-                0 => Vec::new(),
-                _ => lz4_flex::block::decompress(compressed, raw_length).ok()?,
-            };
-            let records = split_records(&raw, chunk.apart.1)?;
             let block = apart_block(chunk).ok()?;
-            (records.par_iter())
-                .map(|record| {
-                    let read = || decode(record.value);
-                    match stored::reading_from(block.as_ref(), record.apart, read) {
-                        Ok(value) => Some(Some((record.key, value))),
-                        Err(error) => is_passed_over(&error).then_some(None),
-                    }
-                })
-                .collect()
+            with_records(chunk, |raw| {
+                let records = split_records(raw, chunk.apart.1)?;
+                (records.par_iter())
+                    .map(|record| {
+                        let read = || decode(record.value);
+                        match stored::reading_from(block.as_ref(), record.apart, read) {
+                            Ok(value) => Some(Some((record.key, value))),
+                            Err(error) => is_passed_over(&error).then_some(None),
+                        }
+                    })
+                    .collect()
+            })?
         })
         .collect();
     let values = values.ok_or_else(damaged)?;

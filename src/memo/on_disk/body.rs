@@ -3,8 +3,9 @@
 //! values store apart, compressed on their own, so that they are decompressed only
 //! when a value wants them (`stored`). It starts with the length of each, and each
 //! one's length once decompressed. A record is a key, the length of its value and
-//! of the bytes it stores apart, and the value. Uses lz4_flex to compress, rayon
-//! and blake3, and `kept_by_thread` and `stored`.
+//! of the bytes it stores apart, and the value. A chunk's records are
+//! decompressed into a buffer the thread keeps. Uses lz4_flex, rayon and blake3,
+//! and `kept_by_thread` and `stored`.
 
 use rayon::prelude::*;
 
@@ -199,6 +200,29 @@ fn compressed<'b>(bytes: &[u8], buffer: &'b mut Vec<u8>) -> &'b [u8] {
             &buffer[..]
         }
     }
+}
+
+thread_local! {
+    static RECORDS_READ: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Calls `read` with `chunk`'s records, decompressed into a buffer the thread
+/// keeps; `None` if they do not decompress to their length.
+pub(super) fn with_records<R>(chunk: &Chunk, read: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    let (compressed, length) = chunk.records;
+    if length == 0 {
+        return Some(read(&[]));
+    }
+    with_kept(&RECORDS_READ, |buffer| {
+        if buffer.len() < length {
+            buffer.resize(length, 0);
+        }
+        let raw = &mut buffer[..length];
+        match lz4_flex::block::decompress_into(compressed, raw) {
+            Ok(written) if written == length => Some(read(raw)),
+            _ => None,
+        }
+    })
 }
 
 /// The block of a chunk's bytes stored apart, for its values to find them in;
