@@ -76,7 +76,7 @@ pub struct StoredText(TextPlace);
 
 #[derive(Clone)]
 enum TextPlace {
-    Here(Arc<str>),
+    Here(Arc<String>),
     /// The bytes in their block, and the text read from them once first wanted.
     InBlock(Stored, OnceLock<Arc<str>>),
 }
@@ -100,19 +100,20 @@ impl std::ops::Deref for StoredText {
 
 impl Default for StoredText {
     fn default() -> StoredText {
-        StoredText(TextPlace::Here(Arc::from("")))
+        StoredText(TextPlace::Here(Arc::new(String::new())))
     }
 }
 
+/// The text is kept as it is, not copied.
 impl From<String> for StoredText {
     fn from(text: String) -> StoredText {
-        StoredText(TextPlace::Here(Arc::from(text)))
+        StoredText(TextPlace::Here(Arc::new(text)))
     }
 }
 
 impl From<&str> for StoredText {
     fn from(text: &str) -> StoredText {
-        StoredText(TextPlace::Here(Arc::from(text)))
+        StoredText(TextPlace::Here(Arc::new(text.to_owned())))
     }
 }
 
@@ -149,7 +150,7 @@ impl<'de> Deserialize<'de> for StoredText {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StoredText, D::Error> {
         match read_place(deserializer)? {
             Place::Here(bytes) => match std::str::from_utf8(&bytes) {
-                Ok(text) => Ok(StoredText(TextPlace::Here(Arc::from(text)))),
+                Ok(text) => Ok(StoredText(TextPlace::Here(Arc::new(text.to_owned())))),
                 Err(_) => Err(serde::de::Error::custom("stored text that is not UTF-8")),
             },
             place => Ok(StoredText(TextPlace::InBlock(
@@ -220,16 +221,23 @@ impl<T: DeserializeOwned + Default + std::fmt::Debug> std::fmt::Debug for Apart<
 impl<T: Serialize> Serialize for Apart<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
-            // Written whole, with any bytes it stores, into a buffer the thread
-            // keeps, then kept apart whole.
-            ApartPlace::Here(value) => with_kept(&WRITTEN_WHOLE, |bytes| {
-                bytes.clear();
-                let outer = APART.take();
-                let written = postcard::to_io(value, &mut *bytes);
-                APART.set(outer);
-                written.map_err(serde::ser::Error::custom)?;
-                write_bytes(bytes, serializer)
-            }),
+            // Written whole, with any bytes it stores: inside [`apart`], where the
+            // value's bytes go, else into a buffer the thread keeps.
+            ApartPlace::Here(value) => match APART.take() {
+                Some((mut buffer, start)) => {
+                    let at = buffer.len();
+                    let written = postcard::to_io(value, &mut buffer).map(|_| ());
+                    let length = (buffer.len() - at) as u64;
+                    APART.set(Some((buffer, start)));
+                    written.map_err(serde::ser::Error::custom)?;
+                    Written::Apart((at - start) as u64, length).serialize(serializer)
+                }
+                None => with_kept(&WRITTEN_WHOLE, |bytes| {
+                    bytes.clear();
+                    postcard::to_io(value, &mut *bytes).map_err(serde::ser::Error::custom)?;
+                    Written::Here(bytes).serialize(serializer)
+                }),
+            },
             ApartPlace::InBlock(bytes, _) => write_bytes(bytes.bytes(), serializer),
         }
     }
