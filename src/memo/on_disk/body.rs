@@ -98,7 +98,7 @@ pub(super) fn compressed_chunks(keys: &[&blake3::Hash], append: &Append) -> Vec<
         })
         .collect();
     match runs.is_empty() {
-        true => vec![compressed_chunk((&[], &[]), &mut Vec::new())],
+        true => vec![compressed_chunk((&[], &[]), &mut Default::default())],
         false => runs.into_iter().flatten().collect(),
     }
 }
@@ -147,7 +147,7 @@ fn encoded_run(
 struct ChunkBuffers {
     raw: Vec<u8>,
     apart: Vec<u8>,
-    compressed: Vec<u8>,
+    compressed: [Vec<u8>; 2],
 }
 
 thread_local! {
@@ -163,27 +163,26 @@ impl ChunkBuffers {
             buffer.reserve(CHUNK + CHUNK / 4);
         }
         let compressed = lz4_flex::block::get_maximum_output_size(CHUNK + CHUNK / 4);
-        let more = compressed.saturating_sub(self.compressed.len());
-        self.compressed.reserve(more);
+        for buffer in &mut self.compressed {
+            buffer.reserve(compressed.saturating_sub(buffer.len()));
+        }
     }
 }
 
 /// The chunk of the records `raw` and the bytes stored apart `apart`, each
-/// compressed, after their lengths, using `buffer` to compress into.
-fn compressed_chunk((raw, apart): (&[u8], &[u8]), buffer: &mut Vec<u8>) -> Vec<u8> {
-    let mut chunk = Vec::new();
-    let mut lengths = Vec::with_capacity(32);
-    for bytes in [raw, apart] {
-        let compressed = compressed(bytes, buffer);
-        lengths.extend_from_slice(&(compressed.len() as u64).to_le_bytes());
-        lengths.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        if chunk.is_empty() {
-            chunk.reserve(32 + compressed.len() + apart.len() / 2);
-            chunk.extend_from_slice(&[0; 32]);
-        }
-        chunk.extend_from_slice(compressed);
+/// compressed, after their lengths, using `buffers` to compress into: made to its
+/// size, as a chunk is held until its file is written.
+fn compressed_chunk((raw, apart): (&[u8], &[u8]), buffers: &mut [Vec<u8>; 2]) -> Vec<u8> {
+    let [for_raw, for_apart] = buffers;
+    let (raw_compressed, apart_compressed) =
+        (compressed(raw, for_raw), compressed(apart, for_apart));
+    let mut chunk = Vec::with_capacity(32 + raw_compressed.len() + apart_compressed.len());
+    for (bytes, compressed) in [(raw, raw_compressed), (apart, apart_compressed)] {
+        chunk.extend_from_slice(&(compressed.len() as u64).to_le_bytes());
+        chunk.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     }
-    chunk[..32].copy_from_slice(&lengths);
+    chunk.extend_from_slice(raw_compressed);
+    chunk.extend_from_slice(apart_compressed);
     chunk
 }
 
