@@ -1,11 +1,11 @@
 //! Bytes, text or values that a value holds and that the cache keeps apart from
-//! the rest of it, compressed, to be decompressed only when they are first wanted:
-//! a page's own bytes, which a build that finds the page unchanged never reads. A value written
-//! for the cache inside [`apart`] has its stored bytes added to the buffer given
-//! there, and says only where they are in it; a value read inside
-//! [`reading_from`] finds them in the [`Block`] given there. Anywhere else they
-//! are written with the value. Uses lz4_flex, serde, serde_bytes and postcard, and
-//! `kept_by_thread`.
+//! the rest of it, compressed, to be decompressed only when they are first
+//! wanted: a page's own bytes, which a build that finds the page unchanged never
+//! reads. A value written for the cache inside [`apart`] has its stored bytes
+//! added to the buffer given there, and says only where they are in it; a value
+//! read inside [`reading_from`] finds them in the [`Block`] given there. Anywhere
+//! else they are written with the value. Uses lz4_flex, serde, serde_bytes and
+//! postcard, and `kept_by_thread`.
 
 use std::cell::{Cell, RefCell};
 use std::sync::{Arc, OnceLock};
@@ -263,9 +263,43 @@ pub struct Block {
     raw: OnceLock<Box<[u8]>>,
 }
 
+/// Calls `read` with `compressed` decompressed, in a buffer the thread keeps;
+/// `None` if it does not decompress to `length` bytes.
+pub fn with_decompressed<R>(
+    compressed: (&[u8], usize),
+    read: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+    decompressed_in(&DECOMPRESSED, compressed, read)
+}
+
+/// [`with_decompressed`], in the buffer the thread keeps in `kept`: a block is
+/// checked in a buffer of its own, as the records read after it may be read
+/// while rayon checks another chunk's block on the same thread.
+fn decompressed_in<R>(
+    kept: &'static std::thread::LocalKey<Cell<Vec<u8>>>,
+    (compressed, length): (&[u8], usize),
+    read: impl FnOnce(&[u8]) -> R,
+) -> Option<R> {
+    if length == 0 {
+        return compressed.is_empty().then(|| read(&[]));
+    }
+    with_kept(kept, |buffer| {
+        if buffer.len() < length {
+            buffer.resize(length, 0);
+        }
+        let raw = &mut buffer[..length];
+        match lz4_flex::block::decompress_into(compressed, raw) {
+            Ok(written) if written == length => Some(read(raw)),
+            _ => None,
+        }
+    })
+}
+
 thread_local! {
+    /// Where [`with_decompressed`] decompresses.
+    static DECOMPRESSED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     /// Where a block is decompressed to check it.
-    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    static CHECKED: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     /// Where a value kept apart is written before it is kept apart.
     static WRITTEN_WHOLE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
@@ -275,14 +309,7 @@ impl Block {
     /// do not decompress to that many. They are decompressed to see, into a buffer
     /// the thread keeps, and not kept: a value in the block can then always be read.
     pub fn checked(compressed: &[u8], length: usize) -> Option<Block> {
-        let whole = with_kept(&SCRATCH, |scratch| {
-            if scratch.len() < length {
-                scratch.resize(length, 0);
-            }
-            let decompressed = lz4_flex::block::decompress_into(compressed, &mut scratch[..length]);
-            matches!(decompressed, Ok(written) if written == length)
-        });
-        whole.then(|| Block {
+        decompressed_in(&CHECKED, (compressed, length), |_| Block {
             compressed: Box::from(compressed),
             length,
             raw: OnceLock::new(),

@@ -201,27 +201,10 @@ fn compressed<'b>(bytes: &[u8], buffer: &'b mut Vec<u8>) -> &'b [u8] {
     }
 }
 
-thread_local! {
-    static RECORDS_READ: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
-}
-
 /// Calls `read` with `chunk`'s records, decompressed into a buffer the thread
 /// keeps; `None` if they do not decompress to their length.
 pub(super) fn with_records<R>(chunk: &Chunk, read: impl FnOnce(&[u8]) -> R) -> Option<R> {
-    let (compressed, length) = chunk.records;
-    if length == 0 {
-        return Some(read(&[]));
-    }
-    with_kept(&RECORDS_READ, |buffer| {
-        if buffer.len() < length {
-            buffer.resize(length, 0);
-        }
-        let raw = &mut buffer[..length];
-        match lz4_flex::block::decompress_into(compressed, raw) {
-            Ok(written) if written == length => Some(read(raw)),
-            _ => None,
-        }
-    })
+    stored::with_decompressed(chunk.records, read)
 }
 
 /// The block of a chunk's bytes stored apart, for its values to find them in;
