@@ -210,14 +210,10 @@ pub(super) fn with_records<R>(chunk: &Chunk, read: impl FnOnce(&[u8]) -> R) -> O
 /// The block of a chunk's bytes stored apart, for its values to find them in;
 /// `None` if it holds none. `Err` if they do not decompress to their length.
 pub(super) fn apart_block(chunk: &Chunk) -> Result<Option<std::sync::Arc<stored::Block>>, ()> {
-    let (compressed, length) = chunk.apart;
-    if length == 0 {
-        return if compressed.is_empty() {
-            Ok(None)
-        } else {
-            Err(())
-        };
+    match chunk.apart {
+        ([], 0) => Ok(None),
+        (compressed, length) => stored::Block::checked(compressed, length)
+            .map(|block| Some(std::sync::Arc::new(block)))
+            .ok_or(()),
     }
-    let block = stored::Block::checked(compressed, length).ok_or(())?;
-    Ok(Some(std::sync::Arc::new(block)))
 }
