@@ -15,7 +15,7 @@ use crate::support::paths;
 
 pub use super::languages::Messages;
 use super::languages::{
-    Alternate, LanguageContext, insert_languages, insert_messages, language_context,
+    Alternate, LanguageContext, insert_languages, insert_messages, insert_shown, language_context,
     urgent_help_for,
 };
 
@@ -269,7 +269,7 @@ pub fn standalone_context(
         context.insert("target", &format!("{base}{target}"));
         context.insert("permalink", &format!("{}{target}", config.base_url.url));
         let go_to = messages.html(code, "moved-go-to", &[("title", Arg::Text(title))]);
-        t.insert("moved_go_to".into(), go_to);
+        t.insert("moved_go_to".into(), go_to.into());
     }
     context.insert("nav", &nav_items(site, home, None));
     context.insert("urgent", &urgent_help(site, code));
@@ -282,13 +282,13 @@ pub fn standalone_context(
     if let Some((path, _)) = urgent {
         let hreflang = elsewhere.then_some(config.language.as_str());
         let line = messages.urgent_help_line(code, (base, path), hreflang);
-        t.insert("help_urgent_page".into(), line);
+        t.insert("help_urgent_page".into(), line.into());
     }
     let words = messages.html(code, "not-found-home-link", &[]);
     let link = format!("<a href=\"{base}{home_path}\">{words}</a>");
     let line = messages.html(code, "not-found-home", &[("link", Arg::Html(&link))]);
-    t.insert("not_found_home".into(), line);
-    context.insert("t", &t);
+    t.insert("not_found_home".into(), line.into());
+    insert_shown(&mut context, t);
     context
 }
 

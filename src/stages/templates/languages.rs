@@ -23,8 +23,9 @@ use super::context::{PageLink, page_link};
 pub struct Messages<'a> {
     catalogue: &'a Catalogue,
     /// The messages that read the same on every page, by language; `None` for the
-    /// site's own.
-    shown: HashMap<Option<String>, BTreeMap<String, String>>,
+    /// site's own. Kept as a template sees them, so that a page's copy is made in
+    /// one step.
+    shown: HashMap<Option<String>, tera::Map<String, tera::Value>>,
 }
 
 impl<'a> Messages<'a> {
@@ -53,14 +54,18 @@ impl<'a> Messages<'a> {
                 if let Some(council) = &config.council {
                     messages.extend(council_lines(catalogue, code.as_deref(), council));
                 }
-                (code, messages)
+                let shown = (messages.into_iter())
+                    .map(|(id, message)| (id, tera::Value::String(message)))
+                    .collect();
+                (code, shown)
             })
             .collect();
         Messages { catalogue, shown }
     }
 
-    /// The messages of language `code` that read the same on every page.
-    pub(super) fn shown(&self, code: Option<&str>) -> BTreeMap<String, String> {
+    /// The messages of language `code` that read the same on every page, for a
+    /// page to add its own to and hand to [`insert_shown`].
+    pub(super) fn shown(&self, code: Option<&str>) -> tera::Map<String, tera::Value> {
         (self.shown.get(&code.map(str::to_owned)))
             .cloned()
             .unwrap_or_default()
@@ -301,7 +306,7 @@ pub(super) fn insert_messages(
     if let Some((path, other_language)) = urgent_help_for(site, code) {
         let hreflang = other_language.then_some(config.language.as_str());
         let line = messages.urgent_help_line(code, (&root, path), hreflang);
-        t.insert("help_urgent_page".into(), line);
+        t.insert("help_urgent_page".into(), line.into());
     }
     if let Some(state) = site.translation_state(index) {
         let original = &site.pages[state.original].source.url_path;
@@ -313,7 +318,9 @@ pub(super) fn insert_messages(
         );
         t.insert(
             "out_of_step".into(),
-            messages.html(code, "out-of-step", &[("link", Arg::Html(&link))]),
+            messages
+                .html(code, "out-of-step", &[("link", Arg::Html(&link))])
+                .into(),
         );
     }
     if site.is_home(index) && code.is_some() {
@@ -322,10 +329,19 @@ pub(super) fn insert_messages(
         let args = [("count", Arg::Count(count)), ("language", Arg::Text(name))];
         t.insert(
             "pages_in_language".into(),
-            messages.html(code, "pages-in-language", &args),
+            messages.html(code, "pages-in-language", &args).into(),
         );
     }
-    context.insert("t", &t);
+    insert_shown(context, t);
+}
+
+/// Puts a page's messages `t` in its context as they are: [`tera::Context::insert`]
+/// would copy each one again.
+pub(super) fn insert_shown(context: &mut tera::Context, t: tera::Map<String, tera::Value>) {
+    let messages = tera::Map::from_iter([("t".to_owned(), tera::Value::Object(t))]);
+    if let Ok(messages) = tera::Context::from_value(tera::Value::Object(messages)) {
+        context.extend(messages);
+    }
 }
 
 /// The pages of the language whose home page is `home`, in the order of the site,
