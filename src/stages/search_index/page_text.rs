@@ -289,7 +289,10 @@ fn words_of(text: &str, anchors: Vec<(String, String, String)>, title: Option<St
             }
             continue;
         }
-        let word = word.replace('\u{200B}', "");
+        let word = match word.contains('\u{200B}') {
+            true => word.replace('\u{200B}', ""),
+            false => word.to_owned(),
+        };
         if !word.is_empty() {
             words.push((word, *weights.last().unwrap_or(&PLAIN_WEIGHT)));
         }

@@ -9,7 +9,7 @@
 //! `kept_by_thread`.
 
 use std::borrow::Cow;
-use std::io::Write;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use minicbor::Encode;
@@ -544,14 +544,46 @@ fn index_file(path: &str, bytes: Arc<[u8]>, hash: &blake3::Hash) -> OutputFile {
     OutputFile::made(path, Body::Whole(bytes.into()), key)
 }
 
+thread_local! {
+    /// Each thread's compressor, kept: a new one makes and clears its tables,
+    /// which costs more than compressing one of the index's small files.
+    static GZIP: Cell<Option<flate2::Compress>> = const { Cell::new(None) };
+}
+
 /// `bytes` gzipped, after the mark that says so.
 pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    // Writing to memory cannot fail.
-    let _ = gzip.write_all(COMPRESSED_MARK);
-    let _ = gzip.write_all(bytes);
-    Arc::from(gzip.finish().unwrap_or_default())
+    let input = [COMPRESSED_MARK, bytes].concat();
+    with_kept(&GZIP, |kept| {
+        let gzip = kept.get_or_insert_with(|| {
+            flate2::Compress::new_gzip(flate2::Compression::default(), GZIP_WINDOW_BITS)
+        });
+        gzip.reset();
+        let mut gzipped = Vec::with_capacity(input.len() / 2 + 64);
+        loop {
+            let read = usize::try_from(gzip.total_in()).unwrap_or(input.len());
+            let unread = input.get(read..).unwrap_or_default();
+            match gzip.compress_vec(unread, &mut gzipped, flate2::FlushCompress::Finish) {
+                Ok(flate2::Status::StreamEnd) => break,
+                // Out of room: compressing in memory fails in no other way.
+                Ok(_) => gzipped.reserve(gzipped.capacity().max(64)),
+                Err(_) => return Arc::from(Vec::new()),
+            }
+        }
+        // The header names the system that wrote the file, which zlib takes from
+        // the one it was built for: named as unknown, as `gzip` does for a stream,
+        // the same index is the same bytes on every system.
+        if let Some(system) = gzipped.get_mut(GZIP_SYSTEM_BYTE) {
+            *system = GZIP_UNKNOWN_SYSTEM;
+        }
+        Arc::from(gzipped)
+    })
 }
+
+/// The size of gzip's window, as a power of two: its largest, as `gzip` uses.
+const GZIP_WINDOW_BITS: u8 = 15;
+/// Where a gzip header names the system that wrote it, and the name of none.
+const GZIP_SYSTEM_BYTE: usize = 9;
+const GZIP_UNKNOWN_SYSTEM: u8 = 255;
 
 #[cfg(test)]
 mod tests {
@@ -572,6 +604,26 @@ mod tests {
             .unwrap();
         assert!(plain.starts_with(COMPRESSED_MARK));
         plain[COMPRESSED_MARK.len()..].to_vec()
+    }
+
+    #[test]
+    fn a_file_is_compressed_as_gzip_writes_a_stream_whatever_was_compressed_before() {
+        use std::io::Write;
+        // Bytes that do not compress outgrow the room first made for them.
+        let mut noise = Vec::new();
+        let mut state = 1u32;
+        for _ in 0..300_000 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            noise.push((state >> 16) as u8);
+        }
+        let files: [&[u8]; 4] = [b"", b"babies cry babies cry babies cry", &noise, b"a"];
+        for bytes in files {
+            let mut gzip =
+                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            gzip.write_all(COMPRESSED_MARK).unwrap();
+            gzip.write_all(bytes).unwrap();
+            assert_eq!(&compressed(bytes)[..], &gzip.finish().unwrap()[..]);
+        }
     }
 
     #[test]
