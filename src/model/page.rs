@@ -142,6 +142,11 @@ pub struct FrontMatter {
     /// shape knows whether the front matter changed without reading it again;
     /// `None` only for front matter not read from a file.
     pub written: Option<blake3::Hash>,
+    /// The fingerprint of the page's words, by which a translation knows whether
+    /// the page changed since (see `site::fingerprint`), made as the front matter
+    /// is read so that a build need not read the page's text again to know it;
+    /// `None` only for front matter not read from a file.
+    pub fingerprint: Option<String>,
     /// Keys whose values could not be read. Each mistake has been reported where it
     /// is; later stages treat these values as unknown, not as missing.
     pub unread_keys: std::collections::BTreeSet<String>,

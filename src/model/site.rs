@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::page::{LinkTarget, Page};
+use crate::model::page::{FrontMatter, LinkTarget, Page};
 use crate::support::paths;
 
 /// How many hexadecimal digits of a page's hash its fingerprint has: enough that
@@ -16,14 +16,25 @@ pub const FINGERPRINT_LENGTH: usize = 12;
 /// The fingerprint of a page's words: its `title`, `description` and `body`, each
 /// line without the spaces at its ends. See [`Site::fingerprint`].
 pub fn fingerprint(title: &str, description: &str, body: &str) -> String {
-    let mut hasher = blake3::Hasher::new();
-    for part in [title, description] {
-        hasher.update(part.trim().as_bytes()).update(b"\n");
+    // Hashed at once, not line by line: the same bytes, in a few times less time.
+    let mut words = Vec::with_capacity(title.len() + description.len() + body.len() + 2);
+    for line in [title, description].into_iter().chain(body.trim().lines()) {
+        words.extend_from_slice(line.trim().as_bytes());
+        words.push(b'\n');
     }
-    for line in body.trim().lines() {
-        hasher.update(line.trim().as_bytes()).update(b"\n");
+    blake3::hash(&words).to_hex()[..FINGERPRINT_LENGTH].to_owned()
+}
+
+/// The fingerprint of the words of the page whose front matter is `front` and
+/// whose file's text is `text`: as its front matter kept it, or else made.
+pub fn fingerprint_of(front: &FrontMatter, text: &str) -> String {
+    match &front.fingerprint {
+        Some(fingerprint) => fingerprint.clone(),
+        None => {
+            let body = text.get(front.body_start..).unwrap_or("");
+            fingerprint(&front.title, &front.description, body)
+        }
     }
-    hasher.finalize().to_hex()[..FINGERPRINT_LENGTH].to_owned()
 }
 
 /// How a translation stands with the page it translates.
@@ -98,8 +109,7 @@ impl Site {
     /// made from, and is out of step when the page's is different.
     pub fn fingerprint(&self, page: usize) -> String {
         let page = &self.pages[page];
-        let body = page.source.text.get(page.front.body_start..).unwrap_or("");
-        fingerprint(&page.front.title, &page.front.description, body)
+        fingerprint_of(&page.front, &page.source.text)
     }
 
     /// Whether translation `page` is in step with the page it translates, and is

@@ -387,7 +387,7 @@ pub fn page_to_translate(content_path: &str, text: &str) -> PageToTranslate {
         front_matter: yaml.to_owned(),
         says_draft: front.key_positions.contains_key("draft"),
         body: body.to_owned(),
-        fingerprint: crate::model::site::fingerprint(&front.title, &front.description, body),
+        fingerprint: crate::model::site::fingerprint_of(&front, text),
     }
 }
 

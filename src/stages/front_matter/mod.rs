@@ -1,9 +1,10 @@
 //! Front matter: splits the `---` fence from the top of a page and reads the YAML
 //! in it into a validated [`FrontMatter`]. Every problem is reported at once, at
 //! its line and column counted from the first line of the file. Uses `page`,
-//! `yaml`, `calendar` and `error`.
+//! `site`, `yaml`, `calendar` and `error`.
 
 use crate::model::page::{AlsoKnownAs, FrontMatter, SourceFile, SourceRef, TranslationRecord};
+use crate::model::site::fingerprint;
 use crate::support::calendar::{Date, format_date, parse_date};
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, line_text};
 use crate::support::yaml;
@@ -167,10 +168,7 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
     let aliases = checks.aliases(raw.aliases.unwrap_or_default());
     let sources = checks.sources(raw.sources.unwrap_or_default());
     let also_known_as = checks.also_known_as(raw.also_known_as.unwrap_or_default());
-    let keywords = (raw.keywords.unwrap_or_default().into_iter())
-        .map(|word| word.text.trim().to_owned())
-        .filter(|word| !word.is_empty())
-        .collect();
+    let keywords = keywords(raw.keywords.unwrap_or_default());
     let template = checks.template(raw.template);
     let translation = checks.translation(raw.translation, source);
     let front = FrontMatter {
@@ -189,21 +187,39 @@ pub fn read(source: &SourceFile) -> (FrontMatter, Vec<FrontMatterError>) {
         key_positions: checks.places.keys().clone(),
         body_start: fences.body_start,
         written: Some(written_hash(source, fences.body_start)),
+        fingerprint: None,
         unread_keys: checks.unread_keys,
     };
-    (front, checks.errors)
+    (with_fingerprint(front, source), checks.errors)
+}
+
+/// The words of `keywords` as written, without the spaces at their ends, leaving
+/// out any that are empty.
+fn keywords(written: Vec<yaml::Scalar>) -> Vec<String> {
+    (written.into_iter())
+        .map(|word| word.text.trim().to_owned())
+        .filter(|word| !word.is_empty())
+        .collect()
 }
 
 /// Front matter for a page none of whose front matter can be read: a title from
 /// its file's name, and every key unread.
 fn unread_everything(source: &SourceFile, body_start: usize) -> FrontMatter {
-    FrontMatter {
+    let front = FrontMatter {
         title: title_from_file_name(&source.content_path),
         body_start,
         written: Some(written_hash(source, body_start)),
         unread_keys: KEYS.iter().map(|key| key.to_string()).collect(),
         ..FrontMatter::default()
-    }
+    };
+    with_fingerprint(front, source)
+}
+
+/// `front` with the fingerprint of the words of its page, whose file is `source`.
+fn with_fingerprint(mut front: FrontMatter, source: &SourceFile) -> FrontMatter {
+    let body = source.text.get(front.body_start..).unwrap_or("");
+    front.fingerprint = Some(fingerprint(&front.title, &front.description, body));
+    front
 }
 
 /// A hash of `source`'s text up to `body_start`.
@@ -582,6 +598,22 @@ mod tests {
         assert!(errors.is_empty(), "{errors:?}");
         let record = front.translation.unwrap();
         assert_eq!(record.from.as_deref(), Some("012345678901"));
+    }
+
+    #[test]
+    fn the_fingerprint_of_a_page_s_words_is_kept_with_its_front_matter() {
+        // Each line without the spaces at its ends: title, description, then body.
+        let words = |lines: &str| {
+            let hash = blake3::hash(lines.as_bytes()).to_hex();
+            Some(hash[..crate::model::site::FINGERPRINT_LENGTH].to_owned())
+        };
+        let text = "---\ntitle: Crying \ndescription: Why babies cry.\n---\n\n  Babies cry.  \nThey settle.\n\n";
+        let (front, _) = read(&source(text));
+        let expected = words("Crying\nWhy babies cry.\nBabies cry.\nThey settle.\n");
+        assert_eq!(front.fingerprint, expected);
+        let (unreadable, errors) = read(&source("---\n: [\n---\nBody\n"));
+        assert!(!errors.is_empty());
+        assert_eq!(unreadable.fingerprint, words("A\n\nBody\n"));
     }
 
     #[test]
