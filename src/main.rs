@@ -27,13 +27,6 @@ use tellyou::{Diagnostic, Severity, StageError, new_page, pipeline, report};
 static ALL_FINDINGS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 fn main() -> ExitCode {
-    // A build touches its memory in many places a little at a time. Each huge
-    // page it touches is zeroed whole, 2 MB, where it needs a few KB: without
-    // them a first build of 1,000 pages holds half the memory and takes about a
-    // tenth less time (see BENCHMARKS.md). What the system allows otherwise is
-    // left alone if it says no.
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
     let cli = Cli::parse();
     let _ = ALL_FINDINGS.set(cli.all_findings);
     match run(cli) {
@@ -139,6 +132,7 @@ fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
     if args.all {
         return build_all_councils(&options, started);
     }
+    without_huge_pages();
     let config = match config::load(&options) {
         Ok(config) => config,
         Err(diagnostics) => return report_failure(&diagnostics, None),
@@ -169,11 +163,24 @@ fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Turns off transparent huge pages for the rest of a build or check of one
+/// site. It touches most of its memory once, a little at a time, and each huge
+/// page it touches is zeroed whole, 2 MB where a few KB were wanted: without
+/// them a first build of 1,000 pages holds half the memory and takes a tenth
+/// less time. `build --all` and the preview use their memory again and again,
+/// which pays for the zeroing, so they keep them (see BENCHMARKS.md). If the
+/// system says no, nothing changes.
+fn without_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// `tellyou check`: every finding, written as the format asks.
 fn check(root: PathBuf, args: CheckArgs) -> ExitCode {
     if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
         return usage_failure(mistake);
     }
+    without_huge_pages();
     let options = BuildOptions {
         root,
         drafts: args.drafts,
