@@ -132,7 +132,7 @@ fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
     if args.all {
         return build_all_councils(&options, started);
     }
-    without_huge_pages();
+    without_huge_pages_for_a_first_build(&options.out_dir());
     let config = match config::load(&options) {
         Ok(config) => config,
         Err(diagnostics) => return report_failure(&diagnostics, None),
@@ -164,13 +164,16 @@ fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
 }
 
 /// Turns off transparent huge pages for the rest of a build or check of one
-/// site. It touches most of its memory once, a little at a time, and each huge
-/// page it touches is zeroed whole, 2 MB where a few KB were wanted: without
-/// them a first build of 1,000 pages holds half the memory and takes a tenth
-/// less time. `build --all` and the preview use their memory again and again,
-/// which pays for the zeroing, so they keep them (see BENCHMARKS.md). If the
-/// system says no, nothing changes.
-fn without_huge_pages() {
+/// site that has no cache to start from. Such a build makes everything anew, a
+/// little at a time, and each huge page it touches is zeroed whole, 2 MB where a
+/// few KB were wanted: without them a first build of 1,000 pages holds half the
+/// memory and takes a tenth less time. A build that reads the cache, `build
+/// --all` and the preview are faster with them, so they keep them (see
+/// BENCHMARKS.md). If the system says no, nothing changes.
+fn without_huge_pages_for_a_first_build(out_dir: &Path) {
+    if pipeline::cache_folder(out_dir).exists() {
+        return;
+    }
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);
 }
@@ -180,13 +183,13 @@ fn check(root: PathBuf, args: CheckArgs) -> ExitCode {
     if let Some(mistake) = config::usage_mistake(&root, args.council.as_deref()) {
         return usage_failure(mistake);
     }
-    without_huge_pages();
     let options = BuildOptions {
         root,
         drafts: args.drafts,
         council: args.council,
         ..BuildOptions::default()
     };
+    without_huge_pages_for_a_first_build(&options.out_dir());
     let report = pipeline::check_project(&options);
     match args.format {
         Format::Json => println!("{}", report::json(&report)),

@@ -35,6 +35,8 @@ mod to_disk;
 
 /// A file of a site built in memory.
 pub use crate::model::page::OutputFile;
+/// The cache folder beside an output folder.
+pub use crate::stages::output::cache_folder;
 /// The files a build writes beside the site, to know the folder again: they are not
 /// pages of the site.
 pub use crate::stages::output::{MANIFEST, MARKER, RECORD};
