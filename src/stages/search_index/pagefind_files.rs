@@ -570,8 +570,8 @@ pub fn compressed(bytes: &[u8]) -> Arc<[u8]> {
             }
         }
         // The header names the system that wrote the file, which zlib takes from
-        // the one it was built for: named as unknown, as `gzip` does for a stream,
-        // the same index is the same bytes on every system.
+        // the one it was built for: named as unknown, as flate2's `GzEncoder`
+        // names it, the same index is the same bytes on every system.
         if let Some(system) = gzipped.get_mut(GZIP_SYSTEM_BYTE) {
             *system = GZIP_UNKNOWN_SYSTEM;
         }
