@@ -4,7 +4,7 @@
 //! rendered with (see `context`). Uses `site`, `config`, `calendar`,
 //! `language`, `messages`, `escape` and `paths`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -42,22 +42,18 @@ impl<'a> Messages<'a> {
             std::iter::once(None).chain(config.languages.iter().map(|l| Some(l.code.clone())));
         let shown = codes
             .map(|code| {
-                let mut messages: BTreeMap<String, String> = (catalogue.ids())
+                let mut messages: tera::Map<String, tera::Value> = (catalogue.ids())
                     .filter(|id| !PER_PAGE.contains(id) && !COUNCIL_LINES.contains(id))
                     .map(|id| {
-                        (
-                            id.replace('-', "_"),
-                            catalogue.html(code.as_deref(), id, &args),
-                        )
+                        let message = catalogue.html(code.as_deref(), id, &args);
+                        (id.replace('-', "_"), message.into())
                     })
                     .collect();
                 if let Some(council) = &config.council {
-                    messages.extend(council_lines(catalogue, code.as_deref(), council));
+                    let lines = council_lines(catalogue, code.as_deref(), council);
+                    messages.extend(lines.into_iter().map(|(id, line)| (id, line.into())));
                 }
-                let shown = (messages.into_iter())
-                    .map(|(id, message)| (id, tera::Value::String(message)))
-                    .collect();
-                (code, shown)
+                (code, messages)
             })
             .collect();
         Messages { catalogue, shown }
