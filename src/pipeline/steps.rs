@@ -168,7 +168,6 @@ pub(super) fn render_pages(
         Ok(items) => items,
         Err(found) => return (Vec::new(), found),
     };
-    let part = |part: PartText| shared_part(&part, memos);
     let shared_items = match &guide_items {
         Some(items) => {
             (memos.guide_lists)
@@ -193,27 +192,21 @@ pub(super) fn render_pages(
             form,
         })
         .collect();
-    let pages = memos.pages.each(&inputs, |page| {
-        let html = render::page(&page.input)?;
-        let list = html.guide_list.map(|items| {
-            let mark = templates::context::GUIDE_LIST_MARK;
-            let mut list = PartList::new(mark, Arc::clone(&shared_items));
-            for item in items {
-                match item {
-                    ListItem::Shared(id) => list.push_listed(id),
-                    ListItem::Own(text) => list.push_own(form.finish(text)),
-                }
-            }
-            list
-        });
-        let finished = form.finish_page(html.html, list.as_ref(), &part);
-        Ok(OutputFile::made(
-            &page.input.output_path(),
-            finished,
-            page.memo_key(),
-        ))
-    });
-    let mut files = Vec::with_capacity(pages.len() + 1);
+    // The pages not made from content are made meanwhile: the A to Z and the guide
+    // to print are long, each made on one thread.
+    let (pages, (standalone, mut standalone_said)) = rayon::join(
+        || {
+            memos.pages.each(&inputs, |page| {
+                render_page(page, (form, &shared_items), memos)
+            })
+        },
+        || {
+            let mut said = Vec::new();
+            let made = standalone_pages((shape, markdown), form, memos, &mut said);
+            (made, said)
+        },
+    );
+    let mut files = Vec::with_capacity(pages.len() + standalone.len());
     let mut errors = Vec::new();
     for page in pages {
         match page {
@@ -222,13 +215,37 @@ pub(super) fn render_pages(
         }
     }
     let mut diagnostics = render::once_each(errors);
-    files.extend(standalone_pages(
-        (shape, markdown),
-        form,
-        memos,
-        &mut diagnostics,
-    ));
+    diagnostics.append(&mut standalone_said);
+    files.extend(standalone);
     (files, diagnostics)
+}
+
+/// One page rendered through its template and finished in `form`, with the
+/// guide's contents that many pages share in `shared_items`.
+fn render_page(
+    page: &InForm<render::PageInput>,
+    (form, shared_items): (Form, &Arc<PartRun>),
+    memos: &Memos,
+) -> Result<OutputFile, Box<Diagnostic>> {
+    let part = |part: PartText| shared_part(&part, memos);
+    let html = render::page(&page.input)?;
+    let list = html.guide_list.map(|items| {
+        let mark = templates::context::GUIDE_LIST_MARK;
+        let mut list = PartList::new(mark, Arc::clone(shared_items));
+        for item in items {
+            match item {
+                ListItem::Shared(id) => list.push_listed(id),
+                ListItem::Own(text) => list.push_own(form.finish(text)),
+            }
+        }
+        list
+    });
+    let finished = form.finish_page(html.html, list.as_ref(), &part);
+    Ok(OutputFile::made(
+        &page.input.output_path(),
+        finished,
+        page.memo_key(),
+    ))
 }
 
 /// The pages not made from content, finished in `form`. The A to Z and the guide
