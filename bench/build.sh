@@ -14,8 +14,10 @@
 # copy right after a first build, in turns, so that both meet the machine alike.
 # It prints the median run by wall time, with its CPU time (user + system) and peak
 # memory (maximum resident set size, from GNU time), the cost per page, and the
-# ratio to Hugo. A first build of the same corpus with `search: false` says what
-# making the search index adds. See BENCHMARKS.md.
+# ratio to Hugo. A first build of the same corpus with `search: false`, in turns
+# with the first builds and copies, says what making the search index adds. It
+# starts by saying how many processors the machine has and its setting for
+# transparent huge pages, which changes what memory costs. See BENCHMARKS.md.
 #   bash bench/build.sh [PAGES...]        (default: 1000 10000)
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
@@ -52,34 +54,49 @@ measure() {
   printf '%s\n' "${results[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p"
 }
 
-# Times a first build and `cp -r` of the output it wrote in turns: one warm-up of
-# each, then $runs of each. Prints the median build's wall, user, system and peak
-# memory in KB, then the median copy's, then the median of each turn's ratio of the
-# two, timed to the microsecond (GNU time gives hundredths of a second).
-first_build_and_copy() {
-  local builds=() copies=() ratios=() start built copy_start end
-  clear_output public .public.previous .public.cache
-  "$bin" build >/dev/null 2>&1 || { echo "failed: $bin build" >&2; exit 1; }
-  remove_copy
-  cp -r public "$work/copy"
-  for _ in $(seq 1 "$runs"); do
+# Runs the command given after the file to time it in, and appends its wall time
+# in seconds, timed to the microsecond (GNU time gives hundredths of a second).
+timed() {
+  local times="$1" start
+  shift
+  start=$EPOCHREALTIME
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >/dev/null 2>&1 ||
+    { echo "failed: $*" >&2; exit 1; }
+  awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { print e - s }' >>"$times"
+}
+
+# Times, in turns, a first build in the current folder, `cp -r` of the output it
+# wrote, and a first build of the same corpus without the search index in
+# $work/no-search: one warm-up of each, then $runs of each. Prints the median
+# build's wall, user, system and peak memory in KB, then the median copy's, then
+# the median build's without search, then the median of each turn's ratio of the
+# build to the copy, then the median of each turn's ratio of the build to the one
+# without search.
+first_builds_in_turns() {
+  local builds=() copies=() plain=() turn
+  : >"$work/walls.txt"
+  for turn in $(seq 0 "$runs"); do
     clear_output public .public.previous .public.cache
-    start=$EPOCHREALTIME
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$bin" build >/dev/null 2>&1
-    built=$EPOCHREALTIME
+    timed "$work/walls.txt" "$bin" build
     builds+=("$(cat "$work/time.txt")")
     remove_copy
-    copy_start=$EPOCHREALTIME
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" cp -r public "$work/copy"
-    end=$EPOCHREALTIME
+    timed "$work/walls.txt" cp -r public "$work/copy"
     copies+=("$(cat "$work/time.txt")")
-    ratios+=("$(awk -v s="$start" -v b="$built" -v c="$copy_start" -v e="$end" \
-      'BEGIN { print (b - s) / (e - c) }')")
+    (cd "$work/no-search" && clear_output public .public.previous .public.cache)
+    (cd "$work/no-search" && timed "$work/walls.txt" "$bin" build)
+    plain+=("$(cat "$work/time.txt")")
+    if [ "$turn" = 0 ]; then
+      # The warm-up turn is not counted.
+      builds=() copies=() plain=()
+      : >"$work/walls.txt"
+    fi
   done
   local middle_run=$(((runs + 1) / 2))
   printf '%s\n' "${builds[@]}" | sort -n | sed -n "${middle_run}p"
   printf '%s\n' "${copies[@]}" | sort -n | sed -n "${middle_run}p"
-  printf '%s\n' "${ratios[@]}" | sort -g | sed -n "${middle_run}p"
+  printf '%s\n' "${plain[@]}" | sort -n | sed -n "${middle_run}p"
+  paste - - - <"$work/walls.txt" | awk '{ print $1 / $2 }' | sort -g | sed -n "${middle_run}p"
+  paste - - - <"$work/walls.txt" | awk '{ print $1 / $3 }' | sort -g | sed -n "${middle_run}p"
 }
 
 # Moves the given folders, where they exist, out of the current folder into a new
@@ -119,17 +136,24 @@ report() {
 
 works=()
 trap 'rm -rf "${works[@]}"' EXIT
+huge_pages="$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo "not known")"
+echo "machine: $(nproc) processors, transparent huge pages: ${huge_pages}"
 for pages in ${@:-1000 10000}; do
   work="$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/tellyou-bench.XXXXXX")"
   works+=("$work")
   mkdir "$work/set-aside"
   target/release/examples/gen-corpus ${corpus_option} "$pages" "$work/tellyou" >/dev/null
+  # The same corpus without the search index, to say what indexing adds.
+  cp -r "$work/tellyou" "$work/no-search"
+  echo "search: false" >>"$work/no-search/site.yaml"
   cd "$work/tellyou"
   {
     read -r wall user system kb
     read -r pwall puser psystem pkb
+    read -r swall suser ssystem skb
     read -r copy_ratio
-  } < <(first_build_and_copy)
+    read -r search_ratio
+  } < <(first_builds_in_turns)
   report "tellyou build" "$pages" "$wall" "$user" "$system" "$kb"
   read -r rwall ruser rsystem rkb <<<"$(measure true -- "$bin" build)"
   report "tellyou rebuild, no change" "$pages" "$rwall" "$ruser" "$rsystem" "$rkb"
@@ -145,18 +169,13 @@ for pages in ${@:-1000 10000}; do
     { size[NR] = $1 }
     END { printf "%6d pages  the cache is %d MB, %.0f%% of the output (%d MB)\n", p, size[2] / 1024, size[2] * 100 / size[1], size[1] / 1024 }'
   cd - >/dev/null
-  # The same corpus without the search index, to say what indexing adds.
-  cp -r "$work/tellyou" "$work/no-search"
-  rm -rf "$work/no-search/public" "$work/no-search/.public.previous" "$work/no-search/.public.cache"
-  echo "search: false" >>"$work/no-search/site.yaml"
   cd "$work/no-search"
-  read -r swall suser ssystem skb <<<"$(measure clear_output public .public.previous .public.cache -- "$bin" build)"
   report "tellyou build, no search" "$pages" "$swall" "$suser" "$ssystem" "$skb"
   read -r scwall scuser scsystem sckb <<<"$(measure change_one_page -- "$bin" build)"
   report "tellyou rebuild, one page, no search" "$pages" "$scwall" "$scuser" "$scsystem" "$sckb"
   cd - >/dev/null
-  awk -v a="$wall" -v b="$swall" -v c="$user" -v d="$system" -v e="$suser" -v f="$ssystem" 'BEGIN {
-    printf "%6s         the search index adds %.0f%% to a first build (CPU %.0f%%)\n", "", (a / b - 1) * 100, ((c + d) / (e + f) - 1) * 100
+  awk -v r="$search_ratio" -v c="$user" -v d="$system" -v e="$suser" -v f="$ssystem" 'BEGIN {
+    printf "%6s         the search index adds %.0f%% to a first build (median of the turns; CPU of the median runs %.0f%%)\n", "", (r - 1) * 100, ((c + d) / (e + f) - 1) * 100
   }'
   if [ -n "${LANGUAGES:-}" ]; then
     target/release/examples/gen-corpus "$pages" "$work/translated" "$LANGUAGES" >/dev/null
