@@ -200,11 +200,7 @@ pub(super) fn render_pages(
                 render_page(page, (form, &shared_items), memos)
             })
         },
-        || {
-            let mut said = Vec::new();
-            let made = standalone_pages((shape, markdown), form, memos, &mut said);
-            (made, said)
-        },
+        || standalone_pages((shape, markdown), form, memos),
     );
     let mut files = Vec::with_capacity(pages.len() + standalone.len());
     let mut errors = Vec::new();
@@ -248,16 +244,15 @@ fn render_page(
     ))
 }
 
-/// The pages not made from content, finished in `form`. The A to Z and the guide
-/// to print are long, and the same after most edits: the A to Z is made again
-/// only when a heading or the site's shape changes, and each page is finished
-/// again only when its HTML changes.
+/// The pages not made from content, finished in `form`, and what making them
+/// found. The A to Z and the guide to print are long, and the same after most
+/// edits: the A to Z is made again only when a heading or the site's shape
+/// changes, and each page is finished again only when its HTML changes.
 fn standalone_pages(
     (shape, markdown): (&SiteShape, &[Arc<RenderedPage>]),
     form: Form,
     memos: &Memos,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<OutputFile> {
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let input = render::StandaloneInput::new(shape, markdown);
     // A guide to print that holds its pages whole, as a site of at most 150 pages
     // has, changes with any of them and is long to keep: it is made each time.
@@ -265,8 +260,8 @@ fn standalone_pages(
         true => render::standalone_pages(&input),
         false => (memos.standalone_html).get_or(&input, render::standalone_pages),
     };
-    let (mut standalone, found): (Vec<_>, _) = (rendered.0.iter().collect(), &rendered.1);
-    diagnostics.extend(found.iter().cloned());
+    let mut standalone: Vec<_> = rendered.0.iter().collect();
+    let mut diagnostics = rendered.1.clone();
     let a_z = templates::a_z::AToZInput { shape, markdown };
     let a_z = memos.a_z_pages.get_or(&a_z, templates::a_z::pages);
     for page in &a_z {
@@ -280,10 +275,11 @@ fn standalone_pages(
     let standalone: Vec<_> = (standalone.into_iter())
         .map(|page| InForm { input: page, form })
         .collect();
-    memos.standalone_pages.each(&standalone, |page| {
+    let files = memos.standalone_pages.each(&standalone, |page| {
         let (html, key) = (page.input.html.clone(), page.memo_key());
         OutputFile::made(&page.input.path, form.finish_page(html, None, &part), key)
-    })
+    });
+    (files, diagnostics)
 }
 
 /// A part that many pages share, finished once.
