@@ -8,13 +8,17 @@
 #     BENCHMARKS.md);
 #   - a rebuild with nothing changed: the output is left in place;
 #   - a rebuild with one page changed: a line is added to one page first; each is a
-#     new process, which finds the rest in the cache.
+#     new process, which finds the rest in the cache;
+#   - the first rebuild after a first build, with one page changed: there is no
+#     site before last yet for it to write over (each run makes a first build,
+#     untimed, first).
 # It also times `tellyou check` with nothing changed, and `cp -r` of the finished
 # output tree, to say how a first build compares with copying what it wrote: each
 # copy right after a first build, in turns, so that both meet the machine alike.
-# It prints the median run by wall time, with its CPU time (user + system) and peak
-# memory (maximum resident set size, from GNU time), the cost per page, and the
-# ratio to Hugo. A first build of the same corpus with `search: false`, in turns
+# Each timed run starts once what earlier runs wrote is on the disk (`sync`), so
+# that it does not wait for their writing. It prints the median run by wall time,
+# with its CPU time (user + system) and peak memory (maximum resident set size,
+# from GNU time), the cost per page, and the ratio to Hugo. A first build of the same corpus with `search: false`, in turns
 # with the first builds and copies, says what making the search index adds. It
 # starts by saying how many processors the machine has and its setting for
 # transparent huge pages, which changes what memory costs. See BENCHMARKS.md.
@@ -48,6 +52,7 @@ measure() {
   local results=()
   for _ in $(seq 1 "$runs"); do
     "${prepare[@]}"
+    sync
     /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >/dev/null 2>&1
     results+=("$(cat "$work/time.txt")")
   done
@@ -59,6 +64,7 @@ measure() {
 timed() {
   local times="$1" start
   shift
+  sync
   start=$EPOCHREALTIME
   /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >/dev/null 2>&1 ||
     { echo "failed: $*" >&2; exit 1; }
@@ -127,6 +133,13 @@ change_one_page() {
   echo "One more line for this run." >>content/section-3/page-7.md
 }
 
+# Makes a first build, then changes one page: the next build is the first rebuild.
+first_build_then_change() {
+  clear_output public .public.previous .public.cache
+  "$bin" build >/dev/null 2>&1 || { echo "failed: $bin build" >&2; exit 1; }
+  change_one_page
+}
+
 report() {
   local name="$1" pages="$2" wall="$3" user="$4" system="$5" kb="$6"
   awk -v n="$name" -v p="$pages" -v w="$wall" -v u="$user" -v s="$system" -v k="$kb" 'BEGIN {
@@ -159,6 +172,8 @@ for pages in ${@:-1000 10000}; do
   report "tellyou rebuild, no change" "$pages" "$rwall" "$ruser" "$rsystem" "$rkb"
   read -r cwall cuser csystem ckb <<<"$(measure change_one_page -- "$bin" build)"
   report "tellyou rebuild, one page" "$pages" "$cwall" "$cuser" "$csystem" "$ckb"
+  read -r fwall fuser fsystem fkb <<<"$(measure first_build_then_change -- "$bin" build)"
+  report "tellyou first rebuild, one page" "$pages" "$fwall" "$fuser" "$fsystem" "$fkb"
   read -r kwall kuser ksystem kkb <<<"$(measure true -- "$bin" check)"
   report "tellyou check, no change" "$pages" "$kwall" "$kuser" "$ksystem" "$kkb"
   report "cp -r of the output" "$pages" "$pwall" "$puser" "$psystem" "$pkb"
