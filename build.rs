@@ -1,8 +1,9 @@
 //! Gives the program a hash of the source it is built from, as
 //! `TELLYOU_SOURCE_HASH`, so that a memo kept on disk by one build of tellyou is
 //! never read by another: any change to the code, the default theme or the
-//! locked dependencies changes it. On Linux it also links the program at a fixed
-//! address, for the reason given at [`link_at_a_fixed_address`].
+//! locked dependencies changes it. On Linux with the GNU C library it also links
+//! the program at a fixed address, for the reason given at
+//! [`link_at_a_fixed_address`].
 
 use std::hash::{DefaultHasher, Hasher};
 use std::path::{Path, PathBuf};
@@ -52,7 +53,10 @@ fn files_under(path: &Path, files: &mut Vec<PathBuf>) {
 /// The heap, the stack and the system's libraries still load at random
 /// addresses.
 fn link_at_a_fixed_address() {
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+    let target = |key: &str| std::env::var(key).unwrap_or_default();
+    // With the GNU C library only, as measured: musl's programs are linked
+    // statically to load anywhere, which this flag would change.
+    if target("CARGO_CFG_TARGET_OS") == "linux" && target("CARGO_CFG_TARGET_ENV") == "gnu" {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }
