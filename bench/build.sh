@@ -18,10 +18,11 @@
 # Each timed run starts once what earlier runs wrote is on the disk (`sync`), so
 # that it does not wait for their writing. It prints the median run by wall time,
 # with its CPU time (user + system) and peak memory (maximum resident set size,
-# from GNU time), the cost per page, and the ratio to Hugo. A first build of the same corpus with `search: false`, in turns
-# with the first builds and copies, says what making the search index adds. It
-# starts by saying how many processors the machine has and its setting for
-# transparent huge pages, which changes what memory costs. See BENCHMARKS.md.
+# from GNU time), the cost per page, and the ratio to Hugo. A first build of the
+# same corpus with `search: false`, in turns with the first builds and copies,
+# says what making the search index adds. It starts by saying how many
+# processors the machine has and its setting for transparent huge pages, which
+# changes what memory costs. See BENCHMARKS.md.
 #   bash bench/build.sh [PAGES...]        (default: 1000 10000)
 #   RUNS=3 bash bench/build.sh 50000
 #   NO_HUGO=1 bash bench/build.sh         (tellyou only)
@@ -101,8 +102,10 @@ first_builds_in_turns() {
   printf '%s\n' "${builds[@]}" | sort -n | sed -n "${middle_run}p"
   printf '%s\n' "${copies[@]}" | sort -n | sed -n "${middle_run}p"
   printf '%s\n' "${plain[@]}" | sort -n | sed -n "${middle_run}p"
-  paste - - - <"$work/walls.txt" | awk '{ print $1 / $2 }' | sort -g | sed -n "${middle_run}p"
-  paste - - - <"$work/walls.txt" | awk '{ print $1 / $3 }' | sort -g | sed -n "${middle_run}p"
+  for other in 2 3; do
+    paste - - - <"$work/walls.txt" | awk -v o="$other" '{ print $1 / $o }' |
+      sort -g | sed -n "${middle_run}p"
+  done
 }
 
 # Moves the given folders, where they exist, out of the current folder into a new
