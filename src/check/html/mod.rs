@@ -8,7 +8,8 @@
 //! (a `#fragment`), or that fail, are kept, so memory does not grow with every link
 //! of every page. A link written as the site's own full address is checked like one
 //! written from its root. Uses lol_html to read the HTML, and `page`, `site`,
-//! `config`, `paths`, `domains`, `memo`, `cache_key`, `static_names` and `error`.
+//! `config`, `paths`, `domains`, `memo`, `cache_key`, `static_names`, `stored` and
+//! `error`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use crate::model::page::{OutputFile, TemplateFile};
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, Position, StageError};
 use crate::support::static_names::{self, Name};
+use crate::support::stored::Apart;
 use crate::support::{domains, paths};
 
 mod locate;
@@ -152,11 +154,14 @@ fn attributes_with_values<'de, D: serde::Deserializer<'de>>(
 /// to a file of the site, which most are, is checked there and not kept.
 #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Scan {
-    ids: HashSet<String>,
+    /// Kept apart in the cache, as are `links`: a page that did not change is
+    /// checked again only when the site's shape did, so a build most often reads
+    /// neither.
+    ids: Apart<HashSet<String>>,
     /// A key for `ids`, so that the site's shape is worked out without sorting
     /// every page's ids again.
     ids_key: blake3::Hash,
-    links: Vec<LinkToCheck>,
+    links: Apart<Vec<LinkToCheck>>,
     images_without_alt: usize,
     /// Each `lang` or `hreflang` that names no language, with its value.
     #[serde(deserialize_with = "attributes_with_values")]
@@ -428,7 +433,7 @@ fn check_file(file: &str, (scans, locator): SiteView) -> FileResult {
         };
         diagnostics.push((path, error));
     }
-    for link in &scan.links {
+    for link in scan.links.iter() {
         let (written, error) = match link {
             LinkToCheck::External(url) => {
                 external.push(ExternalHref {

@@ -78,8 +78,8 @@ pub(super) fn scan_file(
     }
     Scan {
         ids_key: ids_key.finish(),
-        ids,
-        links,
+        ids: ids.into(),
+        links: links.into(),
         images_without_alt,
         bad_languages,
     }
