@@ -22,7 +22,6 @@ pub fn program() -> blake3::Hash {
 /// HTML, is hashed where it is, not copied. What is gathered is hashed once it is
 /// [`MOST_GATHERED`] long, so that a key of many fields, such as the front matter
 /// of every page, never holds them all at once.
-#[derive(Default)]
 pub struct Key {
     gathered: Vec<u8>,
     /// What was hashed already, if a long field came: boxed, as a hasher is large
@@ -34,10 +33,19 @@ pub struct Key {
 const LONG_FIELD: usize = 4096;
 /// How much is gathered before it is hashed.
 const MOST_GATHERED: usize = 1 << 16;
+/// Room for the fields of most keys, so that gathering them grows no buffer.
+const ROOM: usize = 256;
 
 impl Key {
     pub fn new() -> Self {
-        Key::default()
+        Key::with_room(ROOM)
+    }
+
+    fn with_room(room: usize) -> Self {
+        Key {
+            gathered: Vec::with_capacity(room),
+            hashed: None,
+        }
     }
 
     pub fn field(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
@@ -71,7 +79,16 @@ impl Key {
 
 /// The key of a fixed list of fields.
 pub fn of<const N: usize>(fields: [&[u8]; N]) -> blake3::Hash {
-    let mut key = Key::new();
+    let room = (fields.iter())
+        .map(|field| {
+            8 + if field.len() < LONG_FIELD {
+                field.len()
+            } else {
+                0
+            }
+        })
+        .sum::<usize>();
+    let mut key = Key::with_room(room.min(MOST_GATHERED + LONG_FIELD));
     for field in fields {
         key.field(field);
     }
