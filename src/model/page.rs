@@ -182,7 +182,27 @@ const DEEPEST_LISTED_HEADING: u8 = 3;
 
 /// A word as the A to Z lists it: with one space between its parts.
 pub fn a_z_spacing(term: &str) -> String {
+    if spaced_once(term) {
+        return term.to_owned();
+    }
     term.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `term` has one space between its parts and none around them, as most
+/// headings have: it is listed as it is.
+fn spaced_once(term: &str) -> bool {
+    let mut after_a_space = true;
+    for character in term.chars() {
+        if character.is_whitespace() {
+            if character != ' ' || after_a_space {
+                return false;
+            }
+            after_a_space = true;
+        } else {
+            after_a_space = false;
+        }
+    }
+    !after_a_space || term.is_empty()
 }
 
 /// What makes two words one entry in the A to Z: words that differ only in case
@@ -465,6 +485,23 @@ mod tests {
             text_start,
             position: Position { line, col },
             verbatim: true,
+        }
+    }
+
+    #[test]
+    fn a_z_spacing_leaves_one_space_between_the_parts_of_a_word_and_none_around() {
+        for (term, listed) in [
+            ("Crying", "Crying"),
+            ("Face to face play", "Face to face play"),
+            ("", ""),
+            (" ", ""),
+            ("  Taking  a\tbreak ", "Taking a break"),
+            ("Taking a break ", "Taking a break"),
+            (" Taking a break", "Taking a break"),
+            ("Taking\u{a0}a break", "Taking a break"),
+            ("Taking\na break", "Taking a break"),
+        ] {
+            assert_eq!(a_z_spacing(term), listed, "{term:?}");
         }
     }
 
