@@ -35,6 +35,8 @@ const LONG_FIELD: usize = 4096;
 const MOST_GATHERED: usize = 1 << 16;
 /// Room for the fields of most keys, so that gathering them grows no buffer.
 const ROOM: usize = 256;
+/// How long the length written before each field is.
+const LENGTH_BYTES: usize = std::mem::size_of::<u64>();
 
 impl Key {
     pub fn new() -> Self {
@@ -46,6 +48,12 @@ impl Key {
             gathered: Vec::with_capacity(room),
             hashed: None,
         }
+    }
+
+    /// How many bytes [`Key::field`] gathers for a field of `length` bytes: its
+    /// length, and the field itself unless it is hashed where it is.
+    fn gathered_for(length: usize) -> usize {
+        LENGTH_BYTES + if length < LONG_FIELD { length } else { 0 }
     }
 
     pub fn field(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
@@ -79,15 +87,7 @@ impl Key {
 
 /// The key of a fixed list of fields.
 pub fn of<const N: usize>(fields: [&[u8]; N]) -> blake3::Hash {
-    let room = (fields.iter())
-        .map(|field| {
-            8 + if field.len() < LONG_FIELD {
-                field.len()
-            } else {
-                0
-            }
-        })
-        .sum::<usize>();
+    let room: usize = fields.iter().map(|f| Key::gathered_for(f.len())).sum();
     let mut key = Key::with_room(room.min(MOST_GATHERED + LONG_FIELD));
     for field in fields {
         key.field(field);
@@ -123,6 +123,19 @@ impl Hasher for KeyHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_of_fixed_fields_is_made_with_room_for_all_it_gathers() {
+        let fields: [&[u8]; 3] = [b"", b"front matter", &[2; 300]];
+        let room: usize = fields.iter().map(|f| Key::gathered_for(f.len())).sum();
+        let mut key = Key::with_room(room);
+        let capacity = key.gathered.capacity();
+        for field in fields {
+            key.field(field);
+        }
+        assert_eq!(key.gathered.len(), room);
+        assert_eq!(key.gathered.capacity(), capacity);
+    }
 
     #[test]
     fn fields_cannot_run_into_each_other() {
