@@ -3,9 +3,11 @@
 //! positions, site paths, dates, escaping, keys, web addresses, colours, the marks
 //! of shared parts, names read back from disk, running processes, QR codes,
 //! interface messages in each language, files read again only when they
-//! changed, what a thread keeps from one use to the next, and bytes the cache keeps
-//! apart, read only when wanted. Uses nothing itself.
+//! changed, what a thread keeps from one use to the next, bytes the cache keeps
+//! apart, read only when wanted, and an element's attributes read at once. Uses
+//! nothing itself.
 
+pub mod attributes;
 pub mod brand;
 pub mod cache_key;
 pub mod calendar;

@@ -2,7 +2,8 @@
 //! against the site's files as the page is read where it can be, and its `lang` and
 //! `hreflang` values that name no language; each part that many pages share is read
 //! once, when a page that has it is first read. Uses lol_html, and `page`,
-//! `shared_parts`, `config`, `paths`, `domains`, `language` and `cache_key`.
+//! `shared_parts`, `config`, `paths`, `domains`, `language`, `attributes` and
+//! `cache_key`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -13,7 +14,7 @@ use lol_html::{HtmlRewriter, Settings};
 use crate::config::BaseUrl;
 use crate::model::page::OutputFile;
 use crate::support::shared_parts::{Part, PartMap};
-use crate::support::{domains, paths};
+use crate::support::{attributes, domains, paths};
 
 use super::{LinkToCheck, Scan};
 
@@ -233,30 +234,30 @@ pub(super) fn read_html(pieces: &[&[u8]], reference: &mut dyn FnMut(&'static str
     let images_without_alt = RefCell::new(0);
     let bad_languages = RefCell::new(Vec::new());
     let handlers = vec![on(&SELECTOR, |el| {
-        if let Some(id) = el.get_attribute("id") {
+        let [id, lang, hreflang, href, src, alt] =
+            attributes::values(el, ["id", "lang", "hreflang", "href", "src", "alt"]);
+        if let Some(id) = id {
             ids.borrow_mut().insert(id);
         }
-        for attribute in ["lang", "hreflang"] {
-            if let Some(value) = el.get_attribute(attribute) {
-                if !is_language(attribute, &value) {
-                    bad_languages.borrow_mut().push((attribute, value));
-                }
+        for (attribute, value) in [("lang", lang), ("hreflang", hreflang)] {
+            if let Some(value) = value.filter(|value| !is_language(attribute, value)) {
+                bad_languages.borrow_mut().push((attribute, value));
             }
         }
         let (link_kind, source_kind) = match el.tag_name().as_str() {
             "a" => ("link", "link"),
             "img" => {
-                if !el.has_attribute("alt") {
+                if alt.is_none() {
                     *images_without_alt.borrow_mut() += 1;
                 }
                 ("image", "image")
             }
             _ => ("file link", "source"),
         };
-        if let Some(written) = el.get_attribute("href") {
+        if let Some(written) = href {
             (reference.borrow_mut())(link_kind, written);
         }
-        if let Some(written) = el.get_attribute("src") {
+        if let Some(written) = src {
             (reference.borrow_mut())(source_kind, written);
         }
         Ok(())

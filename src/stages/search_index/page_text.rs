@@ -5,10 +5,13 @@
 //! that are not read (`head`, `nav`, `footer`, forms, scripts, and anything marked
 //! `.visually-hidden`) are left out. Blocks are kept apart by a space, and by a
 //! full stop where a sentence has none, so that an excerpt reads well. These are
-//! the rules of Pagefind's own reading of a page. Uses lol_html and html-escape.
+//! the rules of Pagefind's own reading of a page. Uses lol_html and html-escape,
+//! and `attributes`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
+
+use crate::support::attributes;
 
 /// Elements that end a sentence.
 const BLOCKS: &[&str] = &[
@@ -132,14 +135,14 @@ fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Elemen
     let tag = el.tag_name();
     let mut state = reading.borrow_mut();
     let parent = state.open.last().expect("the body is open");
-    let hidden = (el.get_attribute("class"))
-        .is_some_and(|class| class.split_whitespace().any(|c| c == HIDDEN_CLASS));
+    let [class, id, weight] = attributes::values(el, ["class", "id", "data-pagefind-weight"]);
+    let hidden = class.is_some_and(|class| class.split_whitespace().any(|c| c == HIDDEN_CLASS));
     let left_out = parent.left_out || hidden || LEFT_OUT.contains(&tag.as_str());
     let mut anchors = match INLINE.contains(&tag.as_str()) {
         true => parent.anchors.clone(),
         false => Vec::new(),
     };
-    if !left_out && let Some(id) = el.get_attribute("id") {
+    if !left_out && let Some(id) = id {
         let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
         let number = state.anchors.len();
         state.anchors.push((tag.clone(), id, String::new()));
@@ -151,7 +154,6 @@ fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Elemen
         let parent = state.open.last_mut().expect("the body is open");
         parent.text.push(' ');
     }
-    let weight = el.get_attribute("data-pagefind-weight");
     let Some(handlers) = el.end_tag_handlers() else {
         return;
     };
