@@ -61,21 +61,29 @@ pub struct Anchor {
     pub location: u32,
 }
 
-/// An element being read: its text so far, with marks for where its children's
-/// weights and anchors start.
+/// An element being read. Its text is the end of the reading's text: each piece
+/// of text is written once, where it goes in the page's, not copied into each
+/// element around it as they close.
 struct Open {
     tag: String,
     left_out: bool,
-    /// An explicit weight, from `data-pagefind-weight`.
-    weight: Option<String>,
+    /// Where its own text starts in the reading's text, after the marks that open
+    /// it.
+    text_from: usize,
+    /// Whether it ends a sentence.
+    block: bool,
+    /// Whether it gives its words a weight, which its closing mark ends.
+    weighted: bool,
     /// The anchors whose text this element's text is part of.
     anchors: Vec<usize>,
-    text: String,
 }
 
 #[derive(Default)]
 struct Reading {
     open: Vec<Open>,
+    /// The text of the page so far, with marks for where weights and anchors
+    /// start.
+    text: String,
     anchors: Vec<(String, String, String)>,
     title: Option<String>,
 }
@@ -86,9 +94,10 @@ pub fn read(html: &str) -> PageText {
     reading.borrow_mut().open.push(Open {
         tag: String::new(),
         left_out: false,
-        weight: None,
+        text_from: 0,
+        block: false,
+        weighted: false,
         anchors: Vec::new(),
-        text: String::new(),
     });
     let elements = {
         let reading = Rc::clone(&reading);
@@ -101,13 +110,16 @@ pub fn read(html: &str) -> PageText {
         let reading = Rc::clone(&reading);
         lol_html::text!("body", move |chunk| {
             let mut reading = reading.borrow_mut();
-            let Reading { open, anchors, .. } = &mut *reading;
-            if let Some(top) = open.last_mut() {
-                top.text.push_str(chunk.as_str());
-                if !top.left_out {
-                    for &anchor in &top.anchors {
-                        anchors[anchor].2.push_str(chunk.as_str());
-                    }
+            let Reading {
+                open,
+                text,
+                anchors,
+                ..
+            } = &mut *reading;
+            if let Some(top) = open.last().filter(|top| !top.left_out) {
+                text.push_str(chunk.as_str());
+                for &anchor in &top.anchors {
+                    anchors[anchor].2.push_str(chunk.as_str());
                 }
             }
             Ok(())
@@ -127,13 +139,13 @@ pub fn read(html: &str) -> PageText {
     while reading.open.len() > 1 {
         close(&mut reading);
     }
-    let text = reading.open.pop().map(|root| root.text).unwrap_or_default();
-    words_of(&tidy(&text), reading.anchors, reading.title)
+    words_of(&tidy(&reading.text), reading.anchors, reading.title)
 }
 
 fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Element) {
     let tag = el.tag_name();
     let mut state = reading.borrow_mut();
+    let state = &mut *state;
     let parent = state.open.last().expect("the body is open");
     let [class, id, weight] = attributes::values(el, ["class", "id", "data-pagefind-weight"]);
     let hidden = class.is_some_and(|class| class.split_whitespace().any(|c| c == HIDDEN_CLASS));
@@ -146,26 +158,38 @@ fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Elemen
         let id: String = id.chars().filter(|c| !c.is_whitespace()).collect();
         let number = state.anchors.len();
         state.anchors.push((tag.clone(), id, String::new()));
-        let parent = state.open.last_mut().expect("the body is open");
-        parent.text.push_str(&format!(" {MARK}A{number} "));
+        mark(&mut state.text, format_args!("A{number}"));
         anchors.push(number);
     }
     if !left_out && tag == "br" {
-        let parent = state.open.last_mut().expect("the body is open");
-        parent.text.push(' ');
+        state.text.push(' ');
     }
     let Some(handlers) = el.end_tag_handlers() else {
         return;
     };
+    let block = BLOCKS.contains(&tag.as_str());
+    let weight = match (weight, heading_weight(&tag)) {
+        (Some(weight), _) => Some(format!("W{weight}")),
+        (None, Some(weight)) => Some(format!("H{weight}")),
+        (None, None) => None,
+    };
+    if !left_out {
+        if let Some(weight) = &weight {
+            mark(&mut state.text, weight);
+        }
+        if block {
+            state.text.push(' ');
+        }
+    }
     let depth = state.open.len();
     state.open.push(Open {
-        weight,
         tag,
         left_out,
+        text_from: state.text.len(),
+        block,
+        weighted: weight.is_some(),
         anchors,
-        text: String::new(),
     });
-    drop(state);
     let reading = Rc::clone(reading);
     handlers.push(Box::new(move |_| {
         let mut reading = reading.borrow_mut();
@@ -180,44 +204,38 @@ fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Elemen
     }));
 }
 
-/// Closes the innermost open element: its text, with a sentence's end if it is a
-/// block and its weight's marks around it, goes on the end of its parent's.
+/// Writes a mark into `text`, with a space either side.
+fn mark(text: &mut String, what: impl std::fmt::Display) {
+    use std::fmt::Write;
+    // Writing to a string cannot fail.
+    let _ = write!(text, " {MARK}{what} ");
+}
+
+/// Closes the innermost open element, which is not the body: a block's text ends
+/// a sentence, and the end of a weight is marked.
 fn close(reading: &mut Reading) {
-    let Some(mut node) = reading.open.pop() else {
-        return;
-    };
-    let Some(parent) = reading.open.last_mut() else {
-        return;
-    };
-    if node.left_out {
+    if reading.open.len() < 2 {
         return;
     }
-    if node.tag == "h1" && reading.title.is_none() && !node.text.trim().is_empty() {
-        let text: String = (node.text.split(' '))
+    let Some(node) = reading.open.pop().filter(|node| !node.left_out) else {
+        return;
+    };
+    let text = &reading.text[node.text_from..];
+    if node.tag == "h1" && reading.title.is_none() && !text.trim().is_empty() {
+        let text: String = (text.split(' '))
             .filter(|word| !word.starts_with(MARK))
             .collect::<Vec<_>>()
             .join(" ");
         reading.title = Some(tidy(&text));
     }
-    if BLOCKS.contains(&node.tag.as_str()) {
-        node.text.insert(0, ' ');
-        if node.text.chars().last().is_some_and(ends_without_stop) {
-            node.text.push('.');
+    if node.block {
+        if reading.text.chars().last().is_some_and(ends_without_stop) {
+            reading.text.push('.');
         }
-        node.text.push(' ');
+        reading.text.push(' ');
     }
-    let weight = match (&node.weight, heading_weight(&node.tag)) {
-        (Some(weight), _) => Some(format!("W{weight}")),
-        (None, Some(weight)) => Some(format!("H{weight}")),
-        (None, None) => None,
-    };
-    match weight {
-        Some(weight) => {
-            parent.text.push_str(&format!(" {MARK}{weight} "));
-            parent.text.push_str(&node.text);
-            parent.text.push_str(&format!(" {MARK}E "));
-        }
-        None => parent.text.push_str(&node.text),
+    if node.weighted {
+        mark(&mut reading.text, 'E');
     }
 }
 
