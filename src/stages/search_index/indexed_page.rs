@@ -207,7 +207,7 @@ struct Unwritten {
 #[derive(Serialize)]
 struct Excerpt<'a> {
     url: &'a str,
-    content: String,
+    content: &'a str,
     word_count: u32,
     filters: BTreeMap<String, Vec<String>>,
     meta: BTreeMap<&'static str, &'a str>,
@@ -250,32 +250,26 @@ impl IndexedPage {
         let language = language.to_lowercase();
         let stemming = Stemming::of(&language);
         let mut found: Found = FxHashMap::default();
-        let content_length = text.words.iter().map(|(word, _)| word.len() + 1).sum();
-        let mut content = String::with_capacity(content_length);
-        for (position, (written, weight)) in text.words.iter().enumerate() {
+        for (position, (written, weight)) in text.words().enumerate() {
             let position = u32::try_from(position).unwrap_or(u32::MAX);
-            if !content.is_empty() {
-                content.push(' ');
-            }
-            content.push_str(written);
             with_index_words(written, &stemming, |words| {
                 let parts = words.iter().filter(|w| w.is_part).count();
-                let part_weight = match (parts, *weight) {
+                let part_weight = match (parts, weight) {
                     (0, _) | (_, 0) => 0,
                     (parts, weight) => (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1),
                 };
                 for word in words {
-                    let weight = if word.is_part { part_weight } else { *weight };
+                    let weight = if word.is_part { part_weight } else { weight };
                     found_at(&mut found, word, Place { position, weight });
                 }
             });
         }
         let title = text.title.as_deref().unwrap_or_default();
         let words = with_title(found, title_places(title, &stemming));
-        let word_count = u32::try_from(text.words.len().max(1)).unwrap_or(u32::MAX);
+        let word_count = u32::try_from(text.weights.len().max(1)).unwrap_or(u32::MAX);
         let excerpt = Excerpt {
             url,
-            content,
+            content: &text.content,
             word_count,
             filters: BTreeMap::new(),
             meta: BTreeMap::from([(TITLE_FIELD, title)]),

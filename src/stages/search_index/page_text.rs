@@ -43,13 +43,24 @@ const MARK: char = '\u{E000}';
 /// One page's text, read.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct PageText {
-    /// The page's words, as written, each with its weight.
-    pub words: Vec<(String, u8)>,
+    /// The page's words, as written, with one space between each.
+    pub content: String,
+    /// The weight of each word, in order.
+    pub weights: Vec<u8>,
     /// Each element with an id, in order: its tag, id, text and the number of
     /// words before it.
     pub anchors: Vec<Anchor>,
     /// The text of the page's first `h1`.
     pub title: Option<String>,
+}
+
+impl PageText {
+    /// Each word, in order, with its weight.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u8)> {
+        // No word is empty: only an empty page's text splits into one.
+        let words = self.content.split(' ').filter(|word| !word.is_empty());
+        words.zip(self.weights.iter().copied())
+    }
 }
 
 /// An element of the page with an id, which a result may lead to.
@@ -139,7 +150,10 @@ pub fn read(html: &str) -> PageText {
     while reading.open.len() > 1 {
         close(&mut reading);
     }
-    words_of(&tidy(&reading.text), reading.anchors, reading.title)
+    // The words are found between runs of white space, so the text's entities
+    // are decoded, but its white space need not be made single spaces first.
+    let text = html_escape::decode_html_entities(&reading.text);
+    words_of(&text, reading.anchors, reading.title)
 }
 
 fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Element) {
@@ -276,7 +290,8 @@ fn tidy(text: &str) -> String {
 /// each anchor is.
 fn words_of(text: &str, anchors: Vec<(String, String, String)>, title: Option<String>) -> PageText {
     let mut weights: Vec<u8> = vec![PLAIN_WEIGHT];
-    let mut words: Vec<(String, u8)> = Vec::new();
+    let mut content = String::with_capacity(text.len());
+    let mut word_weights: Vec<u8> = Vec::new();
     let mut located: Vec<Anchor> = Vec::new();
     for word in text.split_whitespace() {
         if let Some(mark) = word.strip_prefix(MARK) {
@@ -292,7 +307,7 @@ fn words_of(text: &str, anchors: Vec<(String, String, String)>, title: Option<St
                         element: element.clone(),
                         id: id.clone(),
                         text: tidy(text),
-                        location: u32::try_from(words.len()).unwrap_or(u32::MAX),
+                        location: u32::try_from(word_weights.len()).unwrap_or(u32::MAX),
                     });
                 }
                 "W" => weights.push(explicit_weight(value)),
@@ -309,16 +324,21 @@ fn words_of(text: &str, anchors: Vec<(String, String, String)>, title: Option<St
             }
             continue;
         }
-        let word = match word.contains('\u{200B}') {
-            true => word.replace('\u{200B}', ""),
-            false => word.to_owned(),
-        };
-        if !word.is_empty() {
-            words.push((word, *weights.last().unwrap_or(&PLAIN_WEIGHT)));
+        let before = content.len();
+        if !word_weights.is_empty() {
+            content.push(' ');
+        }
+        let start = content.len();
+        content.extend(word.chars().filter(|&c| c != '\u{200B}'));
+        match content.len() == start {
+            // A word of zero-width spaces alone is no word.
+            true => content.truncate(before),
+            false => word_weights.push(*weights.last().unwrap_or(&PLAIN_WEIGHT)),
         }
     }
     PageText {
-        words,
+        content,
+        weights: word_weights,
         anchors: located,
         title,
     }
@@ -345,8 +365,9 @@ mod tests {
     }
 
     fn words(text: &PageText) -> String {
-        let words: Vec<&str> = text.words.iter().map(|(w, _)| w.as_str()).collect();
-        words.join(" ")
+        let words: Vec<&str> = text.words().map(|(word, _)| word).collect();
+        assert_eq!(words.join(" "), text.content);
+        text.content.clone()
     }
 
     #[test]
@@ -363,8 +384,7 @@ mod tests {
             "<h1>Crying</h1><p>Babies cry.</p><h2 id=\"help\">Getting help</h2><p>Call 111.</p>",
         );
         assert_eq!(words(&text), "Crying. Babies cry. Getting help. Call 111.");
-        let weights: Vec<u8> = text.words.iter().map(|(_, w)| *w).collect();
-        assert_eq!(weights, [168, 24, 24, 144, 144, 24, 24]);
+        assert_eq!(text.weights, [168, 24, 24, 144, 144, 24, 24]);
         assert_eq!(text.title.as_deref(), Some("Crying"));
         assert_eq!(
             text.anchors,
@@ -389,9 +409,9 @@ mod tests {
     fn an_explicit_weight_counts() {
         let text = read_body("<p data-pagefind-weight=\"5\">colic, wind</p>");
         assert!(
-            text.words.iter().all(|(_, w)| *w == 120),
+            text.weights.iter().all(|weight| *weight == 120),
             "{:?}",
-            text.words
+            text.weights
         );
     }
 
