@@ -50,10 +50,13 @@ impl Key {
         }
     }
 
-    /// How many bytes [`Key::field`] gathers for a field of `length` bytes: its
-    /// length, and the field itself unless it is hashed where it is.
-    fn gathered_for(length: usize) -> usize {
-        LENGTH_BYTES + if length < LONG_FIELD { length } else { 0 }
+    /// A key made with room for all that [`Key::field`] gathers of `fields`: each
+    /// one's length, and the field itself unless it is hashed where it is.
+    fn with_room_for(fields: &[&[u8]]) -> Self {
+        let gathered =
+            |field: &&[u8]| LENGTH_BYTES + field.len() * usize::from(field.len() < LONG_FIELD);
+        let room: usize = fields.iter().map(gathered).sum();
+        Key::with_room(room.min(MOST_GATHERED + LONG_FIELD))
     }
 
     pub fn field(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
@@ -87,8 +90,7 @@ impl Key {
 
 /// The key of a fixed list of fields.
 pub fn of<const N: usize>(fields: [&[u8]; N]) -> blake3::Hash {
-    let room: usize = fields.iter().map(|f| Key::gathered_for(f.len())).sum();
-    let mut key = Key::with_room(room.min(MOST_GATHERED + LONG_FIELD));
+    let mut key = Key::with_room_for(&fields);
     for field in fields {
         key.field(field);
     }
@@ -126,14 +128,15 @@ mod tests {
 
     #[test]
     fn a_key_of_fixed_fields_is_made_with_room_for_all_it_gathers() {
-        let fields: [&[u8]; 3] = [b"", b"front matter", &[2; 300]];
-        let room: usize = fields.iter().map(|f| Key::gathered_for(f.len())).sum();
-        let mut key = Key::with_room(room);
+        let long = [3; LONG_FIELD];
+        let fields: [&[u8]; 4] = [&long, b"", b"front matter", &[2; 300]];
+        let mut key = Key::with_room_for(&fields);
         let capacity = key.gathered.capacity();
         for field in fields {
             key.field(field);
         }
-        assert_eq!(key.gathered.len(), room);
+        // The long field is hashed where it is, with what was gathered before it.
+        assert_eq!(key.gathered.len(), 3 * LENGTH_BYTES + 12 + 300);
         assert_eq!(key.gathered.capacity(), capacity);
     }
 

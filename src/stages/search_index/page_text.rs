@@ -76,7 +76,8 @@ pub struct Anchor {
 /// of text is written once, where it goes in the page's, not copied into each
 /// element around it as they close.
 struct Open {
-    tag: String,
+    /// Whether it is an `h1`, whose text may be the page's title.
+    h1: bool,
     left_out: bool,
     /// Where its own text starts in the reading's text, after the marks that open
     /// it.
@@ -103,7 +104,7 @@ struct Reading {
 pub fn read(html: &str) -> PageText {
     let reading = Rc::new(RefCell::new(Reading::default()));
     reading.borrow_mut().open.push(Open {
-        tag: String::new(),
+        h1: false,
         left_out: false,
         text_from: 0,
         block: false,
@@ -197,7 +198,7 @@ fn start(reading: &Rc<RefCell<Reading>>, el: &mut lol_html::html_content::Elemen
     }
     let depth = state.open.len();
     state.open.push(Open {
-        tag,
+        h1: tag == "h1",
         left_out,
         text_from: state.text.len(),
         block,
@@ -235,7 +236,7 @@ fn close(reading: &mut Reading) {
         return;
     };
     let text = &reading.text[node.text_from..];
-    if node.tag == "h1" && reading.title.is_none() && !text.trim().is_empty() {
+    if node.h1 && reading.title.is_none() && !text.trim().is_empty() {
         let text: String = (text.split(' '))
             .filter(|word| !word.starts_with(MARK))
             .collect::<Vec<_>>()
