@@ -1,15 +1,16 @@
 //! The plain data that flows between pipeline stages: source files, front matter,
 //! pages, and what rendering found in them. No logic lives here; each stage owns
 //! the rules for the data it makes. Uses `memo`, `cache_key`, `calendar`,
-//! `shared_parts`, `static_names`, `stored` and `error`.
+//! `shared_parts`, `static_names`, `stored`, `search_reading` and `error`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::memo::MemoKey;
 use crate::support::calendar::Date;
 use crate::support::error::Position;
+use crate::support::search_reading::WordsAsMade;
 use crate::support::shared_parts::Body;
 use crate::support::static_names::Name;
 use crate::support::stored::{Apart, Stored, StoredText};
@@ -153,6 +154,21 @@ pub struct FrontMatter {
 }
 
 impl FrontMatter {
+    /// The words the page is to be found by in a search besides its own: its
+    /// keywords and the words for the page itself, and the words for each heading,
+    /// by its id.
+    pub fn search_words(&self) -> (Vec<&str>, HashMap<&str, Vec<&str>>) {
+        let mut for_page: Vec<&str> = self.keywords.iter().map(String::as_str).collect();
+        let mut for_headings: HashMap<&str, Vec<&str>> = HashMap::new();
+        for word in &self.also_known_as {
+            match word.heading.as_deref() {
+                Some(id) => for_headings.entry(id).or_default().push(&word.term),
+                None => for_page.push(&word.term),
+            }
+        }
+        (for_page, for_headings)
+    }
+
     /// Whether `key`'s value is known: read, or not written at all.
     pub fn knows(&self, key: &str) -> bool {
         !self.unread_keys.contains(key)
@@ -401,6 +417,9 @@ pub struct RenderedPage {
     /// False when part of the body was too deeply nested to be read, so that its
     /// headings are not all known.
     pub complete: bool,
+    /// Its words as the search index reads them, read as the page was made.
+    #[serde(skip)]
+    pub words: WordsAsMade,
 }
 
 impl MemoKey for RenderedPage {

@@ -1,16 +1,15 @@
 //! Care cards and callouts: the `:::` blocks of a page, found around code and
 //! rendered with their hidden prefix and a heading that fits the outline. A block
 //! left open, put inside another or of an unknown kind is reported where it is.
-//! Uses `page` and `escape`.
+//! Uses `page`.
 
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser, Tag};
 
-use crate::model::page::{BLOCK_KINDS, BlockSummary, TextRole, TextRun, Urgency};
-use crate::support::escape::escape_html;
-
+use super::reading::Markup;
 use super::{MarkdownError, Renderer, options};
+use crate::model::page::{BLOCK_KINDS, BlockSummary, TextRole, TextRun, Urgency};
 
 /// What a care card or callout block is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,8 +292,12 @@ impl<'a> Renderer<'a> {
             _ => heading,
         };
         let prefix = kind.hidden_prefix().map(|id| self.message(id));
-        self.html
-            .push_str(&block_opening(kind, heading, prefix.as_deref(), level));
+        block_opening(
+            &mut self.markup(),
+            kind,
+            (heading, prefix.as_deref()),
+            level,
+        );
         // Each item of a list of what not to do says "do not", in English.
         self.in_dont_list = kind == BlockKind::Dont && self.page.source.translates.is_none();
         let starts_with_list = self.render_markdown(inner);
@@ -307,66 +310,73 @@ impl<'a> Renderer<'a> {
             opened_at: self.position(opened_at),
             starts_with_list,
         });
+        let mut markup = self.markup();
         if kind.is_care_card() {
-            self.html.push_str("</div>\n");
+            markup.close("div").line();
         }
-        self.html.push_str("</div>\n");
+        markup.close("div").line();
     }
 }
 
-/// The HTML that opens a block of `kind` with `heading`, a heading of `level`, up to
+/// Writes what opens a block of `kind` with `heading`, a heading of `level`, up to
 /// where its content goes.
-fn block_opening(kind: BlockKind, heading: &str, prefix: Option<&str>, level: u8) -> String {
+fn block_opening(
+    markup: &mut Markup,
+    kind: BlockKind,
+    (heading, prefix): (&str, Option<&str>),
+    level: u8,
+) {
     // A heading that already says "important" needs no hidden "Important: ".
     let says_prefix = |prefix: &str| {
         let word = prefix.trim().trim_end_matches(':').to_lowercase();
         kind == BlockKind::Warning && heading.to_lowercase().contains(&word)
     };
     let prefix = prefix.filter(|p| !p.is_empty() && !says_prefix(p));
-    let hidden = |html: &mut String| {
+    let hidden = |markup: &mut Markup| {
         if let Some(prefix) = prefix {
-            html.push_str("<span class=\"visually-hidden\">");
-            crate::support::escape::push_escaped(html, prefix);
-            html.push_str(" </span>");
+            markup
+                .open("span", "visually-hidden")
+                .text(prefix)
+                .text(" ");
+            markup.close("span");
         }
     };
-    let mut html = String::new();
-    let heading_html = escape_html(heading);
+    let h = format!("h{level}");
     match kind {
         BlockKind::Emergency | BlockKind::Urgent | BlockKind::NonUrgent => {
-            html.push_str(&format!(
-                "<div class=\"care-card care-card--{}\">\n<div class=\"care-card__heading-container\">\n<h{level} class=\"care-card__heading\">",
-                kind.name()
-            ));
-            hidden(&mut html);
-            html.push_str(&format!(
-                "{heading_html}</h{level}>\n</div>\n<div class=\"care-card__content\">\n"
-            ));
+            let class = format!("care-card care-card--{}", kind.name());
+            markup.open("div", &class).line();
+            markup.open("div", "care-card__heading-container").line();
+            markup.open(&h, "care-card__heading");
+            hidden(markup);
+            markup.text(heading).close(&h).line().close("div").line();
+            markup.open("div", "care-card__content").line();
         }
         BlockKind::Warning => {
-            html.push_str(&format!(
-                "<div class=\"warning-callout\">\n<h{level} class=\"warning-callout__label\">"
-            ));
-            hidden(&mut html);
-            html.push_str(&format!("{heading_html}</h{level}>\n"));
+            markup.open("div", "warning-callout").line();
+            markup.open(&h, "warning-callout__label");
+            hidden(markup);
+            markup.text(heading).close(&h).line();
         }
         BlockKind::Info => {
-            html.push_str("<div class=\"inset-text\">\n");
+            markup.open("div", "inset-text").line();
             if heading.is_empty() {
-                hidden(&mut html);
+                hidden(markup);
             } else {
-                html.push_str(&format!("<h{level} class=\"inset-text__heading\">"));
-                hidden(&mut html);
-                html.push_str(&format!("{heading_html}</h{level}>"));
+                markup.open(&h, "inset-text__heading");
+                hidden(markup);
+                markup.text(heading).close(&h);
             }
-            html.push('\n');
+            markup.line();
         }
         BlockKind::Do | BlockKind::Dont => {
-            html.push_str(&format!(
-                "<div class=\"do-dont-list do-dont-list--{}\">\n<h{level} class=\"do-dont-list__label\">{heading_html}</h{level}>\n",
-                kind.name()
-            ));
+            let class = format!("do-dont-list do-dont-list--{}", kind.name());
+            markup.open("div", &class).line();
+            markup
+                .open(&h, "do-dont-list__label")
+                .text(heading)
+                .close(&h)
+                .line();
         }
     }
-    html
 }

@@ -126,13 +126,20 @@ pub(super) fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
 }
 
 /// A task list's tick box as text rather than a form control, which would need a
-/// label and could not be used anyway.
-pub(super) fn task_marker(done: bool) -> &'static str {
+/// label and could not be used anyway: the box, and the hidden words that say it.
+pub(super) fn task_marker(done: bool) -> (char, &'static str) {
     if done {
-        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2611}</span><span class=\"visually-hidden\">Done: </span>"
+        ('\u{2611}', "Done: ")
     } else {
-        "<span class=\"task-list__marker\" aria-hidden=\"true\">\u{2610}</span><span class=\"visually-hidden\">To do: </span>"
+        ('\u{2610}', "To do: ")
     }
+}
+
+/// The tick box `task_marker` gives, as HTML.
+pub(super) fn task_marker_html((tick, hidden): (char, &str)) -> String {
+    format!(
+        "<span class=\"task-list__marker\" aria-hidden=\"true\">{tick}</span><span class=\"visually-hidden\">{hidden}</span>"
+    )
 }
 
 pub(super) fn heading_level(level: HeadingLevel) -> u8 {

@@ -7,13 +7,15 @@
 //! link to a page that is not translated goes to the page in the site's own
 //! language, and says so. It refuses raw HTML and addresses that could run script
 //! in a reader's browser (see `raw_html`). Its blocks, links, text and the events it
-//! reads are modules of their own. Uses `page`, `paths`, `messages`, `escape`,
-//! `memo`, `cache_key` and `error`.
+//! reads are modules of their own. It reads the page's words for the search index
+//! as it writes them (see `reading`). Uses `page`, `paths`, `messages`, `escape`,
+//! `search_reading`, `memo`, `cache_key` and `error`.
 
 mod blocks;
 mod events;
 mod links;
 pub mod raw_html;
+mod reading;
 mod text;
 
 pub use blocks::BlockKind;
@@ -35,6 +37,7 @@ use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you
 use crate::support::escape::escape_html;
 use crate::support::messages::Catalogue;
 use crate::support::paths;
+use crate::support::search_reading::WordsAsMade;
 
 /// What can be wrong in a page's markdown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -213,25 +216,7 @@ pub fn render_despite_mistakes(
     let text: &str = &page.source.text;
     let body_start = page.front.body_start.min(text.len());
     let body = &text[body_start..];
-    let mut renderer = Renderer {
-        text,
-        index: LineIndex::new(text),
-        page,
-        links,
-        messages,
-        html: String::with_capacity(body.len() * 3 / 2),
-        headings: Vec::new(),
-        records: Vec::new(),
-        used_ids: HashSet::new(),
-        last_level: 1,
-        references: HashMap::new(),
-        errors: Vec::new(),
-        in_dont_list: false,
-        text_blocks: TextBlocks::default(),
-        blocks: Vec::new(),
-        tables: Vec::new(),
-        first_raw_html: None,
-    };
+    let mut renderer = Renderer::new(page, links, messages, body.len());
     if body.contains(":::") {
         let segments = renderer.split_blocks(body_start, body);
         renderer.collect_references(body);
@@ -268,6 +253,7 @@ pub fn render_despite_mistakes(
     if !complete {
         renderer.html.clear();
     }
+    let words = renderer.reading.finish().filter(|_| complete);
     let rendered = RenderedPage {
         made_from: made_from(page, links, messages),
         html: renderer.html.into(),
@@ -277,6 +263,7 @@ pub fn render_despite_mistakes(
         blocks: renderer.blocks,
         tables: renderer.tables,
         complete,
+        words: WordsAsMade::new(words),
     };
     (rendered, renderer.errors)
 }
@@ -343,9 +330,43 @@ struct Renderer<'a> {
     tables: Vec<TableSummary>,
     /// Where the page's first raw HTML is, if it has any.
     first_raw_html: Option<Position>,
+    /// The page's words as the search index reads them.
+    reading: reading::Reading<'a>,
+    /// The HTML written into the events of the stretch being rendered.
+    written: reading::Written,
 }
 
 impl<'a> Renderer<'a> {
+    fn new(
+        page: &'a Page,
+        links: &'a LinkIndex<'a>,
+        messages: &'a Catalogue,
+        body_len: usize,
+    ) -> Renderer<'a> {
+        let text: &str = &page.source.text;
+        Renderer {
+            text,
+            index: LineIndex::new(text),
+            page,
+            links,
+            messages,
+            html: String::with_capacity(body_len * 3 / 2),
+            headings: Vec::new(),
+            records: Vec::new(),
+            used_ids: HashSet::new(),
+            last_level: 1,
+            references: HashMap::new(),
+            errors: Vec::new(),
+            in_dont_list: false,
+            text_blocks: TextBlocks::default(),
+            blocks: Vec::new(),
+            tables: Vec::new(),
+            first_raw_html: None,
+            reading: reading::Reading::new(&page.front.title, page.front.search_words()),
+            written: reading::Written::new(),
+        }
+    }
+
     fn position(&self, offset: usize) -> Position {
         self.index.position(self.text, offset)
     }
@@ -355,6 +376,14 @@ impl<'a> Renderer<'a> {
         let language = self.page.source.translates.as_ref();
         self.messages
             .text(language.map(|t| t.language.as_str()), id, &[])
+    }
+
+    /// Writes markup of this stage's own into the page and its reading.
+    fn markup(&mut self) -> reading::Markup<'_, 'a> {
+        reading::Markup {
+            html: &mut self.html,
+            reading: &mut self.reading,
+        }
     }
 
     /// Renders a stretch of markdown; says whether it starts with a list.
@@ -376,11 +405,13 @@ impl<'a> Renderer<'a> {
             return starts_with_list;
         }
 
+        self.written.clear();
         let mut i = 0;
         while i < events.len() {
             i = self.read_event(&mut events, i, base);
         }
         self.collect_text(&events, base);
+        self.reading.events(&events, &self.written);
         pulldown_cmark::html::push_html(&mut self.html, events.into_iter().map(|(e, _)| e));
         starts_with_list
     }
@@ -406,7 +437,9 @@ impl<'a> Renderer<'a> {
             }
             Event::InlineHtml(_) => self.read_raw_html(&mut events[i..=i], base),
             Event::TaskListMarker(done) => {
-                events[i].0 = Event::InlineHtml(CowStr::from(task_marker(*done)));
+                let (tick, hidden) = task_marker(*done);
+                events[i].0 = Event::InlineHtml(CowStr::from(task_marker_html((tick, hidden))));
+                (self.written).insert(i, reading::WrittenHtml::TaskMarker(tick, hidden));
             }
             Event::Start(Tag::Item) if self.in_dont_list => say_do_not(events, i),
             _ => {}
@@ -473,17 +506,21 @@ impl<'a> Renderer<'a> {
         }
         if !is_image && raw_html::leaves_site(dest_url) {
             write_link(events, (i, end), " rel=\"noopener noreferrer\"", "");
+            self.wrote_link((i, end), None);
         } else if !is_image && raw_html::is_phone(dest_url) {
             write_link(events, (i, end), " dir=\"ltr\"", "");
+            self.wrote_link((i, end), None);
         } else if !is_image && in_own_language {
             // A translation's link to a page that is not translated goes to the
             // page in the site's own language, and says so in the reader's.
             let hreflang = format!(" hreflang=\"{}\"", escape_html(self.links.language));
+            let language = self.message("in-english");
             let label = format!(
                 " <span class=\"link-language\">{}</span>",
-                escape_html(&self.message("in-english"))
+                escape_html(&language)
             );
             write_link(events, (i, end), &hreflang, &label);
+            self.wrote_link((i, end), Some(language));
         }
         self.records.push(Link {
             target,
@@ -492,6 +529,13 @@ impl<'a> Renderer<'a> {
             text: label,
             decorative,
         });
+    }
+
+    /// Notes that the link from event `start` to `end` is written as HTML, with
+    /// the words for `language` at its end, if any.
+    fn wrote_link(&mut self, (start, end): (usize, usize), language: Option<String>) {
+        (self.written).insert(start, reading::WrittenHtml::LinkStart);
+        (self.written).insert(end, reading::WrittenHtml::LinkEnd(language));
     }
 
     fn unique_id(&mut self, wanted: String) -> String {
@@ -522,7 +566,7 @@ mod tests {
     use crate::model::assets::AssetMap;
     use crate::model::page::FrontMatter;
 
-    fn page(content_path: &str, body: &str) -> Page {
+    pub(super) fn page(content_path: &str, body: &str) -> Page {
         let text = format!("---\ntitle: T\ndescription: D\n---\n{body}");
         Page {
             source: crate::stages::load::page_source(content_path, &text),

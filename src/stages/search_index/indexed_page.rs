@@ -2,16 +2,16 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json, minicbor, blake3 and rustc-hash, and this stage's word rules and
-//! reading of a page.
+//! serde_json, minicbor, blake3 and rustc-hash, this stage's word rules, and
+//! `search_reading`.
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::page_text::{Anchor, PLAIN_WEIGHT, PageText};
 use super::words::{IndexWord, Stemming, index_words, with_index_words};
+use crate::support::search_reading::{Anchor, PLAIN_WEIGHT, PageText};
 
 /// The one field of a page's details that the index holds: its title.
 pub const TITLE_FIELD: &str = "title";

@@ -4,12 +4,15 @@
 //! words its front matter gives for it, never from its navigation, footer or the
 //! words that say a care card's urgency to screen readers; the site's index is put
 //! together from its pages, so that a page that did not change costs nothing to
-//! index again. Only the files the search page loads are published, under
-//! `pagefind/`: Pagefind's script, its worker, its WebAssembly for each language,
-//! taken from the Pagefind crate, and the index. Its reading of a page, its word
-//! rules and its files are modules of their own. Uses pagefind, tokio, rayon,
-//! lol_html, serde_json and blake3, and `site`, `page`, `config`, `cache_key`,
-//! `memo`, `escape` and `error`.
+//! index again. A page's words are those the markdown stage read as it made the
+//! page, or, for a page it did not read or one found in the cache, read here from
+//! its HTML; with `TELLYOU_VERIFY_MEMO=1` both are read and must agree. Only the
+//! files the search page loads are published, under `pagefind/`: Pagefind's
+//! script, its worker, its WebAssembly for each language, taken from the Pagefind
+//! crate, and the index. Its reading of a page's HTML, its word rules and its files
+//! are modules of their own. Uses pagefind, tokio, rayon, lol_html, serde_json and
+//! blake3, and `site`, `page`, `config`, `cache_key`, `memo`, `escape`,
+//! `search_reading` and `error`.
 
 mod indexed_page;
 mod page_text;
@@ -23,10 +26,11 @@ use pagefind::api::PagefindIndex;
 
 use crate::config::SiteConfig;
 use crate::memo::MemoKey;
-use crate::model::page::{OutputFile, RenderedPage};
+use crate::model::page::{OutputFile, Page, RenderedPage};
 use crate::model::site::Site;
 use crate::support::error::{Diagnostic, StageError};
 use crate::support::escape::escape_html;
+use crate::support::search_reading::PageText;
 
 pub use indexed_page::IndexedPage;
 pub use pagefind_files::{Compress, compressed};
@@ -175,8 +179,22 @@ impl SearchIndexError {
 
 /// One page of the site, indexed.
 pub fn index_page(input: &PageInput) -> Arc<IndexedPage> {
-    let html = record(input.config, input.site, input.markdown, input.index);
-    let text = page_text::read(&html);
+    let page = &input.site.pages[input.index];
+    let read_from_html =
+        || words_from_html(page, input.language(), &input.markdown[input.index].html);
+    let text = match input.markdown[input.index].words.take() {
+        Some(words) if crate::memo::verifying() => {
+            let read = read_from_html();
+            assert!(
+                words == read,
+                "TELLYOU_VERIFY_MEMO: the words read as {} was made differ from those read from its HTML",
+                page.source.display_path.display()
+            );
+            words
+        }
+        Some(words) => words,
+        None => read_from_html(),
+    };
     let url = &input.site.pages[input.index].source.url_path;
     Arc::new(IndexedPage::new(url, input.language(), &text))
 }
@@ -340,32 +358,23 @@ fn is_script(name: &str) -> bool {
     name == "pagefind.js" || name == "pagefind-worker.js" || name.starts_with("wasm.")
 }
 
-/// Page `index` as Pagefind reads it: its address under the site's, and a
-/// document of its language with its title, its body and its other words. A word
-/// for one of its headings follows that heading, so that the search leads to it.
-fn record(
-    config: &SiteConfig,
-    site: &Site,
-    markdown: &[Arc<RenderedPage>],
-    index: usize,
-) -> String {
-    let page = &site.pages[index];
-    let language = site.language(index).unwrap_or(&config.language);
-    let mut for_page: Vec<&str> = page.front.keywords.iter().map(String::as_str).collect();
-    let mut for_headings: HashMap<&str, Vec<&str>> = HashMap::new();
-    for word in &page.front.also_known_as {
-        match word.heading.as_deref() {
-            Some(id) => for_headings.entry(id).or_default().push(&word.term),
-            None => for_page.push(&word.term),
-        }
-    }
+/// The words of `page`, whose markdown became `body`, read from the document
+/// Pagefind reads, which [`record`] makes.
+pub fn words_from_html(page: &Page, language: &str, body: &str) -> PageText {
+    page_text::read(&record(page, language, body))
+}
+
+/// A page as Pagefind reads it: a document of its language with its title, its
+/// body and its other words. A word for one of its headings follows that heading,
+/// so that the search leads to it.
+fn record(page: &Page, language: &str, body: &str) -> String {
+    let (for_page, for_headings) = page.front.search_words();
     let words = |words: &[&str]| {
         format!(
             "\n<p data-pagefind-weight=\"5\">{}</p>\n",
             escape_html(&words.join(", "))
         )
     };
-    let body: &str = &markdown[index].html;
     let body = match for_headings.is_empty() {
         true => std::borrow::Cow::Borrowed(body),
         false => std::borrow::Cow::Owned(after_headings(body, &for_headings, words)),
