@@ -577,6 +577,15 @@ mod tests {
         }
     }
 
+    /// `bytes` as a fuzz target reads them: as text up to the first byte that is
+    /// not.
+    pub(super) fn as_the_fuzz_target_reads(bytes: &[u8]) -> &str {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or(""),
+        }
+    }
+
     pub(super) fn render_body(
         content_path: &str,
         body: &str,
@@ -790,11 +799,7 @@ mod odd_input_tests {
             "../../../tests/fixtures/fuzz-found/markdown-select-makes-lol-html-stop.bin"
         )];
         for bytes in found {
-            // The fuzz target reads its input as text up to the first byte that is not.
-            let text = match std::str::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap(),
-            };
+            let text = super::tests::as_the_fuzz_target_reads(bytes);
             let _ = super::tests::render_body("crying/soothing.md", text);
         }
     }

@@ -406,7 +406,7 @@ fn heading_tag(level: HeadingLevel) -> &'static str {
 mod tests {
     use std::sync::Arc;
 
-    use super::super::tests::{english, page};
+    use super::super::tests::{as_the_fuzz_target_reads, english, page};
     use super::super::{LinkIndex, render_despite_mistakes};
     use super::*;
     use crate::model::assets::AssetMap;
@@ -460,6 +460,25 @@ mod tests {
             let (as_made, from_html) = read_both_ways(body);
             assert_eq!(as_made, Some(from_html), "{body}");
         }
+    }
+
+    /// The fuzzers' corpus of markdown: odd pages, each read both ways.
+    #[test]
+    fn every_page_of_the_fuzzers_corpus_reads_the_same_both_ways() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/markdown");
+        let mut read_as_made = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let body = as_the_fuzz_target_reads(&bytes);
+            if let (Some(as_made), from_html) = read_both_ways(body) {
+                assert_eq!(as_made, from_html, "{body}");
+                read_as_made += 1;
+            }
+        }
+        assert!(
+            read_as_made >= 80,
+            "only {read_as_made} pages were read as made"
+        );
     }
 
     #[test]
