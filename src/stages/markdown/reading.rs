@@ -106,7 +106,7 @@ impl<'p> Reading<'p> {
 
     fn start(&mut self, tag: &Tag<'_>) -> Option<()> {
         match tag {
-            Tag::Paragraph => self.open_block("p", None),
+            Tag::Paragraph => self.open_block("p"),
             Tag::Heading {
                 level,
                 id,
@@ -144,18 +144,18 @@ impl<'p> Reading<'p> {
             Tag::TableCell if self.in_table_head => self.open("th"),
             Tag::TableCell => self.open("td"),
             Tag::BlockQuote(_) => {
-                self.open_block("blockquote", None);
+                self.open_block("blockquote");
                 self.line();
             }
             Tag::CodeBlock(_) => {
-                self.open_block("pre", None);
+                self.open_block("pre");
                 self.open("code");
             }
             Tag::List(start) => {
-                self.open_block(if start.is_some() { "ol" } else { "ul" }, None);
+                self.open_block(if start.is_some() { "ol" } else { "ul" });
                 self.line();
             }
-            Tag::Item => self.open_block("li", None),
+            Tag::Item => self.open_block("li"),
             Tag::Emphasis => self.open("em"),
             Tag::Strong => self.open("strong"),
             Tag::Strikethrough => self.open("del"),
@@ -286,12 +286,9 @@ impl<'p> Reading<'p> {
     }
 
     /// Opens a block that pulldown-cmark starts on a line of its own.
-    fn open_block(&mut self, tag: &str, class: Option<&str>) {
+    fn open_block(&mut self, tag: &str) {
         self.new_line();
-        self.end_newline = false;
-        if let Some(reader) = self.reader() {
-            reader.open(element(tag, class));
-        }
+        self.open(tag);
     }
 
     fn void(&mut self, tag: &str) {

@@ -195,8 +195,11 @@ pub fn index_page(input: &PageInput) -> Arc<IndexedPage> {
         Some(words) => words,
         None => read_from_html(),
     };
-    let url = &input.site.pages[input.index].source.url_path;
-    Arc::new(IndexedPage::new(url, input.language(), &text))
+    Arc::new(IndexedPage::new(
+        &page.source.url_path,
+        input.language(),
+        &text,
+    ))
 }
 
 /// The files of the search index, sorted by path.
