@@ -420,6 +420,29 @@ pub struct RenderedPage {
     /// Its words as the search index reads them, read as the page was made.
     #[serde(skip)]
     pub words: WordsAsMade,
+    /// The body as it is written in a page, minified, written as the page was made.
+    #[serde(skip)]
+    pub minified: MinifiedAsMade,
+}
+
+/// A page's body minified as the page was made, for the page to be finished with
+/// rather than minify its body again; `None` for a body that could not be written
+/// so. Only a build that made the page has it: it is made from what the rest of the
+/// page is made from, so two pages are the same whatever this holds, and the cache
+/// does not keep it.
+#[derive(Clone, Default)]
+pub struct MinifiedAsMade(pub Option<Box<str>>);
+
+impl PartialEq for MinifiedAsMade {
+    fn eq(&self, _: &MinifiedAsMade) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for MinifiedAsMade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MinifiedAsMade")
+    }
 }
 
 impl MemoKey for RenderedPage {

@@ -10,12 +10,12 @@ use std::sync::Arc;
 
 use crate::check::{self, html};
 use crate::config::Config;
-use crate::memo::{Memo, MemoKey};
+use crate::memo::{self, Memo, MemoKey};
 use crate::model::page::{AssetFile, OutputFile, Page, RenderedPage, SourceFile};
 use crate::model::site::Site;
 use crate::stages::load::{self, Loaded};
 use crate::stages::markdown::{self, LinkIndex};
-use crate::stages::minify::{self, Form, InForm, PartText};
+use crate::stages::minify::{self, Form, InForm, MadeContent, PartText};
 use crate::stages::templates;
 use crate::stages::templates::render::{self, ListItem, SiteShape};
 use crate::stages::{assets, front_matter, search_index, site};
@@ -236,12 +236,22 @@ fn render_page(
         }
         list
     });
-    let finished = form.finish_page(html.html, list.as_ref(), &part);
-    Ok(OutputFile::made(
-        &page.input.output_path(),
-        finished,
-        page.memo_key(),
-    ))
+    let markdown = page.input.markdown;
+    let content = (markdown.minified.0.as_deref()).map(|minified| MadeContent {
+        readable: &markdown.html,
+        minified,
+    });
+    let path = page.input.output_path();
+    if memo::verifying() && content.is_some() {
+        let whole = form.finish_page(html.html.clone(), None, list.as_ref(), &part);
+        let around = form.finish_page(html.html.clone(), content, list.as_ref(), &part);
+        assert!(
+            whole.contents() == around.contents(),
+            "TELLYOU_VERIFY_MEMO: {path} differs when its content is written minified as it is made"
+        );
+    }
+    let finished = form.finish_page(html.html, content, list.as_ref(), &part);
+    Ok(OutputFile::made(&path, finished, page.memo_key()))
 }
 
 /// The pages not made from content, finished in `form`, and what making them
@@ -277,7 +287,11 @@ fn standalone_pages(
         .collect();
     let files = memos.standalone_pages.each(&standalone, |page| {
         let (html, key) = (page.input.html.clone(), page.memo_key());
-        OutputFile::made(&page.input.path, form.finish_page(html, None, &part), key)
+        OutputFile::made(
+            &page.input.path,
+            form.finish_page(html, None, None, &part),
+            key,
+        )
     });
     (files, diagnostics)
 }

@@ -5,8 +5,10 @@
 //! nowhere else; they keep the output valid HTML (a normal doctype, quoted
 //! attributes where the standard needs them, closing tags). minify-html's faster
 //! one-pass minifier is not used: it leaves `=` in unquoted attribute values, such
-//! as a web address with a query, which the HTML standard does not allow. Uses
-//! minify-html, and `shared_parts`, `stored`, `memo` and `cache_key`.
+//! as a web address with a query, which the HTML standard does not allow. A page's
+//! content that the markdown stage wrote minified is not minified again: the rest
+//! of the page is minified around it. Uses minify-html and memchr, and
+//! `shared_parts`, `stored`, `memo` and `cache_key`.
 
 use std::sync::Arc;
 
@@ -39,13 +41,22 @@ impl Form {
     /// Finishes a page: its own bytes, and its shared parts, each given by `part`,
     /// with `list` where its mark is. Readable pages keep their marked parts in
     /// place. `part` gives the same bytes for the same text, kept once, so that each
-    /// part is held once, however many pages have it.
+    /// part is held once, however many pages have it. A minified page whose
+    /// `content` was written minified as it was made is minified without it, and
+    /// has it put back where it was.
     pub fn finish_page(
         self,
         page: String,
+        content: Option<MadeContent>,
         list: Option<&PartList>,
         part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
     ) -> Body {
+        if self == Form::Minified
+            && let Some(content) = content
+            && let Some(finished) = finish_around(&page, content, list, part)
+        {
+            return finished;
+        }
         if self == Form::Minified
             && let Some(cut) = shared_parts::cut(&page)
         {
@@ -70,6 +81,84 @@ impl Form {
     pub fn marker(self) -> u8 {
         u8::from(self == Form::Minified)
     }
+}
+
+/// A page's content as the templates were given it, and as it was written minified
+/// as it was made: minify-html would make the one the other within a `<div>`.
+#[derive(Debug, Clone, Copy)]
+pub struct MadeContent<'a> {
+    pub readable: &'a str,
+    pub minified: &'a str,
+}
+
+/// Holds the content's place while the rest of a page is minified. minify-html drops
+/// the space between the two paragraphs only in an element whose spaces it drops
+/// whole, such as a `<div>`, which is what the content was written minified for;
+/// anywhere else the space stays, the placeholder is not found, and the page is
+/// minified whole. U+FDD3 is a noncharacter, which text has no use for.
+const CONTENT_PLACEHOLDER: &str = "<p>\u{FDD3}</p> <p>\u{FDD3}</p>";
+const CONTENT_PLACEHOLDER_MINIFIED: &str = "<p>\u{FDD3}</p><p>\u{FDD3}</p>";
+
+/// A page minified around its content: the content, where the templates put it, is
+/// held by a placeholder while the rest is minified, and then put back as written
+/// minified. `None` if the content is not in the page, or not where it can go back
+/// as it was written.
+fn finish_around(
+    page: &str,
+    content: MadeContent,
+    list: Option<&PartList>,
+    part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
+) -> Option<Body> {
+    let readable = content.readable;
+    if readable.is_empty() {
+        return None;
+    }
+    let at = find(page, readable)?;
+    let mut held = String::with_capacity(page.len() + CONTENT_PLACEHOLDER.len());
+    held.push_str(&page[..at]);
+    held.push_str(CONTENT_PLACEHOLDER);
+    held.push_str(&page[at + readable.len()..]);
+    let (rest, parts) = match shared_parts::cut(&held) {
+        Some(cut) => {
+            if cut
+                .parts
+                .iter()
+                .any(|text| text.contains(CONTENT_PLACEHOLDER))
+            {
+                return None;
+            }
+            let parts = (cut.parts.iter())
+                .map(|text| {
+                    part(PartText {
+                        form: Form::Minified,
+                        text,
+                    })
+                })
+                .collect();
+            (html(cut.rest.as_bytes()), parts)
+        }
+        None => (html(shared_parts::unmark(held).as_bytes()), Vec::new()),
+    };
+    let placeholder = CONTENT_PLACEHOLDER_MINIFIED.as_bytes();
+    let mut found = memchr::memmem::find_iter(&rest, placeholder);
+    let at = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    let mut own = Vec::with_capacity(rest.len() + content.minified.len());
+    own.extend_from_slice(&rest[..at]);
+    own.extend_from_slice(content.minified.as_bytes());
+    own.extend_from_slice(&rest[at + placeholder.len()..]);
+    shared_parts::put_back(&own, parts, list)
+}
+
+/// Where `text`, which is not empty, first is in `page`. Its first bytes are looked
+/// for, and the rest compared where they are: made ready for the whole of a long
+/// text, memchr's search costs more than the search itself.
+fn find(page: &str, text: &str) -> Option<usize> {
+    let (page, text) = (page.as_bytes(), text.as_bytes());
+    let start = &text[..text.len().min(32)];
+    memchr::memmem::find_iter(page, start).find(|&at| page[at..].starts_with(text))
 }
 
 /// The input of a stage whose output is finished in `form`: the same input makes a

@@ -1,6 +1,7 @@
 //! Small questions about pulldown-cmark's events: which start or end a block of
-//! text, how deep they nest, and the plain text between them. Uses nothing else in
-//! the crate.
+//! text, how deep they nest, the plain text between them, and the values
+//! pulldown-cmark gives a link's address and an image's alt text. Uses
+//! pulldown-cmark-escape, and nothing else in the crate.
 
 use std::ops::Range;
 
@@ -42,36 +43,43 @@ pub(super) fn ends_text_block(tag: TagEnd) -> bool {
     )
 }
 
-/// Writes the link from `events[start]` to `events[end]` with `attributes` after its
-/// address: as `Event::Html`, which pulldown-cmark writes as it is and the raw HTML
-/// check does not read. A link that leaves the site gets `rel="noopener noreferrer"`,
-/// so that the site it opens cannot reach back to the page or learn where the reader
-/// came from; a phone number gets `dir="ltr"`, so that its digits keep their order
-/// in text written right to left.
+/// Writes the link from `events[start]` to `events[end]` with the attribute `extra`
+/// after its address: as `Event::Html`, which pulldown-cmark writes as it is and
+/// the raw HTML check does not read. Gives the link's attributes, by name and value;
+/// `None` if `events[start]` does not start a link. A link that leaves the site gets
+/// `rel="noopener noreferrer"`, so that the site it opens cannot reach back to the
+/// page or learn where the reader came from; a phone number gets `dir="ltr"`, so
+/// that its digits keep their order in text written right to left.
 pub(super) fn write_link(
     events: &mut [(Event<'_>, Range<usize>)],
     (start, end): (usize, usize),
-    attributes: &str,
+    (name, value): (&'static str, &str),
     last_words: &str,
-) {
+) -> Option<Vec<(&'static str, String)>> {
     let Event::Start(Tag::Link {
         dest_url, title, ..
     }) = &events[start].0
     else {
-        return;
+        return None;
     };
+    let mut attributes = vec![("href", href_value(dest_url))];
     let mut open = String::from("<a href=\"");
     // Writing to a String cannot fail.
     let _ = pulldown_cmark_escape::escape_href(&mut open, dest_url);
     if !title.is_empty() {
         open.push_str("\" title=\"");
         let _ = pulldown_cmark_escape::escape_html(&mut open, title);
+        attributes.push(("title", title.to_string()));
     }
-    open.push('"');
-    open.push_str(attributes);
-    open.push('>');
+    open.push_str("\" ");
+    open.push_str(name);
+    open.push_str("=\"");
+    let _ = pulldown_cmark_escape::escape_html(&mut open, value);
+    open.push_str("\">");
+    attributes.push((name, value.to_owned()));
     events[start].0 = Event::Html(CowStr::from(open));
     events[end].0 = Event::Html(CowStr::from(format!("{last_words}</a>")));
+    Some(attributes)
 }
 
 /// How deep `events` nest, and where, if deeper than [`MAX_NESTING`].
@@ -151,4 +159,53 @@ pub(super) fn heading_level(level: HeadingLevel) -> u8 {
         HeadingLevel::H5 => 5,
         HeadingLevel::H6 => 6,
     }
+}
+
+/// A link's address as the value pulldown-cmark gives its attribute: with the
+/// characters an address cannot hold written with `%`.
+pub(super) fn href_value(address: &str) -> String {
+    let mut escaped = String::with_capacity(address.len());
+    let _ = pulldown_cmark_escape::escape_href(&mut escaped, address);
+    if !escaped.contains('&') {
+        return escaped;
+    }
+    // Every `&` that `escape_href` writes starts one of its two entities.
+    let mut value = String::with_capacity(escaped.len());
+    let mut rest = escaped.as_str();
+    while let Some(at) = rest.find('&') {
+        value.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (character, entity) = match rest.starts_with("&amp;") {
+            true => ('&', "&amp;"),
+            false => ('\'', "&#x27;"),
+        };
+        value.push(character);
+        rest = rest.get(entity.len()..).unwrap_or_default();
+    }
+    value.push_str(rest);
+    value
+}
+
+/// The alt text of an image whose events after its start are `inside`, as
+/// pulldown-cmark writes it: their text, up to the image's end. `None` if it holds
+/// a footnote's number, which pulldown-cmark gives as it writes the page.
+pub(super) fn alt_text(inside: &[(Event<'_>, std::ops::Range<usize>)]) -> Option<String> {
+    let mut alt = String::new();
+    let mut depth = 0usize;
+    for (event, _) in inside {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) if depth == 0 => break,
+            Event::End(_) => depth -= 1,
+            Event::InlineHtml(text) | Event::Code(text) | Event::Text(text) => alt.push_str(text),
+            Event::InlineMath(text) => alt.push_str(&format!("${text}$")),
+            Event::DisplayMath(text) => alt.push_str(&format!("$${text}$$")),
+            Event::SoftBreak | Event::HardBreak | Event::Rule => alt.push(' '),
+            Event::TaskListMarker(true) => alt.push_str("[x]"),
+            Event::TaskListMarker(false) => alt.push_str("[ ]"),
+            Event::Html(_) => {}
+            Event::FootnoteReference(_) => return None,
+        }
+    }
+    Some(alt)
 }

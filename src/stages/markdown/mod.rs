@@ -14,6 +14,7 @@
 mod blocks;
 mod events;
 mod links;
+mod minified;
 pub mod raw_html;
 mod reading;
 mod text;
@@ -30,6 +31,7 @@ use std::ops::Range;
 use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
 
 use crate::memo::MemoKey;
+use crate::model::page::MinifiedAsMade;
 use crate::model::page::{
     BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlocks,
 };
@@ -253,7 +255,9 @@ pub fn render_despite_mistakes(
     if !complete {
         renderer.html.clear();
     }
-    let words = renderer.reading.finish().filter(|_| complete);
+    let (words, minified) = renderer.reading.finish();
+    let words = words.filter(|_| complete);
+    let minified = minified.filter(|_| complete);
     let rendered = RenderedPage {
         made_from: made_from(page, links, messages),
         html: renderer.html.into(),
@@ -264,6 +268,7 @@ pub fn render_despite_mistakes(
         tables: renderer.tables,
         complete,
         words: WordsAsMade::new(words),
+        minified: MinifiedAsMade(minified.map(Box::from)),
     };
     (rendered, renderer.errors)
 }
@@ -362,7 +367,11 @@ impl<'a> Renderer<'a> {
             blocks: Vec::new(),
             tables: Vec::new(),
             first_raw_html: None,
-            reading: reading::Reading::new(&page.front.title, page.front.search_words()),
+            reading: reading::Reading::new(
+                &page.front.title,
+                page.front.search_words(),
+                body_len * 3 / 2,
+            ),
             written: reading::Written::new(),
         }
     }
@@ -505,22 +514,22 @@ impl<'a> Renderer<'a> {
             *dest_url = CowStr::from(href);
         }
         if !is_image && raw_html::leaves_site(dest_url) {
-            write_link(events, (i, end), " rel=\"noopener noreferrer\"", "");
-            self.wrote_link((i, end), None);
+            let attributes = write_link(events, (i, end), ("rel", "noopener noreferrer"), "");
+            self.wrote_link((i, end), attributes, None);
         } else if !is_image && raw_html::is_phone(dest_url) {
-            write_link(events, (i, end), " dir=\"ltr\"", "");
-            self.wrote_link((i, end), None);
+            let attributes = write_link(events, (i, end), ("dir", "ltr"), "");
+            self.wrote_link((i, end), attributes, None);
         } else if !is_image && in_own_language {
             // A translation's link to a page that is not translated goes to the
             // page in the site's own language, and says so in the reader's.
-            let hreflang = format!(" hreflang=\"{}\"", escape_html(self.links.language));
+            let hreflang = ("hreflang", self.links.language);
             let language = self.message("in-english");
             let label = format!(
                 " <span class=\"link-language\">{}</span>",
                 escape_html(&language)
             );
-            write_link(events, (i, end), &hreflang, &label);
-            self.wrote_link((i, end), Some(language));
+            let attributes = write_link(events, (i, end), hreflang, &label);
+            self.wrote_link((i, end), attributes, Some(language));
         }
         self.records.push(Link {
             target,
@@ -531,11 +540,18 @@ impl<'a> Renderer<'a> {
         });
     }
 
-    /// Notes that the link from event `start` to `end` is written as HTML, with
-    /// the words for `language` at its end, if any.
-    fn wrote_link(&mut self, (start, end): (usize, usize), language: Option<String>) {
-        (self.written).insert(start, reading::WrittenHtml::LinkStart);
-        (self.written).insert(end, reading::WrittenHtml::LinkEnd(language));
+    /// Notes that the link from event `start` to `end` is written as HTML with
+    /// `attributes`, with the words for `language` at its end, if any.
+    fn wrote_link(
+        &mut self,
+        (start, end): (usize, usize),
+        attributes: Option<Vec<(&'static str, String)>>,
+        language: Option<String>,
+    ) {
+        if let Some(attributes) = attributes {
+            (self.written).insert(start, reading::WrittenHtml::LinkStart(attributes));
+            (self.written).insert(end, reading::WrittenHtml::LinkEnd(language));
+        }
     }
 
     fn unique_id(&mut self, wanted: String) -> String {
@@ -584,6 +600,53 @@ mod tests {
             Ok(text) => text,
             Err(error) => std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or(""),
         }
+    }
+
+    /// Pages with every kind of block, care card, list, table and link, heading
+    /// attributes, text with entities and spaces, and images: for the tests that
+    /// hold what is made as a page is made to what its HTML gives.
+    pub(super) const EVERY_KIND_OF_BODY: [&str; 21] = [
+        "",
+        "## Part 0\n\nCopy the sounds.\nEvery baby   is different.\n\n- one\n- two\n",
+        "![A parent smiling](picture.svg)\n",
+        "## Crying\n\nBabies cry. *Often* **loudly** and ~~never~~ quietly\n",
+        "- one\n- two\n  - nested\n    - deeper\n\n1. first\n2. second\n\n3. third\n",
+        "- loose\n\n  more\n\n- two\n\n7. seven\n8. eight\n",
+        "| Cue | Meaning | Left | Right |\n|---|:-:|:--|--:|\n| Looking away | A break | a | b |\n",
+        "| Only | A head |\n|---|---|\n\nAfter the table\n",
+        "> A quote\n> goes on\n\n---\n\nOne line  \nand the next\\\nand one more\n",
+        "```rust\nlet x = 1;\n  if a < b && c { }\n```\n\n    indented  code\n\nUse `a  <b>  code` here.\n",
+        "See [the NHS](https://www.nhs.uk/ \"NHS's page\") or call [111](tel:111).\n\n\
+         ![A baby](picture.svg \"A title\") ![decorative](x.svg) [play](play.md#peek)\n",
+        "[a query](https://example.org/?a=1&b=2&copy=3) and [spaces](https://example.org/a b) \
+         and <https://example.org/x'y> and <me@example.org> and [ü](https://example.org/ü)\n",
+        "- [x] done\n- [ ] to do\n",
+        "## Hidden {#own .visually-hidden .more}\n\nText\n\n## Heavy {data-pagefind-weight=3}\n",
+        "Tom \\&lt; Jerry &amp; AT&T A&E said \"hello\" and 'bye' a < b > c &copy &notin; \u{226B}\u{20D2}\n",
+        "# A first heading\n\n# A second\n\n#### Deep\n\n###### Deepest\n",
+        "Ends with a colon:\n\n## Crying\n\nText (in brackets)\n",
+        "::: urgent Call 111 if:\n- your baby is hot\n:::\n\n::: emergency\nCall 999\n:::\n\n\
+         ::: non-urgent See a GP if:\n\n| A | B |\n|---|---|\n:::\n\n\
+         ::: warning Important\nText\n:::\n\n::: info\nA note\n:::\n\n\
+         ::: info A heading\n> quoted\n:::\n\n::: do Do\n- this\n:::\n\n\
+         ::: dont Do not\n- shake\n1. and this\n:::\n\nAfter the blocks\n",
+        "![An *image* with `code` and\na break](a.svg)\n",
+        "A  line\twith   spaces\n\n\n\n   and more   \n",
+        "::: info\n- [x] done\n:::\n",
+    ];
+
+    /// Gives `each` every page of the fuzzers' corpus of markdown, odd pages all;
+    /// how many it says it could check.
+    pub(super) fn every_page_of_the_fuzz_corpus(mut each: impl FnMut(&str) -> bool) -> usize {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/markdown");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            if each(as_the_fuzz_target_reads(&bytes)) {
+                checked += 1;
+            }
+        }
+        checked
     }
 
     pub(super) fn render_body(
