@@ -91,13 +91,16 @@ pub struct MadeContent<'a> {
     pub minified: &'a str,
 }
 
-/// Holds the content's place while the rest of a page is minified. minify-html drops
-/// the space between the two paragraphs only in an element whose spaces it drops
-/// whole, such as a `<div>`, which is what the content was written minified for;
-/// anywhere else the space stays, the placeholder is not found, and the page is
-/// minified whole. U+FDD3 is a noncharacter, which text has no use for.
-const CONTENT_PLACEHOLDER: &str = "<p>\u{FDD3}</p> <p>\u{FDD3}</p>";
-const CONTENT_PLACEHOLDER_MINIFIED: &str = "<p>\u{FDD3}</p><p>\u{FDD3}</p>";
+/// Holds the content's place while the rest of a page is minified. minify-html
+/// drops the space between the two elements only in an element whose spaces it
+/// drops whole, such as a `<div>`, which is what the content was written minified
+/// for; and keeps the spaces inside each only where an HTML element's text keeps
+/// them, not in SVG. Anywhere else, or wherever a `<pre>` keeps every space, the
+/// placeholder is not found as it should be, and the page is minified whole. A
+/// `<span>` neither closes the element it is in nor is closed by what follows, as
+/// a `<p>` could be. U+FDD3 is a noncharacter, which text has no use for.
+const CONTENT_PLACEHOLDER: &str = "<span> \u{FDD3} </span> <span> \u{FDD3} </span>";
+const CONTENT_PLACEHOLDER_MINIFIED: &str = "<span> \u{FDD3} </span><span> \u{FDD3} </span>";
 
 /// A page minified around its content: the content, where the templates put it, is
 /// held by a placeholder while the rest is minified, and then put back as written
@@ -286,6 +289,54 @@ mod tests {
             minified,
             "<li class=contents-list__item><a href=../a/>A</a></li>"
         );
+    }
+
+    /// A page finished with its content written minified as `minified`, and
+    /// finished whole.
+    fn finished_both_ways(page: &str, readable: &str, minified: &str) -> (Vec<u8>, Vec<u8>) {
+        let shared = |text: PartText| part(&text);
+        let content = MadeContent { readable, minified };
+        let around = Form::Minified.finish_page(page.to_owned(), Some(content), None, &shared);
+        let whole = Form::Minified.finish_page(page.to_owned(), None, None, &shared);
+        (
+            around.contents().into_owned(),
+            whole.contents().into_owned(),
+        )
+    }
+
+    #[test]
+    fn content_made_minified_goes_back_in_a_div() {
+        let readable = "<h2 id=\"a\">A</h2>\n<p>One\ntwo</p>\n";
+        let page = format!(
+            "<!DOCTYPE html><html><body>\u{FDD1}<header>Site</header>\u{FDD2}\n\
+             <div class=\"page-content\">\n{readable}\n</div>\n<p>After</p></body></html>"
+        );
+        let (around, whole) = finished_both_ways(&page, readable, "<h2 id=a>A</h2><p>One two</p>");
+        assert_eq!(
+            String::from_utf8(around).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+    }
+
+    /// Where minify-html keeps the spaces between the content's blocks, content
+    /// written minified for a `<div>` cannot go back: the page is minified whole,
+    /// whatever was written.
+    #[test]
+    fn content_anywhere_but_in_a_div_is_minified_with_the_page() {
+        let readable = "<p>One</p>\n<p>Two</p>\n";
+        for (open, close) in [
+            ("<pre>", "</pre>"),
+            ("<p>", "</p>"),
+            ("<span>", "</span>"),
+            ("<textarea>", "</textarea>"),
+            ("<svg><foreignObject><div>", "</div></foreignObject></svg>"),
+        ] {
+            let page = format!("<div>{open}\n{readable}{close}</div>");
+            let (around, whole) = finished_both_ways(&page, readable, "not what minify-html makes");
+            assert_eq!(around, whole, "{open}");
+        }
+        let (around, whole) = finished_both_ways("<div><p>Other</p></div>", readable, "wrong");
+        assert_eq!(around, whole);
     }
 
     #[test]
