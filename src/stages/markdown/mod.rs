@@ -8,7 +8,8 @@
 //! language, and says so. It refuses raw HTML and addresses that could run script
 //! in a reader's browser (see `raw_html`). Its blocks, links, text and the events it
 //! reads are modules of their own. It reads the page's words for the search index
-//! as it writes them (see `reading`). Uses `page`, `paths`, `messages`, `escape`,
+//! as it writes them (see `reading`), and writes the page's HTML minified as well
+//! (see `minified`). Uses `page`, `paths`, `messages`, `escape`,
 //! `search_reading`, `memo`, `cache_key` and `error`.
 
 mod blocks;

@@ -9,7 +9,7 @@
 //! the search index to read from its HTML. As it gives each element and text to
 //! the reader, it gives it to the page's HTML written minified too (see
 //! `minified`), which gives up where the reading does, and where it must. Uses
-//! pulldown-cmark and pulldown-cmark-escape, and `search_reading` and `escape`.
+//! pulldown-cmark, and `search_reading` and `escape`.
 
 use std::collections::HashMap;
 
@@ -55,8 +55,8 @@ pub(super) struct Reading<'p> {
 
 impl<'p> Reading<'p> {
     /// A reading of a page titled `title`, with `for_page` and `for_headings` the
-    /// words it is found by besides its own.
-    /// The HTML written minified is given room for `capacity` bytes.
+    /// words it is found by besides its own, and room for `capacity` bytes of
+    /// HTML written minified.
     pub(super) fn new(
         title: &str,
         (for_page, for_headings): (Vec<&str>, HashMap<&'p str, Vec<&'p str>>),
