@@ -113,7 +113,7 @@ fn finish_around(
     part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
 ) -> Option<Body> {
     let readable = content.readable;
-    if readable.is_empty() {
+    if readable.is_empty() || has_noncharacter_marks(content.minified) {
         return None;
     }
     let at = find(page, readable)?;
@@ -153,6 +153,19 @@ fn finish_around(
     own.extend_from_slice(content.minified.as_bytes());
     own.extend_from_slice(&rest[at + placeholder.len()..]);
     shared_parts::put_back(&own, parts, list)
+}
+
+/// Whether `text` holds one of the noncharacters U+FDD0 to U+FDD3, which mark the
+/// places of shared parts, lists and the content: a page whose text has one is
+/// minified whole, as it was before any of it was made apart.
+fn has_noncharacter_marks(text: &str) -> bool {
+    const LEAD: [u8; 2] = [0xEF, 0xB7];
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, &LEAD).any(|at| {
+        bytes
+            .get(at + 2)
+            .is_some_and(|third| (0x90..=0x93).contains(third))
+    })
 }
 
 /// Where `text`, which is not empty, first is in `page`. Its first bytes are looked
@@ -337,6 +350,19 @@ mod tests {
         }
         let (around, whole) = finished_both_ways("<div><p>Other</p></div>", readable, "wrong");
         assert_eq!(around, whole);
+    }
+
+    /// Text with a noncharacter that marks a shared part would pair up with the
+    /// marks of the page's own parts: such a page is minified whole.
+    #[test]
+    fn content_with_a_mark_in_its_text_is_minified_with_the_page() {
+        let readable = "<p>A \u{FDD1}mark</p>\n";
+        let page =
+            format!("<body>\u{FDD1}<header>Site</header>\u{FDD2}<div>\n{readable}</div></body>");
+        let (around, whole) = finished_both_ways(&page, readable, "<p>A \u{FDD1}mark</p>");
+        assert_eq!(around, whole);
+        assert!(has_noncharacter_marks("\u{FDD0}") && has_noncharacter_marks("a\u{FDD3}"));
+        assert!(!has_noncharacter_marks("\u{FDD4} \u{FDCF} \u{FFFD} plain"));
     }
 
     #[test]
