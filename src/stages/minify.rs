@@ -51,23 +51,10 @@ impl Form {
         list: Option<&PartList>,
         part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
     ) -> Body {
-        if self == Form::Minified
-            && let Some(content) = content
-            && let Some(finished) = finish_around(&page, content, list, part)
-        {
-            return finished;
-        }
-        if self == Form::Minified
-            && let Some(cut) = shared_parts::cut(&page)
-        {
-            let rest = html(cut.rest.as_bytes());
-            let finished = cut
-                .parts
-                .iter()
-                .map(|text| part(PartText { form: self, text }))
-                .collect();
-            if let Some(put_back) = shared_parts::put_back(&rest, finished, list) {
-                return put_back;
+        if self == Form::Minified {
+            let around = content.and_then(|content| minified_around(&page, content, list, part));
+            if let Some(finished) = around.or_else(|| minified_apart(&page, list, part, Some)) {
+                return finished;
             }
         }
         let whole = self.finish(page);
@@ -98,38 +85,21 @@ pub struct MadeContent<'a> {
 /// them, not in SVG. Anywhere else, or wherever a `<pre>` keeps every space, the
 /// placeholder is not found as it should be, and the page is minified whole. A
 /// `<span>` neither closes the element it is in nor is closed by what follows, as
-/// a `<p>` could be. U+FDD3 is a noncharacter, which text has no use for.
+/// a `<p>` could be. The mark in each is [`shared_parts::CONTENT_MARK`].
 const CONTENT_PLACEHOLDER: &str = "<span> \u{FDD3} </span> <span> \u{FDD3} </span>";
 const CONTENT_PLACEHOLDER_MINIFIED: &str = "<span> \u{FDD3} </span><span> \u{FDD3} </span>";
 
-/// A page minified around its content: the content, where the templates put it, is
-/// held by a placeholder while the rest is minified, and then put back as written
-/// minified. `None` if the content is not in the page, or not where it can go back
-/// as it was written.
-fn finish_around(
+/// A page minified with its shared parts cut out and each finished once through
+/// `part`, and `splice` made of the rest before the parts go back into it. `None` if
+/// `splice` gives nothing, or the parts and their places do not pair up.
+fn minified_apart(
     page: &str,
-    content: MadeContent,
     list: Option<&PartList>,
     part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
+    splice: impl FnOnce(Vec<u8>) -> Option<Vec<u8>>,
 ) -> Option<Body> {
-    let readable = content.readable;
-    if readable.is_empty() || has_noncharacter_marks(content.minified) {
-        return None;
-    }
-    let at = find(page, readable)?;
-    let mut held = String::with_capacity(page.len() + CONTENT_PLACEHOLDER.len());
-    held.push_str(&page[..at]);
-    held.push_str(CONTENT_PLACEHOLDER);
-    held.push_str(&page[at + readable.len()..]);
-    let (rest, parts) = match shared_parts::cut(&held) {
+    let (rest, parts) = match shared_parts::cut(page) {
         Some(cut) => {
-            if cut
-                .parts
-                .iter()
-                .any(|text| text.contains(CONTENT_PLACEHOLDER))
-            {
-                return None;
-            }
             let parts = (cut.parts.iter())
                 .map(|text| {
                     part(PartText {
@@ -140,31 +110,51 @@ fn finish_around(
                 .collect();
             (html(cut.rest.as_bytes()), parts)
         }
-        None => (html(shared_parts::unmark(held).as_bytes()), Vec::new()),
+        None => (
+            html(shared_parts::unmark(page.to_owned()).as_bytes()),
+            Vec::new(),
+        ),
     };
-    let placeholder = CONTENT_PLACEHOLDER_MINIFIED.as_bytes();
-    let mut found = memchr::memmem::find_iter(&rest, placeholder);
-    let at = found.next()?;
-    if found.next().is_some() {
-        return None;
-    }
-    let mut own = Vec::with_capacity(rest.len() + content.minified.len());
-    own.extend_from_slice(&rest[..at]);
-    own.extend_from_slice(content.minified.as_bytes());
-    own.extend_from_slice(&rest[at + placeholder.len()..]);
-    shared_parts::put_back(&own, parts, list)
+    shared_parts::put_back(&splice(rest)?, parts, list)
 }
 
-/// Whether `text` holds one of the noncharacters U+FDD0 to U+FDD3, which mark the
-/// places of shared parts, lists and the content: a page whose text has one is
-/// minified whole, as it was before any of it was made apart.
-fn has_noncharacter_marks(text: &str) -> bool {
-    const LEAD: [u8; 2] = [0xEF, 0xB7];
-    let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, &LEAD).any(|at| {
-        bytes
-            .get(at + 2)
-            .is_some_and(|third| (0x90..=0x93).contains(third))
+/// A page minified around its content: the content, where the templates put it, is
+/// held by a placeholder while the rest is minified, and then put back as written
+/// minified. `None` if the content is not in the page, or not where it can go back
+/// as it was written, or if the page or the content holds a mark of its own, which
+/// would pair up with other marks differently once the content is taken out.
+fn minified_around(
+    page: &str,
+    content: MadeContent,
+    list: Option<&PartList>,
+    part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
+) -> Option<Body> {
+    let readable = content.readable;
+    if readable.is_empty()
+        || shared_parts::has_any_mark(content.minified)
+        || page.contains(shared_parts::CONTENT_MARK)
+    {
+        return None;
+    }
+    let at = find(page, readable)?;
+    let held = [
+        &page[..at],
+        CONTENT_PLACEHOLDER,
+        &page[at + readable.len()..],
+    ]
+    .concat();
+    minified_apart(&held, list, part, |rest| {
+        let placeholder = CONTENT_PLACEHOLDER_MINIFIED.as_bytes();
+        let mut found = memchr::memmem::find_iter(&rest, placeholder);
+        let at = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        let mut own = Vec::with_capacity(rest.len() + content.minified.len());
+        own.extend_from_slice(&rest[..at]);
+        own.extend_from_slice(content.minified.as_bytes());
+        own.extend_from_slice(&rest[at + placeholder.len()..]);
+        Some(own)
     })
 }
 
@@ -353,16 +343,22 @@ mod tests {
     }
 
     /// Text with a noncharacter that marks a shared part would pair up with the
-    /// marks of the page's own parts: such a page is minified whole.
+    /// marks of the page's own parts, and a placeholder of the page's own could be
+    /// taken for the content's: such a page is minified whole.
     #[test]
-    fn content_with_a_mark_in_its_text_is_minified_with_the_page() {
+    fn content_or_a_page_with_a_mark_of_its_own_is_minified_whole() {
         let readable = "<p>A \u{FDD1}mark</p>\n";
         let page =
             format!("<body>\u{FDD1}<header>Site</header>\u{FDD2}<div>\n{readable}</div></body>");
         let (around, whole) = finished_both_ways(&page, readable, "<p>A \u{FDD1}mark</p>");
         assert_eq!(around, whole);
-        assert!(has_noncharacter_marks("\u{FDD0}") && has_noncharacter_marks("a\u{FDD3}"));
-        assert!(!has_noncharacter_marks("\u{FDD4} \u{FDCF} \u{FFFD} plain"));
+        // A page with a placeholder of its own, and its content in a shared part.
+        let page = format!(
+            "<body><div>{CONTENT_PLACEHOLDER}</div>\u{FDD1}<div>\n<p>Plain</p>\n</div>\u{FDD2}</body>"
+        );
+        let (around, whole) = finished_both_ways(&page, "<p>Plain</p>\n", "<p>Wrong</p>");
+        assert_eq!(around, whole);
+        assert!(CONTENT_PLACEHOLDER.contains(shared_parts::CONTENT_MARK));
     }
 
     #[test]

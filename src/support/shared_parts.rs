@@ -360,28 +360,46 @@ const END: char = '\u{FDD2}';
 /// around the part's own first and last elements.
 const PLACEHOLDER: &str = "<tellyou-shared>\u{FDD1}</tellyou-shared>";
 
-/// Where each mark is in `page`, and whether it opens a part. The marks are found by
-/// the first two bytes they share in UTF-8, with memchr, which is many times as fast
-/// as looking at each character.
+/// Holds a page's content in its place while the rest of the page is minified; see
+/// `stages::minify`.
+pub const CONTENT_MARK: char = '\u{FDD3}';
+
+/// Where each noncharacter from U+FDD0 to U+FDDF is in `text`, with the last of its
+/// three bytes in UTF-8. They are found by the first two bytes they share, with
+/// memchr, which is many times as fast as looking at each character.
+fn noncharacters(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    const LEAD: [u8; 2] = [0xEF, 0xB7];
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, &LEAD)
+        .filter_map(move |at| Some((at, *bytes.get(at + 2)?)))
+        .filter(|&(_, last)| (0x90..=0x9F).contains(&last))
+}
+
+/// Whether `text` holds one of the noncharacters the pipeline marks places with:
+/// a guide's list (U+FDD0, see `templates::context`), a shared part's start and end
+/// (U+FDD1 and U+FDD2) and a page's content ([`CONTENT_MARK`]). Text made from such
+/// text is made as if none of it were made apart.
+pub fn has_any_mark(text: &str) -> bool {
+    noncharacters(text).any(|(_, last)| (0x90..=0x93).contains(&last))
+}
+
+/// Where each mark of a shared part is in `page`, and whether it opens the part.
 fn marks(page: &str) -> impl Iterator<Item = (usize, bool)> + '_ {
-    const fn utf8(mark: char) -> [u8; 3] {
+    const fn last_byte(mark: char) -> u8 {
         let mut bytes = [0; 3];
         mark.encode_utf8(&mut bytes);
-        bytes
+        bytes[2]
     }
-    const OPEN: [u8; 3] = utf8(START);
-    const CLOSE: [u8; 3] = utf8(END);
-    let bytes = page.as_bytes();
-    memchr::memmem::find_iter(bytes, &OPEN[..2]).filter_map(move |at| {
-        match bytes.get(at..at + 3)? {
-            mark if mark == OPEN => Some((at, true)),
-            mark if mark == CLOSE => Some((at, false)),
-            _ => None,
-        }
+    const OPEN: u8 = last_byte(START);
+    const CLOSE: u8 = last_byte(END);
+    noncharacters(page).filter_map(|(at, last)| match last {
+        OPEN => Some((at, true)),
+        CLOSE => Some((at, false)),
+        _ => None,
     })
 }
 
-/// Whether `text` has a mark in it.
+/// Whether `text` has a mark of a shared part in it.
 fn has_marks(text: &str) -> bool {
     marks(text).next().is_some()
 }
@@ -637,6 +655,18 @@ mod tests {
         let cut = cut(&page).unwrap();
         assert_eq!(cut.parts, ["<header><nav>N</nav></header>"]);
         assert_eq!(cut.rest, PLACEHOLDER);
+    }
+
+    #[test]
+    fn each_mark_the_pipeline_uses_is_found_and_nothing_else() {
+        for mark in ["\u{FDD0}", "a\u{FDD1}", "\u{FDD2}b", "<p>\u{FDD3}</p>"] {
+            assert!(has_any_mark(mark), "{mark:?}");
+        }
+        assert!(!has_any_mark("\u{FDD4} \u{FDCF} \u{FDF0} \u{FFFD} plain"));
+        assert_eq!(
+            marks("a\u{FDD0}\u{FDD1}b\u{FDD3}\u{FDD2}").collect::<Vec<_>>(),
+            [(4, true), (11, false)]
+        );
     }
 
     #[test]
