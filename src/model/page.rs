@@ -419,29 +419,37 @@ pub struct RenderedPage {
     pub complete: bool,
     /// Its words as the search index reads them, read as the page was made.
     #[serde(skip)]
-    pub words: WordsAsMade,
-    /// The body as it is written in a page, minified, written as the page was made.
+    pub words: AsMade<WordsAsMade>,
+    /// The body as it is written in a page, minified, written as the page was made;
+    /// `None` for a body that could not be written so.
     #[serde(skip)]
-    pub minified: MinifiedAsMade,
+    pub minified: AsMade<Option<Box<str>>>,
 }
 
-/// A page's body minified as the page was made, for the page to be finished with
-/// rather than minify its body again; `None` for a body that could not be written
-/// so. Only a build that made the page has it: it is made from what the rest of the
-/// page is made from, so two pages are the same whatever this holds, and the cache
-/// does not keep it.
+/// Something made with a page, only by a build that made it: the page's words as
+/// read, or its body minified. It is made from what the rest of the page is made
+/// from, so two pages are the same whatever it holds: it is equal in every
+/// comparison, and the cache does not keep it.
 #[derive(Clone, Default)]
-pub struct MinifiedAsMade(pub Option<Box<str>>);
+pub struct AsMade<T>(pub T);
 
-impl PartialEq for MinifiedAsMade {
-    fn eq(&self, _: &MinifiedAsMade) -> bool {
+impl<T> std::ops::Deref for AsMade<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> PartialEq for AsMade<T> {
+    fn eq(&self, _: &AsMade<T>) -> bool {
         true
     }
 }
 
-impl std::fmt::Debug for MinifiedAsMade {
+impl<T> std::fmt::Debug for AsMade<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("MinifiedAsMade")
+        f.write_str("AsMade")
     }
 }
 

@@ -237,7 +237,7 @@ fn render_page(
         list
     });
     let markdown = page.input.markdown;
-    let content = (markdown.minified.0.as_deref()).map(|minified| MadeContent {
+    let content = (markdown.minified.as_deref()).map(|minified| MadeContent {
         readable: &markdown.html,
         minified,
     });

@@ -63,9 +63,7 @@ impl PageText {
 }
 
 /// A page's words read as the page was made, for the search index to take once,
-/// rather than read the page's HTML again. Only a build that made the page has
-/// them: they are made from what the rest of the page is made from, so two pages
-/// are the same whatever these hold, and the cache does not keep them.
+/// rather than read the page's HTML again.
 #[derive(Default)]
 pub struct WordsAsMade(Mutex<Option<PageText>>);
 
@@ -83,18 +81,6 @@ impl WordsAsMade {
 impl Clone for WordsAsMade {
     fn clone(&self) -> WordsAsMade {
         WordsAsMade::new(self.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
-    }
-}
-
-impl PartialEq for WordsAsMade {
-    fn eq(&self, _: &WordsAsMade) -> bool {
-        true
-    }
-}
-
-impl std::fmt::Debug for WordsAsMade {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("WordsAsMade")
     }
 }
 

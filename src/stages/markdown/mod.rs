@@ -32,9 +32,8 @@ use std::ops::Range;
 use pulldown_cmark::{BrokenLink, CowStr, Event, Options, Parser, Tag};
 
 use crate::memo::MemoKey;
-use crate::model::page::MinifiedAsMade;
 use crate::model::page::{
-    BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlocks,
+    AsMade, BlockSummary, DECORATIVE, Heading, Link, Page, RenderedPage, TableSummary, TextBlocks,
 };
 use crate::support::error::{Diagnostic, LineIndex, Position, StageError, did_you_mean};
 use crate::support::escape::escape_html;
@@ -268,8 +267,8 @@ pub fn render_despite_mistakes(
         blocks: renderer.blocks,
         tables: renderer.tables,
         complete,
-        words: WordsAsMade::new(words),
-        minified: MinifiedAsMade(minified.map(Box::from)),
+        words: AsMade(WordsAsMade::new(words)),
+        minified: AsMade(minified.map(Box::from)),
     };
     (rendered, renderer.errors)
 }
