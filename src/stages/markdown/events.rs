@@ -62,10 +62,10 @@ pub(super) fn write_link(
     else {
         return None;
     };
-    let mut attributes = vec![("href", href_value(dest_url))];
     let mut open = String::from("<a href=\"");
-    // Writing to a String cannot fail.
-    let _ = pulldown_cmark_escape::escape_href(&mut open, dest_url);
+    let escaped = escaped_href(dest_url);
+    open.push_str(&escaped);
+    let mut attributes = vec![("href", unescaped_href(escaped))];
     if !title.is_empty() {
         open.push_str("\" title=\"");
         let _ = pulldown_cmark_escape::escape_html(&mut open, title);
@@ -164,8 +164,19 @@ pub(super) fn heading_level(level: HeadingLevel) -> u8 {
 /// A link's address as the value pulldown-cmark gives its attribute: with the
 /// characters an address cannot hold written with `%`.
 pub(super) fn href_value(address: &str) -> String {
+    unescaped_href(escaped_href(address))
+}
+
+/// An address as pulldown-cmark writes it in HTML.
+fn escaped_href(address: &str) -> String {
     let mut escaped = String::with_capacity(address.len());
+    // Writing to a String cannot fail.
     let _ = pulldown_cmark_escape::escape_href(&mut escaped, address);
+    escaped
+}
+
+/// An address as pulldown-cmark writes it, read back from its HTML.
+fn unescaped_href(escaped: String) -> String {
     if !escaped.contains('&') {
         return escaped;
     }

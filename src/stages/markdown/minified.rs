@@ -321,26 +321,15 @@ fn minified_value<'v>(tag: &str, name: &str, value: &'v str) -> Option<Value<'v>
     let double = replace_bytes(&encoded, |b| (b == b'"').then_some(&b"&#34;"[..]));
     let single = replace_bytes(&encoded, |b| (b == b'\'').then_some(&b"&#39;"[..]));
     let bare = replace_bytes(&encoded, unquoted_entity);
-    // Double quotes unless another form is shorter; single quotes over none when
-    // they are as long.
-    let mut shortest = Value::Quoted(quote(b'"', double));
-    let mut length = encoded_length(&shortest);
-    if single.len() + 2 < length {
-        shortest = Value::Quoted(quote(b'\'', single));
-        length = encoded_length(&shortest);
-    }
-    if bare.len() < length {
-        shortest = Value::Unquoted(Cow::Owned(bare));
-    }
-    Some(shortest)
-}
-
-fn encoded_length(value: &Value) -> usize {
-    match value {
-        Value::Quoted(bytes) => bytes.len(),
-        Value::Unquoted(bytes) => bytes.len(),
-        Value::Redundant | Value::NameOnly => 0,
-    }
+    // Double quotes unless single ones are shorter; quotes over none when as long.
+    let quoted = match single.len() < double.len() {
+        true => quote(b'\'', single),
+        false => quote(b'"', double),
+    };
+    Some(match bare.len() < quoted.len() {
+        true => Value::Unquoted(Cow::Owned(bare)),
+        false => Value::Quoted(quoted),
+    })
 }
 
 fn quote(mark: u8, value: Vec<u8>) -> Vec<u8> {
@@ -385,10 +374,7 @@ fn replace_bytes(bytes: &[u8], entity: impl Fn(u8) -> Option<&'static [u8]>) -> 
 /// Writes text as minify-html does: `<` always as `&lt;`, and `&` as `&amp;` only
 /// where what follows it could be read as an entity.
 fn encode_text(text: &[u8], out: &mut Vec<u8>) {
-    if !text
-        .iter()
-        .any(|&b| b == b'&' || b == b'<' || b == SHORTER_AS_ENTITY_LEAD)
-    {
+    if !text.iter().any(|&b| b == b'&' || b == b'<') && !has_shorter_as_entity(text) {
         out.extend_from_slice(text);
         return;
     }
@@ -401,11 +387,19 @@ fn encode_text(text: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// The first byte of the only characters minify-html writes as entities because
-/// they are shorter so: `≫⃒` and `≪⃒`.
-const SHORTER_AS_ENTITY_LEAD: u8 = 0xE2;
+/// The only characters minify-html writes as entities because they are shorter so:
+/// `≫⃒` and `≪⃒`.
 const SHORTER_AS_ENTITY: [(&str, &str); 2] =
     [("\u{226B}\u{20D2}", "&nGt;"), ("\u{226A}\u{20D2}", "&nLt;")];
+
+/// Whether `text` has a character shorter as an entity. Both start with the byte
+/// that starts every curly quote and dash, so each such byte is looked at.
+fn has_shorter_as_entity(text: &[u8]) -> bool {
+    memchr::memchr_iter(0xE2, text).any(|at| {
+        (SHORTER_AS_ENTITY.iter())
+            .any(|(character, _)| text[at..].starts_with(character.as_bytes()))
+    })
+}
 
 /// minify-html's encoding of `&`: as `&amp;` where it and what follows could be
 /// read as an entity (in an attribute, not when a named entity without its `;` is
@@ -441,7 +435,7 @@ fn encode_entities(mut code: &[u8], in_attribute: bool) -> Vec<u8> {
         encoded.extend_from_slice(&code[start.min(end)..end]);
         code = &code[end..];
     }
-    if encoded.contains(&SHORTER_AS_ENTITY_LEAD) {
+    if has_shorter_as_entity(&encoded) {
         for (character, entity) in SHORTER_AS_ENTITY {
             if memchr::memmem::find(&encoded, character.as_bytes()).is_some() {
                 encoded = replace_all(&encoded, character.as_bytes(), entity.as_bytes());

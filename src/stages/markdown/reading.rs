@@ -268,24 +268,25 @@ impl<'p> Reading<'p> {
         title: &str,
         inside: &[(Event<'_>, std::ops::Range<usize>)],
     ) {
-        let src = href_value(dest_url);
+        self.in_image = 1;
+        let image = Element {
+            has_end: false,
+            ..element("img", None)
+        };
+        // Only the minified writer reads an image's attributes.
+        if self.minified.is_none() {
+            return self.enter(image, &[]);
+        }
         let Some(alt) = alt_text(inside) else {
             self.minified = None;
-            self.in_image = 1;
             return;
         };
+        let src = href_value(dest_url);
         let mut attributes = vec![("src", src.as_str()), ("alt", alt.as_str())];
         if !title.is_empty() {
             attributes.push(("title", title));
         }
-        self.enter(
-            Element {
-                has_end: false,
-                ..element("img", None)
-            },
-            &attributes,
-        );
-        self.in_image = 1;
+        self.enter(image, &attributes);
     }
 
     fn end(&mut self, tag: TagEnd) -> Option<()> {
