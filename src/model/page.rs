@@ -423,7 +423,7 @@ pub struct RenderedPage {
     /// The body as it is written in a page, minified, written as the page was made;
     /// `None` for a body that could not be written so.
     #[serde(skip)]
-    pub minified: AsMade<Option<Box<str>>>,
+    pub minified: AsMade<Option<MinifiedBody>>,
 }
 
 /// Something made with a page, only by a build that made it: the page's words as
@@ -432,6 +432,8 @@ pub struct RenderedPage {
 /// comparison, and the cache does not keep it.
 #[derive(Clone, Default)]
 pub struct AsMade<T>(pub T);
+
+impl<T> Eq for AsMade<T> {}
 
 impl<T> std::ops::Deref for AsMade<T> {
     type Target = T;
@@ -474,6 +476,31 @@ impl RenderedPage {
 /// The alt text that marks an image as decorative, rendered with empty alt text.
 pub const DECORATIVE: &str = "decorative";
 
+/// A page's body written minified as the page was made, and each of its elements
+/// that has attributes, or is an image, with its attributes as written there: what
+/// the HTML check would read of that HTML.
+#[derive(Debug, Clone)]
+pub struct MinifiedBody {
+    pub html: Box<str>,
+    pub elements: Arc<[WrittenElement]>,
+}
+
+/// An element of a page's body, with its attributes as written in the minified
+/// page: each name once, and each value as it is between its quotes, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenElement {
+    pub tag: &'static str,
+    pub attributes: Vec<(Box<str>, Box<str>)>,
+}
+
+/// Where a page's body is in a file's own bytes, and its elements, for the HTML
+/// check to read in place of the body's HTML.
+#[derive(Debug, Clone)]
+pub struct BodyInFile {
+    pub at: std::ops::Range<usize>,
+    pub elements: Arc<[WrittenElement]>,
+}
+
 /// A file to be written, relative to the output folder.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OutputFile {
@@ -483,6 +510,9 @@ pub struct OutputFile {
     /// or of everything that went into making them. Later stages find the work they
     /// did for a file in an earlier build by it, without reading the bytes again.
     pub key: blake3::Hash,
+    /// The page's body, where the build that made the file wrote it minified.
+    #[serde(skip)]
+    pub page_body: AsMade<Option<BodyInFile>>,
 }
 
 /// A file's key says all of its bytes.
@@ -506,6 +536,7 @@ impl OutputFile {
             path: path.to_owned(),
             body,
             key,
+            page_body: AsMade(None),
         }
     }
 
@@ -520,9 +551,11 @@ impl OutputFile {
     }
 
     /// Puts the shared parts into the file's own bytes, for those who want it whole.
+    /// Where the page's body was in them is then not known.
     pub fn make_whole(&mut self) {
         let body = std::mem::replace(&mut self.body, Body::Whole(Stored::from(Vec::new())));
         self.body = body.into_whole();
+        self.page_body = AsMade(None);
     }
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use crate::check::{self, html};
 use crate::config::Config;
 use crate::memo::{self, Memo, MemoKey};
-use crate::model::page::{AssetFile, OutputFile, Page, RenderedPage, SourceFile};
+use crate::model::page::{
+    AsMade, AssetFile, BodyInFile, OutputFile, Page, RenderedPage, SourceFile,
+};
 use crate::model::site::Site;
 use crate::stages::load::{self, Loaded};
 use crate::stages::markdown::{self, LinkIndex};
@@ -236,22 +238,27 @@ fn render_page(
         }
         list
     });
-    let markdown = page.input.markdown;
-    let content = (markdown.minified.as_deref()).map(|minified| MadeContent {
-        readable: &markdown.html,
-        minified,
+    let made = page.input.markdown.minified.as_ref();
+    let content = made.map(|minified| MadeContent {
+        readable: &page.input.markdown.html,
+        minified: &minified.html,
     });
     let path = page.input.output_path();
     if memo::verifying() && content.is_some() {
-        let whole = form.finish_page(html.html.clone(), None, list.as_ref(), &part);
-        let around = form.finish_page(html.html.clone(), content, list.as_ref(), &part);
+        let (whole, _) = form.finish_page(html.html.clone(), None, list.as_ref(), &part);
+        let (around, _) = form.finish_page(html.html.clone(), content, list.as_ref(), &part);
         assert!(
             whole.contents() == around.contents(),
             "TELLYOU_VERIFY_MEMO: {path} differs when its content is written minified as it is made"
         );
     }
-    let finished = form.finish_page(html.html, content, list.as_ref(), &part);
-    Ok(OutputFile::made(&path, finished, page.memo_key()))
+    let (finished, at) = form.finish_page(html.html, content, list.as_ref(), &part);
+    let mut file = OutputFile::made(&path, finished, page.memo_key());
+    if let (Some(at), Some(made)) = (at, made) {
+        let elements = Arc::clone(&made.elements);
+        file.page_body = AsMade(Some(BodyInFile { at, elements }));
+    }
+    Ok(file)
 }
 
 /// The pages not made from content, finished in `form`, and what making them
@@ -289,7 +296,7 @@ fn standalone_pages(
         let (html, key) = (page.input.html.clone(), page.memo_key());
         OutputFile::made(
             &page.input.path,
-            form.finish_page(html, None, None, &part),
+            form.finish_page(html, None, None, &part).0,
             key,
         )
     });

@@ -10,6 +10,7 @@
 //! of the page is minified around it. Uses minify-html and memchr, and
 //! `shared_parts`, `stored`, `memo` and `cache_key`.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use minify_html::Cfg;
@@ -43,25 +44,32 @@ impl Form {
     /// place. `part` gives the same bytes for the same text, kept once, so that each
     /// part is held once, however many pages have it. A minified page whose
     /// `content` was written minified as it was made is minified without it, and
-    /// has it put back where it was.
+    /// has it put back where it was: where that is in the page's own bytes comes
+    /// with the page.
     pub fn finish_page(
         self,
         page: String,
         content: Option<MadeContent>,
         list: Option<&PartList>,
         part: &(dyn Fn(PartText) -> Arc<Part> + Sync),
-    ) -> Body {
+    ) -> (Body, Option<Range<usize>>) {
         if self == Form::Minified {
-            let around = content.and_then(|content| minified_around(&page, content, list, part));
-            if let Some(finished) = around.or_else(|| minified_apart(&page, list, part, Some)) {
-                return finished;
+            if let Some(content) = content
+                && let Some(finished) = minified_around(&page, content, list, part)
+            {
+                let at = find_once(finished.own(), content.minified.as_bytes());
+                return (finished, at.map(|at| at..at + content.minified.len()));
+            }
+            if let Some(finished) = minified_apart(&page, list, part, Some) {
+                return (finished, None);
             }
         }
         let whole = self.finish(page);
-        match shared_parts::put_back(&whole, Vec::new(), list) {
+        let finished = match shared_parts::put_back(&whole, Vec::new(), list) {
             Some(put_back) => put_back,
             None => Body::Whole(Stored::from(whole)),
-        }
+        };
+        (finished, None)
     }
 
     /// A byte for keys: the same page is kept apart in each form.
@@ -136,7 +144,7 @@ fn minified_around(
     {
         return None;
     }
-    let at = find(page, readable)?;
+    let at = find(page.as_bytes(), readable.as_bytes())?;
     let held = [
         &page[..at],
         CONTENT_PLACEHOLDER,
@@ -161,10 +169,15 @@ fn minified_around(
 /// Where `text`, which is not empty, first is in `page`. Its first bytes are looked
 /// for, and the rest compared where they are: made ready for the whole of a long
 /// text, memchr's search costs more than the search itself.
-fn find(page: &str, text: &str) -> Option<usize> {
-    let (page, text) = (page.as_bytes(), text.as_bytes());
+fn find(page: &[u8], text: &[u8]) -> Option<usize> {
     let start = &text[..text.len().min(32)];
     memchr::memmem::find_iter(page, start).find(|&at| page[at..].starts_with(text))
+}
+
+/// Where `text`, which is not empty, is in `page`, if it is there once only.
+fn find_once(page: &[u8], text: &[u8]) -> Option<usize> {
+    let at = find(page, text)?;
+    find(&page[at + 1..], text).is_none().then_some(at)
 }
 
 /// The input of a stage whose output is finished in `form`: the same input makes a
@@ -299,8 +312,12 @@ mod tests {
     fn finished_both_ways(page: &str, readable: &str, minified: &str) -> (Vec<u8>, Vec<u8>) {
         let shared = |text: PartText| part(&text);
         let content = MadeContent { readable, minified };
-        let around = Form::Minified.finish_page(page.to_owned(), Some(content), None, &shared);
-        let whole = Form::Minified.finish_page(page.to_owned(), None, None, &shared);
+        let (around, at) =
+            Form::Minified.finish_page(page.to_owned(), Some(content), None, &shared);
+        let (whole, _) = Form::Minified.finish_page(page.to_owned(), None, None, &shared);
+        if let Some(at) = at {
+            assert_eq!(&around.own()[at], minified.as_bytes());
+        }
         (
             around.contents().into_owned(),
             whole.contents().into_owned(),

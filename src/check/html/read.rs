@@ -1,9 +1,10 @@
 //! Reading a page's HTML for the check: its ids and the links it holds, each settled
 //! against the site's files as the page is read where it can be, and its `lang` and
 //! `hreflang` values that name no language; each part that many pages share is read
-//! once, when a page that has it is first read. Uses lol_html, and `page`,
-//! `shared_parts`, `config`, `paths`, `domains`, `language`, `attributes` and
-//! `cache_key`.
+//! once, when a page that has it is first read. A page's body that the build wrote
+//! minified as it made it is read from the elements it wrote, not from its HTML.
+//! Uses lol_html, and `page`, `shared_parts`, `config`, `paths`, `domains`,
+//! `language`, `attributes`, `cache_key` and `memo`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -12,7 +13,8 @@ use std::sync::{Arc, RwLock};
 use lol_html::{HtmlRewriter, Settings};
 
 use crate::config::BaseUrl;
-use crate::model::page::OutputFile;
+use crate::memo;
+use crate::model::page::{OutputFile, WrittenElement};
 use crate::support::shared_parts::{Part, PartMap};
 use crate::support::{attributes, domains, paths};
 
@@ -39,7 +41,7 @@ pub(super) fn scan_file(
             links.push(link);
         }
     };
-    let read = read_html(&[file.body.own()], &mut keep);
+    let read = read_own(file, &mut keep);
     let (mut ids, mut images_without_alt) = (read.ids, read.images_without_alt);
     let mut bad_languages = read.bad_languages;
     let mut resolved_for_depth = Vec::new();
@@ -84,6 +86,40 @@ pub(super) fn scan_file(
         images_without_alt,
         bad_languages,
     }
+}
+
+/// Reads a file's own bytes. A page's body written minified as it was made is
+/// read from its elements as written: the HTML around it is read as HTML.
+fn read_own(file: &OutputFile, keep: &mut dyn FnMut(&'static str, String)) -> Read {
+    let own = file.body.own();
+    let Some(body) = file
+        .page_body
+        .as_ref()
+        .filter(|body| body.at.end <= own.len())
+    else {
+        return read_html(&[own], &[], keep);
+    };
+    let around = [&own[..body.at.start], &own[body.at.end..]];
+    if !memo::verifying() {
+        return read_html(&around, &body.elements, keep);
+    }
+    let mut references = Vec::new();
+    let read = read_html(&around, &body.elements, &mut |kind, written| {
+        references.push((kind, written));
+    });
+    let mut whole_references = Vec::new();
+    let whole = read_html(&[own], &[], &mut |kind, written| {
+        whole_references.push((kind, written));
+    });
+    assert!(
+        (&read, &references) == (&whole, &whole_references),
+        "TELLYOU_VERIFY_MEMO: {} reads differently from its body's elements as written",
+        file.path
+    );
+    for (kind, written) in references {
+        keep(kind, written);
+    }
+    read
 }
 
 /// What a part shared by many pages has, read once. Its links are resolved for each
@@ -170,7 +206,7 @@ impl PartScans {
 /// Reads one shared part.
 fn scan_part(bytes: &[u8]) -> PartScan {
     let mut references = Vec::new();
-    let read = read_html(&[bytes], &mut |kind, written| {
+    let read = read_html(&[bytes], &[], &mut |kind, written| {
         let climbs = climbs(&written);
         references.push((kind, written, climbs))
     });
@@ -208,6 +244,7 @@ pub(super) fn on<'h>(
 }
 
 /// What [`read_html`] finds in a page besides its references.
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct Read {
     pub(super) ids: HashSet<String>,
     pub(super) images_without_alt: usize,
@@ -225,41 +262,73 @@ fn is_language(attribute: &str, value: &str) -> bool {
     }
 }
 
-/// Reads HTML given in pieces: gives each reference to `reference` with its kind,
-/// and returns the ids, the number of images without an alt attribute and the
-/// language attributes that name no language.
-pub(super) fn read_html(pieces: &[&[u8]], reference: &mut dyn FnMut(&'static str, String)) -> Read {
-    let ids = RefCell::new(HashSet::new());
-    let reference = RefCell::new(reference);
-    let images_without_alt = RefCell::new(0);
-    let bad_languages = RefCell::new(Vec::new());
-    let handlers = vec![on(&SELECTOR, |el| {
-        let [id, lang, hreflang, href, src, alt] =
-            attributes::values(el, ["id", "lang", "hreflang", "href", "src", "alt"]);
+/// The attributes [`read_html`] reads of each element.
+const READ_ATTRIBUTES: [&str; 6] = ["id", "lang", "hreflang", "href", "src", "alt"];
+
+/// What is found of each element read, and where each reference goes.
+struct Notes<'r> {
+    read: Read,
+    reference: &'r mut dyn FnMut(&'static str, String),
+}
+
+impl Notes<'_> {
+    /// Notes an element `tag` with the values of [`READ_ATTRIBUTES`] it has.
+    fn element(&mut self, tag: &str, [id, lang, hreflang, href, src, alt]: [Option<String>; 6]) {
         if let Some(id) = id {
-            ids.borrow_mut().insert(id);
+            self.read.ids.insert(id);
         }
         for (attribute, value) in [("lang", lang), ("hreflang", hreflang)] {
             if let Some(value) = value.filter(|value| !is_language(attribute, value)) {
-                bad_languages.borrow_mut().push((attribute, value));
+                self.read.bad_languages.push((attribute, value));
             }
         }
-        let (link_kind, source_kind) = match el.tag_name().as_str() {
+        let (link_kind, source_kind) = match tag {
             "a" => ("link", "link"),
             "img" => {
                 if alt.is_none() {
-                    *images_without_alt.borrow_mut() += 1;
+                    self.read.images_without_alt += 1;
                 }
                 ("image", "image")
             }
             _ => ("file link", "source"),
         };
         if let Some(written) = href {
-            (reference.borrow_mut())(link_kind, written);
+            (self.reference)(link_kind, written);
         }
         if let Some(written) = src {
-            (reference.borrow_mut())(source_kind, written);
+            (self.reference)(source_kind, written);
         }
+    }
+
+    /// Notes each element of a page's body as written, in order.
+    fn written(&mut self, elements: &[WrittenElement]) {
+        for element in elements {
+            let values = READ_ATTRIBUTES.map(|wanted| {
+                (element.attributes.iter())
+                    .find(|(name, _)| &**name == wanted)
+                    .map(|(_, value)| value.to_string())
+            });
+            self.element(element.tag, values);
+        }
+    }
+}
+
+/// Reads HTML given in pieces: gives each reference to `reference` with its kind,
+/// and returns the ids, the number of images without an alt attribute and the
+/// language attributes that name no language. The elements of `between`, if any,
+/// are read after the first piece, as if they were written there.
+pub(super) fn read_html(
+    pieces: &[&[u8]],
+    between: &[WrittenElement],
+    reference: &mut dyn FnMut(&'static str, String),
+) -> Read {
+    let notes = RefCell::new(Notes {
+        read: Read::default(),
+        reference,
+    });
+    let handlers = vec![on(&SELECTOR, |el| {
+        let values = attributes::values(el, READ_ATTRIBUTES);
+        notes.borrow_mut().element(&el.tag_name(), values);
         Ok(())
     })];
     // The pages are the build's own, whose content's HTML has been read and allowed
@@ -271,16 +340,15 @@ pub(super) fn read_html(pieces: &[&[u8]], reference: &mut dyn FnMut(&'static str
     let mut rewriter = HtmlRewriter::new(settings, |_: &[u8]| {});
     // Output is discarded and the input is our own UTF-8, so a failure can only mean
     // a page that yields fewer references; lol_html must then not be used again.
-    let read = pieces
-        .iter()
-        .try_for_each(|piece| rewriter.write(piece))
-        .and_then(|()| rewriter.end());
-    drop(read);
-    Read {
-        ids: ids.into_inner(),
-        images_without_alt: images_without_alt.into_inner(),
-        bad_languages: bad_languages.into_inner(),
-    }
+    let read = pieces.iter().enumerate().try_for_each(|(index, piece)| {
+        rewriter.write(piece)?;
+        if index == 0 && !between.is_empty() {
+            notes.borrow_mut().written(between);
+        }
+        Ok(())
+    });
+    drop(read.and_then(|()| rewriter.end()));
+    notes.into_inner().read
 }
 
 /// What is left to check of the link `written` in the output file `file`, if

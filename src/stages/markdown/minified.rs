@@ -7,8 +7,10 @@
 //! cannot write as minify-html would gives it up: text outside every block, whose
 //! spaces depend on the theme, an element it does not know, or a style other than
 //! a table cell's alignment. Such a page's content is minified with the rest of the
-//! page, as before. Uses minify-html-common, whose tables of elements, attributes
-//! and entities minify-html itself uses.
+//! page, as before. It notes each element with attributes, and each image, with
+//! its attributes as written, for the HTML check to read rather than the HTML.
+//! Uses minify-html-common, whose tables of elements, attributes and entities
+//! minify-html itself uses, and `page`.
 
 use std::borrow::Cow;
 
@@ -23,6 +25,8 @@ use minify_html_common::spec::tag::whitespace::{
 use minify_html_common::whitespace::{
     collapse_whitespace, is_all_whitespace, left_trim, right_trim,
 };
+
+use crate::model::page::{MinifiedBody, WrittenElement};
 
 /// The elements this stage and pulldown-cmark write, each by a `'static` name, so
 /// that the open elements are held without copying; `None` for any other.
@@ -95,6 +99,8 @@ pub(super) struct MinifiedHtml {
     /// Text given since the last element began or ended: minify-html reads text
     /// between two tags as one.
     text: Vec<u8>,
+    /// Each element written with attributes, and each image.
+    elements: Vec<WrittenElement>,
 }
 
 impl MinifiedHtml {
@@ -103,6 +109,7 @@ impl MinifiedHtml {
             out: Vec::with_capacity(capacity),
             open: vec![Open::new(CONTENT_HOLDER, false)],
             text: Vec::new(),
+            elements: Vec::new(),
         }
     }
 
@@ -139,12 +146,15 @@ impl MinifiedHtml {
     }
 
     /// The content written; `None` if an element is left open.
-    pub(super) fn finish(mut self) -> Option<String> {
+    pub(super) fn finish(mut self) -> Option<MinifiedBody> {
         self.write_text(true)?;
         if self.open.len() != 1 {
             return None;
         }
-        String::from_utf8(self.out).ok()
+        Some(MinifiedBody {
+            html: String::from_utf8(self.out).ok()?.into(),
+            elements: self.elements.into(),
+        })
     }
 
     /// Writes the text given since the last tag, with its spaces as minify-html
@@ -196,8 +206,15 @@ fn start_tag(
     let out = &mut html.out;
     out.push(b'<');
     out.extend_from_slice(tag.as_bytes());
-    write_attributes(tag, attributes, out)?;
+    let mut written = Vec::new();
+    write_attributes(tag, attributes, (out, &mut written))?;
     out.push(b'>');
+    if tag == "img" || !written.is_empty() {
+        html.elements.push(WrittenElement {
+            tag,
+            attributes: written,
+        });
+    }
     Some(tag)
 }
 
@@ -211,18 +228,24 @@ enum Value<'v> {
     Unquoted(Cow<'v, [u8]>),
 }
 
+/// Each attribute's name and value as written, the value without its quotes.
+type Written = Vec<(Box<str>, Box<str>)>;
+
 /// Writes `attributes` as minify-html does: those whose values are quoted first,
 /// then the others, each set in order of name. An attribute named twice has the
 /// value it is given last, as minify-html reads it.
-fn write_attributes(tag: &str, attributes: &[(&str, &str)], out: &mut Vec<u8>) -> Option<()> {
+fn write_attributes(
+    tag: &str,
+    attributes: &[(&str, &str)],
+    (out, written): (&mut Vec<u8>, &mut Written),
+) -> Option<()> {
     if !(attributes.iter())
         .all(|(name, _)| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
     {
         return None;
     }
     if let [(name, value)] = attributes {
-        write_attribute(name, minified_value(tag, name, value)?, out);
-        return Some(());
+        return write_attribute(name, minified_value(tag, name, value)?, (out, written));
     }
     let mut named: Vec<(&str, &str)> = Vec::with_capacity(attributes.len());
     for &(name, value) in attributes {
@@ -243,24 +266,31 @@ fn write_attributes(tag: &str, attributes: &[(&str, &str)], out: &mut Vec<u8>) -
     quoted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     unquoted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for (name, value) in quoted.into_iter().chain(unquoted) {
-        write_attribute(name, value, out);
+        write_attribute(name, value, (out, written))?;
     }
     Some(())
 }
 
-fn write_attribute(name: &str, value: Value, out: &mut Vec<u8>) {
-    let value = match value {
-        Value::Redundant => return,
-        Value::NameOnly => None,
-        Value::Quoted(bytes) => Some(Cow::Owned(bytes)),
-        Value::Unquoted(bytes) => Some(bytes),
+fn write_attribute(
+    name: &str,
+    value: Value,
+    (out, written): (&mut Vec<u8>, &mut Written),
+) -> Option<()> {
+    let (value, between_quotes) = match &value {
+        Value::Redundant => return Some(()),
+        Value::NameOnly => (None, &[][..]),
+        Value::Quoted(bytes) => (Some(&bytes[..]), bytes.get(1..bytes.len() - 1)?),
+        Value::Unquoted(bytes) => (Some(&bytes[..]), &bytes[..]),
     };
     out.push(b' ');
     out.extend_from_slice(name.as_bytes());
     if let Some(value) = value {
         out.push(b'=');
-        out.extend_from_slice(&value);
+        out.extend_from_slice(value);
     }
+    let between_quotes = std::str::from_utf8(between_quotes).ok()?;
+    written.push((name.into(), between_quotes.into()));
+    Some(())
 }
 
 /// Whether minify-html might write `byte` of a value other than as it is, or
@@ -461,6 +491,7 @@ fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 mod tests {
     use super::super::tests::{EVERY_KIND_OF_BODY, english, every_page_of_the_fuzz_corpus, page};
     use super::super::{LinkIndex, render_despite_mistakes};
+    use super::{WrittenElement, known_element};
     use crate::model::assets::AssetMap;
 
     /// A page with `body`'s content as written minified as it was made, and as
@@ -479,7 +510,30 @@ mod tests {
             .and_then(|rest| rest.strip_suffix("</div>"))
             .unwrap()
             .to_owned();
-        (rendered.minified.0.map(String::from), inside)
+        if let Some(made) = &*rendered.minified {
+            assert_eq!(&made.elements[..], elements_of(&inside), "{body}");
+        }
+        (rendered.minified.0.map(|made| made.html.into()), inside)
+    }
+
+    /// Each element of `html` with attributes, and each image, with its attributes
+    /// as lol_html gives them, as the HTML check reads them.
+    fn elements_of(html: &str) -> Vec<WrittenElement> {
+        let found = std::cell::RefCell::new(Vec::new());
+        let settings = lol_html::RewriteStrSettings::new().append_element_content_handler(
+            lol_html::element!("*", |el| {
+                let attributes: Vec<(Box<str>, Box<str>)> = (el.attributes().iter())
+                    .map(|a| (a.name().into(), a.value().into()))
+                    .collect();
+                let tag = known_element(&el.tag_name()).expect("an element written here");
+                if tag == "img" || !attributes.is_empty() {
+                    found.borrow_mut().push(WrittenElement { tag, attributes });
+                }
+                Ok(())
+            }),
+        );
+        lol_html::rewrite_str(html, settings).unwrap();
+        found.into_inner()
     }
 
     #[test]

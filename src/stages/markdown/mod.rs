@@ -268,7 +268,7 @@ pub fn render_despite_mistakes(
         tables: renderer.tables,
         complete,
         words: AsMade(WordsAsMade::new(words)),
-        minified: AsMade(minified.map(Box::from)),
+        minified: AsMade(minified),
     };
     (rendered, renderer.errors)
 }

@@ -9,7 +9,7 @@
 //! the search index to read from its HTML. As it gives each element and text to
 //! the reader, it gives it to the page's HTML written minified too (see
 //! `minified`), which gives up where the reading does, and where it must. Uses
-//! pulldown-cmark, and `search_reading` and `escape`.
+//! pulldown-cmark, and `page`, `search_reading` and `escape`.
 
 use std::collections::HashMap;
 
@@ -17,6 +17,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, LinkType, Ta
 
 use super::events::{alt_text, href_value};
 use super::minified::MinifiedHtml;
+use crate::model::page::MinifiedBody;
 use crate::support::escape::push_escaped;
 use crate::support::search_reading::{Element, PageText, Reader};
 
@@ -84,7 +85,7 @@ impl<'p> Reading<'p> {
 
     /// The words read, unless the page held something not read here; and the
     /// HTML written minified, unless it held something not written so.
-    pub(super) fn finish(self) -> (Option<PageText>, Option<String>) {
+    pub(super) fn finish(self) -> (Option<PageText>, Option<MinifiedBody>) {
         (
             self.reader.map(Reader::finish),
             self.minified.and_then(MinifiedHtml::finish),
