@@ -279,7 +279,10 @@ fn write_attribute(
     let (value, between_quotes) = match &value {
         Value::Redundant => return Some(()),
         Value::NameOnly => (None, &[][..]),
-        Value::Quoted(bytes) => (Some(&bytes[..]), bytes.get(1..bytes.len() - 1)?),
+        Value::Quoted(bytes) => (
+            Some(&bytes[..]),
+            bytes.get(1..bytes.len().saturating_sub(1))?,
+        ),
         Value::Unquoted(bytes) => (Some(&bytes[..]), &bytes[..]),
     };
     out.push(b' ');
