@@ -563,10 +563,8 @@ fn heading_tag(level: HeadingLevel) -> &'static str {
 mod tests {
     use std::sync::Arc;
 
-    use super::super::tests::{EVERY_KIND_OF_BODY, english, every_page_of_the_fuzz_corpus, page};
-    use super::super::{LinkIndex, render_despite_mistakes};
+    use super::super::tests::{page, rendered, same_both_ways};
     use super::*;
-    use crate::model::assets::AssetMap;
     use crate::model::page::AlsoKnownAs;
 
     /// The words of a page with `body`, as read while it was made, and as read
@@ -580,10 +578,7 @@ mod tests {
             heading: Some("crying".into()),
             position: crate::support::error::Position { line: 1, col: 1 },
         }];
-        let pages = [("play.md", "play/")];
-        let assets = AssetMap::default();
-        let links = LinkIndex::new(pages, &assets, ("", "en-GB"));
-        let (rendered, _) = render_despite_mistakes(&page, &links, &english());
+        let (rendered, _) = rendered(&page);
         let from_html =
             crate::stages::search_index::words_from_html(&page, "en-GB", &rendered.html);
         (rendered.words.take(), from_html)
@@ -591,25 +586,7 @@ mod tests {
 
     #[test]
     fn words_read_as_a_page_is_made_are_those_its_html_gives() {
-        for body in EVERY_KIND_OF_BODY {
-            let (as_made, from_html) = read_both_ways(body);
-            assert_eq!(as_made, Some(from_html), "{body}");
-        }
-    }
-
-    #[test]
-    fn every_page_of_the_fuzzers_corpus_reads_the_same_both_ways() {
-        let read_as_made = every_page_of_the_fuzz_corpus(|body| match read_both_ways(body) {
-            (Some(as_made), from_html) => {
-                assert_eq!(as_made, from_html, "{body}");
-                true
-            }
-            (None, _) => false,
-        });
-        assert!(
-            read_as_made >= 80,
-            "only {read_as_made} pages were read as made"
-        );
+        same_both_ways(read_both_ways);
     }
 
     #[test]
