@@ -180,7 +180,7 @@ impl<'p> Reading<'p> {
                 dest_url,
                 title,
                 ..
-            } => {
+            } if self.minified.is_some() => {
                 let mut href = href_value(dest_url);
                 if *link_type == LinkType::Email {
                     href.insert_str(0, "mailto:");
@@ -191,6 +191,8 @@ impl<'p> Reading<'p> {
                 }
                 self.enter(element("a", None), &attributes);
             }
+            // Only the minified writer reads an element's attributes.
+            Tag::Link { .. } => self.open("a"),
             _ => return None,
         }
         Some(())
@@ -274,7 +276,6 @@ impl<'p> Reading<'p> {
             has_end: false,
             ..element("img", None)
         };
-        // Only the minified writer reads an image's attributes.
         if self.minified.is_none() {
             return self.enter(image, &[]);
         }
@@ -367,6 +368,7 @@ impl<'p> Reading<'p> {
     /// here.
     fn written(&mut self, written: Option<&WrittenHtml>) -> Option<()> {
         match written? {
+            WrittenHtml::LinkStart(_) if self.minified.is_none() => self.open("a"),
             WrittenHtml::LinkStart(attributes) => {
                 let attributes: Vec<(&str, &str)> = (attributes.iter())
                     .map(|(name, value)| (*name, value.as_str()))
