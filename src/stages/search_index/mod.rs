@@ -9,11 +9,12 @@
 //! its HTML; with `TELLYOU_VERIFY_MEMO=1` both are read and must agree. Only the
 //! files the search page loads are published, under `pagefind/`: Pagefind's
 //! script, its worker, its WebAssembly for each language, taken from the Pagefind
-//! crate, and the index. Its reading of a page's HTML, its word rules and its files
-//! are modules of their own. Uses pagefind, tokio, rayon, lol_html, serde_json and
-//! blake3, and `site`, `page`, `config`, `cache_key`, `memo`, `escape`,
-//! `search_reading` and `error`.
+//! crate, and the index. Its reading of a page's HTML, its word rules, its files
+//! and its writing of CBOR are modules of their own. Uses pagefind, tokio, rayon,
+//! lol_html, serde_json and blake3, and `site`, `page`, `config`, `cache_key`,
+//! `memo`, `escape`, `search_reading` and `error`.
 
+mod cbor;
 mod indexed_page;
 mod page_text;
 mod pagefind_files;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use minicbor::Encode;
 use rayon::prelude::*;
 
+use super::cbor::{CBOR_ARRAY, CBOR_UNSIGNED, cbor_head, cbor_text};
 use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
 use crate::model::page::OutputFile;
 use crate::support::cache_key::Key;
@@ -61,42 +62,42 @@ struct WordChunk<'c, 'r, 'a> {
     words: &'c [(&'a str, SiteWord<'r, 'a>)],
 }
 
-impl<C> Encode<C> for WordChunk<'_, '_, '_> {
-    fn encode<W: minicbor::encode::Write>(
-        &self,
-        encoder: &mut minicbor::Encoder<W>,
-        _: &mut C,
-    ) -> Result<(), minicbor::encode::Error<W::Error>> {
-        encoder.array(1)?.array(self.words.len() as u64)?;
+impl WordChunk<'_, '_, '_> {
+    /// Writes the chunk at the end of `bytes`. A site has a page entry for each
+    /// word of each page, so these are written byte by byte, not through an
+    /// encoder, which would check and report an error of memory for each.
+    fn write(&self, bytes: &mut Vec<u8>) {
+        cbor_head(bytes, CBOR_ARRAY, 1);
+        cbor_head(bytes, CBOR_ARRAY, self.words.len() as u64);
         for (word, found) in self.words {
-            encoder.array(3)?.str(word)?;
-            encode_pages(found.runs.iter().map(|run| &run.pages[..]), encoder)?;
-            encoder.array(found.with_marks.len() as u64)?;
+            cbor_head(bytes, CBOR_ARRAY, 3);
+            cbor_text(bytes, word);
+            write_pages(found.runs.iter().map(|run| &run.pages[..]), bytes);
+            cbor_head(bytes, CBOR_ARRAY, found.with_marks.len() as u64);
             for (form, runs) in &found.with_marks {
-                encoder.array(2)?.str(form)?;
-                encode_pages(runs.iter().copied(), encoder)?;
+                cbor_head(bytes, CBOR_ARRAY, 2);
+                cbor_text(bytes, form);
+                write_pages(runs.iter().copied(), bytes);
             }
         }
-        Ok(())
     }
 }
 
 /// The pages a word or a form is on, in runs, each page's number a step from the
-/// one before.
-fn encode_pages<'p, W: minicbor::encode::Write>(
-    runs: impl Iterator<Item = &'p [ChunkPage<'p>]> + Clone,
-    encoder: &mut minicbor::Encoder<W>,
-) -> Result<(), minicbor::encode::Error<W::Error>> {
-    encoder.array(runs.clone().map(<[_]>::len).sum::<usize>() as u64)?;
+/// one before, written at the end of `bytes`.
+fn write_pages<'p>(runs: impl Iterator<Item = &'p [ChunkPage<'p>]> + Clone, bytes: &mut Vec<u8>) {
+    cbor_head(
+        bytes,
+        CBOR_ARRAY,
+        runs.clone().map(<[_]>::len).sum::<usize>() as u64,
+    );
     let mut last = 0;
     for page in runs.flatten() {
-        encoder.array(3)?.u64(u64::from(page.page - last))?;
+        cbor_head(bytes, CBOR_ARRAY, 3);
+        cbor_head(bytes, CBOR_UNSIGNED, u64::from(page.page - last));
         last = page.page;
-        (encoder.writer_mut())
-            .write_all(page.places)
-            .map_err(minicbor::encode::Error::write)?;
+        bytes.extend_from_slice(page.places);
     }
-    Ok(())
 }
 
 /// The file that names all the others of one language's index.
@@ -217,8 +218,7 @@ fn language_index(
             with_kept(&CHUNK_BUFFER, |bytes| {
                 bytes.clear();
                 bytes.reserve(size + 64 * chunk.words.len());
-                // Writing to memory cannot fail.
-                let _ = minicbor::encode(&chunk, &mut *bytes);
+                chunk.write(bytes);
                 let hash = blake3::hash(bytes);
                 (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash)
             })

@@ -1,0 +1,60 @@
+//! CBOR written byte by byte, for the search index's word list, which writes a
+//! value for each word of each page: a value's head, in the shortest form, as
+//! minicbor's encoder writes it, without an encoder that checks for and reports
+//! an error on every write to memory. Uses nothing else in the crate.
+
+/// CBOR's major types that the word list's chunks hold.
+pub const CBOR_UNSIGNED: u8 = 0;
+pub const CBOR_TEXT: u8 = 3;
+pub const CBOR_ARRAY: u8 = 4;
+
+/// A CBOR value's head, of `major` type and with `value`, in its shortest form, as
+/// minicbor writes it.
+pub fn cbor_head(bytes: &mut Vec<u8>, major: u8, value: u64) {
+    let major = major << 5;
+    match value {
+        0..=23 => bytes.push(major | value as u8),
+        24..=0xff => bytes.extend_from_slice(&[major | 24, value as u8]),
+        0x100..=0xffff => {
+            bytes.push(major | 25);
+            bytes.extend_from_slice(&(value as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            bytes.push(major | 26);
+            bytes.extend_from_slice(&(value as u32).to_be_bytes());
+        }
+        _ => {
+            bytes.push(major | 27);
+            bytes.extend_from_slice(&value.to_be_bytes());
+        }
+    }
+}
+
+/// A CBOR text string.
+pub fn cbor_text(bytes: &mut Vec<u8>, text: &str) {
+    cbor_head(bytes, CBOR_TEXT, text.len() as u64);
+    bytes.extend_from_slice(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_is_written_as_minicbor_writes_it() {
+        let edges = [0, 23, 24, 255, 256, 65_535, 65_536, 1 << 32, u64::MAX];
+        for value in edges.into_iter().chain([u64::from(u32::MAX)]) {
+            let mut ours = Vec::new();
+            cbor_head(&mut ours, CBOR_UNSIGNED, value);
+            assert_eq!(ours, minicbor::to_vec(value).unwrap(), "{value}");
+            ours.clear();
+            cbor_head(&mut ours, CBOR_ARRAY, value);
+            let mut theirs = Vec::new();
+            minicbor::Encoder::new(&mut theirs).array(value).unwrap();
+            assert_eq!(ours, theirs, "array of {value}");
+        }
+        let mut ours = Vec::new();
+        cbor_text(&mut ours, "crème");
+        assert_eq!(ours, minicbor::to_vec("crème").unwrap());
+    }
+}
