@@ -1,10 +1,11 @@
-//! CBOR written byte by byte, for the search index's word list, which writes a
-//! value for each word of each page: a value's head, in the shortest form, as
+//! CBOR written byte by byte, for the search index's words, which write a value
+//! for each place of each word of each page: a value's head, in the shortest form, as
 //! minicbor's encoder writes it, without an encoder that checks for and reports
 //! an error on every write to memory. Uses nothing else in the crate.
 
-/// CBOR's major types that the word list's chunks hold.
+/// CBOR's major types that the index's words hold.
 pub const CBOR_UNSIGNED: u8 = 0;
+pub const CBOR_NEGATIVE: u8 = 1;
 pub const CBOR_TEXT: u8 = 3;
 pub const CBOR_ARRAY: u8 = 4;
 
@@ -36,6 +37,18 @@ pub fn cbor_text(bytes: &mut Vec<u8>, text: &str) {
     bytes.extend_from_slice(text.as_bytes());
 }
 
+/// An array of integers.
+pub fn cbor_integers(bytes: &mut Vec<u8>, integers: &[i32]) {
+    cbor_head(bytes, CBOR_ARRAY, integers.len() as u64);
+    for &integer in integers {
+        match u64::try_from(integer) {
+            Ok(value) => cbor_head(bytes, CBOR_UNSIGNED, value),
+            // CBOR writes -1 - n for a negative integer n.
+            Err(_) => cbor_head(bytes, CBOR_NEGATIVE, (-1 - i64::from(integer)) as u64),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +69,33 @@ mod tests {
         let mut ours = Vec::new();
         cbor_text(&mut ours, "crème");
         assert_eq!(ours, minicbor::to_vec("crème").unwrap());
+    }
+
+    #[test]
+    fn integers_are_written_as_minicbor_writes_them() {
+        let integers = [
+            0,
+            1,
+            23,
+            24,
+            255,
+            256,
+            65_535,
+            65_536,
+            -1,
+            -24,
+            -25,
+            -256,
+            -257,
+            -65_536,
+            -65_537,
+            i32::MAX,
+            i32::MIN,
+        ];
+        for count in [0, 1, integers.len()] {
+            let mut ours = Vec::new();
+            cbor_integers(&mut ours, &integers[..count]);
+            assert_eq!(ours, minicbor::to_vec(&integers[..count]).unwrap());
+        }
     }
 }

@@ -2,14 +2,15 @@
 //! script reads, and each of its words with where the word is in its text and its
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
-//! serde_json, minicbor, blake3 and rustc-hash, this stage's word rules, and
-//! `search_reading`.
+//! serde_json, blake3 and rustc-hash, this stage's word rules and CBOR writing,
+//! and `search_reading`.
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::cbor::cbor_integers;
 use super::words::{IndexWord, Stemming, index_words, with_index_words};
 use crate::support::search_reading::{Anchor, PLAIN_WEIGHT, PageText};
 
@@ -386,9 +387,8 @@ impl Unwritten {
 
     /// Writes the places at the end of `encoded`, and gives how many they are.
     fn write(self, encoded: &mut Vec<u8>) -> u32 {
-        // Writing to memory cannot fail.
-        let _ = minicbor::encode(&self.in_text, &mut *encoded);
-        let _ = minicbor::encode(&self.in_title, &mut *encoded);
+        cbor_integers(encoded, &self.in_text);
+        cbor_integers(encoded, &self.in_title);
         u32::try_from(self.in_text.len() + self.in_title.len()).unwrap_or(u32::MAX)
     }
 }
