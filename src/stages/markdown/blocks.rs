@@ -119,6 +119,33 @@ impl OpenBlock {
     }
 }
 
+/// Where in `body` its code blocks and HTML blocks are, in which a `:::` line is
+/// text, not a fence.
+fn code_ranges(body: &str) -> Vec<Range<usize>> {
+    if !could_hold_code(body) {
+        return Vec::new();
+    }
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) => Some(range),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `body` has what a code block or an HTML block needs: a fence of three
+/// backticks or tildes, a `<` to open HTML, or code's indent of four columns past
+/// its container's, which is four spaces or a tab. Most pages have none of these,
+/// and need not be parsed whole to find no code.
+fn could_hold_code(body: &str) -> bool {
+    let bytes = body.as_bytes();
+    memchr::memchr2(b'<', b'\t', bytes).is_some()
+        || ["```", "~~~", "    "]
+            .iter()
+            .any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
+}
+
 /// What splitting a page's body around its `:::` lines has found so far.
 struct Split {
     segments: Vec<Segment>,
@@ -146,13 +173,7 @@ struct FenceLine<'t> {
 impl<'a> Renderer<'a> {
     /// Finds the `:::` lines that are not inside code and splits the body around them.
     pub(super) fn split_blocks(&mut self, body_start: usize, body: &str) -> Vec<Segment> {
-        let code: Vec<Range<usize>> = Parser::new_ext(body, options())
-            .into_offset_iter()
-            .filter_map(|(event, range)| match event {
-                Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock) => Some(range),
-                _ => None,
-            })
-            .collect();
+        let code = code_ranges(body);
         let in_code = |offset: usize| code.iter().any(|r| r.contains(&offset));
 
         let mut split = Split {
@@ -378,5 +399,64 @@ fn block_opening(
                 .close(&h)
                 .line();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::markdown::tests::as_the_fuzz_target_reads;
+
+    #[test]
+    fn code_is_looked_for_wherever_a_parse_could_find_some() {
+        let with_code = [
+            "```\n:::\n```\n",
+            "~~~\n:::\n~~~\n",
+            "    :::\n",
+            "\t:::\n",
+            "> ```\n> :::\n",
+            ">     :::\n",
+            ">\t\t:::\n",
+            "-     :::\n",
+            "1. A step\n\n        :::\n",
+            "- > - A cue\n  >\n  >       :::\n",
+            "<div>\n:::\n</div>\n",
+            "> <!-- a note\n> :::\n",
+        ];
+        for body in with_code {
+            assert!(could_hold_code(body), "{body:?}");
+            assert!(!code_ranges(body).is_empty(), "{body:?}");
+        }
+        let without = [
+            "::: urgent Call 111 if:\n- your baby is hot\n:::\n",
+            "Every baby   is different.\n\n- one\n   - two\n\n| A | B |\n|---|---|\n",
+            "> A quote\n>  goes on\n\n`code` and ``more``\n",
+        ];
+        for body in without {
+            assert!(!could_hold_code(body), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn a_body_without_what_code_needs_has_no_code() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/markdown");
+        let mut without = 0;
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let body = as_the_fuzz_target_reads(&bytes);
+            let found = Parser::new_ext(body, options())
+                .into_offset_iter()
+                .any(|(event, _)| {
+                    matches!(event, Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock))
+                });
+            if !could_hold_code(body) {
+                assert!(!found, "{body:?}");
+                without += 1;
+            }
+        }
+        assert!(
+            without >= 10,
+            "only {without} of the corpus's pages have no code"
+        );
     }
 }
