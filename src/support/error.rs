@@ -174,10 +174,13 @@ fn shown_line(text: &str, column: usize) -> (String, usize) {
 
 /// The text of a 1-based line, without its line ending.
 pub fn line_text(source: &str, line: usize) -> Option<&str> {
-    source
-        .split('\n')
-        .nth(line.checked_sub(1)?)
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    let start = match line.checked_sub(1)? {
+        0 => 0,
+        lines_before => memchr::memchr_iter(b'\n', source.as_bytes()).nth(lines_before - 1)? + 1,
+    };
+    let rest = &source[start..];
+    let line = &rest[..memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len())];
+    Some(line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// Turns byte offsets in a file into lines and columns.
@@ -304,6 +307,13 @@ mod tests {
         assert_eq!(line_text("a\r\nb\r\n", 1), Some("a"));
         assert_eq!(line_text("a\r\nb\r\n", 2), Some("b"));
         assert_eq!(line_text("a", 3), None);
+        assert_eq!(line_text("a", 2), None);
+        assert_eq!(line_text("a", 1), Some("a"));
+        assert_eq!(line_text("a", 0), None);
+        assert_eq!(line_text("a\n", 2), Some(""));
+        assert_eq!(line_text("a\n", 3), None);
+        assert_eq!(line_text("a\n\nc", 3), Some("c"));
+        assert_eq!(line_text("", 1), Some(""));
     }
 }
 
