@@ -238,15 +238,16 @@ struct Fences {
 /// The front matter's fences, as written or as most likely meant, with the mistake
 /// in them if there is one; `None` if the page has no front matter at all.
 fn find_fences(text: &str, index: &LineIndex) -> Option<(Fences, Vec<FrontMatterError>)> {
-    let fence_lines: Vec<(usize, usize)> = fence_offsets(text).collect();
+    // Only the first two `---` lines can be fences: the body may hold more.
+    let mut fence_lines = fence_offsets(text);
     let fences = |yaml_start, yaml_end, body_start| Fences {
         yaml_start,
         yaml_end,
         body_start,
     };
-    Some(match fence_lines.first() {
-        Some(&(0, after_first)) => match fence_lines.get(1) {
-            Some(&(closing, body_start)) => (fences(after_first, closing, body_start), Vec::new()),
+    Some(match fence_lines.next() {
+        Some((0, after_first)) => match fence_lines.next() {
+            Some((closing, body_start)) => (fences(after_first, closing, body_start), Vec::new()),
             None => {
                 let end = guess_front_matter_end(text, after_first);
                 let error = FrontMatterError::UnclosedFence {
@@ -256,7 +257,7 @@ fn find_fences(text: &str, index: &LineIndex) -> Option<(Fences, Vec<FrontMatter
             }
         },
         // Keys above a `---` line are front matter without its first fence.
-        Some(&(closing, body_start)) if starts_with_a_key(text) => (
+        Some((closing, body_start)) if starts_with_a_key(text) => (
             fences(0, closing, body_start),
             vec![FrontMatterError::MissingOpeningFence],
         ),
