@@ -2,13 +2,15 @@
 //! `also_known_as:` lead somewhere new. A word that is already a heading is listed
 //! twice; a word for a heading that is not on the page leads nowhere; and a page
 //! with no headings and no other words is not in the A to Z at all. Each is a
-//! warning. Uses `site`, `page` and `error`.
+//! warning. Uses `site`, `page`, `error`, `cache_key` and `memo`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::memo::MemoKey;
 use crate::model::page::{RenderedPage, a_z_entry};
 use crate::model::site::Site;
+use crate::support::cache_key::Key;
 use crate::support::error::{Diagnostic, Position, Severity, StageError};
 
 /// What can be wrong with a page's place in the A to Z.
@@ -66,13 +68,45 @@ impl StageError for AToZError {
     }
 }
 
-/// Checks every page's place in the A to Z of its language; `not_in_a_z` says how
-/// a page it cannot list is reported, if at all.
-pub fn check(
-    site: &Site,
-    markdown: &[Arc<RenderedPage>],
-    not_in_a_z: Option<Severity>,
-) -> Vec<Diagnostic> {
+/// What the A to Z check reads: each page's place, language and front matter, the
+/// headings of its markdown, and how a page it cannot list is reported, if at all.
+pub struct Input<'a> {
+    pub site: &'a Site,
+    pub markdown: &'a [Arc<RenderedPage>],
+    pub not_in_a_z: Option<Severity>,
+}
+
+impl MemoKey for Input<'_> {
+    /// A page's body is read only for its headings, so an edit that leaves them as
+    /// they were finds the same. Every finding is at a place in the front matter.
+    fn memo_key(&self) -> blake3::Hash {
+        let mut key = Key::new();
+        key.field([match self.not_in_a_z {
+            None => 0,
+            Some(Severity::Warning) => 1,
+            Some(Severity::Error) => 2,
+        }]);
+        for (index, (page, rendered)) in self.site.pages.iter().zip(self.markdown).enumerate() {
+            let language = self.site.language(index);
+            key.field(&page.source.content_path)
+                .field(page.source.display_path.as_os_str().as_encoded_bytes())
+                .field(page.front_matter_written())
+                .field([u8::from(language.is_some()), u8::from(rendered.complete)])
+                .field(language.unwrap_or_default())
+                .field(rendered.headings.len().to_le_bytes());
+            for heading in &rendered.headings {
+                key.field([heading.level])
+                    .field(heading.text.as_bytes())
+                    .field(heading.id.as_bytes());
+            }
+        }
+        key.finish()
+    }
+}
+
+/// Checks every page's place in the A to Z of its language.
+pub fn check(input: &Input) -> Vec<Diagnostic> {
+    let (site, markdown, not_in_a_z) = (input.site, input.markdown, input.not_in_a_z);
     let listed = |index: usize| markdown[index].listed_headings();
     // Each heading's words, by language, and the first page that has them.
     let mut headings: HashMap<(Option<&str>, String), usize> = HashMap::new();

@@ -155,16 +155,22 @@ impl MemoKey for PageInput<'_> {
 /// The checks of the site as a whole: links between pages, and what only the whole
 /// site shows. `rendered[i]` is page `i` of the site's markdown, rendered as well as
 /// it could be; `drafts` holds the content paths of draft pages left out of this
-/// build.
+/// build. `a_z_check` runs [`a_z::check`], or finds what it found for the same
+/// input before.
 pub fn site(
     site: &Site,
     rendered: &[Arc<RenderedPage>],
-    drafts: &HashSet<String>,
-    settings: &CheckSettings,
+    (drafts, settings): (&HashSet<String>, &CheckSettings),
+    a_z_check: impl FnOnce(&a_z::Input) -> Arc<Vec<Diagnostic>>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = links::check(site, rendered, drafts);
     diagnostics.extend(site_wide::check(site));
-    diagnostics.extend(a_z::check(site, rendered, settings.not_in_a_z));
+    let a_z = a_z::Input {
+        site,
+        markdown: rendered,
+        not_in_a_z: settings.not_in_a_z,
+    };
+    diagnostics.extend(a_z_check(&a_z).iter().cloned());
     diagnostics
 }
 

@@ -193,6 +193,17 @@ pub struct Page {
     pub front: Arc<FrontMatter>,
 }
 
+impl Page {
+    /// What tells the page's front matter as written from any other: the hash of
+    /// the text up to its body, or that text where it was not read from a file.
+    pub fn front_matter_written(&self) -> &[u8] {
+        match &self.front.written {
+            Some(written) => written.as_bytes(),
+            None => &self.source.text.as_bytes()[..self.front.body_start],
+        }
+    }
+}
+
 /// The deepest heading the A to Z lists: deeper ones are details of a topic.
 const DEEPEST_LISTED_HEADING: u8 = 3;
 

@@ -76,6 +76,8 @@ pub struct Memos {
     /// The pages not made from content, finished.
     pub(super) standalone_pages: Memo<OutputFile>,
     pub(super) a_z_pages: Memo<Vec<Result<StandalonePage, Box<Diagnostic>>>>,
+    /// What the check of every page's place in the A to Z found.
+    pub(super) a_z_check: Memo<Arc<Vec<Diagnostic>>>,
     /// What a check of the same files and settings reported.
     pub(super) check_reports: Memo<check::CheckReport>,
     /// Each file's fingerprint, as the output's manifest gives it.
@@ -117,6 +119,7 @@ impl Memos {
             standalone_html: Memo::new("render standalone pages", keep),
             standalone_pages: Memo::new("finish standalone pages", keep),
             a_z_pages: Memo::new("A to Z and search pages", keep),
+            a_z_check: Memo::new("A to Z check", keep),
             check_reports: Memo::new("check reports", keep),
             fingerprints: Memo::new("fingerprints", keep),
         }
@@ -148,6 +151,7 @@ impl Memos {
         memos.standalone_html.read_disk(folder);
         memos.standalone_pages.read_disk(folder);
         memos.a_z_pages.read_disk(folder);
+        memos.a_z_check.read_disk(folder);
         memos.check_reports.read_disk(folder);
         memos.fingerprints.read_disk(folder);
         memos
@@ -207,6 +211,7 @@ impl Memos {
             standalone_html: self.standalone_html.sharing(),
             standalone_pages: self.standalone_pages.sharing(),
             a_z_pages: self.a_z_pages.sharing(),
+            a_z_check: self.a_z_check.sharing(),
             check_reports: self.check_reports.sharing(),
             fingerprints: self.fingerprints.sharing(),
         }
@@ -310,6 +315,7 @@ impl Memos {
                 stage_of(beside, |m| &m.standalone_pages),
             )),
             Box::new((&self.a_z_pages, stage_of(beside, |m| &m.a_z_pages))),
+            Box::new((&self.a_z_check, stage_of(beside, |m| &m.a_z_check))),
             Box::new((&self.check_reports, stage_of(beside, |m| &m.check_reports))),
             Box::new((&self.fingerprints, stage_of(beside, |m| &m.fingerprints))),
         ]
@@ -350,6 +356,7 @@ impl Memos {
         self.standalone_html.next_build();
         self.standalone_pages.next_build();
         self.a_z_pages.next_build();
+        self.a_z_check.next_build();
         self.check_reports.next_build();
         self.fingerprints.next_build();
     }

@@ -108,9 +108,16 @@ pub(super) fn check_content(
         })
         .collect();
     let mut findings = check::gather(&memos.page_checks.each(&inputs, check::page));
-    findings
-        .diagnostics
-        .extend(check::site(site, markdown, drafts, &config.site.check));
+    findings.diagnostics.extend(check::site(
+        site,
+        markdown,
+        (drafts, &config.site.check),
+        |input| {
+            memos
+                .a_z_check
+                .get_or(input, |input| Arc::new(check::a_z::check(input)))
+        },
+    ));
     (findings.diagnostics).extend(check::translations::check(site, markdown, config));
     findings.translations = check::translations::standings(site, markdown, config);
     findings

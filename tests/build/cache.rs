@@ -69,6 +69,13 @@ fn append(path: &Path, text: &str) {
     fs::write(path, written).unwrap();
 }
 
+/// Writes `to` in place of each `from` in the file at `path`.
+fn replace_in(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from:?} is not in {path:?}");
+    fs::write(path, text.replace(from, to)).unwrap();
+}
+
 #[test]
 fn a_second_build_after_an_edit_finds_the_rest_and_writes_what_a_build_from_nothing_does() {
     let site = copy_fixture("council-site");
@@ -194,8 +201,7 @@ fn a_source_file_left_alone_is_found_in_the_cache_and_one_changed_is_read_again(
     // same, as the time its entry changed moved.
     let about = root.join("content/about.md");
     let modified = fs::metadata(&about).unwrap().modified().unwrap();
-    let text = fs::read_to_string(&about).unwrap();
-    fs::write(&about, text.replace("shared text", "common text")).unwrap();
+    replace_in(&about, "shared text", "common text");
     fs::File::options()
         .write(true)
         .open(&about)
@@ -220,27 +226,60 @@ fn council_sites_built_again_after_a_template_or_council_edit_are_as_from_nothin
     // The shared pages are read once for both councils: an edit of one council's
     // file leaves every page's front matter as it was.
     let northdale = root.join("councils/northdale.yaml");
-    let text = fs::read_to_string(&northdale).unwrap();
-    fs::write(
-        &northdale,
-        text.replace("Northdale District", "Northdale Borough"),
-    )
-    .unwrap();
+    replace_in(&northdale, "Northdale District", "Northdale Borough");
     run(root, &all);
     assert_eq!(memo_files(root, "front-matter"), first);
     assert_as_from_nothing(root, &all, &out);
 
     let template = root.join("councils/eastmere/templates/404.html");
-    let text = fs::read_to_string(&template).unwrap();
-    fs::write(
-        &template,
-        text.replace("We cannot find", "We could not find"),
-    )
-    .unwrap();
+    replace_in(&template, "We cannot find", "We could not find");
     run(root, &all);
     let not_found = fs::read_to_string(out.join("eastmere/404.html")).unwrap();
     assert!(not_found.contains("We could not find"), "{not_found}");
     assert_as_from_nothing(root, &all, &out);
+}
+
+/// What a run said, without how long it took.
+fn findings_said(said: &str) -> String {
+    (said.lines())
+        .filter(|line| !line.starts_with("Built "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_a_to_z_check_is_found_again_till_a_heading_or_front_matter_changes() {
+    let site = copy_fixture("a-z");
+    let root = site.path();
+    let colic = root.join("content/colic.md");
+    fs::write(
+        &colic,
+        "---\ntitle: Colic\ndescription: Long crying.\nalso_known_as:\n  - never on a sofa\n---\n\nSome babies cry for hours.\n",
+    )
+    .unwrap();
+    let said = run(root, &["build"]);
+    assert!(said.contains("is already a heading"), "{said}");
+    let first = memo_files(root, "a-to-z-check");
+    assert_eq!(first.len(), 1);
+
+    // A body edited but for its headings: what the check found is found again.
+    append(&colic, "\nIt can help to hold them close.\n");
+    let again = run(root, &["build"]);
+    assert_eq!(findings_said(&again), findings_said(&said));
+    assert_eq!(memo_files(root, "a-to-z-check"), first);
+
+    // A heading, then the front matter: the check is run again, and says what a
+    // build from nothing says.
+    let safe_sleep = root.join("content/safe-sleep.md");
+    replace_in(&safe_sleep, "## Never on a sofa", "## Not on a sofa");
+    let said = run(root, &["build"]);
+    assert!(!said.contains("is already a heading"), "{said}");
+    assert_ne!(memo_files(root, "a-to-z-check"), first);
+    replace_in(&colic, "never on a sofa", "not on a sofa");
+    let said = run(root, &["build"]);
+    assert!(said.contains("is already a heading"), "{said}");
+    fs::remove_dir_all(root.join(".public.cache")).unwrap();
+    assert_eq!(findings_said(&run(root, &["build"])), findings_said(&said));
 }
 
 /// What a run said of the cache, with each cache file's name made the same from

@@ -76,11 +76,8 @@ impl<'a> SiteShape<'a> {
             .field(catalogue.key().as_bytes());
         for (index, page) in site.pages.iter().enumerate() {
             key.field(&page.source.content_path)
-                .field(&page.source.url_path);
-            match page.front.written {
-                Some(written) => key.field(written.as_bytes()),
-                None => key.field(&page.source.text.as_bytes()[..page.front.body_start]),
-            };
+                .field(&page.source.url_path)
+                .field(page.front_matter_written());
             // A translation's notice says whether its page has changed since.
             if let Some(state) = site.translation_state(index) {
                 key.field([u8::from(state.in_step)]);
