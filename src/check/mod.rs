@@ -155,22 +155,15 @@ impl MemoKey for PageInput<'_> {
 /// The checks of the site as a whole: links between pages, and what only the whole
 /// site shows. `rendered[i]` is page `i` of the site's markdown, rendered as well as
 /// it could be; `drafts` holds the content paths of draft pages left out of this
-/// build. `a_z_check` runs [`a_z::check`], or finds what it found for the same
-/// input before.
+/// build. The A to Z is checked on its own ([`a_z::check`]), as most edits leave
+/// what it reads alone.
 pub fn site(
     site: &Site,
     rendered: &[Arc<RenderedPage>],
-    (drafts, settings): (&HashSet<String>, &CheckSettings),
-    a_z_check: impl FnOnce(&a_z::Input) -> Arc<Vec<Diagnostic>>,
+    drafts: &HashSet<String>,
 ) -> Vec<Diagnostic> {
     let mut diagnostics = links::check(site, rendered, drafts);
     diagnostics.extend(site_wide::check(site));
-    let a_z = a_z::Input {
-        site,
-        markdown: rendered,
-        not_in_a_z: settings.not_in_a_z,
-    };
-    diagnostics.extend(a_z_check(&a_z).iter().cloned());
     diagnostics
 }
 

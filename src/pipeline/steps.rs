@@ -108,16 +108,14 @@ pub(super) fn check_content(
         })
         .collect();
     let mut findings = check::gather(&memos.page_checks.each(&inputs, check::page));
-    findings.diagnostics.extend(check::site(
+    (findings.diagnostics).extend(check::site(site, markdown, drafts));
+    let a_z = check::a_z::Input {
         site,
         markdown,
-        (drafts, &config.site.check),
-        |input| {
-            memos
-                .a_z_check
-                .get_or(input, |input| Arc::new(check::a_z::check(input)))
-        },
-    ));
+        not_in_a_z: config.site.check.not_in_a_z,
+    };
+    let a_z = (memos.a_z_check).get_or(&a_z, |input| Arc::new(check::a_z::check(input)));
+    findings.diagnostics.extend(a_z.iter().cloned());
     (findings.diagnostics).extend(check::translations::check(site, markdown, config));
     findings.translations = check::translations::standings(site, markdown, config);
     findings
