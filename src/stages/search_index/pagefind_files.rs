@@ -65,7 +65,7 @@ struct WordChunk<'c, 'r, 'a> {
 impl WordChunk<'_, '_, '_> {
     /// Writes the chunk at the end of `bytes`. A site has a page entry for each
     /// word of each page, so these are written byte by byte, not through an
-    /// encoder, which would check and report an error of memory for each.
+    /// encoder that checks each write for an error.
     fn write(&self, bytes: &mut Vec<u8>) {
         cbor_head(bytes, CBOR_ARRAY, 1);
         cbor_head(bytes, CBOR_ARRAY, self.words.len() as u64);
