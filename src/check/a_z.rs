@@ -92,13 +92,8 @@ impl MemoKey for Input<'_> {
                 .field(page.source.display_path.as_os_str().as_encoded_bytes())
                 .field(page.front_matter_written())
                 .field([u8::from(language.is_some()), u8::from(rendered.complete)])
-                .field(language.unwrap_or_default())
-                .field(rendered.headings.len().to_le_bytes());
-            for heading in &rendered.headings {
-                key.field([heading.level])
-                    .field(heading.text.as_bytes())
-                    .field(heading.id.as_bytes());
-            }
+                .field(language.unwrap_or_default());
+            rendered.key_headings(&mut key);
         }
         key.finish()
     }

@@ -473,6 +473,17 @@ impl MemoKey for RenderedPage {
 }
 
 impl RenderedPage {
+    /// Adds the page's headings, each with its level, text and id, to `key`: for
+    /// the stages that read no more of a page's markdown than its headings.
+    pub fn key_headings(&self, key: &mut crate::support::cache_key::Key) {
+        key.field(self.headings.len().to_le_bytes());
+        for heading in &self.headings {
+            key.field([heading.level])
+                .field(heading.text.as_bytes())
+                .field(heading.id.as_bytes());
+        }
+    }
+
     /// Whether the page has a heading with the id `id`.
     pub fn has_heading(&self, id: &str) -> bool {
         self.headings.iter().any(|heading| heading.id == id)

@@ -646,17 +646,25 @@ mod tests {
             let (as_made, from_html) = both_ways(body);
             assert_eq!(as_made, Some(from_html), "{body}");
         }
-        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/markdown");
         let mut made = 0;
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            let body = as_the_fuzz_target_reads(&bytes);
-            if let (Some(as_made), from_html) = both_ways(body) {
+        for body in fuzz_corpus() {
+            if let (Some(as_made), from_html) = both_ways(&body) {
                 assert_eq!(as_made, from_html, "{body}");
                 made += 1;
             }
         }
         assert!(made >= 80, "only {made} of the corpus's pages were made so");
+    }
+
+    /// Every page of the fuzzers' corpus of markdown, as the fuzz target reads it.
+    pub(super) fn fuzz_corpus() -> Vec<String> {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/markdown");
+        (std::fs::read_dir(folder).unwrap())
+            .map(|entry| {
+                let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+                as_the_fuzz_target_reads(&bytes).to_owned()
+            })
+            .collect()
     }
 
     /// `page` rendered, whatever mistakes it holds, in a site of a few pages.

@@ -210,12 +210,7 @@ impl MemoKey for AToZInput<'_> {
         let mut key = crate::support::cache_key::Key::new();
         key.field(self.shape.memo_key().as_bytes());
         for page in self.markdown {
-            key.field(page.headings.len().to_le_bytes());
-            for heading in &page.headings {
-                key.field([heading.level])
-                    .field(heading.text.as_bytes())
-                    .field(heading.id.as_bytes());
-            }
+            page.key_headings(&mut key);
         }
         key.finish()
     }
