@@ -18,6 +18,7 @@ mod body;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -264,11 +265,13 @@ fn read_file<V: Send>(
     if blake3::hash(body).as_bytes() != checksum {
         return Err(damaged());
     }
-    let chunks = split_chunks(&body[HEADER..]).ok_or_else(damaged)?;
+    let body = HEADER..body.len();
+    let file = Arc::new(bytes);
+    let chunks = split_chunks(&file, body).ok_or_else(damaged)?;
     let values: Option<Vec<ChunkRecords<V>>> = chunks
         .par_iter()
         .map(|chunk| {
-            let block = apart_block(chunk).ok()?;
+            let block = apart_block(chunk, &file);
             with_records(chunk, |raw| {
                 let records = split_records(raw, chunk.apart.1)?;
                 (records.par_iter())
@@ -590,8 +593,8 @@ mod tests {
             .collect();
         write_all(folder.path(), &Files::default(), &written);
         let bytes = fs::read(only_file(folder.path())).unwrap();
-        let body = &bytes[HEADER..bytes.len() - CHECKSUM];
-        assert!(split_chunks(body).unwrap().len() > 4 * rayon::current_num_threads());
+        let body = HEADER..bytes.len() - CHECKSUM;
+        assert!(split_chunks(&bytes, body).unwrap().len() > 4 * rayon::current_num_threads());
         let found = read::<String>(folder.path(), "a stage");
         assert!(found.problems.is_empty());
         assert_eq!(found.values.len(), written.len());

@@ -7,6 +7,9 @@
 //! decompressed into a buffer the thread keeps. Uses lz4_flex, rayon and blake3,
 //! and `kept_by_thread` and `stored`.
 
+use std::ops::Range;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::support::kept_by_thread::with_kept;
@@ -23,8 +26,9 @@ pub(super) type Append<'a> = dyn Fn(usize, &mut Vec<u8>, &mut Vec<u8>) -> bool +
 pub(super) struct Chunk<'a> {
     /// The records, compressed, and how long they are once decompressed.
     pub records: (&'a [u8], usize),
-    /// The bytes stored apart, compressed, and how long they are once decompressed.
-    pub apart: (&'a [u8], usize),
+    /// Where in the file the bytes stored apart are, compressed, and how long they
+    /// are once decompressed.
+    pub apart: (Range<usize>, usize),
 }
 
 /// A record of a chunk: its key, its value, and where the bytes it stores apart
@@ -35,49 +39,75 @@ pub(super) struct Record<'a> {
     pub apart: (usize, usize),
 }
 
-/// Each chunk of a file's body.
-pub(super) fn split_chunks(mut body: &[u8]) -> Option<Vec<Chunk<'_>>> {
+/// Each chunk of the body of `file`, which is the bytes of `body`.
+pub(super) fn split_chunks(file: &[u8], body: Range<usize>) -> Option<Vec<Chunk<'_>>> {
     let mut chunks = Vec::new();
-    while !body.is_empty() {
+    let mut at = body.start;
+    while at < body.end {
         let mut lengths = [0usize; 4];
-        for (at, length) in lengths.iter_mut().enumerate() {
-            let bytes = body.get(at * 8..at * 8 + 8)?.try_into().ok()?;
+        for (place, length) in lengths.iter_mut().enumerate() {
+            let start = at.checked_add(place * 8)?;
+            let bytes = file.get(start..start + 8)?.try_into().ok()?;
             *length = usize::try_from(u64::from_le_bytes(bytes)).ok()?;
         }
         let [length, raw_length, apart_length, apart_raw_length] = lengths;
-        let records_end = 32usize.checked_add(length)?;
-        let end = records_end.checked_add(apart_length)?;
+        let records = at + 32..(at + 32).checked_add(length)?;
+        let apart = records.end..records.end.checked_add(apart_length)?;
+        if apart.end > body.end {
+            return None;
+        }
+        at = apart.end;
         chunks.push(Chunk {
-            records: (body.get(32..records_end)?, raw_length),
-            apart: (body.get(records_end..end)?, apart_raw_length),
+            records: (&file[records], raw_length),
+            apart: (apart, apart_raw_length),
         });
-        body = &body[end..];
     }
     Some(chunks)
 }
 
 /// Each record of a chunk's records, `records`, whose bytes stored apart are
 /// `apart_length` in all.
-pub(super) fn split_records(mut records: &[u8], apart_length: usize) -> Option<Vec<Record<'_>>> {
-    let mut split = Vec::new();
+pub(super) fn split_records(records: &[u8], apart_length: usize) -> Option<Vec<Record<'_>>> {
+    // Counted first, so that the list is made once, at its size: a chunk can
+    // hold many thousands.
+    let mut split = Vec::with_capacity(each_record(records).count());
     let mut apart_at = 0usize;
+    for record in each_record(records) {
+        let (key, value, apart) = record?;
+        split.push(Record {
+            key: blake3::Hash::from_bytes(key),
+            value,
+            apart: (apart_at, apart),
+        });
+        apart_at = apart_at.checked_add(apart)?;
+    }
+    (apart_at == apart_length).then_some(split)
+}
+
+/// Each record of `records`, as its key, its value and how many bytes it stores
+/// apart; `None`, last, where one is cut short.
+fn each_record(mut records: &[u8]) -> impl Iterator<Item = Option<([u8; 32], &[u8], usize)>> {
     let length_at = |bytes: &[u8], at: usize| {
         let bytes = bytes.get(at..at + 8)?.try_into().ok()?;
         usize::try_from(u64::from_le_bytes(bytes)).ok()
     };
-    while !records.is_empty() {
-        let key: [u8; 32] = records.get(..32)?.try_into().ok()?;
-        let (length, apart) = (length_at(records, 32)?, length_at(records, 40)?);
-        let end = 48usize.checked_add(length)?;
-        split.push(Record {
-            key: blake3::Hash::from_bytes(key),
-            value: records.get(48..end)?,
-            apart: (apart_at, apart),
-        });
-        apart_at = apart_at.checked_add(apart)?;
-        records = &records[end..];
-    }
-    (apart_at == apart_length).then_some(split)
+    std::iter::from_fn(move || {
+        if records.is_empty() {
+            return None;
+        }
+        let record = (|| {
+            let key: [u8; 32] = records.get(..32)?.try_into().ok()?;
+            let (length, apart) = (length_at(records, 32)?, length_at(records, 40)?);
+            let end = 48usize.checked_add(length)?;
+            let value = records.get(48..end)?;
+            records = &records[end..];
+            Some((key, value, apart))
+        })();
+        if record.is_none() {
+            records = &[];
+        }
+        Some(record)
+    })
 }
 
 /// The body of a file holding a record for each of `keys`, whose value `append`
@@ -207,13 +237,9 @@ pub(super) fn with_records<R>(chunk: &Chunk, read: impl FnOnce(&[u8]) -> R) -> O
     stored::with_decompressed(chunk.records, read)
 }
 
-/// The block of a chunk's bytes stored apart, for its values to find them in;
-/// `None` if it holds none. `Err` if they do not decompress to their length.
-pub(super) fn apart_block(chunk: &Chunk) -> Result<Option<std::sync::Arc<stored::Block>>, ()> {
-    match chunk.apart {
-        ([], 0) => Ok(None),
-        (compressed, length) => stored::Block::checked(compressed, length)
-            .map(|block| Some(std::sync::Arc::new(block)))
-            .ok_or(()),
-    }
+/// The block of a chunk's bytes stored apart, in `file`, for its values to find
+/// them in; `None` if it holds none.
+pub(super) fn apart_block(chunk: &Chunk, file: &Arc<Vec<u8>>) -> Option<Arc<stored::Block>> {
+    let (compressed, length) = &chunk.apart;
+    (*length > 0).then(|| Arc::new(stored::Block::new(file, compressed.clone(), *length)))
 }
