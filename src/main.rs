@@ -138,7 +138,7 @@ fn build(root: PathBuf, args: BuildArgs) -> ExitCode {
         Err(diagnostics) => return report_failure(&diagnostics, None),
     };
     let shown_out = shown(&config.root, &config.out_dir);
-    let report = match pipeline::build(&config) {
+    let report = match pipeline::build_before_the_program_ends(&config) {
         Ok(report) => report,
         Err(errors) => return report_failure(&errors.diagnostics, Some(&shown_out)),
     };

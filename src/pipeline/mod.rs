@@ -46,7 +46,9 @@ pub use later_index::{MadeIndex, PendingIndex};
 pub use memos::Memos;
 use steps::*;
 use to_disk::cache_warnings;
-pub use to_disk::{BuildReport, CouncilBuild, CouncilBuilds, build, build_councils};
+pub use to_disk::{
+    BuildReport, CouncilBuild, CouncilBuilds, build, build_before_the_program_ends, build_councils,
+};
 
 use std::panic::resume_unwind;
 

@@ -1,7 +1,7 @@
 //! The runs that write to disk: a build, and `build --all`, each writing its site
 //! to the output folder and keeping its memos in the cache folder beside it, for
 //! the next run. A build whose inputs have not changed since the last writes
-//! nothing. Uses the stage `output`, and `config`, `memo` and `error`.
+//! nothing. Uses the stages `load` and `output`, and `config`, `memo` and `error`.
 
 use std::panic::resume_unwind;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::memo;
-use crate::stages::output;
+use crate::stages::{load, output};
 use crate::support::error::{Diagnostic, Errors, StageError};
 
 use super::{Memos, Purpose, RenderedSite, build_loaded, fail, load_project, record};
@@ -34,16 +34,43 @@ pub struct BuildReport {
 /// build's warnings are reported again. Otherwise the build finds in the cache
 /// folder beside the output what earlier runs made, and leaves there what it made.
 pub fn build(config: &Config) -> Result<BuildReport, Errors> {
+    build_then(config, Afterwards::LetGo)
+}
+
+/// Builds the site as [`build`] does, for a program that ends once it has said how
+/// the build went: what the build held is left for the system to take back then.
+pub fn build_before_the_program_ends(config: &Config) -> Result<BuildReport, Errors> {
+    build_then(config, Afterwards::ProgramEnds)
+}
+
+fn build_then(config: &Config, afterwards: Afterwards) -> Result<BuildReport, Errors> {
     let cache = output::cache_folder(&config.out_dir);
-    let (outcome, memos) = build_from(config, || Memos::from_cache(&cache), Some(&cache));
-    let_go_meanwhile(memos);
+    let memos = || Memos::from_cache(&cache);
+    let (outcome, memos) = build_from(config, memos, (Some(&cache), afterwards));
+    afterwards.let_go(memos);
     outcome
 }
 
-/// Lets go of `value` on a thread of its own: a large site's memos take a while
-/// to free, which a program that ends next need not wait for.
-fn let_go_meanwhile<T: Send + 'static>(value: T) {
-    std::thread::spawn(move || drop(value));
+/// What becomes of what a build held, its memos and files, once it is done with
+/// them.
+#[derive(Clone, Copy)]
+enum Afterwards {
+    /// They are let go on a thread of their own: a large site's take a while to
+    /// free, which the caller need not wait for.
+    LetGo,
+    /// They are left for the system to take back when the program ends, which it
+    /// does next. Freeing them value by value would only cost time, and the
+    /// allocator would give the memory back to the system as the program ends.
+    ProgramEnds,
+}
+
+impl Afterwards {
+    fn let_go<T: Send + 'static>(self, value: T) {
+        match self {
+            Afterwards::LetGo => drop(std::thread::spawn(move || drop(value))),
+            Afterwards::ProgramEnds => std::mem::forget(value),
+        }
+    }
 }
 
 /// What [`build_from`] did: how the build went, and the memos it used, if it built
@@ -52,9 +79,14 @@ type Built = (Result<BuildReport, Errors>, Option<Memos>);
 
 /// Builds the site as [`build`] does, with the memos `memos` makes, which also find
 /// the files earlier runs read, and gives them back with what the build did, if it
-/// built anything. With `save_to`, what
-/// the memos hold is saved in that cache folder as the site is written.
-fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&Path>) -> Built {
+/// built anything. With `save_to`, what the memos hold is saved in that cache
+/// folder as the site is written. What the build holds and does not give back
+/// becomes what `afterwards` says.
+fn build_from(
+    config: &Config,
+    memos: impl FnOnce() -> Memos,
+    (save_to, afterwards): (Option<&Path>, Afterwards),
+) -> Built {
     if let Err(e) = output::check_out_dir(&config.root, &config.out_dir) {
         return (
             Err(fail(vec![e.to_diagnostic(&config.out_dir, None)])),
@@ -78,16 +110,8 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
     });
     if let Some(record) = previous {
         no_build.store(true, Ordering::Relaxed);
-        let_go_meanwhile(memos);
-        if memo::verifying() {
-            let mut memos = Memos::for_one_build();
-            match build_loaded(config, (loaded, loading), Purpose::Site, &mut memos) {
-                Ok(site) => verify_unchanged(config, &record, site),
-                Err(errors) => return (Err(errors), None),
-            }
-        }
-        output::remove_killed_builds(&config.out_dir);
-        return (Ok(BuildReport::of(record, config, true)), None);
+        afterwards.let_go(memos);
+        return (unchanged(config, record, (loaded, loading)), None);
     }
     memos.read_disk_now();
     let save = |memos: &Memos| {
@@ -122,7 +146,7 @@ fn build_from(config: &Config, memos: impl FnOnce() -> Memos, save_to: Option<&P
         (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
     });
     let built = written.map(|()| BuildReport::of(record, config, false));
-    let_go_meanwhile(site.files);
+    afterwards.let_go(site.files);
     (
         with_cache_problems(built, &unsaved, &config.root),
         Some(memos),
@@ -173,6 +197,23 @@ impl BuildReport {
             unchanged,
         }
     }
+}
+
+/// The report of a build that found the output folder holding the site of the
+/// build `record` tells of, whose inputs were what was `loaded` now. With
+/// `TELLYOU_VERIFY_MEMO=1`, the site is made again and must be the same.
+fn unchanged(
+    config: &Config,
+    record: record::BuildRecord,
+    loaded: (load::Loaded, Vec<Diagnostic>),
+) -> Result<BuildReport, Errors> {
+    if memo::verifying() {
+        let mut memos = Memos::for_one_build();
+        let site = build_loaded(config, loaded, Purpose::Site, &mut memos)?;
+        verify_unchanged(config, &record, site);
+    }
+    output::remove_killed_builds(&config.out_dir);
+    Ok(BuildReport::of(record, config, true))
 }
 
 /// Stops the program if `site`, made now, is not what the output folder holds from
@@ -243,7 +284,7 @@ pub fn build_councils(
             ..options.clone()
         };
         let (outcome, mut memos) = match crate::config::load(&options) {
-            Ok(config) => build_from(&config, || shared.sharing(), None),
+            Ok(config) => build_from(&config, || shared.sharing(), (None, Afterwards::LetGo)),
             Err(diagnostics) => (Err(fail(diagnostics)), None),
         };
         memos.iter_mut().for_each(Memos::keep_only_what_is_saved);
