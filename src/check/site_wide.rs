@@ -1,11 +1,12 @@
 //! Site-wide: two pages in one language with the same title confuse readers and
 //! search results (a translation may keep its page's title), and
 //! two files written to one path, or to paths that differ only in case, would
-//! overwrite each other. Uses `site`, `page`, `paths` and `error`.
+//! overwrite each other. Uses `site`, `page`, `paths` and `error`, and rustc-hash.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::model::page::OutputFile;
 use crate::model::site::Site;
@@ -89,7 +90,10 @@ pub fn clashing_paths(files: &[OutputFile], site: &Site) -> Vec<Diagnostic> {
         })
         .collect();
     // Most paths are lowercase already; only the others need a lowercase copy.
-    let mut by_lowercase: HashMap<std::borrow::Cow<str>, &str> = HashMap::new();
+    // They are the build's own, so they are hashed with FxHash, without a guard
+    // against chosen collisions.
+    let mut by_lowercase: FxHashMap<std::borrow::Cow<str>, &str> =
+        FxHashMap::with_capacity_and_hasher(files.len(), Default::default());
     let mut clashes = Vec::new();
     for file in files {
         let path = file.path.as_str();

@@ -5,15 +5,16 @@
 //! it only the files that differ, so that unchanged pages cost the disk nothing. A
 //! manifest of what was written lets the next build see that it would write the
 //! same site, and leave the output as it is. Uses `page`, `processes` and `error`;
-//! rayon writes files in parallel and blake3 hashes them.
+//! rayon writes files in parallel, blake3 hashes them, and rustc-hash and memchr
+//! make the maps of their paths.
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::model::page::OutputFile;
 use crate::support::error::{StageError, plain_io_error};
@@ -319,6 +320,21 @@ fn manifest_entries(manifest: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// Each file a manifest lists, by its path, with what `value` reads of its
+/// fingerprint, if it reads one: in a map made at its size, as a site of many
+/// pages lists tens of thousands. Paths are the build's own, so they are hashed
+/// with FxHash, without a guard against chosen collisions.
+fn manifest_map<'m, V>(
+    manifest: &'m str,
+    value: impl Fn(&'m str) -> Option<V>,
+) -> FxHashMap<&'m str, V> {
+    let lines = memchr::memchr_iter(b'\n', manifest.as_bytes()).count();
+    let mut map = FxHashMap::with_capacity_and_hasher(lines, Default::default());
+    let entries = manifest_entries(manifest);
+    map.extend(entries.filter_map(|(path, fingerprint)| Some((path, value(fingerprint)?))));
+    map
+}
+
 /// Whether every file `manifest` lists is in `out_dir` as it was written, and no
 /// other file or folder. A file or folder that changed since the manifest was
 /// written is newer than it: [`changed_at`] is a time no program can set back. A
@@ -352,12 +368,10 @@ fn looked_over(out_dir: &Path, manifest: &str, how: Looking<'_>) -> bool {
     else {
         return false;
     };
-    let listed: HashMap<&str, (&str, u64)> = manifest_entries(manifest)
-        .filter_map(|(path, fingerprint)| {
-            let (hash, size) = fingerprint.split_once(' ')?;
-            Some((path, (hash, size.parse().ok()?)))
-        })
-        .collect();
+    let listed = manifest_map(manifest, |fingerprint| {
+        let (hash, size) = fingerprint.split_once(' ')?;
+        Some((hash, size.parse::<u64>().ok()?))
+    });
     let folders = folders_of(listed.keys().copied());
     let holds_only_listed = |folder: &str| {
         let Ok(entries) = fs::read_dir(out_dir.join(folder)) else {
@@ -538,11 +552,10 @@ fn write_all(
         fs::create_dir(staging).map_err(|e| io_error("create", staging, e))?;
     }
     // Each file the site before last has, with its fingerprint.
-    let kept: HashMap<&str, &str> = kept_manifest
-        .as_deref()
-        .map(|text| manifest_entries(text).collect())
+    let kept: FxHashMap<&str, &str> = (kept_manifest.as_deref())
+        .map(|text| manifest_map(text, Some))
         .unwrap_or_default();
-    let wanted: HashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
+    let wanted: FxHashSet<&str> = files.iter().map(|file| file.path.as_str()).collect();
     let kept_folders = folders_of(kept.keys().copied());
     let wanted_folders = folders_of(wanted.iter().copied());
 
@@ -624,8 +637,9 @@ fn take_previous(
 }
 
 /// Every folder that holds one of `paths`, and the folders those are in.
-fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> HashSet<&'a str> {
-    let mut folders = HashSet::new();
+fn folders_of<'a>(paths: impl Iterator<Item = &'a str>) -> FxHashSet<&'a str> {
+    // A site of many pages has a folder for each.
+    let mut folders = FxHashSet::with_capacity_and_hasher(paths.size_hint().0, Default::default());
     for mut path in paths {
         while let Some((folder, _)) = path.rsplit_once('/') {
             if !folders.insert(folder) {
