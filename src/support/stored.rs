@@ -35,9 +35,7 @@ impl Stored {
     pub fn bytes(&self) -> &[u8] {
         match &self.0 {
             Place::Here(bytes) => bytes,
-            Place::InBlock { block, at, length } => {
-                (block.raw().get(*at..*at + *length)).unwrap_or_default()
-            }
+            Place::InBlock { block, at, length } => block.bytes(*at, *length),
         }
     }
 }
@@ -270,14 +268,6 @@ pub struct Block {
 /// Calls `read` with `compressed` decompressed, in a buffer the thread keeps;
 /// `None` if it does not decompress to `length` bytes.
 pub fn with_decompressed<R>(
-    compressed: (&[u8], usize),
-    read: impl FnOnce(&[u8]) -> R,
-) -> Option<R> {
-    decompressed_in(compressed, read)
-}
-
-/// [`with_decompressed`], in the buffer the thread keeps.
-fn decompressed_in<R>(
     (compressed, length): (&[u8], usize),
     read: impl FnOnce(&[u8]) -> R,
 ) -> Option<R> {
@@ -328,6 +318,12 @@ impl Block {
             whole.unwrap_or_default().into_boxed_slice()
         })
     }
+
+    /// The `length` bytes of the block from `at`; none if it holds no such bytes.
+    fn bytes(&self, at: usize, length: usize) -> &[u8] {
+        let end = at.saturating_add(length);
+        self.raw().get(at..end).unwrap_or_default()
+    }
 }
 
 thread_local! {
@@ -369,9 +365,7 @@ pub fn reading_from<R>(
 /// a value kept as it was written, with them.
 pub fn stored_bytes_read() -> Vec<u8> {
     READING.with_borrow(|reading| match reading {
-        Some((block, start, length)) => (block.raw().get(*start..*start + *length))
-            .unwrap_or_default()
-            .to_vec(),
+        Some((block, start, length)) => block.bytes(*start, *length).to_vec(),
         None => Vec::new(),
     })
 }
