@@ -38,9 +38,13 @@ impl PendingIndex {
     pub fn make(self) -> MadeIndex {
         MadeIndex {
             key: self.input.memo_key(),
-            made: search_index::search_index(&self.input, &|_, bytes| {
-                search_index::compressed(&bytes())
-            }),
+            made: search_index::search_index(
+                &self.input,
+                &search_index::Making {
+                    compress: &|_, bytes| search_index::compressed(&bytes()),
+                    gather: &|run| Arc::new(search_index::WordRun::gather(run)),
+                },
+            ),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::check::html::{FileResult, Scan};
 use crate::memo::{CacheError, Keep, Memo, MemoKey};
 use crate::model::page::{FrontMatter, OutputFile, RenderedPage};
 use crate::stages::load;
-use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError};
+use crate::stages::search_index::{IndexedPage, Scripts, SearchIndexError, WordRun};
 use crate::stages::templates::render::{GuideItems, Standalone, StandalonePage};
 use crate::stages::templates::{Parsed, Templates};
 use crate::support::error::Diagnostic;
@@ -66,6 +66,8 @@ pub struct Memos {
     pub(super) html_checks: Memo<Arc<FileResult>>,
     /// Each page as the search index holds it.
     pub(super) search_pages: Memo<Arc<IndexedPage>>,
+    /// Each run of a language's pages, its words gathered, by its pages' keys.
+    pub(super) search_runs: Memo<Arc<WordRun>>,
     /// Pagefind's scripts for the languages of a site.
     pub(super) search_scripts: Memo<Result<Arc<Scripts>, SearchIndexError>>,
     /// Each file of the search index, compressed, by its bytes before.
@@ -113,6 +115,7 @@ impl Memos {
             html_scans: Memo::new("HTML check: read pages", keep),
             html_checks: Memo::new("HTML check: check pages", keep),
             search_pages: Memo::new("search index pages", keep),
+            search_runs: Memo::new("search index runs", keep),
             search_scripts: Memo::new("search scripts", keep),
             search_files: Memo::new("search index files", keep),
             search_index: Memo::new("search index", keep),
@@ -145,6 +148,7 @@ impl Memos {
         memos.html_scans.read_disk(folder);
         memos.html_checks.read_disk(folder);
         memos.search_pages.read_disk(folder);
+        memos.search_runs.read_disk(folder);
         memos.search_scripts.read_disk(folder);
         memos.search_files.read_disk(folder);
         memos.search_index.read_disk(folder);
@@ -205,6 +209,7 @@ impl Memos {
             html_scans: self.html_scans.sharing(),
             html_checks: self.html_checks.sharing(),
             search_pages: self.search_pages.sharing(),
+            search_runs: self.search_runs.sharing(),
             search_scripts: self.search_scripts.sharing(),
             search_files: self.search_files.sharing(),
             search_index: self.search_index.sharing(),
@@ -300,6 +305,7 @@ impl Memos {
             Box::new((&self.html_scans, stage_of(beside, |m| &m.html_scans))),
             Box::new((&self.html_checks, stage_of(beside, |m| &m.html_checks))),
             Box::new((&self.search_pages, stage_of(beside, |m| &m.search_pages))),
+            Box::new((&self.search_runs, stage_of(beside, |m| &m.search_runs))),
             Box::new((
                 &self.search_scripts,
                 stage_of(beside, |m| &m.search_scripts),
@@ -350,6 +356,7 @@ impl Memos {
         self.html_scans.next_build();
         self.html_checks.next_build();
         self.search_pages.next_build();
+        self.search_runs.next_build();
         self.search_scripts.next_build();
         self.search_files.next_build();
         self.search_index.next_build();

@@ -411,7 +411,10 @@ pub(super) fn search_index_of(
                 let file = search_index::Uncompressed { hash };
                 (memos.search_files).get_or(&file, |_| search_index::compressed(&bytes()))
             };
-            search_index::search_index(input, compress)
+            let gather: &search_index::Gather = &|run| {
+                (memos.search_runs).get_or(run, |run| Arc::new(search_index::WordRun::gather(run)))
+            };
+            search_index::search_index(input, &search_index::Making { compress, gather })
         }),
     };
     Ok(index.map_err(|error| Box::new(error.to_site_diagnostic())))

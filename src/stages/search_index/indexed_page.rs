@@ -3,7 +3,7 @@
 //! title, written as Pagefind's word lists write them. A page is made into one on
 //! its own, so that a build indexes only the pages that changed. Uses serde,
 //! serde_json, blake3 and rustc-hash, this stage's word rules and CBOR writing,
-//! and `search_reading`.
+//! and `search_reading` and `stored`.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::cbor::cbor_integers;
 use super::words::{IndexWord, Stemming, index_words, with_index_words};
 use crate::support::search_reading::{Anchor, PLAIN_WEIGHT, PageText};
+use crate::support::stored::{Apart, StoredText};
 
 /// The one field of a page's details that the index holds: its title.
 pub const TITLE_FIELD: &str = "title";
@@ -23,14 +24,19 @@ pub struct IndexedPage {
     /// The language of the page, as its `lang` says, lower case.
     pub language: String,
     /// The page's excerpt: Pagefind's JSON of its address, text, title and headings.
-    pub excerpt: String,
+    /// The cache keeps it apart: only a file of excerpts that changed reads it.
+    pub excerpt: StoredText,
     /// A hash of the excerpt, which names its file, and says what a file of several
     /// pages' excerpts holds without reading them.
     pub excerpt_hash: blake3::Hash,
     /// How many words the page has.
     pub word_count: u32,
-    /// Each word of the page, in order, and where it is.
-    pub words: Words,
+    /// Whether the page has any word to index.
+    pub has_words: bool,
+    /// Each word of the page, in order, and where it is. The cache keeps them
+    /// apart: a build reads them only to gather again the run of pages the page
+    /// is in.
+    pub words: Apart<Words>,
 }
 
 /// Each word of a page, in order, with where it is and its forms with marks on
@@ -279,10 +285,11 @@ impl IndexedPage {
         let excerpt = excerpt_json(&excerpt);
         IndexedPage {
             excerpt_hash: blake3::hash(excerpt.as_bytes()),
-            excerpt,
+            excerpt: excerpt.into(),
             language,
             word_count,
-            words,
+            has_words: !words.is_empty(),
+            words: words.into(),
         }
     }
 }
@@ -507,7 +514,7 @@ mod tests {
     #[test]
     fn a_page_whose_entries_are_cut_short_is_not_read_from_the_cache() {
         let page = page("Crying", "<p>Babies cry.</p>");
-        let mut bytes = postcard::to_stdvec(&page).unwrap();
+        let mut bytes = postcard::to_stdvec(&*page.words).unwrap();
         // The entries come last, after their length, which fits one byte here.
         let packed = page.words.entries.len() * 16;
         assert!(packed > 0 && packed < 128);
@@ -515,7 +522,7 @@ mod tests {
         assert_eq!(usize::from(bytes[at]), packed);
         bytes[at] -= 1;
         bytes.pop();
-        let error = postcard::from_bytes::<IndexedPage>(&bytes).unwrap_err();
+        let error = postcard::from_bytes::<Words>(&bytes).unwrap_err();
         assert_eq!(error, postcard::Error::SerdeDeCustom);
     }
 

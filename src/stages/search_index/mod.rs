@@ -9,15 +9,17 @@
 //! its HTML; with `TELLYOU_VERIFY_MEMO=1` both are read and must agree. Only the
 //! files the search page loads are published, under `pagefind/`: Pagefind's
 //! script, its worker, its WebAssembly for each language, taken from the Pagefind
-//! crate, and the index. Its reading of a page's HTML, its word rules, its files
-//! and its writing of CBOR are modules of their own. Uses pagefind, tokio, rayon,
-//! lol_html, serde_json and blake3, and `site`, `page`, `config`, `cache_key`,
-//! `memo`, `escape`, `search_reading` and `error`.
+//! crate, and the index. Its reading of a page's HTML, its word rules, its runs
+//! of pages with their words gathered, its files and its writing of CBOR are
+//! modules of their own. Uses pagefind, tokio, rayon, lol_html, serde_json and
+//! blake3, and `site`, `page`, `config`, `cache_key`, `memo`, `escape`,
+//! `search_reading` and `error`.
 
 mod cbor;
 mod indexed_page;
 mod page_text;
 mod pagefind_files;
+mod word_runs;
 mod words;
 
 use std::collections::{BTreeMap, HashMap};
@@ -34,7 +36,8 @@ use crate::support::escape::escape_html;
 use crate::support::search_reading::PageText;
 
 pub use indexed_page::IndexedPage;
-pub use pagefind_files::{Compress, compressed};
+pub use pagefind_files::{Compress, Gather, Making, compressed};
+pub use word_runs::WordRun;
 
 /// Where the index is published, under the site's address.
 pub const INDEX_FOLDER: &str = "pagefind/";
@@ -132,7 +135,7 @@ impl Languages {
     /// The languages of the pages that have words to index, each once.
     pub fn of(pages: &[Arc<IndexedPage>]) -> Languages {
         let mut languages: Vec<&str> = (pages.iter())
-            .filter(|page| !page.words.is_empty())
+            .filter(|page| page.has_words)
             .map(|page| page.language.as_str())
             .collect();
         languages.sort_unstable();
@@ -203,16 +206,15 @@ pub fn index_page(input: &PageInput) -> Arc<IndexedPage> {
     ))
 }
 
-/// The files of the search index, sorted by path.
-/// `compress` compresses each file, as [`compressed`] does.
+/// The files of the search index, sorted by path, their parts made as `making`
+/// says.
 pub fn search_index(
     input: &IndexInput,
-    compress: &Compress<'_>,
+    making: &Making<'_>,
 ) -> Result<Arc<Vec<OutputFile>>, SearchIndexError> {
-    let pages: Vec<Arc<IndexedPage>> = input.pages.iter().map(|(_, p)| Arc::clone(p)).collect();
     let scripts = &input.scripts;
     let indexes =
-        on_own_threads(|| pagefind_files::language_indexes(&pages, &scripts.version, compress));
+        on_own_threads(|| pagefind_files::language_indexes(&input.pages, &scripts.version, making));
     let mut languages = BTreeMap::new();
     let mut files: Vec<OutputFile> = Vec::new();
     for index in indexes {

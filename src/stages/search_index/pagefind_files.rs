@@ -2,11 +2,12 @@
 //! together from the site's pages, each indexed on its own: one index for each
 //! language, with the word list cut into chunks by the words they hold, the
 //! pages' excerpts, in at most [`MOST_EXCERPT_FILES`] files, and the file that
-//! names them all. So a build with one page changed indexes that one page again,
-//! and only puts the index together. The files' layout is Pagefind 1.6's, which
-//! its script and WebAssembly expect. Uses minicbor, flate2, serde_json, blake3,
-//! rustc-hash and rayon, and `page`, `shared_parts`, `cache_key` and
-//! `kept_by_thread`.
+//! names them all. The word list is put together from runs of pages, each with
+//! its words gathered. So a build with one page changed indexes that one page
+//! again, gathers again the one run it is in, and only puts the index together.
+//! The files' layout is Pagefind 1.6's, which its script and WebAssembly expect.
+//! Uses minicbor, flate2, serde_json, blake3, rustc-hash and rayon, this stage's
+//! runs of pages, and `page`, `shared_parts`, `cache_key` and `kept_by_thread`.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -15,8 +16,9 @@ use std::sync::Arc;
 use minicbor::Encode;
 use rayon::prelude::*;
 
-use super::cbor::{CBOR_ARRAY, CBOR_UNSIGNED, cbor_head, cbor_text};
-use super::indexed_page::{IndexedPage, Places, TITLE_FIELD};
+use super::cbor::{CBOR_ARRAY, cbor_head, cbor_text};
+use super::indexed_page::{IndexedPage, TITLE_FIELD};
+use super::word_runs::{PAGES_A_RUN, Pages, RunInput, RunWord, WordRun, write_pages};
 use crate::model::page::OutputFile;
 use crate::support::cache_key::Key;
 use crate::support::kept_by_thread::with_kept;
@@ -46,57 +48,43 @@ const COMPRESSED_MARK: &[u8] = b"pagefind_dcd";
 /// same bytes before they were compressed.
 const COMPRESSED_KEY: &[u8; 32] = b"tellyou: a compressed index file";
 
-/// A page a word is on: its number, and where the word is on it, as the page
-/// keeps that written. Kept small: a site has one for each word of each page.
-#[derive(Debug, Clone, Copy)]
-struct ChunkPage<'a> {
-    page: u32,
-    count: u32,
-    places: &'a [u8],
-}
-
 /// The word list's chunk file: each word, the pages it is on and where, each page
 /// number written as a step from the one before, and the places of the word as
 /// its page keeps them written. In CBOR, as Pagefind's derived types write it.
-struct WordChunk<'c, 'r, 'a> {
-    words: &'c [(&'a str, SiteWord<'r, 'a>)],
+struct WordChunk<'c, 'r> {
+    words: &'c [(&'r str, SiteWord<'r>)],
 }
 
-impl WordChunk<'_, '_, '_> {
+impl WordChunk<'_, '_> {
     /// Writes the chunk at the end of `bytes`. A site has a page entry for each
-    /// word of each page, so these are written byte by byte, not through an
-    /// encoder that checks each write for an error.
+    /// word of each page: the runs of them are copied as their runs wrote them.
     fn write(&self, bytes: &mut Vec<u8>) {
         cbor_head(bytes, CBOR_ARRAY, 1);
         cbor_head(bytes, CBOR_ARRAY, self.words.len() as u64);
         for (word, found) in self.words {
             cbor_head(bytes, CBOR_ARRAY, 3);
             cbor_text(bytes, word);
-            write_pages(found.runs.iter().map(|run| &run.pages[..]), bytes);
+            write_pages(found.runs.iter(), bytes);
             cbor_head(bytes, CBOR_ARRAY, found.with_marks.len() as u64);
             for (form, runs) in &found.with_marks {
                 cbor_head(bytes, CBOR_ARRAY, 2);
                 cbor_text(bytes, form);
-                write_pages(runs.iter().copied(), bytes);
+                write_pages(runs.iter(), bytes);
             }
         }
     }
-}
 
-/// The pages a word or a form is on, in runs, each page's number a step from the
-/// one before, written at the end of `bytes`.
-fn write_pages<'p>(runs: impl Iterator<Item = &'p [ChunkPage<'p>]> + Clone, bytes: &mut Vec<u8>) {
-    cbor_head(
-        bytes,
-        CBOR_ARRAY,
-        runs.clone().map(<[_]>::len).sum::<usize>() as u64,
-    );
-    let mut last = 0;
-    for page in runs.flatten() {
-        cbor_head(bytes, CBOR_ARRAY, 3);
-        cbor_head(bytes, CBOR_UNSIGNED, u64::from(page.page - last));
-        last = page.page;
-        bytes.extend_from_slice(page.places);
+    /// About how many bytes [`WordChunk::write`] writes.
+    fn size(&self) -> usize {
+        let runs = |found: &SiteWord| -> usize {
+            let marked = found.with_marks.iter().flat_map(|(_, runs)| runs);
+            (found.runs.iter().chain(marked))
+                .map(|run| run.written.len() + 16)
+                .sum()
+        };
+        (self.words.iter())
+            .map(|(word, found)| word.len() + 16 + runs(found))
+            .sum()
     }
 }
 
@@ -147,20 +135,26 @@ struct Named {
     file: String,
 }
 
-/// One word of a run of a language's pages: the pages it is on, in order.
+/// One word of a language's index: the pages of each run that has it, in order,
+/// and each of its forms with marks, in the order the pages first have it, with the
+/// pages of each run that has it. The runs' pages are read where they are, not
+/// copied into one list.
 #[derive(Default)]
-struct RunWord<'a> {
-    pages: Vec<ChunkPage<'a>>,
-    with_marks: Vec<(&'a str, Vec<ChunkPage<'a>>)>,
+struct SiteWord<'r> {
+    runs: Vec<Pages<'r>>,
+    with_marks: Vec<(&'r str, Vec<Pages<'r>>)>,
 }
 
-/// One word of a language's index: the pages it is on, in the runs of pages that
-/// have it, in order. The runs are read where they are, not copied into one list.
-struct SiteWord<'r, 'a> {
-    runs: Vec<&'r RunWord<'a>>,
-    /// Each form with marks, in the order the pages first have it, with the pages
-    /// it is on in runs.
-    with_marks: Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)>,
+impl SiteWord<'_> {
+    /// How much of a chunk the word fills: each of its pages and their places, and
+    /// each of its forms.
+    fn size(&self) -> usize {
+        let marked = self.with_marks.iter().flat_map(|(_, runs)| runs);
+        let pages: usize = (self.runs.iter().chain(marked))
+            .map(|run| run.size as usize)
+            .sum();
+        pages + self.with_marks.len()
+    }
 }
 
 /// One language's index, made.
@@ -172,55 +166,67 @@ pub struct LanguageIndex {
     pub files: Vec<OutputFile>,
 }
 
-/// The index of each language of `pages`, in the order the languages first come.
-/// A page with no words is left out, as it could never be found. `version` is
-/// Pagefind's, which its script checks.
+/// How the index's parts are made, or found again: each file compressed, as
+/// [`Compress`] says, and each run of a language's pages gathered, as [`Gather`]
+/// says.
+pub struct Making<'a> {
+    pub compress: &'a Compress<'a>,
+    pub gather: &'a Gather<'a>,
+}
+
+/// How a run of pages is gathered: [`WordRun::gather`], or the same kept from an
+/// earlier build, when the run's pages are the same.
+pub type Gather<'a> = dyn Fn(&RunInput) -> Arc<WordRun> + Sync + 'a;
+
+/// The index of each language of `pages`, each with the key of what it was
+/// indexed from, in the order the languages first come. A page with no words is
+/// left out, as it could never be found. `version` is Pagefind's, which its script
+/// checks.
 pub fn language_indexes(
-    pages: &[Arc<IndexedPage>],
+    pages: &[(blake3::Hash, Arc<IndexedPage>)],
     version: &str,
-    compress: &Compress<'_>,
+    making: &Making<'_>,
 ) -> Vec<LanguageIndex> {
-    let mut languages: Vec<(&str, Vec<&IndexedPage>)> = Vec::new();
-    for page in pages.iter().filter(|page| !page.words.is_empty()) {
-        match languages
-            .iter_mut()
-            .find(|(language, _)| *language == page.language)
-        {
+    type OfLanguage<'p> = Vec<(&'p blake3::Hash, &'p IndexedPage)>;
+    let mut languages: Vec<(&str, OfLanguage)> = Vec::new();
+    for (key, page) in pages.iter().filter(|(_, page)| page.has_words) {
+        let page = (key, &**page);
+        match (languages.iter_mut()).find(|(language, _)| *language == page.1.language) {
             Some((_, of_language)) => of_language.push(page),
-            None => languages.push((&page.language, vec![page])),
+            None => languages.push((&page.1.language, vec![page])),
         }
     }
     languages
         .into_par_iter()
-        .map(|(language, pages)| language_index(language, &pages, (version, compress)))
+        .map(|(language, pages)| language_index(language, &pages, (version, making)))
         .collect()
 }
 
 fn language_index(
     language: &str,
-    pages: &[&IndexedPage],
-    (version, compress): (&str, &Compress<'_>),
+    pages: &[(&blake3::Hash, &IndexedPage)],
+    (version, making): (&str, &Making<'_>),
 ) -> LanguageIndex {
     // Room for a name for each page's excerpt and a few for the word list.
     let mut names = Names::new(language, pages.len() + pages.len() / 8);
-    let (mut files, meta_pages) = excerpt_files(pages, &mut names, compress);
-    let runs = word_runs(pages, 1024);
+    let indexed: Vec<&IndexedPage> = pages.iter().map(|(_, page)| *page).collect();
+    let (mut files, meta_pages) = excerpt_files(&indexed, &mut names, making.compress);
+    let runs = gathered(pages, PAGES_A_RUN, making.gather);
     let chunks = chunked(site_words(&runs));
     let made: Vec<(Arc<[u8]>, blake3::Hash)> = chunks
         .par_iter()
         .map(|chunk| {
             let chunk = WordChunk { words: chunk };
-            // Made to size: a chunk copies the places its pages keep written.
-            let size: usize = (chunk.words.iter())
-                .flat_map(|(_, found)| found.pages())
-                .map(|page| page.places.len() + 9)
-                .sum();
             with_kept(&CHUNK_BUFFER, |bytes| {
                 bytes.clear();
-                bytes.reserve(size + 64 * chunk.words.len());
+                // Made to size: a chunk copies the pages its runs wrote.
+                bytes.reserve(chunk.size() + 64);
                 chunk.write(bytes);
                 let hash = blake3::hash(bytes);
-                (compress(&hash, &|| Cow::Borrowed(&bytes[..])), hash)
+                (
+                    (making.compress)(&hash, &|| Cow::Borrowed(&bytes[..])),
+                    hash,
+                )
             })
         })
         .collect();
@@ -262,7 +268,7 @@ fn language_index(
     let meta_name = format!("{language}_{}", &hash.to_hex()[..language.len() + 8]);
     files.push(index_file(
         &format!("pagefind.{meta_name}.pf_meta"),
-        compress(&hash, &|| Cow::Borrowed(&meta)),
+        (making.compress)(&hash, &|| Cow::Borrowed(&meta)),
         &hash,
     ));
     LanguageIndex {
@@ -279,85 +285,47 @@ thread_local! {
     static CHUNK_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// The words of the pages, gathered `pages_a_run` at a time on many threads: each
-/// run's words, with the pages of the run each is on, in order.
-fn word_runs<'a>(pages: &[&'a IndexedPage], pages_a_run: usize) -> Vec<WordMap<'a>> {
+/// The words of `pages`, gathered `pages_a_run` at a time by `gather`, on many
+/// threads.
+fn gathered(
+    pages: &[(&blake3::Hash, &IndexedPage)],
+    pages_a_run: usize,
+    gather: &Gather<'_>,
+) -> Vec<Arc<WordRun>> {
     (pages.par_chunks(pages_a_run).enumerate())
-        .map(|(run, pages)| words_of(run * pages_a_run, pages))
-        .collect()
-}
-
-/// Every word of the pages, with the pages it is on in order, sorted by word: the
-/// word in each of `runs`, in order.
-fn site_words<'r, 'a>(runs: &'r [WordMap<'a>]) -> Vec<(&'a str, SiteWord<'r, 'a>)> {
-    let mut words: Vec<&str> = runs.iter().flat_map(|run| run.keys().copied()).collect();
-    words.par_sort_unstable();
-    words.dedup();
-    (words.into_par_iter())
-        .map(|word| {
-            let runs: Vec<&RunWord> = runs.iter().filter_map(|run| run.get(word)).collect();
-            let with_marks = forms_of(&runs);
-            (word, SiteWord { runs, with_marks })
+        .map(|(run, pages)| {
+            gather(&RunInput {
+                first: run * pages_a_run,
+                pages,
+            })
         })
         .collect()
 }
 
-/// Words, each with the pages it is on. Every word of every page is looked up in
-/// one: by FxHash, many times as fast as SipHash on short keys, which need no
-/// guard against chosen collisions.
-type WordMap<'a> = rustc_hash::FxHashMap<&'a str, RunWord<'a>>;
-
-/// The words of `pages`, the first of which is page number `first`.
-fn words_of<'a>(first: usize, pages: &[&'a IndexedPage]) -> WordMap<'a> {
-    let mut words = WordMap::default();
-    for (number, page) in (first..).zip(pages) {
-        let number = u32::try_from(number).unwrap_or(u32::MAX);
-        for word in page.words.iter() {
-            let site_word = words.entry(word.word).or_default();
-            let on_page = |places: Places<'a>| ChunkPage {
-                page: number,
-                count: places.count,
-                places: places.encoded,
-            };
-            if word.places.count > 0 {
-                site_word.pages.push(on_page(word.places));
-            }
-            for (form, places) in word.with_marks() {
-                site_word.push_with_marks(form, [on_page(places)]);
+/// Every word of `runs`, with the pages of each run it is on, in order, sorted by
+/// word. Each run's words are sorted already.
+fn site_words(runs: &[Arc<WordRun>]) -> Vec<(&str, SiteWord<'_>)> {
+    let mut all: Vec<(usize, RunWord)> = (runs.iter().enumerate())
+        .flat_map(|(at, run)| run.words().map(move |word| (at, word)))
+        .collect();
+    all.par_sort_unstable_by(|(a_run, a), (b_run, b)| a.word.cmp(b.word).then(a_run.cmp(b_run)));
+    let mut words: Vec<(&str, SiteWord)> = Vec::new();
+    for (_, word) in all {
+        if words.last().is_none_or(|(last, _)| *last != word.word) {
+            words.push((word.word, SiteWord::default()));
+        }
+        let Some((_, found)) = words.last_mut() else {
+            continue;
+        };
+        found.runs.push(word.pages);
+        for (form, pages) in word.with_marks() {
+            match found.with_marks.iter_mut().find(|(f, _)| *f == form) {
+                Some((_, runs)) => runs.push(pages),
+                None => found.with_marks.push((form, vec![pages])),
             }
         }
     }
     words
-}
-
-impl<'a> RunWord<'a> {
-    /// Adds `pages` to those of `form`, after them.
-    fn push_with_marks(&mut self, form: &'a str, pages: impl IntoIterator<Item = ChunkPage<'a>>) {
-        match self.with_marks.iter_mut().find(|(f, _)| *f == form) {
-            Some((_, of_form)) => of_form.extend(pages),
-            None => self.with_marks.push((form, pages.into_iter().collect())),
-        }
-    }
-}
-
-impl<'r, 'a> SiteWord<'r, 'a> {
-    /// The pages the word is on, as written without marks, in order.
-    fn pages(&self) -> impl Iterator<Item = &'r ChunkPage<'a>> + use<'_, 'r, 'a> {
-        self.runs.iter().flat_map(|run| run.pages.iter())
-    }
-}
-
-/// Each form with marks of a word in `runs`, in the order the pages first have it,
-/// with the pages it is on in runs.
-fn forms_of<'r, 'a>(runs: &[&'r RunWord<'a>]) -> Vec<(&'a str, Vec<&'r [ChunkPage<'a>]>)> {
-    let mut forms: Vec<(&str, Vec<&[ChunkPage]>)> = Vec::new();
-    for (form, pages) in runs.iter().flat_map(|run| &run.with_marks) {
-        match forms.iter_mut().find(|(f, _)| f == form) {
-            Some((_, runs)) => runs.push(pages),
-            None => forms.push((form, vec![pages])),
-        }
-    }
-    forms
 }
 
 /// Whether a chunk that is full enough may end at `word`: one word in 16, by its
@@ -372,17 +340,11 @@ fn ends_a_chunk(word: &str) -> bool {
 
 /// The words cut into chunks of at least [`CHUNK_SIZE`] places each, ending
 /// where [`ends_a_chunk`] says, and at most [`LARGEST_CHUNK`].
-fn chunked<'r, 'a>(
-    words: Vec<(&'a str, SiteWord<'r, 'a>)>,
-) -> Vec<Vec<(&'a str, SiteWord<'r, 'a>)>> {
+fn chunked<'r>(words: Vec<(&'r str, SiteWord<'r>)>) -> Vec<Vec<(&'r str, SiteWord<'r>)>> {
     let mut chunks = Vec::new();
     let (mut chunk, mut size) = (Vec::new(), 0);
     for (word, found) in words {
-        let marked = (found.with_marks.iter()).flat_map(|(_, runs)| runs.iter().copied().flatten());
-        size += (found.pages().chain(marked))
-            .map(|p| p.count as usize + 1)
-            .sum::<usize>()
-            + found.with_marks.len();
+        size += found.size();
         let ends_chunk = ends_a_chunk(word);
         chunk.push((word, found));
         if (size >= CHUNK_SIZE && ends_chunk) || size >= LARGEST_CHUNK {
@@ -597,6 +559,15 @@ mod tests {
         Arc::new(IndexedPage::new(url, language, &read(&html)))
     }
 
+    /// The index of each language of `pages`, each run of them gathered afresh.
+    fn indexes(pages: &[Arc<IndexedPage>], compress: &Compress) -> Vec<LanguageIndex> {
+        let keyed: Vec<(blake3::Hash, Arc<IndexedPage>)> = (pages.iter())
+            .map(|page| (page.excerpt_hash, Arc::clone(page)))
+            .collect();
+        let gather: &Gather = &|run| Arc::new(WordRun::gather(run));
+        language_indexes(&keyed, "1.6.0", &Making { compress, gather })
+    }
+
     fn decompressed(file: &OutputFile) -> Vec<u8> {
         let bytes = file.contents();
         let mut plain = Vec::new();
@@ -634,7 +605,7 @@ mod tests {
             Arc::new(IndexedPage::new("/empty/", "en-GB", &read("<html></html>"))),
             page("/two/", "en-GB", "Babies sleep"),
         ];
-        let indexes = language_indexes(&pages, "1.6.0", &|_, bytes| compressed(&bytes()));
+        let indexes = indexes(&pages, &|_, bytes| compressed(&bytes()));
         let languages: Vec<(&str, usize)> = (indexes.iter())
             .map(|index| (index.language.as_str(), index.pages))
             .collect();
@@ -660,7 +631,7 @@ mod tests {
         let pages: Vec<Arc<IndexedPage>> = (0..450)
             .map(|n| page(&format!("/p{n}/"), "en", &format!("page number {n}")))
             .collect();
-        let index = &language_indexes(&pages, "1.6.0", &|_, bytes| compressed(&bytes()));
+        let index = &indexes(&pages, &|_, bytes| compressed(&bytes()));
         let index = &index[0];
         let excerpts: Vec<&OutputFile> = (index.files.iter())
             .filter(|f| f.path.starts_with("fragment/"))
@@ -691,7 +662,7 @@ mod tests {
             Arc::clone(file)
         };
         let fragments = |pages: &[Arc<IndexedPage>], compress: &Compress| {
-            let index = language_indexes(pages, "1.6.0", compress).remove(0);
+            let index = indexes(pages, compress).remove(0);
             (index.files.into_iter())
                 .filter(|f| f.path.starts_with("fragment/"))
                 .map(|f| (f.path.clone(), decompressed(&f)))
@@ -793,7 +764,7 @@ mod tests {
                 Arc::new(IndexedPage::new(url, language, &read(html)))
             })
             .collect();
-        let ours = language_indexes(&indexed, "1.6.0", &|_, bytes| compressed(&bytes()));
+        let ours = indexes(&indexed, &|_, bytes| compressed(&bytes()));
         for language in ["en-gb", "pl"] {
             let their_files = theirs.iter().map(|(p, b)| (p.as_str(), b.as_slice()));
             let our_files = (ours.iter().flat_map(|index| &index.files))
@@ -821,30 +792,36 @@ mod tests {
             page("/d/", "fr", "thé et café"),
             page("/e/", "fr", "crème crème cafe"),
         ];
-        let pages: Vec<&IndexedPage> = pages.iter().map(|page| &**page).collect();
-        let flat = |pages_a_run: usize| {
-            let runs = word_runs(&pages, pages_a_run);
-            let numbers = |pages: &mut dyn Iterator<Item = &ChunkPage>| {
-                pages.map(|p| p.page).collect::<Vec<_>>()
-            };
-            (site_words(&runs).into_iter())
-                .map(|(word, found)| {
-                    let forms: Vec<_> = (found.with_marks.iter())
-                        .map(|(form, runs)| (form.to_string(), numbers(&mut runs.concat().iter())))
-                        .collect();
-                    (word.to_owned(), numbers(&mut found.pages()), forms)
-                })
-                .collect::<Vec<_>>()
+        let keyed: Vec<(&blake3::Hash, &IndexedPage)> = (pages.iter())
+            .map(|page| (&page.excerpt_hash, &**page))
+            .collect();
+        let gather: &Gather = &|run| Arc::new(WordRun::gather(run));
+        let written = |pages_a_run: usize| {
+            let runs = gathered(&keyed, pages_a_run, gather);
+            let mut bytes = Vec::new();
+            WordChunk {
+                words: &site_words(&runs),
+            }
+            .write(&mut bytes);
+            bytes
         };
-        let at_once = flat(pages.len());
-        let cafe = (
-            "caf".into(),
-            vec![1, 4],
-            vec![("café".into(), vec![0, 2, 3])],
-        );
-        assert!(at_once.contains(&cafe), "{at_once:?}");
+        // With a page a run, each run's first page is the page.
+        let runs = gathered(&keyed, 1, gather);
+        let words = site_words(&runs);
+        let numbers = |runs: &[Pages]| -> Vec<u32> {
+            (runs.iter().filter(|run| run.count > 0))
+                .map(|run| run.first)
+                .collect()
+        };
+        let (_, cafe) = words.iter().find(|(word, _)| *word == "caf").unwrap();
+        assert_eq!(numbers(&cafe.runs), [1, 4]);
+        let forms: Vec<(&str, Vec<u32>)> = (cafe.with_marks.iter())
+            .map(|(form, runs)| (*form, numbers(runs)))
+            .collect();
+        assert_eq!(forms, [("café", vec![0, 2, 3])]);
+        let at_once = written(pages.len());
         for pages_a_run in [1, 2, 3] {
-            assert_eq!(flat(pages_a_run), at_once);
+            assert_eq!(written(pages_a_run), at_once);
         }
     }
 
