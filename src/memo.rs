@@ -56,6 +56,10 @@ pub struct Memo<V> {
     earlier: Arc<Earlier<V>>,
     /// What this build used.
     now: Mutex<KeyMap<V>>,
+    /// The keys of the inputs [`Memo::each`] was given this build, in order. The
+    /// cache writes their values in this order, so that the values of inputs side
+    /// by side, such as a site's pages, are read from disk together.
+    order: Mutex<Vec<blake3::Hash>>,
     /// What the builds run beside this one made, where they share it: councils'
     /// sites, in `build --all`.
     beside: Option<Arc<Mutex<KeyMap<V>>>>,
@@ -134,6 +138,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
             verify: verifying(),
             earlier: Arc::new(Earlier::made(KeyMap::default())),
             now: Mutex::new(KeyMap::default()),
+            order: Mutex::default(),
             beside: None,
         }
     }
@@ -165,7 +170,16 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         if self.keep == Keep::Nothing {
             return make(input);
         }
-        let key = input.memo_key();
+        self.get_or_keyed(input.memo_key(), input, make)
+    }
+
+    /// [`Memo::get_or`] for an input whose key is `key`.
+    fn get_or_keyed<I: ?Sized>(
+        &self,
+        key: blake3::Hash,
+        input: &I,
+        make: impl FnOnce(&I) -> V,
+    ) -> V {
         let value = match self.kept(&key) {
             Some(value) if self.verify => self.verified(value, make(input)),
             Some(value) => value,
@@ -229,10 +243,15 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
 
     /// The value made from each input, in order, made in parallel where not kept.
     pub fn each<I: MemoKey + Sync>(&self, inputs: &[I], make: impl Fn(&I) -> V + Sync) -> Vec<V> {
-        inputs
-            .par_iter()
-            .map(|input| self.get_or(input, &make))
-            .collect()
+        if self.keep == Keep::Nothing {
+            return inputs.par_iter().map(&make).collect();
+        }
+        let keys: Vec<blake3::Hash> = inputs.par_iter().map(MemoKey::memo_key).collect();
+        let values = (inputs.par_iter().zip(&keys))
+            .map(|(input, key)| self.get_or_keyed(*key, input, &make))
+            .collect();
+        lock(&self.order).extend(keys);
+        values
     }
 
     /// Makes room for this build to hold `more` values than it holds: for a
@@ -253,6 +272,7 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
     /// what it could have found for the next.
     pub fn next_build(&mut self) {
         let now = std::mem::take(self.now.get_mut().unwrap_or_else(|p| p.into_inner()));
+        lock(&self.order).clear();
         if !now.is_empty() {
             self.earlier = Arc::new(Earlier::made(now));
         }
@@ -313,7 +333,14 @@ where
         };
         let used: Vec<(&blake3::Hash, &V)> = used.iter().collect();
         let held = |key: &blake3::Hash| read.values.contains_key(key);
-        let written = on_disk::write(folder, (self.stage, true), &read.files, held, &used);
+        let order = lock(&self.order).clone();
+        let written = on_disk::write(
+            folder,
+            (self.stage, true),
+            &read.files,
+            held,
+            (&used, &order),
+        );
         read.problems.iter().cloned().chain(written.err()).collect()
     }
 
@@ -352,7 +379,14 @@ where
         }
         let read = self.earlier.get(self.stage);
         let values: Vec<(&blake3::Hash, &V)> = values.iter().collect();
-        on_disk::write(folder, (self.stage, false), &read.files, |_| false, &values).err()
+        on_disk::write(
+            folder,
+            (self.stage, false),
+            &read.files,
+            |_| false,
+            (&values, &[]),
+        )
+        .err()
     }
 
     /// Replaces this memo's files in `folder` with one holding only what runs

@@ -304,13 +304,14 @@ fn is_passed_over(error: &postcard::Error) -> bool {
 /// a file of their own; or, if `may_replace`, as [`rewrite`] says: when the files
 /// hold much that was not used, all of `used` in one file that replaces them; when
 /// they are too many, what the larger do not hold in one file that replaces the
-/// smaller ([`to_put_together`]).
+/// smaller ([`to_put_together`]). The values whose keys are in `order` are
+/// written in that order.
 pub fn write<'v, V: Serialize + Sync + 'v>(
     folder: &Path,
     (stage, may_replace): (&str, bool),
     files: &Files,
     held: impl Fn(&blake3::Hash) -> bool,
-    used: &[(&blake3::Hash, &'v V)],
+    (used, order): (&[(&blake3::Hash, &'v V)], &[blake3::Hash]),
 ) -> Result<(), CacheError> {
     let used_held = used.iter().filter(|(key, _)| held(key)).count();
     let how = match may_replace {
@@ -335,12 +336,28 @@ pub fn write<'v, V: Serialize + Sync + 'v>(
         Rewrite::Replace => (used.iter().collect(), files.paths.clone()),
     };
     if !to_write.is_empty() || how == Rewrite::Replace {
+        let mut to_write = to_write;
+        in_order(&mut to_write, order);
         write_file(folder, stage, &to_write)?;
     }
     for old in replaced {
         let _ = fs::remove_file(old);
     }
     Ok(())
+}
+
+/// Sorts `values` as their keys come in `order`, the others after them as they
+/// were: values made from inputs side by side are then written, and read, together.
+fn in_order<V>(values: &mut [&(&blake3::Hash, &V)], order: &[blake3::Hash]) {
+    if order.is_empty() || values.len() < 2 {
+        return;
+    }
+    let mut places: KeyMap<usize> = KeyMap::default();
+    places.reserve(order.len());
+    for (place, key) in order.iter().enumerate() {
+        places.entry(*key).or_insert(place);
+    }
+    values.sort_by_key(|(key, _)| places.get(*key).copied().unwrap_or(usize::MAX));
 }
 
 impl Files {
@@ -538,7 +555,7 @@ mod tests {
 
     fn write_all(folder: &Path, files: &Files, values: &[(blake3::Hash, String)]) {
         let used: Vec<_> = values.iter().map(|(k, v)| (k, v)).collect();
-        write(folder, ("a stage", true), files, |_| false, &used).unwrap();
+        write(folder, ("a stage", true), files, |_| false, (&used, &[])).unwrap();
     }
 
     /// A folder whose one file of the stage holds "a" and "b", and what it reads as.
@@ -555,13 +572,33 @@ mod tests {
         let used = values(used);
         let pairs: Vec<_> = used.iter().map(|(k, v)| (k, v)).collect();
         let held = |key: &blake3::Hash| before.values.contains_key(key);
-        write(folder, ("a stage", replace), &before.files, held, &pairs).unwrap();
+        write(
+            folder,
+            ("a stage", replace),
+            &before.files,
+            held,
+            (&pairs, &[]),
+        )
+        .unwrap();
     }
 
     fn only_file(folder: &Path) -> PathBuf {
         let files: Vec<_> = fs::read_dir(folder).unwrap().flatten().collect();
         assert_eq!(files.len(), 1);
         files[0].path()
+    }
+
+    #[test]
+    fn values_are_written_in_the_order_their_inputs_came_the_rest_after() {
+        let written = values(&[("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]);
+        let pairs: Vec<(&blake3::Hash, &String)> = written.iter().map(|(k, v)| (k, v)).collect();
+        let mut to_write: Vec<&(&blake3::Hash, &String)> = pairs.iter().collect();
+        in_order(&mut to_write, &[written[3].0, written[1].0]);
+        let order: Vec<&str> = to_write.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(order, ["D", "B", "A", "C"]);
+        in_order(&mut to_write, &[]);
+        let unchanged: Vec<&str> = to_write.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(unchanged, order);
     }
 
     #[test]
@@ -764,7 +801,14 @@ mod tests {
             .collect();
         let used: Vec<_> = written.iter().map(|(k, v)| (k, v)).collect();
         let files = Files::default();
-        write(folder.path(), ("a stage", true), &files, |_| false, &used).unwrap();
+        write(
+            folder.path(),
+            ("a stage", true),
+            &files,
+            |_| false,
+            (&used, &[]),
+        )
+        .unwrap();
         folder
     }
 
@@ -821,7 +865,7 @@ mod tests {
             ("a stage", true),
             &Files::default(),
             |_| false,
-            &used,
+            (&used, &[]),
         )
         .unwrap();
         let first = reads_as_written(folder.path(), 60);
@@ -834,7 +878,7 @@ mod tests {
             ("a stage", true),
             &first.files,
             |_| true,
-            &again,
+            (&again, &[]),
         )
         .unwrap();
         let second = reads_as_written(folder.path(), 20);
@@ -856,7 +900,7 @@ mod tests {
             ("a stage", true),
             &Files::default(),
             |_| false,
-            &[(&key, &value)],
+            (&[(&key, &value)], &[]),
         )
         .unwrap();
         let path = only_file(folder.path());
