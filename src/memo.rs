@@ -246,12 +246,26 @@ impl<V: Clone + PartialEq + Send + Sync> Memo<V> {
         if self.keep == Keep::Nothing {
             return inputs.par_iter().map(&make).collect();
         }
+        self.each_keyed(inputs, make).1
+    }
+
+    /// The key of each input, and the value made from it, as [`Memo::each`] gives.
+    pub fn each_keyed<I: MemoKey + Sync>(
+        &self,
+        inputs: &[I],
+        make: impl Fn(&I) -> V + Sync,
+    ) -> (Vec<blake3::Hash>, Vec<V>) {
         let keys: Vec<blake3::Hash> = inputs.par_iter().map(MemoKey::memo_key).collect();
         let values = (inputs.par_iter().zip(&keys))
-            .map(|(input, key)| self.get_or_keyed(*key, input, &make))
+            .map(|(input, key)| match self.keep {
+                Keep::Nothing => make(input),
+                Keep::ForRebuilds => self.get_or_keyed(*key, input, &make),
+            })
             .collect();
-        lock(&self.order).extend(keys);
-        values
+        if self.keep == Keep::ForRebuilds {
+            lock(&self.order).extend_from_slice(&keys);
+        }
+        (keys, values)
     }
 
     /// Makes room for this build to hold `more` values than it holds: for a

@@ -388,8 +388,8 @@ pub(super) fn search_index_of(
     later: bool,
 ) -> Result<Index, search_index::IndexInput> {
     let pages = search_index::PageInput::each(&config.site, site, markdown);
-    let indexed = search_index::on_own_threads(|| {
-        (memos.search_pages).each(&pages, search_index::index_page)
+    let (keys, indexed) = search_index::on_own_threads(|| {
+        (memos.search_pages).each_keyed(&pages, search_index::index_page)
     });
     let languages = search_index::Languages::of(&indexed);
     let scripts = (memos.search_scripts).get_or(&languages, search_index::scripts);
@@ -398,7 +398,7 @@ pub(super) fn search_index_of(
         Err(error) => return Ok(Err(Box::new(error.to_site_diagnostic()))),
     };
     let input = search_index::IndexInput {
-        pages: pages.iter().map(MemoKey::memo_key).zip(indexed).collect(),
+        pages: keys.into_iter().zip(indexed).collect(),
         scripts,
     };
     let index = match later {
