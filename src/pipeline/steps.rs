@@ -35,11 +35,14 @@ pub(super) fn load_project(config: &Config, memos: &mut Memos) -> (Loaded, Vec<D
     let (to_load, mut found) = load::find(config);
     let files = &mut memos.files;
     let changes = files.noted.take().unwrap_or_default();
+    let texts = to_load.texts();
+    // Each text found before is held as used: room for them all is made at once.
+    memos.source_texts.make_room(texts.len());
     let texts_before =
         (memos.source_texts.keeps()).then_some(&memos.source_texts as &dyn ReadBefore<load::Text>);
     let read = load::Read {
         assets: (files.bytes).read_all(&to_load.assets(), (&changes, None), load::as_bytes),
-        texts: (files.texts).read_all(&to_load.texts(), (&changes, texts_before), load::as_text),
+        texts: (files.texts).read_all(&texts, (&changes, texts_before), load::as_text),
     };
     let (loaded, mut more) = load::assemble(config, to_load, read);
     found.append(&mut more);

@@ -5,8 +5,8 @@
 //! one of the same path, sorted by path so that builds are deterministic. The
 //! pipeline reads the files between them. Page names, and the languages of
 //! translations, are checked here, since they become URLs (see `pages`). Uses
-//! `config`, `page`, `file_cache`, `messages`, `memo`, `cache_key`, `stored` and
-//! `error`.
+//! rustc-hash, and `config`, `page`, `file_cache`, `messages`, `memo`,
+//! `cache_key`, `stored` and `error`.
 
 mod pages;
 pub mod theme;
@@ -397,8 +397,9 @@ fn place_texts(
     ),
     report: &mut impl FnMut(&Path, LoadError, Option<&str>),
 ) -> Vec<SourceFile> {
-    let mut pages: Vec<SourceFile> = Vec::new();
-    let mut page_index: std::collections::HashMap<String, usize> = Default::default();
+    let mut pages: Vec<SourceFile> = Vec::with_capacity(text_files.len());
+    let mut page_index: rustc_hash::FxHashMap<String, usize> = Default::default();
+    page_index.reserve(text_files.len());
     for ((wanted, file), read) in text_files.into_iter().zip(read) {
         let Text { text, hash } = match read {
             Ok(text) => text,
@@ -423,12 +424,7 @@ fn place_texts(
                 text: text.to_string(),
             }),
             Wanted::Page { content_path } => {
-                let page = SourceFile {
-                    display_path,
-                    text,
-                    hash,
-                    ..page_source_at(content_path)
-                };
+                let page = page_source_at(content_path, display_path, (text, hash));
                 // A council's page replaces the shared page at the same path.
                 match page_index.get(&page.content_path) {
                     Some(&index) => pages[index] = page,

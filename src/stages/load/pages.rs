@@ -3,7 +3,7 @@
 //! path under `content/`; and the checks that each name can be part of an address.
 //! Uses `page`, `paths`, `stored` and `language`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::model::page::{SourceFile, Translates};
 use crate::support::paths;
@@ -55,18 +55,21 @@ impl PageLanguages<'_> {
 /// loading normalises a file's: for the stages' tests and the fuzz targets.
 pub fn page_source(content_path: &str, text: &str) -> SourceFile {
     let text = normalise_text(text.to_owned());
-    SourceFile {
-        hash: blake3::hash(text.as_bytes()),
-        text: text.into(),
-        ..page_source_at(content_path.to_owned())
-    }
+    let hash = blake3::hash(text.as_bytes());
+    let display_path = Path::new("content").join(content_path);
+    page_source_at(content_path.to_owned(), display_path, (text.into(), hash))
 }
 
-/// The source of the page at `content_path`, with no text yet: its address, whether
-/// it is a section, and, for a translation, its language and the page it translates.
-/// A translation is published under its language's code: `crying/soothing.pl.md`
-/// at `pl/crying/soothing/`.
-pub(super) fn page_source_at(content_path: String) -> SourceFile {
+/// The source of the page at `content_path`, shown as `display_path`, whose text
+/// has the hash `hash`: with its address, whether it is a section, and, for a
+/// translation, its language and the page it translates. A translation is
+/// published under its language's code: `crying/soothing.pl.md` at
+/// `pl/crying/soothing/`.
+pub(super) fn page_source_at(
+    content_path: String,
+    display_path: PathBuf,
+    (text, hash): (StoredText, blake3::Hash),
+) -> SourceFile {
     let translates = paths::split_language(&content_path).map(|(original, code)| Translates {
         language: code.to_owned(),
         original,
@@ -80,10 +83,10 @@ pub(super) fn page_source_at(content_path: String) -> SourceFile {
         None => paths::url_path_for(page_path),
     };
     SourceFile {
-        display_path: Path::new("content").join(&content_path),
+        display_path,
         content_path,
-        text: StoredText::default(),
-        hash: blake3::hash(b""),
+        text,
+        hash,
         url_path,
         is_section,
         translates,
