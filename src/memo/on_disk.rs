@@ -352,10 +352,13 @@ fn in_order<V>(values: &mut [&(&blake3::Hash, &V)], order: &[blake3::Hash]) {
     if order.is_empty() || values.len() < 2 {
         return;
     }
-    let mut places: KeyMap<usize> = KeyMap::default();
-    places.reserve(order.len());
+    // A map of the values' keys, not of the whole order: a run that writes a few
+    // new values looks each key of the order up in a small map.
+    let mut places: KeyMap<usize> = values.iter().map(|(key, _)| (**key, usize::MAX)).collect();
     for (place, key) in order.iter().enumerate() {
-        places.entry(*key).or_insert(place);
+        if let Some(found) = places.get_mut(key) {
+            *found = (*found).min(place);
+        }
     }
     values.sort_by_key(|(key, _)| places.get(*key).copied().unwrap_or(usize::MAX));
 }

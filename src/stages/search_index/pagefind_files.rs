@@ -18,7 +18,7 @@ use rayon::prelude::*;
 
 use super::cbor::{CBOR_ARRAY, cbor_head, cbor_text};
 use super::indexed_page::{IndexedPage, TITLE_FIELD};
-use super::word_runs::{PAGES_A_RUN, Pages, RunInput, RunWord, WordRun, write_pages};
+use super::word_runs::{PAGES_A_RUN, Pages, RunInput, RunWord, WordRun, push_to_form, write_pages};
 use crate::model::page::OutputFile;
 use crate::support::cache_key::Key;
 use crate::support::kept_by_thread::with_kept;
@@ -319,10 +319,7 @@ fn site_words(runs: &[Arc<WordRun>]) -> Vec<(&str, SiteWord<'_>)> {
         };
         found.runs.push(word.pages);
         for (form, pages) in word.with_marks() {
-            match found.with_marks.iter_mut().find(|(f, _)| *f == form) {
-                Some((_, runs)) => runs.push(pages),
-                None => found.with_marks.push((form, vec![pages])),
-            }
+            push_to_form(&mut found.with_marks, form, pages);
         }
     }
     words
