@@ -5,3 +5,4 @@
 pub mod assets;
 pub mod page;
 pub mod site;
+pub mod written_elements;

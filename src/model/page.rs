@@ -1,13 +1,15 @@
 //! The plain data that flows between pipeline stages: source files, front matter,
 //! pages, and what rendering found in them. No logic lives here; each stage owns
 //! the rules for the data it makes. Uses `memo`, `cache_key`, `calendar`,
-//! `shared_parts`, `static_names`, `stored`, `search_reading` and `error`.
+//! `shared_parts`, `static_names`, `stored`, `search_reading`, `written_elements`
+//! and `error`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::memo::MemoKey;
+use crate::model::written_elements::WrittenElements;
 use crate::support::calendar::Date;
 use crate::support::error::Position;
 use crate::support::search_reading::WordsAsMade;
@@ -504,15 +506,7 @@ pub const DECORATIVE: &str = "decorative";
 #[derive(Debug, Clone)]
 pub struct MinifiedBody {
     pub html: Box<str>,
-    pub elements: Arc<[WrittenElement]>,
-}
-
-/// An element of a page's body, with its attributes as written in the minified
-/// page: each name once, and each value as it is between its quotes, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WrittenElement {
-    pub tag: &'static str,
-    pub attributes: Vec<(Box<str>, Box<str>)>,
+    pub elements: Arc<WrittenElements>,
 }
 
 /// Where a page's body is in a file's own bytes, and its elements, for the HTML
@@ -520,7 +514,7 @@ pub struct WrittenElement {
 #[derive(Debug, Clone)]
 pub struct BodyInFile {
     pub at: std::ops::Range<usize>,
-    pub elements: Arc<[WrittenElement]>,
+    pub elements: Arc<WrittenElements>,
 }
 
 /// A file to be written, relative to the output folder.

@@ -3,8 +3,8 @@
 //! `hreflang` values that name no language; each part that many pages share is read
 //! once, when a page that has it is first read. A page's body that the build wrote
 //! minified as it made it is read from the elements it wrote, not from its HTML.
-//! Uses lol_html, and `page`, `shared_parts`, `config`, `paths`, `domains`,
-//! `language`, `attributes`, `cache_key` and `memo`.
+//! Uses lol_html, and `page`, `written_elements`, `shared_parts`, `config`, `paths`,
+//! `domains`, `language`, `attributes`, `cache_key` and `memo`.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -14,7 +14,8 @@ use lol_html::{HtmlRewriter, Settings};
 
 use crate::config::BaseUrl;
 use crate::memo;
-use crate::model::page::{OutputFile, WrittenElement};
+use crate::model::page::OutputFile;
+use crate::model::written_elements::WrittenElements;
 use crate::support::shared_parts::{Part, PartMap};
 use crate::support::{attributes, domains, paths};
 
@@ -97,18 +98,19 @@ fn read_own(file: &OutputFile, keep: &mut dyn FnMut(&'static str, String)) -> Re
         .as_ref()
         .filter(|body| body.at.end <= own.len())
     else {
-        return read_html(&[own], &[], keep);
+        return read_html(&[own], None, keep);
     };
     let around = [&own[..body.at.start], &own[body.at.end..]];
+    let between = Some((&*body.elements, &own[body.at.clone()]));
     if !memo::verifying() {
-        return read_html(&around, &body.elements, keep);
+        return read_html(&around, between, keep);
     }
     let mut references = Vec::new();
-    let read = read_html(&around, &body.elements, &mut |kind, written| {
+    let read = read_html(&around, between, &mut |kind, written| {
         references.push((kind, written));
     });
     let mut whole_references = Vec::new();
-    let whole = read_html(&[own], &[], &mut |kind, written| {
+    let whole = read_html(&[own], None, &mut |kind, written| {
         whole_references.push((kind, written));
     });
     assert!(
@@ -206,7 +208,7 @@ impl PartScans {
 /// Reads one shared part.
 fn scan_part(bytes: &[u8]) -> PartScan {
     let mut references = Vec::new();
-    let read = read_html(&[bytes], &[], &mut |kind, written| {
+    let read = read_html(&[bytes], None, &mut |kind, written| {
         let climbs = climbs(&written);
         references.push((kind, written, climbs))
     });
@@ -300,15 +302,19 @@ impl Notes<'_> {
         }
     }
 
-    /// Notes each element of a page's body as written, in order.
-    fn written(&mut self, elements: &[WrittenElement]) {
-        for element in elements {
-            let values = READ_ATTRIBUTES.map(|wanted| {
-                (element.attributes.iter())
-                    .find(|(name, _)| &**name == wanted)
-                    .map(|(_, value)| value.to_string())
-            });
-            self.element(element.tag, values);
+    /// Notes each element of a page's body as written in `html`, in order.
+    fn written(&mut self, (elements, html): (&WrittenElements, &[u8])) {
+        for (tag, attributes) in elements.each(html) {
+            let mut values: [Option<String>; 6] = Default::default();
+            for (name, value) in attributes {
+                let wanted = READ_ATTRIBUTES
+                    .iter()
+                    .position(|wanted| wanted.as_bytes() == name);
+                if let Some(slot) = wanted.and_then(|index| values.get_mut(index)) {
+                    *slot = Some(String::from_utf8_lossy(value).into_owned());
+                }
+            }
+            self.element(tag, values);
         }
     }
 }
@@ -316,10 +322,11 @@ impl Notes<'_> {
 /// Reads HTML given in pieces: gives each reference to `reference` with its kind,
 /// and returns the ids, the number of images without an alt attribute and the
 /// language attributes that name no language. The elements of `between`, if any,
-/// are read after the first piece, as if they were written there.
+/// with the HTML they were written in, are read after the first piece, as if that
+/// HTML were there.
 pub(super) fn read_html(
     pieces: &[&[u8]],
-    between: &[WrittenElement],
+    between: Option<(&WrittenElements, &[u8])>,
     reference: &mut dyn FnMut(&'static str, String),
 ) -> Read {
     let notes = RefCell::new(Notes {
@@ -342,7 +349,7 @@ pub(super) fn read_html(
     // a page that yields fewer references; lol_html must then not be used again.
     let read = pieces.iter().enumerate().try_for_each(|(index, piece)| {
         rewriter.write(piece)?;
-        if index == 0 && !between.is_empty() {
+        if let (0, Some(between)) = (index, between) {
             notes.borrow_mut().written(between);
         }
         Ok(())

@@ -10,7 +10,7 @@
 //! page, as before. It notes each element with attributes, and each image, with
 //! its attributes as written, for the HTML check to read rather than the HTML.
 //! Uses minify-html-common, whose tables of elements, attributes and entities
-//! minify-html itself uses, and `page`.
+//! minify-html itself uses, and `page` and `written_elements`.
 
 use std::borrow::Cow;
 
@@ -26,7 +26,8 @@ use minify_html_common::whitespace::{
     collapse_whitespace, is_all_whitespace, left_trim, right_trim,
 };
 
-use crate::model::page::{MinifiedBody, WrittenElement};
+use crate::model::page::MinifiedBody;
+use crate::model::written_elements::WrittenElements;
 
 /// The elements this stage and pulldown-cmark write, each by a `'static` name, so
 /// that the open elements are held without copying; `None` for any other.
@@ -100,7 +101,7 @@ pub(super) struct MinifiedHtml {
     /// between two tags as one.
     text: Vec<u8>,
     /// Each element written with attributes, and each image.
-    elements: Vec<WrittenElement>,
+    elements: WrittenElements,
 }
 
 impl MinifiedHtml {
@@ -109,7 +110,7 @@ impl MinifiedHtml {
             out: Vec::with_capacity(capacity),
             open: vec![Open::new(CONTENT_HOLDER, false)],
             text: Vec::new(),
-            elements: Vec::new(),
+            elements: WrittenElements::default(),
         }
     }
 
@@ -153,7 +154,7 @@ impl MinifiedHtml {
         }
         Some(MinifiedBody {
             html: String::from_utf8(self.out).ok()?.into(),
-            elements: self.elements.into(),
+            elements: std::sync::Arc::new(self.elements),
         })
     }
 
@@ -206,14 +207,11 @@ fn start_tag(
     let out = &mut html.out;
     out.push(b'<');
     out.extend_from_slice(tag.as_bytes());
-    let mut written = Vec::new();
-    write_attributes(tag, attributes, (out, &mut written))?;
+    let noted = html.elements.attribute_count();
+    write_attributes(tag, attributes, (out, &mut html.elements))?;
     out.push(b'>');
-    if tag == "img" || !written.is_empty() {
-        html.elements.push(WrittenElement {
-            tag,
-            attributes: written,
-        });
+    if tag == "img" || html.elements.attribute_count() > noted {
+        html.elements.push_element(tag)?;
     }
     Some(tag)
 }
@@ -228,16 +226,13 @@ enum Value<'v> {
     Unquoted(Cow<'v, [u8]>),
 }
 
-/// Each attribute's name and value as written, the value without its quotes.
-type Written = Vec<(Box<str>, Box<str>)>;
-
 /// Writes `attributes` as minify-html does: those whose values are quoted first,
 /// then the others, each set in order of name. An attribute named twice has the
 /// value it is given last, as minify-html reads it.
 fn write_attributes(
     tag: &str,
     attributes: &[(&str, &str)],
-    (out, written): (&mut Vec<u8>, &mut Written),
+    (out, written): (&mut Vec<u8>, &mut WrittenElements),
 ) -> Option<()> {
     if !(attributes.iter())
         .all(|(name, _)| name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
@@ -274,26 +269,27 @@ fn write_attributes(
 fn write_attribute(
     name: &str,
     value: Value,
-    (out, written): (&mut Vec<u8>, &mut Written),
+    (out, written): (&mut Vec<u8>, &mut WrittenElements),
 ) -> Option<()> {
-    let (value, between_quotes) = match &value {
+    // The value as written, if any, and how many of its bytes at each end are
+    // quotes.
+    let (value, quotes) = match &value {
         Value::Redundant => return Some(()),
-        Value::NameOnly => (None, &[][..]),
-        Value::Quoted(bytes) => (
-            Some(&bytes[..]),
-            bytes.get(1..bytes.len().saturating_sub(1))?,
-        ),
-        Value::Unquoted(bytes) => (Some(&bytes[..]), &bytes[..]),
+        Value::NameOnly => (None, 0),
+        Value::Quoted(bytes) => (Some(&bytes[..]), 1),
+        Value::Unquoted(bytes) => (Some(&bytes[..]), 0),
     };
     out.push(b' ');
+    let name_at = out.len()..out.len() + name.len();
     out.extend_from_slice(name.as_bytes());
+    let mut value_at = out.len()..out.len();
     if let Some(value) = value {
         out.push(b'=');
+        let start = out.len() + quotes;
         out.extend_from_slice(value);
+        value_at = start..(out.len() - quotes).max(start);
     }
-    let between_quotes = std::str::from_utf8(between_quotes).ok()?;
-    written.push((name.into(), between_quotes.into()));
-    Some(())
+    written.push_attribute(name_at, value_at)
 }
 
 /// Whether minify-html might write `byte` of a value other than as it is, or
@@ -493,7 +489,10 @@ fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{page, rendered, same_both_ways};
-    use super::{WrittenElement, known_element};
+    use super::known_element;
+
+    /// Elements with their attributes' names and values.
+    type Elements = Vec<(&'static str, Vec<(String, String)>)>;
 
     /// A page with `body`'s content as written minified as it was made, and as
     /// minify-html makes it from the content's HTML inside a `<div>`.
@@ -508,23 +507,30 @@ mod tests {
             .unwrap()
             .to_owned();
         if let Some(made) = &*rendered.minified {
-            assert_eq!(&made.elements[..], elements_of(&inside), "{body}");
+            let text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap();
+            let written: Elements = (made.elements.each(made.html.as_bytes()))
+                .map(|(tag, attributes)| {
+                    let attributes = attributes.map(|(name, value)| (text(name), text(value)));
+                    (tag, attributes.collect())
+                })
+                .collect();
+            assert_eq!(written, elements_of(&inside), "{body}");
         }
         (rendered.minified.0.map(|made| made.html.into()), inside)
     }
 
     /// Each element of `html` with attributes, and each image, with its attributes
     /// as lol_html gives them, as the HTML check reads them.
-    fn elements_of(html: &str) -> Vec<WrittenElement> {
+    fn elements_of(html: &str) -> Elements {
         let found = std::cell::RefCell::new(Vec::new());
         let settings = lol_html::RewriteStrSettings::new().append_element_content_handler(
             lol_html::element!("*", |el| {
-                let attributes: Vec<(Box<str>, Box<str>)> = (el.attributes().iter())
-                    .map(|a| (a.name().into(), a.value().into()))
+                let attributes: Vec<(String, String)> = (el.attributes().iter())
+                    .map(|a| (a.name(), a.value()))
                     .collect();
                 let tag = known_element(&el.tag_name()).expect("an element written here");
                 if tag == "img" || !attributes.is_empty() {
-                    found.borrow_mut().push(WrittenElement { tag, attributes });
+                    found.borrow_mut().push((tag, attributes));
                 }
                 Ok(())
             }),
