@@ -82,10 +82,12 @@ impl SiteAddress {
 
     /// Where `address` goes inside the site, as [`path_within`] says.
     pub fn path_of(&self, address: &str) -> Option<String> {
-        let mentions_host = address
-            .as_bytes()
-            .windows(self.host.len())
-            .any(|window| window.eq_ignore_ascii_case(self.host.as_bytes()));
+        // A full address has a scheme, and so a colon; most links are relative.
+        let mentions_host = address.contains(':')
+            && address
+                .as_bytes()
+                .windows(self.host.len())
+                .any(|window| window.eq_ignore_ascii_case(self.host.as_bytes()));
         if !mentions_host {
             return None;
         }

@@ -93,24 +93,26 @@ fn hyphenate(text: &str, keep: impl Fn(char) -> bool) -> String {
 /// `crying/soothing/`, `./` from the home page. Relative links keep a site working
 /// wherever it is hosted, at a domain root or under a path.
 pub fn root_prefix(from_url_path: &str) -> String {
-    let depth = from_url_path.matches('/').count();
-    if depth == 0 {
-        "./".to_owned()
-    } else {
-        "../".repeat(depth)
-    }
+    relative_url(from_url_path, "")
 }
 
 /// A relative URL from one page to a site path (a page's URL path or a file's path).
 pub fn relative_url(from_url_path: &str, to_site_path: &str) -> String {
-    let prefix = root_prefix(from_url_path);
-    if to_site_path.is_empty() {
-        prefix
-    } else if prefix == "./" {
-        to_site_path.to_owned()
-    } else {
-        format!("{prefix}{to_site_path}")
+    let depth = from_url_path.bytes().filter(|&b| b == b'/').count();
+    if depth == 0 {
+        let here = if to_site_path.is_empty() {
+            "./"
+        } else {
+            to_site_path
+        };
+        return here.to_owned();
     }
+    let mut url = String::with_capacity(3 * depth + to_site_path.len());
+    for _ in 0..depth {
+        url.push_str("../");
+    }
+    url.push_str(to_site_path);
+    url
 }
 
 /// Resolves a relative path written in a file at `from_content_path` against that

@@ -178,11 +178,13 @@ pub struct Read {
 /// spaces around it, so they are ignored here too. An `&` before the scheme's colon
 /// could hide a scheme as a character reference, so it is refused.
 pub fn is_allowed_address(address: &str) -> bool {
-    let address: String = address
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    let address = address.trim_matches(|c: char| c <= ' ');
+    let address: std::borrow::Cow<str> = if address.contains(['\t', '\n', '\r']) {
+        let kept = address.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r'));
+        std::borrow::Cow::Owned(kept.collect())
+    } else {
+        std::borrow::Cow::Borrowed(address)
+    };
     let scheme_end = address.find([':', '/', '?', '#']);
     match scheme_end {
         Some(colon) if address[colon..].starts_with(':') => {
