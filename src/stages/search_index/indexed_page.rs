@@ -257,20 +257,22 @@ impl IndexedPage {
         let language = language.to_lowercase();
         let stemming = Stemming::of(&language);
         let mut found: Found = FxHashMap::default();
-        for (position, (written, weight)) in text.words().enumerate() {
-            let position = u32::try_from(position).unwrap_or(u32::MAX);
-            with_index_words(written, &stemming, |words| {
-                let parts = words.iter().filter(|w| w.is_part).count();
-                let part_weight = match (parts, weight) {
-                    (0, _) | (_, 0) => 0,
-                    (parts, weight) => (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1),
-                };
-                for word in words {
-                    let weight = if word.is_part { part_weight } else { weight };
-                    found_at(&mut found, word, Place { position, weight });
-                }
-            });
-        }
+        with_index_words(&stemming, |index_words| {
+            for (position, (written, weight)) in text.words().enumerate() {
+                let position = u32::try_from(position).unwrap_or(u32::MAX);
+                index_words.with(written, |words| {
+                    let parts = words.iter().filter(|w| w.is_part).count();
+                    let part_weight = match (parts, weight) {
+                        (0, _) | (_, 0) => 0,
+                        (parts, weight) => (weight / u8::try_from(parts).unwrap_or(u8::MAX)).max(1),
+                    };
+                    for word in words {
+                        let weight = if word.is_part { part_weight } else { weight };
+                        found_at(&mut found, word, Place { position, weight });
+                    }
+                });
+            }
+        });
         let title = text.title.as_deref().unwrap_or_default();
         let words = with_title(found, title_places(title, &stemming));
         let word_count = u32::try_from(text.weights.len().max(1)).unwrap_or(u32::MAX);
@@ -352,7 +354,7 @@ type TitlePlaces = FxHashMap<(String, Option<String>), Vec<i32>>;
 /// sorted by word.
 fn with_title(found: Found, in_title: TitlePlaces) -> Words {
     type Word = (Unwritten, Vec<(String, Unwritten)>);
-    let mut words: BTreeMap<String, Word> = (found.into_iter())
+    let mut words: Vec<(String, Word)> = (found.into_iter())
         .map(|(word, (plain, marked))| {
             let with_marks = (marked.into_iter())
                 .map(|(form, places)| (form, Unwritten::in_text(packed(places))))
@@ -360,8 +362,17 @@ fn with_title(found: Found, in_title: TitlePlaces) -> Words {
             (word, (Unwritten::in_text(packed(plain)), with_marks))
         })
         .collect();
+    // Each word is found once, so the order of equal words cannot matter.
+    words.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     for ((stem, form), places) in in_title {
-        let (plain, with_marks) = words.entry(stem).or_default();
+        let at = match words.binary_search_by(|(word, _)| word.cmp(&stem)) {
+            Ok(at) => at,
+            Err(at) => {
+                words.insert(at, (stem, Word::default()));
+                at
+            }
+        };
+        let (plain, with_marks) = &mut words[at].1;
         let at = match form {
             None => plain,
             Some(form) => match with_marks.iter().position(|(f, _)| *f == form) {
@@ -414,7 +425,11 @@ impl Places<'_> {
 /// of weight written as the weight's negative, less one, before a whole position.
 fn packed(mut places: Vec<Place>) -> Vec<i32> {
     const USUAL: u8 = PLAIN_WEIGHT + 1;
-    places.sort_by_key(|p| (if p.weight == USUAL { 0 } else { p.weight }, p.position));
+    let order = |p: &Place| (if p.weight == USUAL { 0 } else { p.weight }, p.position);
+    // Places are found in order, and most of a word's are of the usual weight.
+    if !places.is_sorted_by_key(order) {
+        places.sort_by_key(order);
+    }
     let mut packed = Vec::with_capacity(places.len() + 2);
     let (mut weight, mut last) = (USUAL, 0);
     for Place {

@@ -48,45 +48,61 @@ thread_local! {
     static INDEXED: Kept<Vec<IndexWord>> = Kept::default();
 }
 
-/// Calls `use_value` with what this thread keeps in `kept` for `word` in
-/// `language`: kept from `make` the first time. `make` may use a different kind
-/// of kept value, and `use_value` none.
-fn with_kept<V: 'static, R>(
+/// Calls `use_known` with what this thread keeps in `kept` for `language`.
+fn with_language<V: 'static, R>(
     kept: &'static std::thread::LocalKey<Kept<V>>,
-    (language, word): (&str, &str),
-    make: impl FnOnce() -> V,
-    use_value: impl FnOnce(&V) -> R,
+    language: &str,
+    use_known: impl FnOnce(&mut FxHashMap<String, V>) -> R,
 ) -> R {
     kept.with_borrow_mut(|kept| {
         if !kept.contains_key(language) {
             kept.insert(language.to_owned(), FxHashMap::default());
         }
-        let known = kept.get_mut(language).expect("just added");
-        if let Some(value) = known.get(word) {
-            return use_value(value);
-        }
-        if known.len() >= MOST_WORDS_KEPT {
-            known.clear();
-        }
-        use_value(known.entry(word.to_owned()).or_insert_with(make))
+        use_known(kept.get_mut(language).expect("just added"))
     })
 }
 
-/// Calls `use_words` with the words to index for `written`, as [`index_words`]
-/// gives them, found again if this thread found them before. `use_words` may not
-/// ask for the words of another word.
-pub fn with_index_words<R>(
-    written: &str,
-    stemming: &Stemming,
-    use_words: impl FnOnce(&[IndexWord]) -> R,
+/// Calls `use_value` with what `known` holds for `word`: kept from `make` the
+/// first time.
+fn with_known<V, R>(
+    known: &mut FxHashMap<String, V>,
+    word: &str,
+    make: impl FnOnce() -> V,
+    use_value: impl FnOnce(&V) -> R,
 ) -> R {
-    let words = (&stemming.language[..], written);
-    with_kept(
-        &INDEXED,
-        words,
-        || index_words(written, stemming),
-        |w| use_words(w),
-    )
+    if let Some(value) = known.get(word) {
+        return use_value(value);
+    }
+    if known.len() >= MOST_WORDS_KEPT {
+        known.clear();
+    }
+    use_value(known.entry(word.to_owned()).or_insert_with(make))
+}
+
+/// The words to index for words written in one language, found again where this
+/// thread found them before: a page's words are looked for among those of its
+/// language without finding its language again for each.
+pub struct IndexWords<'k> {
+    known: &'k mut FxHashMap<String, Vec<IndexWord>>,
+    stemming: &'k Stemming,
+}
+
+impl IndexWords<'_> {
+    /// Calls `use_words` with the words to index for `written`, as [`index_words`]
+    /// gives them.
+    pub fn with<R>(&mut self, written: &str, use_words: impl FnOnce(&[IndexWord]) -> R) -> R {
+        let stemming = self.stemming;
+        let make = || index_words(written, stemming);
+        with_known(self.known, written, make, |words| use_words(words))
+    }
+}
+
+/// Calls `use_them` with the words to index in `stemming`'s language that this
+/// thread keeps. `use_them` may not ask for them again.
+pub fn with_index_words<R>(stemming: &Stemming, use_them: impl FnOnce(&mut IndexWords) -> R) -> R {
+    with_language(&INDEXED, &stemming.language, |known| {
+        use_them(&mut IndexWords { known, stemming })
+    })
 }
 
 /// The stemmer for a language tag, if Pagefind's search has one for its language.
@@ -210,7 +226,9 @@ impl Stemming {
             return bare.to_owned();
         };
         let make = || stemmer.stem(bare).into_owned();
-        with_kept(&STEMS, (&self.language, bare), make, String::clone)
+        with_language(&STEMS, &self.language, |known| {
+            with_known(known, bare, make, String::clone)
+        })
     }
 }
 
@@ -295,7 +313,7 @@ mod tests {
     #[test]
     fn words_found_again_are_the_words_found_first_in_their_own_language() {
         let words = |written: &str, stemming: &Stemming| {
-            with_index_words(written, stemming, <[IndexWord]>::to_vec)
+            with_index_words(stemming, |words| words.with(written, <[IndexWord]>::to_vec))
         };
         let english = Stemming::of("en");
         for written in [
