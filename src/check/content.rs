@@ -126,6 +126,19 @@ const VAGUE_LINK_TEXT: &[&str] = &[
     "see here",
 ];
 
+/// How many characters the longest of [`VAGUE_LINK_TEXT`] has: they are ASCII, one
+/// byte a character.
+const LONGEST_VAGUE_LINK_TEXT: usize = {
+    let (mut longest, mut i) = (0, 0);
+    while i < VAGUE_LINK_TEXT.len() {
+        if VAGUE_LINK_TEXT[i].len() > longest {
+            longest = VAGUE_LINK_TEXT[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 /// Checks one page's content.
 /// The forms of care card headings are English ones: `in_english` is false for a
 /// translation, whose headings are not held to them.
@@ -179,11 +192,7 @@ fn check_links(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
             }
             continue;
         }
-        let plain = text
-            .trim_end_matches(['.', ':', '!'])
-            .to_lowercase()
-            .replace('\u{2019}', "'");
-        if VAGUE_LINK_TEXT.contains(&plain.as_str()) {
+        if is_vague(text) {
             errors.push(ContentError::VagueLinkText {
                 text: text.to_owned(),
                 position,
@@ -194,6 +203,18 @@ fn check_links(rendered: &RenderedPage, errors: &mut Vec<ContentError>) {
             errors.push(ContentError::AddressAsLinkText { position });
         }
     }
+}
+
+/// Whether a link's text says nothing of where it goes, as "click here" does.
+fn is_vague(text: &str) -> bool {
+    let text = text.trim_end_matches(['.', ':', '!']);
+    // Lowercase text has at least as many characters, so a text longer than every
+    // vague one is not one of them, and is not copied to be compared.
+    if text.chars().count() > LONGEST_VAGUE_LINK_TEXT {
+        return false;
+    }
+    let plain = text.to_lowercase().replace('\u{2019}', "'");
+    VAGUE_LINK_TEXT.contains(&plain.as_str())
 }
 
 /// Headings that ask questions, a second level-1 heading, and skipped levels.
@@ -265,7 +286,32 @@ fn looks_like_address(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_call_to_action;
+    use super::{LONGEST_VAGUE_LINK_TEXT, VAGUE_LINK_TEXT, is_call_to_action, is_vague};
+
+    #[test]
+    fn link_texts_that_say_nothing_of_where_they_go_are_vague_in_any_case() {
+        for vague in [
+            "here",
+            "Click here.",
+            "MORE INFORMATION:",
+            "Find out more!",
+            "ThIs PaGe",
+        ] {
+            assert!(is_vague(vague), "{vague}");
+        }
+        for clear in [
+            "Feeding your baby",
+            "more information about crying",
+            "Here’s how",
+        ] {
+            assert!(!is_vague(clear), "{clear}");
+        }
+        let longest = VAGUE_LINK_TEXT
+            .iter()
+            .map(|text| text.chars().count())
+            .max();
+        assert_eq!(longest, Some(LONGEST_VAGUE_LINK_TEXT));
+    }
 
     #[test]
     fn care_card_headings_end_in_if_and_who_the_list_is_about() {

@@ -85,6 +85,11 @@ pub fn find<'a>(text: &str, settings: &WordsToAvoid<'a>) -> Vec<(usize, &'a str,
     } else {
         origin.reserve(text.len() + 1);
         for (offset, c) in text.char_indices() {
+            if c.is_ascii() {
+                lower.push(c.to_ascii_lowercase());
+                origin.push(offset);
+                continue;
+            }
             let start = lower.len();
             let c = if c == '\u{2019}' { '\'' } else { c };
             lower.extend(c.to_lowercase());

@@ -360,7 +360,13 @@ fn words_of(
             content.push(' ');
         }
         let start = content.len();
-        content.extend(word.chars().filter(|&c| c != '\u{200B}'));
+        // A zero-width space starts with the byte 0xE2 in UTF-8: most words have
+        // none, and are copied whole.
+        if word.as_bytes().contains(&0xE2) {
+            content.extend(word.chars().filter(|&c| c != '\u{200B}'));
+        } else {
+            content.push_str(word);
+        }
         match content.len() == start {
             // A word of zero-width spaces alone is no word.
             true => content.truncate(before),

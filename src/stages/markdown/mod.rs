@@ -406,9 +406,9 @@ impl<'a> Renderer<'a> {
                 .map(|(dest, title)| (CowStr::from(dest.clone()), CowStr::from(title.clone())))
         };
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(&mut callback));
-        // About one event for each 12 bytes of markdown, so that the list is
-        // rarely grown and copied.
-        let mut events: Events = Vec::with_capacity(text.len() / 12 + 16);
+        // Room for an event for each 6 bytes of markdown, about what a list of
+        // links makes, so that the list is rarely grown and copied.
+        let mut events: Events = Vec::with_capacity(text.len() / 6 + 16);
         events.extend(parser.into_offset_iter());
         let starts_with_list = matches!(events.first(), Some((Event::Start(Tag::List(_)), _)));
         if let Some((depth, offset)) = too_deep(&events) {
