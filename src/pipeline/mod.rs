@@ -175,7 +175,7 @@ pub fn check_project(options: &crate::config::BuildOptions) -> CheckReport {
     let mut report = check_project_with(options, &mut memos);
     let problems = memos.save(&cache, &[]);
     let said = cache_warnings(&problems, &options.root);
-    report.diagnostics = Diagnostic::sorted([report.diagnostics, said].concat());
+    report.diagnostics = Diagnostic::sorted_together(report.diagnostics, said);
     report
 }
 

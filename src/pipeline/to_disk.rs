@@ -123,7 +123,7 @@ fn build_from(
         Ok(site) => site,
         Err(errors) => {
             let unsaved = cache_warnings(&save(&memos), &config.root);
-            let errors = fail(Diagnostic::sorted([errors.diagnostics, unsaved].concat()));
+            let errors = fail(Diagnostic::sorted_together(errors.diagnostics, unsaved));
             return (Err(errors), Some(memos));
         }
     };
@@ -161,14 +161,16 @@ fn with_cache_problems(
     root: &std::path::Path,
 ) -> Result<BuildReport, Errors> {
     let said = cache_warnings(problems, root);
+    // A build's warnings and errors are sorted already.
+    if said.is_empty() {
+        return outcome;
+    }
     match outcome {
         Ok(mut report) => {
-            report.warnings = Diagnostic::sorted([report.warnings, said].concat());
+            report.warnings = Diagnostic::sorted_together(report.warnings, said);
             Ok(report)
         }
-        Err(errors) => Err(fail(Diagnostic::sorted(
-            [errors.diagnostics, said].concat(),
-        ))),
+        Err(errors) => Err(fail(Diagnostic::sorted_together(errors.diagnostics, said))),
     }
 }
 
