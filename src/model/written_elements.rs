@@ -41,10 +41,6 @@ impl WrittenElements {
         Some(())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.elements.is_empty()
-    }
-
     /// Each element with its attributes' names and values, read from `html`, the
     /// HTML they were written in.
     pub fn each<'h>(
