@@ -375,13 +375,7 @@ fn with_title(found: Found, in_title: TitlePlaces) -> Words {
         let (plain, with_marks) = &mut words[at].1;
         let at = match form {
             None => plain,
-            Some(form) => match with_marks.iter().position(|(f, _)| *f == form) {
-                Some(at) => &mut with_marks[at].1,
-                None => {
-                    with_marks.push((form, Unwritten::default()));
-                    &mut with_marks.last_mut().expect("just added").1
-                }
-            },
+            Some(form) => form_entry(with_marks, form),
         };
         at.in_title = places;
     }
@@ -393,6 +387,19 @@ fn with_title(found: Found, in_title: TitlePlaces) -> Words {
         }
     }
     written
+}
+
+/// What `form` has among a word's `forms`, added after them if it is not there
+/// yet: the forms stay in the order they first come.
+pub fn form_entry<F: PartialEq, V: Default>(forms: &mut Vec<(F, V)>, form: F) -> &mut V {
+    let at = match forms.iter().position(|(f, _)| *f == form) {
+        Some(at) => at,
+        None => {
+            forms.push((form, V::default()));
+            forms.len() - 1
+        }
+    };
+    &mut forms[at].1
 }
 
 impl Unwritten {

@@ -17,8 +17,8 @@ use minicbor::Encode;
 use rayon::prelude::*;
 
 use super::cbor::{CBOR_ARRAY, cbor_head, cbor_text};
-use super::indexed_page::{IndexedPage, TITLE_FIELD};
-use super::word_runs::{PAGES_A_RUN, Pages, RunInput, RunWord, WordRun, push_to_form, write_pages};
+use super::indexed_page::{IndexedPage, TITLE_FIELD, form_entry};
+use super::word_runs::{PAGES_A_RUN, Pages, RunInput, RunWord, WordRun, write_pages};
 use crate::model::page::OutputFile;
 use crate::support::cache_key::Key;
 use crate::support::kept_by_thread::with_kept;
@@ -319,7 +319,7 @@ fn site_words(runs: &[Arc<WordRun>]) -> Vec<(&str, SiteWord<'_>)> {
         };
         found.runs.push(word.pages);
         for (form, pages) in word.with_marks() {
-            push_to_form(&mut found.with_marks, form, pages);
+            form_entry(&mut found.with_marks, form).push(pages);
         }
     }
     words

@@ -12,7 +12,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 use super::cbor::{CBOR_ARRAY, CBOR_UNSIGNED, cbor_head};
-use super::indexed_page::{IndexedPage, Places};
+use super::indexed_page::{IndexedPage, Places, form_entry};
 use crate::memo::MemoKey;
 
 /// How many pages a run holds: enough that a site's runs are few to put together,
@@ -114,7 +114,7 @@ impl WordRun {
                     gathered.pages.push((number, word.places));
                 }
                 for (form, places) in word.with_marks() {
-                    push_to_form(&mut gathered.forms, form, (number, places));
+                    form_entry(&mut gathered.forms, form).push((number, places));
                 }
             }
         }
@@ -228,15 +228,6 @@ impl WordRun {
 struct Gathered<'a> {
     pages: Vec<(u32, Places<'a>)>,
     forms: Vec<(&'a str, Vec<(u32, Places<'a>)>)>,
-}
-
-/// Adds `pages` to those of `form` among a word's `forms`, after them, or adds
-/// the form: the forms stay in the order they first come.
-pub fn push_to_form<'t, T>(forms: &mut Vec<(&'t str, Vec<T>)>, form: &'t str, pages: T) {
-    match forms.iter_mut().find(|(f, _)| *f == form) {
-        Some((_, of_form)) => of_form.push(pages),
-        None => forms.push((form, vec![pages])),
-    }
 }
 
 /// Writes the pages of several runs a word or a form is on, in order, at the end of
