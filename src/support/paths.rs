@@ -119,26 +119,51 @@ pub fn relative_url(from_url_path: &str, to_site_path: &str) -> String {
 /// file's folder, or a path starting with `/` against the root. Returns `None` when the
 /// path climbs out of the root.
 pub fn resolve(from_content_path: &str, written: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    let relative = match written.strip_prefix('/') {
-        Some(from_root) => from_root,
-        None => {
-            if let Some((folder, _)) = from_content_path.rsplit_once('/') {
-                parts.extend(folder.split('/'));
-            }
-            written
-        }
+    let (folder, relative) = match written.strip_prefix('/') {
+        Some(from_root) => ("", from_root),
+        None => (
+            from_content_path
+                .rsplit_once('/')
+                .map_or("", |(folder, _)| folder),
+            written,
+        ),
     };
-    for part in relative.split('/') {
+    let mut resolved = String::with_capacity(folder.len() + relative.len() + 1);
+    push_resolved(
+        &mut resolved,
+        folder.split(is_slash).chain(relative.split(is_slash)),
+    )?;
+    resolved.pop();
+    Some(resolved)
+}
+
+/// Whether `c` is `/`. Paths are split with it: splitting at the character `/`
+/// itself uses a search meant for long texts, slow for a path's short parts.
+pub fn is_slash(c: char) -> bool {
+    c == '/'
+}
+
+/// Adds `parts` to `resolved`, a path whose every part ends in `/`, working out
+/// `.` and `..`. `None` if a `..` climbs out of the root.
+pub fn push_resolved<'p>(
+    resolved: &mut String,
+    parts: impl Iterator<Item = &'p str>,
+) -> Option<()> {
+    for part in parts {
         match part {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                resolved.pop()?;
+                let parent = resolved.rfind(is_slash).map_or(0, |i| i + 1);
+                resolved.truncate(parent);
             }
-            part => parts.push(part),
+            part => {
+                resolved.push_str(part);
+                resolved.push('/');
+            }
         }
     }
-    Some(parts.join("/"))
+    Some(())
 }
 
 /// Decodes `%20` and other percent escapes in a link, leaving anything malformed as

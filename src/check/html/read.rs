@@ -457,34 +457,23 @@ pub(super) fn resolve<'a>(file: &str, written: &'a str, base_path: &str) -> Opti
             fragment: None,
         })
     };
-    // Paths are searched with a closure: searching for the character `/` itself
-    // uses a search meant for long texts, slow for a path's many short parts.
-    let is_slash = |c: char| c == '/';
     let (start, rest) = match decoded.strip_prefix('/') {
         Some(from_root) => match from_root.strip_prefix(base_path.trim_start_matches('/')) {
             Some(inside) => ("", inside),
             None => return outside(format!("{decoded} (it is outside {base_path})")),
         },
-        None => (file.rfind(is_slash).map_or("", |i| &file[..=i]), &*decoded),
+        None => (
+            file.rfind(paths::is_slash).map_or("", |i| &file[..=i]),
+            &*decoded,
+        ),
     };
     // The path so far, each part followed by `/`.
     let mut resolved = String::with_capacity(start.len() + rest.len() + 10);
-    for part in start.split(is_slash).chain(rest.split(is_slash)) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if resolved.is_empty() {
-                    return outside(format!("{decoded} (it climbs out of the site)"));
-                }
-                resolved.pop();
-                let parent = resolved.rfind(is_slash).map_or(0, |i| i + 1);
-                resolved.truncate(parent);
-            }
-            other => {
-                resolved.push_str(other);
-                resolved.push('/');
-            }
-        }
+    let parts = start
+        .split(paths::is_slash)
+        .chain(rest.split(paths::is_slash));
+    if paths::push_resolved(&mut resolved, parts).is_none() {
+        return outside(format!("{decoded} (it climbs out of the site)"));
     }
     let folder = rest.ends_with('/') || (rest.is_empty() && start.ends_with('/'));
     if !folder {
