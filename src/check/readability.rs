@@ -283,37 +283,49 @@ fn push_sentence(text: &str, start: usize, end: usize, found: &mut Vec<Sentence>
 pub fn words_of(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| c.is_whitespace() || c == '/' || c == '\u{2013}' || c == '\u{2014}')
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        // Trimmed, a word that is not empty starts with a letter or a digit.
+        .filter(|w| !w.is_empty())
 }
 
 /// Guesses how many syllables an English word has, from its groups of vowels, with
 /// the common exceptions of English spelling. It is right for most everyday words,
 /// which is what readability formulas need.
 pub fn syllables(word: &str) -> usize {
-    // Most words are short: their letters fit on the stack.
-    let mut short = ['\0'; 32];
+    // The rules read only English letters: every other letter is the same to them,
+    // so each is held as one byte that is none of those, and most words fit on the
+    // stack.
+    const OTHER_LETTER: u8 = 0xFF;
+    let mut short = [0u8; 32];
     let mut long = Vec::new();
     let mut length = 0;
-    let mut push = |c: char| {
+    let mut push = |letter: u8| {
         if length < short.len() {
-            short[length] = c;
+            short[length] = letter;
         } else {
             if long.is_empty() {
                 long.extend_from_slice(&short);
             }
-            long.push(c);
+            long.push(letter);
         }
         length += 1;
     };
     if word.is_ascii() {
-        word.bytes()
+        (word.bytes())
             .filter(u8::is_ascii_alphabetic)
-            .for_each(|b| push(char::from(b.to_ascii_lowercase())));
+            .for_each(|b| push(b.to_ascii_lowercase()));
     } else {
-        word.chars()
+        // A letter can lower-case to an English one: the Kelvin sign to "k".
+        (word.chars())
             .filter(|c| c.is_alphabetic())
             .flat_map(char::to_lowercase)
-            .for_each(push);
+            .for_each(|c| {
+                push(
+                    u8::try_from(c)
+                        .ok()
+                        .filter(u8::is_ascii)
+                        .unwrap_or(OTHER_LETTER),
+                )
+            });
     }
     let letters = if long.is_empty() {
         &short[..length]
@@ -324,73 +336,67 @@ pub fn syllables(word: &str) -> usize {
 }
 
 /// Endings that keep the silent e of the word they follow: "safe-ly", "move-ment".
-const SUFFIXES_AFTER_SILENT_E: &[&[char]] = &[
-    &['l', 'y'],
-    &['m', 'e', 'n', 't'],
-    &['f', 'u', 'l'],
-    &['n', 'e', 's', 's'],
-    &['l', 'e', 's', 's'],
-];
+const SUFFIXES_AFTER_SILENT_E: &[&[u8]] = &[b"ly", b"ment", b"ful", b"ness", b"less"];
 
 /// Counts the syllables of a word given as its lowercase letters.
-fn count_syllables(chars: &[char]) -> usize {
-    if chars.len() <= 3 {
+fn count_syllables(letters: &[u8]) -> usize {
+    if letters.len() <= 3 {
         return 1;
     }
     // "some-thing", "some-times", "some-one": the e of "some" is silent.
-    if let Some(rest) = chars.strip_prefix(&['s', 'o', 'm', 'e'][..]) {
+    if let Some(rest) = letters.strip_prefix(b"some") {
         if rest.len() >= 3 {
             return 1 + count_syllables(rest);
         }
     }
     for suffix in SUFFIXES_AFTER_SILENT_E {
-        if let Some(stem) = chars.strip_suffix(*suffix) {
-            if stem.len() >= 3 && stem.ends_with(&['e']) && ends_in_silent_e(stem) {
+        if let Some(stem) = letters.strip_suffix(*suffix) {
+            if stem.len() >= 3 && stem.ends_with(b"e") && ends_in_silent_e(stem) {
                 return count_syllables(stem) + 1;
             }
         }
     }
-    let is_plain_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+    let is_plain_vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
     let is_vowel = |i: usize| {
-        let c = chars[i];
+        let c = letters[i];
         // y is a vowel after a consonant ("cry", "crying", "baby"), not before a
         // vowel that follows a vowel or starts the word ("yellow", "player").
         is_plain_vowel(c)
-            || (c == 'y'
+            || (c == b'y'
                 && i > 0
-                && !(is_plain_vowel(chars[i - 1])
-                    && chars.get(i + 1).is_some_and(|&n| is_plain_vowel(n))))
+                && !(is_plain_vowel(letters[i - 1])
+                    && letters.get(i + 1).is_some_and(|&n| is_plain_vowel(n))))
     };
     let mut count = 0;
-    for i in 0..chars.len() {
+    for i in 0..letters.len() {
         if !is_vowel(i) {
             continue;
         }
-        if i == 0 || !is_vowel(i - 1) || splits_vowel_pair(chars, i) {
+        if i == 0 || !is_vowel(i - 1) || splits_vowel_pair(letters, i) {
             count += 1;
         }
     }
-    let n = chars.len();
-    if ends_in_silent_e(chars) {
+    let n = letters.len();
+    if ends_in_silent_e(letters) {
         count -= 1;
     }
     // "-es" and "-ed" are silent after most consonants: "comes", "calmed"; not in
     // "wanted", "needed", "kisses", "changes".
-    let consonant = |c: char| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
-    if chars[n - 1] == 's'
-        && chars[n - 2] == 'e'
-        && consonant(chars[n - 3])
-        && !matches!(chars[n - 3], 's' | 'x' | 'z' | 'c' | 'g')
-        && !(chars[n - 3] == 'h' && matches!(chars[n - 4], 'c' | 's'))
-        && !(chars[n - 3] == 'l' && consonant(chars[n - 4]))
+    let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    if letters[n - 1] == b's'
+        && letters[n - 2] == b'e'
+        && consonant(letters[n - 3])
+        && !matches!(letters[n - 3], b's' | b'x' | b'z' | b'c' | b'g')
+        && !(letters[n - 3] == b'h' && matches!(letters[n - 4], b'c' | b's'))
+        && !(letters[n - 3] == b'l' && consonant(letters[n - 4]))
     {
         count -= 1;
     }
-    if chars[n - 1] == 'd'
-        && chars[n - 2] == 'e'
-        && consonant(chars[n - 3])
-        && !matches!(chars[n - 3], 't' | 'd')
-        && !(chars[n - 3] == 'l' && consonant(chars[n - 4]))
+    if letters[n - 1] == b'd'
+        && letters[n - 2] == b'e'
+        && consonant(letters[n - 3])
+        && !matches!(letters[n - 3], b't' | b'd')
+        && !(letters[n - 3] == b'l' && consonant(letters[n - 4]))
     {
         count -= 1;
     }
@@ -398,23 +404,23 @@ fn count_syllables(chars: &[char]) -> usize {
 }
 
 /// A final silent e, as in "close" or "time", but not "-le" as in "cuddle".
-fn ends_in_silent_e(chars: &[char]) -> bool {
-    let n = chars.len();
-    let consonant = |c: char| !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+fn ends_in_silent_e(letters: &[u8]) -> bool {
+    let n = letters.len();
+    let consonant = |c: u8| !matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
     n >= 3
-        && chars[n - 1] == 'e'
-        && consonant(chars[n - 2])
-        && !(chars[n - 2] == 'l' && consonant(chars[n - 3]))
+        && letters[n - 1] == b'e'
+        && consonant(letters[n - 2])
+        && !(letters[n - 2] == b'l' && consonant(letters[n - 3]))
 }
 
 /// Whether the vowel at `i` starts a syllable of its own although a vowel comes just
 /// before it: "ser-i-ous", "us-u-al", but not "na-tion", "spe-cial" or "lan-guage".
-fn splits_vowel_pair(chars: &[char], i: usize) -> bool {
-    let before = if i >= 2 { chars[i - 2] } else { ' ' };
-    match (chars[i - 1], chars[i]) {
-        ('i', 'a' | 'o' | 'u') => !matches!(before, 't' | 's' | 'c' | 'g' | 'x'),
-        ('u', 'a') => !matches!(before, 'q' | 'g'),
-        ('y', _) => true,
+fn splits_vowel_pair(letters: &[u8], i: usize) -> bool {
+    let before = if i >= 2 { letters[i - 2] } else { b' ' };
+    match (letters[i - 1], letters[i]) {
+        (b'i', b'a' | b'o' | b'u') => !matches!(before, b't' | b's' | b'c' | b'g' | b'x'),
+        (b'u', b'a') => !matches!(before, b'q' | b'g'),
+        (b'y', _) => true,
         _ => false,
     }
 }
@@ -470,6 +476,17 @@ mod tests {
             .map(|(word, expected)| format!("{word}: {} not {expected}", syllables(word)))
             .collect();
         assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    #[test]
+    fn syllables_of_words_with_other_letters_and_long_words() {
+        // Letters outside English are consonants to the rules.
+        assert_eq!(syllables("café"), 1);
+        assert_eq!(syllables("naïve"), 1);
+        // The Kelvin sign lower-cases to "k".
+        assert_eq!(syllables("\u{212A}isses"), syllables("kisses"));
+        let long = "supercalifragilisticexpialidocious".repeat(2);
+        assert_eq!(syllables(&long), 2 * 14);
     }
 
     #[test]
