@@ -134,13 +134,17 @@ fn build_from(
         warnings: site.warnings,
     };
     // A file made from the same key as one before has the same bytes: its
-    // fingerprint is found, not made again from its bytes.
-    let fingerprints = memos.fingerprints.each(&site.files, output::fingerprint);
+    // fingerprint is found, not made again from its bytes. The record, which says
+    // every warning again, is written out meanwhile.
+    let (fingerprints, record_text) = rayon::join(
+        || memos.fingerprints.each(&site.files, output::fingerprint),
+        || record.to_text(),
+    );
     let (written, unsaved) = std::thread::scope(|scope| {
         let saving = scope.spawn(|| save(&memos));
         let files = (&site.files[..], &fingerprints[..]);
         let looked_over = looking_over.join().ok();
-        let record = &record.to_text();
+        let record = &record_text;
         let written = output::write_site_with(&config.out_dir, files, record, looked_over)
             .map_err(|e| fail(vec![e.to_diagnostic(&config.out_dir, None)]));
         (written, saving.join().unwrap_or_else(|e| resume_unwind(e)))
