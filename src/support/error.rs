@@ -4,12 +4,13 @@
 //! source line with a caret under the spot, and a hint where one helps. Each stage has
 //! its own error enum (thiserror) that knows how to turn itself into a diagnostic, so
 //! the wording of every message lives beside the condition that causes it. It also
-//! suggests the word a writer probably meant. Uses thiserror, strsim and memchr; serde lets a
-//! build record keep its warnings for the next build.
+//! suggests the word a writer probably meant. Uses thiserror, strsim, memchr and
+//! rustc-hash; serde lets a build record keep its warnings for the next build.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// How bad a finding is: errors fail the build, warnings are printed.
@@ -91,10 +92,11 @@ impl Diagnostic {
     }
 
     /// The diagnostics in the order they are shown, errors first, each said once.
+    /// Diagnostics in that order already cost one comparison each.
     pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        // Compared by reference: a key made for each comparison would copy the
-        // path and the message of both, thousands of times for a site's warnings.
-        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        if !diagnostics.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+            diagnostics = sorted_by_path_places(diagnostics);
+        }
         diagnostics.dedup();
         diagnostics
     }
@@ -109,10 +111,45 @@ impl Diagnostic {
         Diagnostic::sorted(diagnostics)
     }
 
-    /// Sort key that lists errors before warnings, each file by file, top to bottom.
+    /// The order diagnostics are shown in: errors before warnings, each file by
+    /// file, top to bottom.
     fn sort_key(&self) -> (Severity, &Path, Option<Position>, &str) {
         (self.severity, &self.path, self.position, &self.message)
     }
+}
+
+/// Errors first, each file's in order top to bottom, sorted stably. A path
+/// compares part by part, which costs far more than a number, and a site's
+/// warnings are thousands over far fewer files: each path is given its place
+/// among the paths once, and the diagnostics are sorted by places.
+fn sorted_by_path_places(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let places = path_places(&diagnostics);
+    let mut placed: Vec<(u32, Diagnostic)> = places.into_iter().zip(diagnostics).collect();
+    placed.sort_by(|a, b| placed_key(a).cmp(&placed_key(b)));
+    placed.into_iter().map(|(_, d)| d).collect()
+}
+
+/// [`Diagnostic::sort_key`] with the path's place for the path.
+fn placed_key((place, diagnostic): &(u32, Diagnostic)) -> (Severity, u32, Option<Position>, &str) {
+    let (severity, _, position, message) = diagnostic.sort_key();
+    (severity, *place, position, message)
+}
+
+/// The place of each diagnostic's path among the distinct paths of `diagnostics`,
+/// in order: two paths are equal, and in order, as their places are.
+fn path_places(diagnostics: &[Diagnostic]) -> Vec<u32> {
+    let mut places: FxHashMap<&Path, u32> = FxHashMap::default();
+    for diagnostic in diagnostics {
+        places.entry(&diagnostic.path).or_default();
+    }
+    let mut paths: Vec<&Path> = places.keys().copied().collect();
+    paths.sort_unstable();
+    for (place, path) in (0..).zip(paths) {
+        places.insert(path, place);
+    }
+    (diagnostics.iter())
+        .map(|diagnostic| places[diagnostic.path.as_path()])
+        .collect()
 }
 
 /// Renders like a compiler message:
@@ -281,6 +318,43 @@ mod tests {
         assert_eq!(index.position(source, 3), Position { line: 2, col: 1 });
         let d = source.find('d').unwrap();
         assert_eq!(index.position(source, d), Position { line: 2, col: 4 });
+    }
+
+    #[test]
+    fn diagnostics_sort_errors_first_then_by_path_part_by_part_and_are_said_once() {
+        let at = |line| Position { line, col: 1 };
+        let warning = |path: &str, line| {
+            let mut d = Diagnostic::warning(path, format!("w{line}"));
+            d.position = Some(at(line));
+            d
+        };
+        let given = vec![
+            warning("content/a-b.md", 1),
+            warning("content/a/b.md", 9),
+            warning("content/a/b.md", 2),
+            Diagnostic::error("site.yaml", "bad"),
+            warning("content/a/b.md", 2),
+            warning("content/a.md", 3),
+        ];
+        let sorted = Diagnostic::sorted(given.clone());
+        let shown: Vec<String> = (sorted.iter())
+            .map(|d| format!("{} {}", d.path.display(), d.message))
+            .collect();
+        // By parts, `a` comes before `a-b`; by bytes, `a-b` would come first.
+        let expected = [
+            "site.yaml bad",
+            "content/a/b.md w2",
+            "content/a/b.md w9",
+            "content/a-b.md w1",
+            "content/a.md w3",
+        ];
+        assert_eq!(shown, expected);
+        // The same order as sorting by the key itself; sorted again, unchanged.
+        let mut by_key = given;
+        by_key.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        by_key.dedup();
+        assert_eq!(sorted, by_key);
+        assert_eq!(Diagnostic::sorted(by_key.clone()), by_key);
     }
 
     #[test]
