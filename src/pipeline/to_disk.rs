@@ -165,10 +165,6 @@ fn with_cache_problems(
     root: &std::path::Path,
 ) -> Result<BuildReport, Errors> {
     let said = cache_warnings(problems, root);
-    // A build's warnings and errors are sorted already.
-    if said.is_empty() {
-        return outcome;
-    }
     match outcome {
         Ok(mut report) => {
             report.warnings = Diagnostic::sorted_together(report.warnings, said);
