@@ -122,39 +122,33 @@ pub fn resolve(from_content_path: &str, written: &str) -> Option<String> {
     let (folder, relative) = match written.strip_prefix('/') {
         Some(from_root) => ("", from_root),
         None => (
-            from_content_path
-                .rsplit_once('/')
-                .map_or("", |(folder, _)| folder),
+            last_slash(from_content_path).map_or("", |at| &from_content_path[..at]),
             written,
         ),
     };
-    let mut resolved = String::with_capacity(folder.len() + relative.len() + 1);
-    push_resolved(
-        &mut resolved,
-        folder.split(is_slash).chain(relative.split(is_slash)),
-    )?;
+    // Each path's parts, each with a `/` after it, take at most one byte more
+    // than the path.
+    let mut resolved = String::with_capacity(folder.len() + relative.len() + 2);
+    push_resolved(&mut resolved, [folder, relative])?;
     resolved.pop();
     Some(resolved)
 }
 
-/// Whether `c` is `/`. Paths are split with it: splitting at the character `/`
-/// itself uses a search meant for long texts, slow for a path's short parts.
-pub fn is_slash(c: char) -> bool {
-    c == '/'
+/// Where the last `/` of `path` is.
+pub fn last_slash(path: &str) -> Option<usize> {
+    path.bytes().rposition(|b| b == b'/')
 }
 
-/// Adds `parts` to `resolved`, a path whose every part ends in `/`, working out
-/// `.` and `..`. `None` if a `..` climbs out of the root.
-pub fn push_resolved<'p>(
-    resolved: &mut String,
-    parts: impl Iterator<Item = &'p str>,
-) -> Option<()> {
-    for part in parts {
+/// Adds the parts of each of `paths` in turn to `resolved`, a path whose every
+/// part ends in `/`, working out `.` and `..`. `None` if a `..` climbs out of the
+/// root.
+pub fn push_resolved(resolved: &mut String, paths: [&str; 2]) -> Option<()> {
+    for part in paths.into_iter().flat_map(parts_of) {
         match part {
             "" | "." => {}
             ".." => {
                 resolved.pop()?;
-                let parent = resolved.rfind(is_slash).map_or(0, |i| i + 1);
+                let parent = last_slash(resolved).map_or(0, |i| i + 1);
                 resolved.truncate(parent);
             }
             part => {
@@ -164,6 +158,22 @@ pub fn push_resolved<'p>(
         }
     }
     Some(())
+}
+
+/// The parts of `path` between its slashes. They are found byte by byte, as a
+/// path's parts are short: `str::split` would read them a character at a time,
+/// or ready a search meant for long texts.
+fn parts_of(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(path);
+    std::iter::from_fn(move || {
+        let path = rest?;
+        let (part, after) = match path.bytes().position(|b| b == b'/') {
+            Some(at) => (&path[..at], Some(&path[at + 1..])),
+            None => (path, None),
+        };
+        rest = after;
+        Some(part)
+    })
 }
 
 /// Decodes `%20` and other percent escapes in a link, leaving anything malformed as
@@ -315,6 +325,25 @@ mod tests {
             Some("play.md")
         );
         assert_eq!(resolve("a.md", "../../x.md"), None);
+        assert_eq!(
+            resolve("côté/a.md", "./é//ü/../b.md").as_deref(),
+            Some("côté/é/b.md")
+        );
+        assert_eq!(resolve("a/b/c.md", "../..").as_deref(), Some(""));
+    }
+
+    #[test]
+    fn a_path_splits_into_the_parts_between_its_slashes() {
+        let parts = |path| parts_of(path).collect::<Vec<_>>();
+        assert_eq!(parts(""), [""]);
+        assert_eq!(parts("/"), ["", ""]);
+        assert_eq!(parts("a//b/"), ["a", "", "b", ""]);
+        assert_eq!(parts("é/ü"), ["é", "ü"]);
+        for path in ["", "/", "a//b/", "é/ü", "/x/y"] {
+            assert_eq!(parts(path), path.split('/').collect::<Vec<_>>());
+        }
+        assert_eq!(last_slash("a/b/c"), Some(3));
+        assert_eq!(last_slash("abc"), None);
     }
 
     #[test]

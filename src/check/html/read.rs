@@ -463,16 +463,13 @@ pub(super) fn resolve<'a>(file: &str, written: &'a str, base_path: &str) -> Opti
             None => return outside(format!("{decoded} (it is outside {base_path})")),
         },
         None => (
-            file.rfind(paths::is_slash).map_or("", |i| &file[..=i]),
+            paths::last_slash(file).map_or("", |i| &file[..=i]),
             &*decoded,
         ),
     };
     // The path so far, each part followed by `/`.
-    let mut resolved = String::with_capacity(start.len() + rest.len() + 10);
-    let parts = start
-        .split(paths::is_slash)
-        .chain(rest.split(paths::is_slash));
-    if paths::push_resolved(&mut resolved, parts).is_none() {
+    let mut resolved = String::with_capacity(start.len() + rest.len() + 2);
+    if paths::push_resolved(&mut resolved, [start, rest]).is_none() {
         return outside(format!("{decoded} (it climbs out of the site)"));
     }
     let folder = rest.ends_with('/') || (rest.is_empty() && start.ends_with('/'));
