@@ -1,19 +1,21 @@
-//! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the HTML
-//! the templates made resolves to a file of the built site, and every image has an
-//! `alt` attribute, and every `lang` and `hreflang` names a language by its tag.
-//! This catches what the markdown checks cannot see: links written
-//! in templates and in raw HTML. A problem is reported where the link was written:
-//! in the page's markdown if it is there, else in the template that holds it. Each
-//! link is resolved as its page is read; only those that need the whole site's ids
-//! (a `#fragment`), or that fail, are kept, so memory does not grow with every link
-//! of every page. A link written as the site's own full address is checked like one
-//! written from its root. Uses lol_html to read the HTML, and `page`, `site`,
-//! `config`, `paths`, `domains`, `memo`, `cache_key`, `static_names`, `stored` and
-//! `error`.
+//! Rendered pages: every link, `#anchor`, image, stylesheet and icon in the
+//! HTML the templates made resolves to a file of the built site, and every
+//! image has an `alt` attribute, and every `lang` and `hreflang` names a
+//! language by its tag. This catches what the markdown checks cannot see: links
+//! written in templates and in raw HTML. A problem is reported where the link
+//! was written: in the page's markdown if it is there, else in the template
+//! that holds it. Each link is resolved as its page is read; only those that
+//! need the whole site's ids (a `#fragment`), or that fail, are kept, so memory
+//! does not grow with every link of every page. A link written as the site's
+//! own full address is checked like one written from its root. Uses lol_html to
+//! read the HTML, rustc-hash, and `page`, `site`, `config`, `paths`, `domains`,
+//! `memo`, `cache_key`, `static_names`, `stored` and `error`.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::BaseUrl;
 use crate::memo::MemoKey;
@@ -157,7 +159,7 @@ pub struct Scan {
     /// Kept apart in the cache, as are `links`: a page that did not change is
     /// checked again only when the site's shape did, so a build most often reads
     /// neither.
-    ids: Apart<HashSet<String>>,
+    ids: Apart<FxHashSet<String>>,
     /// A key for `ids`, so that the site's shape is worked out without sorting
     /// every page's ids again.
     ids_key: blake3::Hash,
@@ -203,7 +205,7 @@ pub struct ExternalHref {
 /// its own address; and every shared part of its pages, read once.
 pub struct SiteFiles<'a> {
     pub files: &'a [OutputFile],
-    paths: HashSet<&'a str>,
+    paths: FxHashSet<&'a str>,
     base_url: &'a BaseUrl,
     own_address: Option<domains::SiteAddress>,
     parts: PartScans,
@@ -276,7 +278,7 @@ pub fn scan(page: &PageToScan) -> Arc<Scan> {
 /// page's ids, the pages' sources and the templates.
 pub struct Targets<'a> {
     files: &'a [OutputFile],
-    scans: HashMap<&'a str, &'a Scan>,
+    scans: FxHashMap<&'a str, &'a Scan>,
     locator: Locator<'a>,
     key: blake3::Hash,
 }
@@ -288,7 +290,7 @@ impl<'a> Targets<'a> {
         scans: &'a [Arc<Scan>],
         (pages, templates): (&'a Site, &'a [TemplateFile]),
     ) -> Targets<'a> {
-        let scans: HashMap<&str, &Scan> = site
+        let scans: FxHashMap<&str, &Scan> = site
             .files
             .iter()
             .filter(|f| is_page(f))
@@ -410,7 +412,7 @@ fn once_for_all_pages(found: &[(&Path, &HtmlError)]) -> Vec<(PathBuf, HtmlError)
 }
 
 /// What checking one file needs to know about the whole site.
-type SiteView<'a> = (&'a HashMap<&'a str, &'a Scan>, &'a Locator<'a>);
+type SiteView<'a> = (&'a FxHashMap<&'a str, &'a Scan>, &'a Locator<'a>);
 
 /// Checks one file's links, anchors and images against the site.
 fn check_file(file: &str, (scans, locator): SiteView) -> FileResult {
@@ -543,7 +545,7 @@ mod tests {
     #[test]
     fn shared_parts_are_read_once_and_their_links_resolved_for_each_page() {
         let base_url = crate::config::parse_base_url("https://example.gov.uk/", None).unwrap();
-        let paths = HashSet::from(["a/one/index.html", "a/two/index.html", "a/index.html"]);
+        let paths = FxHashSet::from_iter(["a/one/index.html", "a/two/index.html", "a/index.html"]);
         let part = |text: &str| {
             Arc::new(Part {
                 id: PartId(blake3::hash(text.as_bytes())),
@@ -613,7 +615,7 @@ mod tests {
     #[test]
     fn a_scan_keeps_ids_and_only_the_links_left_to_check() {
         let base_url = crate::config::parse_base_url("https://example.gov.uk/sfl/", None).unwrap();
-        let paths = HashSet::from(["crying/index.html", "style.css", "index.html"]);
+        let paths = FxHashSet::from_iter(["crying/index.html", "style.css", "index.html"]);
         let html = concat!(
             "<h2 id=a>A</h2><a href=#a>x</a><img src=p.png>",
             "<a href=../crying/>fine</a><link href=../style.css rel=stylesheet>",

@@ -1,16 +1,17 @@
-//! Reading a page's HTML for the check: its ids and the links it holds, each settled
-//! against the site's files as the page is read where it can be, and its `lang` and
-//! `hreflang` values that name no language; each part that many pages share is read
-//! once, when a page that has it is first read. A page's body that the build wrote
-//! minified as it made it is read from the elements it wrote, not from its HTML.
-//! Uses lol_html, and `page`, `written_elements`, `shared_parts`, `config`, `paths`,
-//! `domains`, `language`, `attributes`, `cache_key` and `memo`.
+//! Reading a page's HTML for the check: its ids and the links it holds, each
+//! settled against the site's files as the page is read where it can be, and
+//! its `lang` and `hreflang` values that name no language; each part that many
+//! pages share is read once, when a page that has it is first read. A page's
+//! body that the build wrote minified as it made it is read from the elements
+//! it wrote, not from its HTML. Uses lol_html, rustc-hash, and `page`,
+//! `written_elements`, `shared_parts`, `config`, `paths`, `domains`,
+//! `language`, `attributes`, `cache_key` and `memo`.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use lol_html::{HtmlRewriter, Settings};
+use rustc_hash::FxHashSet;
 
 use crate::config::BaseUrl;
 use crate::memo;
@@ -24,7 +25,7 @@ use super::{LinkToCheck, Scan};
 /// The site's files, where it is published, and its own address: what a link is
 /// checked against.
 pub(super) type FilesToLinkTo<'a> = (
-    &'a HashSet<&'a str>,
+    &'a FxHashSet<&'a str>,
     &'a BaseUrl,
     Option<&'a domains::SiteAddress>,
 );
@@ -248,7 +249,7 @@ pub(super) fn on<'h>(
 /// What [`read_html`] finds in a page besides its references.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Read {
-    pub(super) ids: HashSet<String>,
+    pub(super) ids: FxHashSet<String>,
     pub(super) images_without_alt: usize,
     /// Each `lang` or `hreflang` whose value is not a language's tag, with its value.
     pub(super) bad_languages: Vec<(&'static str, String)>,
@@ -484,7 +485,7 @@ pub(super) fn resolve<'a>(file: &str, written: &'a str, base_path: &str) -> Opti
 
 /// The output file a site path names, if the site has it: a file, or a folder's
 /// `index.html`; else the path, as it was given.
-pub(super) fn existing(paths: &HashSet<&str>, mut path: String) -> Result<String, String> {
+pub(super) fn existing(paths: &FxHashSet<&str>, mut path: String) -> Result<String, String> {
     let length = path.len();
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");

@@ -1,10 +1,9 @@
 //! Links: where a link in a page can point (every page, every asset and the site's
-//! own address), and what a link as written resolves to. Uses `page`, `assets`,
-//! `paths`, `domains`, `memo` and `cache_key`.
-
-use std::collections::HashMap;
+//! own address), and what a link as written resolves to. Uses rustc-hash, and
+//! `page`, `assets`, `paths`, `domains`, `memo` and `cache_key`.
 
 use pulldown_cmark::Parser;
+use rustc_hash::FxHashMap;
 
 use crate::memo::MemoKey;
 use crate::model::assets::AssetMap;
@@ -17,9 +16,9 @@ use super::{Renderer, options};
 #[derive(Debug)]
 pub struct LinkIndex<'a> {
     /// URL path of each page, by content path.
-    page_urls: HashMap<&'a str, &'a str>,
+    page_urls: FxHashMap<&'a str, &'a str>,
     /// Content path of each page, by URL path.
-    pages_by_url: HashMap<&'a str, &'a str>,
+    pages_by_url: FxHashMap<&'a str, &'a str>,
     assets: &'a AssetMap,
     /// The tag of the site's own language, which a translation's link to a page
     /// that is not translated is marked with.
@@ -42,7 +41,7 @@ impl<'a> LinkIndex<'a> {
         key.field(assets.memo_key().as_bytes())
             .field(site_url)
             .field(language);
-        let mut page_urls = HashMap::new();
+        let mut page_urls = FxHashMap::default();
         for (content_path, url_path) in pages {
             key.field(content_path).field(url_path);
             page_urls.insert(content_path, url_path);
