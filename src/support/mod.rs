@@ -4,8 +4,9 @@
 //! of shared parts, names read back from disk, running processes, QR codes,
 //! interface messages in each language, files read again only when they
 //! changed, what a thread keeps from one use to the next, bytes the cache keeps
-//! apart, read only when wanted, an element's attributes read at once, and a
-//! page's words as a search index reads them. Uses nothing itself.
+//! apart, read only when wanted, an element's attributes read at once, a
+//! page's words as a search index reads them, and text split at a byte. Uses
+//! nothing itself.
 
 pub mod attributes;
 pub mod brand;
@@ -23,6 +24,7 @@ pub mod processes;
 pub mod qr_code;
 pub mod search_reading;
 pub mod shared_parts;
+pub mod split;
 pub mod static_names;
 pub mod stored;
 pub(crate) mod yaml;

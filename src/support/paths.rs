@@ -2,7 +2,9 @@
 //! and how one page links to another so that links work under any base path. Pure
 //! functions over strings. Whether a file is one an editor keeps for itself is
 //! decided here too, so that loading and the watcher leave out the same files. Uses
-//! nothing else in the crate.
+//! `split`.
+
+use crate::support::split;
 
 /// A URL path relative to the site root, without a leading slash and with a trailing
 /// one for pages (`crying/soothing/`); the home page is the empty string.
@@ -143,7 +145,10 @@ pub fn last_slash(path: &str) -> Option<usize> {
 /// part ends in `/`, working out `.` and `..`. `None` if a `..` climbs out of the
 /// root.
 pub fn push_resolved(resolved: &mut String, paths: [&str; 2]) -> Option<()> {
-    for part in paths.into_iter().flat_map(parts_of) {
+    for part in paths
+        .into_iter()
+        .flat_map(|path| split::at_byte(path, b'/'))
+    {
         match part {
             "" | "." => {}
             ".." => {
@@ -158,22 +163,6 @@ pub fn push_resolved(resolved: &mut String, paths: [&str; 2]) -> Option<()> {
         }
     }
     Some(())
-}
-
-/// The parts of `path` between its slashes. They are found byte by byte, as a
-/// path's parts are short: `str::split` would read them a character at a time,
-/// or ready a search meant for long texts.
-fn parts_of(path: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(path);
-    std::iter::from_fn(move || {
-        let path = rest?;
-        let (part, after) = match path.bytes().position(|b| b == b'/') {
-            Some(at) => (&path[..at], Some(&path[at + 1..])),
-            None => (path, None),
-        };
-        rest = after;
-        Some(part)
-    })
 }
 
 /// Decodes `%20` and other percent escapes in a link, leaving anything malformed as
@@ -333,15 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn a_path_splits_into_the_parts_between_its_slashes() {
-        let parts = |path| parts_of(path).collect::<Vec<_>>();
-        assert_eq!(parts(""), [""]);
-        assert_eq!(parts("/"), ["", ""]);
-        assert_eq!(parts("a//b/"), ["a", "", "b", ""]);
-        assert_eq!(parts("é/ü"), ["é", "ü"]);
-        for path in ["", "/", "a//b/", "é/ü", "/x/y"] {
-            assert_eq!(parts(path), path.split('/').collect::<Vec<_>>());
-        }
+    fn the_last_slash_of_a_path_is_found() {
         assert_eq!(last_slash("a/b/c"), Some(3));
         assert_eq!(last_slash("abc"), None);
     }

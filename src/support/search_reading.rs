@@ -8,9 +8,11 @@
 //! [`Reader`] is given a page's elements and text in order, by whatever read them:
 //! the search index reads HTML, and the markdown stage gives what it writes as it
 //! writes it, which the search index then takes ([`WordsAsMade`]). Uses
-//! html-escape, and nothing in the crate.
+//! html-escape, and `split`.
 
 use std::sync::Mutex;
+
+use crate::support::split;
 
 /// Elements that end a sentence.
 const BLOCKS: &[&str] = &[
@@ -57,7 +59,7 @@ impl PageText {
     /// Each word, in order, with its weight.
     pub fn words(&self) -> impl Iterator<Item = (&str, u8)> {
         // No word is empty: only an empty page's text splits into one.
-        let words = self.content.split(' ').filter(|word| !word.is_empty());
+        let words = split::at_byte(&self.content, b' ').filter(|word| !word.is_empty());
         words.zip(self.weights.iter().copied())
     }
 }
