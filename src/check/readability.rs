@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use crate::config::CheckSettings;
 use crate::model::page::{Page, RenderedPage, TextBlock, TextRole};
 use crate::support::error::{Diagnostic, Position};
-use crate::support::kept_by_thread::with_kept;
+use crate::support::kept_by_thread::{with_kept, with_known};
 
 /// A page needs this many sentences before its grade means anything; SMOG was made
 /// for samples of 30.
@@ -268,7 +268,7 @@ fn push_sentence(text: &str, start: usize, end: usize, found: &mut Vec<Sentence>
     let (mut words, mut syllables, mut polysyllables) = (0, 0, 0);
     with_kept(&COUNTED, |counted| {
         for word in words_of(&text[trimmed_start..end]) {
-            let count = counted_syllables(word, counted);
+            let count = with_known(counted, word, || self::syllables(word), |&count| count);
             words += 1;
             syllables += count;
             polysyllables += usize::from(count >= 3);
@@ -285,33 +285,10 @@ fn push_sentence(text: &str, start: usize, end: usize, found: &mut Vec<Sentence>
     }
 }
 
-/// Words longer than this are counted each time, not kept: they are rare.
-const LONGEST_WORD_KEPT: usize = 32;
-
-/// How many words a thread keeps the count of before it lets them all go.
-const MOST_WORDS_KEPT: usize = 1 << 16;
-
 thread_local! {
-    /// The syllables of the words this thread counted, by the word as written.
-    static COUNTED: Cell<FxHashMap<Box<str>, u8>> = Cell::default();
-}
-
-/// The [`syllables`] of `word`, counted once for each word a thread reads, as
-/// most of a site's words are ones it has read before, and kept in `counted`.
-fn counted_syllables(word: &str, counted: &mut FxHashMap<Box<str>, u8>) -> usize {
-    if let Some(&count) = counted.get(word) {
-        return usize::from(count);
-    }
-    let count = syllables(word);
-    if word.len() <= LONGEST_WORD_KEPT
-        && let Ok(kept) = u8::try_from(count)
-    {
-        if counted.len() >= MOST_WORDS_KEPT {
-            counted.clear();
-        }
-        counted.insert(word.into(), kept);
-    }
-    count
+    /// The syllables of each word this thread counted, by the word as written:
+    /// most of a site's words are ones it has read before.
+    static COUNTED: Cell<FxHashMap<String, usize>> = Cell::default();
 }
 
 /// The words of a piece of text: runs between spaces that hold a letter or a digit,
@@ -512,24 +489,6 @@ mod tests {
             .map(|(word, expected)| format!("{word}: {} not {expected}", syllables(word)))
             .collect();
         assert!(wrong.is_empty(), "{wrong:?}");
-    }
-
-    #[test]
-    fn syllables_kept_for_a_word_are_those_counted_and_long_words_are_not_kept() {
-        let mut counted = FxHashMap::default();
-        for word in ["baby", "crying", "baby", "Baby", "comfortable"] {
-            assert_eq!(counted_syllables(word, &mut counted), syllables(word));
-        }
-        assert_eq!(counted.len(), 4);
-        let long = "a".repeat(LONGEST_WORD_KEPT + 1);
-        assert_eq!(counted_syllables(&long, &mut counted), syllables(&long));
-        assert_eq!(counted.len(), 4);
-        counted.insert("made-up".into(), 9);
-        assert_eq!(counted_syllables("made-up", &mut counted), 9);
-        for n in 0..MOST_WORDS_KEPT {
-            counted_syllables(&format!("w{n}"), &mut counted);
-        }
-        assert!(counted.len() <= MOST_WORDS_KEPT);
     }
 
     #[test]

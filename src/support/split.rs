@@ -6,7 +6,7 @@
 
 /// The parts of `text` between each `separator`, which is ASCII, as
 /// `text.split(char::from(separator))` gives them.
-pub fn at_byte(text: &str, separator: u8) -> impl Iterator<Item = &str> + Clone {
+pub fn at_byte(text: &str, separator: u8) -> impl Iterator<Item = &str> {
     debug_assert!(separator.is_ascii());
     let mut rest = Some(text);
     std::iter::from_fn(move || {

@@ -6,13 +6,15 @@
 //! rules, which its search in the browser expects; the scripts that Pagefind
 //! segments into words (Chinese, Japanese, Thai) are not among the site's
 //! languages. Uses pagefind_stem, convert_case, unicode-normalization and
-//! rustc-hash.
+//! rustc-hash, and `kept_by_thread`.
 
 use rustc_hash::FxHashMap;
 
 use convert_case::{Case, Casing};
 use pagefind_stem::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
+
+use crate::support::kept_by_thread::with_known;
 
 /// Characters that Pagefind counts as part of a word besides letters and digits:
 /// the Unicode "connector punctuation" such as `_`.
@@ -33,13 +35,9 @@ pub struct IndexWord {
     pub is_part: bool,
 }
 
-/// What a thread keeps of the words it found, by language and word, found by
-/// FxHash, as a word is short: a site writes a few thousand words many times over,
-/// and finding again what was made of one costs less than making it again.
+/// What a thread keeps of the words it found, by language and word
+/// ([`with_known`]).
 type Kept<V> = std::cell::RefCell<FxHashMap<String, FxHashMap<String, V>>>;
-
-/// The most words of a language a thread keeps before it lets them go.
-const MOST_WORDS_KEPT: usize = 100_000;
 
 thread_local! {
     /// The stem of each word cut to its stem on this thread.
@@ -60,23 +58,6 @@ fn with_language<V: 'static, R>(
         }
         use_known(kept.get_mut(language).expect("just added"))
     })
-}
-
-/// Calls `use_value` with what `known` holds for `word`: kept from `make` the
-/// first time.
-fn with_known<V, R>(
-    known: &mut FxHashMap<String, V>,
-    word: &str,
-    make: impl FnOnce() -> V,
-    use_value: impl FnOnce(&V) -> R,
-) -> R {
-    if let Some(value) = known.get(word) {
-        return use_value(value);
-    }
-    if known.len() >= MOST_WORDS_KEPT {
-        known.clear();
-    }
-    use_value(known.entry(word.to_owned()).or_insert_with(make))
 }
 
 /// The words to index for words written in one language, found again where this
